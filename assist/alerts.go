@@ -1,0 +1,102 @@
+package assist
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Alert types.
+const (
+	AlertSupervisor = "supervisor_request"
+	AlertChurn      = "churn_risk"
+	AlertEscalation = "escalation_risk"
+	AlertDrop       = "sentiment_drop"
+)
+
+// Alert severities.
+const (
+	SeverityInfo     = "info"
+	SeverityWarning  = "warning"
+	SeverityCritical = "critical"
+)
+
+// Alert warns the agent of a risk in the call, with the reason in words.
+type Alert struct {
+	Type     string
+	Severity string
+	Reason   string
+}
+
+var (
+	supervisorRe = regexp.MustCompile(`(?i)\b(supervisor|manager|someone (else )?in charge|escalate (this|it|my)|speak to (someone|somebody) (else|higher)|higher up)\b`)
+	churnRe      = regexp.MustCompile(`(?i)\b(cancel (my|the|this) (account|card|membership|subscription)|close (my|the) (account|accounts)|closing (my|the) account|switch(ing)? (to another )?banks?|take my (business|money) elsewhere|leave (this|your) bank|moving my money)\b`)
+)
+
+// Alert thresholds. A customer is at escalation risk when their rolling
+// score is below escalationFloor and has fallen over escalationTurns
+// customer turns in a row; a drop is a customer score falling by more than
+// dropDelta right after an agent turn.
+const (
+	escalationFloor = -0.25
+	escalationTurns = 3
+	dropDelta       = 0.6
+	// alertCooldown is how many customer turns pass before the same alert
+	// type may fire again.
+	alertCooldown = 6
+)
+
+// watch holds the per-call state the alert rules need.
+type watch struct {
+	customerTurns int
+	lastFired     map[string]int
+	falling       int     // consecutive customer turns with a falling rolling score
+	lastCustomer  float64 // the previous customer utterance's polarity
+	prevRolling   float64
+	agentSpoke    bool // an agent turn came after the last customer turn
+}
+
+// observeAgent notes an agent turn, for the drop rule.
+func (w *watch) observeAgent() { w.agentSpoke = true }
+
+// observeCustomer runs the rules on one customer utterance and returns the
+// alerts it raises.
+func (w *watch) observeCustomer(text string, s Score, rolling float64) []Alert {
+	if w.lastFired == nil {
+		w.lastFired = map[string]int{}
+	}
+	w.customerTurns++
+	var out []Alert
+	fire := func(a Alert) {
+		if last, ok := w.lastFired[a.Type]; ok && w.customerTurns-last < alertCooldown {
+			return
+		}
+		w.lastFired[a.Type] = w.customerTurns
+		out = append(out, a)
+	}
+
+	if m := supervisorRe.FindString(text); m != "" {
+		fire(Alert{AlertSupervisor, SeverityWarning, fmt.Sprintf("customer asked for a %q", m)})
+	}
+	if m := churnRe.FindString(text); m != "" {
+		fire(Alert{AlertChurn, SeverityWarning, fmt.Sprintf("customer mentioned %q", m)})
+	}
+
+	if w.customerTurns > 1 && rolling < w.prevRolling {
+		w.falling++
+	} else {
+		w.falling = 0
+	}
+	if w.falling >= escalationTurns-1 && rolling < escalationFloor {
+		fire(Alert{AlertEscalation, SeverityCritical, fmt.Sprintf(
+			"customer negativity rising for %d turns (rolling %.2f)", w.falling+1, rolling)})
+	}
+	if w.customerTurns > 1 && w.agentSpoke && w.lastCustomer-s.Polarity > dropDelta {
+		fire(Alert{AlertDrop, SeverityWarning, fmt.Sprintf(
+			"customer sentiment fell from %.2f to %.2f after the agent's reply", w.lastCustomer, s.Polarity)})
+	}
+
+	w.prevRolling = rolling
+	w.lastCustomer = s.Polarity
+	w.agentSpoke = false
+	return out
+}

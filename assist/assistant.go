@@ -1,0 +1,187 @@
+package assist
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Assistant bundles the models. One Assistant serves many calls; each call
+// keeps its own state in a Call.
+type Assistant struct {
+	Sentiment SentimentAnalyzer
+	Ranker    *Ranker
+}
+
+// maxTurns bounds the conversation history a call keeps for context.
+const maxTurns = 16
+
+// Call is the per-call state of the models: the recent turns, each speaker's
+// mood, and the alert rules' memory. A Call is not safe for concurrent use;
+// the engine feeds each call from one goroutine at a time.
+type Call struct {
+	a     *Assistant
+	turns []Turn
+	moods map[string]*Mood
+	watch watch
+
+	topics     map[string]*topic // article id → how strongly it was the top match
+	alertsSeen []string          // alert types in the order they first fired
+}
+
+// NewCall starts the model state of a new call.
+func (a *Assistant) NewCall() *Call {
+	return &Call{a: a, moods: map[string]*Mood{}}
+}
+
+// Analysis is what the models make of one final utterance.
+type Analysis struct {
+	Score   Score
+	Rolling float64
+	Trend   float64
+	// Ranked, Recommendations and Alerts are set for customer utterances only.
+	Ranked          *Ranked
+	Recommendations []Recommendation
+	Alerts          []Alert
+}
+
+// Sentiment scores one final utterance of speaker and updates that
+// speaker's mood.
+func (c *Call) Sentiment(speaker, text string) Analysis {
+	s := c.a.Sentiment.Analyze(text)
+	m := c.moods[speaker]
+	if m == nil {
+		m = &Mood{}
+		c.moods[speaker] = m
+	}
+	rolling, trend := m.Add(s.Polarity)
+	c.turns = append(c.turns, Turn{Speaker: speaker, Text: text})
+	if len(c.turns) > maxTurns {
+		c.turns = c.turns[len(c.turns)-maxTurns:]
+	}
+	if speaker != "customer" {
+		c.watch.observeAgent()
+	}
+	return Analysis{Score: s, Rolling: rolling, Trend: trend}
+}
+
+// Assist completes the analysis of a customer utterance already scored by
+// Sentiment: alerts, ranked replies and recommendations. When the knowledge
+// base fails, the analysis still holds the alerts and an abstaining ranking,
+// and the error is returned for the caller to log.
+func (c *Call) Assist(ctx context.Context, an *Analysis) error {
+	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling)
+	r, err := c.a.Ranker.Rank(ctx, c.turns)
+	if err != nil {
+		// The agent still gets the alerts; the pane says why nothing is suggested.
+		r = Ranked{Abstain: true, Reason: "knowledge base unavailable"}
+	}
+	an.Ranked = &r
+	an.Recommendations = Recommend(r, an.Alerts)
+	c.noteOutcome(an)
+	return err
+}
+
+// Mood returns a speaker's mood so far (nil before they spoke).
+func (c *Call) Mood(speaker string) *Mood { return c.moods[speaker] }
+
+// Wrapup describes the call at its end: a one-paragraph summary built from
+// what the models saw, and a disposition, the topic the customer's words
+// matched most often ("no topic identified" when none did).
+func (c *Call) Wrapup() (summary, disposition string) {
+	disposition = "no topic identified"
+	if t := c.topTopic(); t != "" {
+		disposition = t
+	}
+	var parts []string
+	if len(c.topics) > 0 {
+		parts = append(parts, "Topics: "+strings.Join(c.topicTitles(3), ", ")+".")
+	}
+	if m := c.moods["customer"]; m != nil && m.Turns() > 0 {
+		s := m.Scores()
+		parts = append(parts, fmt.Sprintf("Customer mood %s at the start, %s at the end (rolling %+.2f).",
+			moodWord(s[0]), moodWord(m.Rolling()), m.Rolling()))
+	}
+	if len(c.alertsSeen) > 0 {
+		parts = append(parts, "Alerts: "+strings.Join(c.alertsSeen, ", ")+".")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "No customer turns were analysed.")
+	}
+	return strings.Join(parts, " "), disposition
+}
+
+func moodWord(x float64) string {
+	switch {
+	case x <= -0.5:
+		return "very negative"
+	case x <= -NeutralBand:
+		return "negative"
+	case x < NeutralBand:
+		return "neutral"
+	case x < 0.5:
+		return "positive"
+	}
+	return "very positive"
+}
+
+// noteOutcome remembers the top topic and alerts of a customer turn for Wrapup.
+func (c *Call) noteOutcome(an *Analysis) {
+	if an.Ranked != nil && !an.Ranked.Abstain && len(an.Ranked.Suggestions) > 0 {
+		s := an.Ranked.Suggestions[0]
+		if c.topics == nil {
+			c.topics = map[string]*topic{}
+		}
+		t := c.topics[s.ArticleID]
+		if t == nil {
+			t = &topic{title: s.Title, first: len(c.topics)}
+			c.topics[s.ArticleID] = t
+		}
+		t.weight += s.Confidence
+	}
+	for _, a := range an.Alerts {
+		if !slices.Contains(c.alertsSeen, a.Type) {
+			c.alertsSeen = append(c.alertsSeen, a.Type)
+		}
+	}
+}
+
+type topic struct {
+	title  string
+	weight float64
+	first  int
+}
+
+func (c *Call) sortedTopics() []*topic {
+	ts := make([]*topic, 0, len(c.topics))
+	for _, t := range c.topics {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool {
+		if ts[i].weight != ts[j].weight {
+			return ts[i].weight > ts[j].weight
+		}
+		return ts[i].first < ts[j].first
+	})
+	return ts
+}
+
+func (c *Call) topTopic() string {
+	if ts := c.sortedTopics(); len(ts) > 0 {
+		return ts[0].title
+	}
+	return ""
+}
+
+func (c *Call) topicTitles(n int) []string {
+	var out []string
+	for _, t := range c.sortedTopics() {
+		if len(out) == n {
+			break
+		}
+		out = append(out, t.title)
+	}
+	return out
+}

@@ -1,0 +1,84 @@
+// Package assist holds the models that turn a conversation into help for
+// the agent: sentiment and emotion scoring, reply ranking over the knowledge
+// base, recommendations and alerts. Everything here is deterministic given
+// its inputs and knows nothing of the bus or the terminal.
+package assist
+
+import (
+	"math"
+
+	"github.com/jonreiter/govader"
+)
+
+// Emotion gauge names, in display order.
+const (
+	EmotionAnger       = "anger"
+	EmotionFrustration = "frustration"
+	EmotionSadness     = "sadness"
+	EmotionFear        = "fear"
+	EmotionConfusion   = "confusion"
+	EmotionJoy         = "joy"
+	EmotionNeutral     = "neutral"
+)
+
+// Emotions lists the gauges in display order.
+var Emotions = []string{
+	EmotionAnger, EmotionFrustration, EmotionSadness, EmotionFear,
+	EmotionConfusion, EmotionJoy, EmotionNeutral,
+}
+
+// Score is the sentiment of one utterance.
+type Score struct {
+	// Polarity is in −1 (very negative) .. 1 (very positive).
+	Polarity float64
+	// Confidence in 0..1 that the sign of Polarity (or neutrality) is right.
+	Confidence float64
+	// Emotions maps every gauge in Emotions to a weight; the weights sum to 1.
+	Emotions map[string]float64
+}
+
+// SentimentAnalyzer scores text. Implementations are safe for concurrent use.
+type SentimentAnalyzer interface {
+	Analyze(text string) Score
+	// Name identifies the model in the status line.
+	Name() string
+}
+
+// NeutralBand is VADER's standard threshold: compound scores within ±0.05
+// are neutral.
+const NeutralBand = 0.05
+
+// Vader scores polarity with the VADER lexicon and rules
+// (github.com/jonreiter/govader) and spreads it over the emotion gauges with
+// the cue lexicon in emotion.go.
+type Vader struct {
+	sia *govader.SentimentIntensityAnalyzer
+}
+
+var _ SentimentAnalyzer = (*Vader)(nil)
+
+// NewVader loads the VADER lexicon.
+func NewVader() *Vader {
+	return &Vader{sia: govader.NewSentimentIntensityAnalyzer()}
+}
+
+// Name implements SentimentAnalyzer.
+func (v *Vader) Name() string { return "vader" }
+
+// Analyze implements SentimentAnalyzer.
+func (v *Vader) Analyze(text string) Score {
+	s := v.sia.PolarityScores(text)
+	conf := s.Neutral
+	if math.Abs(s.Compound) >= NeutralBand {
+		conf = 0.5 + math.Abs(s.Compound)/2
+	}
+	return Score{
+		Polarity:   clamp(s.Compound, -1, 1),
+		Confidence: clamp(conf, 0, 1),
+		Emotions:   emotionMix(text, s.Compound),
+	}
+}
+
+func clamp(x, lo, hi float64) float64 {
+	return math.Max(lo, math.Min(hi, x))
+}

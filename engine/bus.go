@@ -1,0 +1,247 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// Subjects. Every call event is published on
+//
+//	assist.call.<call>.<kind>
+//
+// where <call> is the escaped call id (see SubjectToken) and <kind> the event
+// kind, whose dot makes it two tokens (assist.call.c1.utterance.final).
+// Terminals send feedback for the engine to record on
+//
+//	assist.in.feedback.<call>
+const (
+	subjectPrefix   = "assist.call."
+	feedbackPrefix  = "assist.in.feedback."
+	allCallsSubject = "assist.call.>"
+)
+
+// Subject returns the subject an event of the given kind and call is published on.
+func Subject(callID string, k Kind) string {
+	return subjectPrefix + SubjectToken(callID) + "." + string(k)
+}
+
+// CallSubject returns the wildcard subject matching every event of one call.
+func CallSubject(callID string) string {
+	return subjectPrefix + SubjectToken(callID) + ".>"
+}
+
+// AllCallsSubject matches every call event.
+const AllCallsSubject = allCallsSubject
+
+// SubjectToken escapes a call id into one NATS subject token: letters,
+// digits, '-' and '_' pass; every other byte becomes ~XX (hex), so ids with
+// dots, spaces or wildcards cannot change the subject's shape.
+func SubjectToken(id string) string {
+	if id == "" {
+		return "~"
+	}
+	var b strings.Builder
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "~%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// Bus is the event bus: a NATS server running inside this process with no
+// listening port, and one client connection that publishes events. Other
+// connections (the TUI's, a headless writer's) subscribe through Subscribe.
+type Bus struct {
+	srv *server.Server
+	pub *nats.Conn
+
+	mu    sync.Mutex
+	conns []*nats.Conn
+}
+
+// StartBus starts an embedded, in-process NATS server and connects to it.
+func StartBus() (*Bus, error) {
+	srv, err := server.NewServer(&server.Options{
+		DontListen: true,
+		NoLog:      true,
+		NoSigs:     true,
+		// Events of a busy replay can arrive faster than a terminal draws;
+		// give the in-process clients room before the server calls them slow.
+		MaxPending: 256 << 20,
+		MaxPayload: 8 << 20,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start embedded nats: %w", err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		return nil, errors.New("start embedded nats: server not ready after 10s")
+	}
+	b := &Bus{srv: srv}
+	b.pub, err = b.connect("assist-engine")
+	if err != nil {
+		srv.Shutdown()
+		return nil, err
+	}
+	return b, nil
+}
+
+// connect opens a new in-process client connection.
+func (b *Bus) connect(name string) (*nats.Conn, error) {
+	nc, err := nats.Connect("", nats.InProcessServer(b.srv), nats.Name(name), nats.NoReconnect())
+	if err != nil {
+		return nil, fmt.Errorf("connect to embedded nats: %w", err)
+	}
+	b.mu.Lock()
+	b.conns = append(b.conns, nc)
+	b.mu.Unlock()
+	return nc, nil
+}
+
+// Publish encodes an event and publishes it on its subject.
+func (b *Bus) Publish(e Event) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	if err := b.pub.Publish(Subject(e.CallID, e.Kind), data); err != nil {
+		return fmt.Errorf("publish %s: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// Flush waits until the server has processed everything published so far.
+func (b *Bus) Flush() error { return b.pub.Flush() }
+
+// Subscription delivers events in publication order on C until it is closed.
+type Subscription struct {
+	// C carries the decoded events. It is never closed: stop reading when
+	// you have what you wait for, then call Close.
+	C <-chan Event
+
+	nc   *nats.Conn
+	sub  *nats.Subscription
+	c    chan Event
+	done chan struct{}
+	once sync.Once
+	errs func(error)
+}
+
+// Subscribe opens a new connection subscribed to subject (for example
+// AllCallsSubject or CallSubject(id)). Messages that fail to decode are
+// reported to onError (which may be nil) and skipped. Nothing is dropped:
+// NATS buffers what the consumer has not yet taken from C.
+func (b *Bus) Subscribe(subject string, onError func(error)) (*Subscription, error) {
+	nc, err := b.connect("assist-subscriber")
+	if err != nil {
+		return nil, err
+	}
+	c := make(chan Event, 1024)
+	s := &Subscription{C: c, nc: nc, c: c, done: make(chan struct{}), errs: onError}
+	s.sub, err = nc.Subscribe(subject, s.deliver)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe %s: %w", subject, err)
+	}
+	// Unlimited client-side pending: the delivery callback blocks on C
+	// instead of NATS dropping events as a slow consumer.
+	if err := s.sub.SetPendingLimits(-1, -1); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe %s: %w", subject, err)
+	}
+	if err := nc.Flush(); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("subscribe %s: %w", subject, err)
+	}
+	return s, nil
+}
+
+func (s *Subscription) deliver(m *nats.Msg) {
+	var e Event
+	if err := json.Unmarshal(m.Data, &e); err != nil {
+		if s.errs != nil {
+			s.errs(fmt.Errorf("decode event on %s: %w", m.Subject, err))
+		}
+		return
+	}
+	select {
+	case s.c <- e:
+	case <-s.done:
+	}
+}
+
+// Close unsubscribes; a delivery blocked on C is abandoned.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		close(s.done)
+		s.nc.Close()
+	})
+}
+
+// FeedbackRequest is what a terminal sends on the feedback subject.
+type FeedbackRequest struct {
+	CallID string `json:"call_id"`
+	Feedback
+}
+
+// SendFeedback publishes an agent's verdict on a suggestion for the engine to
+// record as a feedback event.
+func (b *Bus) SendFeedback(callID string, fb Feedback) error {
+	data, err := json.Marshal(FeedbackRequest{CallID: callID, Feedback: fb})
+	if err != nil {
+		return fmt.Errorf("encode feedback: %w", err)
+	}
+	if err := b.pub.Publish(feedbackPrefix+SubjectToken(callID), data); err != nil {
+		return fmt.Errorf("send feedback: %w", err)
+	}
+	return nil
+}
+
+// handleFeedback subscribes fn to feedback requests for every call.
+func (b *Bus) handleFeedback(fn func(FeedbackRequest), onError func(error)) (*nats.Subscription, error) {
+	nc, err := b.connect("assist-feedback")
+	if err != nil {
+		return nil, err
+	}
+	sub, err := nc.Subscribe(feedbackPrefix+"*", func(m *nats.Msg) {
+		var req FeedbackRequest
+		if err := json.Unmarshal(m.Data, &req); err != nil {
+			onError(fmt.Errorf("decode feedback on %s: %w", m.Subject, err))
+			return
+		}
+		fn(req)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscribe to feedback: %w", err)
+	}
+	if err := nc.Flush(); err != nil {
+		return nil, fmt.Errorf("subscribe to feedback: %w", err)
+	}
+	return sub, nil
+}
+
+// Close closes every connection and shuts the server down.
+func (b *Bus) Close() {
+	b.mu.Lock()
+	conns := b.conns
+	b.conns = nil
+	b.mu.Unlock()
+	for _, nc := range conns {
+		nc.Close()
+	}
+	b.srv.Shutdown()
+	b.srv.WaitForShutdown()
+}

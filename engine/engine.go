@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/nats-io/nats.go"
+)
+
+// Engine runs call sessions and publishes their events on the bus.
+type Engine struct {
+	bus  *Bus
+	asst *assist.Assistant
+	now  func() time.Time
+	log  *slog.Logger
+
+	feedback *nats.Subscription
+
+	mu       sync.Mutex
+	sessions map[string]*Session
+}
+
+// Options tunes an Engine. The zero value is usable.
+type Options struct {
+	// Now is the clock for event timestamps and latency; time.Now by default.
+	Now func() time.Time
+	// Logger receives model errors and dropped input; discarded by default.
+	Logger *slog.Logger
+}
+
+// New returns an engine that analyses with a and publishes on bus. It
+// listens on the bus for agents' feedback on suggestions.
+func New(bus *Bus, a *assist.Assistant, opts Options) (*Engine, error) {
+	e := &Engine{bus: bus, asst: a, now: opts.Now, log: opts.Logger, sessions: map[string]*Session{}}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var err error
+	e.feedback, err = bus.handleFeedback(e.onFeedback, func(err error) { e.log.Warn("bad feedback", "err", err) })
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close stops listening for feedback. Open sessions are left as they are.
+func (e *Engine) Close() error {
+	return e.feedback.Unsubscribe()
+}
+
+// ErrCallExists is returned when a call id is already live.
+var ErrCallExists = errors.New("call already in progress")
+
+// ErrCallEnded is returned for input to a call that has ended.
+var ErrCallEnded = errors.New("call has ended")
+
+// StartCall opens a session and publishes call.started.
+func (e *Engine) StartCall(id string, info CallStarted) (*Session, error) {
+	if id == "" {
+		return nil, errors.New("start call: empty call id")
+	}
+	if info.Channel == "" {
+		info.Channel = ChannelVoice
+	}
+	s := &Session{e: e, id: id, call: e.asst.NewCall(), started: e.now()}
+	e.mu.Lock()
+	if _, ok := e.sessions[id]; ok {
+		e.mu.Unlock()
+		return nil, fmt.Errorf("start call %s: %w", id, ErrCallExists)
+	}
+	e.sessions[id] = s
+	e.mu.Unlock()
+	if err := s.publish(info); err != nil {
+		e.forget(id)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Session returns a live call's session.
+func (e *Engine) Session(id string) (*Session, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[id]
+	return s, ok
+}
+
+func (e *Engine) forget(id string) {
+	e.mu.Lock()
+	delete(e.sessions, id)
+	e.mu.Unlock()
+}
+
+func (e *Engine) onFeedback(req FeedbackRequest) {
+	s, ok := e.Session(req.CallID)
+	if !ok {
+		e.log.Warn("feedback for unknown or ended call", "call_id", req.CallID)
+		return
+	}
+	if err := s.Feedback(req.Feedback); err != nil {
+		e.log.Warn("record feedback", "call_id", req.CallID, "err", err)
+	}
+}
+
+// Session is one call in progress. Its methods are safe for concurrent use;
+// they run one at a time, so the call's events keep a strict order and the
+// sequence numbers increase by one per event.
+type Session struct {
+	e       *Engine
+	id      string
+	started time.Time
+
+	mu         sync.Mutex
+	seq        uint64
+	call       *assist.Call
+	ended      bool
+	utterances int
+	lastEnd    float64
+}
+
+// ID returns the call id.
+func (s *Session) ID() string { return s.id }
+
+// publish stamps a payload with the next sequence number and publishes it.
+// The caller holds s.mu, except in StartCall before the session is shared.
+func (s *Session) publish(p Payload) error {
+	s.seq++
+	return s.e.bus.Publish(Event{Kind: p.EventKind(), CallID: s.id, Seq: s.seq, TS: s.e.now(), Payload: p})
+}
+
+// Partial publishes a partial hypothesis of an utterance still being spoken.
+func (s *Session) Partial(u Utterance) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return fmt.Errorf("partial for call %s: %w", s.id, ErrCallEnded)
+	}
+	u.Final = false
+	return s.publish(u)
+}
+
+// Final publishes a final utterance and what the models make of it: a
+// sentiment event for every speaker and, for the customer, alerts, ranked
+// suggestions and recommendations. Model failures degrade the output (an
+// abstaining suggestions event) and are logged; only a bus failure is
+// returned.
+func (s *Session) Final(ctx context.Context, u Utterance) error {
+	entered := s.e.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return fmt.Errorf("utterance for call %s: %w", s.id, ErrCallEnded)
+	}
+	u.Final = true
+	s.utterances++
+	if u.UtteranceID == "" {
+		u.UtteranceID = fmt.Sprintf("u%d", s.utterances)
+	}
+	s.lastEnd = max(s.lastEnd, u.End)
+	if err := s.publish(u); err != nil {
+		return err
+	}
+	an := s.call.Sentiment(string(u.Speaker), u.Text)
+	if err := s.publish(sentimentPayload(u, an)); err != nil {
+		return err
+	}
+	if u.Speaker != SpeakerCustomer {
+		return nil
+	}
+	if err := s.call.Assist(ctx, &an); err != nil {
+		s.e.log.Warn("assist", "call_id", s.id, "utterance_id", u.UtteranceID, "err", err)
+	}
+	for _, a := range an.Alerts {
+		if err := s.publish(Alert{Type: a.Type, Severity: a.Severity, Reason: a.Reason, UtteranceID: u.UtteranceID}); err != nil {
+			return err
+		}
+	}
+	sug := suggestionsPayload(u.UtteranceID, an.Ranked)
+	sug.LatencyMS = float64(s.e.now().Sub(entered).Microseconds()) / 1000
+	if err := s.publish(sug); err != nil {
+		return err
+	}
+	return s.publish(recommendationsPayload(u.UtteranceID, an.Recommendations))
+}
+
+// Feedback records an agent's verdict on a suggestion as a feedback event.
+func (s *Session) Feedback(fb Feedback) error {
+	switch fb.Verdict {
+	case VerdictHelpful, VerdictNotHelpful, VerdictUsed:
+	default:
+		return fmt.Errorf("feedback for call %s: unknown verdict %q", s.id, fb.Verdict)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return fmt.Errorf("feedback for call %s: %w", s.id, ErrCallEnded)
+	}
+	return s.publish(fb)
+}
+
+// End publishes call.ended with the call's wrap-up and closes the session.
+// Ending an ended call does nothing.
+func (s *Session) End(reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return nil
+	}
+	s.ended = true
+	defer s.e.forget(s.id)
+	summary, disposition := s.call.Wrapup()
+	return s.publish(CallEnded{
+		Reason: reason, Summary: summary, Disposition: disposition,
+		Utterances: s.utterances, Duration: s.lastEnd,
+	})
+}
+
+func sentimentPayload(u Utterance, an assist.Analysis) Sentiment {
+	return Sentiment{
+		UtteranceID: u.UtteranceID,
+		Speaker:     u.Speaker,
+		Score:       round3(an.Score.Polarity),
+		Confidence:  round3(an.Score.Confidence),
+		Emotions:    roundMap(an.Score.Emotions),
+		Rolling:     round3(an.Rolling),
+		Trend:       round3(an.Trend),
+	}
+}
+
+func suggestionsPayload(utteranceID string, r *assist.Ranked) Suggestions {
+	out := Suggestions{UtteranceID: utteranceID, Suggestions: []Suggestion{}}
+	if r == nil {
+		out.Abstain, out.Reason = true, "no analysis"
+		return out
+	}
+	out.Abstain, out.Reason = r.Abstain, r.Reason
+	for _, s := range r.Suggestions {
+		out.Suggestions = append(out.Suggestions, Suggestion{
+			ID: s.ID, Text: s.Text, Confidence: s.Confidence, Source: s.Source,
+			ArticleID: s.ArticleID, Title: s.Title,
+		})
+	}
+	return out
+}
+
+func recommendationsPayload(utteranceID string, recs []assist.Recommendation) Recommendations {
+	out := Recommendations{UtteranceID: utteranceID, Recommendations: []Recommendation{}}
+	for _, r := range recs {
+		out.Recommendations = append(out.Recommendations, Recommendation{
+			Kind: r.Kind, Title: r.Title, Reason: r.Reason, Score: r.Score, ArticleID: r.ArticleID,
+		})
+	}
+	return out
+}

@@ -1,0 +1,342 @@
+// Package engine runs call sessions: it takes utterances from replay, chat or
+// speech recognition, passes every final customer utterance through the
+// analysers in package assist and the knowledge base in package kb, and
+// publishes what they find as events on the bus.
+//
+// Events are the contract between the engine and every consumer (the agent
+// TUI, headless NDJSON output and, later, remote terminals). Every event
+// carries its call id, a per-call sequence number that strictly increases,
+// and a timestamp. On the wire an event is one flat JSON object: the header
+// fields kind, call_id, seq and ts, and the payload's own fields beside them.
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Kind names an event type. Its string is the value of the JSON "kind" field.
+type Kind string
+
+// The event kinds, in the order a call usually produces them.
+const (
+	KindCallStarted      Kind = "call.started"
+	KindPartial          Kind = "utterance.partial"
+	KindFinal            Kind = "utterance.final"
+	KindSentiment        Kind = "sentiment"
+	KindSuggestions      Kind = "suggestions"
+	KindRecommendations  Kind = "recommendations"
+	KindAlert            Kind = "alert"
+	KindCallEnded        Kind = "call.ended"
+	KindFeedback         Kind = "feedback"
+)
+
+// Kinds lists every event kind.
+var Kinds = []Kind{
+	KindCallStarted, KindPartial, KindFinal, KindSentiment, KindSuggestions,
+	KindRecommendations, KindAlert, KindCallEnded, KindFeedback,
+}
+
+// Coalescable reports whether a consumer may drop an event of this kind in
+// favour of a newer one of the same kind and call (latest wins). Finals,
+// suggestions, alerts, call start and end and feedback must be delivered.
+func (k Kind) Coalescable() bool { return k == KindPartial }
+
+// Speaker says who spoke an utterance.
+type Speaker string
+
+// The two parties of a call.
+const (
+	SpeakerCustomer Speaker = "customer"
+	SpeakerAgent    Speaker = "agent"
+)
+
+// Channel is how the customer reaches the contact center.
+type Channel string
+
+// The channels a call can arrive on.
+const (
+	ChannelVoice Channel = "voice"
+	ChannelChat  Channel = "chat"
+)
+
+// Source says where an utterance's text came from.
+type Source string
+
+// The utterance sources.
+const (
+	SourceASR    Source = "asr"
+	SourceChat   Source = "chat"
+	SourceReplay Source = "replay"
+)
+
+// Event is one thing that happened in a call. Payload is one of the payload
+// types below and must match Kind (see PayloadFor).
+type Event struct {
+	Kind    Kind      `json:"kind"`
+	CallID  string    `json:"call_id"`
+	Seq     uint64    `json:"seq"`
+	TS      time.Time `json:"ts"`
+	Payload Payload   `json:"-"`
+}
+
+// Payload is the kind-specific part of an event.
+type Payload interface {
+	// EventKind returns the kind of event this payload belongs to.
+	EventKind() Kind
+}
+
+// CallStarted opens a call.
+type CallStarted struct {
+	Queue    string  `json:"queue,omitempty"`
+	Agent    string  `json:"agent,omitempty"`
+	Customer string  `json:"customer,omitempty"`
+	Channel  Channel `json:"channel"`
+	// Title is a human label for the call, such as the file it was replayed from.
+	Title string `json:"title,omitempty"`
+}
+
+// Utterance is a partial or final piece of transcript. Start and End are
+// offsets in seconds from the start of the call.
+type Utterance struct {
+	UtteranceID string  `json:"utterance_id"`
+	Speaker     Speaker `json:"speaker"`
+	Text        string  `json:"text"`
+	Start       float64 `json:"start"`
+	End         float64 `json:"end"`
+	Source      Source  `json:"source"`
+	// Final is not on the wire: the kind says it.
+	Final bool `json:"-"`
+}
+
+// Sentiment scores one utterance and the call so far for one speaker.
+type Sentiment struct {
+	UtteranceID string  `json:"utterance_id"`
+	Speaker     Speaker `json:"speaker"`
+	// Score is the utterance's polarity in −1..1.
+	Score float64 `json:"score"`
+	// Confidence in 0..1 that the polarity is right.
+	Confidence float64 `json:"confidence"`
+	// Emotions maps an emotion gauge name to its weight in 0..1.
+	Emotions map[string]float64 `json:"emotions"`
+	// Rolling is the speaker's smoothed score over the call so far, −1..1.
+	Rolling float64 `json:"rolling"`
+	// Trend is the recent change of Rolling: positive when the speaker is
+	// getting happier, negative when getting angrier.
+	Trend float64 `json:"trend"`
+}
+
+// Suggestion is one ranked reply the agent could say.
+type Suggestion struct {
+	ID         string  `json:"id"`
+	Text       string  `json:"text"`
+	Confidence float64 `json:"confidence"`
+	// Source is kb, history or llm.
+	Source    string `json:"source"`
+	ArticleID string `json:"article_id,omitempty"`
+	Title     string `json:"title,omitempty"`
+}
+
+// Suggestions is the ranked reply list for one customer utterance. When
+// nothing fits, Abstain is true, the list is empty and Reason says why.
+type Suggestions struct {
+	UtteranceID string       `json:"utterance_id"`
+	Suggestions []Suggestion `json:"suggestions"`
+	Abstain     bool         `json:"abstain,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
+	// LatencyMS is the time from the final utterance entering the engine to
+	// this event, in milliseconds.
+	LatencyMS float64 `json:"latency_ms"`
+}
+
+// Recommendation is one thing the agent could do next.
+type Recommendation struct {
+	// Kind is action, article, offer, escalate or risk.
+	Kind      string  `json:"kind"`
+	Title     string  `json:"title"`
+	Reason    string  `json:"reason,omitempty"`
+	Score     float64 `json:"score"`
+	ArticleID string  `json:"article_id,omitempty"`
+}
+
+// Recommendations is the current list of next actions for the call.
+type Recommendations struct {
+	UtteranceID     string           `json:"utterance_id"`
+	Recommendations []Recommendation `json:"recommendations"`
+}
+
+// Alert warns the agent (and supervisors) of a risk. Its JSON field "alert"
+// names the alert type, since "kind" is the event kind.
+type Alert struct {
+	Type        string `json:"alert"`
+	Severity    string `json:"severity"`
+	Reason      string `json:"reason"`
+	UtteranceID string `json:"utterance_id,omitempty"`
+}
+
+// Alert severities.
+const (
+	SeverityInfo     = "info"
+	SeverityWarning  = "warning"
+	SeverityCritical = "critical"
+)
+
+// CallEnded closes a call.
+type CallEnded struct {
+	Reason      string  `json:"reason"`
+	Summary     string  `json:"summary,omitempty"`
+	Disposition string  `json:"disposition,omitempty"`
+	Utterances  int     `json:"utterances"`
+	Duration    float64 `json:"duration"`
+}
+
+// Feedback records what the agent did with a suggestion.
+type Feedback struct {
+	SuggestionID string `json:"suggestion_id"`
+	ArticleID    string `json:"article_id,omitempty"`
+	UtteranceID  string `json:"utterance_id,omitempty"`
+	// Verdict is helpful, not_helpful or used.
+	Verdict string `json:"verdict"`
+}
+
+// Feedback verdicts.
+const (
+	VerdictHelpful    = "helpful"
+	VerdictNotHelpful = "not_helpful"
+	VerdictUsed       = "used"
+)
+
+// EventKind implements Payload.
+func (CallStarted) EventKind() Kind { return KindCallStarted }
+
+// EventKind implements Payload.
+func (u Utterance) EventKind() Kind {
+	if u.Final {
+		return KindFinal
+	}
+	return KindPartial
+}
+
+// EventKind implements Payload.
+func (Sentiment) EventKind() Kind { return KindSentiment }
+
+// EventKind implements Payload.
+func (Suggestions) EventKind() Kind { return KindSuggestions }
+
+// EventKind implements Payload.
+func (Recommendations) EventKind() Kind { return KindRecommendations }
+
+// EventKind implements Payload.
+func (Alert) EventKind() Kind { return KindAlert }
+
+// EventKind implements Payload.
+func (CallEnded) EventKind() Kind { return KindCallEnded }
+
+// EventKind implements Payload.
+func (Feedback) EventKind() Kind { return KindFeedback }
+
+// PayloadFor returns a pointer to a zero payload of the given kind, ready to
+// be decoded into, or an error for an unknown kind.
+func PayloadFor(k Kind) (Payload, error) {
+	switch k {
+	case KindCallStarted:
+		return &CallStarted{}, nil
+	case KindPartial:
+		return &Utterance{}, nil
+	case KindFinal:
+		return &Utterance{Final: true}, nil
+	case KindSentiment:
+		return &Sentiment{}, nil
+	case KindSuggestions:
+		return &Suggestions{}, nil
+	case KindRecommendations:
+		return &Recommendations{}, nil
+	case KindAlert:
+		return &Alert{}, nil
+	case KindCallEnded:
+		return &CallEnded{}, nil
+	case KindFeedback:
+		return &Feedback{}, nil
+	}
+	return nil, fmt.Errorf("unknown event kind %q", k)
+}
+
+// header is the part of every event that precedes the payload on the wire.
+type header struct {
+	Kind   Kind      `json:"kind"`
+	CallID string    `json:"call_id"`
+	Seq    uint64    `json:"seq"`
+	TS     time.Time `json:"ts"`
+}
+
+// MarshalJSON encodes the event as one flat object: header first, then the
+// payload's fields.
+func (e Event) MarshalJSON() ([]byte, error) {
+	if e.Payload == nil {
+		return nil, fmt.Errorf("event %s seq %d: no payload", e.Kind, e.Seq)
+	}
+	if pk := e.Payload.EventKind(); pk != e.Kind {
+		return nil, fmt.Errorf("event kind %s carries a %s payload", e.Kind, pk)
+	}
+	h, err := json.Marshal(header{e.Kind, e.CallID, e.Seq, e.TS.UTC()})
+	if err != nil {
+		return nil, err
+	}
+	p, err := json.Marshal(e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s payload: %w", e.Kind, err)
+	}
+	if len(p) <= 2 { // "{}"
+		return h, nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(h) + len(p))
+	buf.Write(h[:len(h)-1])
+	buf.WriteByte(',')
+	buf.Write(p[1:])
+	return buf.Bytes(), nil
+}
+
+// UnmarshalJSON decodes a flat event object, choosing the payload type from
+// its kind.
+func (e *Event) UnmarshalJSON(data []byte) error {
+	var h header
+	if err := json.Unmarshal(data, &h); err != nil {
+		return err
+	}
+	p, err := PayloadFor(h.Kind)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, p); err != nil {
+		return fmt.Errorf("decode %s payload: %w", h.Kind, err)
+	}
+	*e = Event{Kind: h.Kind, CallID: h.CallID, Seq: h.Seq, TS: h.TS, Payload: deref(p)}
+	return nil
+}
+
+// deref turns the pointer PayloadFor returned into the value type events
+// carry, so consumers can type-switch on values.
+func deref(p Payload) Payload {
+	switch v := p.(type) {
+	case *CallStarted:
+		return *v
+	case *Utterance:
+		return *v
+	case *Sentiment:
+		return *v
+	case *Suggestions:
+		return *v
+	case *Recommendations:
+		return *v
+	case *Alert:
+		return *v
+	case *CallEnded:
+		return *v
+	case *Feedback:
+		return *v
+	}
+	return p
+}

@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/larkspur-labs/assist/engine/transcript"
+)
+
+// HeadlessReport sums up a headless replay.
+type HeadlessReport struct {
+	ReplayStats
+	Events int
+	// CustomerUtterances counts final customer utterances.
+	CustomerUtterances int
+	// LatencyMS holds each suggestions event's utterance-to-suggestions latency.
+	LatencyMS []float64
+}
+
+// UtterancesPerSecond is the replay throughput.
+func (r HeadlessReport) UtterancesPerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Utterances) / r.Elapsed.Seconds()
+}
+
+// String formats the report as one line for logs.
+func (r HeadlessReport) String() string {
+	return fmt.Sprintf("replayed %d calls, %d utterances (%d customer), %d events in %s: %.0f utterances/s; suggestions latency p50 %.3f ms, p99 %.3f ms",
+		r.Calls, r.Utterances, r.CustomerUtterances, r.Events, r.Elapsed.Round(time.Millisecond),
+		r.UtterancesPerSecond(), Percentile(r.LatencyMS, 50), Percentile(r.LatencyMS, 99))
+}
+
+// drainTimeout bounds the wait for the bus to deliver the last events after
+// the player has finished; the in-process bus needs milliseconds.
+const drainTimeout = 30 * time.Second
+
+// ReplayHeadless plays calls and writes every event of them to w as NDJSON,
+// one event per line, in each call's sequence order. It returns when every
+// started call's call.ended has been written.
+func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript.Call, w io.Writer) (HeadlessReport, error) {
+	var subErr atomic.Pointer[error]
+	sub, err := bus.Subscribe(AllCallsSubject, func(err error) { subErr.Store(&err) })
+	if err != nil {
+		return HeadlessReport{}, err
+	}
+	defer sub.Close()
+
+	type playResult struct {
+		stats ReplayStats
+		err   error
+	}
+	done := make(chan playResult, 1)
+	go func() {
+		stats, err := p.Play(ctx, calls)
+		if ferr := bus.Flush(); err == nil {
+			err = ferr
+		}
+		done <- playResult{stats, err}
+	}()
+
+	out := bufio.NewWriterSize(w, 64<<10)
+	var (
+		rep     HeadlessReport
+		ended   int
+		want    = -1
+		playErr error
+		drain   <-chan time.Time
+	)
+	for want < 0 || ended < want {
+		select {
+		case e := <-sub.C:
+			if err := writeEvent(out, e); err != nil {
+				return rep, err
+			}
+			rep.Events++
+			switch pl := e.Payload.(type) {
+			case CallEnded:
+				ended++
+			case Utterance:
+				if pl.Final && pl.Speaker == SpeakerCustomer {
+					rep.CustomerUtterances++
+				}
+			case Suggestions:
+				rep.LatencyMS = append(rep.LatencyMS, pl.LatencyMS)
+			}
+		case r := <-done:
+			rep.ReplayStats, playErr, want = r.stats, r.err, r.stats.Calls
+			drain = time.After(drainTimeout)
+		case <-drain:
+			return rep, fmt.Errorf("headless replay: %d of %d calls still open after %s", want-ended, want, drainTimeout)
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return rep, fmt.Errorf("write events: %w", err)
+	}
+	if err := subErr.Load(); err != nil {
+		playErr = errors.Join(playErr, *err)
+	}
+	return rep, playErr
+}
+
+func writeEvent(w *bufio.Writer, e Event) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	data = append(data, '\n')
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("write events: %w", err)
+	}
+	return nil
+}
+
+// Percentile returns the p-th percentile (0..100, nearest rank) of xs, or 0
+// for none. xs is not modified.
+func Percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}

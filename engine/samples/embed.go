@@ -1,0 +1,24 @@
+// Package samples bundles scripted calls to Larkspur Bank, the fictional
+// bank of the sample knowledge base (kb.Sample), for demos, replay and tests.
+//
+// Each *.jsonl file holds one call in the project's JSONL call format: a
+// header line ({"type":"call","call_id":...,"title":...,"queue":...,
+// "agent":...,"customer":...,"channel":"voice"|"chat"}), then one line per
+// utterance ({"offset":s,"duration":s,"speaker":"customer"|"agent",
+// "text":...}) with offsets in seconds from the start of the call, in order.
+//
+//   - angry-overdraft-fees.jsonl: a customer angry about overdraft fees asks
+//     for a supervisor and threatens to leave, then partly calms down.
+//   - elderly-app-login.jsonl: an elderly customer cannot sign in to the app
+//     after a password reset and needs the steps one at a time.
+//   - lost-card-happy.jsonl: a lost debit card, locked and replaced quickly.
+//   - chat-balance-transfer.jsonl: a chat about balances, a transfer between
+//     own accounts and paying the landlord.
+package samples
+
+import "embed"
+
+// FS holds the sample calls, one *.jsonl file per call at its root.
+//
+//go:embed *.jsonl
+var FS embed.FS

@@ -1,0 +1,201 @@
+package kb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Hit is one search result.
+type Hit struct {
+	// Article is the matching article, owned by the index: do not modify it.
+	Article *Article
+	// Score is bleve's BM25 relevance score; higher is better within one query.
+	Score float64
+}
+
+// Index is an in-memory full-text index over a set of articles. It is safe
+// for concurrent use.
+type Index struct {
+	idx      bleve.Index
+	articles []Article
+	byID     map[string]*Article
+}
+
+// fieldBoosts lists the indexed fields of an article and how much a match in
+// each counts. Customers word their problem the way the example questions
+// do, so those weigh most. Titles, tags, answers and notes are full of words
+// every banking article shares ("account", "card", "bank"), so they count
+// less. The weights were chosen on the BANKING77 and CLINC150 training
+// splits (see quality_test.go).
+var fieldBoosts = []struct {
+	field string
+	boost float64
+}{
+	{"questions", 3},
+	{"title", 1},
+	{"tags", 1},
+	{"answer", 0.5},
+	{"body", 0.25},
+}
+
+// indexDoc is what the index holds for an article; its keys are the field
+// names above.
+type indexDoc struct {
+	Title     string   `json:"title"`
+	Questions []string `json:"questions"`
+	Tags      []string `json:"tags"`
+	Answer    string   `json:"answer"`
+	Body      string   `json:"body"`
+}
+
+// NewIndex indexes a copy of articles, whose ids must be unique (LoadFS
+// ensures it).
+//
+// The index is bleve's scorch index kept in memory (an empty path), scored
+// with BM25. bleve.NewMemOnly would build the older upsidedown index, which
+// cannot score with BM25 and searches about half as fast.
+func NewIndex(articles []Article) (*Index, error) {
+	m, err := indexMapping()
+	if err != nil {
+		return nil, fmt.Errorf("create kb index: %w", err)
+	}
+	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create kb index: %w", err)
+	}
+	ix := &Index{
+		idx:      idx,
+		articles: append([]Article(nil), articles...),
+		byID:     make(map[string]*Article, len(articles)),
+	}
+	batch := idx.NewBatch()
+	for i := range ix.articles {
+		a := &ix.articles[i]
+		if _, dup := ix.byID[a.ID]; dup {
+			idx.Close()
+			return nil, fmt.Errorf("create kb index: duplicate article id %q", a.ID)
+		}
+		ix.byID[a.ID] = a
+		doc := indexDoc{Title: a.Title, Questions: a.Questions, Tags: a.Tags, Answer: a.Answer, Body: a.Body}
+		if err := batch.Index(a.ID, doc); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("index kb article %s: %w", a.ID, err)
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("create kb index: %w", err)
+	}
+	return ix, nil
+}
+
+// analyzerName is the analyzer of every field and of every query: bleve's
+// English analyzer (possessives, lower case, stop words, Porter stemming),
+// except that the words in unstemmed keep their form.
+const analyzerName = "kb_en"
+
+// unstemmed are words whose stem would merge two different banking topics:
+// a "checking" account is not paper "checks".
+var unstemmed = []any{"checking"}
+
+// indexMapping maps each field of indexDoc as English text, searchable but
+// not stored: hits are resolved to articles by id.
+func indexMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	m.ScoringModel = "bm25"
+	if err := m.AddCustomTokenMap("kb_unstemmed", map[string]any{
+		"type":   tokenmap.Name,
+		"tokens": unstemmed,
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomTokenFilter("kb_keep_form", map[string]any{
+		"type":               keyword.Name,
+		"keywords_token_map": "kb_unstemmed",
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(analyzerName, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": unicode.Name,
+		"token_filters": []any{
+			en.PossessiveName, lowercase.Name, en.StopName, "kb_keep_form", porter.Name,
+		},
+	}); err != nil {
+		return nil, err
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	for _, f := range fieldBoosts {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = analyzerName
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.IncludeTermVectors = false
+		fm.DocValues = false
+		doc.AddFieldMappingsAt(f.field, fm)
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerName
+	return m, nil
+}
+
+// Search returns up to k articles that best answer q, best first. The query
+// is plain user text, never bleve query syntax: it is analysed like the
+// articles and matched, any word counting, against every field with that
+// field's boost. A blank query or k < 1 yields no hits and no error.
+func (ix *Index) Search(ctx context.Context, q string, k int) ([]Hit, error) {
+	q = strings.TrimSpace(q)
+	if q == "" || k < 1 {
+		return nil, nil
+	}
+	fields := make([]query.Query, len(fieldBoosts))
+	for i, f := range fieldBoosts {
+		mq := bleve.NewMatchQuery(q)
+		mq.SetField(f.field)
+		mq.Analyzer = analyzerName
+		mq.SetBoost(f.boost)
+		fields[i] = mq
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(fields...), k, 0, false)
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search kb: %w", err)
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		if a, ok := ix.byID[h.ID]; ok {
+			hits = append(hits, Hit{Article: a, Score: h.Score})
+		}
+	}
+	return hits, nil
+}
+
+// Len returns the number of indexed articles.
+func (ix *Index) Len() int { return len(ix.articles) }
+
+// Article returns the article with the given id.
+func (ix *Index) Article(id string) (*Article, bool) {
+	a, ok := ix.byID[id]
+	return a, ok
+}
+
+// Close releases the index. Searching a closed index returns an error.
+func (ix *Index) Close() error {
+	if err := ix.idx.Close(); err != nil {
+		return fmt.Errorf("close kb index: %w", err)
+	}
+	return nil
+}
