@@ -48,7 +48,11 @@ type Ranked struct {
 // confidence is 1−exp(−score/Scale), and each lower hit's is scaled by the
 // square of its score relative to the top, so a distant second is shown as
 // much less likely. When the top confidence is below Threshold the ranker
-// abstains rather than show noise.
+// abstains rather than show noise. A last turn made only of filler words
+// ("yes, thanks") is not searched at all.
+//
+// The defaults were read off the bundled knowledge base on the SGD banking
+// dialogues: topical requests score 0.25 and up, acknowledgements below 0.2.
 type Ranker struct {
 	KB Searcher
 	// K is how many suggestions to return at most.
@@ -63,7 +67,7 @@ type Ranker struct {
 
 // NewRanker returns a ranker over kb with the default calibration.
 func NewRanker(s Searcher) *Ranker {
-	return &Ranker{KB: s, K: 3, Scale: 1.2, Threshold: 0.35, MinRelative: 0.35}
+	return &Ranker{KB: s, K: 3, Scale: 0.6, Threshold: 0.3, MinRelative: 0.35}
 }
 
 // shortQueryWords is the length under which a customer utterance ("In
@@ -73,6 +77,9 @@ const shortQueryWords = 4
 
 // Rank ranks replies for the last customer turn of history.
 func (r *Ranker) Rank(ctx context.Context, history []Turn) (Ranked, error) {
+	if len(history) > 0 && isSmallTalk(history[len(history)-1].Text) {
+		return Ranked{Abstain: true, Reason: "small talk: nothing to look up"}, nil
+	}
 	q := contextQuery(history)
 	if strings.TrimSpace(q) == "" {
 		return Ranked{Abstain: true, Reason: "nothing to search"}, nil

@@ -145,6 +145,7 @@ func (s *Session) Partial(u Utterance) error {
 		return fmt.Errorf("partial for call %s: %w", s.id, ErrCallEnded)
 	}
 	u.Final = false
+	u.Start, u.End = round3(u.Start), round3(u.End)
 	return s.publish(u)
 }
 
@@ -161,6 +162,7 @@ func (s *Session) Final(ctx context.Context, u Utterance) error {
 		return fmt.Errorf("utterance for call %s: %w", s.id, ErrCallEnded)
 	}
 	u.Final = true
+	u.Start, u.End = round3(u.Start), round3(u.End)
 	s.utterances++
 	if u.UtteranceID == "" {
 		u.UtteranceID = fmt.Sprintf("u%d", s.utterances)

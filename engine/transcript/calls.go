@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // The project's JSONL call format. A file holds one or more calls; each
@@ -45,6 +46,10 @@ func parseCalls(name string, data []byte) ([]Call, []Warning) {
 		n := i + 1
 		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
+		}
+		if !utf8.Valid(raw) {
+			// encoding/json replaces the bad bytes; say so.
+			warn(n, "invalid UTF-8 replaced")
 		}
 		var l callLine
 		if err := json.Unmarshal(raw, &l); err != nil {
