@@ -22,15 +22,15 @@ type Kind string
 
 // The event kinds, in the order a call usually produces them.
 const (
-	KindCallStarted      Kind = "call.started"
-	KindPartial          Kind = "utterance.partial"
-	KindFinal            Kind = "utterance.final"
-	KindSentiment        Kind = "sentiment"
-	KindSuggestions      Kind = "suggestions"
-	KindRecommendations  Kind = "recommendations"
-	KindAlert            Kind = "alert"
-	KindCallEnded        Kind = "call.ended"
-	KindFeedback         Kind = "feedback"
+	KindCallStarted     Kind = "call.started"
+	KindPartial         Kind = "utterance.partial"
+	KindFinal           Kind = "utterance.final"
+	KindSentiment       Kind = "sentiment"
+	KindSuggestions     Kind = "suggestions"
+	KindRecommendations Kind = "recommendations"
+	KindAlert           Kind = "alert"
+	KindCallEnded       Kind = "call.ended"
+	KindFeedback        Kind = "feedback"
 )
 
 // Kinds lists every event kind.

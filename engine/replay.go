@@ -72,6 +72,8 @@ type Player struct {
 	anchor  time.Time // wall time of the last speed or pause change
 	changed chan struct{}
 	skip    chan struct{}
+
+	positions map[string]int // call id → 1-based place in the playlist
 }
 
 // NewPlayer returns a player for eng.
@@ -105,6 +107,12 @@ type ReplayStats struct {
 // error; the others still play.
 func (p *Player) Play(ctx context.Context, calls []transcript.Call) (ReplayStats, error) {
 	start := p.clock.Now()
+	p.mu.Lock()
+	p.positions = make(map[string]int, len(calls))
+	for i, c := range calls {
+		p.positions[c.ID] = i + 1
+	}
+	p.mu.Unlock()
 	var (
 		mu    sync.Mutex
 		stats ReplayStats
@@ -318,6 +326,15 @@ func (p *Player) Speed() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.speed
+}
+
+// Position returns a call's 1-based place in the playlist being played and
+// the playlist's length.
+func (p *Player) Position(callID string) (i, n int, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i, ok = p.positions[callID]
+	return i, len(p.positions), ok
 }
 
 // NextCall ends the call now playing and moves on to the next one.

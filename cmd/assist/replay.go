@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/samples"
+	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/tui"
+	"github.com/spf13/cobra"
+)
+
+type replayOptions struct {
+	io       streams
+	files    []string
+	format   string
+	speed    float64
+	headless bool
+	parallel int
+	partials bool
+	kbDir    string
+	logFile  string
+	debug    bool
+}
+
+func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
+	opts := &replayOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "replay [FILE...]",
+		Short: "Replay recorded or scripted calls through the engine",
+		Long: `Replay calls from transcript files through the engine, in the agent view or,
+with --headless, as NDJSON events on stdout. Without files, the bundled sample
+calls play.
+
+Formats (detected, or --format): the project's JSONL call format (jsonl),
+Schema-Guided Dialogue JSONL (sgd), Harper Valley Bank JSONL (hvb) and ABCD
+JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
+		Example: `  assist replay
+  assist replay --speed 4 calls.jsonl
+  assist replay --headless --speed 0 sgd_banks_dialogues.jsonl > events.ndjson`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			if opts.speed < 0 {
+				return usagef("--speed must be 0 (as fast as possible) or more, got %g", opts.speed)
+			}
+			if opts.speed > 0 && (opts.speed < engine.MinSpeed || opts.speed > engine.MaxSpeed) {
+				return usagef("--speed must be 0 or between %g and %g, got %g", float64(engine.MinSpeed), float64(engine.MaxSpeed), opts.speed)
+			}
+			if opts.parallel < 0 {
+				return usagef("--parallel must not be negative")
+			}
+			if _, err := transcript.ParseFormat(opts.format); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runReplay(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&opts.speed, "speed", 1, "replay speed: 1 is recorded time, 0 as fast as possible")
+	f.BoolVar(&opts.headless, "headless", false, "print events as NDJSON on stdout instead of opening the agent view")
+	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
+	f.IntVar(&opts.parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
+	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
+	f.StringVar(&opts.kbDir, "kb", "", "knowledge-base folder of Markdown articles (default: the bundled sample)")
+	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
+	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
+	return cmd
+}
+
+func runReplay(ctx context.Context, opts *replayOptions) error {
+	logOut, closeLog, err := openLog(opts)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	log := newLogger(logOut, opts.debug)
+
+	calls, warnings, err := loadCalls(opts.files, opts.format)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		log.Warn("transcript", "problem", w.String())
+	}
+
+	stack, err := startEngine(opts.kbDir, log)
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	player := engine.NewPlayer(stack.engine, engine.PlayerOptions{
+		Speed: opts.speed, Partials: opts.partials && !opts.headless, Parallel: opts.parallel,
+	})
+
+	if opts.headless {
+		rep, err := engine.ReplayHeadless(ctx, stack.bus, player, calls, opts.io.out)
+		log.Info("replay finished", "report", rep.String(), "warnings", len(warnings))
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+
+	if f, ok := opts.io.out.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
+		return errors.New("the agent view needs a terminal; use --headless to print events as NDJSON")
+	}
+	err = runAgentView(ctx, stack, player, calls)
+	if len(warnings) > 0 {
+		fmt.Fprintf(opts.io.err, "assist: %d transcript lines were skipped or repaired", len(warnings))
+		if opts.logFile != "" {
+			fmt.Fprintf(opts.io.err, "; see %s", opts.logFile)
+		} else {
+			fmt.Fprint(opts.io.err, "; rerun with --log-file FILE to see them")
+		}
+		fmt.Fprintln(opts.io.err)
+	}
+	return err
+}
+
+// runAgentView plays the calls into the agent TUI until the user quits.
+func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call) error {
+	sub, err := stack.bus.Subscribe(engine.AllCallsSubject, func(err error) { stack.log.Warn("bus", "err", err) })
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		if _, err := player.Play(ctx, calls); err != nil && !errors.Is(err, context.Canceled) {
+			stack.log.Error("replay", "err", err)
+		}
+	}()
+	return tui.Run(ctx, sub.C, tui.Options{
+		ModelStatus: stack.status,
+		Replay:      true,
+		Controller:  replayController{player: player, bus: stack.bus},
+	})
+}
+
+// replayController lets the agent view steer the replay and send feedback.
+type replayController struct {
+	player *engine.Player
+	bus    *engine.Bus
+}
+
+func (c replayController) TogglePause() bool          { return c.player.TogglePause() }
+func (c replayController) SetSpeed(x float64) float64 { return c.player.SetSpeed(x) }
+func (c replayController) Speed() float64             { return c.player.Speed() }
+func (c replayController) NextCall()                  { c.player.NextCall() }
+func (c replayController) CallPosition(callID string) (int, int, bool) {
+	return c.player.Position(callID)
+}
+func (c replayController) Feedback(callID string, fb engine.Feedback) error {
+	return c.bus.SendFeedback(callID, fb)
+}
+
+// loadCalls reads every file, or the bundled samples when there are none.
+// A file that cannot be read fails the command; a bad line only warns.
+func loadCalls(files []string, format string) ([]transcript.Call, []transcript.Warning, error) {
+	f, err := transcript.ParseFormat(format)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	var (
+		calls []transcript.Call
+		warns []transcript.Warning
+	)
+	if len(files) == 0 {
+		names, err := fs.Glob(samples.FS, "*.jsonl")
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, name := range names {
+			cs, ws, err := transcript.LoadFS(samples.FS, name, f)
+			if err != nil {
+				return nil, nil, fmt.Errorf("bundled sample: %w", err)
+			}
+			calls, warns = append(calls, cs...), append(warns, ws...)
+		}
+	}
+	for _, path := range files {
+		cs, ws, err := transcript.LoadFile(path, f)
+		warns = append(warns, ws...)
+		if err != nil {
+			return nil, warns, err
+		}
+		calls = append(calls, cs...)
+	}
+	transcript.UniqueIDs(calls)
+	return calls, warns, nil
+}
+
+// openLog picks where logs go: --log-file, else stderr in headless mode,
+// else nowhere (the agent view owns the terminal).
+func openLog(opts *replayOptions) (io.Writer, func(), error) {
+	if opts.logFile != "" {
+		f, err := os.OpenFile(opts.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open log file: %w", err)
+		}
+		return f, func() { f.Close() }, nil
+	}
+	if opts.headless {
+		return opts.io.err, func() {}, nil
+	}
+	return nil, func() {}, nil
+}

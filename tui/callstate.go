@@ -1,0 +1,276 @@
+package tui
+
+import (
+	"slices"
+	"time"
+
+	"github.com/larkspur-labs/assist/engine"
+)
+
+// Bounds on what the view keeps.
+const (
+	maxCalls   = 16   // calls kept in memory; the oldest is forgotten first
+	maxLines   = 2000 // transcript utterances kept per call
+	maxSeries  = 600  // sentiment samples kept per call for the sparkline
+	maxAlerts  = 50   // alerts kept per call
+	maxReplies = 9    // suggestions shown (one per number key)
+)
+
+// line is one utterance of the transcript, sanitised.
+type line struct {
+	id      string
+	speaker engine.Speaker
+	text    string
+	start   float64
+	partial bool
+	// rev is the call's transcript version when this line last changed; the
+	// transcript pane caches a line's wrapped rows under it.
+	rev uint64
+}
+
+// alertEntry is an alert with the call offset it arrived at.
+type alertEntry struct {
+	engine.Alert
+	at float64
+}
+
+// mark is what the agent did with one suggestion.
+type mark struct {
+	used    bool
+	verdict string // helpful, not_helpful or ""
+}
+
+// callState is everything the view knows about one call. All text in it has
+// been sanitised. Each section has a revision so panes redraw only what
+// changed.
+type callState struct {
+	id        string
+	name      string // id, sanitised for display
+	info      engine.CallStarted
+	started   bool
+	startedAt time.Time // view clock when call.started arrived
+
+	applied bool   // an event has been applied, so lastSeq is meaningful
+	lastSeq uint64 // seq of the last applied event
+
+	lines    []line
+	linesRev uint64
+	lastEnd  float64 // latest final utterance end offset, seconds
+	spoke    bool    // a final utterance has arrived
+
+	customer, agent       engine.Sentiment
+	hasCustomer, hasAgent bool
+	series                []float64 // the customer's per-utterance scores
+	lastScored            string    // utterance id of the last series sample
+	gaugesRev             uint64
+
+	replies    engine.Suggestions
+	hasReplies bool
+	marks      map[string]mark // by suggestion id
+	repliesRev uint64
+
+	recs    []engine.Recommendation
+	alerts  []alertEntry // newest first
+	ended   *engine.CallEnded
+	recsRev uint64
+
+	index, total int // position in a replay playlist, when known
+}
+
+// newCallState returns the empty state of a call.
+func newCallState(id string) *callState {
+	return &callState{id: id, name: Sanitize(id), marks: map[string]mark{}}
+}
+
+// accept reports whether an event with this seq is newer than every event
+// applied so far, and if so records it as applied.
+func (c *callState) accept(seq uint64) bool {
+	if c.applied && seq <= c.lastSeq {
+		return false
+	}
+	c.applied, c.lastSeq = true, seq
+	return true
+}
+
+// start records the call's details.
+func (c *callState) start(p engine.CallStarted, now time.Time) {
+	c.info = engine.CallStarted{
+		Queue:    Sanitize(p.Queue),
+		Agent:    Sanitize(p.Agent),
+		Customer: Sanitize(p.Customer),
+		Channel:  engine.Channel(Sanitize(string(p.Channel))),
+		Title:    Sanitize(p.Title),
+	}
+	c.started, c.startedAt = true, now
+}
+
+// utterance applies a partial or final utterance. A final replaces the
+// line with the same utterance id; a partial replaces that line or the
+// speaker's pending partial. A final with a new id drops the speaker's
+// pending partial, which it supersedes.
+func (c *callState) utterance(u engine.Utterance, final bool) {
+	c.linesRev++
+	l := line{
+		id:      u.UtteranceID,
+		speaker: u.Speaker,
+		text:    Sanitize(u.Text),
+		start:   u.Start,
+		partial: !final,
+		rev:     c.linesRev,
+	}
+	if final {
+		c.lastEnd = max(c.lastEnd, u.End)
+		c.spoke = true
+	}
+	if i := c.findLine(u.UtteranceID); i >= 0 {
+		c.lines[i] = l
+		return
+	}
+	if i := c.pendingPartial(u.Speaker); i >= 0 {
+		if !final {
+			c.lines[i] = l
+			return
+		}
+		c.lines = slices.Delete(c.lines, i, i+1)
+	}
+	c.lines = append(c.lines, l)
+	if over := len(c.lines) - maxLines; over > 0 {
+		c.lines = slices.Delete(c.lines, 0, over)
+	}
+}
+
+// findLine returns the index of the line with utterance id, or -1.
+func (c *callState) findLine(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i := len(c.lines) - 1; i >= 0; i-- {
+		if c.lines[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// pendingPartial returns the index of the speaker's partial line, or -1.
+func (c *callState) pendingPartial(s engine.Speaker) int {
+	for i := len(c.lines) - 1; i >= 0; i-- {
+		if c.lines[i].partial && c.lines[i].speaker == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// dropPartials removes every partial line, when the call ends.
+func (c *callState) dropPartials() {
+	n := len(c.lines)
+	c.lines = slices.DeleteFunc(c.lines, func(l line) bool { return l.partial })
+	if len(c.lines) != n {
+		c.linesRev++
+	}
+}
+
+// sentiment applies a sentiment sample for either speaker. The customer's
+// scores also extend the sparkline series; a re-score of the same utterance
+// replaces its sample.
+func (c *callState) sentiment(s engine.Sentiment) {
+	c.gaugesRev++
+	switch s.Speaker {
+	case engine.SpeakerAgent:
+		c.agent, c.hasAgent = s, true
+	default:
+		c.customer, c.hasCustomer = s, true
+		if s.UtteranceID != "" && s.UtteranceID == c.lastScored && len(c.series) > 0 {
+			c.series[len(c.series)-1] = s.Score
+			return
+		}
+		c.lastScored = s.UtteranceID
+		c.series = append(c.series, s.Score)
+		if over := len(c.series) - maxSeries; over > 0 {
+			c.series = slices.Delete(c.series, 0, over)
+		}
+	}
+}
+
+// suggestions replaces the reply list. Marks of replies no longer listed
+// are forgotten.
+func (c *callState) suggestions(s engine.Suggestions) {
+	c.repliesRev++
+	list := make([]engine.Suggestion, 0, min(len(s.Suggestions), maxReplies))
+	for _, r := range s.Suggestions {
+		if len(list) == maxReplies {
+			break
+		}
+		list = append(list, engine.Suggestion{
+			ID:         r.ID,
+			Text:       Sanitize(r.Text),
+			Confidence: r.Confidence,
+			Source:     Sanitize(r.Source),
+			ArticleID:  Sanitize(r.ArticleID),
+			Title:      Sanitize(r.Title),
+		})
+	}
+	s.Suggestions = list
+	s.Reason = Sanitize(s.Reason)
+	c.replies, c.hasReplies = s, true
+	marks := map[string]mark{}
+	for _, r := range list {
+		if mk, ok := c.marks[r.ID]; ok {
+			marks[r.ID] = mk
+		}
+	}
+	c.marks = marks
+}
+
+// feedback records what the agent did with a suggestion.
+func (c *callState) feedback(fb engine.Feedback) {
+	c.repliesRev++
+	mk := c.marks[fb.SuggestionID]
+	if fb.Verdict == engine.VerdictUsed {
+		mk.used = true
+	} else {
+		mk.verdict = fb.Verdict
+	}
+	c.marks[fb.SuggestionID] = mk
+}
+
+// recommendations replaces the list of next actions.
+func (c *callState) recommendations(r engine.Recommendations) {
+	c.recsRev++
+	c.recs = make([]engine.Recommendation, len(r.Recommendations))
+	for i, x := range r.Recommendations {
+		c.recs[i] = engine.Recommendation{
+			Kind:      Sanitize(x.Kind),
+			Title:     Sanitize(x.Title),
+			Reason:    Sanitize(x.Reason),
+			Score:     x.Score,
+			ArticleID: Sanitize(x.ArticleID),
+		}
+	}
+}
+
+// alert adds an alert, newest first.
+func (c *callState) alert(a engine.Alert) {
+	c.recsRev++
+	a = engine.Alert{
+		Type:        Sanitize(a.Type),
+		Severity:    Sanitize(a.Severity),
+		Reason:      Sanitize(a.Reason),
+		UtteranceID: a.UtteranceID,
+	}
+	c.alerts = slices.Insert(c.alerts, 0, alertEntry{Alert: a, at: c.lastEnd})
+	if len(c.alerts) > maxAlerts {
+		c.alerts = c.alerts[:maxAlerts]
+	}
+}
+
+// end records the end of the call.
+func (c *callState) end(e engine.CallEnded) {
+	c.recsRev++
+	e.Reason = Sanitize(e.Reason)
+	e.Summary = Sanitize(e.Summary)
+	e.Disposition = Sanitize(e.Disposition)
+	c.ended = &e
+	c.dropPartials()
+}

@@ -1,0 +1,157 @@
+package tui
+
+import (
+	"slices"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/larkspur-labs/assist/engine"
+)
+
+// applyEvent folds one event into its call's state. Stale events (seq not
+// newer than the last applied for the call) are dropped. A call.started
+// for a new call makes it the displayed call.
+func (m *Model) applyEvent(ev engine.Event) tea.Cmd {
+	if ev.CallID == "" {
+		return nil
+	}
+	cs := m.call(ev.CallID)
+	if !cs.accept(ev.Seq) {
+		return nil
+	}
+	if m.current == "" {
+		m.current = cs.id
+	}
+	var cmd tea.Cmd
+	switch p := payloadValue(ev.Payload).(type) {
+	case engine.CallStarted:
+		cs.start(p, m.clock)
+		m.current = cs.id
+		if pos, ok := m.opts.Controller.(CallPositioner); ok {
+			cmd = positionCmd(pos, cs.id)
+		}
+	case engine.Utterance:
+		cs.utterance(p, ev.Kind == engine.KindFinal)
+	case engine.Sentiment:
+		cs.sentiment(p)
+	case engine.Suggestions:
+		cs.suggestions(p)
+	case engine.Recommendations:
+		cs.recommendations(p)
+	case engine.Alert:
+		cs.alert(p)
+	case engine.CallEnded:
+		cs.end(p)
+	case engine.Feedback:
+		cs.feedback(p)
+	}
+	return cmd
+}
+
+// call returns the state of a call, creating it (and forgetting the oldest
+// call other than the displayed one when there are too many).
+func (m *Model) call(id string) *callState {
+	if cs, ok := m.calls[id]; ok {
+		return cs
+	}
+	cs := newCallState(id)
+	m.calls[id] = cs
+	m.order = append(m.order, id)
+	if len(m.order) > maxCalls {
+		for i, old := range m.order {
+			if old != m.current && old != id {
+				delete(m.calls, old)
+				m.order = slices.Delete(m.order, i, i+1)
+				break
+			}
+		}
+	}
+	return cs
+}
+
+// payloadValue turns a pointer payload into its value, so the type switch
+// in applyEvent sees values whichever way the event was built.
+func payloadValue(p engine.Payload) engine.Payload {
+	switch v := p.(type) {
+	case *engine.CallStarted:
+		return *v
+	case *engine.Utterance:
+		return *v
+	case *engine.Sentiment:
+		return *v
+	case *engine.Suggestions:
+		return *v
+	case *engine.Recommendations:
+		return *v
+	case *engine.Alert:
+		return *v
+	case *engine.CallEnded:
+		return *v
+	case *engine.Feedback:
+		return *v
+	}
+	return p
+}
+
+// refresh feeds the panes from the displayed call, skipping sections whose
+// revision has not changed.
+func (m *Model) refresh() {
+	cs := m.calls[m.current]
+	if cs == nil {
+		cs = newCallState("")
+	}
+	if m.shown.callID != cs.id {
+		m.shown = shownRevs{callID: cs.id}
+	}
+	m.transcript.SetLines(cs.id, cs.started, cs.lines, cs.linesRev)
+	if !m.shown.repliesOK || m.shown.replies != cs.repliesRev {
+		m.suggestions.SetSuggestions(cs.id, cs.replies, cs.hasReplies, cs.marks)
+		m.shown.replies, m.shown.repliesOK = cs.repliesRev, true
+	}
+	if !m.shown.gaugesOK || m.shown.gauges != cs.gaugesRev {
+		m.gauges.SetSentiment(cs.customer, cs.hasCustomer, cs.agent, cs.hasAgent, cs.series)
+		m.shown.gauges, m.shown.gaugesOK = cs.gaugesRev, true
+	}
+	if !m.shown.recsOK || m.shown.recs != cs.recsRev {
+		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended)
+		m.shown.recs, m.shown.recsOK = cs.recsRev, true
+	}
+	m.refreshHeader()
+}
+
+// refreshHeader recomputes what the header shows, elapsed time included.
+func (m *Model) refreshHeader() {
+	d := headerData{
+		modelStatus: m.modelStatus,
+		replay:      m.opts.Replay,
+		paused:      m.paused,
+		speed:       m.speed,
+		finished:    m.finished,
+	}
+	if cs := m.calls[m.current]; cs != nil {
+		d.callID = cs.name
+		d.info, d.started, d.ended = cs.info, cs.started, cs.ended != nil
+		d.elapsed = m.elapsed(cs)
+		d.index, d.total = cs.index, cs.total
+		if cs.hasReplies && cs.replies.LatencyMS > 0 {
+			d.latencyMS, d.hasLatency = cs.replies.LatencyMS, true
+		}
+	}
+	m.header.SetData(d)
+}
+
+// elapsed is the call's running time: the end of its latest final
+// utterance once someone has spoken, otherwise the wall clock since
+// call.started, stopped when the call ends.
+func (m *Model) elapsed(cs *callState) time.Duration {
+	switch {
+	case cs.spoke:
+		return time.Duration(cs.lastEnd * float64(time.Second))
+	case cs.ended != nil:
+		return time.Duration(cs.ended.Duration * float64(time.Second))
+	case cs.started:
+		return m.clock.Sub(cs.startedAt)
+	}
+	return 0
+}

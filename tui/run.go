@@ -1,0 +1,51 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/larkspur-labs/assist/engine"
+)
+
+// Run shows the agent view until the user quits or ctx is done. It builds
+// the program, starts one goroutine (the pump) that forwards events from
+// the channel with p.Send, coalescing partial transcripts, then runs the
+// program. When the channel closes the view stays open, showing that the
+// replay has finished, until the user quits. Run returns nil on a normal
+// quit and when ctx is done.
+func Run(parent context.Context, events <-chan engine.Event, opts Options) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	if opts.Width > 0 && opts.Height > 0 {
+		popts = append(popts, tea.WithWindowSize(opts.Width, opts.Height))
+	}
+	p := tea.NewProgram(New(opts), popts...)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(flushInterval)
+		defer t.Stop()
+		pump(ctx, events, p.Send, t.C)
+	}()
+
+	_, err := p.Run()
+	cancel()
+	<-done
+	if err != nil && !(errors.Is(err, tea.ErrProgramKilled) && parent.Err() != nil) {
+		return fmt.Errorf("run agent view: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,331 @@
+// Package theme holds every colour and text style of the agent view. A
+// semantic Palette names colours by meaning (customer, agent, negative,
+// critical…); New expands it into Styles, grouped per pane, so the panes
+// never name a colour themselves. Plain returns the same styles without any
+// colour, for tests and for terminals where NO_COLOR is set.
+package theme
+
+import (
+	"image/color"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
+)
+
+// Palette is the set of semantic colours a theme is built from.
+type Palette struct {
+	Text        color.Color // body text
+	Muted       color.Color // secondary text: labels, reasons, timestamps
+	Faint       color.Color // tertiary text: tracks, separators, partial lines
+	Accent      color.Color // focus, selection, titles
+	Border      color.Color // pane borders
+	Customer    color.Color // the customer's label
+	Agent       color.Color // the agent's label
+	Positive    color.Color // good sentiment, helpful marks, joy
+	Negative    color.Color // bad sentiment, not-helpful marks, anger
+	Warning     color.Color // warning alerts, offers
+	Critical    color.Color // critical alerts, risk
+	Info        color.Color // info alerts, articles
+	HeaderBg    color.Color // the header bar's background
+	SelectionBg color.Color // background of the selected suggestion's number
+}
+
+// DefaultPalette returns the palette for a dark or a light terminal background.
+func DefaultPalette(isDark bool) Palette {
+	ld := lipgloss.LightDark(isDark)
+	c := lipgloss.Color
+	return Palette{
+		Text:        ld(c("#1F2328"), c("#E6E6E6")),
+		Muted:       ld(c("#6E7781"), c("#9DA5B4")),
+		Faint:       ld(c("#AFB8C1"), c("#5C6370")),
+		Accent:      ld(c("#6F42C1"), c("#B48EF0")),
+		Border:      ld(c("#D0D7DE"), c("#3E4451")),
+		Customer:    ld(c("#0969DA"), c("#61AFEF")),
+		Agent:       ld(c("#1A7F37"), c("#98C379")),
+		Positive:    ld(c("#1A7F37"), c("#7FD18B")),
+		Negative:    ld(c("#CF222E"), c("#F07178")),
+		Warning:     ld(c("#9A6700"), c("#E5C07B")),
+		Critical:    ld(c("#A40E26"), c("#FF5370")),
+		Info:        ld(c("#0550AE"), c("#56B6C2")),
+		HeaderBg:    ld(c("#EAEEF2"), c("#21252B")),
+		SelectionBg: ld(c("#DDD6FE"), c("#3B2F5C")),
+	}
+}
+
+// Styles is every style the agent view draws with, grouped per pane.
+type Styles struct {
+	// Plain is true for the colourless theme.
+	Plain           bool
+	Frame           FrameStyles
+	Header          HeaderStyles
+	Transcript      TranscriptStyles
+	Suggestions     SuggestionStyles
+	Gauges          GaugeStyles
+	Recommendations RecommendationStyles
+	Help            HelpStyles
+}
+
+// FrameStyles draw the border and title around every pane. A focused pane
+// uses the focused border, so focus shows even without colour.
+type FrameStyles struct {
+	Border        lipgloss.Border
+	FocusedBorder lipgloss.Border
+	Line          lipgloss.Style // border characters of an unfocused pane
+	FocusedLine   lipgloss.Style // border characters of the focused pane
+	Title         lipgloss.Style
+	FocusedTitle  lipgloss.Style
+	Info          lipgloss.Style // the right-hand note in the top border
+}
+
+// HeaderStyles draw the two-line call header.
+type HeaderStyles struct {
+	Bar     lipgloss.Style // the whole header line, background included
+	Title   lipgloss.Style
+	ID      lipgloss.Style
+	Label   lipgloss.Style
+	Value   lipgloss.Style
+	Live    lipgloss.Style // the live-call dot
+	Ended   lipgloss.Style // the ended-call mark
+	Clock   lipgloss.Style
+	Status  lipgloss.Style // model status
+	Playing lipgloss.Style
+	Paused  lipgloss.Style
+	Sep     lipgloss.Style
+}
+
+// TranscriptStyles draw the transcript pane.
+type TranscriptStyles struct {
+	Time         lipgloss.Style
+	Customer     lipgloss.Style // the customer's label
+	Agent        lipgloss.Style // the agent's label
+	CustomerText lipgloss.Style
+	AgentText    lipgloss.Style
+	Partial      lipgloss.Style // a line still being recognised
+	Empty        lipgloss.Style // the placeholder of an empty pane
+}
+
+// SuggestionStyles draw the suggestions pane.
+type SuggestionStyles struct {
+	Number         lipgloss.Style
+	SelectedNumber lipgloss.Style
+	Pointer        lipgloss.Style // the marker beside the selected suggestion
+	Percent        lipgloss.Style
+	BarFill        lipgloss.Style
+	BarEmpty       lipgloss.Style
+	Source         lipgloss.Style
+	Article        lipgloss.Style
+	Text           lipgloss.Style
+	SelectedText   lipgloss.Style
+	Helpful        lipgloss.Style
+	NotHelpful     lipgloss.Style
+	Used           lipgloss.Style
+	Abstain        lipgloss.Style
+	Empty          lipgloss.Style
+}
+
+// GaugeStyles draw the emotion gauges.
+type GaugeStyles struct {
+	Label    lipgloss.Style
+	Negative lipgloss.Style // the fill left of zero
+	Positive lipgloss.Style // the fill right of zero
+	Track    lipgloss.Style // the unfilled part of a gauge or bar
+	Zero     lipgloss.Style // the centre mark
+	Value    lipgloss.Style
+	Spark    lipgloss.Style
+	Up       lipgloss.Style // trend arrow: getting happier
+	Down     lipgloss.Style // trend arrow: getting angrier
+	Flat     lipgloss.Style
+	Emotion  lipgloss.Style // an emotion's name
+	Bar      lipgloss.Style // an emotion's fill
+	HotBar   lipgloss.Style // fill of a negative emotion above the alarm level
+	JoyBar   lipgloss.Style // fill of a positive emotion
+	Empty    lipgloss.Style
+}
+
+// RecommendationStyles draw the recommendations and alerts pane.
+type RecommendationStyles struct {
+	Action   lipgloss.Style
+	Article  lipgloss.Style
+	Offer    lipgloss.Style
+	Escalate lipgloss.Style
+	Risk     lipgloss.Style
+	Other    lipgloss.Style
+	Title    lipgloss.Style
+	Reason   lipgloss.Style
+	Heading  lipgloss.Style // the alerts sub-heading
+	Info     lipgloss.Style
+	Warning  lipgloss.Style
+	Critical lipgloss.Style
+	Alert    lipgloss.Style // an alert's text
+	Empty    lipgloss.Style
+}
+
+// HelpStyles draw the help bar and the status note beside it.
+type HelpStyles struct {
+	Keys  help.Styles
+	Note  lipgloss.Style
+	Error lipgloss.Style
+}
+
+// New returns the coloured theme for a dark or a light background.
+func New(isDark bool) Styles {
+	return FromPalette(DefaultPalette(isDark))
+}
+
+// FromPalette expands a palette into styles.
+func FromPalette(p Palette) Styles {
+	s := lipgloss.NewStyle
+	fg := func(c color.Color) lipgloss.Style { return s().Foreground(c) }
+	return Styles{
+		Frame: FrameStyles{
+			Border:        lipgloss.RoundedBorder(),
+			FocusedBorder: lipgloss.RoundedBorder(),
+			Line:          fg(p.Border),
+			FocusedLine:   fg(p.Accent),
+			Title:         fg(p.Muted).Bold(true),
+			FocusedTitle:  fg(p.Accent).Bold(true),
+			Info:          fg(p.Muted),
+		},
+		Header: HeaderStyles{
+			Bar:     s().Background(p.HeaderBg).Foreground(p.Text),
+			Title:   s().Background(p.HeaderBg).Foreground(p.Text).Bold(true),
+			ID:      s().Background(p.HeaderBg).Foreground(p.Muted),
+			Label:   s().Background(p.HeaderBg).Foreground(p.Muted),
+			Value:   s().Background(p.HeaderBg).Foreground(p.Text),
+			Live:    s().Background(p.HeaderBg).Foreground(p.Negative).Bold(true),
+			Ended:   s().Background(p.HeaderBg).Foreground(p.Muted).Bold(true),
+			Clock:   s().Background(p.HeaderBg).Foreground(p.Text).Bold(true),
+			Status:  s().Background(p.HeaderBg).Foreground(p.Info),
+			Playing: s().Background(p.HeaderBg).Foreground(p.Positive),
+			Paused:  s().Background(p.HeaderBg).Foreground(p.Warning).Bold(true),
+			Sep:     s().Background(p.HeaderBg).Foreground(p.Faint),
+		},
+		Transcript: TranscriptStyles{
+			Time:         fg(p.Faint),
+			Customer:     fg(p.Customer).Bold(true),
+			Agent:        fg(p.Agent).Bold(true),
+			CustomerText: fg(p.Text),
+			AgentText:    fg(p.Text),
+			Partial:      fg(p.Muted).Italic(true),
+			Empty:        fg(p.Muted).Italic(true),
+		},
+		Suggestions: SuggestionStyles{
+			Number:         fg(p.Muted).Bold(true),
+			SelectedNumber: s().Background(p.SelectionBg).Foreground(p.Accent).Bold(true),
+			Pointer:        fg(p.Accent).Bold(true),
+			Percent:        fg(p.Text),
+			BarFill:        fg(p.Accent),
+			BarEmpty:       fg(p.Faint),
+			Source:         fg(p.Info),
+			Article:        fg(p.Muted),
+			Text:           fg(p.Muted),
+			SelectedText:   fg(p.Text),
+			Helpful:        fg(p.Positive).Bold(true),
+			NotHelpful:     fg(p.Negative).Bold(true),
+			Used:           fg(p.Accent).Bold(true),
+			Abstain:        fg(p.Warning),
+			Empty:          fg(p.Muted).Italic(true),
+		},
+		Gauges: GaugeStyles{
+			Label:    fg(p.Muted).Bold(true),
+			Negative: fg(p.Negative),
+			Positive: fg(p.Positive),
+			Track:    fg(p.Faint),
+			Zero:     fg(p.Muted),
+			Value:    fg(p.Text).Bold(true),
+			Spark:    fg(p.Info),
+			Up:       fg(p.Positive).Bold(true),
+			Down:     fg(p.Negative).Bold(true),
+			Flat:     fg(p.Muted),
+			Emotion:  fg(p.Muted),
+			Bar:      fg(p.Warning),
+			HotBar:   fg(p.Negative),
+			JoyBar:   fg(p.Positive),
+			Empty:    fg(p.Muted).Italic(true),
+		},
+		Recommendations: RecommendationStyles{
+			Action:   fg(p.Accent).Bold(true),
+			Article:  fg(p.Info).Bold(true),
+			Offer:    fg(p.Positive).Bold(true),
+			Escalate: fg(p.Warning).Bold(true),
+			Risk:     fg(p.Critical).Bold(true),
+			Other:    fg(p.Muted).Bold(true),
+			Title:    fg(p.Text),
+			Reason:   fg(p.Muted),
+			Heading:  fg(p.Muted).Bold(true),
+			Info:     fg(p.Info),
+			Warning:  fg(p.Warning).Bold(true),
+			Critical: fg(p.Critical).Bold(true).Reverse(true),
+			Alert:    fg(p.Text),
+			Empty:    fg(p.Muted).Italic(true),
+		},
+		Help: HelpStyles{
+			Keys: help.Styles{
+				Ellipsis:       fg(p.Faint),
+				ShortKey:       fg(p.Muted).Bold(true),
+				ShortDesc:      fg(p.Faint),
+				ShortSeparator: fg(p.Faint),
+				FullKey:        fg(p.Muted).Bold(true),
+				FullDesc:       fg(p.Faint),
+				FullSeparator:  fg(p.Faint),
+			},
+			Note:  fg(p.Accent),
+			Error: fg(p.Negative).Bold(true),
+		},
+	}
+}
+
+// Plain returns the colourless theme. It keeps text attributes (bold,
+// faint, italic, reverse), which NO_COLOR allows, and shows focus with a
+// thick border instead of a colour.
+func Plain() Styles {
+	s := lipgloss.NewStyle
+	bold := s().Bold(true)
+	faint := s().Faint(true)
+	italic := s().Italic(true)
+	return Styles{
+		Plain: true,
+		Frame: FrameStyles{
+			Border:        lipgloss.RoundedBorder(),
+			FocusedBorder: lipgloss.ThickBorder(),
+			Line:          s(),
+			FocusedLine:   s(),
+			Title:         bold,
+			FocusedTitle:  bold,
+			Info:          faint,
+		},
+		Header: HeaderStyles{
+			Bar: s(), Title: bold, ID: faint, Label: faint, Value: s(),
+			Live: bold, Ended: bold, Clock: bold, Status: s(),
+			Playing: s(), Paused: bold, Sep: faint,
+		},
+		Transcript: TranscriptStyles{
+			Time: faint, Customer: bold, Agent: bold,
+			CustomerText: s(), AgentText: s(), Partial: faint.Italic(true), Empty: italic,
+		},
+		Suggestions: SuggestionStyles{
+			Number: bold, SelectedNumber: bold.Reverse(true), Pointer: bold,
+			Percent: s(), BarFill: s(), BarEmpty: faint, Source: s(), Article: faint,
+			Text: s(), SelectedText: s(), Helpful: bold, NotHelpful: bold, Used: bold,
+			Abstain: bold, Empty: italic,
+		},
+		Gauges: GaugeStyles{
+			Label: bold, Negative: s(), Positive: s(), Track: faint, Zero: s(),
+			Value: bold, Spark: s(), Up: bold, Down: bold, Flat: s(),
+			Emotion: s(), Bar: s(), HotBar: bold, JoyBar: s(), Empty: italic,
+		},
+		Recommendations: RecommendationStyles{
+			Action: bold, Article: bold, Offer: bold, Escalate: bold, Risk: bold, Other: bold,
+			Title: s(), Reason: faint, Heading: bold,
+			Info: s(), Warning: bold, Critical: bold.Reverse(true), Alert: s(), Empty: italic,
+		},
+		Help: HelpStyles{
+			Keys: help.Styles{
+				Ellipsis: faint, ShortKey: bold, ShortDesc: s(), ShortSeparator: faint,
+				FullKey: bold, FullDesc: s(), FullSeparator: faint,
+			},
+			Note:  bold,
+			Error: bold,
+		},
+	}
+}

@@ -1,0 +1,156 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/larkspur-labs/assist/engine"
+)
+
+// handleKey routes a key press: global keys first, then the focused pane.
+func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k, c := m.keys, m.opts.Controller
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		m.syncKeys()
+		m.relayout()
+	case key.Matches(msg, k.FocusNext):
+		m.setFocus(m.focus + 1)
+	case key.Matches(msg, k.FocusPrev):
+		m.setFocus(m.focus - 1)
+	case key.Matches(msg, k.Select):
+		if s := msg.String(); len(s) == 1 {
+			m.suggestions.Select(int(s[0] - '1'))
+		}
+	case key.Matches(msg, k.Copy):
+		return m.copySelected()
+	case key.Matches(msg, k.Helpful):
+		return m.rateSelected(engine.VerdictHelpful)
+	case key.Matches(msg, k.NotHelpful):
+		return m.rateSelected(engine.VerdictNotHelpful)
+	case key.Matches(msg, k.Pause):
+		if c != nil {
+			return m, togglePauseCmd(c)
+		}
+	case key.Matches(msg, k.Faster):
+		return m.changeSpeed(2)
+	case key.Matches(msg, k.Slower):
+		return m.changeSpeed(0.5)
+	case key.Matches(msg, k.NextCall):
+		if c != nil {
+			return m, nextCallCmd(c)
+		}
+	default:
+		m.scrollFocused(msg)
+	}
+	return m, nil
+}
+
+// scrollFocused sends navigation keys to the focused pane.
+func (m *Model) scrollFocused(msg tea.KeyPressMsg) {
+	k := m.keys
+	switch m.focus {
+	case focusTranscript:
+		t := &m.transcript
+		switch {
+		case key.Matches(msg, k.Up):
+			t.Scroll(-1)
+		case key.Matches(msg, k.Down):
+			t.Scroll(1)
+		case key.Matches(msg, k.PageUp):
+			t.Page(-1)
+		case key.Matches(msg, k.PageDown):
+			t.Page(1)
+		case key.Matches(msg, k.Top):
+			t.Top()
+		case key.Matches(msg, k.Bottom):
+			t.Bottom()
+		}
+	case focusSuggestions:
+		s := &m.suggestions
+		switch {
+		case key.Matches(msg, k.Up):
+			s.Move(-1)
+		case key.Matches(msg, k.Down):
+			s.Move(1)
+		case key.Matches(msg, k.PageUp, k.Top):
+			s.Move(-maxReplies)
+		case key.Matches(msg, k.PageDown, k.Bottom):
+			s.Move(maxReplies)
+		}
+	case focusRecommendations:
+		r := &m.recs
+		switch {
+		case key.Matches(msg, k.Up):
+			r.Scroll(-1)
+		case key.Matches(msg, k.Down):
+			r.Scroll(1)
+		case key.Matches(msg, k.PageUp):
+			r.Page(-1)
+		case key.Matches(msg, k.PageDown):
+			r.Page(1)
+		case key.Matches(msg, k.Top):
+			r.Scroll(-maxAlerts * 4)
+		case key.Matches(msg, k.Bottom):
+			r.Scroll(maxAlerts * 4)
+		}
+	}
+}
+
+// copySelected copies the selected reply to the clipboard (OSC 52) and
+// records that the agent used it.
+func (m Model) copySelected() (Model, tea.Cmd) {
+	s, i, ok := m.suggestions.Selected()
+	cs := m.calls[m.current]
+	if !ok || cs == nil {
+		return m, nil
+	}
+	m.setNote("Reply "+itoa(i+1)+" copied to the clipboard", false)
+	return m, tea.Batch(tea.SetClipboard(s.Text), m.recordFeedback(cs, s, engine.VerdictUsed))
+}
+
+// rateSelected marks the selected reply helpful or not helpful.
+func (m Model) rateSelected(verdict string) (Model, tea.Cmd) {
+	s, i, ok := m.suggestions.Selected()
+	cs := m.calls[m.current]
+	if !ok || cs == nil {
+		return m, nil
+	}
+	word := "helpful"
+	if verdict == engine.VerdictNotHelpful {
+		word = "not helpful"
+	}
+	m.setNote("Reply "+itoa(i+1)+" marked "+word, false)
+	return m, m.recordFeedback(cs, s, verdict)
+}
+
+// recordFeedback marks the reply at once and returns the command that
+// tells the engine.
+func (m *Model) recordFeedback(cs *callState, s engine.Suggestion, verdict string) tea.Cmd {
+	fb := engine.Feedback{
+		SuggestionID: s.ID,
+		ArticleID:    s.ArticleID,
+		UtteranceID:  cs.replies.UtteranceID,
+		Verdict:      verdict,
+	}
+	cs.feedback(fb)
+	m.refresh()
+	if m.opts.Controller == nil {
+		return nil
+	}
+	return feedbackCmd(m.opts.Controller, cs.id, fb)
+}
+
+// changeSpeed multiplies the replay speed by f within its bounds. The
+// model shows the new speed at once; the controller's answer corrects it.
+func (m Model) changeSpeed(f float64) (Model, tea.Cmd) {
+	m.speed = clampf(m.speed*f, minSpeed, maxSpeed)
+	m.refreshHeader()
+	if m.opts.Controller == nil {
+		return m, nil
+	}
+	return m, setSpeedCmd(m.opts.Controller, m.speed)
+}

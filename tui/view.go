@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// View draws the whole screen: every pane at its place in the layout.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = !m.opts.Inline
+	v.WindowTitle = "assist"
+	if cs := m.calls[m.current]; cs != nil && cs.info.Title != "" {
+		v.WindowTitle = "assist · " + cs.info.Title
+	}
+	return v
+}
+
+// render returns the screen as exactly height lines of width cells.
+func (m Model) render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	l := m.layout
+	return compose(m.width, m.height, []placed{
+		{l.Header, m.header.View()},
+		{l.Transcript, m.transcript.View()},
+		{l.Suggestions, m.suggestions.View()},
+		{l.Gauges, m.gauges.View()},
+		{l.Recommendations, m.recs.View()},
+		{l.Help, m.helpView()},
+	})
+}
+
+// helpView renders the help bar, with the status note on the right.
+func (m Model) helpView() string {
+	w := m.layout.Help.W
+	note := ""
+	if m.note != "" {
+		st := m.styles.Help.Note
+		if m.noteErr {
+			st = m.styles.Help.Error
+		}
+		note = st.Render(m.note + " ")
+	}
+	h := m.help
+	if !h.ShowAll {
+		h.SetWidth(max(w-lipgloss.Width(note)-2, 0))
+		return spread(" "+h.View(m.keys), note, w)
+	}
+	// Full help gets the whole width; the note waits for it to close.
+	h.SetWidth(max(w-1, 0))
+	lines := strings.Split(h.View(m.keys), "\n")
+	for i := range lines {
+		lines[i] = " " + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// placed is a rendered part and where it goes.
+type placed struct {
+	r       rect
+	content string
+}
+
+// compose lays the parts out on a w×h screen. Parts sharing rows must come
+// left to right. Each part is cut or padded to its rectangle, so the result
+// is exact even if a part is not.
+func compose(w, h int, parts []placed) string {
+	rows := make([]strings.Builder, h)
+	for _, p := range parts {
+		if p.r.empty() {
+			continue
+		}
+		lines := strings.Split(p.content, "\n")
+		for i := 0; i < p.r.H && p.r.Y+i < h; i++ {
+			rows[p.r.Y+i].WriteString(fit(at(lines, i), p.r.W))
+		}
+	}
+	out := make([]string, h)
+	for y := range rows {
+		out[y] = fit(rows[y].String(), w)
+	}
+	return strings.Join(out, "\n")
+}
