@@ -29,7 +29,7 @@ type Alert struct {
 
 var (
 	supervisorRe = regexp.MustCompile(`(?i)\b(supervisor|manager|someone (else )?in charge|escalate (this|it|my)|speak to (someone|somebody) (else|higher)|higher up)\b`)
-	churnRe      = regexp.MustCompile(`(?i)\b(cancel (my|the|this) (account|card|membership|subscription)|close (my|the) (account|accounts)|closing (my|the) account|switch(ing)? (to another )?banks?|take my (business|money) elsewhere|leave (this|your) bank|moving my money)\b`)
+	churnRe      = regexp.MustCompile(`(?i)\b(cancel (my|the|this) (account|card|membership|subscription)|clos(e|ing) (my|the|all my) accounts?|switch(ing)? (to another )?banks?|take my (business|money) elsewhere|leav(e|ing) (this|your) bank|mov(e|ing) (my money|everything) to)\b`)
 )
 
 // Alert thresholds. A customer is at escalation risk when their rolling

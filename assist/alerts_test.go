@@ -65,3 +65,19 @@ func TestAlertCooldown(t *testing.T) {
 		t.Errorf("after cooldown raised %d alerts", n)
 	}
 }
+
+func TestChurnPhrases(t *testing.T) {
+	for _, text := range []string{
+		"If this isn't fixed today I'm closing my accounts and moving everything to the credit union.",
+		"I want to cancel my account",
+		"I'm switching banks",
+		"I'll take my business elsewhere",
+	} {
+		if !churnRe.MatchString(text) {
+			t.Errorf("no churn match in %q", text)
+		}
+	}
+	if churnRe.MatchString("Can you close the gap between the payments?") {
+		t.Error("churn match on an unrelated sentence")
+	}
+}

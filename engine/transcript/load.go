@@ -23,9 +23,6 @@ const (
 	FormatABCD  Format = "abcd"  // ABCD JSON array
 )
 
-// Formats lists the formats for flag help.
-var Formats = []Format{FormatCalls, FormatSGD, FormatHVB, FormatABCD}
-
 // ParseFormat checks a --format value; "" and "auto" mean detect.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
