@@ -47,10 +47,39 @@ const drainTimeout = 30 * time.Second
 // one event per line, in each call's sequence order. It returns when every
 // started call's call.ended has been written.
 func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript.Call, w io.Writer) (HeadlessReport, error) {
+	out := bufio.NewWriterSize(w, 64<<10)
+	var rep HeadlessReport
+	stats, err := ReplayEvents(ctx, bus, p, calls, func(e Event) error {
+		if err := writeEvent(out, e); err != nil {
+			return err
+		}
+		rep.Events++
+		switch pl := e.Payload.(type) {
+		case Utterance:
+			if pl.Final && pl.Speaker == SpeakerCustomer {
+				rep.CustomerUtterances++
+			}
+		case Suggestions:
+			rep.LatencyMS = append(rep.LatencyMS, pl.LatencyMS)
+		}
+		return nil
+	})
+	rep.ReplayStats = stats
+	if ferr := out.Flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("write events: %w", ferr)
+	}
+	return rep, err
+}
+
+// ReplayEvents plays calls and hands every event of them, as the bus
+// delivers it, to fn, until each started call's call.ended has been handed
+// over. An error from fn stops the wait and is returned; the replay itself
+// stops with ctx.
+func ReplayEvents(ctx context.Context, bus *Bus, p *Player, calls []transcript.Call, fn func(Event) error) (ReplayStats, error) {
 	var subErr atomic.Pointer[error]
 	sub, err := bus.Subscribe(AllCallsSubject, func(err error) { subErr.Store(&err) })
 	if err != nil {
-		return HeadlessReport{}, err
+		return ReplayStats{}, err
 	}
 	defer sub.Close()
 
@@ -67,9 +96,8 @@ func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript
 		done <- playResult{stats, err}
 	}()
 
-	out := bufio.NewWriterSize(w, 64<<10)
 	var (
-		rep     HeadlessReport
+		stats   ReplayStats
 		ended   int
 		want    = -1
 		playErr error
@@ -78,34 +106,23 @@ func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript
 	for want < 0 || ended < want {
 		select {
 		case e := <-sub.C:
-			if err := writeEvent(out, e); err != nil {
-				return rep, err
+			if err := fn(e); err != nil {
+				return stats, err
 			}
-			rep.Events++
-			switch pl := e.Payload.(type) {
-			case CallEnded:
+			if e.Kind == KindCallEnded {
 				ended++
-			case Utterance:
-				if pl.Final && pl.Speaker == SpeakerCustomer {
-					rep.CustomerUtterances++
-				}
-			case Suggestions:
-				rep.LatencyMS = append(rep.LatencyMS, pl.LatencyMS)
 			}
 		case r := <-done:
-			rep.ReplayStats, playErr, want = r.stats, r.err, r.stats.Calls
+			stats, playErr, want = r.stats, r.err, r.stats.Calls
 			drain = time.After(drainTimeout)
 		case <-drain:
-			return rep, fmt.Errorf("headless replay: %d of %d calls still open after %s", want-ended, want, drainTimeout)
+			return stats, fmt.Errorf("replay: %d of %d calls still open after %s", want-ended, want, drainTimeout)
 		}
-	}
-	if err := out.Flush(); err != nil {
-		return rep, fmt.Errorf("write events: %w", err)
 	}
 	if err := subErr.Load(); err != nil {
 		playErr = errors.Join(playErr, *err)
 	}
-	return rep, playErr
+	return stats, playErr
 }
 
 func writeEvent(w *bufio.Writer, e Event) error {

@@ -251,19 +251,20 @@ func (p *Player) waitFor(ctx context.Context, d float64) bool {
 // changes and pauses. It reports false if ctx ended or the call was skipped.
 func (p *Player) waitUntil(ctx context.Context, target float64) bool {
 	for {
+		// A skip or cancel already asked for wins over a timer that is also ready.
+		select {
+		case <-ctx.Done():
+			return false
+		case <-p.skip:
+			return false
+		default:
+		}
 		p.mu.Lock()
 		speed, paused, changed := p.speed, p.paused, p.changed
 		cur := p.nowLocked()
 		p.mu.Unlock()
 		if speed == 0 {
-			select {
-			case <-ctx.Done():
-				return false
-			case <-p.skip:
-				return false
-			default:
-				return true
-			}
+			return true
 		}
 		if !paused && cur >= target-clockEpsilon {
 			return true

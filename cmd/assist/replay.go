@@ -127,21 +127,26 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 }
 
 // runAgentView plays the calls into the agent TUI until the user quits.
+// The view is told the replay finished once every call has ended.
 func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call) error {
-	sub, err := stack.bus.Subscribe(engine.AllCallsSubject, func(err error) { stack.log.Warn("bus", "err", err) })
-	if err != nil {
-		return err
-	}
-	defer sub.Close()
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	events := make(chan engine.Event)
 	go func() {
-		if _, err := player.Play(ctx, calls); err != nil && !errors.Is(err, context.Canceled) {
+		defer close(events)
+		_, err := engine.ReplayEvents(ctx, stack.bus, player, calls, func(e engine.Event) error {
+			select {
+			case events <- e:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
 			stack.log.Error("replay", "err", err)
 		}
 	}()
-	return tui.Run(ctx, sub.C, tui.Options{
+	return tui.Run(ctx, events, tui.Options{
 		ModelStatus: stack.status,
 		Replay:      true,
 		Controller:  replayController{player: player, bus: stack.bus},
