@@ -22,25 +22,11 @@ type engineStack struct {
 // startEngine loads the knowledge base (kbDir, or the bundled sample), the
 // embedded models and the in-process bus.
 func startEngine(kbDir string, log *slog.Logger) (*engineStack, error) {
-	var (
-		articles []kb.Article
-		err      error
-	)
-	if kbDir == "" {
-		articles, err = kb.Sample()
-	} else {
-		articles, err = kb.LoadDir(kbDir)
-	}
+	index, err := loadIndex(kbDir)
 	if err != nil {
-		return nil, fmt.Errorf("load knowledge base: %w", err)
+		return nil, err
 	}
-	index, err := kb.NewIndex(articles)
-	if err != nil {
-		return nil, fmt.Errorf("index knowledge base: %w", err)
-	}
-	sentiment := assist.NewVader()
-	asst := &assist.Assistant{Sentiment: sentiment, Ranker: assist.NewRanker(index)}
-
+	asst := newAssistant(index)
 	bus, err := engine.StartBus()
 	if err != nil {
 		index.Close()
@@ -54,8 +40,35 @@ func startEngine(kbDir string, log *slog.Logger) (*engineStack, error) {
 	}
 	return &engineStack{
 		bus: bus, engine: eng, index: index, log: log,
-		status: fmt.Sprintf("embedded · %s · kb %d", sentiment.Name(), index.Len()),
+		status: fmt.Sprintf("embedded · %s · kb %d", asst.Sentiment.Name(), index.Len()),
 	}, nil
+}
+
+// loadIndex loads and indexes the knowledge base in kbDir, or the bundled
+// sample when kbDir is empty.
+func loadIndex(kbDir string) (*kb.Index, error) {
+	var (
+		articles []kb.Article
+		err      error
+	)
+	if kbDir == "" {
+		articles, err = kb.Sample()
+	} else {
+		articles, err = kb.LoadDir(kbDir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load knowledge base: %w (run 'assist kb lint DIR' to list every problem)", err)
+	}
+	index, err := kb.NewIndex(articles)
+	if err != nil {
+		return nil, fmt.Errorf("index knowledge base: %w", err)
+	}
+	return index, nil
+}
+
+// newAssistant returns the embedded models over a knowledge-base index.
+func newAssistant(index *kb.Index) *assist.Assistant {
+	return &assist.Assistant{Sentiment: assist.NewVader(), Ranker: assist.NewRanker(index)}
 }
 
 // Close stops the engine, the bus and the index.
