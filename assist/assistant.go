@@ -84,9 +84,6 @@ func (c *Call) Assist(ctx context.Context, an *Analysis) error {
 	return err
 }
 
-// Mood returns a speaker's mood so far (nil before they spoke).
-func (c *Call) Mood(speaker string) *Mood { return c.moods[speaker] }
-
 // Wrapup describes the call at its end: a one-paragraph summary built from
 // what the models saw, and a disposition, the topic the customer's words
 // matched most often ("no topic identified" when none did).

@@ -127,9 +127,6 @@ type Session struct {
 	lastEnd    float64
 }
 
-// ID returns the call id.
-func (s *Session) ID() string { return s.id }
-
 // publish stamps a payload with the next sequence number and publishes it.
 // The caller holds s.mu, except in StartCall before the session is shared.
 func (s *Session) publish(p Payload) error {

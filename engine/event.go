@@ -33,17 +33,6 @@ const (
 	KindFeedback        Kind = "feedback"
 )
 
-// Kinds lists every event kind.
-var Kinds = []Kind{
-	KindCallStarted, KindPartial, KindFinal, KindSentiment, KindSuggestions,
-	KindRecommendations, KindAlert, KindCallEnded, KindFeedback,
-}
-
-// Coalescable reports whether a consumer may drop an event of this kind in
-// favour of a newer one of the same kind and call (latest wins). Finals,
-// suggestions, alerts, call start and end and feedback must be delivered.
-func (k Kind) Coalescable() bool { return k == KindPartial }
-
 // Speaker says who spoke an utterance.
 type Speaker string
 

@@ -302,13 +302,6 @@ func (p *Player) TogglePause() bool {
 	return p.paused
 }
 
-// Paused reports whether the replay is paused.
-func (p *Player) Paused() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.paused
-}
-
 // SetSpeed changes the replay speed, bounded to MinSpeed..MaxSpeed, and
 // returns the speed in force. A replay started at speed 0 stays at 0.
 func (p *Player) SetSpeed(x float64) float64 {
