@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/tui"
+	"github.com/spf13/cobra"
+)
+
+type kbMineOptions struct {
+	io       streams
+	files    []string
+	format   string
+	minCount int
+	out      string
+}
+
+func newKBMineCmd(io streams, runF func(*kbMineOptions) error) *cobra.Command {
+	opts := &kbMineOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "mine FILE...",
+		Short: "Mine a reply allowlist from the agent turns of past calls",
+		Long: `Read transcripts of past calls and collect the replies agents said again and
+again, with amounts, numbers, e-mail addresses, phone numbers and names replaced
+by placeholders such as {amount}, and the customer turns each one answered.
+The allowlist is written as JSONL (id, text, count, contexts) to stdout or --out;
+a summary goes to stderr.
+
+Formats (detected, or --format): the project's JSONL call format (jsonl),
+Schema-Guided Dialogue JSONL (sgd), Harper Valley Bank JSONL (hvb) and ABCD
+JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
+		Example: `  assist kb mine sgd_banks_dialogues.jsonl > replies.jsonl
+  assist kb mine --min-count 5 --out replies.jsonl calls/*.jsonl`,
+		Args: minimumArgs(1, "one or more transcript files"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			if opts.minCount < 1 {
+				return usagef("--min-count must be at least 1, got %d", opts.minCount)
+			}
+			if _, err := transcript.ParseFormat(opts.format); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runKBMine(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
+	f.IntVar(&opts.minCount, "min-count", kb.DefaultMinCount, "keep replies said by at least this many agent turns")
+	f.StringVarP(&opts.out, "out", "o", "", "write the allowlist to this file instead of stdout")
+	return cmd
+}
+
+func runKBMine(opts *kbMineOptions) error {
+	calls, warnings, err := loadCalls(opts.files, opts.format)
+	for _, w := range warnings {
+		fmt.Fprintln(opts.io.err, "assist: warning:", tui.Sanitize(w.String()))
+	}
+	if err != nil {
+		return err
+	}
+	replies := kb.Mine(calls, kb.MineOptions{MinCount: opts.minCount})
+	if err := writeReplies(opts.out, opts.io.out, replies); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.io.err, "mined %d replies from %d agent turns in %d calls\n", len(replies), agentTurns(calls), len(calls))
+	if len(replies) == 0 {
+		fmt.Fprintf(opts.io.err, "no reply was said %d times; add transcripts or lower --min-count\n", opts.minCount)
+	}
+	return nil
+}
+
+// agentTurns counts the agent's utterances in calls.
+func agentTurns(calls []transcript.Call) int {
+	n := 0
+	for _, c := range calls {
+		for _, u := range c.Utterances {
+			if u.Speaker == "agent" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// writeReplies writes the allowlist to stdout, or to path through a
+// temporary file renamed into place, so a failed run never leaves a
+// truncated allowlist where the engine would load it.
+func writeReplies(path string, stdout io.Writer, replies []kb.Reply) error {
+	if path == "" || path == "-" {
+		return kb.WriteReplies(stdout, replies)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write allowlist: %w", err)
+	}
+	defer os.Remove(f.Name()) // fails harmlessly once renamed
+	if err := kb.WriteReplies(f, replies); err != nil {
+		f.Close()
+		return fmt.Errorf("write allowlist %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("write allowlist %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write allowlist %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write allowlist: %w", err)
+	}
+	return nil
+}
+
+// minimumArgs is cobra.MinimumNArgs with a usage error that says what is
+// missing.
+func minimumArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("want %s, got %d", what, len(args))
+		}
+		return nil
+	}
+}
