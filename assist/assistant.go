@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/larkspur-labs/assist/kb"
 )
 
 // Assistant bundles the models. One Assistant serves many calls; each call
@@ -13,6 +15,23 @@ import (
 type Assistant struct {
 	Sentiment SentimentAnalyzer
 	Ranker    *Ranker
+	// Feedback stores agents' verdicts on suggestions; nil keeps none.
+	Feedback *kb.Feedback
+}
+
+// Learn stores an agent's verdict on a suggestion, so that the ranking of
+// later calls takes it into account. A suggestion from the knowledge base
+// ("kb:<article id>") names its article even when articleID is empty.
+func (a *Assistant) Learn(callID, suggestionID, articleID, verdict string) error {
+	if a.Feedback == nil {
+		return nil
+	}
+	if id, ok := strings.CutPrefix(suggestionID, "kb:"); ok && articleID == "" {
+		articleID = id
+	}
+	return a.Feedback.Record(kb.FeedbackRecord{
+		CallID: callID, SuggestionID: suggestionID, ArticleID: articleID, Verdict: verdict,
+	})
 }
 
 // maxTurns bounds the conversation history a call keeps for context.

@@ -42,8 +42,8 @@ func Recommend(r Ranked, alerts []Alert) []Recommendation {
 		return out
 	}
 	top := r.Suggestions[0]
-	if len(r.Hits) > 0 {
-		for i, act := range r.Hits[0].Article.Actions {
+	if len(r.Candidates) > 0 {
+		for i, act := range r.Candidates[0].Article.Actions {
 			if i == maxActions {
 				break
 			}

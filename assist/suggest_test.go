@@ -10,12 +10,16 @@ import (
 	"github.com/larkspur-labs/assist/kb"
 )
 
-var sampleIndex = sync.OnceValues(func() (*kb.Index, error) {
+var sampleIndex = sync.OnceValues(func() (*kb.Retriever, error) {
 	articles, err := kb.Sample()
 	if err != nil {
 		return nil, err
 	}
-	return kb.NewIndex(articles)
+	base, err := kb.Open(articles, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return base.Retriever(), nil
 })
 
 func testRanker(t *testing.T) *Ranker {
@@ -70,18 +74,16 @@ func TestRankerSuggestsAndAbstains(t *testing.T) {
 	}
 }
 
-func TestContextQueryAddsPreviousTurnToShortOnes(t *testing.T) {
+func TestCustomerTurnsKeepsTheLastOnesInOrder(t *testing.T) {
 	h := []Turn{
+		{"customer", "hello"},
 		{"customer", "I need to check my balance"},
 		{"agent", "Checking or savings?"},
 		{"customer", "Savings."},
 	}
-	if got := contextQuery(h); got != "I need to check my balance Savings." {
-		t.Errorf("contextQuery = %q", got)
-	}
-	h = append(h, Turn{"customer", "and also what is the interest rate on my savings"})
-	if got := contextQuery(h); got != "and also what is the interest rate on my savings" {
-		t.Errorf("long turn should stand alone, got %q", got)
+	got := customerTurns(h, 2)
+	if len(got) != 2 || got[0] != "I need to check my balance" || got[1] != "Savings." {
+		t.Errorf("customerTurns = %q", got)
 	}
 }
 
@@ -102,7 +104,7 @@ func TestSmallTalk(t *testing.T) {
 
 type brokenSearcher struct{}
 
-func (brokenSearcher) Search(context.Context, string, int) ([]kb.Hit, error) {
+func (brokenSearcher) Retrieve(context.Context, []string, int) ([]kb.Candidate, error) {
 	return nil, errors.New("index closed")
 }
 
@@ -145,5 +147,64 @@ func TestRecommendAndWrapup(t *testing.T) {
 	}
 	if _, d := (&Assistant{Sentiment: NewVader()}).NewCall().Wrapup(); d != "no topic identified" {
 		t.Errorf("empty call disposition = %q", d)
+	}
+}
+
+func TestRankerAddsAMinedReplyWhenItFits(t *testing.T) {
+	replies, err := kb.NewReplyIndex([]kb.Reply{
+		{ID: "reply-balance", Text: "Your checking account balance is {amount}.", Count: 56,
+			Contexts: []string{"what is my checking account balance", "how much is in my checking account"}},
+		{ID: "reply-recipient", Text: "Who do you want to send the money to?", Count: 20,
+			Contexts: []string{"I want to send money", "I need to make a transfer"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { replies.Close() })
+	r := testRanker(t)
+	r.Replies = replies
+	got, err := r.Rank(context.Background(), []Turn{{"customer", "What's the balance on my checking account?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var history *Suggestion
+	for i, s := range got.Suggestions {
+		if s.Source == "history" {
+			history = &got.Suggestions[i]
+		}
+	}
+	if history == nil || history.ID != "reply-balance" || history.Confidence < 0.5 || history.ArticleID != "" {
+		t.Fatalf("no fitting history reply: %+v", got.Suggestions)
+	}
+	got, err = r.Rank(context.Background(), []Turn{{"customer", "My dog ate the sofa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got.Suggestions {
+		if s.Source == "history" {
+			t.Errorf("an unrelated turn got history reply %+v", s)
+		}
+	}
+}
+
+func TestLearnRecordsVerdictsOnArticles(t *testing.T) {
+	a := &Assistant{Sentiment: NewVader(), Ranker: testRanker(t), Feedback: kb.NewFeedback()}
+	if err := a.Learn("c1", "kb:card-lost-stolen", "", "used"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Learn("c1", "reply-9", "", "helpful"); err != nil {
+		t.Fatal(err)
+	}
+	if f := a.Feedback.Factor("card-lost-stolen"); f <= 1 {
+		t.Errorf("a used article's factor is %v, want above 1", f)
+	}
+	if f := a.Feedback.Factor("reply-9"); f != 1 {
+		t.Errorf("a mined reply moved an article: factor %v", f)
+	}
+	if err := a.Learn("c1", "kb:x", "", "bogus"); err == nil {
+		t.Error("an unknown verdict was stored")
+	}
+	if err := (&Assistant{}).Learn("c1", "kb:x", "", "used"); err != nil {
+		t.Errorf("no store: %v", err)
 	}
 }

@@ -203,7 +203,14 @@ func (s *Session) Feedback(fb Feedback) error {
 	if s.ended {
 		return fmt.Errorf("feedback for call %s: %w", s.id, ErrCallEnded)
 	}
-	return s.publish(fb)
+	// Later calls rank with what agents thought of this suggestion. It is
+	// stored before the event goes out, so whoever sees the event can rely
+	// on it; a failure to store still lets the event out.
+	learnErr := s.e.asst.Learn(s.id, fb.SuggestionID, fb.ArticleID, fb.Verdict)
+	if err := s.publish(fb); err != nil {
+		return err
+	}
+	return learnErr
 }
 
 // End publishes call.ended with the call's wrap-up and closes the session.

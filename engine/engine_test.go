@@ -11,18 +11,23 @@ import (
 	"github.com/larkspur-labs/assist/kb"
 )
 
-// sampleIndex is the bundled knowledge base, indexed once for all tests.
-var sampleIndex = sync.OnceValues(func() (*kb.Index, error) {
+// sampleIndex is the bundled knowledge base, indexed and trained once for
+// all tests.
+var sampleIndex = sync.OnceValues(func() (*kb.Retriever, error) {
 	articles, err := kb.Sample()
 	if err != nil {
 		return nil, err
 	}
-	return kb.NewIndex(articles)
+	base, err := kb.Open(articles, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return base.Retriever(), nil
 })
 
 // newTestEngine starts a real embedded bus and an engine on the bundled
 // knowledge base with the embedded sentiment model.
-func newTestEngine(t *testing.T, s assist.Searcher) (*Bus, *Engine) {
+func newTestEngine(t *testing.T, s assist.Retriever) (*Bus, *Engine) {
 	t.Helper()
 	if s == nil {
 		ix, err := sampleIndex()
@@ -150,7 +155,7 @@ func TestSessionAbstainsOnSmallTalk(t *testing.T) {
 // failingSearcher stands in for a broken knowledge base.
 type failingSearcher struct{}
 
-func (failingSearcher) Search(context.Context, string, int) ([]kb.Hit, error) {
+func (failingSearcher) Retrieve(context.Context, []string, int) ([]kb.Candidate, error) {
 	return nil, errors.New("index closed")
 }
 
@@ -229,6 +234,35 @@ func equalKinds(a, b []Kind) bool {
 	return true
 }
 
-func testAssistant(s assist.Searcher) *assist.Assistant {
+func testAssistant(s assist.Retriever) *assist.Assistant {
 	return &assist.Assistant{Sentiment: assist.NewVader(), Ranker: assist.NewRanker(s)}
+}
+
+func TestFeedbackReachesTheRankingStore(t *testing.T) {
+	r, err := sampleIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus, err := StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
+	store := kb.NewFeedback()
+	a := testAssistant(r)
+	a.Feedback = store
+	eng, err := New(bus, a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	sub := subscribe(t, bus, CallSubject("c9"))
+	if _, err := eng.StartCall("c9", CallStarted{}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, bus.SendFeedback("c9", Feedback{SuggestionID: "kb:card-lost-stolen", Verdict: VerdictNotHelpful}))
+	collect(t, sub, KindFeedback)
+	if f := store.Factor("card-lost-stolen"); f >= 1 {
+		t.Errorf("factor after a not-helpful verdict = %v, want below 1", f)
+	}
 }

@@ -26,8 +26,8 @@ type Hit struct {
 	Score float64
 }
 
-// Index is an in-memory full-text index over a set of articles. It is safe
-// for concurrent use.
+// Index is a full-text index over a set of articles, in memory or on disk.
+// It is safe for concurrent use.
 type Index struct {
 	idx      bleve.Index
 	articles []Article
@@ -61,34 +61,33 @@ type indexDoc struct {
 	Body      string   `json:"body"`
 }
 
-// NewIndex indexes a copy of articles, whose ids must be unique (LoadFS
-// ensures it).
+// NewIndex indexes a copy of articles in memory. Their ids must be unique
+// (LoadFS ensures it).
 //
 // The index is bleve's scorch index kept in memory (an empty path), scored
 // with BM25. bleve.NewMemOnly would build the older upsidedown index, which
 // cannot score with BM25 and searches about half as fast.
-func NewIndex(articles []Article) (*Index, error) {
+func NewIndex(articles []Article) (*Index, error) { return BuildIndex("", articles) }
+
+// BuildIndex indexes a copy of articles in a new scorch index at path, which
+// must not exist yet; an empty path keeps the index in memory.
+func BuildIndex(path string, articles []Article) (*Index, error) {
 	m, err := indexMapping()
 	if err != nil {
 		return nil, fmt.Errorf("create kb index: %w", err)
 	}
-	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create kb index: %w", err)
 	}
-	ix := &Index{
-		idx:      idx,
-		articles: append([]Article(nil), articles...),
-		byID:     make(map[string]*Article, len(articles)),
+	ix, err := newIndex(idx, articles)
+	if err != nil {
+		idx.Close()
+		return nil, err
 	}
 	batch := idx.NewBatch()
 	for i := range ix.articles {
 		a := &ix.articles[i]
-		if _, dup := ix.byID[a.ID]; dup {
-			idx.Close()
-			return nil, fmt.Errorf("create kb index: duplicate article id %q", a.ID)
-		}
-		ix.byID[a.ID] = a
 		doc := indexDoc{Title: a.Title, Questions: a.Questions, Tags: a.Tags, Answer: a.Answer, Body: a.Body}
 		if err := batch.Index(a.ID, doc); err != nil {
 			idx.Close()
@@ -98,6 +97,45 @@ func NewIndex(articles []Article) (*Index, error) {
 	if err := idx.Batch(batch); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("create kb index: %w", err)
+	}
+	return ix, nil
+}
+
+// OpenIndex opens the index BuildIndex wrote at path, for the same articles.
+func OpenIndex(path string, articles []Article) (*Index, error) {
+	idx, err := bleve.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open kb index: %w", err)
+	}
+	n, err := idx.DocCount()
+	if err == nil && n != uint64(len(articles)) {
+		err = fmt.Errorf("it holds %d articles, the knowledge base %d", n, len(articles))
+	}
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open kb index %s: %w", path, err)
+	}
+	ix, err := newIndex(idx, articles)
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// newIndex wraps a bleve index with a copy of the articles it holds.
+func newIndex(idx bleve.Index, articles []Article) (*Index, error) {
+	ix := &Index{
+		idx:      idx,
+		articles: append([]Article(nil), articles...),
+		byID:     make(map[string]*Article, len(articles)),
+	}
+	for i := range ix.articles {
+		a := &ix.articles[i]
+		if _, dup := ix.byID[a.ID]; dup {
+			return nil, fmt.Errorf("create kb index: duplicate article id %q", a.ID)
+		}
+		ix.byID[a.ID] = a
 	}
 	return ix, nil
 }

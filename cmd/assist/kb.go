@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/kb"
@@ -15,9 +16,10 @@ import (
 func newKBCmd(io streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kb",
-		Short: "Check and search a knowledge base",
+		Short: "Check, import, index and search a knowledge base",
 	}
-	cmd.AddCommand(newKBLintCmd(io, nil), newKBSearchCmd(io, nil))
+	cmd.AddCommand(newKBLintCmd(io, nil), newKBSearchCmd(io, nil), newKBIndexCmd(io, nil),
+		newKBImportCmd(io, nil), newKBMineCmd(io, nil))
 	return cmd
 }
 
@@ -66,7 +68,7 @@ func runKBLint(opts *kbLintOptions) error {
 type kbSearchOptions struct {
 	io    streams
 	query string
-	kbDir string
+	kb    kbFlags
 	k     int
 }
 
@@ -75,9 +77,11 @@ func newKBSearchCmd(io streams, runF func(context.Context, *kbSearchOptions) err
 	cmd := &cobra.Command{
 		Use:   "search QUERY",
 		Short: "Show the ranked articles and suggestions for a customer utterance",
-		Long: `Search the knowledge base (--kb DIR, or the bundled sample) the way the engine
-does for a customer utterance, and print the full-text hits with their scores
-and the suggestions the agent would see, or why it would abstain.`,
+		Long: `Rank the knowledge base (--kb DIR, or the bundled sample) the way the engine
+does for a customer utterance. It prints every candidate article with its
+fused confidence and what each source gave it (intent model, full text,
+dense embeddings when configured), then the suggestions the agent would see,
+or why it would abstain.`,
 		Example: `  assist kb search "I lost my debit card"
   assist kb search --kb ./articles -k 10 "why was I charged a fee"`,
 		Args: exactArgs(1, "a query in quotes"),
@@ -92,27 +96,30 @@ and the suggestions the agent would see, or why it would abstain.`,
 			return runKBSearch(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.kbDir, "kb", "", "knowledge-base folder (default: the bundled sample)")
-	cmd.Flags().IntVarP(&opts.k, "k", "k", 5, "how many full-text hits to show")
+	opts.kb.register(cmd.Flags())
+	cmd.Flags().IntVarP(&opts.k, "k", "k", 5, "how many candidate articles to show")
 	return cmd
 }
 
 func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
-	index, err := loadIndex(opts.kbDir)
+	k, err := opts.kb.open(ctx, newLogger(opts.io.err, false))
 	if err != nil {
 		return err
 	}
-	defer index.Close()
-	hits, err := index.Search(ctx, opts.query, opts.k)
+	defer k.Close()
+	turns := []string{opts.query}
+	cands, err := k.retriever.Retrieve(ctx, turns, opts.k)
 	if err != nil {
 		return err
 	}
 	out := opts.io.out
-	fmt.Fprintf(out, "full-text hits (%d):\n", len(hits))
-	for i, h := range hits {
-		fmt.Fprintf(out, "%3d. %7.3f  %-28s %s\n", i+1, h.Score, h.Article.ID, tui.Sanitize(h.Article.Title))
+	fmt.Fprintf(out, "candidates (%d):\n", len(cands))
+	fmt.Fprintf(out, "%4s %6s  %6s %6s %6s  %-28s %s\n", "", "conf", "intent", "text", "dense", "article", "title")
+	for i, c := range cands {
+		fmt.Fprintf(out, "%3d. %5.1f%%  %6.3f %6.3f %6.3f  %-28s %s\n", i+1, c.Confidence*100,
+			c.Intent, c.FullText, c.Dense, c.Article.ID, tui.Sanitize(c.Article.Title))
 	}
-	r, err := newAssistant(index).Ranker.Rank(ctx, []assist.Turn{{Speaker: "customer", Text: opts.query}})
+	r, err := k.assistant().Ranker.Rank(ctx, []assist.Turn{{Speaker: "customer", Text: opts.query}})
 	if err != nil {
 		return err
 	}
@@ -122,8 +129,59 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 	}
 	fmt.Fprintln(out, "suggestions:")
 	for i, s := range r.Suggestions {
-		fmt.Fprintf(out, "%3d. %3.0f%%  %s  %s\n       %s\n", i+1, s.Confidence*100, s.Source, s.ArticleID, tui.Sanitize(s.Text))
+		id := s.ArticleID
+		if id == "" {
+			id = s.ID
+		}
+		fmt.Fprintf(out, "%3d. %3.0f%%  %-7s %s\n       %s\n", i+1, s.Confidence*100, s.Source, id, tui.Sanitize(s.Text))
 	}
+	return nil
+}
+
+type kbIndexOptions struct {
+	io streams
+	kb kbFlags
+}
+
+func newKBIndexCmd(io streams, runF func(context.Context, *kbIndexOptions) error) *cobra.Command {
+	opts := &kbIndexOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "index DIR",
+		Short: "Build the knowledge base's search index and intent model",
+		Long: `Validate the articles in DIR, then build their full-text index and train
+their intent model into the data folder's cache, keyed by a fingerprint of
+the articles. Commands that use the knowledge base load the cache when the
+articles have not changed and rebuild it when they have; running this first
+moves that work out of the first call.`,
+		Args: exactArgs(1, "a knowledge-base folder"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.kb.dir = args[0]
+			if opts.kb.data == "" {
+				return usagef("--data is required (no home folder to default to)")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runKBIndex(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.kb.data, "data", defaultDataDir(), "data folder ($ASSIST_DATA)")
+	return cmd
+}
+
+func runKBIndex(ctx context.Context, opts *kbIndexOptions) error {
+	start := time.Now()
+	k, err := opts.kb.open(ctx, newLogger(opts.io.err, false))
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	state := "up to date"
+	if k.base.Built {
+		state = "built"
+	}
+	fmt.Fprintf(opts.io.out, "%s: %s in %.1fs (fingerprint %s, cache %s)\n",
+		opts.kb.dir, k.status(), time.Since(start).Seconds(), k.base.Fingerprint, state)
 	return nil
 }
 

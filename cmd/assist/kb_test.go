@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/larkspur-labs/assist/kb/intent"
 )
 
 func TestKBLint(t *testing.T) {
@@ -35,5 +39,46 @@ func TestKBSearch(t *testing.T) {
 	out, _, err = execute(t, "kb", "search", "\x1b[2J yes, thanks")
 	if err != nil || !strings.Contains(out, "abstain") {
 		t.Errorf("small talk: %v\n%s", err, out)
+	}
+}
+
+func TestKBIndexBuildsThenReusesTheCache(t *testing.T) {
+	data := t.TempDir()
+	out, _, err := execute(t, "kb", "index", "--data", data, "../../kb/samples/larkspur")
+	if err != nil || !strings.Contains(out, "cache built") || !strings.Contains(out, "intents 33") {
+		t.Fatalf("first index: %v\n%s", err, out)
+	}
+	out, _, err = execute(t, "kb", "index", "--data", data, "../../kb/samples/larkspur")
+	if err != nil || !strings.Contains(out, "cache up to date") {
+		t.Errorf("second index: %v\n%s", err, out)
+	}
+	if _, _, err := execute(t, "kb", "index", "--data", data, "../../kb/testdata/broken"); err == nil {
+		t.Error("a broken knowledge base indexed")
+	}
+}
+
+func TestKBSearchWithMinedReplies(t *testing.T) {
+	replies := filepath.Join(t.TempDir(), "replies.jsonl")
+	line := `{"id":"reply-1","text":"Your checking account balance is {amount}.","count":9,"contexts":["what is my checking account balance","how much is in my checking account"]}`
+	if err := os.WriteFile(replies, []byte(line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := execute(t, "kb", "search", "--replies", replies, "what is the balance of my checking account")
+	if err != nil || !strings.Contains(out, "history reply-1") {
+		t.Errorf("search with replies: %v\n%s", err, out)
+	}
+}
+
+func TestTrainIntents(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "intents.model")
+	out, _, err := execute(t, "train", "intents", "--out", model)
+	if err != nil || !strings.Contains(out, "33 intents") {
+		t.Fatalf("train intents: %v\n%s", err, out)
+	}
+	if _, err := intent.Load(model); err != nil {
+		t.Errorf("the written model does not load: %v", err)
+	}
+	if code := run([]string{"train", "intents"}); code != exitUsage {
+		t.Errorf("train intents without --out: exit %d", code)
 	}
 }

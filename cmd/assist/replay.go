@@ -24,7 +24,7 @@ type replayOptions struct {
 	headless bool
 	parallel int
 	partials bool
-	kbDir    string
+	kb       kbFlags
 	logFile  string
 	debug    bool
 }
@@ -70,7 +70,7 @@ JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
 	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
 	f.IntVar(&opts.parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
 	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
-	f.StringVar(&opts.kbDir, "kb", "", "knowledge-base folder of Markdown articles (default: the bundled sample)")
+	opts.kb.register(f)
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
 	return cmd
@@ -92,7 +92,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		log.Warn("transcript", "problem", w.String())
 	}
 
-	stack, err := startEngine(opts.kbDir, log)
+	stack, err := startEngine(ctx, &opts.kb, log)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,10 @@ import (
 
 func execute(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	// Keep the knowledge-base cache and feedback out of the home folder.
+	if os.Getenv("ASSIST_DATA") == "" {
+		t.Setenv("ASSIST_DATA", t.TempDir())
+	}
 	var out, errOut bytes.Buffer
 	root := newRootCmd(strings.NewReader(""), &out, &errOut)
 	root.SetArgs(args)
@@ -29,7 +33,7 @@ func TestReplayFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.speed != 4 || !got.headless || got.format != "sgd" || got.kbDir != "dir" || len(got.files) != 2 {
+	if got.speed != 4 || !got.headless || got.format != "sgd" || got.kb.dir != "dir" || len(got.files) != 2 {
 		t.Errorf("options = %+v", got)
 	}
 

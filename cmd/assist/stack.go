@@ -1,79 +1,212 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/kb"
+	"github.com/spf13/pflag"
 )
 
 // engineStack is the running engine with what it stands on.
 type engineStack struct {
-	bus    *engine.Bus
-	engine *engine.Engine
-	index  *kb.Index
-	log    *slog.Logger
+	bus       *engine.Bus
+	engine    *engine.Engine
+	knowledge *knowledge
+	log       *slog.Logger
 	// status describes the models for the header.
 	status string
 }
 
-// startEngine loads the knowledge base (kbDir, or the bundled sample), the
-// embedded models and the in-process bus.
-func startEngine(kbDir string, log *slog.Logger) (*engineStack, error) {
-	index, err := loadIndex(kbDir)
+// startEngine loads the knowledge base, the embedded models and the
+// in-process bus.
+func startEngine(ctx context.Context, kf *kbFlags, log *slog.Logger) (*engineStack, error) {
+	k, err := kf.open(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	asst := newAssistant(index)
+	asst := k.assistant()
 	bus, err := engine.StartBus()
 	if err != nil {
-		index.Close()
+		k.Close()
 		return nil, err
 	}
 	eng, err := engine.New(bus, asst, engine.Options{Logger: log})
 	if err != nil {
 		bus.Close()
-		index.Close()
+		k.Close()
 		return nil, err
 	}
 	return &engineStack{
-		bus: bus, engine: eng, index: index, log: log,
-		status: fmt.Sprintf("embedded · %s · kb %d", asst.Sentiment.Name(), index.Len()),
+		bus: bus, engine: eng, knowledge: k, log: log,
+		status: fmt.Sprintf("embedded · %s · %s", asst.Sentiment.Name(), k.status()),
 	}, nil
 }
 
-// loadIndex loads and indexes the knowledge base in kbDir, or the bundled
-// sample when kbDir is empty.
-func loadIndex(kbDir string) (*kb.Index, error) {
+// Close stops the engine, the bus and the knowledge base.
+func (s *engineStack) Close() {
+	s.engine.Close()
+	s.bus.Close()
+	s.knowledge.Close()
+}
+
+// kbFlags are the flags of every command that answers from the knowledge base.
+type kbFlags struct {
+	dir        string
+	data       string
+	replies    string
+	embedURL   string
+	embedModel string
+}
+
+func (f *kbFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.dir, "kb", "", "knowledge-base folder of Markdown articles (default: the bundled sample)")
+	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder: the index and model cache, agents' feedback ($ASSIST_DATA)")
+	fs.StringVar(&f.replies, "replies", "", "reply allowlist mined with 'assist kb mine' (JSONL)")
+	fs.StringVar(&f.embedURL, "embed-url", os.Getenv("ASSIST_EMBED_URL"), "OpenAI-compatible embeddings server, base URL with /v1 ($ASSIST_EMBED_URL; key from $ASSIST_EMBED_API_KEY)")
+	fs.StringVar(&f.embedModel, "embed-model", os.Getenv("ASSIST_EMBED_MODEL"), "embedding model name ($ASSIST_EMBED_MODEL)")
+}
+
+// defaultDataDir is $ASSIST_DATA, else the user's data folder.
+func defaultDataDir() string {
+	if d := os.Getenv("ASSIST_DATA"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "assist")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "assist")
+	}
+	return ""
+}
+
+// knowledge is a loaded knowledge base with what ranks its answers.
+type knowledge struct {
+	base      *kb.Base
+	retriever *kb.Retriever
+	feedback  *kb.Feedback
+	replies   *kb.ReplyIndex
+	dense     bool
+}
+
+// open loads the articles (the bundled sample without --kb), their cached
+// index and model, the feedback store, the reply allowlist and the dense
+// index when an embeddings server is configured.
+func (f *kbFlags) open(ctx context.Context, log *slog.Logger) (*knowledge, error) {
 	var (
 		articles []kb.Article
 		err      error
 	)
-	if kbDir == "" {
+	if f.dir == "" {
 		articles, err = kb.Sample()
 	} else {
-		articles, err = kb.LoadDir(kbDir)
+		articles, err = kb.LoadDir(f.dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load knowledge base: %w (run 'assist kb lint DIR' to list every problem)", err)
 	}
-	index, err := kb.NewIndex(articles)
+	cache := ""
+	if f.data != "" {
+		cache = filepath.Join(f.data, "cache")
+	}
+	base, err := kb.Open(articles, cache, log)
 	if err != nil {
 		return nil, fmt.Errorf("index knowledge base: %w", err)
 	}
-	return index, nil
+	k := &knowledge{base: base, retriever: base.Retriever()}
+	if f.data != "" {
+		if k.feedback, err = kb.OpenFeedback(filepath.Join(f.data, "feedback.jsonl")); err != nil {
+			k.Close()
+			return nil, err
+		}
+		if n := k.feedback.Skipped(); n > 0 {
+			log.Warn("feedback store: unreadable lines skipped", "lines", n)
+		}
+		k.retriever.Feedback = k.feedback
+	}
+	if f.replies != "" {
+		if k.replies, err = loadReplies(f.replies); err != nil {
+			k.Close()
+			return nil, err
+		}
+	}
+	if f.embedURL != "" {
+		if err := k.openDense(ctx, f, log); err != nil {
+			// Dense retrieval is an extra: say why it is off and carry on.
+			log.Warn("dense retrieval off", "err", err)
+		}
+	}
+	return k, nil
 }
 
-// newAssistant returns the embedded models over a knowledge-base index.
-func newAssistant(index *kb.Index) *assist.Assistant {
-	return &assist.Assistant{Sentiment: assist.NewVader(), Ranker: assist.NewRanker(index)}
+func loadReplies(path string) (*kb.ReplyIndex, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load replies: %w", err)
+	}
+	defer file.Close()
+	replies, err := kb.ReadReplies(path, file)
+	if err != nil {
+		return nil, fmt.Errorf("load replies: %w", err)
+	}
+	return kb.NewReplyIndex(replies)
 }
 
-// Close stops the engine, the bus and the index.
-func (s *engineStack) Close() {
-	s.engine.Close()
-	s.bus.Close()
-	s.index.Close()
+func (k *knowledge) openDense(ctx context.Context, f *kbFlags, log *slog.Logger) error {
+	if f.embedModel == "" {
+		return fmt.Errorf("--embed-url needs --embed-model")
+	}
+	key := os.Getenv("ASSIST_EMBED_API_KEY")
+	if key == "" {
+		key = os.Getenv("ASSIST_LLM_API_KEY")
+	}
+	e, err := kb.NewOpenAIEmbedder(f.embedURL, f.embedModel, key)
+	if err != nil {
+		return err
+	}
+	dense, err := kb.NewDenseIndex(ctx, e, k.base.Articles)
+	if err != nil {
+		return err
+	}
+	k.retriever.Dense = dense
+	k.retriever.OnDenseError = func(err error) { log.Warn("dense retrieval failed; ranking without it", "err", err) }
+	k.dense = true
+	return nil
+}
+
+// assistant returns the embedded models over the knowledge base.
+func (k *knowledge) assistant() *assist.Assistant {
+	r := assist.NewRanker(k.retriever)
+	r.Replies = k.replies
+	return &assist.Assistant{Sentiment: assist.NewVader(), Ranker: r, Feedback: k.feedback}
+}
+
+// status describes the knowledge base for the header.
+func (k *knowledge) status() string {
+	parts := []string{fmt.Sprintf("kb %d", len(k.base.Articles))}
+	if k.base.Model != nil {
+		parts = append(parts, fmt.Sprintf("intents %d", len(k.base.Model.Labels())))
+	}
+	if k.dense {
+		parts = append(parts, "dense")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Close releases the index and the feedback store.
+func (k *knowledge) Close() {
+	k.base.Close()
+	if k.feedback != nil {
+		k.feedback.Close()
+	}
+	if k.replies != nil {
+		k.replies.Close()
+	}
 }

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 )
 
-// fileVersion changes whenever the features or the file layout change, so
+// FileVersion changes whenever the features or the file layout change, so
 // that a model trained by an older build is retrained rather than misread.
-const fileVersion = 1
+const FileVersion = 1
 
 // modelFile is a model as stored on disk.
 type modelFile struct {
@@ -38,7 +38,7 @@ func (m *Model) Write(w io.Writer) error {
 		keys[col] = h
 	}
 	f := modelFile{
-		Version: fileVersion, Labels: m.labels, Keys: keys, IDF: m.idf,
+		Version: FileVersion, Labels: m.labels, Keys: keys, IDF: m.idf,
 		Weights: m.weights, Bias: m.bias, Temp: m.temp, Fingerprint: m.Fingerprint,
 	}
 	if err := gob.NewEncoder(w).Encode(&f); err != nil {
@@ -53,8 +53,8 @@ func Read(r io.Reader) (*Model, error) {
 	if err := gob.NewDecoder(bufio.NewReader(r)).Decode(&f); err != nil {
 		return nil, fmt.Errorf("read intent model: %w", err)
 	}
-	if f.Version != fileVersion {
-		return nil, fmt.Errorf("read intent model: version %d, want %d: %w", f.Version, fileVersion, ErrVersion)
+	if f.Version != FileVersion {
+		return nil, fmt.Errorf("read intent model: version %d, want %d: %w", f.Version, FileVersion, ErrVersion)
 	}
 	nl, nf := len(f.Labels), len(f.Keys)
 	if nl < 2 || len(f.IDF) != nf || len(f.Bias) != nl || len(f.Weights) != nf*nl || !(f.Temp > 0) {

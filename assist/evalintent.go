@@ -1,0 +1,241 @@
+package assist
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/intent"
+)
+
+// IntentEval is a labelled intent data set used as a knowledge base: one
+// article per intent of Train, whose utterances are its example questions.
+type IntentEval struct {
+	Train []intent.Example
+	// Test are in-scope queries, labelled with an intent of Train.
+	Test []intent.Example
+	// OutOfScope are queries that no intent covers; the ranker should
+	// abstain on them. May be empty.
+	OutOfScope []string
+	// Threshold is the ranker's abstain threshold.
+	Threshold float64
+}
+
+// IntentReport holds the figures of an intent evaluation. Accuracies are
+// fractions of the in-scope test queries.
+type IntentReport struct {
+	N    int     `json:"n"`
+	Top1 float64 `json:"top1"`
+	Top3 float64 `json:"top3"`
+	// P50US and P99US are per-query latencies of the ranker, in µs.
+	P50US float64 `json:"p50_us"`
+	P99US float64 `json:"p99_us"`
+	// InScopeAccuracy counts a query right only if its top article is
+	// right and the ranker did not abstain; OOSRecall is the fraction of
+	// out-of-scope queries abstained on. Both are nil without
+	// out-of-scope queries.
+	InScopeAccuracy *float64 `json:"in_scope_accuracy,omitempty"`
+	OOSRecall       *float64 `json:"oos_recall,omitempty"`
+	NOOS            int      `json:"n_oos,omitempty"`
+	Threshold       float64  `json:"threshold"`
+	// ECE is the expected calibration error of the top confidence, over
+	// ten equal-width bins.
+	ECE float64 `json:"ece"`
+	// FullTextTop1 and FullTextTop3 are the same queries through the
+	// full-text index alone: the baseline.
+	FullTextTop1 float64 `json:"fulltext_top1"`
+	FullTextTop3 float64 `json:"fulltext_top3"`
+	// TrainSeconds is the time to index the articles and train the model.
+	TrainSeconds float64 `json:"train_s"`
+	Articles     int     `json:"articles"`
+}
+
+// EvalIntent builds the knowledge base of ev.Train, then answers every test
+// query through the ranker the agent view uses, and again through full
+// text alone for the baseline.
+func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
+	if len(ev.Test) == 0 {
+		return IntentReport{}, fmt.Errorf("eval intent: no test queries")
+	}
+	articles := IntentArticles(ev.Train)
+	start := time.Now()
+	base, err := kb.Open(articles, "", nil)
+	if err != nil {
+		return IntentReport{}, err
+	}
+	defer base.Close()
+	rep := IntentReport{
+		N: len(ev.Test), NOOS: len(ev.OutOfScope), Threshold: ev.Threshold,
+		TrainSeconds: time.Since(start).Seconds(), Articles: len(articles),
+	}
+	if base.Model == nil {
+		return IntentReport{}, fmt.Errorf("eval intent: the training data has fewer than two intents")
+	}
+
+	fused := &Ranker{KB: base.Retriever(), K: 3, Threshold: ev.Threshold, MinConfidence: 0}
+	fullText := &Ranker{KB: kb.NewRetriever(base.Index, nil), K: 3, Threshold: ev.Threshold}
+
+	// Warm up caches and the allocator before timing.
+	for _, ex := range ev.Test[:min(100, len(ev.Test))] {
+		if _, err := fused.Rank(ctx, []Turn{{Speaker: "customer", Text: ex.Text}}); err != nil {
+			return IntentReport{}, err
+		}
+	}
+
+	var (
+		top1, top3, inScope, ftTop1, ftTop3 int
+		lat                                 []float64
+		cal                                 calibration
+	)
+	for _, ex := range ev.Test {
+		want := ArticleID(ex.Label)
+		t0 := time.Now()
+		r, err := fused.Rank(ctx, []Turn{{Speaker: "customer", Text: ex.Text}})
+		lat = append(lat, float64(time.Since(t0).Nanoseconds())/1e3)
+		if err != nil {
+			return IntentReport{}, err
+		}
+		rank := rankOf(r.Candidates, want)
+		if rank == 0 {
+			top1++
+			if !r.Abstain {
+				inScope++
+			}
+		}
+		if rank >= 0 && rank < 3 {
+			top3++
+		}
+		if len(r.Candidates) > 0 {
+			cal.add(r.Candidates[0].Confidence, rank == 0)
+		}
+		ft, err := fullText.Rank(ctx, []Turn{{Speaker: "customer", Text: ex.Text}})
+		if err != nil {
+			return IntentReport{}, err
+		}
+		if rank := rankOf(ft.Candidates, want); rank == 0 {
+			ftTop1++
+			ftTop3++
+		} else if rank > 0 && rank < 3 {
+			ftTop3++
+		}
+	}
+	n := float64(len(ev.Test))
+	rep.Top1, rep.Top3 = round4(float64(top1)/n), round4(float64(top3)/n)
+	rep.FullTextTop1, rep.FullTextTop3 = round4(float64(ftTop1)/n), round4(float64(ftTop3)/n)
+	rep.P50US, rep.P99US = math.Round(percentile(lat, 50)), math.Round(percentile(lat, 99))
+	rep.ECE = round4(cal.ece())
+
+	if len(ev.OutOfScope) > 0 {
+		abstained := 0
+		for _, q := range ev.OutOfScope {
+			r, err := fused.Rank(ctx, []Turn{{Speaker: "customer", Text: q}})
+			if err != nil {
+				return IntentReport{}, err
+			}
+			if r.Abstain {
+				abstained++
+			}
+		}
+		acc := round4(float64(inScope) / n)
+		recall := round4(float64(abstained) / float64(len(ev.OutOfScope)))
+		rep.InScopeAccuracy, rep.OOSRecall = &acc, &recall
+	}
+	return rep, nil
+}
+
+// IntentArticles turns labelled utterances into one article per intent,
+// in order of first appearance.
+func IntentArticles(examples []intent.Example) []kb.Article {
+	byLabel := map[string]int{}
+	var out []kb.Article
+	for _, ex := range examples {
+		i, ok := byLabel[ex.Label]
+		if !ok {
+			i = len(out)
+			byLabel[ex.Label] = i
+			title := strings.ReplaceAll(ex.Label, "_", " ")
+			out = append(out, kb.Article{
+				ID: ArticleID(ex.Label), Title: title, Lang: kb.DefaultLang,
+				Answer: "Answer for intent " + ex.Label + ".",
+			})
+		}
+		out[i].Questions = append(out[i].Questions, ex.Text)
+	}
+	return out
+}
+
+// ArticleID is the article id of an intent label: kebab-case.
+func ArticleID(label string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(label) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+func rankOf(cands []kb.Candidate, id string) int {
+	for i, c := range cands {
+		if c.Article.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// calibration bins top confidences against outcomes.
+type calibration struct {
+	n    int
+	bins [10]struct {
+		n, right int
+		conf     float64
+	}
+}
+
+func (c *calibration) add(conf float64, right bool) {
+	b := &c.bins[min(int(conf*10), 9)]
+	b.n++
+	b.conf += conf
+	if right {
+		b.right++
+	}
+	c.n++
+}
+
+// ece is the expected calibration error: the mean gap between confidence
+// and accuracy, weighted by how many predictions fall in each bin.
+func (c *calibration) ece() float64 {
+	if c.n == 0 {
+		return 0
+	}
+	var sum float64
+	for _, b := range c.bins {
+		sum += math.Abs(float64(b.right) - b.conf)
+	}
+	return sum / float64(c.n)
+}
+
+// percentile returns the p-th percentile of xs by nearest rank.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

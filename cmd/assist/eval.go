@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/kb/intent"
+	"github.com/spf13/cobra"
+)
+
+// newEvalCmd groups the commands that measure the models on labelled data.
+func newEvalCmd(io streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Measure the models on labelled data sets",
+	}
+	cmd.AddCommand(newEvalIntentCmd(io, nil))
+	return cmd
+}
+
+type evalIntentOptions struct {
+	io        streams
+	train     string
+	test      string
+	format    string
+	threshold float64
+	holdout   int
+}
+
+func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions) error) *cobra.Command {
+	opts := &evalIntentOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "intent --train FILE [--test FILE] --format banking77|clinc150",
+		Short: "Measure knowledge-base retrieval on an intent data set",
+		Long: `Build a knowledge base from the training file (one article per intent, its
+utterances as example questions), answer every test query through the same
+ranker the agent view uses, and print the figures. The last line of stdout
+is one JSON object: top1, top3, n, p50_us, p99_us, and for clinc150
+in_scope_accuracy and oos_recall at the abstain threshold; fulltext_top1 and
+fulltext_top3 are the same queries through full-text search alone.
+
+banking77 files are CSV with the header text,category. Without --test, every
+--holdout-th row of each intent in the training file is held out for testing.
+
+clinc150 files are JSON objects of splits, each a list of [text, intent].
+Training reads the split "train". Testing reads "test" and "oos_test", or
+"val" and "oos_val" when the test file has no test split (as the published
+train_val.json).`,
+		Example: `  assist eval intent --format banking77 --train ../shared/data/banking77/train.csv
+  assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --test ../shared/data/clinc150/train_val.json`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.train == "" {
+				return usagef("--train is required")
+			}
+			if opts.format != "banking77" && opts.format != "clinc150" {
+				return usagef("--format must be banking77 or clinc150, not %q", opts.format)
+			}
+			if opts.format == "clinc150" && opts.test == "" {
+				return usagef("--test is required for clinc150")
+			}
+			if opts.holdout < 2 {
+				return usagef("--holdout must be at least 2")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runEvalIntent(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.train, "train", "", "training file")
+	f.StringVar(&opts.test, "test", "", "test file (banking77: default a held-out part of --train)")
+	f.StringVar(&opts.format, "format", "", "data format: banking77 or clinc150")
+	f.Float64Var(&opts.threshold, "threshold", assist.DefaultThreshold, "abstain threshold on the top confidence")
+	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
+	return cmd
+}
+
+func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
+	ev := assist.IntentEval{Threshold: opts.threshold}
+	var err error
+	switch opts.format {
+	case "banking77":
+		err = loadBanking77(opts, &ev)
+	case "clinc150":
+		err = loadCLINC150(opts, &ev)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.io.err, "eval intent: %d training utterances, %d test queries, %d out of scope\n",
+		len(ev.Train), len(ev.Test), len(ev.OutOfScope))
+	rep, err := assist.EvalIntent(ctx, ev)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.io.err, "fused:     top-1 %.4f  top-3 %.4f\nfull text: top-1 %.4f  top-3 %.4f\n",
+		rep.Top1, rep.Top3, rep.FullTextTop1, rep.FullTextTop3)
+	line, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.io.out, string(line))
+	return nil
+}
+
+func loadBanking77(opts *evalIntentOptions, ev *assist.IntentEval) error {
+	train, err := readExamples(opts.train, intent.ReadBanking77)
+	if err != nil {
+		return err
+	}
+	if opts.test == "" {
+		ev.Train, ev.Test = holdOut(train, opts.holdout)
+		return nil
+	}
+	ev.Train = train
+	ev.Test, err = readExamples(opts.test, intent.ReadBanking77)
+	return err
+}
+
+// holdOut puts every n-th example of each label in test, the rest in train.
+func holdOut(examples []intent.Example, n int) (train, test []intent.Example) {
+	seen := map[string]int{}
+	for _, ex := range examples {
+		if seen[ex.Label]%n == n-1 {
+			test = append(test, ex)
+		} else {
+			train = append(train, ex)
+		}
+		seen[ex.Label]++
+	}
+	return train, test
+}
+
+func loadCLINC150(opts *evalIntentOptions, ev *assist.IntentEval) error {
+	train, err := readCLINC(opts.train)
+	if err != nil {
+		return err
+	}
+	test, err := readCLINC(opts.test)
+	if err != nil {
+		return err
+	}
+	if len(train["train"]) == 0 {
+		return fmt.Errorf("%s: no \"train\" split", opts.train)
+	}
+	ev.Train = train["train"]
+	in, oos := "test", "oos_test"
+	if len(test[in]) == 0 {
+		in, oos = "val", "oos_val"
+		fmt.Fprintf(opts.io.err, "eval intent: %s has no test split; testing on val and oos_val\n", opts.test)
+	}
+	for _, ex := range test[in] {
+		if ex.Label != intent.OutOfScope {
+			ev.Test = append(ev.Test, ex)
+		}
+	}
+	for _, ex := range test[oos] {
+		ev.OutOfScope = append(ev.OutOfScope, ex.Text)
+	}
+	if len(ev.Test) == 0 {
+		return fmt.Errorf("%s: no %q split", opts.test, in)
+	}
+	return nil
+}
+
+func readCLINC(path string) (intent.CLINC150, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	d, err := intent.ReadCLINC150(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+func readExamples(path string, read func(io.Reader) ([]intent.Example, error)) ([]intent.Example, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ex, err := read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Clean(path), err)
+	}
+	return ex, nil
+}

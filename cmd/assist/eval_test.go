@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// intentRows are three small intents, each worded a few ways.
+var intentRows = map[string][]string{
+	"card_arrival": {"my card has not arrived", "when will my card arrive", "still waiting for my new card",
+		"card not delivered yet", "where is the card you sent", "has my card been posted"},
+	"change_pin": {"how do I change my pin", "I want a new pin", "reset the pin of my card",
+		"update my pin code", "can I pick a different pin", "change pin number"},
+	"balance": {"what is my balance", "how much money do I have", "check my account balance",
+		"tell me my current balance", "show my balance", "how much is left in my account"},
+}
+
+func TestEvalIntentBanking77(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("text,category\n")
+	for label, texts := range intentRows {
+		for _, text := range texts {
+			fmt.Fprintf(&b, "%q,%s\n", text, label)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "train.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := execute(t, "eval", "intent", "--format", "banking77", "--train", path, "--holdout", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lastJSON(t, out)
+	for _, key := range []string{"top1", "top3", "n", "p50_us", "p99_us", "fulltext_top1"} {
+		if _, ok := rep[key]; !ok {
+			t.Errorf("report lacks %q: %s", key, out)
+		}
+	}
+	if rep["n"] != float64(6) || rep["top3"] != float64(1) {
+		t.Errorf("n %v top3 %v, want 6 held-out queries all in the top 3", rep["n"], rep["top3"])
+	}
+	if _, ok := rep["oos_recall"]; ok {
+		t.Error("banking77 has no out-of-scope queries, yet oos_recall is reported")
+	}
+}
+
+func TestEvalIntentCLINC150(t *testing.T) {
+	split := func(from, to int) [][2]string {
+		var out [][2]string
+		for label, texts := range intentRows {
+			for _, text := range texts[from:to] {
+				out = append(out, [2]string{text, label})
+			}
+		}
+		return out
+	}
+	data, _ := json.Marshal(map[string]any{
+		"train":     split(0, 4),
+		"val":       split(4, 6),
+		"oos_val":   [][2]string{{"what is the capital of peru", "oos"}, {"play some jazz", "oos"}},
+		"oos_train": [][2]string{{"tell me a joke", "oos"}},
+	})
+	path := filepath.Join(t.TempDir(), "clinc.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := execute(t, "eval", "intent", "--format", "clinc150", "--train", path, "--test", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "testing on val and oos_val") {
+		t.Errorf("no note that val stands in for test:\n%s", stderr)
+	}
+	rep := lastJSON(t, out)
+	if rep["n"] != float64(6) || rep["n_oos"] != float64(2) {
+		t.Errorf("n %v, n_oos %v", rep["n"], rep["n_oos"])
+	}
+	for _, key := range []string{"in_scope_accuracy", "oos_recall"} {
+		if v, ok := rep[key].(float64); !ok || v < 0 || v > 1 {
+			t.Errorf("%s = %v", key, rep[key])
+		}
+	}
+}
+
+func TestEvalIntentBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("utterance,label\nhi,x\n"), 0o644)
+	broken := filepath.Join(dir, "broken.json")
+	os.WriteFile(broken, []byte(`{"train": [["only text"]]}`), 0o644)
+	for _, args := range [][]string{
+		{"eval", "intent", "--format", "banking77", "--train", bad},
+		{"eval", "intent", "--format", "banking77", "--train", filepath.Join(dir, "missing.csv")},
+		{"eval", "intent", "--format", "clinc150", "--train", broken, "--test", broken},
+	} {
+		if _, _, err := execute(t, args...); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+	for _, args := range [][]string{
+		{"eval", "intent", "--train", bad},
+		{"eval", "intent", "--format", "snips", "--train", bad},
+		{"eval", "intent", "--format", "clinc150", "--train", broken},
+	} {
+		if code := run(args); code != exitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
+		}
+	}
+}
+
+func lastJSON(t *testing.T, out string) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, out)
+	}
+	return rep
+}
