@@ -63,10 +63,12 @@ type Ranker struct {
 	MinConfidence float64
 }
 
-// DefaultThreshold is the abstain threshold. On CLINC150 (trained on its
-// train split) it keeps in-scope accuracy within a point of never
-// abstaining while refusing most out-of-scope queries; see the README.
-const DefaultThreshold = 0.3
+// DefaultThreshold is the abstain threshold. It was chosen on CLINC150's
+// training data only: trained on four fifths of its train split, tested on
+// the other fifth and on oos_train, 0.4 is the lowest threshold that
+// refuses 60% of out-of-scope queries (in-scope accuracy 0.944 there, 0.954
+// without abstaining). See the README for the figures on val.
+const DefaultThreshold = 0.4
 
 // NewRanker returns a ranker over kb with the default thresholds.
 func NewRanker(r Retriever) *Ranker {

@@ -2,7 +2,11 @@ package kb
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/larkspur-labs/assist/kb/intent"
 )
 
 // benchQueries are realistic customer utterances, short and long.
@@ -32,4 +36,35 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkTrainIntents measures training the intent model on BANKING77's
+// 10,003 utterances and 77 intents with the default options, calibration
+// included; train-s is the wall time of one training. One run is enough
+// (-benchtime 1x): it takes seconds and varies little.
+func BenchmarkTrainIntents(b *testing.B) {
+	dir := filepath.Join("..", "..", "shared", "data")
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			b.Fatalf("shared data missing in CI: %v", err)
+		}
+		b.Skipf("shared data not found at %s", dir)
+	}
+	f, err := os.Open(filepath.Join(dir, "banking77", "train.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	examples, err := intent.ReadBanking77(f)
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := intent.Train(examples, intent.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "train-s")
+	b.ReportMetric(float64(len(examples)), "utterances")
 }

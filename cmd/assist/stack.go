@@ -171,7 +171,7 @@ func (k *knowledge) openDense(ctx context.Context, f *kbFlags, log *slog.Logger)
 	if err != nil {
 		return err
 	}
-	dense, err := kb.NewDenseIndex(ctx, e, k.base.Articles)
+	dense, err := openDenseIndex(ctx, e, k.base.Articles, f.data, log)
 	if err != nil {
 		return err
 	}
@@ -179,6 +179,55 @@ func (k *knowledge) openDense(ctx context.Context, f *kbFlags, log *slog.Logger)
 	k.retriever.OnDenseError = func(err error) { log.Warn("dense retrieval failed; ranking without it", "err", err) }
 	k.dense = true
 	return nil
+}
+
+// openDenseIndex loads the articles' vectors from the data folder when they
+// were computed by the same model for the same articles, and otherwise
+// embeds the articles and saves the vectors for next time: embedding a large
+// knowledge base takes many requests.
+func openDenseIndex(ctx context.Context, e *kb.OpenAIEmbedder, articles []kb.Article, data string, log *slog.Logger) (*kb.DenseIndex, error) {
+	if data == "" {
+		return kb.NewDenseIndex(ctx, e, articles)
+	}
+	path := filepath.Join(data, "cache", "dense-"+kb.DenseFingerprint(e.Model(), articles)+".vec")
+	if file, err := os.Open(path); err == nil {
+		v, err := kb.LoadVectors(file)
+		file.Close()
+		if err == nil {
+			if d, err := kb.NewDenseIndexFromVectors(e, v, articles); err == nil {
+				return d, nil
+			}
+		}
+		log.Warn("cached article vectors unusable; embedding again", "file", path, "err", err)
+	}
+	d, err := kb.NewDenseIndex(ctx, e, articles)
+	if err != nil {
+		return nil, err
+	}
+	if err := saveVectors(path, d); err != nil {
+		log.Warn("cache article vectors", "err", err)
+	}
+	return d, nil
+}
+
+// saveVectors writes the index's vectors to path through a temporary file.
+func saveVectors(path string, d *kb.DenseIndex) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".dense-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := d.SaveVectors(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // assistant returns the embedded models over the knowledge base.
