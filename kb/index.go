@@ -2,8 +2,11 @@ package kb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -15,14 +18,13 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Hit is one search result.
 type Hit struct {
 	// Article is the matching article, owned by the index: do not modify it.
 	Article *Article
-	// Score is bleve's BM25 relevance score; higher is better within one query.
+	// Score is the BM25F relevance score; higher is better within one query.
 	Score float64
 }
 
@@ -32,6 +34,8 @@ type Index struct {
 	idx      bleve.Index
 	articles []Article
 	byID     map[string]*Article
+	impacts  *impacts
+	closed   atomic.Bool
 }
 
 // fieldBoosts lists the indexed fields of an article and how much a match in
@@ -98,7 +102,25 @@ func BuildIndex(path string, articles []Article) (*Index, error) {
 		idx.Close()
 		return nil, fmt.Errorf("create kb index: %w", err)
 	}
+	if err := ix.loadImpacts(); err != nil {
+		idx.Close()
+		return nil, err
+	}
 	return ix, nil
+}
+
+// loadImpacts builds the search copy of the index's postings.
+func (ix *Index) loadImpacts() error {
+	ids := make(map[string]int32, len(ix.articles))
+	for i, a := range ix.articles {
+		ids[a.ID] = int32(i)
+	}
+	im, err := loadImpacts(ix.idx, ids)
+	if err != nil {
+		return fmt.Errorf("read kb index postings: %w", err)
+	}
+	ix.impacts = im
+	return nil
 }
 
 // OpenIndex opens the index BuildIndex wrote at path, for the same articles.
@@ -116,6 +138,9 @@ func OpenIndex(path string, articles []Article) (*Index, error) {
 		return nil, fmt.Errorf("open kb index %s: %w", path, err)
 	}
 	ix, err := newIndex(idx, articles)
+	if err == nil {
+		err = ix.loadImpacts()
+	}
 	if err != nil {
 		idx.Close()
 		return nil, err
@@ -190,35 +215,61 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	return m, nil
 }
 
+// maxQueryTerms bounds the distinct terms a query is searched with, so that
+// a pasted e-mail costs no more than a sentence; a query's rarest terms carry
+// nearly all of its BM25 score anyway, since a term's weight falls with the
+// number of articles holding it.
+const maxQueryTerms = 8
+
 // Search returns up to k articles that best answer q, best first. The query
-// is plain user text, never bleve query syntax: it is analysed like the
-// articles and matched, any word counting, against every field with that
-// field's boost. A blank query or k < 1 yields no hits and no error.
+// is plain user text, never query syntax: it is analysed like the articles,
+// reduced to its maxQueryTerms rarest terms, and scored with BM25F, each
+// field's match weighed by its boost. A blank query or k < 1 yields no hits
+// and no error.
 func (ix *Index) Search(ctx context.Context, q string, k int) ([]Hit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("search kb: %w", err)
+	}
+	if ix.closed.Load() {
+		return nil, errors.New("search kb: index closed")
+	}
 	q = strings.TrimSpace(q)
 	if q == "" || k < 1 {
 		return nil, nil
 	}
-	fields := make([]query.Query, len(fieldBoosts))
-	for i, f := range fieldBoosts {
-		mq := bleve.NewMatchQuery(q)
-		mq.SetField(f.field)
-		mq.Analyzer = analyzerName
-		mq.SetBoost(f.boost)
-		fields[i] = mq
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(fields...), k, 0, false)
-	res, err := ix.idx.SearchInContext(ctx, req)
+	terms, err := ix.queryTerms(q)
 	if err != nil {
 		return nil, fmt.Errorf("search kb: %w", err)
 	}
-	hits := make([]Hit, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		if a, ok := ix.byID[h.ID]; ok {
-			hits = append(hits, Hit{Article: a, Score: h.Score})
-		}
+	docs, scores := ix.impacts.search(terms, k)
+	hits := make([]Hit, len(docs))
+	for i, d := range docs {
+		hits[i] = Hit{Article: &ix.articles[d], Score: scores[i]}
 	}
 	return hits, nil
+}
+
+// queryTerms analyses q like the articles and returns its distinct terms,
+// only the maxQueryTerms rarest when there are more (ties in query order).
+func (ix *Index) queryTerms(q string) ([]string, error) {
+	an := ix.idx.Mapping().AnalyzerNamed(analyzerName)
+	if an == nil {
+		return nil, fmt.Errorf("analyzer %s missing", analyzerName)
+	}
+	var terms []string
+	seen := map[string]bool{}
+	for _, tok := range an.Analyze([]byte(q)) {
+		t := string(tok.Term)
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+		}
+	}
+	if len(terms) > maxQueryTerms {
+		slices.SortStableFunc(terms, func(a, b string) int { return ix.impacts.df(a) - ix.impacts.df(b) })
+		terms = terms[:maxQueryTerms]
+	}
+	return terms, nil
 }
 
 // Len returns the number of indexed articles.
@@ -232,6 +283,7 @@ func (ix *Index) Article(id string) (*Article, bool) {
 
 // Close releases the index. Searching a closed index returns an error.
 func (ix *Index) Close() error {
+	ix.closed.Store(true)
 	if err := ix.idx.Close(); err != nil {
 		return fmt.Errorf("close kb index: %w", err)
 	}

@@ -63,15 +63,17 @@ type Retriever struct {
 	// others down.
 	Feedback *Feedback
 	Weights  Weights
-	// FullTextScale is the BM25 score at which full text is 63% sure of its
-	// top hit; 0.6 was read off the bundled knowledge base.
+	// FullTextScale is the BM25F score at which full text is 63% sure of
+	// its top hit. 9 was read off the bundled knowledge base: a topical turn
+	// ("what is my balance") scores 8 and up, filler ("my account", "yes
+	// thanks") 2 to 4.
 	FullTextScale float64
 }
 
 // NewRetriever returns a retriever over index and model (which may be nil)
 // with the default weights.
 func NewRetriever(index *Index, model *intent.Model) *Retriever {
-	return &Retriever{Index: index, Model: model, Weights: DefaultWeights, FullTextScale: 0.6}
+	return &Retriever{Index: index, Model: model, Weights: DefaultWeights, FullTextScale: 9}
 }
 
 // poolSize is how many candidates each source proposes before fusion.
@@ -158,8 +160,8 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 	}
 	decided := false
 	if w.Intent > 0 {
-		preds := r.Model.Predict(q)
-		for _, p := range preds[:min(poolSize, len(preds))] {
+		preds := r.Model.PredictTop(q, poolSize)
+		for _, p := range preds {
 			if c := get(p.Label); c != nil {
 				c.Intent = p.Prob
 			}

@@ -274,3 +274,24 @@ func sharedData(t *testing.T) string {
 	}
 	return dir
 }
+
+func TestPredictTopMatchesPredict(t *testing.T) {
+	m, err := Train(toy, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"my pin", "card arrive balance", "", "zzz"} {
+		all := m.Predict(q)
+		for k := 0; k <= 4; k++ {
+			top := m.PredictTop(q, k)
+			if len(top) != min(k, 3) {
+				t.Fatalf("PredictTop(%q, %d) has %d labels", q, k, len(top))
+			}
+			for i := range top {
+				if top[i] != all[i] {
+					t.Errorf("PredictTop(%q, %d)[%d] = %v, Predict has %v", q, k, i, top[i], all[i])
+				}
+			}
+		}
+	}
+}
