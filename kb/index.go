@@ -44,15 +44,18 @@ type Index struct {
 // every banking article shares ("account", "card", "bank"), so they count
 // less. The weights were chosen on the BANKING77 and CLINC150 training
 // splits (see quality_test.go).
-var fieldBoosts = []struct {
-	field string
-	boost float64
-}{
+var fieldBoosts = []fieldBoost{
 	{"questions", 3},
 	{"title", 1},
 	{"tags", 1},
 	{"answer", 0.5},
 	{"body", 0.25},
+}
+
+// fieldBoost is an indexed text field and how much a match in it counts.
+type fieldBoost struct {
+	field string
+	boost float64
 }
 
 // indexDoc is what the index holds for an article; its keys are the field
@@ -200,8 +203,16 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	m.DefaultMapping = textFields(fieldBoosts)
+	m.DefaultAnalyzer = analyzerName
+	return m, nil
+}
+
+// textFields maps each field as text for the analyzer, searchable but not
+// stored: hits are resolved by document id.
+func textFields(fields []fieldBoost) *mapping.DocumentMapping {
 	doc := bleve.NewDocumentStaticMapping()
-	for _, f := range fieldBoosts {
+	for _, f := range fields {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = analyzerName
 		fm.Store = false
@@ -210,9 +221,7 @@ func indexMapping() (*mapping.IndexMappingImpl, error) {
 		fm.DocValues = false
 		doc.AddFieldMappingsAt(f.field, fm)
 	}
-	m.DefaultMapping = doc
-	m.DefaultAnalyzer = analyzerName
-	return m, nil
+	return doc
 }
 
 // maxQueryTerms bounds the distinct terms a query is searched with, so that

@@ -563,10 +563,7 @@ type ReplyIndex struct {
 // replyFieldBoosts are the indexed fields of a reply. A customer utterance
 // reads like the customer turns a reply answered, not like the reply, so
 // the reply's own text counts less.
-var replyFieldBoosts = []struct {
-	field string
-	boost float64
-}{
+var replyFieldBoosts = []fieldBoost{
 	{"contexts", 1},
 	{"text", 0.5},
 }
@@ -619,17 +616,7 @@ func replyMapping() (*mapping.IndexMappingImpl, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := bleve.NewDocumentStaticMapping()
-	for _, f := range replyFieldBoosts {
-		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = analyzerName
-		fm.Store = false
-		fm.IncludeInAll = false
-		fm.IncludeTermVectors = false
-		fm.DocValues = false
-		doc.AddFieldMappingsAt(f.field, fm)
-	}
-	m.DefaultMapping = doc
+	m.DefaultMapping = textFields(replyFieldBoosts)
 	return m, nil
 }
 

@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -117,13 +118,7 @@ func (r *Retriever) Retrieve(ctx context.Context, turns []string, k int) ([]Cand
 		out = append(out, *c)
 	}
 	slices.SortFunc(out, func(a, b Candidate) int {
-		if a.Confidence != b.Confidence {
-			if a.Confidence > b.Confidence {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Article.ID, b.Article.ID)
+		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), strings.Compare(a.Article.ID, b.Article.ID))
 	})
 	if len(out) > k {
 		out = out[:k]
@@ -158,7 +153,6 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 		}
 		return c
 	}
-	decided := false
 	if w.Intent > 0 {
 		preds := r.Model.PredictTop(q, poolSize)
 		for _, p := range preds {
@@ -170,10 +164,10 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 		// shares together, they cannot change the top article: skip them.
 		// The model's probability is then the confidence, as calibrated.
 		if w.Intent*(preds[0].Prob-preds[1].Prob) > w.FullText+w.Dense {
-			decided, w = true, Weights{Intent: 1}
+			w = Weights{Intent: 1}
 		}
 	}
-	if w.FullText > 0 && !decided {
+	if w.FullText > 0 {
 		hits, err := r.Index.Search(ctx, q, poolSize)
 		if err != nil {
 			return nil, err
@@ -184,7 +178,7 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 			}
 		}
 	}
-	if w.Dense > 0 && !decided {
+	if w.Dense > 0 {
 		hits, err := r.Dense.Search(ctx, q, poolSize)
 		if err != nil {
 			// Degrade to the embedded sources rather than fail the turn.

@@ -100,17 +100,9 @@ type knowledge struct {
 // index and model, the feedback store, the reply allowlist and the dense
 // index when an embeddings server is configured.
 func (f *kbFlags) open(ctx context.Context, log *slog.Logger) (*knowledge, error) {
-	var (
-		articles []kb.Article
-		err      error
-	)
-	if f.dir == "" {
-		articles, err = kb.Sample()
-	} else {
-		articles, err = kb.LoadDir(f.dir)
-	}
+	articles, err := loadArticles(f.dir)
 	if err != nil {
-		return nil, fmt.Errorf("load knowledge base: %w (run 'assist kb lint DIR' to list every problem)", err)
+		return nil, err
 	}
 	cache := ""
 	if f.data != "" {
@@ -144,6 +136,24 @@ func (f *kbFlags) open(ctx context.Context, log *slog.Logger) (*knowledge, error
 		}
 	}
 	return k, nil
+}
+
+// loadArticles reads the knowledge base in dir, or the bundled sample when
+// dir is empty.
+func loadArticles(dir string) ([]kb.Article, error) {
+	var (
+		articles []kb.Article
+		err      error
+	)
+	if dir == "" {
+		articles, err = kb.Sample()
+	} else {
+		articles, err = kb.LoadDir(dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load knowledge base: %w (run 'assist kb lint DIR' to list every problem)", err)
+	}
+	return articles, nil
 }
 
 func loadReplies(path string) (*kb.ReplyIndex, error) {

@@ -55,17 +55,9 @@ is for inspecting, shipping or comparing models.`,
 }
 
 func runTrainIntents(_ context.Context, opts *trainIntentsOptions) error {
-	var (
-		articles []kb.Article
-		err      error
-	)
-	if opts.kb == "" {
-		articles, err = kb.Sample()
-	} else {
-		articles, err = kb.LoadDir(opts.kb)
-	}
+	articles, err := loadArticles(opts.kb)
 	if err != nil {
-		return fmt.Errorf("load knowledge base: %w", err)
+		return err
 	}
 	start := time.Now()
 	m, err := kb.TrainModel(articles, intent.Options{Seed: opts.seed})
