@@ -1,0 +1,205 @@
+package kb
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sashabaranov/go-openai"
+)
+
+// DefaultEmbedTimeout bounds one request to an embeddings server. A
+// suggestion that comes after the customer has moved on is useless, so a
+// slow server fails fast and the caller can fall back to full-text search.
+const DefaultEmbedTimeout = 2 * time.Second
+
+// DefaultEmbedBatchSize is how many texts go in one request: enough to keep
+// a server's batching busy, few enough for a CPU-only server to answer
+// within the timeout.
+const DefaultEmbedBatchSize = 64
+
+// OpenAIEmbedder embeds texts with a server that speaks OpenAI's
+// /v1/embeddings API, such as vLLM, Ollama, the llama.cpp server, TEI,
+// LocalAI or OpenAI itself. It returns unit vectors, so a dot product is a
+// cosine similarity. It is safe for concurrent use.
+type OpenAIEmbedder struct {
+	client *openai.Client
+	// server is the base URL without user info, for error messages.
+	server    string
+	model     string
+	timeout   time.Duration
+	batchSize int
+}
+
+var _ Embedder = (*OpenAIEmbedder)(nil)
+
+// OpenAIEmbedderOption changes a setting of an OpenAIEmbedder.
+type OpenAIEmbedderOption func(*OpenAIEmbedder)
+
+// WithEmbedTimeout bounds each request to the server by d instead of
+// DefaultEmbedTimeout; d <= 0 keeps the default.
+func WithEmbedTimeout(d time.Duration) OpenAIEmbedderOption {
+	return func(e *OpenAIEmbedder) {
+		if d > 0 {
+			e.timeout = d
+		}
+	}
+}
+
+// WithEmbedBatchSize sends at most n texts per request instead of
+// DefaultEmbedBatchSize; n < 1 keeps the default.
+func WithEmbedBatchSize(n int) OpenAIEmbedderOption {
+	return func(e *OpenAIEmbedder) {
+		if n >= 1 {
+			e.batchSize = n
+		}
+	}
+}
+
+// NewOpenAIEmbedder returns an embedder that asks the server at baseURL, API
+// version included (http://localhost:8000/v1), for vectors from model. A
+// non-empty apiKey is sent as a bearer token; it appears in no error.
+func NewOpenAIEmbedder(baseURL, model, apiKey string, opts ...OpenAIEmbedderOption) (*OpenAIEmbedder, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("embed: the server URL must be http(s)://host[:port]/v1, as in http://localhost:8000/v1")
+	}
+	if strings.TrimSpace(model) == "" {
+		return nil, fmt.Errorf("embed: server %s: no model named: give the name the server serves it under", u.Redacted())
+	}
+	cfg := openai.DefaultConfig(apiKey)
+	cfg.BaseURL = strings.TrimRight(baseURL, "/")
+	e := &OpenAIEmbedder{
+		client:    openai.NewClientWithConfig(cfg),
+		server:    strings.TrimRight(u.Redacted(), "/"),
+		model:     model,
+		timeout:   DefaultEmbedTimeout,
+		batchSize: DefaultEmbedBatchSize,
+	}
+	for _, opt := range opts {
+		opt(e)
+	}
+	return e, nil
+}
+
+// Model returns the name of the model the server is asked for.
+func (e *OpenAIEmbedder) Model() string { return e.model }
+
+// Embed returns one unit vector per text, in the order of texts. Texts go in
+// batches, one request at a time, each with its own timeout; the first
+// failure ends the call. Errors name the server and say what went wrong.
+func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	for i, t := range texts {
+		// Servers reject empty input, each with its own message.
+		if strings.TrimSpace(t) == "" {
+			return nil, e.errorf("text %d is blank", i)
+		}
+	}
+	out := make([][]float32, 0, len(texts))
+	for start := 0; start < len(texts); start += e.batchSize {
+		vecs, err := e.embedBatch(ctx, texts[start:min(start+e.batchSize, len(texts))])
+		if err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && len(vecs[0]) != len(out[0]) {
+			return nil, e.errorf("mixed dimensions: %d in one batch, %d in an earlier one", len(vecs[0]), len(out[0]))
+		}
+		out = append(out, vecs...)
+	}
+	return out, nil
+}
+
+// errEmbedTimeout is the cause of a request context whose timeout fired,
+// which tells our timeout apart from the caller's cancellation.
+var errEmbedTimeout = errors.New("embed request timed out")
+
+// embedBatch makes one request and checks the answer.
+func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, e.timeout, errEmbedTimeout)
+	defer cancel()
+	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{
+		Input: texts,
+		Model: openai.EmbeddingModel(e.model),
+	})
+	if err != nil {
+		return nil, e.errorf("%w", e.reason(ctx, err))
+	}
+	vecs, err := vectorsInOrder(resp.Data, len(texts))
+	if err != nil {
+		return nil, e.errorf("%w", err)
+	}
+	return vecs, nil
+}
+
+// errorf formats an error that names the server.
+func (e *OpenAIEmbedder) errorf(format string, args ...any) error {
+	return fmt.Errorf("embed: server %s: "+format, append([]any{e.server}, args...)...)
+}
+
+// reason says in a few words why a request failed. go-openai's own messages
+// repeat the URL and status, or hold a whole HTML error page.
+func (e *OpenAIEmbedder) reason(ctx context.Context, err error) error {
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	var urlErr *url.Error
+	switch {
+	case errors.Is(context.Cause(ctx), errEmbedTimeout):
+		return fmt.Errorf("no answer within %v: %w", e.timeout, context.DeadlineExceeded)
+	case errors.As(err, &reqErr):
+		// An error body not in OpenAI's form; it may wrap an empty APIError,
+		// so this case comes first.
+		return fmt.Errorf("HTTP %d: %s", reqErr.HTTPStatusCode, snippet(reqErr.Body))
+	case errors.As(err, &apiErr):
+		return fmt.Errorf("HTTP %d: %s", apiErr.HTTPStatusCode, cmp.Or(apiErr.Message, apiErr.HTTPStatus))
+	case errors.As(err, &urlErr):
+		// The URL is already in the message; keep what happened.
+		return urlErr.Err
+	default:
+		return fmt.Errorf("malformed response: %w", err)
+	}
+}
+
+// snippet shortens an error body to one line that fits in a message.
+func snippet(body []byte) string {
+	const limit = 200
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > limit {
+		s = strings.ToValidUTF8(s[:limit], "") + "…"
+	}
+	if s == "" {
+		return "empty body"
+	}
+	return s
+}
+
+// vectorsInOrder checks that data has one vector for each of n texts, all of
+// one non-zero length, and returns them by their index as unit vectors.
+// Servers may answer out of order, so the index, not the position, counts.
+func vectorsInOrder(data []openai.Embedding, n int) ([][]float32, error) {
+	if len(data) != n {
+		return nil, fmt.Errorf("got %d vectors for %d texts", len(data), n)
+	}
+	out := make([][]float32, n)
+	for _, d := range data {
+		switch {
+		case d.Index < 0 || d.Index >= n:
+			return nil, fmt.Errorf("vector index %d out of range for %d texts", d.Index, n)
+		case out[d.Index] != nil:
+			return nil, fmt.Errorf("vector index %d appears twice", d.Index)
+		case len(d.Embedding) == 0:
+			return nil, fmt.Errorf("vector %d is empty", d.Index)
+		case len(d.Embedding) != len(data[0].Embedding):
+			return nil, fmt.Errorf("mixed dimensions: vector %d has %d, vector %d has %d",
+				data[0].Index, len(data[0].Embedding), d.Index, len(d.Embedding))
+		}
+		if err := toUnitLength(d.Embedding); err != nil {
+			return nil, fmt.Errorf("vector %d: %w", d.Index, err)
+		}
+		out[d.Index] = d.Embedding
+	}
+	return out, nil
+}
