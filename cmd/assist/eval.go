@@ -19,7 +19,7 @@ func newEvalCmd(io streams) *cobra.Command {
 		Use:   "eval",
 		Short: "Measure the models on labelled data sets",
 	}
-	cmd.AddCommand(newEvalIntentCmd(io, nil))
+	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil))
 	return cmd
 }
 
@@ -194,4 +194,127 @@ func readExamples(path string, read func(io.Reader) ([]intent.Example, error)) (
 		return nil, fmt.Errorf("%s: %w", filepath.Clean(path), err)
 	}
 	return ex, nil
+}
+
+type evalSentimentOptions struct {
+	io       streams
+	test     string
+	format   string
+	baseline string
+	heldOut  bool
+	holdOut  int
+	models   string
+}
+
+func newEvalSentimentCmd(io streams, runF func(context.Context, *evalSentimentOptions) error) *cobra.Command {
+	opts := &evalSentimentOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "sentiment --test FILE --format airline|goemotions [--baseline vader]",
+		Short: "Measure positive/negative/neutral sentiment on a labelled file",
+		Long: `Classify every text of the test file as positive, negative or neutral with the
+embedded emotion model (or, with --baseline vader, with VADER at its standard
+±0.05 thresholds) and print the figures. The last line of stdout is one JSON
+object: accuracy, macro_f1 (over the three classes), n and per_utt_us (the
+median time per utterance).
+
+airline is the Twitter US Airline Sentiment CSV (columns text and
+airline_sentiment). goemotions is a GoEmotions TSV; labels.txt and
+sentiment_dict.json are read beside it. A row counts when all its emotions
+fall in one group (positive, negative, or the label neutral); rows in the
+ambiguous group (surprise, curiosity, confusion, realization) or spanning
+groups are dropped, and their number is printed. With --held-out, only the
+rows 'assist train emotion' held out of a training file are used.`,
+		Example: `  assist eval sentiment --format goemotions --test ../shared/data/goemotions/dev.tsv
+  assist eval sentiment --format goemotions --test ../shared/data/goemotions/dev.tsv --baseline vader
+  assist eval sentiment --format goemotions --test ../shared/data/goemotions/train.tsv --held-out`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.test == "" {
+				return usagef("--test is required")
+			}
+			if opts.format != "airline" && opts.format != "goemotions" {
+				return usagef("--format must be airline or goemotions, not %q", opts.format)
+			}
+			if opts.baseline != "" && opts.baseline != "vader" {
+				return usagef("--baseline must be vader, not %q", opts.baseline)
+			}
+			if opts.heldOut && opts.format != "goemotions" {
+				return usagef("--held-out applies to goemotions training files only")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runEvalSentiment(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.test, "test", "", "test file")
+	f.StringVar(&opts.format, "format", "", "data format: airline or goemotions")
+	f.StringVar(&opts.baseline, "baseline", "", "measure this peer instead of the embedded model: vader")
+	f.BoolVar(&opts.heldOut, "held-out", false, "goemotions: only the rows the shipped model held out of training")
+	f.IntVar(&opts.holdOut, "hold-out", assist.DefaultHoldOut, "with --held-out: every N-th row was held out, as 'assist train emotion --hold-out N'")
+	f.StringVar(&opts.models, "models", "", "folder with polarity.model and gauges.model (default: the embedded ones)")
+	return cmd
+}
+
+func runEvalSentiment(opts *evalSentimentOptions) error {
+	texts, gold, dropped, err := sentimentTestSet(opts)
+	if err != nil {
+		return err
+	}
+	var c assist.Classifier
+	switch {
+	case opts.baseline == "vader":
+		c = assist.NewVader()
+	case opts.models != "":
+		if c, err = assist.LoadEmotionModel(opts.models); err != nil {
+			return err
+		}
+	default:
+		if c, err = assist.EmbeddedEmotionModel(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(opts.io.err, "eval sentiment: %s on %d texts (%d dropped: ambiguous or mixed groups)\n",
+		c.Name(), len(texts), dropped)
+	rep, err := assist.EvalSentiment(c, texts, gold)
+	if err != nil {
+		return err
+	}
+	line, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.io.out, string(line))
+	return nil
+}
+
+// sentimentTestSet reads the texts and gold classes of the test file.
+func sentimentTestSet(opts *evalSentimentOptions) (texts, gold []string, dropped int, err error) {
+	if opts.format == "airline" {
+		rows, err := assist.ReadAirline(opts.test)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		for _, r := range rows {
+			texts, gold = append(texts, r.Text), append(gold, r.Labels[0])
+		}
+		return texts, gold, 0, nil
+	}
+	ge, err := assist.ReadGoEmotions(opts.test)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	for i, r := range ge.Rows {
+		if opts.heldOut && !assist.HeldOut(i, opts.holdOut) {
+			continue
+		}
+		c, ok := ge.Polarity(r)
+		if !ok {
+			dropped++
+			continue
+		}
+		texts, gold = append(texts, r.Text), append(gold, c)
+	}
+	return texts, gold, dropped, nil
 }

@@ -122,3 +122,80 @@ func lastJSON(t *testing.T, out string) map[string]any {
 	}
 	return rep
 }
+
+// goEmotionsDir writes a tiny GoEmotions-format folder.
+func goEmotionsDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"labels.txt":          "joy\nanger\nsurprise\nneutral\n",
+		"sentiment_dict.json": `{"positive": ["joy"], "negative": ["anger"], "ambiguous": ["surprise"]}`,
+		"train.tsv": strings.Repeat("I love this, thank you so much\t0\ta\nThis is awful and I am furious\t1\tb\n"+
+			"The meeting is at noon\t3\tc\nWow really\t2\td\nGreat job, happy with it\t0\te\n"+
+			"You ruined everything, I hate it\t1\tf\nIt is a table\t3\tg\nwhat\t0,1\th\n", 4),
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestTrainAndEvalSentiment(t *testing.T) {
+	data := goEmotionsDir(t)
+	models := filepath.Join(t.TempDir(), "models")
+	out, _, err := execute(t, "train", "emotion", "--data", data, "--out", models, "--hold-out", "3")
+	if err != nil || !strings.Contains(out, "trained on 32 rows") {
+		t.Fatalf("train emotion: %v\n%s", err, out)
+	}
+	test := filepath.Join(data, "train.tsv")
+	out, stderr, err := execute(t, "eval", "sentiment", "--format", "goemotions", "--test", test, "--models", models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lastJSON(t, out)
+	if rep["n"] != float64(24) || !strings.Contains(stderr, "8 dropped") {
+		t.Errorf("n = %v (stderr %q): want 24 rows kept, the ambiguous and mixed ones dropped", rep["n"], stderr)
+	}
+	for _, key := range []string{"accuracy", "macro_f1", "per_utt_us"} {
+		if v, ok := rep[key].(float64); !ok || v < 0 {
+			t.Errorf("%s = %v", key, rep[key])
+		}
+	}
+	out, _, err = execute(t, "eval", "sentiment", "--format", "goemotions", "--test", test, "--baseline", "vader")
+	if err != nil || lastJSON(t, out)["model"] != "vader" {
+		t.Errorf("vader baseline: %v\n%s", err, out)
+	}
+	out, _, err = execute(t, "eval", "sentiment", "--format", "goemotions", "--test", test, "--held-out", "--hold-out", "3", "--models", models)
+	if err != nil || lastJSON(t, out)["n"] != float64(8) {
+		t.Errorf("held-out rows: %v\n%s", err, out)
+	}
+}
+
+func TestEvalSentimentAirlineAndBadInput(t *testing.T) {
+	dir := t.TempDir()
+	air := filepath.Join(dir, "Tweets.csv")
+	os.WriteFile(air, []byte("tweet_id,airline_sentiment,airline,text\n"+
+		"1,negative,United,\"@united lost my bag, furious\"\n2,positive,Delta,@delta thank you so much!\n3,neutral,Delta,@delta what time is boarding\n"), 0o644)
+	out, _, err := execute(t, "eval", "sentiment", "--format", "airline", "--test", air)
+	if err != nil || lastJSON(t, out)["n"] != float64(3) {
+		t.Errorf("airline: %v\n%s", err, out)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("id,text\n1,hi\n"), 0o644)
+	if _, _, err := execute(t, "eval", "sentiment", "--format", "airline", "--test", bad); err == nil {
+		t.Error("a CSV without airline_sentiment was accepted")
+	}
+	for _, args := range [][]string{
+		{"eval", "sentiment", "--format", "airline"},
+		{"eval", "sentiment", "--format", "imdb", "--test", air},
+		{"eval", "sentiment", "--format", "airline", "--test", air, "--baseline", "textblob"},
+		{"eval", "sentiment", "--format", "airline", "--test", air, "--held-out"},
+		{"train", "emotion", "--data", dir},
+	} {
+		if code := run(args); code != exitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
+		}
+	}
+}

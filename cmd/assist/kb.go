@@ -119,7 +119,7 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 		fmt.Fprintf(out, "%3d. %5.1f%%  %6.3f %6.3f %6.3f  %-28s %s\n", i+1, c.Confidence*100,
 			c.Intent, c.FullText, c.Dense, c.Article.ID, tui.Sanitize(c.Article.Title))
 	}
-	r, err := k.assistant().Ranker.Rank(ctx, []assist.Turn{{Speaker: "customer", Text: opts.query}})
+	r, err := k.ranker().Rank(ctx, []assist.Turn{{Speaker: "customer", Text: opts.query}})
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,11 @@ func startEngine(ctx context.Context, kf *kbFlags, log *slog.Logger) (*engineSta
 	if err != nil {
 		return nil, err
 	}
-	asst := k.assistant()
+	asst, err := k.assistant()
+	if err != nil {
+		k.Close()
+		return nil, err
+	}
 	bus, err := engine.StartBus()
 	if err != nil {
 		k.Close()
@@ -241,10 +245,19 @@ func saveVectors(path string, d *kb.DenseIndex) error {
 }
 
 // assistant returns the embedded models over the knowledge base.
-func (k *knowledge) assistant() *assist.Assistant {
+func (k *knowledge) assistant() (*assist.Assistant, error) {
+	emotion, err := assist.EmbeddedEmotionModel()
+	if err != nil {
+		return nil, err
+	}
+	return &assist.Assistant{Sentiment: emotion, Ranker: k.ranker(), Feedback: k.feedback}, nil
+}
+
+// ranker ranks the knowledge base's articles and the mined replies.
+func (k *knowledge) ranker() *assist.Ranker {
 	r := assist.NewRanker(k.retriever)
 	r.Replies = k.replies
-	return &assist.Assistant{Sentiment: assist.NewVader(), Ranker: r, Feedback: k.feedback}
+	return r
 }
 
 // status describes the knowledge base for the header.

@@ -23,6 +23,8 @@ type modelFile struct {
 	Weights []float32
 	Bias    []float32
 	Temp    float32
+	// Negation is the feature option the model was trained with.
+	Negation bool
 	// Fingerprint identifies the training data; see Model.Fingerprint.
 	Fingerprint string
 }
@@ -39,7 +41,7 @@ func (m *Model) Write(w io.Writer) error {
 	}
 	f := modelFile{
 		Version: FileVersion, Labels: m.labels, Keys: keys, IDF: m.idf,
-		Weights: m.weights, Bias: m.bias, Temp: m.temp, Fingerprint: m.Fingerprint,
+		Weights: m.weights, Bias: m.bias, Temp: m.temp, Negation: m.negation, Fingerprint: m.Fingerprint,
 	}
 	if err := gob.NewEncoder(w).Encode(&f); err != nil {
 		return fmt.Errorf("write intent model: %w", err)
@@ -61,7 +63,7 @@ func Read(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("read intent model: inconsistent sizes (%d labels, %d features, %d weights)", nl, nf, len(f.Weights))
 	}
 	m := &Model{
-		labels: f.Labels, idf: f.IDF, weights: f.Weights, bias: f.Bias, temp: f.Temp,
+		labels: f.Labels, idf: f.IDF, weights: f.Weights, bias: f.Bias, temp: f.Temp, negation: f.Negation,
 		vocab: make(map[uint64]int32, nf), Fingerprint: f.Fingerprint,
 	}
 	for col, h := range f.Keys {

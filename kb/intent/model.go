@@ -36,6 +36,9 @@ type Model struct {
 	// probabilities are calibrated on held-out examples.
 	temp float32
 
+	// negation adds negated-word features (see grams).
+	negation bool
+
 	// Fingerprint identifies the data the model was trained on, for callers
 	// that cache models; Train leaves it empty and Write stores it.
 	Fingerprint string
@@ -52,6 +55,12 @@ type Options struct {
 	Epochs int
 	// Seed makes the example order, and so the model, reproducible.
 	Seed uint64
+	// MinDF drops features seen in fewer training examples, which shrinks
+	// the model; default 1 keeps all.
+	MinDF int
+	// Negation adds features for the words in a negation's scope ("not
+	// happy"); sentiment needs them, intents hardly.
+	Negation bool
 	// NoCalibration skips fitting the temperature (it stays DefaultTemperature),
 	// which halves training time. For experiments only.
 	NoCalibration bool
@@ -60,6 +69,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.C <= 0 {
 		o.C = 0.5
+	}
+	if o.MinDF <= 0 {
+		o.MinDF = 1
 	}
 	if o.Epochs <= 0 {
 		o.Epochs = 6
@@ -119,7 +131,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 
 // fit trains the SVMs at temperature 1.
 func fit(examples []Example, opts Options) *Model {
-	m := &Model{vocab: map[uint64]int32{}, temp: 1}
+	m := &Model{vocab: map[uint64]int32{}, temp: 1, negation: opts.Negation}
 	labelIdx := map[string]int{}
 	y := make([]int, len(examples))
 	for i, ex := range examples {
@@ -136,7 +148,7 @@ func fit(examples []Example, opts Options) *Model {
 	df := map[uint64]int{}
 	for _, ex := range examples {
 		seen := map[uint64]bool{}
-		grams(ex.Text, func(h uint64) {
+		grams(ex.Text, opts.Negation, func(h uint64) {
 			if !seen[h] {
 				seen[h] = true
 				df[h]++
@@ -144,8 +156,10 @@ func fit(examples []Example, opts Options) *Model {
 		})
 	}
 	keys := make([]uint64, 0, len(df))
-	for h := range df {
-		keys = append(keys, h)
+	for h, n := range df {
+		if n >= opts.MinDF {
+			keys = append(keys, h)
+		}
 	}
 	slices.Sort(keys)
 	m.idf = make([]float32, len(keys))
@@ -157,7 +171,7 @@ func fit(examples []Example, opts Options) *Model {
 
 	xs := make([][]term, len(examples))
 	for i, ex := range examples {
-		xs[i] = vectorize(ex.Text, m.vocab, m.idf)
+		xs[i] = vectorize(ex.Text, m.negation, m.vocab, m.idf)
 	}
 
 	nf, nl := len(keys), len(m.labels)
@@ -275,12 +289,17 @@ func trainBinary(xs [][]term, y []int, c, nf int, opts Options) ([]float64, floa
 
 // scores returns the raw SVM score of every label for text.
 func (m *Model) scores(text string) []float64 {
+	return m.scoresOf(vectorize(text, m.negation, m.vocab, m.idf))
+}
+
+// scoresOf returns the raw SVM score of every label for a vector.
+func (m *Model) scoresOf(x []term) []float64 {
 	nl := len(m.labels)
 	// Summing in float32 halves the time of this, the hot loop of a query;
 	// a query has a few hundred terms, far from float32's precision limits.
 	acc := make([]float32, nl)
 	copy(acc, m.bias)
-	for _, t := range vectorize(text, m.vocab, m.idf) {
+	for _, t := range x {
 		row := m.weights[int(t.col)*nl : int(t.col+1)*nl]
 		v := t.val
 		for c, w := range row {
@@ -302,7 +321,29 @@ func (m *Model) Predict(text string) []Prediction { return m.PredictTop(text, le
 // PredictTop returns the k most likely labels, most likely first (ties in
 // label order). It does not sort the others, which matters with many labels.
 func (m *Model) PredictTop(text string, k int) []Prediction {
-	probs := softmax(m.scores(text), float64(m.temp))
+	return m.top(m.scores(text), k)
+}
+
+// PredictEach returns every label of each model with its probability, most
+// likely first, for one text. Models with the same feature options share
+// the text's hashing, the larger part of a prediction's cost.
+func PredictEach(text string, models ...*Model) [][]Prediction {
+	out := make([][]Prediction, len(models))
+	hashed := map[bool][]uint64{}
+	for i, m := range models {
+		hs, ok := hashed[m.negation]
+		if !ok {
+			hs = hashes(text, m.negation)
+			hashed[m.negation] = hs
+		}
+		out[i] = m.top(m.scoresOf(vectorizeHashes(hs, m.vocab, m.idf)), len(m.labels))
+	}
+	return out
+}
+
+// top turns scores into the k most likely labels.
+func (m *Model) top(scores []float64, k int) []Prediction {
+	probs := softmax(scores, float64(m.temp))
 	k = max(0, min(k, len(probs)))
 	top := make([]Prediction, 0, k+1)
 	for c, p := range probs {
@@ -338,4 +379,18 @@ func softmax(scores []float64, t float64) []float64 {
 		out[i] /= sum
 	}
 	return out
+}
+
+// Rebalance divides every label's probability by its prior raised to alpha,
+// renormalised: with alpha 1 a label's probability no longer carries how
+// common it was in training, which favours recall on rare labels (and so
+// macro-averaged F1) over accuracy. It shifts the label's bias by
+// −alpha·ln(prior)/temperature, so it costs nothing per query and is saved
+// with the model. Labels without a positive prior are left alone.
+func (m *Model) Rebalance(prior map[string]float64, alpha float64) {
+	for c, l := range m.labels {
+		if p := prior[l]; p > 0 {
+			m.bias[c] -= float32(alpha * math.Log(p) / float64(m.temp))
+		}
+	}
 }

@@ -295,3 +295,26 @@ func TestPredictTopMatchesPredict(t *testing.T) {
 		}
 	}
 }
+
+func TestPredictEachMatchesPredict(t *testing.T) {
+	plain, err := Train(toy, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	negated, err := Train(toy, Options{Negation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"I do not want a new pin", "card not arrived", ""} {
+		got := PredictEach(q, plain, negated, plain)
+		for i, m := range []*Model{plain, negated, plain} {
+			want := m.Predict(q)
+			for j := range want {
+				if got[i][j] != want[j] {
+					t.Errorf("%q model %d: PredictEach %v, Predict %v", q, i, got[i], want)
+					break
+				}
+			}
+		}
+	}
+}
