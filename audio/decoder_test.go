@@ -39,7 +39,7 @@ func (s *countingStream) Close() error {
 func TestChannelDecoderFromTelephonyRate(t *testing.T) {
 	// Two utterances at 16 kHz, taken down to 8 kHz as a phone line
 	// carries them; the decoder must bring them back up.
-	wide := newSignal(5 * time.Second).speech(500*time.Millisecond, 1500*time.Millisecond).
+	wide := newSignal(5*time.Second).speech(500*time.Millisecond, 1500*time.Millisecond).
 		speech(3*time.Second, 4*time.Second).samples
 	narrow := Resample(nil, wide, SampleRate, 8000)
 	closed := 0
@@ -80,7 +80,7 @@ func TestChannelDecoderFromTelephonyRate(t *testing.T) {
 
 func TestTranscribeClosesAnOpenUtterance(t *testing.T) {
 	// Speech until the very end, as a file cut mid-sentence.
-	s := newSignal(2 * time.Second).speech(time.Second, 2*time.Second).samples
+	s := newSignal(2*time.Second).speech(time.Second, 2*time.Second).samples
 	closed := 0
 	out, err := Transcribe(countingRecognizer{&closed}, &Clip{Rate: SampleRate, Channels: [][]int16{s, make([]int16, len(s))}}, EndpointOptions{})
 	if err != nil {

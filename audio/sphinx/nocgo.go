@@ -1,0 +1,28 @@
+//go:build !cgo
+
+package sphinx
+
+import "github.com/larkspur-labs/assist/audio"
+
+// Recognizer is unusable in a build without cgo: PocketSphinx is a C
+// library. It exists so callers compile in both builds.
+type Recognizer struct{}
+
+var _ audio.Recognizer = (*Recognizer)(nil)
+
+// New returns audio.ErrNoCgo: the embedded recognizer needs the cgo build.
+func New(cfg Config) (*Recognizer, error) {
+	return nil, audio.ErrNoCgo
+}
+
+// Name identifies the recognizer.
+func (r *Recognizer) Name() string { return "pocketsphinx" }
+
+// NewStream returns audio.ErrNoCgo.
+func (r *Recognizer) NewStream() (audio.Stream, error) { return nil, audio.ErrNoCgo }
+
+// NewDigitsStream returns audio.ErrNoCgo.
+func (r *Recognizer) NewDigitsStream() (audio.Stream, error) { return nil, audio.ErrNoCgo }
+
+// Close does nothing.
+func (r *Recognizer) Close() error { return nil }
