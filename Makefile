@@ -1,19 +1,38 @@
 # The two set-up commands are `make run` and `make test`; everything they
-# need that a fresh machine lacks is fetched here (Go modules through the
-# module proxy). Nothing is downloaded at run time.
+# need that a fresh machine lacks is fetched here: Go modules through the
+# module proxy, and the Debian packages of the speech recognizer (the
+# PocketSphinx library, its US English model, its test clips, and sox and
+# pkg-config for the build and the audio tests). Nothing is downloaded at
+# run time.
 
 GO      ?= go
 BIN     := bin/assist
 # Run flags for `make run`, e.g. make run ARGS="--speed 4".
 ARGS    ?=
 
-.PHONY: all build run test vet bench fmt clean deps
+.PHONY: all build run test vet bench fmt clean deps debs
 
 all: build
 
-deps:
+DEBS := libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata pocketsphinx sox pkg-config
+
+deps: debs
 	@command -v $(GO) >/dev/null || { echo "Go is required: install Go 1.26 or later" >&2; exit 1; }
 	$(GO) mod download
+
+# Installs the Debian packages that are missing (with sudo when not root).
+# Without apt (not Debian), it says so and the build goes on: chat and
+# replay work, and audio reports that it needs these libraries.
+debs:
+	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install $(DEBS) yourself for audio" >&2; exit 0; }; \
+	missing=""; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		echo "installing Debian packages:$$missing"; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/assist

@@ -19,7 +19,7 @@ func newEvalCmd(io streams) *cobra.Command {
 		Use:   "eval",
 		Short: "Measure the models on labelled data sets",
 	}
-	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil))
+	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil), newEvalASRCmd(io, nil))
 	return cmd
 }
 

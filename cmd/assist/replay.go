@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/samples"
 	"github.com/larkspur-labs/assist/engine/transcript"
@@ -25,8 +29,12 @@ type replayOptions struct {
 	parallel int
 	partials bool
 	kb       kbFlags
-	logFile  string
-	debug    bool
+	asr      asrFlags
+	// customerChannel is the channel of a stereo call WAV the customer
+	// speaks on; the other is the agent's.
+	customerChannel int
+	logFile         string
+	debug           bool
 }
 
 func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
@@ -40,7 +48,11 @@ calls play.
 
 Formats (detected, or --format): the project's JSONL call format (jsonl),
 Schema-Guided Dialogue JSONL (sgd), Harper Valley Bank JSONL (hvb) and ABCD
-JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
+JSON (abcd). Malformed lines are skipped with a warning naming file and line.
+
+A .wav file is a recorded call: each channel is recognised (the customer on
+--customer-channel, the agent on the other; a mono file is the customer
+alone) and its utterances replay with their recorded timing.`,
 		Example: `  assist replay
   assist replay --speed 4 calls.jsonl
   assist replay --headless --speed 0 sgd_banks_dialogues.jsonl > events.ndjson`,
@@ -58,6 +70,9 @@ JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
 			if _, err := transcript.ParseFormat(opts.format); err != nil {
 				return usageError{err}
 			}
+			if opts.customerChannel != 0 && opts.customerChannel != 1 {
+				return usagef("--customer-channel must be 0 (left) or 1 (right)")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -71,6 +86,8 @@ JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
 	f.IntVar(&opts.parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
 	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
 	opts.kb.register(f)
+	opts.asr.register(f)
+	f.IntVar(&opts.customerChannel, "customer-channel", 0, "stereo call WAV: the customer's channel, 0 (left) or 1 (right)")
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
 	return cmd
@@ -84,12 +101,24 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	defer closeLog()
 	log := newLogger(logOut, opts.debug)
 
-	calls, warnings, err := loadCalls(opts.files, opts.format)
+	transcripts, wavs := splitWAVs(opts.files)
+	calls, warnings, err := loadCalls(transcripts, opts.format)
 	if err != nil {
 		return err
 	}
 	for _, w := range warnings {
 		log.Warn("transcript", "problem", w.String())
+	}
+	if len(wavs) > 0 {
+		audioCalls, err := recognizeCalls(wavs, opts, log)
+		if err != nil {
+			return err
+		}
+		calls = append(calls, audioCalls...)
+		if len(transcripts) == 0 {
+			calls = audioCalls // no bundled samples when only audio was given
+		}
+		transcript.UniqueIDs(calls)
 	}
 
 	stack, err := startEngine(ctx, &opts.kb, log)
@@ -220,4 +249,50 @@ func openLog(opts *replayOptions) (io.Writer, func(), error) {
 		return opts.io.err, func() {}, nil
 	}
 	return nil, func() {}, nil
+}
+
+// splitWAVs separates call recordings from transcript files.
+func splitWAVs(files []string) (transcripts, wavs []string) {
+	for _, f := range files {
+		if strings.EqualFold(filepath.Ext(f), ".wav") {
+			wavs = append(wavs, f)
+		} else {
+			transcripts = append(transcripts, f)
+		}
+	}
+	return transcripts, wavs
+}
+
+// recognizeCalls turns call recordings into calls: each channel's
+// utterances, recognised, with their audio offsets.
+func recognizeCalls(paths []string, opts *replayOptions, log *slog.Logger) ([]transcript.Call, error) {
+	rec, err := opts.asr.recognizer(log)
+	if err != nil {
+		return nil, err
+	}
+	var calls []transcript.Call
+	for _, path := range paths {
+		clip, err := audio.LoadWAV(path)
+		if err != nil {
+			return nil, err
+		}
+		channels, err := audio.Transcribe(rec, clip, audio.EndpointOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		call := transcript.Call{ID: name, Title: "recording " + name, Channel: "voice"}
+		for _, h := range mergeByTime(channels) {
+			speaker := "customer"
+			if h.channel != opts.customerChannel {
+				speaker = "agent"
+			}
+			call.Utterances = append(call.Utterances, transcript.Utterance{
+				Offset: h.Start.Seconds(), Duration: (h.End - h.Start).Seconds(), Speaker: speaker, Text: h.Text,
+			})
+		}
+		log.Info("recognised call recording", "file", path, "utterances", len(call.Utterances), "audio_s", clip.Duration().Seconds())
+		calls = append(calls, call)
+	}
+	return calls, nil
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/audio/sphinx"
+)
+
+const librivoxClip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+
+// needSpeech skips a test when the embedded recognizer cannot run here (no
+// cgo, or the Debian models missing), except in CI, where `make test`
+// installs them and they must work.
+func needSpeech(t *testing.T) {
+	t.Helper()
+	_, err := sphinx.New(sphinx.DefaultConfig())
+	if err == nil {
+		if _, err = os.Stat(librivoxClip); err == nil {
+			return
+		}
+	}
+	if os.Getenv("CI") != "" && !errors.Is(err, audio.ErrNoCgo) {
+		t.Fatalf("speech recognizer unavailable in CI: %v", err)
+	}
+	t.Skipf("speech recognizer unavailable: %v", err)
+}
+
+func jfkWAV(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join("..", "..", "..", "shared", "data", "speech_jfk", "jfk.wav")
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return path
+}
+
+func TestTranscribe(t *testing.T) {
+	needSpeech(t)
+	out, _, err := execute(t, "transcribe", jfkWAV(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "your country") || !strings.Contains(out, "00:05.") {
+		t.Errorf("transcribe output:\n%s", out)
+	}
+	out, _, err = execute(t, "transcribe", "--json", librivoxClip)
+	if err != nil || !strings.Contains(out, `"start_ms":`) || !strings.Contains(out, `"channel":0`) {
+		t.Errorf("--json: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "short.wav")
+	os.WriteFile(bad, []byte("RIFF\x24\x00\x00\x00WAVEfmt "), 0o644)
+	if _, _, err := execute(t, "transcribe", bad); err == nil || !strings.Contains(err.Error(), "WAV") {
+		t.Errorf("truncated WAV: %v", err)
+	}
+}
+
+func TestEvalASR(t *testing.T) {
+	needSpeech(t)
+	manifest := filepath.Join(t.TempDir(), "clips.tsv")
+	os.WriteFile(manifest, []byte("# one LibriVox clip\n"+librivoxClip+"\the was not an ill disposed young man\n"), 0o644)
+	out, stderr, err := execute(t, "eval", "asr", "--manifest", manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lastJSON(t, out)
+	if rep["n"] != float64(1) || rep["recognizer"] != "pocketsphinx" {
+		t.Errorf("report %v", rep)
+	}
+	if wer, ok := rep["wer"].(float64); !ok || wer > 0.5 {
+		t.Errorf("wer %v on a clear read sentence:\n%s", rep["wer"], stderr)
+	}
+	for _, key := range []string{"audio_s", "rtf", "finalize_ms_p50"} {
+		if v, ok := rep[key].(float64); !ok || v <= 0 {
+			t.Errorf("%s = %v", key, rep[key])
+		}
+	}
+	os.WriteFile(manifest, []byte("no tab on this line\n"), 0o644)
+	if _, _, err := execute(t, "eval", "asr", "--manifest", manifest); err == nil {
+		t.Error("a manifest line without a tab was accepted")
+	}
+}
+
+func TestReplayStereoCallRecording(t *testing.T) {
+	needSpeech(t)
+	customer, err := audio.LoadWAV(librivoxClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := audio.LoadWAV(strings.Replace(librivoxClip, "0880", "0930", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The customer speaks, then the agent answers on the other channel.
+	n := len(customer.Channels[0]) + len(agent.Channels[0])
+	left, right := make([]int16, n), make([]int16, n)
+	copy(left, customer.Channels[0])
+	copy(right[len(customer.Channels[0]):], agent.Channels[0])
+	path := filepath.Join(t.TempDir(), "call.wav")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audio.WriteWAV(f, audio.SampleRate, left, right); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out, _, err := execute(t, "replay", "--headless", "--speed", "0", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"speaker":"customer"`, `"speaker":"agent"`, `"kind":"sentiment"`, `"kind":"suggestions"`, "young man", `"kind":"call.ended"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("replay of a stereo recording lacks %s", want)
+		}
+	}
+}
