@@ -1,7 +1,7 @@
 # The two set-up commands are `make run` and `make test`; everything they
 # need that a fresh machine lacks is fetched here: Go modules through the
-# module proxy, and the Debian packages of the speech recognizer (the
-# PocketSphinx library, its US English model, its test clips, and sox and
+# module proxy, and the Debian packages of the audio stack (the PocketSphinx
+# library, its US English model and test clips, PortAudio, and sox and
 # pkg-config for the build and the audio tests). Nothing is downloaded at
 # run time.
 
@@ -14,7 +14,7 @@ ARGS    ?=
 
 all: build
 
-DEBS := libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata pocketsphinx sox pkg-config
+DEBS := libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata pocketsphinx portaudio19-dev sox pkg-config
 
 deps: debs
 	@command -v $(GO) >/dev/null || { echo "Go is required: install Go 1.26 or later" >&2; exit 1; }

@@ -123,3 +123,22 @@ func TestReplayStereoCallRecording(t *testing.T) {
 		}
 	}
 }
+
+func TestListen(t *testing.T) {
+	out, _, err := execute(t, "listen", "--list-devices")
+	switch {
+	case errors.Is(err, audio.ErrNoCgo):
+	case err != nil:
+		t.Fatalf("--list-devices: %v", err)
+	case !strings.Contains(out, "no audio input devices") && !strings.Contains(out, " ch, "):
+		t.Errorf("--list-devices printed %q", out)
+	}
+	if _, _, err := execute(t, "listen"); err == nil || !strings.Contains(err.Error(), "terminal") {
+		t.Errorf("listen without a terminal: %v", err)
+	}
+	for _, args := range [][]string{{"listen", "--channels", "3"}, {"listen", "--customer-channel", "1"}} {
+		if code := run(args); code != exitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
+		}
+	}
+}

@@ -17,8 +17,9 @@ import (
 // asrFlags choose the speech recognizer: the embedded one, or a
 // transcription server with the embedded one as its fallback.
 type asrFlags struct {
-	url   string
-	model string
+	url    string
+	model  string
+	digits bool
 }
 
 func (f *asrFlags) register(fs *pflag.FlagSet) {
@@ -31,6 +32,10 @@ func (f *asrFlags) recognizer(log *slog.Logger) (audio.Recognizer, error) {
 	embedded, err := sphinx.New(sphinx.DefaultConfig())
 	if err != nil {
 		return nil, fmt.Errorf("speech recognizer: %w", err)
+	}
+	if f.digits {
+		// Number entry: a grammar of spoken digits, no server.
+		return digitsRecognizer{embedded}, nil
 	}
 	if f.url == "" {
 		return embedded, nil
@@ -50,6 +55,14 @@ func (f *asrFlags) recognizer(log *slog.Logger) (audio.Recognizer, error) {
 		log.Warn("transcription server failed; using the embedded recognizer", "err", err)
 	}), nil
 }
+
+// digitsRecognizer recognises spoken digits only ("four one two oh"),
+// for card and account numbers.
+type digitsRecognizer struct{ *sphinx.Recognizer }
+
+func (d digitsRecognizer) Name() string { return "pocketsphinx-digits" }
+
+func (d digitsRecognizer) NewStream() (audio.Stream, error) { return d.NewDigitsStream() }
 
 type transcribeOptions struct {
 	io   streams
@@ -80,6 +93,7 @@ A-law, mono or stereo, at 8, 16, 44.1 or 48 kHz.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print JSON lines: channel, start_ms, end_ms, text")
+	cmd.Flags().BoolVar(&opts.asr.digits, "digits", false, "number entry: recognise spoken digits only (zero, oh, one … nine)")
 	opts.asr.register(cmd.Flags())
 	return cmd
 }
