@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/larkspur-labs/assist/audio"
 )
@@ -161,38 +160,13 @@ func duration(samples []int16) time.Duration {
 	return time.Duration(len(samples)) * time.Second / audio.SampleRate
 }
 
-// words lowercases text and splits it into words, dropping punctuation
-// (apostrophes stay: "don't" is one word).
-func words(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
-	})
-}
-
-// wer is the word error rate of hyp against ref: word-level edit distance
-// over the reference length.
+// wer is the word error rate of hyp against ref (audio.WordErrors).
 func wer(ref, hyp string) float64 {
-	r, h := words(ref), words(hyp)
-	if len(r) == 0 {
-		return float64(len(h))
+	e, n := audio.WordErrors(ref, hyp)
+	if n == 0 {
+		return float64(e)
 	}
-	prev := make([]int, len(h)+1)
-	cur := make([]int, len(h)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(r); i++ {
-		cur[0] = i
-		for j := 1; j <= len(h); j++ {
-			sub := prev[j-1]
-			if r[i-1] != h[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return float64(prev[len(h)]) / float64(len(r))
+	return float64(e) / float64(n)
 }
 
 func TestWER(t *testing.T) {
@@ -274,11 +248,11 @@ func TestDecodeJFK(t *testing.T) {
 // referenceHits counts the words of hyp that occur in ref.
 func referenceHits(ref, hyp string) int {
 	in := map[string]bool{}
-	for _, w := range words(ref) {
+	for _, w := range audio.NormalizeWords(ref) {
 		in[w] = true
 	}
 	var hits int
-	for _, w := range words(hyp) {
+	for _, w := range audio.NormalizeWords(hyp) {
 		if in[w] {
 			hits++
 		}
@@ -305,8 +279,8 @@ func TestTestdataClips(t *testing.T) {
 		path := filepath.Join(testdataDir, c.file)
 		d := decode(t, s, readWAV(t, path))
 		ours := wer(c.ref, d.final)
-		refWords += float64(len(words(c.ref)))
-		errWords += ours * float64(len(words(c.ref)))
+		refWords += float64(len(audio.NormalizeWords(c.ref)))
+		errWords += ours * float64(len(audio.NormalizeWords(c.ref)))
 		line := fmt.Sprintf("%s: ours WER %.2f %q", c.file, ours, d.final)
 		if cli, _, ok := cliDecode(t, path); ok {
 			line += fmt.Sprintf("; cli WER %.2f %q", wer(c.ref, cli), cli)
