@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,5 +144,24 @@ func TestListen(t *testing.T) {
 		if code := run(args); code != exitUsage {
 			t.Errorf("%v: exit %d, want usage", args, code)
 		}
+	}
+}
+
+func TestTranscribeRawPCMFromStdin(t *testing.T) {
+	needSpeech(t)
+	clip, err := audio.LoadWAV(librivoxClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer
+	binary.Write(&raw, binary.LittleEndian, clip.Channels[0])
+	var out, errOut bytes.Buffer
+	root := newRootCmd(&raw, &out, &errOut)
+	root.SetArgs([]string{"transcribe", "--rate", fmt.Sprint(clip.Rate), "-"})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "young man") {
+		t.Errorf("raw PCM transcript: %q", out.String())
 	}
 }

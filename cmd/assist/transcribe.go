@@ -65,24 +65,28 @@ func (d digitsRecognizer) Name() string { return "pocketsphinx-digits" }
 func (d digitsRecognizer) NewStream() (audio.Stream, error) { return d.NewDigitsStream() }
 
 type transcribeOptions struct {
-	io   streams
-	file string
-	json bool
-	asr  asrFlags
+	io          streams
+	file        string
+	json        bool
+	asr         asrFlags
+	rawRate     int
+	rawChannels int
 }
 
 func newTranscribeCmd(io streams, runF func(context.Context, *transcribeOptions) error) *cobra.Command {
 	opts := &transcribeOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "transcribe FILE.wav",
+		Use:   "transcribe FILE.wav | -",
 		Short: "Print the timed utterances of a WAV file",
 		Long: `Cut the WAV file's speech into utterances and recognise each, channel by
 channel (a stereo call recording has one speaker per channel), and print one
 line per utterance: start and end time, channel and text; --json prints one
 JSON object per line instead. WAV files may be 16-bit PCM or G.711 μ-law or
-A-law, mono or stereo, at 8, 16, 44.1 or 48 kHz.`,
+A-law, mono or stereo, at 8, 16, 44.1 or 48 kHz. With - as the file, raw
+16-bit little-endian PCM is read from stdin at --rate with --channels.`,
 		Example: `  assist transcribe ../shared/data/speech_jfk/jfk.wav
-  assist transcribe --json call.wav`,
+  assist transcribe --json call.wav
+  sox call.wav -t raw -e signed -b 16 -r 8000 - | assist transcribe --rate 8000 -`,
 		Args: exactArgs(1, "a WAV file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
@@ -93,13 +97,23 @@ A-law, mono or stereo, at 8, 16, 44.1 or 48 kHz.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print JSON lines: channel, start_ms, end_ms, text")
+	cmd.Flags().IntVar(&opts.rawRate, "rate", 8000, "raw PCM on stdin (-): sample rate in Hz")
+	cmd.Flags().IntVar(&opts.rawChannels, "channels", 1, "raw PCM on stdin (-): 1, or 2 interleaved")
 	cmd.Flags().BoolVar(&opts.asr.digits, "digits", false, "number entry: recognise spoken digits only (zero, oh, one … nine)")
 	opts.asr.register(cmd.Flags())
 	return cmd
 }
 
 func runTranscribe(opts *transcribeOptions) error {
-	clip, err := audio.LoadWAV(opts.file)
+	var (
+		clip *audio.Clip
+		err  error
+	)
+	if opts.file == "-" {
+		clip, err = audio.ReadRawPCM(opts.io.in, opts.rawRate, opts.rawChannels)
+	} else {
+		clip, err = audio.LoadWAV(opts.file)
+	}
 	if err != nil {
 		return err
 	}
