@@ -8,16 +8,15 @@ package audio
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/larkspur-labs/assist/assist/modelserver"
 	"github.com/sashabaranov/go-openai"
 )
 
@@ -41,12 +40,8 @@ const maxServerSegmentSamples = int(MaxServerSegment/time.Second) * SampleRate
 // buffers the utterance and sends it as one WAV file on Final. It is safe
 // for concurrent use; each stream is used from one goroutine.
 type ServerRecognizer struct {
-	client *openai.Client
-	// server is the base URL without user info, for error messages.
-	server   string
-	model    string
+	srv      *modelserver.Server
 	language string
-	timeout  time.Duration
 }
 
 var _ Recognizer = (*ServerRecognizer)(nil)
@@ -59,7 +54,7 @@ type ServerOption func(*ServerRecognizer)
 func WithServerTimeout(d time.Duration) ServerOption {
 	return func(r *ServerRecognizer) {
 		if d > 0 {
-			r.timeout = d
+			r.srv.Timeout = d
 		}
 	}
 }
@@ -76,21 +71,11 @@ func WithLanguage(lang string) ServerOption {
 // model. A non-empty apiKey is sent as a bearer token; it appears in no
 // error and no name.
 func NewServerRecognizer(baseURL, model, apiKey string, opts ...ServerOption) (*ServerRecognizer, error) {
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("transcribe: the server URL must be http(s)://host[:port]/v1, as in http://localhost:8000/v1")
+	srv, err := modelserver.New("transcribe", baseURL, model, apiKey, DefaultServerTimeout)
+	if err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(model) == "" {
-		return nil, fmt.Errorf("transcribe: server %s: no model named: give the name the server serves it under", u.Redacted())
-	}
-	cfg := openai.DefaultConfig(apiKey)
-	cfg.BaseURL = strings.TrimRight(baseURL, "/")
-	r := &ServerRecognizer{
-		client:  openai.NewClientWithConfig(cfg),
-		server:  strings.TrimRight(u.Redacted(), "/"),
-		model:   model,
-		timeout: DefaultServerTimeout,
-	}
+	r := &ServerRecognizer{srv: srv}
 	for _, opt := range opts {
 		opt(r)
 	}
@@ -98,75 +83,31 @@ func NewServerRecognizer(baseURL, model, apiKey string, opts ...ServerOption) (*
 }
 
 // Name returns "whisper-server (model)".
-func (r *ServerRecognizer) Name() string { return "whisper-server (" + r.model + ")" }
+func (r *ServerRecognizer) Name() string { return "whisper-server (" + r.srv.Model + ")" }
 
 // NewStream starts buffering one channel. It makes no request, so it
 // cannot fail.
 func (r *ServerRecognizer) NewStream() (Stream, error) { return &serverStream{r: r}, nil }
 
-// errTranscribeTimeout is the cause of a request context whose timeout
-// fired, which tells our timeout apart from the caller's cancellation.
-var errTranscribeTimeout = errors.New("transcription request timed out")
-
 // transcribe sends one utterance and returns its text, trimmed: Whisper
 // starts its text with a space.
 func (r *ServerRecognizer) transcribe(ctx context.Context, samples []int16) (string, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, r.timeout, errTranscribeTimeout)
-	defer cancel()
-	resp, err := r.client.CreateTranscription(ctx, openai.AudioRequest{
-		Model: r.model,
-		// The server reads the format from the file name's extension.
-		FilePath: "segment.wav",
-		Reader:   bytes.NewReader(encodeSegmentWAV(samples)),
-		Format:   openai.AudioResponseFormatJSON,
-		Language: r.language,
+	var resp openai.AudioResponse
+	err := r.srv.Do(ctx, func(ctx context.Context) (err error) {
+		resp, err = r.srv.Client.CreateTranscription(ctx, openai.AudioRequest{
+			Model: r.srv.Model,
+			// The server reads the format from the file name's extension.
+			FilePath: "segment.wav",
+			Reader:   bytes.NewReader(encodeSegmentWAV(samples)),
+			Format:   openai.AudioResponseFormatJSON,
+			Language: r.language,
+		})
+		return err
 	})
 	if err != nil {
-		return "", r.errorf("%w", r.reason(ctx, err))
+		return "", err
 	}
 	return strings.TrimSpace(resp.Text), nil
-}
-
-// errorf formats an error that names the server.
-func (r *ServerRecognizer) errorf(format string, args ...any) error {
-	return fmt.Errorf("transcribe: server %s: "+format, append([]any{r.server}, args...)...)
-}
-
-// reason says in a few words why a request failed. go-openai's own messages
-// repeat the URL and status, or hold a whole HTML error page.
-func (r *ServerRecognizer) reason(ctx context.Context, err error) error {
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	var urlErr *url.Error
-	switch {
-	case errors.Is(context.Cause(ctx), errTranscribeTimeout):
-		return fmt.Errorf("no answer within %v: %w", r.timeout, context.DeadlineExceeded)
-	case errors.As(err, &reqErr):
-		// An error body not in OpenAI's form; it may wrap an empty APIError,
-		// so this case comes first.
-		return fmt.Errorf("HTTP %d: %s", reqErr.HTTPStatusCode, errorBodySnippet(reqErr.Body))
-	case errors.As(err, &apiErr):
-		return fmt.Errorf("HTTP %d: %s", apiErr.HTTPStatusCode, cmp.Or(apiErr.Message, apiErr.HTTPStatus))
-	case errors.As(err, &urlErr):
-		// The URL is already in the message; keep what happened.
-		return urlErr.Err
-	default:
-		return fmt.Errorf("malformed response: %w", err)
-	}
-}
-
-// errorBodySnippet shortens an error body to one line that fits in a
-// message.
-func errorBodySnippet(body []byte) string {
-	const limit = 200
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > limit {
-		s = strings.ToValidUTF8(s[:limit], "") + "…"
-	}
-	if s == "" {
-		return "empty body"
-	}
-	return s
 }
 
 // serverStream buffers one utterance of one channel.

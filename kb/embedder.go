@@ -1,14 +1,12 @@
 package kb
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/larkspur-labs/assist/assist/modelserver"
 	"github.com/sashabaranov/go-openai"
 )
 
@@ -27,11 +25,7 @@ const DefaultEmbedBatchSize = 64
 // LocalAI or OpenAI itself. It returns unit vectors, so a dot product is a
 // cosine similarity. It is safe for concurrent use.
 type OpenAIEmbedder struct {
-	client *openai.Client
-	// server is the base URL without user info, for error messages.
-	server    string
-	model     string
-	timeout   time.Duration
+	srv       *modelserver.Server
 	batchSize int
 }
 
@@ -45,7 +39,7 @@ type OpenAIEmbedderOption func(*OpenAIEmbedder)
 func WithEmbedTimeout(d time.Duration) OpenAIEmbedderOption {
 	return func(e *OpenAIEmbedder) {
 		if d > 0 {
-			e.timeout = d
+			e.srv.Timeout = d
 		}
 	}
 }
@@ -64,22 +58,11 @@ func WithEmbedBatchSize(n int) OpenAIEmbedderOption {
 // version included (http://localhost:8000/v1), for vectors from model. A
 // non-empty apiKey is sent as a bearer token; it appears in no error.
 func NewOpenAIEmbedder(baseURL, model, apiKey string, opts ...OpenAIEmbedderOption) (*OpenAIEmbedder, error) {
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("embed: the server URL must be http(s)://host[:port]/v1, as in http://localhost:8000/v1")
+	srv, err := modelserver.New("embed", baseURL, model, apiKey, DefaultEmbedTimeout)
+	if err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(model) == "" {
-		return nil, fmt.Errorf("embed: server %s: no model named: give the name the server serves it under", u.Redacted())
-	}
-	cfg := openai.DefaultConfig(apiKey)
-	cfg.BaseURL = strings.TrimRight(baseURL, "/")
-	e := &OpenAIEmbedder{
-		client:    openai.NewClientWithConfig(cfg),
-		server:    strings.TrimRight(u.Redacted(), "/"),
-		model:     model,
-		timeout:   DefaultEmbedTimeout,
-		batchSize: DefaultEmbedBatchSize,
-	}
+	e := &OpenAIEmbedder{srv: srv, batchSize: DefaultEmbedBatchSize}
 	for _, opt := range opts {
 		opt(e)
 	}
@@ -87,7 +70,7 @@ func NewOpenAIEmbedder(baseURL, model, apiKey string, opts ...OpenAIEmbedderOpti
 }
 
 // Model returns the name of the model the server is asked for.
-func (e *OpenAIEmbedder) Model() string { return e.model }
+func (e *OpenAIEmbedder) Model() string { return e.srv.Model }
 
 // Embed returns one unit vector per text, in the order of texts. Texts go in
 // batches, one request at a time, each with its own timeout; the first
@@ -96,7 +79,7 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 	for i, t := range texts {
 		// Servers reject empty input, each with its own message.
 		if strings.TrimSpace(t) == "" {
-			return nil, e.errorf("text %d is blank", i)
+			return nil, e.srv.Errorf("text %d is blank", i)
 		}
 	}
 	out := make([][]float32, 0, len(texts))
@@ -106,74 +89,31 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 			return nil, err
 		}
 		if len(out) > 0 && len(vecs[0]) != len(out[0]) {
-			return nil, e.errorf("mixed dimensions: %d in one batch, %d in an earlier one", len(vecs[0]), len(out[0]))
+			return nil, e.srv.Errorf("mixed dimensions: %d in one batch, %d in an earlier one", len(vecs[0]), len(out[0]))
 		}
 		out = append(out, vecs...)
 	}
 	return out, nil
 }
 
-// errEmbedTimeout is the cause of a request context whose timeout fired,
-// which tells our timeout apart from the caller's cancellation.
-var errEmbedTimeout = errors.New("embed request timed out")
-
 // embedBatch makes one request and checks the answer.
 func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]float32, error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, e.timeout, errEmbedTimeout)
-	defer cancel()
-	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{
-		Input: texts,
-		Model: openai.EmbeddingModel(e.model),
+	var resp openai.EmbeddingResponse
+	err := e.srv.Do(ctx, func(ctx context.Context) (err error) {
+		resp, err = e.srv.Client.CreateEmbeddings(ctx, openai.EmbeddingRequest{
+			Input: texts,
+			Model: openai.EmbeddingModel(e.srv.Model),
+		})
+		return err
 	})
 	if err != nil {
-		return nil, e.errorf("%w", e.reason(ctx, err))
+		return nil, err
 	}
 	vecs, err := vectorsInOrder(resp.Data, len(texts))
 	if err != nil {
-		return nil, e.errorf("%w", err)
+		return nil, e.srv.Errorf("%w", err)
 	}
 	return vecs, nil
-}
-
-// errorf formats an error that names the server.
-func (e *OpenAIEmbedder) errorf(format string, args ...any) error {
-	return fmt.Errorf("embed: server %s: "+format, append([]any{e.server}, args...)...)
-}
-
-// reason says in a few words why a request failed. go-openai's own messages
-// repeat the URL and status, or hold a whole HTML error page.
-func (e *OpenAIEmbedder) reason(ctx context.Context, err error) error {
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	var urlErr *url.Error
-	switch {
-	case errors.Is(context.Cause(ctx), errEmbedTimeout):
-		return fmt.Errorf("no answer within %v: %w", e.timeout, context.DeadlineExceeded)
-	case errors.As(err, &reqErr):
-		// An error body not in OpenAI's form; it may wrap an empty APIError,
-		// so this case comes first.
-		return fmt.Errorf("HTTP %d: %s", reqErr.HTTPStatusCode, snippet(reqErr.Body))
-	case errors.As(err, &apiErr):
-		return fmt.Errorf("HTTP %d: %s", apiErr.HTTPStatusCode, cmp.Or(apiErr.Message, apiErr.HTTPStatus))
-	case errors.As(err, &urlErr):
-		// The URL is already in the message; keep what happened.
-		return urlErr.Err
-	default:
-		return fmt.Errorf("malformed response: %w", err)
-	}
-}
-
-// snippet shortens an error body to one line that fits in a message.
-func snippet(body []byte) string {
-	const limit = 200
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > limit {
-		s = strings.ToValidUTF8(s[:limit], "") + "…"
-	}
-	if s == "" {
-		return "empty body"
-	}
-	return s
 }
 
 // vectorsInOrder checks that data has one vector for each of n texts, all of
