@@ -3,7 +3,7 @@ package assist
 import "testing"
 
 func TestAlertRules(t *testing.T) {
-	v := NewVader()
+	v := embedded(t)
 	type turn struct {
 		speaker, text string
 	}

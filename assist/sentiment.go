@@ -48,36 +48,20 @@ type SentimentAnalyzer interface {
 // are neutral.
 const NeutralBand = 0.05
 
-// Vader scores polarity with the VADER lexicon and rules
-// (github.com/jonreiter/govader) and spreads it over the emotion gauges with
-// the cue lexicon in emotion.go.
+// Vader classifies polarity with the VADER lexicon and rules
+// (github.com/jonreiter/govader): the peer `assist eval sentiment --baseline
+// vader` measures the embedded model against.
 type Vader struct {
 	sia *govader.SentimentIntensityAnalyzer
 }
-
-var _ SentimentAnalyzer = (*Vader)(nil)
 
 // NewVader loads the VADER lexicon.
 func NewVader() *Vader {
 	return &Vader{sia: govader.NewSentimentIntensityAnalyzer()}
 }
 
-// Name implements SentimentAnalyzer.
+// Name implements Classifier.
 func (v *Vader) Name() string { return "vader" }
-
-// Analyze implements SentimentAnalyzer.
-func (v *Vader) Analyze(text string) Score {
-	s := v.sia.PolarityScores(text)
-	conf := s.Neutral
-	if math.Abs(s.Compound) >= NeutralBand {
-		conf = 0.5 + math.Abs(s.Compound)/2
-	}
-	return Score{
-		Polarity:   clamp(s.Compound, -1, 1),
-		Confidence: clamp(conf, 0, 1),
-		Emotions:   emotionMix(text, s.Compound),
-	}
-}
 
 func clamp(x, lo, hi float64) float64 {
 	return math.Max(lo, math.Min(hi, x))

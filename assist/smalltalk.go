@@ -1,5 +1,10 @@
 package assist
 
+import (
+	"strings"
+	"unicode"
+)
+
 // fillerWords are words that carry no topic in a customer-service turn:
 // function words, acknowledgements, greetings and politeness. A turn made
 // only of them ("Yes, that's right.", "Okay, thanks for your help!") has
@@ -42,4 +47,13 @@ func setOf(words ...string) map[string]bool {
 		m[w] = true
 	}
 	return m
+}
+
+// tokens lowercases text and splits it into words, keeping apostrophes
+// inside words ("don't") and normalising curly ones.
+func tokens(text string) []string {
+	text = strings.ReplaceAll(strings.ToLower(text), "’", "'")
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
 }

@@ -109,7 +109,7 @@ func (brokenSearcher) Retrieve(context.Context, []string, int) ([]kb.Candidate, 
 }
 
 func TestCallAssistDegradesOnSearchFailure(t *testing.T) {
-	c := (&Assistant{Sentiment: NewVader(), Ranker: NewRanker(brokenSearcher{})}).NewCall()
+	c := (&Assistant{Sentiment: embedded(t), Ranker: NewRanker(brokenSearcher{})}).NewCall()
 	an := c.Sentiment("customer", "I demand to talk to a supervisor about my card")
 	err := c.Assist(context.Background(), &an)
 	if err == nil {
@@ -121,7 +121,7 @@ func TestCallAssistDegradesOnSearchFailure(t *testing.T) {
 }
 
 func TestRecommendAndWrapup(t *testing.T) {
-	c := (&Assistant{Sentiment: NewVader(), Ranker: testRanker(t)}).NewCall()
+	c := (&Assistant{Sentiment: embedded(t), Ranker: testRanker(t)}).NewCall()
 	an := c.Sentiment("customer", "I lost my debit card, can you block it?")
 	if err := c.Assist(context.Background(), &an); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestRecommendAndWrapup(t *testing.T) {
 	if disposition != an.Ranked.Suggestions[0].Title || !strings.Contains(summary, "Customer mood") {
 		t.Errorf("wrapup = %q / %q", summary, disposition)
 	}
-	if _, d := (&Assistant{Sentiment: NewVader()}).NewCall().Wrapup(); d != "no topic identified" {
+	if _, d := (&Assistant{Sentiment: embedded(t)}).NewCall().Wrapup(); d != "no topic identified" {
 		t.Errorf("empty call disposition = %q", d)
 	}
 }
@@ -188,7 +188,7 @@ func TestRankerAddsAMinedReplyWhenItFits(t *testing.T) {
 }
 
 func TestLearnRecordsVerdictsOnArticles(t *testing.T) {
-	a := &Assistant{Sentiment: NewVader(), Ranker: testRanker(t), Feedback: kb.NewFeedback()}
+	a := &Assistant{Sentiment: embedded(t), Ranker: testRanker(t), Feedback: kb.NewFeedback()}
 	if err := a.Learn("c1", "kb:card-lost-stolen", "", "used"); err != nil {
 		t.Fatal(err)
 	}

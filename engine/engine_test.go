@@ -41,7 +41,7 @@ func newTestEngine(t *testing.T, s assist.Retriever) (*Bus, *Engine) {
 		t.Fatal(err)
 	}
 	t.Cleanup(bus.Close)
-	eng, err := New(bus, &assist.Assistant{Sentiment: assist.NewVader(), Ranker: assist.NewRanker(s)}, Options{})
+	eng, err := New(bus, &assist.Assistant{Sentiment: emotionModel(), Ranker: assist.NewRanker(s)}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func equalKinds(a, b []Kind) bool {
 }
 
 func testAssistant(s assist.Retriever) *assist.Assistant {
-	return &assist.Assistant{Sentiment: assist.NewVader(), Ranker: assist.NewRanker(s)}
+	return &assist.Assistant{Sentiment: emotionModel(), Ranker: assist.NewRanker(s)}
 }
 
 func TestFeedbackReachesTheRankingStore(t *testing.T) {
@@ -265,4 +265,13 @@ func TestFeedbackReachesTheRankingStore(t *testing.T) {
 	if f := store.Factor("card-lost-stolen"); f >= 1 {
 		t.Errorf("factor after a not-helpful verdict = %v, want below 1", f)
 	}
+}
+
+// emotionModel is the embedded sentiment and emotion model the engine runs on.
+func emotionModel() *assist.EmotionModel {
+	m, err := assist.EmbeddedEmotionModel()
+	if err != nil {
+		panic(err)
+	}
+	return m
 }
