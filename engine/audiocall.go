@@ -10,10 +10,11 @@ import (
 
 // AudioCall is a call whose speech arrives as audio: each channel (the
 // customer's, and the agent's when the source has two) is recognised on
-// its own, and its partial and final hypotheses flow into the call's
-// Session like chat text, with their audio offsets.
+// its own, and its partial and final hypotheses flow into the call's sink
+// (a Session, or a call handled by a worker elsewhere) like chat text,
+// with their audio offsets.
 type AudioCall struct {
-	session  *Session
+	sink     CallSink
 	channels []*audioChannel
 }
 
@@ -37,11 +38,24 @@ func (e *Engine) StartAudioCall(id string, info CallStarted, rec audio.Recognize
 	if err != nil {
 		return nil, err
 	}
-	c := &AudioCall{session: s}
+	c, err := NewAudioCall(s, rec, rate, speakers...)
+	if err != nil {
+		s.End("error")
+		return nil, err
+	}
+	return c, nil
+}
+
+// NewAudioCall recognises audio into an open call: one channel per
+// speaker, sampled at rate. Ending the AudioCall ends the call.
+func NewAudioCall(sink CallSink, rec audio.Recognizer, rate int, speakers ...Speaker) (*AudioCall, error) {
+	if len(speakers) == 0 || len(speakers) > 2 {
+		return nil, fmt.Errorf("audio call %s: want 1 or 2 speakers, got %d", sink.ID(), len(speakers))
+	}
+	c := &AudioCall{sink: sink}
 	for _, sp := range speakers {
 		d, err := audio.NewChannelDecoder(rec, rate, audio.EndpointOptions{})
 		if err != nil {
-			c.End("error")
 			return nil, err
 		}
 		c.channels = append(c.channels, &audioChannel{speaker: sp, decoder: d})
@@ -53,7 +67,7 @@ func (e *Engine) StartAudioCall(id string, info CallStarted, rec audio.Recognize
 // speaker). It returns the first error; the call goes on.
 func (c *AudioCall) Write(ctx context.Context, channels [][]int16) error {
 	if len(channels) != len(c.channels) {
-		return fmt.Errorf("audio call %s: %d channels, want %d", c.session.id, len(channels), len(c.channels))
+		return fmt.Errorf("audio call %s: %d channels, want %d", c.sink.ID(), len(channels), len(c.channels))
 	}
 	var errs []error
 	for i, ch := range c.channels {
@@ -73,11 +87,11 @@ func (c *AudioCall) End(reason string) error {
 			errs = append(errs, err)
 		}
 	}
-	errs = append(errs, c.session.End(reason))
+	errs = append(errs, c.sink.End(reason))
 	return errors.Join(errs...)
 }
 
-// emit publishes one channel's hypotheses into the session.
+// emit passes one channel's hypotheses on to the call.
 func (c *AudioCall) emit(ctx context.Context, ch *audioChannel, errs *[]error) func(audio.Hypothesis) {
 	return func(h audio.Hypothesis) {
 		u := Utterance{
@@ -88,9 +102,9 @@ func (c *AudioCall) emit(ctx context.Context, ch *audioChannel, errs *[]error) f
 		var err error
 		switch {
 		case !h.Final:
-			err = c.session.Partial(u)
+			err = c.sink.Partial(u)
 		case h.Text != "":
-			err = c.session.Final(ctx, u)
+			err = c.sink.Final(ctx, u)
 		}
 		if h.Final {
 			// A final with no text (noise) publishes nothing; the next

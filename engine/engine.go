@@ -60,6 +60,9 @@ func (e *Engine) Close() error {
 // ErrCallExists is returned when a call id is already live.
 var ErrCallExists = errors.New("call already in progress")
 
+// ErrNoCall is returned for input to a call that is not live.
+var ErrNoCall = errors.New("no such live call")
+
 // ErrCallEnded is returned for input to a call that has ended.
 var ErrCallEnded = errors.New("call has ended")
 
