@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,15 +11,19 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Subjects. Every call event is published on
 //
-//	assist.call.<call>.<kind>
+//	assist.call.<queue>.<agent>.<call>.<kind>
 //
-// where <call> is the escaped call id (see SubjectToken) and <kind> the event
-// kind, whose dot makes it two tokens (assist.call.c1.utterance.final).
-// Terminals send feedback for the engine to record on
+// where <queue>, <agent> and <call> are escaped tokens (see SubjectToken;
+// an empty queue or agent is "~") and <kind> the event kind, whose dot makes
+// it two tokens (assist.call.billing.a1.c1.utterance.final). Queue and agent
+// are in the subject so that NATS permissions decide who sees what: an
+// agent may subscribe to assist.call.*.<agent>.> and nothing else.
+// Terminals of an in-process engine send feedback for it to record on
 //
 //	assist.in.feedback.<call>
 const (
@@ -27,14 +32,27 @@ const (
 	allCallsSubject = "assist.call.>"
 )
 
-// Subject returns the subject an event of the given kind and call is published on.
-func Subject(callID string, k Kind) string {
-	return subjectPrefix + SubjectToken(callID) + "." + string(k)
+// EventSubject returns the subject an event of the given kind is published
+// on for a call in queue, handled by agent.
+func EventSubject(queue, agent, callID string, k Kind) string {
+	return subjectPrefix + SubjectToken(queue) + "." + SubjectToken(agent) + "." + SubjectToken(callID) + "." + string(k)
 }
 
 // CallSubject returns the wildcard subject matching every event of one call.
 func CallSubject(callID string) string {
-	return subjectPrefix + SubjectToken(callID) + ".>"
+	return subjectPrefix + "*.*." + SubjectToken(callID) + ".>"
+}
+
+// AgentSubject returns the wildcard subject matching every event of the
+// calls an agent handles.
+func AgentSubject(agent string) string {
+	return subjectPrefix + "*." + SubjectToken(agent) + ".>"
+}
+
+// QueueSubject returns the wildcard subject matching every event of the
+// calls in a queue.
+func QueueSubject(queue string) string {
+	return subjectPrefix + SubjectToken(queue) + ".>"
 }
 
 // AllCallsSubject matches every call event.
@@ -60,12 +78,17 @@ func SubjectToken(id string) string {
 	return b.String()
 }
 
-// Bus is the event bus: a NATS server running inside this process with no
-// listening port, and one client connection that publishes events. Other
-// connections (the TUI's, a headless writer's) subscribe through Subscribe.
+// Bus is the event bus: one client connection to NATS that publishes
+// events, and the means to open more (the TUI's, a headless writer's) for
+// Subscribe. The server is either embedded in this process with no
+// listening port (StartBus) or reached over the network (NewBus). With a
+// store (UseStore), events are published to JetStream and acknowledged
+// once stored.
 type Bus struct {
-	srv *server.Server
-	pub *nats.Conn
+	srv  *server.Server // the embedded server Close shuts down, if any
+	dial func(name string) (*nats.Conn, error)
+	pub  *nats.Conn
+	js   jetstream.JetStream
 
 	mu    sync.Mutex
 	conns []*nats.Conn
@@ -90,20 +113,45 @@ func StartBus() (*Bus, error) {
 		srv.Shutdown()
 		return nil, errors.New("start embedded nats: server not ready after 10s")
 	}
-	b := &Bus{srv: srv}
-	b.pub, err = b.connect("assist-engine")
+	b, err := NewBus(func(name string) (*nats.Conn, error) {
+		nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name(name), nats.NoReconnect())
+		if err != nil {
+			return nil, fmt.Errorf("connect to embedded nats: %w", err)
+		}
+		return nc, nil
+	})
 	if err != nil {
 		srv.Shutdown()
+		return nil, err
+	}
+	b.srv = srv
+	return b, nil
+}
+
+// NewBus returns a bus whose connections dial opens: the publisher's now,
+// subscribers' as they subscribe. Closing the bus closes them all.
+func NewBus(dial func(name string) (*nats.Conn, error)) (*Bus, error) {
+	b := &Bus{dial: dial}
+	var err error
+	if b.pub, err = b.connect("assist-engine"); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// connect opens a new in-process client connection.
+// UseStore makes Publish store events in JetStream and wait for the
+// store's acknowledgement; a stream must capture AllCallsSubject.
+func (b *Bus) UseStore(js jetstream.JetStream) { b.js = js }
+
+// Conn returns the publisher's connection, for other requests on the same
+// server.
+func (b *Bus) Conn() *nats.Conn { return b.pub }
+
+// connect opens a new client connection.
 func (b *Bus) connect(name string) (*nats.Conn, error) {
-	nc, err := nats.Connect("", nats.InProcessServer(b.srv), nats.Name(name), nats.NoReconnect())
+	nc, err := b.dial(name)
 	if err != nil {
-		return nil, fmt.Errorf("connect to embedded nats: %w", err)
+		return nil, err
 	}
 	b.mu.Lock()
 	b.conns = append(b.conns, nc)
@@ -111,13 +159,25 @@ func (b *Bus) connect(name string) (*nats.Conn, error) {
 	return nc, nil
 }
 
-// Publish encodes an event and publishes it on its subject.
-func (b *Bus) Publish(e Event) error {
+// storeTimeout bounds the wait for JetStream to acknowledge a stored event.
+const storeTimeout = 10 * time.Second
+
+// Publish encodes an event and publishes it on subject. With a store, it
+// returns once the event is stored.
+func (b *Bus) Publish(subject string, e Event) error {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	if err := b.pub.Publish(Subject(e.CallID, e.Kind), data); err != nil {
+	if b.js != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		if _, err := b.js.Publish(ctx, subject, data); err != nil {
+			return fmt.Errorf("store %s: %w", e.Kind, err)
+		}
+		return nil
+	}
+	if err := b.pub.Publish(subject, data); err != nil {
 		return fmt.Errorf("publish %s: %w", e.Kind, err)
 	}
 	return nil
@@ -242,6 +302,8 @@ func (b *Bus) Close() {
 	for _, nc := range conns {
 		nc.Close()
 	}
-	b.srv.Shutdown()
-	b.srv.WaitForShutdown()
+	if b.srv != nil {
+		b.srv.Shutdown()
+		b.srv.WaitForShutdown()
+	}
 }

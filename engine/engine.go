@@ -15,10 +15,12 @@ import (
 
 // Engine runs call sessions and publishes their events on the bus.
 type Engine struct {
-	bus  *Bus
-	asst *assist.Assistant
-	now  func() time.Time
-	log  *slog.Logger
+	bus     *Bus
+	asst    *assist.Assistant
+	now     func() time.Time
+	log     *slog.Logger
+	onEvent func(Event)
+	metrics *Metrics
 
 	feedback *nats.Subscription
 
@@ -32,12 +34,17 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives model errors and dropped input; discarded by default.
 	Logger *slog.Logger
+	// OnEvent, when set, sees every event once it is published, in each
+	// call's order (it runs under the call's lock: keep it short).
+	OnEvent func(Event)
+	// Metrics, when set, counts calls, utterances, latency and model errors.
+	Metrics *Metrics
 }
 
 // New returns an engine that analyses with a and publishes on bus. It
 // listens on the bus for agents' feedback on suggestions.
 func New(bus *Bus, a *assist.Assistant, opts Options) (*Engine, error) {
-	e := &Engine{bus: bus, asst: a, now: opts.Now, log: opts.Logger, sessions: map[string]*Session{}}
+	e := &Engine{bus: bus, asst: a, now: opts.Now, log: opts.Logger, onEvent: opts.OnEvent, metrics: opts.Metrics, sessions: map[string]*Session{}}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -68,24 +75,45 @@ var ErrCallEnded = errors.New("call has ended")
 
 // StartCall opens a session and publishes call.started.
 func (e *Engine) StartCall(id string, info CallStarted) (*Session, error) {
+	s, err := e.open(id, info, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.publish(s.info); err != nil {
+		e.forget(id)
+		return nil, err
+	}
+	e.metrics.CallStarted(s.info.Channel)
+	return s, nil
+}
+
+// ResumeCall opens a session for a call whose events up to sequence number
+// lastSeq were published by a session that is gone (a worker that died):
+// its next event gets lastSeq+1. The models' view of the call (rolling
+// sentiment, context) starts afresh. Nothing is published.
+func (e *Engine) ResumeCall(id string, info CallStarted, lastSeq uint64) (*Session, error) {
+	s, err := e.open(id, info, lastSeq)
+	if err != nil {
+		return nil, err
+	}
+	e.metrics.CallStarted(s.info.Channel)
+	return s, nil
+}
+
+func (e *Engine) open(id string, info CallStarted, seq uint64) (*Session, error) {
 	if id == "" {
 		return nil, errors.New("start call: empty call id")
 	}
 	if info.Channel == "" {
 		info.Channel = ChannelVoice
 	}
-	s := &Session{e: e, id: id, call: e.asst.NewCall(), started: e.now()}
+	s := &Session{e: e, id: id, info: info, seq: seq, call: e.asst.NewCall(), started: e.now()}
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if _, ok := e.sessions[id]; ok {
-		e.mu.Unlock()
 		return nil, fmt.Errorf("start call %s: %w", id, ErrCallExists)
 	}
 	e.sessions[id] = s
-	e.mu.Unlock()
-	if err := s.publish(info); err != nil {
-		e.forget(id)
-		return nil, err
-	}
 	return s, nil
 }
 
@@ -120,6 +148,7 @@ func (e *Engine) onFeedback(req FeedbackRequest) {
 type Session struct {
 	e       *Engine
 	id      string
+	info    CallStarted
 	started time.Time
 
 	mu         sync.Mutex
@@ -134,8 +163,21 @@ type Session struct {
 // The caller holds s.mu, except in StartCall before the session is shared.
 func (s *Session) publish(p Payload) error {
 	s.seq++
-	return s.e.bus.Publish(Event{Kind: p.EventKind(), CallID: s.id, Seq: s.seq, TS: s.e.now(), Payload: p})
+	ev := Event{Kind: p.EventKind(), CallID: s.id, Seq: s.seq, TS: s.e.now(), Payload: p}
+	if err := s.e.bus.Publish(EventSubject(s.info.Queue, s.info.Agent, s.id, ev.Kind), ev); err != nil {
+		// The number was not used: the next event takes it, so a
+		// consumer sees no gap for an event that never existed.
+		s.seq--
+		return err
+	}
+	if s.e.onEvent != nil {
+		s.e.onEvent(ev)
+	}
+	return nil
 }
+
+// Info returns what the call was started with.
+func (s *Session) Info() CallStarted { return s.info }
 
 // Partial publishes a partial hypothesis of an utterance still being spoken.
 func (s *Session) Partial(u Utterance) error {
@@ -171,6 +213,7 @@ func (s *Session) Final(ctx context.Context, u Utterance) error {
 	if err := s.publish(u); err != nil {
 		return err
 	}
+	s.e.metrics.Utterance(u.Speaker, u.Source)
 	an := s.call.Sentiment(string(u.Speaker), u.Text)
 	if err := s.publish(sentimentPayload(u, an)); err != nil {
 		return err
@@ -180,6 +223,7 @@ func (s *Session) Final(ctx context.Context, u Utterance) error {
 	}
 	if err := s.call.Assist(ctx, &an); err != nil {
 		s.e.log.Warn("assist", "call_id", s.id, "utterance_id", u.UtteranceID, "err", err)
+		s.e.metrics.ModelError("assist")
 	}
 	for _, a := range an.Alerts {
 		if err := s.publish(Alert{Type: a.Type, Severity: a.Severity, Reason: a.Reason, UtteranceID: u.UtteranceID}); err != nil {
@@ -187,10 +231,12 @@ func (s *Session) Final(ctx context.Context, u Utterance) error {
 		}
 	}
 	sug := suggestionsPayload(u.UtteranceID, an.Ranked)
-	sug.LatencyMS = float64(s.e.now().Sub(entered).Microseconds()) / 1000
+	latency := s.e.now().Sub(entered)
+	sug.LatencyMS = float64(latency.Microseconds()) / 1000
 	if err := s.publish(sug); err != nil {
 		return err
 	}
+	s.e.metrics.SuggestionsLatency(latency)
 	return s.publish(recommendationsPayload(u.UtteranceID, an.Recommendations))
 }
 
@@ -226,6 +272,7 @@ func (s *Session) End(reason string) error {
 	}
 	s.ended = true
 	defer s.e.forget(s.id)
+	s.e.metrics.CallEnded(s.info.Channel)
 	summary, disposition := s.call.Wrapup()
 	return s.publish(CallEnded{
 		Reason: reason, Summary: summary, Disposition: disposition,

@@ -89,7 +89,7 @@ func TestSubjectTokenEscapes(t *testing.T) {
 			t.Errorf("SubjectToken(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := Subject("a.b", KindFinal); got != "assist.call.a~2Eb.utterance.final" {
+	if got := EventSubject("", "a>", "a.b", KindFinal); got != "assist.call.~.a~3E.a~2Eb.utterance.final" {
 		t.Errorf("Subject = %q", got)
 	}
 }
