@@ -1,0 +1,293 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/nats-io/nats.go"
+)
+
+// Terminal is an agent's or a supervisor's connection to the service. It
+// reconnects by itself for as long as it is open.
+type Terminal struct {
+	nc   *nats.Conn
+	role Role
+	name string
+	log  *slog.Logger
+
+	mu        sync.Mutex
+	reconnect []chan struct{}
+	status    []func(connected bool)
+}
+
+// TerminalConfig says how a terminal reaches the service.
+type TerminalConfig struct {
+	URL string
+	// Creds is the nkey seed file of the user.
+	Creds string
+	Role  Role
+	// Name is the agent id or the supervisor's name.
+	Name   string
+	Logger *slog.Logger
+	// Timeout bounds each request; 10 s when zero.
+	Timeout time.Duration
+}
+
+// DialTerminal connects to the service. A server that is not up yet or
+// goes away is retried for as long as the terminal is open.
+func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
+	if cfg.Role != RoleAgent && cfg.Role != RoleSupervisor && cfg.Role != RoleService {
+		return nil, fmt.Errorf("terminal: unknown role %q", cfg.Role)
+	}
+	t := &Terminal{role: cfg.Role, name: cfg.Name, log: cfg.Logger}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
+	}
+	opts := []nats.Option{
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { t.setConnected(false) }),
+		nats.ReconnectHandler(func(*nats.Conn) { t.setConnected(true) }),
+	}
+	if cfg.Role != RoleService {
+		opts = append(opts, nats.CustomInboxPrefix(InboxPrefix(cfg.Role, cfg.Name)))
+	}
+	nc, err := Dial(cfg.URL, cfg.Creds, "assist-"+string(cfg.Role)+"-"+cfg.Name, opts...)
+	if err != nil {
+		return nil, err
+	}
+	t.nc = nc
+	return t, nil
+}
+
+// Conn returns the terminal's connection.
+func (t *Terminal) Conn() *nats.Conn { return t.nc }
+
+// Close closes the connection.
+func (t *Terminal) Close() { t.nc.Close() }
+
+// OnStatus registers fn to hear when the connection is lost and regained.
+func (t *Terminal) OnStatus(fn func(connected bool)) {
+	t.mu.Lock()
+	t.status = append(t.status, fn)
+	t.mu.Unlock()
+}
+
+func (t *Terminal) setConnected(up bool) {
+	t.mu.Lock()
+	fns := append([]func(bool){}, t.status...)
+	chans := t.reconnect
+	t.mu.Unlock()
+	for _, fn := range fns {
+		fn(up)
+	}
+	if up {
+		for _, c := range chans {
+			select {
+			case c <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// api returns the subject of an operation for this terminal's role.
+func (t *Terminal) api(op string) string {
+	if t.role == RoleAgent {
+		return AgentAPISubject(t.name, op)
+	}
+	return apiPrefix + op
+}
+
+func (t *Terminal) request(ctx context.Context, op string, v, out any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
+	msg, err := t.nc.RequestWithContext(ctx, t.api(op), data)
+	if errors.Is(err, nats.ErrNoResponders) {
+		return fmt.Errorf("%s: %w (is 'assist serve' running?)", op, ErrUnavailable)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := json.Unmarshal(msg.Data, out); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// Calls returns the live calls this terminal may see (in queue, when not
+// empty), oldest first.
+func (t *Terminal) Calls(ctx context.Context, queue string) ([]engine.CallSummary, error) {
+	var out callsReply
+	if err := t.request(ctx, opCalls, callsRequest{Queue: queue}, &out); err != nil {
+		return nil, err
+	}
+	return out.Calls, out.err()
+}
+
+// History returns the events of a call after sequence number after.
+func (t *Terminal) History(ctx context.Context, callID string, after uint64) ([]engine.Event, error) {
+	var all []engine.Event
+	for {
+		var out historyReply
+		if err := t.request(ctx, opHistory, historyRequest{CallID: callID, After: after}, &out); err != nil {
+			return all, err
+		}
+		if err := out.err(); err != nil {
+			return all, err
+		}
+		all = append(all, out.Events...)
+		if !out.More || len(out.Events) == 0 {
+			return all, nil
+		}
+		after = out.Events[len(out.Events)-1].Seq
+	}
+}
+
+// Feedback sends the agent's verdict on a suggestion to the call's worker.
+func (t *Terminal) Feedback(ctx context.Context, callID string, fb engine.Feedback) error {
+	var out okReply
+	if err := t.request(ctx, opFeedback, feedbackRequest{CallID: callID, Feedback: fb}, &out); err != nil {
+		return err
+	}
+	return out.err()
+}
+
+// Reply sends the agent's reply to a chat call.
+func (t *Terminal) Reply(ctx context.Context, callID, text string) error {
+	var out okReply
+	if err := t.request(ctx, opReply, replyRequest{CallID: callID, Text: text}, &out); err != nil {
+		return err
+	}
+	return out.err()
+}
+
+// Follow delivers the events of the calls on subject (engine.AgentSubject,
+// engine.QueueSubject, engine.AllCallsSubject) in each call's order,
+// without gaps or repeats: first the whole history of every live call the
+// terminal may see (in queue, when not empty), then live events. When an
+// event arrives after a gap, or the connection comes back after a loss,
+// the missing events are fetched from the service's store first. The
+// channel closes when ctx is done.
+func (t *Terminal) Follow(ctx context.Context, subject, queue string) (<-chan engine.Event, error) {
+	live := make(chan engine.Event, 4096)
+	sub, err := t.nc.Subscribe(subject, func(m *nats.Msg) {
+		var e engine.Event
+		if err := json.Unmarshal(m.Data, &e); err != nil {
+			t.log.Warn("undecodable event", "subject", m.Subject, "err", err)
+			return
+		}
+		select {
+		case live <- e:
+		case <-ctx.Done():
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("follow %s: %w", subject, err)
+	}
+	// Events wait in the client rather than being dropped as a slow
+	// consumer; the follower drains them in order.
+	_ = sub.SetPendingLimits(-1, -1)
+	if err := t.nc.Flush(); err != nil && !errors.Is(err, nats.ErrConnectionReconnecting) {
+		sub.Unsubscribe()
+		return nil, fmt.Errorf("follow %s: %w", subject, err)
+	}
+	reconnected := make(chan struct{}, 1)
+	t.mu.Lock()
+	t.reconnect = append(t.reconnect, reconnected)
+	t.mu.Unlock()
+
+	out := make(chan engine.Event, 1024)
+	f := &follower{t: t, out: out, ctx: ctx, last: map[string]uint64{}, ended: map[string]bool{}, queue: queue}
+	go func() {
+		defer close(out)
+		defer sub.Unsubscribe()
+		f.catchUp()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-reconnected:
+				f.catchUp()
+			case e := <-live:
+				f.deliver(e)
+			}
+		}
+	}()
+	return out, nil
+}
+
+// follower keeps the order of one Follow.
+type follower struct {
+	t     *Terminal
+	ctx   context.Context
+	out   chan<- engine.Event
+	queue string
+	last  map[string]uint64
+	ended map[string]bool
+}
+
+func (f *follower) emit(e engine.Event) {
+	if e.Seq <= f.last[e.CallID] {
+		return
+	}
+	f.last[e.CallID] = e.Seq
+	if e.Kind == engine.KindCallEnded {
+		f.ended[e.CallID] = true
+	}
+	select {
+	case f.out <- e:
+	case <-f.ctx.Done():
+	}
+}
+
+// deliver emits a live event, fetching what is missing before it.
+func (f *follower) deliver(e engine.Event) {
+	if last := f.last[e.CallID]; e.Seq > last+1 {
+		f.fill(e.CallID)
+	}
+	f.emit(e)
+}
+
+// fill emits the stored events of a call after the last one emitted.
+func (f *follower) fill(callID string) {
+	events, err := f.t.History(f.ctx, callID, f.last[callID])
+	if err != nil && f.ctx.Err() == nil {
+		f.t.log.Warn("fetch missed events", "call_id", callID, "err", err)
+	}
+	for _, e := range events {
+		f.emit(e)
+	}
+}
+
+// catchUp fills every live call and every call followed that has not
+// ended: at start, and after a reconnect.
+func (f *follower) catchUp() {
+	calls, err := f.t.Calls(f.ctx, f.queue)
+	if err != nil {
+		if f.ctx.Err() == nil {
+			f.t.log.Warn("list live calls", "err", err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range calls {
+		seen[c.CallID] = true
+		f.fill(c.CallID)
+	}
+	for id := range f.last {
+		if !seen[id] && !f.ended[id] {
+			f.fill(id)
+		}
+	}
+}
