@@ -9,14 +9,14 @@ import (
 )
 
 // Dial connects to NATS at url as the user whose nkey seed is in creds
-// (none when empty). The connection retries a server that is not up yet
-// and reconnects for as long as it is open.
+// (none when empty). A server that is down or refuses the credentials is
+// an error now; once connected, the connection reconnects for as long as
+// it is open.
 func Dial(url, creds, name string, extra ...nats.Option) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250 * time.Millisecond),
-		nats.RetryOnFailedConnect(true),
 		// Hold what is published during a reconnect rather than fail it.
 		nats.ReconnectBufSize(64 << 20),
 	}

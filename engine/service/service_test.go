@@ -313,7 +313,7 @@ func TestUsersAddedLaterCanConnect(t *testing.T) {
 	}
 }
 
-func natsNoRetry() []nats.Option { return []nats.Option{nats.RetryOnFailedConnect(false), nats.MaxReconnects(0)} }
+func natsNoRetry() []nats.Option { return []nats.Option{nats.MaxReconnects(0)} }
 
 func mustJS(t *testing.T, bus *engine.Bus) jetstream.JetStream {
 	t.Helper()

@@ -16,10 +16,11 @@ import (
 // Terminal is an agent's or a supervisor's connection to the service. It
 // reconnects by itself for as long as it is open.
 type Terminal struct {
-	nc   *nats.Conn
-	role Role
-	name string
-	log  *slog.Logger
+	nc      *nats.Conn
+	role    Role
+	name    string
+	log     *slog.Logger
+	timeout time.Duration
 
 	mu        sync.Mutex
 	reconnect []chan struct{}
@@ -45,7 +46,10 @@ func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
 	if cfg.Role != RoleAgent && cfg.Role != RoleSupervisor && cfg.Role != RoleService {
 		return nil, fmt.Errorf("terminal: unknown role %q", cfg.Role)
 	}
-	t := &Terminal{role: cfg.Role, name: cfg.Name, log: cfg.Logger}
+	t := &Terminal{role: cfg.Role, name: cfg.Name, log: cfg.Logger, timeout: cfg.Timeout}
+	if t.timeout <= 0 {
+		t.timeout = 10 * time.Second
+	}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
@@ -110,7 +114,7 @@ func (t *Terminal) request(ctx context.Context, op string, v, out any) error {
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
 		defer cancel()
 	}
 	msg, err := t.nc.RequestWithContext(ctx, t.api(op), data)
