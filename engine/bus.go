@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -165,23 +164,45 @@ const storeTimeout = 10 * time.Second
 // Publish encodes an event and publishes it on subject. With a store, it
 // returns once the event is stored.
 func (b *Bus) Publish(subject string, e Event) error {
+	wait, err := b.publishAsync(subject, e)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+// publishAsync starts publishing an event; wait returns once it is stored
+// (at once without a store). Events published from one bus keep their
+// order, so a caller publishing several can wait for them all at the end
+// and pay one round trip to the store rather than one each.
+func (b *Bus) publishAsync(subject string, e Event) (wait func() error, err error) {
 	data, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
+		return nil, fmt.Errorf("encode event: %w", err)
 	}
-	if b.js != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		defer cancel()
-		if _, err := b.js.Publish(ctx, subject, data); err != nil {
-			return fmt.Errorf("store %s: %w", e.Kind, err)
+	if b.js == nil {
+		if err := b.pub.Publish(subject, data); err != nil {
+			return nil, fmt.Errorf("publish %s: %w", e.Kind, err)
 		}
-		return nil
+		return noWait, nil
 	}
-	if err := b.pub.Publish(subject, data); err != nil {
-		return fmt.Errorf("publish %s: %w", e.Kind, err)
+	ack, err := b.js.PublishAsync(subject, data)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", e.Kind, err)
 	}
-	return nil
+	return func() error {
+		select {
+		case <-ack.Ok():
+			return nil
+		case err := <-ack.Err():
+			return fmt.Errorf("store %s seq %d: %w", e.Kind, e.Seq, err)
+		case <-time.After(storeTimeout):
+			return fmt.Errorf("store %s seq %d: no acknowledgement after %s", e.Kind, e.Seq, storeTimeout)
+		}
+	}, nil
 }
+
+func noWait() error { return nil }
 
 // Flush waits until the server has processed everything published so far.
 func (b *Bus) Flush() error { return b.pub.Flush() }

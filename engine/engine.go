@@ -79,7 +79,10 @@ func (e *Engine) StartCall(id string, info CallStarted) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.publish(s.info); err != nil {
+	s.mu.Lock()
+	err = s.settle(s.publish(s.info))
+	s.mu.Unlock()
+	if err != nil {
 		e.forget(id)
 		return nil, err
 	}
@@ -153,6 +156,7 @@ type Session struct {
 
 	mu         sync.Mutex
 	seq        uint64
+	unstored   []func() error // acknowledgements still awaited
 	call       *assist.Call
 	ended      bool
 	utterances int
@@ -160,20 +164,35 @@ type Session struct {
 }
 
 // publish stamps a payload with the next sequence number and publishes it.
-// The caller holds s.mu, except in StartCall before the session is shared.
+// The caller holds s.mu.
 func (s *Session) publish(p Payload) error {
 	s.seq++
 	ev := Event{Kind: p.EventKind(), CallID: s.id, Seq: s.seq, TS: s.e.now(), Payload: p}
-	if err := s.e.bus.Publish(EventSubject(s.info.Queue, s.info.Agent, s.id, ev.Kind), ev); err != nil {
+	wait, err := s.e.bus.publishAsync(EventSubject(s.info.Queue, s.info.Agent, s.id, ev.Kind), ev)
+	if err != nil {
 		// The number was not used: the next event takes it, so a
 		// consumer sees no gap for an event that never existed.
 		s.seq--
 		return err
 	}
+	s.unstored = append(s.unstored, wait)
 	if s.e.onEvent != nil {
 		s.e.onEvent(ev)
 	}
 	return nil
+}
+
+// settle waits until every event published so far is stored, and returns
+// err or, if nil, the first storing error. Each input method settles
+// before it returns, so that its success means its events are kept.
+func (s *Session) settle(err error) error {
+	for _, wait := range s.unstored {
+		if werr := wait(); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	s.unstored = s.unstored[:0]
+	return err
 }
 
 // Info returns what the call was started with.
@@ -188,7 +207,7 @@ func (s *Session) Partial(u Utterance) error {
 	}
 	u.Final = false
 	u.Start, u.End = round3(u.Start), round3(u.End)
-	return s.publish(u)
+	return s.settle(s.publish(u))
 }
 
 // Final publishes a final utterance and what the models make of it: a
@@ -200,6 +219,10 @@ func (s *Session) Final(ctx context.Context, u Utterance) error {
 	entered := s.e.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.settle(s.final(ctx, u, entered))
+}
+
+func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) error {
 	if s.ended {
 		return fmt.Errorf("utterance for call %s: %w", s.id, ErrCallEnded)
 	}
@@ -256,7 +279,7 @@ func (s *Session) Feedback(fb Feedback) error {
 	// stored before the event goes out, so whoever sees the event can rely
 	// on it; a failure to store still lets the event out.
 	learnErr := s.e.asst.Learn(s.id, fb.SuggestionID, fb.ArticleID, fb.Verdict)
-	if err := s.publish(fb); err != nil {
+	if err := s.settle(s.publish(fb)); err != nil {
 		return err
 	}
 	return learnErr
@@ -274,10 +297,10 @@ func (s *Session) End(reason string) error {
 	defer s.e.forget(s.id)
 	s.e.metrics.CallEnded(s.info.Channel)
 	summary, disposition := s.call.Wrapup()
-	return s.publish(CallEnded{
+	return s.settle(s.publish(CallEnded{
 		Reason: reason, Summary: summary, Disposition: disposition,
 		Utterances: s.utterances, Duration: s.lastEnd,
-	})
+	}))
 }
 
 func sentimentPayload(u Utterance, an assist.Analysis) Sentiment {

@@ -63,7 +63,7 @@ func (s *CallSummary) Apply(e Event) {
 		s.Started = e.TS
 		s.Status = StatusLive
 	case Utterance:
-		if p.Final {
+		if e.Kind == KindFinal {
 			s.Utterances++
 		}
 	case Sentiment:

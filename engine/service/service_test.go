@@ -44,7 +44,7 @@ type testService struct {
 	store *Store
 }
 
-func startService(t *testing.T, users ...User) *testService {
+func startService(t testing.TB, users ...User) *testService {
 	t.Helper()
 	dir := t.TempDir()
 	ts := &testService{auth: Auth{Dir: dir}}
@@ -68,7 +68,7 @@ func startService(t *testing.T, users ...User) *testService {
 	return ts
 }
 
-func (ts *testService) bus(t *testing.T) *engine.Bus {
+func (ts *testService) bus(t testing.TB) *engine.Bus {
 	t.Helper()
 	bus, err := ServiceBus(ts.url, ts.auth.CredsPath(RoleService, "service"))
 	if err != nil {
@@ -315,7 +315,7 @@ func TestUsersAddedLaterCanConnect(t *testing.T) {
 
 func natsNoRetry() []nats.Option { return []nats.Option{nats.MaxReconnects(0)} }
 
-func mustJS(t *testing.T, bus *engine.Bus) jetstream.JetStream {
+func mustJS(t testing.TB, bus *engine.Bus) jetstream.JetStream {
 	t.Helper()
 	js, err := jetstream.New(bus.Conn())
 	if err != nil {

@@ -48,6 +48,7 @@ type Worker struct {
 	dir   map[string]engine.CallSummary  // every row, from the bucket
 
 	dirReady chan struct{}
+	apiSlots chan struct{} // bounds the API requests answered at once
 	subs     []*nats.Subscription
 	watcher  jetstream.KeyWatcher
 	wg       sync.WaitGroup
@@ -77,7 +78,7 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 	w := &Worker{
 		id: opts.ID, nc: bus.Conn(), store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now,
 		calls: map[string]*workerCall{}, sums: map[string]*engine.CallSummary{}, dir: map[string]engine.CallSummary{},
-		dirReady: make(chan struct{}),
+		dirReady: make(chan struct{}), apiSlots: make(chan struct{}, apiConcurrency),
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -103,8 +104,8 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 	}{
 		{workStart, workerQueue, w.onStart},
 		{workPrefix + engine.SubjectToken(w.id) + ".*", "", w.onInput},
-		{apiPrefix + "*", apiQueue, w.onAPI},
-		{agentAPIPrefix + "*.*", apiQueue, w.onAPI},
+		{apiPrefix + "*", apiQueue, w.serveAPI},
+		{agentAPIPrefix + "*.*", apiQueue, w.serveAPI},
 	} {
 		sub, err := w.nc.QueueSubscribe(s.subject, s.queue, s.fn)
 		if err != nil {
@@ -118,6 +119,22 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 		return nil, fmt.Errorf("worker: %w", err)
 	}
 	return w, nil
+}
+
+// apiConcurrency is how many API requests a worker answers at once: a
+// supervisor starting up asks for the history of every live call.
+const apiConcurrency = 8
+
+// serveAPI answers an API request on its own goroutine, so a slow history
+// read does not hold up the requests behind it.
+func (w *Worker) serveAPI(msg *nats.Msg) {
+	w.apiSlots <- struct{}{}
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		defer func() { <-w.apiSlots }()
+		w.onAPI(msg)
+	}()
 }
 
 // ID returns the worker's id.
