@@ -1,0 +1,344 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/kb"
+)
+
+const chatTestKey = "test-key"
+
+// chatTestAssistant is the embedded emotion model and the bundled knowledge
+// base, loaded once for all tests.
+var chatTestAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
+	emotion, err := assist.EmbeddedEmotionModel()
+	if err != nil {
+		return nil, err
+	}
+	articles, err := kb.Sample()
+	if err != nil {
+		return nil, err
+	}
+	base, err := kb.Open(articles, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
+})
+
+// chatService is the handler on a real engine and embedded bus, served over
+// HTTP, with a subscriber to every call's events.
+type chatService struct {
+	h      *Handler
+	srv    *httptest.Server
+	events *engine.Subscription
+	ready  atomic.Pointer[error]
+}
+
+// newChatService starts a service; tweak, when not nil, adjusts the handler
+// before the server starts.
+func newChatService(t *testing.T, maxMessage int64, tweak func(*Handler)) *chatService {
+	t.Helper()
+	a, err := chatTestAssistant()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus, err := engine.StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
+	eng, err := engine.New(bus, a, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	events, err := bus.Subscribe(engine.AllCallsSubject, func(err error) { t.Errorf("subscription: %v", err) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(events.Close)
+
+	reg := prometheus.NewRegistry()
+	s := &chatService{events: events}
+	s.h, err = NewHandler(Options{
+		Calls:           &EngineCalls{Engine: eng},
+		APIKey:          chatTestKey,
+		MaxMessageBytes: maxMessage,
+		Metrics:         engine.NewMetrics(reg),
+		Ready: func() error {
+			if err := s.ready.Load(); err != nil {
+				return *err
+			}
+			return nil
+		},
+	}, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(s.h)
+	}
+	s.srv = httptest.NewServer(s.h)
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// request sends a request with the API key key (none when empty) and
+// returns the status and body.
+func (s *chatService) request(t *testing.T, method, path, key, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, s.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("X-API-KEY", key)
+	}
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(data)
+}
+
+// post posts a JSON body with the right key and decodes the JSON answer.
+func (s *chatService) post(t *testing.T, path, body string) (int, map[string]any) {
+	t.Helper()
+	status, data := s.request(t, http.MethodPost, path, chatTestKey, body)
+	var out map[string]any
+	if err := json.Unmarshal([]byte(data), &out); err != nil {
+		t.Fatalf("POST %s %s: answer %q is not JSON: %v", path, body, data, err)
+	}
+	return status, out
+}
+
+// mustPost posts and fails unless the answer is 200 {"ok":true}.
+func (s *chatService) mustPost(t *testing.T, path, body string) map[string]any {
+	t.Helper()
+	status, out := s.post(t, path, body)
+	if status != http.StatusOK || out["ok"] != true {
+		t.Fatalf("POST %s %s = %d %v, want 200 ok", path, body, status, out)
+	}
+	return out
+}
+
+// dial opens a chat WebSocket with the API key.
+func (s *chatService) dial(t *testing.T) *websocket.Conn {
+	t.Helper()
+	c, resp, err := websocket.Dial(t.Context(), "ws"+strings.TrimPrefix(s.srv.URL, "http")+"/v1/chat",
+		&websocket.DialOptions{HTTPHeader: http.Header{"X-API-KEY": {chatTestKey}}})
+	if err != nil {
+		t.Fatalf("dial: %v (%v)", err, resp)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+// next waits for the next event of kind for call id, skipping others.
+func (s *chatService) next(t *testing.T, callID string, kind engine.Kind) engine.Event {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-s.events.C:
+			if e.CallID == callID && e.Kind == kind {
+				return e
+			}
+		case <-timeout:
+			t.Fatalf("no %s event for call %s", kind, callID)
+		}
+	}
+}
+
+func TestNewHandlerRequiresCallsAndKey(t *testing.T) {
+	if _, err := NewHandler(Options{APIKey: "k"}, nil); err == nil {
+		t.Error("no error without Calls")
+	}
+	if _, err := NewHandler(Options{Calls: &EngineCalls{}}, nil); err == nil {
+		t.Error("no error without an API key")
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	s := newChatService(t, 0, nil)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if status, body := s.request(t, http.MethodGet, path, "", ""); status != http.StatusOK || body != "ok\n" {
+			t.Errorf("GET %s = %d %q, want 200 ok", path, status, body)
+		}
+	}
+	notReady := errors.New("bus disconnected")
+	s.ready.Store(&notReady)
+	if status, body := s.request(t, http.MethodGet, "/readyz", "", ""); status != http.StatusServiceUnavailable || !strings.Contains(body, "bus disconnected") {
+		t.Errorf("GET /readyz when not ready = %d %q, want 503 with the reason", status, body)
+	}
+	if status, _ := s.request(t, http.MethodGet, "/healthz", "", ""); status != http.StatusOK {
+		t.Errorf("GET /healthz when not ready = %d, want 200: the process still runs", status)
+	}
+}
+
+func TestMetricsCountConnectionsAndRejects(t *testing.T) {
+	s := newChatService(t, 0, nil)
+	s.request(t, http.MethodPost, "/v1/chat/messages", "", `{"call_id":"c1","text":"hi"}`) // 401
+	c := s.dial(t)
+	sendText(t, c, `{"type":"start","call_id":"m1"}`)
+	expectChatFrame(t, c, "ack", "m1")
+
+	status, body := s.request(t, http.MethodGet, "/metrics", "", "")
+	if status != http.StatusOK {
+		t.Fatalf("GET /metrics = %d", status)
+	}
+	for _, want := range []string{
+		`assist_ingest_connections{endpoint="chat"} 1`,
+		`assist_ingest_errors_total{endpoint="chat",reason="unauthorized"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s:\n%s", want, body)
+		}
+	}
+}
+
+func TestChatEndpointsNeedTheKey(t *testing.T) {
+	s := newChatService(t, 0, nil)
+	for _, key := range []string{"", "wrong-key"} {
+		for _, path := range []string{"/v1/chat/messages", "/v1/chat/replies"} {
+			status, body := s.request(t, http.MethodPost, path, key, `{"call_id":"c1","text":"hi"}`)
+			var out map[string]string
+			if status != http.StatusUnauthorized || json.Unmarshal([]byte(body), &out) != nil || out["error"] == "" {
+				t.Errorf("POST %s with key %q = %d %q, want 401 and a JSON error", path, key, status, body)
+			}
+		}
+		_, resp, err := websocket.Dial(t.Context(), "ws"+strings.TrimPrefix(s.srv.URL, "http")+"/v1/chat",
+			&websocket.DialOptions{HTTPHeader: http.Header{"X-API-KEY": {key}}})
+		if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("WebSocket with key %q: err %v, response %v; want 401", key, err, resp)
+		}
+	}
+}
+
+func TestWrongMethodIsRefused(t *testing.T) {
+	s := newChatService(t, 0, nil)
+	if status, body := s.request(t, http.MethodGet, "/v1/chat/messages", chatTestKey, ""); status != http.StatusMethodNotAllowed || !strings.Contains(body, `"error"`) {
+		t.Errorf("GET /v1/chat/messages = %d %q, want 405 and a JSON error", status, body)
+	}
+}
+
+func TestVoiceEndpointsCheckTheirOwnCredentials(t *testing.T) {
+	s := newChatService(t, 0, nil) // no recognizer: voice endpoints refuse with 503
+	// Twilio cannot send headers: its key travels in the stream, so the
+	// chat key check must not stand in front of it.
+	if status, _ := s.request(t, http.MethodGet, "/v1/twilio/media", "", ""); status != http.StatusServiceUnavailable {
+		t.Errorf("GET /v1/twilio/media without a key = %d, want the Twilio handler's own 503", status)
+	}
+	if status, _ := s.request(t, http.MethodGet, "/v1/audiohook", chatTestKey, ""); status != http.StatusServiceUnavailable {
+		t.Errorf("GET /v1/audiohook = %d, want the AudioHook handler's own 503", status)
+	}
+}
+
+func TestOversizeBodyIs413(t *testing.T) {
+	s := newChatService(t, 1024, nil)
+	body := `{"call_id":"c1","text":"` + strings.Repeat("a", 2000) + `"}`
+	status, out := s.post(t, "/v1/chat/messages", body)
+	if status != http.StatusRequestEntityTooLarge || out["error"] == nil {
+		t.Errorf("oversize POST = %d %v, want 413 and an error", status, out)
+	}
+}
+
+func TestCloseEndsOpenChatCalls(t *testing.T) {
+	s := newChatService(t, 0, nil)
+	s.mustPost(t, "/v1/chat/messages", `{"type":"start","call_id":"http-call"}`)
+	c := s.dial(t)
+	sendText(t, c, `{"type":"start","call_id":"ws-call"}`)
+	expectChatFrame(t, c, "ack", "ws-call")
+
+	// The client reads, as a live one would, so it answers the close
+	// handshake.
+	closed := make(chan error, 1)
+	go func() {
+		_, _, err := c.Read(context.Background())
+		closed <- err
+	}()
+	if err := s.h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for len(got) < 2 {
+		select {
+		case e := <-s.events.C:
+			if e.Kind == engine.KindCallEnded {
+				got[e.CallID] = e.Payload.(engine.CallEnded).Reason
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("calls ended: %v", got)
+		}
+	}
+	if got["http-call"] != "shutdown" || got["ws-call"] != "disconnected" {
+		t.Errorf("end reasons = %v", got)
+	}
+	if err := <-closed; websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Errorf("WebSocket after Close: %v, want going away", err)
+	}
+	if status, _ := s.post(t, "/v1/chat/messages", `{"type":"start","call_id":"late"}`); status != http.StatusServiceUnavailable {
+		t.Errorf("POST after Close = %d, want 503", status)
+	}
+}
+
+// send writes one text frame.
+func sendText(t *testing.T, c *websocket.Conn, msg string) {
+	t.Helper()
+	if err := c.Write(t.Context(), websocket.MessageText, []byte(msg)); err != nil {
+		t.Fatalf("send %s: %v", msg, err)
+	}
+}
+
+// readChatFrame reads one server frame.
+func readChatFrame(t *testing.T, c *websocket.Conn) chatFrame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	typ, data, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("read frame: %v", err)
+	}
+	if typ != websocket.MessageText {
+		t.Fatalf("frame type %v", typ)
+	}
+	var f chatFrame
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("frame %s: %v", data, err)
+	}
+	return f
+}
+
+// expectChatFrame reads one frame and checks its type and call id.
+func expectChatFrame(t *testing.T, c *websocket.Conn, typ, callID string) chatFrame {
+	t.Helper()
+	f := readChatFrame(t, c)
+	if f.Type != typ || f.CallID != callID {
+		t.Fatalf("frame %+v, want %s for %s", f, typ, callID)
+	}
+	return f
+}

@@ -1,0 +1,441 @@
+package ingest
+
+// This file holds what the telephony WebSocket endpoints (Twilio Media
+// Streams, Genesys AudioHook) share: their time-outs and bounds, reading one
+// bounded message with an idle time-out, protocol errors, and voiceCall,
+// which keeps speech recognition off the WebSocket read loop.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"github.com/coder/websocket"
+
+	"github.com/larkspur-labs/assist/engine"
+)
+
+// VoiceIdleTimeout is how long a telephony WebSocket client may stay silent: a
+// connection with no message for this long is closed, and its call ended.
+// Both platforms stream audio every 20 ms while a call is live and ping
+// during pauses, so a minute of silence means the client is gone. Handlers
+// read it when they are built (TwilioHandler, AudioHookHandler); set it
+// before.
+var VoiceIdleTimeout = 60 * time.Second
+
+// VoiceQueuedAudio bounds the audio a voice call holds waiting for speech
+// recognition. Recognition runs beside the WebSocket read loop, which never
+// waits for it; when recognition falls this far behind (a loaded host),
+// newer audio is dropped, logged and counted under the ingest error reason
+// "queue_overflow", and replaced by silence of the same length (up to a
+// minute), so the offsets of later utterances stay true. Dropping words is the last resort:
+// the alternative, stalling the socket, makes the telephony platform buffer
+// and then hang up on us, which loses the whole call. Handlers read it when
+// they are built; set it before.
+var VoiceQueuedAudio = 10 * time.Second
+
+// telephonyRate is the sample rate of both platforms' audio: G.711 and L16
+// at 8 kHz.
+const telephonyRate = 8000
+
+// maxMediaGap is the longest hole in a stream that is filled with silence
+// (a Twilio timestamp jump, audio an AudioHook client discarded while
+// paused). A Twilio jump beyond it is a protocol error; a longer AudioHook
+// pause is filled with maxMediaGap of silence only, so offsets after it
+// run early by the rest — feeding an hour of hold time through the voice
+// detector costs CPU for nothing.
+const maxMediaGap = time.Minute
+
+// writeTimeout bounds one message sent to a client, so a client that
+// stops reading cannot hold a handler forever.
+const writeTimeout = 10 * time.Second
+
+// disconnectGrace is how long an AudioHook client has to answer our
+// disconnect with close before the socket is closed under it.
+const disconnectGrace = 5 * time.Second
+
+// limits are a handler's time-outs and bounds, fixed when it is built.
+type limits struct {
+	idle   time.Duration // VoiceIdleTimeout
+	queued time.Duration // VoiceQueuedAudio
+	grace  time.Duration // disconnectGrace
+}
+
+func currentLimits() limits {
+	return limits{idle: VoiceIdleTimeout, queued: VoiceQueuedAudio, grace: disconnectGrace}
+}
+
+// protocolError is a client breaking its protocol. Reason is a short fixed
+// label for the ingest error metric; Detail says what happened, for the log
+// and the close frame.
+type protocolError struct {
+	Reason string
+	Detail string
+}
+
+func (e *protocolError) Error() string { return e.Reason + ": " + e.Detail }
+
+func protoErr(reason, format string, args ...any) *protocolError {
+	return &protocolError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+// The reasons of protocol errors and refusals, as counted by
+// Metrics.IngestError.
+const (
+	reasonUnauthorized     = "unauthorized"
+	reasonNoRecognizer     = "no_recognizer"
+	reasonMalformed        = "malformed"
+	reasonUnknownEvent     = "unknown_event"
+	reasonBadSequence      = "bad_sequence"
+	reasonBadMessage       = "bad_message"
+	reasonUnsupportedMedia = "unsupported_media"
+	reasonBadFrame         = "bad_frame"
+	reasonTimestampJump    = "timestamp_jump"
+	reasonTooBig           = "too_big"
+	reasonIdleTimeout      = "idle_timeout"
+	reasonStartFailed      = "start_failed"
+	reasonQueueOverflow    = "queue_overflow"
+)
+
+// errClientGone is returned by wsReader.read when the client closed the
+// connection or it broke: the end of a call, not a protocol error.
+var errClientGone = errors.New("client closed the connection")
+
+// accept upgrades the request to a WebSocket whose messages are bounded
+// by o.maxMessage(). Origins are not checked: the clients are telephony
+// platforms, not browsers, and the API key is what authenticates them.
+func accept(w http.ResponseWriter, r *http.Request, o *Options) (*websocket.Conn, error) {
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return nil, fmt.Errorf("accept websocket: %w", err)
+	}
+	// The library stops reading a message at the limit and closes the
+	// connection with StatusMessageTooBig, so an oversized message is
+	// never held in memory beyond the limit.
+	c.SetReadLimit(o.maxMessage())
+	return c, nil
+}
+
+// refuse answers a request that is not taken with status and a reason,
+// logged and counted, without upgrading it.
+func refuse(w http.ResponseWriter, o *Options, endpoint string, status int, reason, msg string) {
+	o.log().Warn("ingest connection refused", "endpoint", endpoint, "reason", reason, "detail", msg)
+	o.Metrics.IngestError(endpoint, reason)
+	http.Error(w, msg, status)
+}
+
+// wsReader reads one connection's messages with an idle time-out: when no
+// message arrives within the time-out, the connection is closed with a
+// close frame that says why.
+type wsReader struct {
+	c        *websocket.Conn
+	timer    *time.Timer
+	timedOut atomic.Bool
+	idle     time.Duration
+	limit    int64
+}
+
+func newWSReader(c *websocket.Conn, idle time.Duration, limit int64) *wsReader {
+	r := &wsReader{c: c, idle: idle, limit: limit}
+	r.timer = time.AfterFunc(idle, func() {
+		r.timedOut.Store(true)
+		c.Close(websocket.StatusPolicyViolation, "idle timeout")
+	})
+	r.timer.Stop()
+	return r
+}
+
+// read returns the next message. Its errors are a *protocolError (too
+// big, idle), errClientGone, or another failure of the connection.
+func (r *wsReader) read(ctx context.Context) (websocket.MessageType, []byte, error) {
+	r.timer.Reset(r.idle)
+	typ, data, err := r.c.Read(ctx)
+	r.timer.Stop()
+	switch {
+	case err == nil:
+		return typ, data, nil
+	case r.timedOut.Load():
+		return 0, nil, protoErr(reasonIdleTimeout, "no message for %s", r.idle)
+	case errors.Is(err, websocket.ErrMessageTooBig):
+		return 0, nil, protoErr(reasonTooBig, "message over %d bytes", r.limit)
+	case websocket.CloseStatus(err) != -1, errors.Is(err, context.Canceled):
+		return 0, nil, errClientGone
+	}
+	// A connection reset or an EOF without a close frame: the client is
+	// gone all the same, but say how.
+	return 0, nil, fmt.Errorf("%w: %v", errClientGone, err)
+}
+
+// stop releases the idle timer.
+func (r *wsReader) stop() { r.timer.Stop() }
+
+// closeReason trims a close frame's reason to the 123 bytes the protocol
+// allows.
+func closeReason(s string) string { return truncate(s, 120) }
+
+// truncate shortens client text for errors and logs to about n bytes,
+// keeping it valid UTF-8.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "..."
+}
+
+// maxLabel bounds a call's id, queue, agent and customer taken from a
+// telephony client, as chat bounds them: they become event fields and NATS
+// subject tokens.
+const maxLabel = 128
+
+// checkLabels checks the call id and the labels of a call a telephony
+// client starts: the id is required, and none may be longer than maxLabel
+// or hold control characters.
+func checkLabels(id string, info engine.CallStarted) error {
+	if id == "" {
+		return protoErr(reasonBadMessage, "no call id")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"call id", id}, {"queue", info.Queue}, {"agent", info.Agent}, {"customer", info.Customer},
+	} {
+		if len(f.v) > maxLabel {
+			return protoErr(reasonBadMessage, "%s is longer than %d bytes", f.name, maxLabel)
+		}
+		if strings.IndexFunc(f.v, unicode.IsControl) >= 0 {
+			return protoErr(reasonBadMessage, "%s contains control characters", f.name)
+		}
+	}
+	return nil
+}
+
+// voiceCall runs one telephony call's speech recognition beside the
+// WebSocket read loop. The read loop pushes audio and returns at once; a
+// worker goroutine starts the call (model loading included, so it never
+// delays a protocol answer), then feeds the queued audio through an
+// engine.AudioCall into the call's sink. The queue holds at most
+// VoiceQueuedAudio; see there for what happens beyond.
+type voiceCall struct {
+	id        string
+	endpoint  string
+	log       *slog.Logger
+	metrics   *engine.Metrics
+	channels  int
+	maxQueued int // samples per channel
+	onFail    func(error)
+
+	mu          sync.Mutex
+	queue       []audioChunk
+	queued      int // samples of audio per channel in queue
+	dropped     int // samples dropped since the last queued chunk, owed as silence
+	overflowing bool
+	closed      bool
+	failed      bool
+	reason      string
+	wake        chan struct{}
+
+	done chan struct{}
+}
+
+// audioChunk is the next stretch of a call's audio: silence samples of
+// silence on every channel, then samples (one slice per channel, of equal
+// length).
+type audioChunk struct {
+	silence int
+	samples [][]int16
+}
+
+// silenceStep is how much silence the worker writes at a time, so a long
+// gap never needs a long buffer.
+const silenceStep = telephonyRate
+
+// startVoiceCall starts the call id in the background with one channel per
+// speaker at telephonyRate. onFail is called, from the worker goroutine,
+// if the call cannot start; the audio pushed is then dropped.
+func startVoiceCall(o *Options, endpoint, id string, info engine.CallStarted, speakers []engine.Speaker, queued time.Duration, onFail func(error)) *voiceCall {
+	v := &voiceCall{
+		id: id, endpoint: endpoint, metrics: o.Metrics, channels: len(speakers),
+		log:       o.log().With("endpoint", endpoint, "call_id", id),
+		maxQueued: max(int(queued.Seconds()*telephonyRate), telephonyRate/50),
+		onFail:    onFail,
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+	}
+	info.Channel = engine.ChannelVoice
+	go v.run(o, info, speakers)
+	return v
+}
+
+// push queues the next chunk of audio, or drops it when recognition is
+// VoiceQueuedAudio behind. It never blocks on recognition.
+func (v *voiceCall) push(silence int, samples [][]int16) {
+	n := 0
+	if len(samples) > 0 {
+		n = len(samples[0])
+	}
+	if silence == 0 && n == 0 {
+		return
+	}
+	v.mu.Lock()
+	if v.closed || v.failed {
+		v.mu.Unlock()
+		return
+	}
+	if n == 0 && v.overflowing {
+		// Silence owed while dropping goes out with the next audio.
+		v.dropped += silence
+		v.mu.Unlock()
+		return
+	}
+	if n > 0 && v.queued+n > v.maxQueued {
+		v.dropped += silence + n
+		first := !v.overflowing
+		v.overflowing = true
+		v.mu.Unlock()
+		v.metrics.IngestError(v.endpoint, reasonQueueOverflow)
+		if first {
+			v.log.Warn("speech recognition is falling behind: dropping audio until it catches up",
+				"queued", time.Duration(v.maxQueued)*time.Second/telephonyRate)
+		}
+		return
+	}
+	if v.overflowing { // and n > 0: this audio is queued
+		v.overflowing = false
+		v.log.Warn("speech recognition caught up", "dropped", time.Duration(v.dropped)*time.Second/telephonyRate)
+	}
+	// The silence owed is capped like any gap: after minutes of stalled
+	// recognition, minutes of silence would only stall it again.
+	owed := min(v.dropped, int(maxMediaGap.Seconds()*telephonyRate))
+	v.queue = append(v.queue, audioChunk{silence: silence + owed, samples: samples})
+	v.queued += n
+	v.dropped = 0
+	v.mu.Unlock()
+	v.signal()
+}
+
+// end closes the queue: the worker writes what is queued, flushes the
+// utterances still open and ends the call with reason. The first reason
+// given is kept.
+func (v *voiceCall) end(reason string) {
+	v.mu.Lock()
+	if !v.closed {
+		v.closed, v.reason = true, reason
+	}
+	v.mu.Unlock()
+	v.signal()
+}
+
+// wait returns once the call has ended (or failed to start).
+func (v *voiceCall) wait() { <-v.done }
+
+func (v *voiceCall) signal() {
+	select {
+	case v.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next returns the next queued chunk, waiting for one; ok is false once the
+// queue is closed and empty, with the reason to end the call with.
+func (v *voiceCall) next() (c audioChunk, reason string, ok bool) {
+	for {
+		v.mu.Lock()
+		if len(v.queue) > 0 {
+			c = v.queue[0]
+			v.queue[0] = audioChunk{}
+			v.queue = v.queue[1:]
+			if len(c.samples) > 0 {
+				v.queued -= len(c.samples[0])
+			}
+			v.mu.Unlock()
+			return c, "", true
+		}
+		if v.closed {
+			reason = v.reason
+			v.mu.Unlock()
+			return audioChunk{}, reason, false
+		}
+		v.mu.Unlock()
+		<-v.wake
+	}
+}
+
+// run is the worker: it starts the call, feeds it and ends it.
+func (v *voiceCall) run(o *Options, info engine.CallStarted, speakers []engine.Speaker) {
+	defer close(v.done)
+	// The call outlives its connection until the queue is drained and the
+	// last utterance flushed, so it does not use the request's context.
+	ctx := context.Background()
+	sink, err := o.Calls.Start(ctx, v.id, info)
+	if err != nil {
+		v.fail(fmt.Errorf("start call %s: %w", v.id, err))
+		return
+	}
+	call, err := engine.NewAudioCall(sink, o.Recognizer, telephonyRate, speakers...)
+	if err != nil {
+		sink.End("error")
+		v.fail(fmt.Errorf("start recognition for call %s: %w", v.id, err))
+		return
+	}
+	v.log.Info("voice call started", "speakers", speakers, "recognizer", o.Recognizer.Name())
+	var errs int
+	for {
+		c, reason, ok := v.next()
+		if !ok {
+			if err := call.End(reason); err != nil {
+				v.log.Warn("end call", "err", err)
+			}
+			v.log.Info("voice call ended", "reason", reason, "recognition_errors", errs)
+			return
+		}
+		if err := v.write(ctx, call, c); err != nil {
+			// The call goes on: one bad stretch of audio must not end it.
+			errs++
+			v.metrics.ModelError("asr")
+			if errs == 1 {
+				v.log.Warn("recognise audio (later errors of this call are only counted)", "err", err)
+			}
+		}
+	}
+}
+
+// write feeds one chunk: its silence a second at a time, then its audio.
+func (v *voiceCall) write(ctx context.Context, call *engine.AudioCall, c audioChunk) error {
+	var errs []error
+	if c.silence > 0 {
+		zeros := make([]int16, min(c.silence, silenceStep))
+		chans := make([][]int16, v.channels)
+		for rest := c.silence; rest > 0; rest -= len(chans[0]) {
+			for i := range chans {
+				chans[i] = zeros[:min(rest, len(zeros))]
+			}
+			if err := call.Write(ctx, chans); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if len(c.samples) > 0 && len(c.samples[0]) > 0 {
+		if err := call.Write(ctx, c.samples); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// fail records that the call could not start and tells the handler.
+func (v *voiceCall) fail(err error) {
+	v.mu.Lock()
+	v.failed = true
+	v.queue, v.queued = nil, 0
+	v.mu.Unlock()
+	v.log.Error("voice call could not start", "err", err)
+	v.metrics.IngestError(v.endpoint, reasonStartFailed)
+	if v.onFail != nil {
+		v.onFail(err)
+	}
+}
