@@ -54,6 +54,10 @@ type Options struct {
 	Replay      bool       // replay controls enabled
 	Controller  Controller // may be nil in tests
 	NoColor     bool       // plain theme (also when NO_COLOR is set in the environment)
+	// ReadOnly makes the view watch-only, as in a supervisor's drill-down:
+	// the keys that act on the call (copy and rate a reply, replay
+	// controls) are disabled, which also hides them from help.
+	ReadOnly bool
 
 	// Now is the clock; time.Now when nil. Tests pass a fixed clock.
 	Now func() time.Time
@@ -275,8 +279,8 @@ func (m *Model) setFocus(f focus) {
 // syncKeys enables the bindings that apply now.
 func (m *Model) syncKeys() {
 	m.keys = m.baseKeys.withState(keyState{
-		replay:      m.opts.Replay,
-		suggestions: m.suggestions.Count() > 0,
+		replay:      m.opts.Replay && !m.opts.ReadOnly,
+		suggestions: m.suggestions.Count() > 0 && !m.opts.ReadOnly,
 		paused:      m.paused,
 		speed:       m.speed,
 		scrollable:  m.focus != focusSuggestions || m.suggestions.Count() > 0,
