@@ -39,7 +39,7 @@ func (f *serviceFlags) dial(role service.Role, name string, log *slog.Logger) (*
 	if url == "" {
 		info, err := service.ReadInfo(auth.Dir)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w; or pass --nats and --creds", err)
 		}
 		url = info.NATSURL
 	}

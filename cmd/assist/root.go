@@ -70,7 +70,7 @@ next actions. Everything runs on embedded models, offline.`,
 	root.SetOut(out)
 	root.SetErr(errOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newReplayCmd(io, nil), newKBCmd(io), newEvalCmd(io), newTrainCmd(io), newTranscribeCmd(io, nil), newListenCmd(io, nil))
+	root.AddCommand(newServeCmd(io), newAgentCmd(io), newSuperviseCmd(io), newCredsCmd(io), newSimulateCmd(io), newReplayCmd(io, nil), newKBCmd(io), newEvalCmd(io), newTrainCmd(io), newTranscribeCmd(io, nil), newListenCmd(io, nil), newExportCmd(io, nil), newReportCmd(io, nil))
 	return root
 }
 

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/tui"
+	"github.com/spf13/cobra"
+)
+
+// terminalFlags are the flags every terminal of the service shares.
+type terminalFlags struct {
+	service  serviceFlags
+	headless bool
+	logFile  string
+	debug    bool
+}
+
+func (f *terminalFlags) register(cmd *cobra.Command) {
+	f.service.register(cmd.Flags())
+	cmd.Flags().BoolVar(&f.headless, "headless", false, "print the events as NDJSON on stdout instead of drawing the view")
+	cmd.Flags().StringVar(&f.logFile, "log-file", "", "write logs to this file (default: stderr when headless, else nowhere)")
+	cmd.Flags().BoolVar(&f.debug, "debug", false, "log debug detail")
+}
+
+// logger opens the terminal's log.
+func (f *terminalFlags) logger(s streams) (*loggerHandle, error) {
+	var w io.Writer
+	closeFn := func() {}
+	switch {
+	case f.logFile != "":
+		file, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("open log file: %w", err)
+		}
+		w, closeFn = file, func() { file.Close() }
+	case f.headless:
+		w = s.err
+	}
+	return &loggerHandle{log: newLogger(w, f.debug), close: closeFn}, nil
+}
+
+type agentOptions struct {
+	io    streams
+	term  terminalFlags
+	agent string
+}
+
+func newAgentCmd(io streams) *cobra.Command {
+	opts := &agentOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "agent --agent ID",
+		Short: "The agent view attached to a running service",
+		Long: `Show an agent's live call from a running 'assist serve': the whole call so far
+when you join late, then live; a new call assigned to you replaces the one on
+screen. Feedback on suggestions goes back to the service. If the service
+restarts or the connection drops, the view reconnects by itself and fills in
+what it missed.
+
+On the service's machine with the same --data, the server and your
+credentials are found by themselves; elsewhere, pass --nats and --creds
+(issued with 'assist creds add --agent ID').`,
+		Example: `  assist agent --agent a1
+  assist agent --agent a1 --nats nats://assist.example:4222 --creds agent-a1.nk
+  assist agent --agent a1 --headless > a1.ndjson`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.agent == "" {
+				return usagef("--agent is required")
+			}
+			return runAgent(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.agent, "agent", os.Getenv("ASSIST_AGENT"), "your agent id ($ASSIST_AGENT)")
+	opts.term.register(cmd)
+	return cmd
+}
+
+func runAgent(ctx context.Context, o *agentOptions) error {
+	lh, err := o.term.logger(o.io)
+	if err != nil {
+		return err
+	}
+	defer lh.close()
+	t, err := o.term.service.dial(service.RoleAgent, o.agent, lh.log)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, err := t.Follow(ctx, engine.AgentSubject(o.agent), "")
+	if err != nil {
+		return err
+	}
+	if o.term.headless {
+		return writeNDJSON(ctx, o.io.out, events)
+	}
+	return tui.Run(ctx, events, tui.Options{
+		ModelStatus: "agent " + o.agent + " · service",
+		Controller:  serviceController{t: t},
+	})
+}
+
+// serviceController sends the agent's feedback to the service; a live call
+// has no replay controls.
+type serviceController struct{ t *service.Terminal }
+
+func (serviceController) TogglePause() bool        { return false }
+func (serviceController) SetSpeed(float64) float64 { return 1 }
+func (serviceController) Speed() float64           { return 1 }
+func (serviceController) NextCall()                {}
+func (c serviceController) Feedback(callID string, fb engine.Feedback) error {
+	return c.t.Feedback(context.Background(), callID, fb)
+}
+
+// writeNDJSON prints events, one JSON object a line, until the channel
+// closes or ctx is done.
+func writeNDJSON(ctx context.Context, w io.Writer, events <-chan engine.Event) error {
+	out := bufio.NewWriter(w)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-events:
+			if !ok {
+				return nil
+			}
+			if err := enc.Encode(e); err != nil {
+				return fmt.Errorf("write event: %w", err)
+			}
+			// Flush when caught up, so a reader sees events as they come.
+			if len(events) == 0 {
+				if err := out.Flush(); err != nil {
+					return fmt.Errorf("write event: %w", err)
+				}
+			}
+		}
+	}
+}
+
+type loggerHandle struct {
+	log   *slog.Logger
+	close func()
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/spf13/cobra"
+)
+
+func newCredsCmd(io streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "creds",
+		Short: "Issue NATS credentials for agents and supervisors",
+	}
+	var (
+		data       string
+		agent      string
+		supervisor string
+	)
+	add := &cobra.Command{
+		Use:   "add --agent ID | --supervisor NAME",
+		Short: "Issue credentials (an nkey seed file) for an agent or a supervisor",
+		Long: `Issue credentials for a user of the service and print the path of the seed
+file to hand over (keep it secret: it is the user's password). An agent's
+credentials let it see and act on its own calls only; a supervisor's let it
+see every call, read-only. A running 'assist serve' on the same --data
+accepts the new user within seconds. Issuing for an existing user prints
+its file again.`,
+		Example: `  assist creds add --agent a1
+  assist creds add --supervisor maria`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (agent == "") == (supervisor == "") {
+				return usagef("give one of --agent ID or --supervisor NAME")
+			}
+			role, name := service.RoleAgent, agent
+			if supervisor != "" {
+				role, name = service.RoleSupervisor, supervisor
+			}
+			if data == "" {
+				return usagef("--data is needed")
+			}
+			path, created, err := service.Auth{Dir: serveDir(data)}.Add(role, name)
+			if err != nil {
+				return err
+			}
+			state := "existing"
+			if created {
+				state = "new"
+			}
+			fmt.Fprintf(io.out, "%s credentials for %s %s: %s\n", state, role, name, path)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&data, "data", defaultDataDir(), "data folder of the service ($ASSIST_DATA)")
+	add.Flags().StringVar(&agent, "agent", "", "agent id")
+	add.Flags().StringVar(&supervisor, "supervisor", "", "supervisor name")
+	cmd.AddCommand(add)
+	return cmd
+}

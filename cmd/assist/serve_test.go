@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// TestMain lets a test run the command in a child process (the test binary
+// itself), so that a test can kill a real 'assist serve' with SIGKILL.
+func TestMain(m *testing.M) {
+	if os.Getenv("ASSIST_TEST_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// serveProcess is 'assist serve' running in a child process.
+type serveProcess struct {
+	cmd  *exec.Cmd
+	logs string // the file the process logs to
+	http string
+}
+
+// log returns what the process has logged.
+func (p *serveProcess) log() string {
+	b, _ := os.ReadFile(p.logs)
+	return string(b)
+}
+
+// freePort returns a loopback port nobody listens on at the moment.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startServe starts the service on data with the given ports and waits
+// until it is ready.
+func startServe(t *testing.T, data string, httpPort, natsPort int) *serveProcess {
+	t.Helper()
+	p := &serveProcess{http: fmt.Sprintf("http://127.0.0.1:%d", httpPort)}
+	logs, err := os.CreateTemp(t.TempDir(), "serve-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	p.logs = logs.Name()
+	p.cmd = exec.Command(os.Args[0], "serve", "--data", data, "--no-voice",
+		"--listen", fmt.Sprintf("127.0.0.1:%d", httpPort), "--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort))
+	p.cmd.Env = append(os.Environ(), "ASSIST_TEST_RUN_MAIN=1", "ASSIST_INGEST_KEY=test-key")
+	p.cmd.Stdout, p.cmd.Stderr = logs, logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(p.http + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve not ready: %v\n%s", err, p.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// kill ends the process with SIGKILL: no shutdown code runs.
+func (p *serveProcess) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.cmd.Wait()
+}
+
+// chat posts one chat message and fails the test unless it is accepted.
+func (p *serveProcess) chat(t *testing.T, msg map[string]string) {
+	t.Helper()
+	body, _ := json.Marshal(msg)
+	req, _ := http.NewRequest(http.MethodPost, p.http+"/v1/chat/messages", bytes.NewReader(body))
+	req.Header.Set("X-API-KEY", "test-key")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("chat %v: %s %s", msg, resp.Status, b)
+	}
+}
+
+// waitFor reads events until one matches or the deadline passes.
+func waitFor(t *testing.T, p *serveProcess, events <-chan engine.Event, seen *[]engine.Event, match func(engine.Event) bool) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			*seen = append(*seen, e)
+			if match(e) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("event not seen; got %d events; service log:\n%s", len(*seen), p.log())
+		}
+	}
+}
+
+func TestServeSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service three times")
+	}
+	data := t.TempDir()
+	httpPort, natsPort := freePort(t), freePort(t)
+	p := startServe(t, data, httpPort, natsPort)
+
+	flags := serviceFlags{data: data}
+	term, err := flags.dial(service.RoleAgent, "a1", newLogger(nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := term.Follow(ctx, engine.AgentSubject("a1"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	p.chat(t, map[string]string{"call_id": "c1", "queue": "cards", "agent": "a1", "text": "I lost my debit card"})
+	p.chat(t, map[string]string{"call_id": "c1", "text": "someone may be using it right now"})
+	var seen []engine.Event
+	suggestions := 0
+	waitFor(t, p, events, &seen, func(e engine.Event) bool {
+		if e.Kind == engine.KindSuggestions {
+			suggestions++
+		}
+		return suggestions == 2
+	})
+	p.kill(t)
+
+	p = startServe(t, data, httpPort, natsPort)
+	// The terminal reconnects by itself; the call the killed service left
+	// live is ended, and the terminal sees that, then a new call.
+	waitFor(t, p, events, &seen, func(e engine.Event) bool { return e.CallID == "c1" && e.Kind == engine.KindCallEnded })
+	p.chat(t, map[string]string{"call_id": "c2", "queue": "cards", "agent": "a1", "text": "hello again"})
+	waitFor(t, p, events, &seen, func(e engine.Event) bool { return e.CallID == "c2" && e.Kind == engine.KindSuggestions })
+
+	// Every event seen before the kill is in the store, once, in order.
+	stored := storedEvents(t, data, "c1")
+	for i, e := range stored {
+		if e.Seq != uint64(i+1) {
+			t.Fatalf("stored event %d has seq %d", i, e.Seq)
+		}
+	}
+	var c1 []engine.Event
+	for _, e := range seen {
+		if e.CallID == "c1" {
+			c1 = append(c1, e)
+		}
+	}
+	if len(c1) != len(stored) {
+		t.Fatalf("terminal saw %d events of c1, store has %d", len(c1), len(stored))
+	}
+	for i := range c1 {
+		if c1[i].Seq != stored[i].Seq || c1[i].Kind != stored[i].Kind {
+			t.Fatalf("event %d: saw %s/%d, stored %s/%d", i, c1[i].Kind, c1[i].Seq, stored[i].Kind, stored[i].Seq)
+		}
+	}
+	if end := stored[len(stored)-1].Payload.(engine.CallEnded); end.Reason != "service restarted" {
+		t.Errorf("c1 ended with %q", end.Reason)
+	}
+}
+
+// storedEvents reads a call's events from the running service's store.
+func storedEvents(t *testing.T, data, callID string) []engine.Event {
+	t.Helper()
+	dir := serveDir(data)
+	info, err := service.ReadInfo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := service.Dial(info.NATSURL, service.Auth{Dir: dir}.CredsPath(service.RoleService, "service"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := service.BindStore(context.Background(), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := store.History(context.Background(), callID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events
+}
+
+func TestServeFlagsAreChecked(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--tls-cert", "x.pem"},
+		{"serve", "--twilio-inbound", "robot"},
+	} {
+		_, _, err := execute(t, args...)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestCredsAdd(t *testing.T) {
+	data := t.TempDir()
+	out, _, err := execute(t, "creds", "add", "--agent", "a 1", "--data", data)
+	if err != nil || !strings.HasPrefix(out, "new credentials for agent a 1: ") {
+		t.Fatalf("creds add: %q %v", out, err)
+	}
+	path := strings.TrimSpace(out[strings.LastIndex(out, ": ")+2:])
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 || filepath.Dir(path) != filepath.Join(serveDir(data), "creds") {
+		t.Fatalf("seed file %s: %v %v", path, st, err)
+	}
+	out, _, err = execute(t, "creds", "add", "--agent", "a 1", "--data", data)
+	if err != nil || !strings.HasPrefix(out, "existing credentials") {
+		t.Errorf("second add: %q %v", out, err)
+	}
+	if _, _, err := execute(t, "creds", "add", "--data", data); err == nil {
+		t.Error("creds add without a user succeeded")
+	}
+}

@@ -1,0 +1,405 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/larkspur-labs/assist/engine/loadgen"
+	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/spf13/cobra"
+)
+
+// librivoxClips are the speech clips of the Debian package
+// pocketsphinx-testdata: read English, 16 kHz mono.
+const librivoxClips = "/usr/share/pocketsphinx/test/data/librivox/*.wav"
+
+// simulateProgressEvery is how often progress goes to stderr.
+const simulateProgressEvery = 5 * time.Second
+
+type simulateOptions struct {
+	io       streams
+	files    []string // transcript scripts
+	format   string
+	url      string
+	key      string
+	data     string
+	calls    int
+	rate     float64
+	duration time.Duration
+	audio    bool
+	http     bool
+	wavs     []string
+	queues   string
+	agents   int
+	insecure bool
+	debug    bool
+	// progressEvery is how often progress is printed; tests shorten it.
+	progressEvery time.Duration
+}
+
+// newSimulateCmd returns 'assist simulate'.
+func newSimulateCmd(io streams) *cobra.Command { return simulateCommand(io, runSimulate) }
+
+// simulateCommand builds the command around run, so that tests can check
+// the parsing alone.
+func simulateCommand(io streams, run func(context.Context, *simulateOptions) error) *cobra.Command {
+	opts := &simulateOptions{io: io, progressEvery: simulateProgressEvery}
+	cmd := &cobra.Command{
+		Use:   "simulate [TRANSCRIPT...]",
+		Short: "Drive synthetic calls into a running service, for demos and load tests",
+		Long: `Drive --calls concurrent synthetic calls into a running 'assist serve' through its
+real ingest endpoints, and print what it took the service to answer.
+
+Chat calls (the default) play scripts: the bundled sample calls, or the calls
+in the transcript files given (any format 'assist replay' reads). Each call
+uses its own WebSocket on /v1/chat (with --http, POST /v1/chat/messages),
+sends its script's turns, customer and agent, with customer utterances
+--rate per second (±50% jitter, so calls do not fire in lockstep), and waits
+for the service to acknowledge each message. The service acknowledges once
+the utterance and its reply suggestions are published, so the ack latency
+is the time to suggestions as a client sees it.
+
+With --audio, calls are Twilio Media Streams on /v1/twilio/media carrying
+real speech at real-time pace: the LibriVox clips of the Debian package
+pocketsphinx-testdata, or the WAV files given with --wav. The customer reads
+each clip on the inbound track; with two or more clips the agent answers
+with the next one on the outbound track. The service needs a speech
+recognizer (not 'assist serve --no-voice').
+
+Without --duration every call plays its script once; with it, each ended
+call is followed by a new one until the time is up. Ctrl-C stops cleanly:
+the calls are ended (end message, Twilio stop) and the figures printed.
+
+Progress goes to stderr every few seconds. At the end, stdout gets a summary
+line and, as its last line, one JSON object:
+
+  {"calls":10,"utterances":234,"acked":234,"errors":0,"ack_ms_p50":7.21,"ack_ms_p99":31.5,"duration_s":71.204}
+
+The service is found through --data like the terminals find it: the URL in
+its info file, the API key in <data>/serve/ingest.key. The exit status is 1
+when the service cannot be reached, refuses the key, or any error occurred.`,
+		Example: `  assist simulate
+  assist simulate --calls 500 --rate 0.2 --duration 2m
+  assist simulate --http --calls 50 --rate 1 calls.jsonl
+  assist simulate --audio --calls 20 --duration 5m
+  assist simulate --audio --wav caller.wav --wav agent.wav --calls 2
+  assist simulate --url https://assist.example.com --key "$KEY" --insecure`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.files = args
+			if err := opts.check(); err != nil {
+				return err
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.url, "url", "", "service base URL, e.g. http://127.0.0.1:8080 (default: from the service's info in --data)")
+	f.StringVar(&opts.key, "key", "", "ingest API key (default: $ASSIST_INGEST_KEY, else <data>/serve/ingest.key)")
+	f.StringVar(&opts.data, "data", defaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
+	f.IntVar(&opts.calls, "calls", 10, "concurrent calls")
+	f.Float64Var(&opts.rate, "rate", 0.2, "customer utterances per second per call (0.2 is one every 5 s)")
+	f.DurationVar(&opts.duration, "duration", 0, "how long to run, e.g. 2m (default: until every call has played its script once)")
+	f.BoolVar(&opts.audio, "audio", false, "voice calls as Twilio Media Streams with real speech instead of chat")
+	f.StringArrayVar(&opts.wavs, "wav", nil, "speech WAV file for --audio (repeatable; default: the pocketsphinx-testdata clips)")
+	f.BoolVar(&opts.http, "http", false, "chat over POST /v1/chat/messages instead of the WebSocket")
+	f.StringVar(&opts.queues, "queues", "billing,cards,support", "comma-separated queues to spread the calls over")
+	f.IntVar(&opts.agents, "agents", 0, "agents agent-1..agent-N taking the calls (default: one per call)")
+	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
+	f.BoolVar(&opts.insecure, "insecure", false, "skip TLS certificate verification (an https service with a self-signed certificate)")
+	f.BoolVar(&opts.debug, "debug", false, "log each call's start and end")
+	return cmd
+}
+
+// check validates the flags; its errors are usage errors.
+func (o *simulateOptions) check() error {
+	switch {
+	case o.calls < 1:
+		return usagef("--calls must be at least 1, got %d", o.calls)
+	case !(o.rate > 0) || o.rate > 1000:
+		return usagef("--rate must be more than 0 and at most 1000 utterances per second, got %g", o.rate)
+	case o.duration < 0:
+		return usagef("--duration must not be negative, got %s", o.duration)
+	case o.agents < 0:
+		return usagef("--agents must not be negative, got %d", o.agents)
+	case len(splitList(o.queues)) == 0:
+		return usagef("--queues needs at least one queue name")
+	case len(o.wavs) > 0 && !o.audio:
+		return usagef("--wav is speech for voice calls: add --audio")
+	case o.audio && o.http:
+		return usagef("--http is for chat calls; --audio calls are Twilio Media Streams")
+	case o.audio && len(o.files) > 0:
+		return usagef("transcript files are chat scripts; for --audio calls give speech with --wav")
+	}
+	if _, err := transcript.ParseFormat(o.format); err != nil {
+		return usageError{err}
+	}
+	if o.url != "" {
+		if _, err := parseServiceURL(o.url); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
+}
+
+func runSimulate(ctx context.Context, opts *simulateOptions) error {
+	// Calls log their errors while progress is printed: one writer at a time.
+	errOut := &lockedWriter{w: opts.io.err}
+	log := newLogger(errOut, opts.debug)
+	base, err := opts.serviceURL()
+	if err != nil {
+		return err
+	}
+	key, keySource, err := opts.ingestKey()
+	if err != nil {
+		return err
+	}
+	cfg := loadgen.Config{
+		URL: base, Key: key, Mode: loadgen.ModeChat,
+		Calls: opts.calls, Rate: opts.rate, Duration: opts.duration,
+		Queues: splitList(opts.queues), Agents: opts.agents,
+		HTTPClient: simulateHTTPClient(opts.calls, opts.insecure),
+		Logger:     log,
+	}
+	what := "chat calls over WebSocket"
+	switch {
+	case opts.audio:
+		cfg.Mode, what = loadgen.ModeTwilio, "voice calls as Twilio Media Streams"
+		if cfg.Clips, err = loadSpeechClips(opts.wavs); err != nil {
+			return err
+		}
+	case opts.http:
+		cfg.Mode, what = loadgen.ModeChatHTTP, "chat calls over HTTP"
+	}
+	if cfg.Mode != loadgen.ModeTwilio {
+		var warnings []transcript.Warning
+		if cfg.Scripts, warnings, err = loadCalls(opts.files, opts.format); err != nil {
+			return err
+		}
+		for _, w := range warnings {
+			log.Warn("transcript", "problem", w.String())
+		}
+	}
+	gen, err := loadgen.New(cfg)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if err := gen.Check(ctx); err != nil {
+		return explainServiceError(err, base, keySource)
+	}
+
+	until := "until every call has played its script once"
+	if opts.duration > 0 {
+		until = "for " + opts.duration.String()
+	}
+	fmt.Fprintf(errOut, "simulate: %d %s to %s, %g customer utterances/s per call, %s; Ctrl-C stops\n",
+		opts.calls, what, base, opts.rate, until)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(opts.progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				printSimulateProgress(errOut, opts.audio, gen.Progress())
+			case <-done:
+				return
+			}
+		}
+	}()
+	rep := gen.Run(ctx)
+	close(done)
+	<-stopped
+
+	p := gen.Progress()
+	if cfg.Mode == loadgen.ModeTwilio {
+		fmt.Fprintf(opts.io.out, "%d %s (%d ended cleanly) in %.1fs: %d clips played, %d errors\n",
+			rep.Calls, what, p.Ended, rep.DurationS, rep.Utterances, rep.Errors)
+	} else {
+		fmt.Fprintf(opts.io.out, "%d %s (%d ended cleanly) in %.1fs: %d utterances, %d acked, %d errors; ack latency p50 %.1f ms, p99 %.1f ms\n",
+			rep.Calls, what, p.Ended, rep.DurationS, rep.Utterances, rep.Acked, rep.Errors, rep.AckMSP50, rep.AckMSP99)
+	}
+	line, err := json.Marshal(rep)
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	fmt.Fprintf(opts.io.out, "%s\n", line)
+	if rep.Errors > 0 {
+		return fmt.Errorf("%d errors during the simulation (the first are logged above)", rep.Errors)
+	}
+	return nil
+}
+
+// printSimulateProgress writes one progress line to stderr.
+func printSimulateProgress(w io.Writer, audio bool, p loadgen.Progress) {
+	line := fmt.Sprintf("simulate: %s  open %d  calls %d  ended %d  utterances %d",
+		p.Elapsed.Round(time.Second), p.Open, p.Calls, p.Ended, p.Utterances)
+	if !audio {
+		line += fmt.Sprintf("  acked %d", p.Acked)
+	}
+	line += fmt.Sprintf("  errors %d", p.Errors)
+	if p.Acked > 0 {
+		line += fmt.Sprintf("  ack p50 %s p99 %s", p.RecentP50.Round(100*time.Microsecond), p.RecentP99.Round(100*time.Microsecond))
+	}
+	fmt.Fprintln(w, line)
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// serviceURL is --url, else the HTTP URL the service on this machine
+// wrote into its info file.
+func (o *simulateOptions) serviceURL() (string, error) {
+	if o.url != "" {
+		u, err := parseServiceURL(o.url)
+		if err != nil {
+			return "", usageError{err}
+		}
+		return u.String(), nil
+	}
+	info, err := service.ReadInfo(serveDir(o.data))
+	if errors.Is(err, service.ErrNoService) {
+		return "", fmt.Errorf("%w (%s): start it, or pass its address with --url", service.ErrNoService, serveDir(o.data))
+	}
+	if err != nil {
+		return "", fmt.Errorf("find the service: %w (or pass --url)", err)
+	}
+	if info.HTTPURL == "" {
+		return "", fmt.Errorf("the service in %s recorded no HTTP URL: pass --url", serveDir(o.data))
+	}
+	u, err := parseServiceURL(info.HTTPURL)
+	if err != nil {
+		return "", fmt.Errorf("the service's info in %s: %w", serveDir(o.data), err)
+	}
+	return u.String(), nil
+}
+
+// parseServiceURL checks a service base URL: http or https (ws and wss
+// are taken as the same) with a host.
+func parseServiceURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("service URL %q: %w", s, err)
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "ws":
+		u.Scheme = "http"
+	case "wss":
+		u.Scheme = "https"
+	default:
+		return nil, fmt.Errorf("service URL %q: want http://host:port or https://host:port", s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("service URL %q has no host", s)
+	}
+	return u, nil
+}
+
+// ingestKey is --key, else $ASSIST_INGEST_KEY, else the key the service
+// keeps in its folder; source says which, for error messages. It never
+// makes up a key.
+func (o *simulateOptions) ingestKey() (key, source string, err error) {
+	if o.key != "" {
+		return o.key, "--key", nil
+	}
+	if k := os.Getenv("ASSIST_INGEST_KEY"); k != "" {
+		return k, "$ASSIST_INGEST_KEY", nil
+	}
+	path := filepath.Join(serveDir(o.data), "ingest.key")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", "", fmt.Errorf("no ingest API key: pass --key, set $ASSIST_INGEST_KEY, or run where the service keeps %s (--data)", path)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read ingest key: %w", err)
+	}
+	key = strings.TrimSpace(string(data))
+	if key == "" {
+		return "", "", fmt.Errorf("ingest key file %s is empty: pass --key or set $ASSIST_INGEST_KEY", path)
+	}
+	return key, path, nil
+}
+
+// explainServiceError says what to do when the service check fails.
+func explainServiceError(err error, base, keySource string) error {
+	switch {
+	case errors.Is(err, loadgen.ErrUnreachable):
+		return fmt.Errorf("%w\nIs 'assist serve' running there? Pass its address with --url", err)
+	case errors.Is(err, loadgen.ErrUnauthorized):
+		return fmt.Errorf("%w\nThe key came from %s; pass the service's key with --key or $ASSIST_INGEST_KEY", err, keySource)
+	case errors.Is(err, loadgen.ErrNoEndpoint):
+		return fmt.Errorf("%w\nIs %s an 'assist serve'? Pass its base URL with --url", err, base)
+	}
+	return fmt.Errorf("check the service at %s: %w", base, err)
+}
+
+// simulateHTTPClient returns the client for requests and WebSocket
+// handshakes: enough idle connections for every call, and no certificate
+// check with --insecure.
+func simulateHTTPClient(calls int, insecure bool) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(calls, 2)
+	t.MaxIdleConns = max(calls, 100)
+	if insecure {
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for with --insecure
+	}
+	return &http.Client{Transport: t}
+}
+
+// loadSpeechClips reads the --wav files, or the pocketsphinx-testdata
+// clips when there are none.
+func loadSpeechClips(paths []string) ([]*loadgen.Clip, error) {
+	if len(paths) == 0 {
+		var err error
+		if paths, err = filepath.Glob(librivoxClips); err != nil {
+			return nil, fmt.Errorf("find speech clips: %w", err)
+		}
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("no speech clips in %s: install the Debian package pocketsphinx-testdata, or pass --wav FILE", filepath.Dir(librivoxClips))
+		}
+	}
+	clips := make([]*loadgen.Clip, 0, len(paths))
+	for _, p := range paths {
+		c, err := loadgen.LoadClip(p)
+		if err != nil {
+			return nil, err
+		}
+		clips = append(clips, c)
+	}
+	return clips, nil
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

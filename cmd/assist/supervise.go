@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/tui"
+	"github.com/spf13/cobra"
+)
+
+type superviseOptions struct {
+	io    streams
+	term  terminalFlags
+	name  string
+	queue string
+}
+
+func newSuperviseCmd(io streams) *cobra.Command {
+	opts := &superviseOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "supervise",
+		Short: "The supervisor view of every live call of a running service",
+		Long: `Watch every queue and call of a running 'assist serve': per queue, the active
+calls, average customer sentiment, alerts and the longest call; below, the
+live calls sorted by risk with a sentiment sparkline, agent, duration and
+alerts, new alerts highlighted. Enter drills into a call's read-only agent
+view with its whole history. The view reconnects by itself when the
+service restarts.
+
+On the service's machine with the same --data, the server and your
+credentials are found by themselves; elsewhere, pass --nats and --creds
+(issued with 'assist creds add --supervisor NAME').`,
+		Example: `  assist supervise
+  assist supervise --queue billing
+  assist supervise --headless > floor.ndjson`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.name == "" {
+				return usagef("--name is required")
+			}
+			return runSupervise(cmd.Context(), opts)
+		},
+	}
+	name := os.Getenv("USER")
+	if name == "" {
+		name = "supervisor"
+	}
+	cmd.Flags().StringVar(&opts.name, "name", name, "your supervisor name (your credentials are issued for it)")
+	cmd.Flags().StringVar(&opts.queue, "queue", "", "watch this queue only")
+	opts.term.register(cmd)
+	return cmd
+}
+
+func runSupervise(ctx context.Context, o *superviseOptions) error {
+	lh, err := o.term.logger(o.io)
+	if err != nil {
+		return err
+	}
+	defer lh.close()
+	t, err := o.term.service.dial(service.RoleSupervisor, o.name, lh.log)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	subject := engine.AllCallsSubject
+	if o.queue != "" {
+		subject = engine.QueueSubject(o.queue)
+	}
+	// The view learns of a lost connection at once; once it is back, the
+	// directory is read again for the rows that changed meanwhile.
+	msgs := make(chan tea.Msg, 16)
+	t.OnStatus(func(up bool) {
+		detail := "reconnecting…"
+		if up {
+			detail = ""
+		}
+		select {
+		case msgs <- tui.ConnectionMsg{Connected: up, Detail: detail}:
+		default:
+		}
+		if up {
+			go func() {
+				if rows, err := t.Calls(ctx, o.queue); err == nil {
+					select {
+					case msgs <- tui.SummariesMsg{Summaries: rows, Replace: true}:
+					case <-ctx.Done():
+					}
+				}
+			}()
+		}
+	})
+	summaries, err := t.Calls(ctx, o.queue)
+	if err != nil {
+		return err
+	}
+	events, err := t.Follow(ctx, subject, o.queue)
+	if err != nil {
+		return err
+	}
+	if o.term.headless {
+		return writeNDJSON(ctx, o.io.out, events)
+	}
+	return tui.RunSupervisor(ctx, events, tui.SupervisorOptions{
+		Queue:       o.queue,
+		Summaries:   summaries,
+		Messages:    msgs,
+		History:     func(ctx context.Context, callID string) ([]engine.Event, error) { return t.History(ctx, callID, 0) },
+		ModelStatus: "supervisor " + o.name + " · service",
+	})
+}
