@@ -24,6 +24,7 @@ type listenOptions struct {
 	asr             asrFlags
 	logFile         string
 	debug           bool
+	headless        bool
 }
 
 func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) *cobra.Command {
@@ -62,6 +63,7 @@ input devices and their indexes.`,
 	opts.asr.register(f)
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
+	f.BoolVar(&opts.headless, "headless", false, "print the events as NDJSON on stdout until interrupted, instead of the agent view")
 	return cmd
 }
 
@@ -69,10 +71,10 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	if opts.list {
 		return listDevices(opts)
 	}
-	if f, ok := opts.io.out.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
-		return errors.New("the agent view needs a terminal")
+	if f, ok := opts.io.out.(*os.File); !opts.headless && (!ok || !term.IsTerminal(f.Fd())) {
+		return errors.New("the agent view needs a terminal (or --headless)")
 	}
-	logOut, closeLog, err := openLog(&replayOptions{logFile: opts.logFile})
+	logOut, closeLog, err := openLog(&replayOptions{logFile: opts.logFile, headless: opts.headless, io: opts.io})
 	if err != nil {
 		return err
 	}
@@ -146,10 +148,14 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 			}
 		}
 	}()
-	err = tui.Run(ctx, events, tui.Options{
-		ModelStatus: fmt.Sprintf("%s · %s", stack.status, rec.Name()),
-		Controller:  liveController{bus: stack.bus},
-	})
+	if opts.headless {
+		err = writeNDJSON(ctx, opts.io.out, events)
+	} else {
+		err = tui.Run(ctx, events, tui.Options{
+			ModelStatus: fmt.Sprintf("%s · %s", stack.status, rec.Name()),
+			Controller:  liveController{bus: stack.bus},
+		})
+	}
 	cancel()
 	if endErr := call.End("agent quit"); endErr != nil {
 		log.Warn("end call", "err", endErr)

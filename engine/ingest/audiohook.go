@@ -102,6 +102,8 @@ func (h *audiohookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.o.Metrics.Connected(audiohookEndpoint)()
+	ctx, done := h.o.voiceStream()
+	defer done()
 	s := &audiohookSession{
 		o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", audiohookEndpoint),
 		endReason: "disconnected",
@@ -112,7 +114,7 @@ func (h *audiohookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header.Get("Audiohook-Session-Id"); isUUID(id) {
 		s.id = id
 	}
-	s.serve(context.Background())
+	s.serve(ctx)
 }
 
 // audiohookState is where a session is in the protocol.
@@ -151,8 +153,15 @@ type audiohookSession struct {
 func (s *audiohookSession) serve(ctx context.Context) {
 	rd := newWSReader(s.c, s.lim.idle, s.o.maxMessage())
 	defer rd.stop()
-	s.finish(s.loop(ctx, rd))
+	err := s.loop(ctx, rd)
+	if ctx.Err() != nil && !errors.As(err, new(*protocolError)) {
+		err = errShutdown
+	}
+	s.finish(err)
 }
+
+// errShutdown ends a session when the service shuts down.
+var errShutdown = errors.New("server shutting down")
 
 // errDisconnectIgnored ends a session whose client did not close it in
 // time after our disconnect.
@@ -420,6 +429,9 @@ func (s *audiohookSession) finish(err error) {
 	var perr *protocolError
 	switch {
 	case err == nil:
+	case errors.Is(err, errShutdown):
+		reason, code, why = "shutdown", websocket.StatusGoingAway, "server shutting down"
+		s.log.Info("audiohook connection closed: shutting down")
 	case errors.Is(err, errDisconnectIgnored):
 		s.log.Warn("audiohook client ignored disconnect: closing the socket")
 		code, why = websocket.StatusPolicyViolation, "disconnected"

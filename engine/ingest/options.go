@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"context"
 	"crypto/subtle"
 	"log/slog"
+	"sync"
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
@@ -31,6 +33,29 @@ type Options struct {
 	Metrics *engine.Metrics
 	// Logger may be nil (discard).
 	Logger *slog.Logger
+
+	// voice, set by NewHandler, lets Handler.Close end the voice streams.
+	voice *voiceStreams
+}
+
+// voiceStreams tracks the open voice streams so that a shutting-down
+// service ends their calls ("shutdown") instead of leaving them live:
+// http.Server.Shutdown neither closes nor waits for WebSockets.
+type voiceStreams struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// voiceStream registers a voice stream; it returns the context that ends
+// when the service shuts down, and the function to call when the stream is
+// done.
+func (o *Options) voiceStream() (context.Context, func()) {
+	if o.voice == nil {
+		return context.Background(), func() {}
+	}
+	o.voice.wg.Add(1)
+	return o.voice.ctx, o.voice.wg.Done
 }
 
 // keyOK reports whether key is the API key, in constant time.

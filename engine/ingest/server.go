@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,6 +69,8 @@ func NewHandler(o Options, reg prometheus.Gatherer) (*Handler, error) {
 		reg = prometheus.DefaultGatherer
 	}
 	h := &Handler{o: o, mux: http.NewServeMux(), chat: newChatCalls(o.Calls), idle: ChatIdleTimeout, conns: map[*chatConn]struct{}{}}
+	h.o.voice = &voiceStreams{}
+	h.o.voice.ctx, h.o.voice.cancel = context.WithCancel(context.Background())
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -89,7 +92,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Close ends the chat side: it closes every chat WebSocket (status 1001,
 // going away), whose calls end as "disconnected", waits for their handlers,
 // and ends the chat calls still open (those started over HTTP) with reason
-// "shutdown", so that every call's history ends with call.ended. Chat
+// "shutdown", and the voice streams, whose calls end "shutdown" too, so
+// that every call's history ends with call.ended. Chat
 // requests after Close get 503. Call it after http.Server.Shutdown, which
 // neither waits for nor closes WebSockets.
 func (h *Handler) Close() error {
@@ -103,6 +107,8 @@ func (h *Handler) Close() error {
 	for _, c := range conns {
 		go c.ws.Close(websocket.StatusGoingAway, "server shutting down")
 	}
+	h.o.voice.cancel()
+	h.o.voice.wg.Wait()
 	h.connWG.Wait()
 	return h.chat.endAll("shutdown")
 }

@@ -86,8 +86,10 @@ func (h *twilioHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.o.Metrics.Connected(twilioEndpoint)()
+	ctx, done := h.o.voiceStream()
+	defer done()
 	s := &twilioStream{o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", twilioEndpoint)}
-	s.serve(context.Background())
+	s.serve(ctx)
 }
 
 // twilioStream is one Media Streams connection.
@@ -102,9 +104,11 @@ type twilioStream struct {
 	channels  map[string]int // track → channel
 	mix       *trackMixer
 	call      *voiceCall
+	shutdown  context.Context // done when the service shuts down
 }
 
 func (s *twilioStream) serve(ctx context.Context) {
+	s.shutdown = ctx
 	rd := newWSReader(s.c, s.lim.idle, s.o.maxMessage())
 	defer rd.stop()
 	s.finish(s.loop(ctx, rd))
@@ -236,6 +240,9 @@ func (s *twilioStream) finish(err error) {
 		reason, code, why = "error", websocket.StatusPolicyViolation, closeReason(perr.Detail)
 		s.log.Warn("twilio stream closed on a protocol error", "reason", perr.Reason, "detail", perr.Detail)
 		s.o.Metrics.IngestError(twilioEndpoint, perr.Reason)
+	case s.shutdown.Err() != nil:
+		reason, code, why = "shutdown", websocket.StatusGoingAway, "server shutting down"
+		s.log.Info("twilio stream closed: shutting down")
 	default:
 		reason, code = "disconnected", -1
 		s.log.Info("twilio stream disconnected", "err", err)

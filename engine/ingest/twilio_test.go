@@ -835,3 +835,28 @@ func TestTrackMixer(t *testing.T) {
 		t.Errorf("jittered chunks mixed to %v", mono)
 	}
 }
+
+func TestTwilioStreamEndsWhenTheServiceShutsDown(t *testing.T) {
+	rec := &scriptedRecognizer{text: "I lost my debit card"}
+	var voice *voiceStreams
+	s := newVoiceService(t, rec, testLimits, func(o *Options) {
+		o.voice = &voiceStreams{}
+		o.voice.ctx, o.voice.cancel = context.WithCancel(context.Background())
+		voice = o.voice
+	})
+	tc := dialTwilio(t, s)
+	tc.connected()
+	tc.start("CA00000000000000000000000000000009", map[string]string{"key": voiceTestKey})
+	tc.stream(speechLike(1, 0.2, 0.8, 3), nil, [2]int{})
+	s.waitFor(t, "CA00000000000000000000000000000009", engine.KindCallStarted)
+
+	voice.cancel() // what Handler.Close does
+	voice.wg.Wait()
+	evs := s.waitFor(t, "CA00000000000000000000000000000009", engine.KindCallEnded)
+	if e := ended(t, evs); e.Reason != "shutdown" {
+		t.Errorf("call ended with %q, want shutdown", e.Reason)
+	}
+	if code, _ := closeStatus(t, tc.c); code != websocket.StatusGoingAway {
+		t.Errorf("close status %v, want going away", code)
+	}
+}
