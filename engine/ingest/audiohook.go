@@ -150,11 +150,15 @@ type audiohookSession struct {
 	call  *voiceCall
 }
 
-func (s *audiohookSession) serve(ctx context.Context) {
+func (s *audiohookSession) serve(shutdown context.Context) {
+	// Closing with a status (not cancelling the read, which drops the
+	// connection) tells the client why the session ends.
+	stop := context.AfterFunc(shutdown, func() { s.c.Close(websocket.StatusGoingAway, "server shutting down") })
+	defer stop()
 	rd := newWSReader(s.c, s.lim.idle, s.o.maxMessage())
 	defer rd.stop()
-	err := s.loop(ctx, rd)
-	if ctx.Err() != nil && !errors.As(err, new(*protocolError)) {
+	err := s.loop(context.Background(), rd)
+	if shutdown.Err() != nil && !errors.As(err, new(*protocolError)) {
 		err = errShutdown
 	}
 	s.finish(err)

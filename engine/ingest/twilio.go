@@ -107,11 +107,15 @@ type twilioStream struct {
 	shutdown  context.Context // done when the service shuts down
 }
 
-func (s *twilioStream) serve(ctx context.Context) {
-	s.shutdown = ctx
+func (s *twilioStream) serve(shutdown context.Context) {
+	s.shutdown = shutdown
+	// Closing with a status (not cancelling the read, which drops the
+	// connection) tells Twilio why the stream ends.
+	stop := context.AfterFunc(shutdown, func() { s.c.Close(websocket.StatusGoingAway, "server shutting down") })
+	defer stop()
 	rd := newWSReader(s.c, s.lim.idle, s.o.maxMessage())
 	defer rd.stop()
-	s.finish(s.loop(ctx, rd))
+	s.finish(s.loop(context.Background(), rd))
 }
 
 // loop handles messages until stop (nil) or an error.
