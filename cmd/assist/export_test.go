@@ -10,35 +10,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/service"
-	"github.com/larkspur-labs/assist/kb"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
-
-// storeTestAssistant is the bundled knowledge base with the embedded
-// models, built once for all tests.
-var storeTestAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
-})
 
 // callStore is a real embedded NATS server with JetStream and auth, the
 // service's store and one worker with the embedded models: what 'assist
@@ -85,7 +65,7 @@ func startCallStore(t *testing.T) *callStore {
 	if cs.store, err = service.OpenStore(ctx, js, service.StoreConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := storeTestAssistant()
+	a, err := enginetest.SampleAssistant()
 	if err != nil {
 		t.Fatal(err)
 	}

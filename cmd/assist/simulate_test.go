@@ -9,38 +9,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
-	"github.com/larkspur-labs/assist/kb"
 )
 
 const simTestKey = "sim-test-key"
-
-// simAssistant is the embedded emotion model and the bundled knowledge
-// base, loaded once for the simulate tests.
-var simAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
-})
 
 // simService is the ingest handler on a real engine and embedded bus,
 // served over HTTP, with a subscriber to every call's events.
@@ -55,25 +35,8 @@ type simService struct {
 // calls too.
 func startSimService(t *testing.T, rec audio.Recognizer) *simService {
 	t.Helper()
-	a, err := simAssistant()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus, err := engine.StartBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	eng, err := engine.New(bus, a, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	events, err := bus.Subscribe(engine.AllCallsSubject, func(err error) { t.Errorf("subscription: %v", err) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(events.Close)
+	te := enginetest.Start(t)
+	eng, events := te.Engine, te.Events
 	h, err := ingest.NewHandler(ingest.Options{Calls: &ingest.EngineCalls{Engine: eng}, APIKey: simTestKey, Recognizer: rec}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,30 +16,11 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine"
-	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/engine/enginetest"
 )
 
 const chatTestKey = "test-key"
-
-// chatTestAssistant is the embedded emotion model and the bundled knowledge
-// base, loaded once for all tests.
-var chatTestAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
-})
 
 // chatService is the handler on a real engine and embedded bus, served over
 // HTTP, with a subscriber to every call's events.
@@ -55,28 +35,12 @@ type chatService struct {
 // before the server starts.
 func newChatService(t *testing.T, maxMessage int64, tweak func(*Handler)) *chatService {
 	t.Helper()
-	a, err := chatTestAssistant()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus, err := engine.StartBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	eng, err := engine.New(bus, a, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	events, err := bus.Subscribe(engine.AllCallsSubject, func(err error) { t.Errorf("subscription: %v", err) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(events.Close)
+	te := enginetest.Start(t)
+	eng, events := te.Engine, te.Events
 
 	reg := prometheus.NewRegistry()
 	s := &chatService{events: events}
+	var err error
 	s.h, err = NewHandler(Options{
 		Calls:           &EngineCalls{Engine: eng},
 		APIKey:          chatTestKey,

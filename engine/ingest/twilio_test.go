@@ -27,11 +27,10 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
-	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/engine/enginetest"
 )
 
 const voiceTestKey = "voice-test-key"
@@ -58,24 +57,6 @@ var (
 // testLimits keep real-speech calls from overflowing their queue however
 // slow recognition is under -race.
 var testLimits = limits{idle: 20 * time.Second, queued: 2 * time.Minute, grace: time.Second}
-
-// voiceTestAssistant is the embedded emotion model and the bundled
-// knowledge base, loaded once for all tests.
-var voiceTestAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
-})
 
 var sphinxRecognizer = sync.OnceValues(func() (audio.Recognizer, error) {
 	return sphinx.New(sphinx.DefaultConfig())
@@ -222,25 +203,8 @@ type voiceService struct {
 // options.
 func newVoiceService(t *testing.T, rec audio.Recognizer, lim limits, tweak ...func(*Options)) *voiceService {
 	t.Helper()
-	a, err := voiceTestAssistant()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus, err := engine.StartBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	eng, err := engine.New(bus, a, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	events, err := bus.Subscribe(engine.AllCallsSubject, func(err error) { t.Errorf("subscription: %v", err) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(events.Close)
+	te := enginetest.Start(t)
+	eng, events := te.Engine, te.Events
 	s := &voiceService{eng: eng, events: events, reg: prometheus.NewRegistry(), logs: &logBuffer{}, pending: map[string][]engine.Event{}}
 	o := &Options{
 		Calls:      &EngineCalls{Engine: eng},

@@ -18,12 +18,11 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/transcript"
-	"github.com/larkspur-labs/assist/kb"
 )
 
 const testKey = "loadgen-test-key"
@@ -270,45 +269,10 @@ type chatService struct {
 	events *engine.Subscription
 }
 
-// testAssistant is the embedded emotion model and the bundled knowledge
-// base, loaded once.
-var testAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
-})
-
 func startChatService(t *testing.T) *chatService {
 	t.Helper()
-	a, err := testAssistant()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus, err := engine.StartBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bus.Close)
-	eng, err := engine.New(bus, a, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	events, err := bus.Subscribe(engine.AllCallsSubject, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(events.Close)
+	te := enginetest.Start(t)
+	eng, events := te.Engine, te.Events
 	h, err := ingest.NewHandler(ingest.Options{Calls: &ingest.EngineCalls{Engine: eng}, APIKey: testKey}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/samples"
 	"github.com/larkspur-labs/assist/engine/transcript"
@@ -40,7 +41,7 @@ func BenchmarkChatLoad(b *testing.B) {
 	customerTurns := sampleCustomerTurns(b)
 	for b.Loop() {
 		ts := startService(b)
-		a, err := sampleAssistant()
+		a, err := enginetest.SampleAssistant()
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,37 +3,17 @@ package service
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/ingest"
-	"github.com/larkspur-labs/assist/kb"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 var _ ingest.Calls = (*Client)(nil)
-
-// sampleAssistant is the bundled knowledge base with the embedded models,
-// built once for all tests.
-var sampleAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
-})
 
 // testService is a real embedded NATS server with JetStream and auth, and
 // the service's store, on a temporary folder.
@@ -80,7 +60,7 @@ func (ts *testService) bus(t testing.TB) *engine.Bus {
 
 func (ts *testService) worker(t *testing.T, id string) *Worker {
 	t.Helper()
-	a, err := sampleAssistant()
+	a, err := enginetest.SampleAssistant()
 	if err != nil {
 		t.Fatal(err)
 	}
