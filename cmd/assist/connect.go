@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/nats-io/nats.go"
 	"github.com/spf13/pflag"
 )
 
@@ -17,12 +18,14 @@ import (
 type serviceFlags struct {
 	nats  string
 	creds string
+	ca    string
 	data  string
 }
 
 func (f *serviceFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.nats, "nats", os.Getenv("ASSIST_NATS_URL"), "NATS URL of the service ($ASSIST_NATS_URL; default: the 'assist serve' using --data)")
 	fs.StringVar(&f.creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "nkey seed file of your user ($ASSIST_NATS_CREDS; default: from --data)")
+	fs.StringVar(&f.ca, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "CA certificate (PEM) of a service whose NATS TLS certificate is private ($ASSIST_NATS_CA)")
 	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
 }
 
@@ -55,6 +58,9 @@ func (f *serviceFlags) dial(role service.Role, name string, log *slog.Logger) (*
 		creds, created = path, isNew
 	}
 	cfg := service.TerminalConfig{URL: url, Creds: creds, Role: role, Name: name, Logger: log}
+	if f.ca != "" {
+		cfg.Options = append(cfg.Options, nats.RootCAs(f.ca))
+	}
 	t, err := service.DialTerminal(cfg)
 	// New credentials take the service a moment to pick up.
 	for deadline := time.Now().Add(userReloadWait); err != nil && created && time.Now().Before(deadline); {

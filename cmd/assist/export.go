@@ -222,7 +222,11 @@ func openCallStore(ctx context.Context, f serviceFlags, name string) (*nats.Conn
 		}
 	})
 	// A one-shot read fails rather than waits for a server that went away.
-	nc, err := service.Dial(url, creds, "assist-"+name, nats.NoReconnect(), refused)
+	opts := []nats.Option{nats.NoReconnect(), refused}
+	if f.ca != "" {
+		opts = append(opts, nats.RootCAs(f.ca))
+	}
+	nc, err := service.Dial(url, creds, "assist-"+name, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open the call store with credentials %s: %w", creds, err)
 	}

@@ -34,8 +34,11 @@ type serveOptions struct {
 	tlsCert       string
 	tlsKey        string
 	natsListen    string
+	natsTLSCert   string
+	natsTLSKey    string
 	nats          string
 	creds         string
+	natsCA        string
 	retention     time.Duration
 	worker        string
 	twilioInbound string
@@ -79,6 +82,9 @@ dies its calls move to another. Give each worker its own --worker id.`,
 			if (opts.tlsCert == "") != (opts.tlsKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
 			}
+			if (opts.natsTLSCert == "") != (opts.natsTLSKey == "") {
+				return usagef("--nats-tls-cert and --nats-tls-key go together")
+			}
 			if opts.twilioInbound != string(engine.SpeakerCustomer) && opts.twilioInbound != string(engine.SpeakerAgent) {
 				return usagef("--twilio-inbound must be customer or agent, got %q", opts.twilioInbound)
 			}
@@ -98,8 +104,11 @@ dies its calls move to another. Give each worker its own --worker id.`,
 	f.StringVar(&opts.tlsCert, "tls-cert", "", "TLS certificate file (PEM) for the HTTP listener")
 	f.StringVar(&opts.tlsKey, "tls-key", "", "TLS key file (PEM) for the HTTP listener")
 	f.StringVar(&opts.natsListen, "nats-listen", "127.0.0.1:4222", "embedded NATS server's listener (host:port)")
+	f.StringVar(&opts.natsTLSCert, "nats-tls-cert", "", "TLS certificate file (PEM): terminals then reach the embedded NATS server over TLS")
+	f.StringVar(&opts.natsTLSKey, "nats-tls-key", "", "TLS key file (PEM) for --nats-tls-cert")
 	f.StringVar(&opts.nats, "nats", os.Getenv("ASSIST_NATS_URL"), "use this NATS cluster instead of the embedded server ($ASSIST_NATS_URL)")
 	f.StringVar(&opts.creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "with --nats: the service user's nkey seed file ($ASSIST_NATS_CREDS)")
+	f.StringVar(&opts.natsCA, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "with --nats: CA certificate (PEM) of a NATS cluster with a private TLS certificate ($ASSIST_NATS_CA)")
 	f.DurationVar(&opts.retention, "retention", service.DefaultRetention, "how long call events and summaries are kept")
 	f.StringVar(&opts.worker, "worker", "", "this worker's id, unique in the cluster and stable across restarts (default: kept in the data folder)")
 	f.StringVar(&opts.twilioInbound, "twilio-inbound", "customer", "who speaks on a Twilio stream's inbound track: customer or agent")
@@ -119,13 +128,19 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 	natsURL, creds := o.nats, o.creds
+	// How the service's own connections reach NATS: in-process to the
+	// embedded server, else the cluster's address.
+	var conn []nats.Option
 	if natsURL == "" {
-		ns, err := startEmbeddedNATS(auth, o.natsListen, log)
+		ns, err := startEmbeddedNATS(auth, o, log)
 		if err != nil {
 			return err
 		}
 		defer ns.Close()
 		natsURL = ns.ClientURL()
+		conn = append(conn, ns.InProcess())
+	} else if o.natsCA != "" {
+		conn = append(conn, nats.RootCAs(o.natsCA))
 	}
 	if creds == "" {
 		creds = auth.CredsPath(service.RoleService, "service")
@@ -135,7 +150,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 
-	bus, err := service.ServiceBus(natsURL, creds)
+	bus, err := service.ServiceBus(natsURL, creds, conn...)
 	if err != nil {
 		return err
 	}
@@ -173,7 +188,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		log.Info("ended calls left live by a previous run", "calls", n)
 	}
 
-	clientConn, err := service.Dial(natsURL, creds, "assist-ingest")
+	clientConn, err := service.Dial(natsURL, creds, "assist-ingest", conn...)
 	if err != nil {
 		return err
 	}
@@ -253,12 +268,12 @@ func ingestKey(auth service.Auth, io streams) (string, error) {
 }
 
 // startEmbeddedNATS issues the service user if it is new and starts the
-// embedded server with JetStream on listen.
-func startEmbeddedNATS(auth service.Auth, listen string, log *slog.Logger) (*service.NATSServer, error) {
+// embedded server with JetStream on --nats-listen.
+func startEmbeddedNATS(auth service.Auth, o *serveOptions, log *slog.Logger) (*service.NATSServer, error) {
 	if _, _, err := auth.Add(service.RoleService, "service"); err != nil {
 		return nil, err
 	}
-	host, portText, err := net.SplitHostPort(listen)
+	host, portText, err := net.SplitHostPort(o.natsListen)
 	if err != nil {
 		return nil, usagef("--nats-listen: %v", err)
 	}
@@ -268,6 +283,7 @@ func startEmbeddedNATS(auth service.Auth, listen string, log *slog.Logger) (*ser
 	}
 	return service.StartNATS(service.NATSConfig{
 		Host: host, Port: port, StoreDir: filepath.Join(auth.Dir, "jetstream"), Auth: auth, Logger: log,
+		TLSCert: o.natsTLSCert, TLSKey: o.natsTLSKey,
 	})
 }
 

@@ -35,6 +35,6 @@ func Dial(url, creds, name string, extra ...nats.Option) (*nats.Conn, error) {
 }
 
 // ServiceBus returns a bus whose connections are the service user's.
-func ServiceBus(url, creds string) (*engine.Bus, error) {
-	return engine.NewBus(func(name string) (*nats.Conn, error) { return Dial(url, creds, name) })
+func ServiceBus(url, creds string, extra ...nats.Option) (*engine.Bus, error) {
+	return engine.NewBus(func(name string) (*nats.Conn, error) { return Dial(url, creds, name, extra...) })
 }

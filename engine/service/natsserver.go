@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 )
 
 // NATSConfig configures the embedded NATS server of 'assist serve'.
@@ -23,6 +24,9 @@ type NATSConfig struct {
 	StoreDir string
 	// Auth holds the users; the server accepts no one else.
 	Auth Auth
+	// TLSCert and TLSKey, when set, make clients connect over TLS (PEM
+	// files).
+	TLSCert, TLSKey string
 	// ReloadEvery is how often the user list is checked for changes
 	// ('assist creds add' from another process); 2 s when zero.
 	ReloadEvery time.Duration
@@ -33,8 +37,10 @@ type NATSConfig struct {
 // service's credentials.
 type NATSServer struct {
 	srv  *server.Server
-	opts server.Options
 	auth Auth
+
+	mu   sync.Mutex // guards opts
+	opts server.Options
 	log  *slog.Logger
 
 	stop chan struct{}
@@ -69,6 +75,13 @@ func StartNATS(cfg NATSConfig) (*NATSServer, error) {
 		// connections room before the server calls them slow.
 		MaxPending: 256 << 20,
 	}
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: cfg.TLSCert, KeyFile: cfg.TLSKey})
+		if err != nil {
+			return nil, fmt.Errorf("start nats: tls: %w", err)
+		}
+		opts.TLSConfig, opts.TLS = tc, true
+	}
 	o := opts
 	srv, err := server.NewServer(&o)
 	if err != nil {
@@ -89,8 +102,13 @@ func StartNATS(cfg NATSConfig) (*NATSServer, error) {
 	return n, nil
 }
 
-// ClientURL is the URL clients connect to.
+// ClientURL is the URL clients connect to; its scheme is tls:// when the
+// server requires TLS.
 func (n *NATSServer) ClientURL() string { return n.srv.ClientURL() }
+
+// InProcess is the connection option that reaches the server inside this
+// process without the network (and without TLS).
+func (n *NATSServer) InProcess() nats.Option { return nats.InProcessServer(n.srv) }
 
 // JetStreamEnabled reports whether JetStream is running.
 func (n *NATSServer) JetStreamEnabled() bool { return n.srv.JetStreamEnabled() }
@@ -138,6 +156,8 @@ func (n *NATSServer) Reload(users []User) error {
 	if len(users) == 0 {
 		return errors.New("reload users: empty list")
 	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	o := n.opts
 	o.Nkeys = nkeyUsers(users)
 	if err := n.srv.ReloadOptions(&o); err != nil {

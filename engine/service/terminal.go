@@ -38,6 +38,8 @@ type TerminalConfig struct {
 	Logger *slog.Logger
 	// Timeout bounds each request; 10 s when zero.
 	Timeout time.Duration
+	// Options are added to the connection's (for example nats.RootCAs).
+	Options []nats.Option
 }
 
 // DialTerminal connects to the service. A server that is not up yet or
@@ -60,7 +62,7 @@ func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
 	if cfg.Role != RoleService {
 		opts = append(opts, nats.CustomInboxPrefix(InboxPrefix(cfg.Role, cfg.Name)))
 	}
-	nc, err := Dial(cfg.URL, cfg.Creds, "assist-"+string(cfg.Role)+"-"+cfg.Name, opts...)
+	nc, err := Dial(cfg.URL, cfg.Creds, "assist-"+string(cfg.Role)+"-"+cfg.Name, append(opts, cfg.Options...)...)
 	if err != nil {
 		return nil, err
 	}
