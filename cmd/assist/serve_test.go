@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -57,7 +59,7 @@ func freePort(t *testing.T) int {
 
 // startServe starts the service on data with the given ports and waits
 // until it is ready.
-func startServe(t *testing.T, data string, httpPort, natsPort int) *serveProcess {
+func startServe(t *testing.T, data string, httpPort, natsPort int, extra ...string) *serveProcess {
 	t.Helper()
 	p := &serveProcess{http: fmt.Sprintf("http://127.0.0.1:%d", httpPort)}
 	logs, err := os.CreateTemp(t.TempDir(), "serve-*.log")
@@ -66,8 +68,11 @@ func startServe(t *testing.T, data string, httpPort, natsPort int) *serveProcess
 	}
 	defer logs.Close()
 	p.logs = logs.Name()
-	p.cmd = exec.Command(os.Args[0], "serve", "--data", data, "--no-voice",
-		"--listen", fmt.Sprintf("127.0.0.1:%d", httpPort), "--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort))
+	args := []string{"serve", "--data", data, "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort), "--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort)}
+	if len(extra) == 0 {
+		extra = []string{"--no-voice"}
+	}
+	p.cmd = exec.Command(os.Args[0], append(args, extra...)...)
 	p.cmd.Env = append(os.Environ(), "ASSIST_TEST_RUN_MAIN=1", "ASSIST_INGEST_KEY=test-key")
 	p.cmd.Stdout, p.cmd.Stderr = logs, logs
 	if err := p.cmd.Start(); err != nil {
@@ -228,6 +233,64 @@ func storedEvents(t *testing.T, data, callID string) []engine.Event {
 		t.Fatal(err)
 	}
 	return events
+}
+
+// TestServeTwilioCallReachesTheAgent streams real speech into a real
+// 'assist serve' as Twilio does, and follows it from the agent's terminal.
+func TestServeTwilioCallReachesTheAgent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service with its speech recognizer")
+	}
+	if _, err := sphinx.New(sphinx.DefaultConfig()); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("speech recognizer: %v", err)
+		}
+		t.Skipf("speech recognizer: %v", err)
+	}
+	clip, err := loadgen.LoadClip(librivoxClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	p := startServe(t, data, freePort(t), freePort(t), "--debug")
+	flags := serviceFlags{data: data}
+	term, err := flags.dial(service.RoleAgent, "agent-1", newLogger(nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := term.Follow(ctx, engine.AgentSubject("agent-1"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := loadgen.New(loadgen.Config{
+		URL: p.http, Key: "test-key", Mode: loadgen.ModeTwilio, Calls: 1, Agents: 1, Rate: 5,
+		Queues: []string{"cards"}, Clips: []*loadgen.Clip{clip},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := gen.Run(ctx); rep.Errors != 0 || rep.Calls != 1 {
+		t.Fatalf("stream: %+v\n%s", rep, p.log())
+	}
+	var seen []engine.Event
+	waitFor(t, p, events, &seen, func(e engine.Event) bool { return e.Kind == engine.KindCallEnded })
+	started, heard := false, ""
+	for _, e := range seen {
+		switch pl := e.Payload.(type) {
+		case engine.CallStarted:
+			started = pl.Channel == engine.ChannelVoice && pl.Queue == "cards"
+		case engine.Utterance:
+			if e.Kind == engine.KindFinal && pl.Speaker == engine.SpeakerCustomer && pl.Source == engine.SourceASR {
+				heard += pl.Text + " "
+			}
+		}
+	}
+	if !started || len(strings.Fields(heard)) < 2 {
+		t.Errorf("started %v, customer heard %q\n%s", started, heard, p.log())
+	}
 }
 
 func TestServeFlagsAreChecked(t *testing.T) {
