@@ -17,6 +17,10 @@ type Assistant struct {
 	Ranker    *Ranker
 	// Feedback stores agents' verdicts on suggestions; nil keeps none.
 	Feedback *kb.Feedback
+	// Drafter and Summarizer are the model server's, when one is
+	// configured; nil without.
+	Drafter    Drafter
+	Summarizer Summarizer
 }
 
 // Learn stores an agent's verdict on a suggestion, so that the ranking of
@@ -37,14 +41,46 @@ func (a *Assistant) Learn(callID, suggestionID, articleID, verdict string) error
 // maxTurns bounds the conversation history a call keeps for context.
 const maxTurns = 16
 
+// maxTranscript bounds the turns a call keeps for its summary: hours of
+// conversation; a longer call is summarised from its beginning.
+const maxTranscript = 2000
+
+// RecentTurns returns the last n turns of the call, oldest first.
+func (c *Call) RecentTurns(n int) []Turn {
+	return slices.Clone(c.turns[max(0, len(c.turns)-n):])
+}
+
+// Summary sums the call up: with the Assistant's Summarizer when it has one
+// and it answers before ctx is done, else extractively from the transcript.
+// A summarizer's failure is returned beside the extractive summary, for the
+// caller to log.
+func (c *Call) Summary(ctx context.Context) (Summary, error) {
+	topics := c.topicTitles(3)
+	req := SummaryRequest{Turns: slices.Clone(c.transcript), Topics: topics, Dispositions: topics}
+	var err error
+	if c.a.Summarizer != nil && len(req.Turns) > 0 {
+		var s Summary
+		if s, err = c.a.Summarizer.Summarize(ctx, req); err == nil {
+			return s, nil
+		}
+	}
+	mood := 0.0
+	if m := c.moods["customer"]; m != nil {
+		mood = m.Rolling()
+	}
+	return Extractive(req, mood), err
+}
+
 // Call is the per-call state of the models: the recent turns, each speaker's
 // mood, and the alert rules' memory. A Call is not safe for concurrent use;
 // the engine feeds each call from one goroutine at a time.
 type Call struct {
 	a     *Assistant
 	turns []Turn
-	moods map[string]*Mood
-	watch watch
+	// transcript is the whole call, for its summary.
+	transcript []Turn
+	moods      map[string]*Mood
+	watch      watch
 
 	topics     map[string]*topic // article id → how strongly it was the top match
 	alertsSeen []string          // alert types in the order they first fired
@@ -79,6 +115,9 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 	c.turns = append(c.turns, Turn{Speaker: speaker, Text: text})
 	if len(c.turns) > maxTurns {
 		c.turns = c.turns[len(c.turns)-maxTurns:]
+	}
+	if len(c.transcript) < maxTranscript {
+		c.transcript = append(c.transcript, Turn{Speaker: speaker, Text: text})
 	}
 	if speaker != "customer" {
 		c.watch.observeAgent()
