@@ -21,6 +21,9 @@ type Engine struct {
 	log     *slog.Logger
 	onEvent func(Event)
 	metrics *Metrics
+	redact  func(string) string
+
+	draftBudget, summaryBudget time.Duration
 
 	feedback *nats.Subscription
 
@@ -39,12 +42,29 @@ type Options struct {
 	OnEvent func(Event)
 	// Metrics, when set, counts calls, utterances, latency and model errors.
 	Metrics *Metrics
+	// Redact, when set, is applied to utterance text before it is
+	// published and stored (the models still read it whole, in this
+	// process).
+	Redact func(string) string
+	// DraftBudget and SummaryBudget bound the model server's drafts and
+	// summaries; DefaultDraftBudget and DefaultSummaryBudget when zero.
+	DraftBudget, SummaryBudget time.Duration
 }
 
 // New returns an engine that analyses with a and publishes on bus. It
 // listens on the bus for agents' feedback on suggestions.
 func New(bus *Bus, a *assist.Assistant, opts Options) (*Engine, error) {
-	e := &Engine{bus: bus, asst: a, now: opts.Now, log: opts.Logger, onEvent: opts.OnEvent, metrics: opts.Metrics, sessions: map[string]*Session{}}
+	e := &Engine{
+		bus: bus, asst: a, now: opts.Now, log: opts.Logger, onEvent: opts.OnEvent, metrics: opts.Metrics,
+		redact: opts.Redact, draftBudget: opts.DraftBudget, summaryBudget: opts.SummaryBudget,
+		sessions: map[string]*Session{},
+	}
+	if e.draftBudget <= 0 {
+		e.draftBudget = DefaultDraftBudget
+	}
+	if e.summaryBudget <= 0 {
+		e.summaryBudget = DefaultSummaryBudget
+	}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -157,6 +177,7 @@ type Session struct {
 	mu         sync.Mutex
 	seq        uint64
 	unstored   []func() error // acknowledgements still awaited
+	draft      draftState
 	call       *assist.Call
 	ended      bool
 	utterances int
@@ -207,7 +228,16 @@ func (s *Session) Partial(u Utterance) error {
 	}
 	u.Final = false
 	u.Start, u.End = round3(u.Start), round3(u.End)
-	return s.settle(s.publish(u))
+	return s.settle(s.publish(s.redacted(u)))
+}
+
+// redacted is the utterance as it is published: its text redacted when the
+// engine redacts what it stores.
+func (s *Session) redacted(u Utterance) Utterance {
+	if s.e.redact != nil {
+		u.Text = s.e.redact(u.Text)
+	}
+	return u
 }
 
 // Final publishes a final utterance and what the models make of it: a
@@ -233,7 +263,8 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 		u.UtteranceID = fmt.Sprintf("u%d", s.utterances)
 	}
 	s.lastEnd = max(s.lastEnd, u.End)
-	if err := s.publish(u); err != nil {
+	s.cancelDraft()
+	if err := s.publish(s.redacted(u)); err != nil {
 		return err
 	}
 	s.e.metrics.Utterance(u.Speaker, u.Source)
@@ -254,12 +285,16 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 		}
 	}
 	sug := suggestionsPayload(u.UtteranceID, an.Ranked)
+	if s.e.asst.Drafter != nil {
+		sug.Degraded = s.e.degraded()
+	}
 	latency := s.e.now().Sub(entered)
 	sug.LatencyMS = float64(latency.Microseconds()) / 1000
 	if err := s.publish(sug); err != nil {
 		return err
 	}
 	s.e.metrics.SuggestionsLatency(latency)
+	s.startDraft(sug, an.Ranked)
 	return s.publish(recommendationsPayload(u.UtteranceID, an.Recommendations))
 }
 
@@ -294,12 +329,14 @@ func (s *Session) End(reason string) error {
 		return nil
 	}
 	s.ended = true
+	s.cancelDraft()
 	defer s.e.forget(s.id)
 	s.e.metrics.CallEnded(s.info.Channel)
 	summary, disposition := s.call.Wrapup()
+	wrapup := s.summary(context.Background())
 	return s.settle(s.publish(CallEnded{
 		Reason: reason, Summary: summary, Disposition: disposition,
-		Utterances: s.utterances, Duration: s.lastEnd,
+		Utterances: s.utterances, Duration: s.lastEnd, Wrapup: &wrapup,
 	}))
 }
 

@@ -31,6 +31,7 @@ const (
 	KindAlert           Kind = "alert"
 	KindCallEnded       Kind = "call.ended"
 	KindFeedback        Kind = "feedback"
+	KindSummary         Kind = "summary"
 )
 
 // Speaker says who spoke an utterance.
@@ -126,6 +127,12 @@ type Suggestion struct {
 	Source    string `json:"source"`
 	ArticleID string `json:"article_id,omitempty"`
 	Title     string `json:"title,omitempty"`
+	// ArticleIDs are the articles a generated draft (source llm) was
+	// grounded in.
+	ArticleIDs []string `json:"article_ids,omitempty"`
+	// Partial marks a generated draft still streaming: a later
+	// suggestions event for the same utterance carries more of it.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Suggestions is the ranked reply list for one customer utterance. When
@@ -138,6 +145,10 @@ type Suggestions struct {
 	// LatencyMS is the time from the final utterance entering the engine to
 	// this event, in milliseconds.
 	LatencyMS float64 `json:"latency_ms"`
+	// Degraded says why the model server is not drafting replies now
+	// (failing, or its circuit breaker open); empty when it is, or when
+	// none is configured.
+	Degraded string `json:"degraded,omitempty"`
 }
 
 // Recommendation is one thing the agent could do next.
@@ -179,6 +190,23 @@ type CallEnded struct {
 	Disposition string  `json:"disposition,omitempty"`
 	Utterances  int     `json:"utterances"`
 	Duration    float64 `json:"duration"`
+	// Wrapup is the structured summary: from the model server when one is
+	// configured and answers in time, else extractive.
+	Wrapup *Summary `json:"wrapup,omitempty"`
+}
+
+// Summary sums up a call: at its end (in call.ended) and on demand (a
+// summary event).
+type Summary struct {
+	Situation    string   `json:"situation"`
+	Action       string   `json:"action"`
+	Resolution   string   `json:"resolution"`
+	Satisfaction string   `json:"satisfaction"` // satisfied, neutral or dissatisfied
+	Reason       string   `json:"reason"`
+	Entities     []string `json:"entities"`
+	Disposition  string   `json:"disposition"`
+	// Source is llm or extractive.
+	Source string `json:"source"`
 }
 
 // Feedback records what the agent did with a suggestion.
@@ -226,6 +254,9 @@ func (CallEnded) EventKind() Kind { return KindCallEnded }
 // EventKind implements Payload.
 func (Feedback) EventKind() Kind { return KindFeedback }
 
+// EventKind implements Payload.
+func (Summary) EventKind() Kind { return KindSummary }
+
 // PayloadFor returns a pointer to a zero payload of the given kind, ready to
 // be decoded into, or an error for an unknown kind.
 func PayloadFor(k Kind) (Payload, error) {
@@ -248,6 +279,8 @@ func PayloadFor(k Kind) (Payload, error) {
 		return &CallEnded{}, nil
 	case KindFeedback:
 		return &Feedback{}, nil
+	case KindSummary:
+		return &Summary{}, nil
 	}
 	return nil, fmt.Errorf("unknown event kind %q", k)
 }
@@ -325,6 +358,8 @@ func deref(p Payload) Payload {
 	case *CallEnded:
 		return *v
 	case *Feedback:
+		return *v
+	case *Summary:
 		return *v
 	}
 	return p

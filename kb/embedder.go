@@ -27,6 +27,7 @@ const DefaultEmbedBatchSize = 64
 type OpenAIEmbedder struct {
 	srv       *modelserver.Server
 	batchSize int
+	redact    func(string) string
 }
 
 var _ Embedder = (*OpenAIEmbedder)(nil)
@@ -52,6 +53,12 @@ func WithEmbedBatchSize(n int) OpenAIEmbedderOption {
 			e.batchSize = n
 		}
 	}
+}
+
+// WithEmbedRedact applies fn to every text before it leaves the process
+// (personal data redaction); nil keeps texts as they are.
+func WithEmbedRedact(fn func(string) string) OpenAIEmbedderOption {
+	return func(e *OpenAIEmbedder) { e.redact = fn }
 }
 
 // NewOpenAIEmbedder returns an embedder that asks the server at baseURL, API
@@ -81,6 +88,13 @@ func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 		if strings.TrimSpace(t) == "" {
 			return nil, e.srv.Errorf("text %d is blank", i)
 		}
+	}
+	if e.redact != nil {
+		redacted := make([]string, len(texts))
+		for i, t := range texts {
+			redacted[i] = e.redact(t)
+		}
+		texts = redacted
 	}
 	out := make([][]float32, 0, len(texts))
 	for start := 0; start < len(texts); start += e.batchSize {

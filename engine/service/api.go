@@ -74,6 +74,13 @@ func (w *Worker) onAPI(msg *nats.Msg) {
 			return
 		}
 		reply = w.forward(req.CallID, agent, workInput{Op: inReply, CallID: req.CallID, Text: req.Text, InputID: nuid.Next()})
+	case opSummary:
+		var req summaryRequest
+		if err := decodeCallRequest(msg.Data, &req, &req.CallID); err != nil {
+			respond(msg, okReply{apiError: newAPIError(err)})
+			return
+		}
+		reply = w.forward(req.CallID, agent, workInput{Op: inSummary, CallID: req.CallID})
 	default:
 		reply = okReply{apiError: newAPIError(fmt.Errorf("%w: unknown operation %q", ErrBadRequest, op))}
 	}

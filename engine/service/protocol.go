@@ -39,6 +39,7 @@ const (
 	opHistory  = "history"
 	opFeedback = "feedback"
 	opReply    = "reply"
+	opSummary  = "summary"
 )
 
 // AgentAPISubject is the subject of an agent's API operation.
@@ -115,6 +116,7 @@ const (
 	inEnd      = "end"
 	inFeedback = "feedback"
 	inReply    = "reply"
+	inSummary  = "summary"
 )
 
 // workInput is one piece of input for a call's worker.
@@ -161,6 +163,10 @@ type historyReply struct {
 type feedbackRequest struct {
 	CallID   string          `json:"call_id"`
 	Feedback engine.Feedback `json:"feedback"`
+}
+
+type summaryRequest struct {
+	CallID string `json:"call_id"`
 }
 
 type replyRequest struct {

@@ -170,6 +170,15 @@ func (t *Terminal) Feedback(ctx context.Context, callID string, fb engine.Feedba
 	return out.err()
 }
 
+// Summary asks the call's worker to publish a summary of the call so far.
+func (t *Terminal) Summary(ctx context.Context, callID string) error {
+	var out okReply
+	if err := t.request(ctx, opSummary, summaryRequest{CallID: callID}, &out); err != nil {
+		return err
+	}
+	return out.err()
+}
+
 // Reply sends the agent's reply to a chat call.
 func (t *Terminal) Reply(ctx context.Context, callID, text string) error {
 	var out okReply

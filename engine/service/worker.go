@@ -27,6 +27,8 @@ type WorkerOptions struct {
 	Metrics   *engine.Metrics
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// Redact, when set, redacts utterance text in stored events.
+	Redact func(string) string
 }
 
 // Worker takes calls from the bus and runs them through the engine: a call
@@ -88,7 +90,7 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 	}
 	bus.UseStore(store.JS)
 	var err error
-	w.eng, err = engine.New(bus, opts.Assistant, engine.Options{Logger: w.log, Metrics: w.metrics, OnEvent: w.onEvent, Now: w.now})
+	w.eng, err = engine.New(bus, opts.Assistant, engine.Options{Logger: w.log, Metrics: w.metrics, OnEvent: w.onEvent, Now: w.now, Redact: opts.Redact})
 	if err != nil {
 		return nil, err
 	}
@@ -390,6 +392,8 @@ func (w *Worker) run(c *workerCall) {
 			if err == nil {
 				err = w.nc.Publish(chatOutSubject(id), []byte(in.Text))
 			}
+		case inSummary:
+			err = c.s.Summarize(context.Background())
 		case inEnd:
 			err = c.s.End(in.Reason)
 			w.detach(id)

@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/larkspur-labs/assist/assist"
+)
+
+// Defaults of the generative models' budgets.
+const (
+	// DefaultDraftBudget bounds one drafted reply, first token to last.
+	DefaultDraftBudget = 20 * time.Second
+	// DefaultSummaryBudget bounds the model server's summary at a call's
+	// end; past it, the extractive summary goes out.
+	DefaultSummaryBudget = 10 * time.Second
+	// draftEvery is how often a streaming draft is republished: its first
+	// piece at once, then at most this often (the TUI draws at 15 Hz).
+	draftEvery = 50 * time.Millisecond
+	// draftArticles is how many top articles ground a draft, and
+	// draftTurns how many recent turns it sees.
+	draftArticles = 3
+	draftTurns    = 6
+)
+
+// draftState is a call's drafted reply in progress, if any.
+type draftState struct {
+	gen    uint64 // the current draft; a publish from an older one is dropped
+	cancel context.CancelFunc
+}
+
+// cancelDraft stops the draft in progress: the conversation moved on. The
+// caller holds s.mu.
+func (s *Session) cancelDraft() {
+	if s.draft.cancel != nil {
+		s.draft.cancel()
+		s.draft.cancel = nil
+	}
+	s.draft.gen++
+}
+
+// degraded is the drafter's reason for not drafting now, if it says.
+func (e *Engine) degraded() string {
+	if st, ok := e.asst.Drafter.(assist.ModelState); ok {
+		return st.Degraded()
+	}
+	return ""
+}
+
+// startDraft asks the model server for a reply to the customer's last
+// turn, grounded in the top articles of base, and streams it into
+// suggestions events for the utterance. The embedded suggestions are out
+// already; the draft never holds them up. The caller holds s.mu.
+func (s *Session) startDraft(base Suggestions, r *assist.Ranked) {
+	d := s.e.asst.Drafter
+	if d == nil || r == nil || r.Abstain {
+		// Nothing to ground a reply in: no draft rather than an
+		// invented one.
+		return
+	}
+	req := assist.DraftRequest{Turns: s.call.RecentTurns(draftTurns)}
+	for _, sg := range r.Suggestions {
+		if sg.Source == "kb" && len(req.Articles) < draftArticles {
+			req.Articles = append(req.Articles, assist.DraftArticle{ID: sg.ArticleID, Title: sg.Title, Answer: sg.Text})
+		}
+	}
+	if len(req.Articles) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.e.draftBudget)
+	s.draft.cancel = cancel
+	gen := s.draft.gen
+	go func() {
+		defer cancel()
+		var text strings.Builder
+		var last time.Time
+		ids := make([]string, len(req.Articles))
+		for i, a := range req.Articles {
+			ids[i] = a.ID
+		}
+		onToken := func(piece string) {
+			text.WriteString(piece)
+			if now := time.Now(); last.IsZero() || now.Sub(last) >= draftEvery {
+				last = now
+				s.publishDraft(gen, base, text.String(), ids, true)
+			}
+		}
+		draft, err := d.Draft(ctx, req, onToken)
+		switch {
+		case err == nil:
+			s.publishDraft(gen, base, draft.Text, draft.ArticleIDs, false)
+		case errors.Is(err, context.Canceled):
+			// The next utterance came: its suggestions replace these.
+		default:
+			if !errors.Is(err, assist.ErrDegraded) {
+				s.e.log.Warn("draft reply", "call_id", s.id, "utterance_id", base.UtteranceID, "err", err)
+				s.e.metrics.ModelError("llm")
+			}
+			// Take back the partial draft the agent may be reading.
+			s.publishDraft(gen, base, "", nil, false)
+		}
+	}()
+}
+
+// publishDraft republishes the utterance's suggestions with the draft as
+// the first entry (none when text is empty), unless the draft is stale.
+func (s *Session) publishDraft(gen uint64, base Suggestions, text string, articleIDs []string, partial bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended || gen != s.draft.gen {
+		return
+	}
+	out := base
+	out.Degraded = s.e.degraded()
+	out.Suggestions = make([]Suggestion, 0, len(base.Suggestions)+1)
+	if text = strings.TrimSpace(text); text != "" {
+		conf := 0.0
+		if len(base.Suggestions) > 0 {
+			// A draft is as good as what grounds it.
+			conf = base.Suggestions[0].Confidence
+		}
+		out.Suggestions = append(out.Suggestions, Suggestion{
+			ID: "llm:" + base.UtteranceID, Text: text, Confidence: conf, Source: "llm",
+			ArticleIDs: articleIDs, Partial: partial,
+		})
+	}
+	out.Suggestions = append(out.Suggestions, base.Suggestions...)
+	if err := s.settle(s.publish(out)); err != nil {
+		s.e.log.Warn("publish draft", "call_id", s.id, "err", err)
+	}
+}
+
+// Summarize publishes a summary of the call so far: the model server's
+// when it answers in time, else extractive.
+func (s *Session) Summarize(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return ErrCallEnded
+	}
+	sum := s.summary(ctx)
+	return s.settle(s.publish(sum))
+}
+
+// summary sums the call up within the summary budget. The caller holds
+// s.mu.
+func (s *Session) summary(ctx context.Context) Summary {
+	ctx, cancel := context.WithTimeout(ctx, s.e.summaryBudget)
+	defer cancel()
+	sum, err := s.call.Summary(ctx)
+	if err != nil {
+		if !errors.Is(err, assist.ErrDegraded) {
+			s.e.log.Warn("summary from the model server; extractive instead", "call_id", s.id, "err", err)
+			s.e.metrics.ModelError("llm")
+		}
+	}
+	return Summary{
+		Situation: sum.Situation, Action: sum.Action, Resolution: sum.Resolution,
+		Satisfaction: sum.Satisfaction, Reason: sum.Reason, Entities: sum.Entities,
+		Disposition: sum.Disposition, Source: sum.Source,
+	}
+}

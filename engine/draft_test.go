@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/larkspur-labs/assist/assist"
+)
+
+// scriptedDrafter streams a fixed reply piece by piece, each after delay,
+// and summarises with a fixed summary; it stands in for a model server.
+type scriptedDrafter struct {
+	pieces   []string
+	delay    time.Duration
+	err      error  // returned by Draft after the pieces
+	degraded string // what Degraded says
+
+	mu       sync.Mutex
+	requests []assist.DraftRequest
+	canceled int
+	sumErr   error // returned by Summarize
+}
+
+func (d *scriptedDrafter) Draft(ctx context.Context, req assist.DraftRequest, onToken func(string)) (assist.Draft, error) {
+	d.mu.Lock()
+	d.requests = append(d.requests, req)
+	d.mu.Unlock()
+	var text strings.Builder
+	for _, p := range d.pieces {
+		select {
+		case <-ctx.Done():
+			d.mu.Lock()
+			d.canceled++
+			d.mu.Unlock()
+			return assist.Draft{}, ctx.Err()
+		case <-time.After(d.delay):
+		}
+		onToken(p)
+		text.WriteString(p)
+	}
+	if d.err != nil {
+		return assist.Draft{}, d.err
+	}
+	ids := make([]string, len(req.Articles))
+	for i, a := range req.Articles {
+		ids[i] = a.ID
+	}
+	return assist.Draft{Text: text.String(), ArticleIDs: ids}, nil
+}
+
+func (d *scriptedDrafter) Degraded() string { return d.degraded }
+
+func (d *scriptedDrafter) Summarize(ctx context.Context, req assist.SummaryRequest) (assist.Summary, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.sumErr != nil {
+		return assist.Summary{}, d.sumErr
+	}
+	return assist.Summary{Situation: "lost card", Reason: "card lost", Disposition: "card-lost", Satisfaction: assist.Satisfied, Source: "llm"}, nil
+}
+
+func draftEngine(t *testing.T, d *scriptedDrafter, opts Options) (*Subscription, *Engine) {
+	t.Helper()
+	r, err := sampleIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus, err := StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
+	a := testAssistant(r)
+	a.Drafter, a.Summarizer = d, d
+	eng, err := New(bus, a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return subscribe(t, bus, AllCallsSubject), eng
+}
+
+// drafts returns the llm entries of the suggestions events, in order.
+func drafts(events []Event) []Suggestion {
+	var out []Suggestion
+	for _, e := range events {
+		if s, ok := e.Payload.(Suggestions); ok {
+			for _, sg := range s.Suggestions {
+				if sg.Source == "llm" {
+					out = append(out, sg)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestDraftStreamsAfterTheEmbeddedSuggestions(t *testing.T) {
+	d := &scriptedDrafter{pieces: []string{"I'm sorry ", "about your card. ", "I've blocked it."}, delay: 60 * time.Millisecond}
+	sub, eng := draftEngine(t, d, Options{})
+	s, err := eng.StartCall("c1", CallStarted{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	var events []Event
+	deadline := time.After(10 * time.Second)
+	for len(drafts(events)) == 0 || drafts(events)[len(drafts(events))-1].Partial {
+		select {
+		case e := <-sub.C:
+			events = append(events, e)
+		case <-deadline:
+			t.Fatalf("no final draft; events %v", kindsOf(events))
+		}
+	}
+	var sugs []Suggestions
+	for _, e := range events {
+		if p, ok := e.Payload.(Suggestions); ok {
+			sugs = append(sugs, p)
+		}
+	}
+	if len(sugs) < 3 {
+		t.Fatalf("suggestions events: %d", len(sugs))
+	}
+	first := sugs[0]
+	for _, sg := range first.Suggestions {
+		if sg.Source == "llm" {
+			t.Fatal("the embedded suggestions waited for the draft")
+		}
+	}
+	ds := drafts(events)
+	last := ds[len(ds)-1]
+	if last.Text != "I'm sorry about your card. I've blocked it." || last.ID != "llm:u1" || len(last.ArticleIDs) == 0 {
+		t.Errorf("final draft %+v", last)
+	}
+	if !ds[0].Partial || ds[0].Text != "I'm sorry" {
+		t.Errorf("first draft event %+v, want the first piece, partial", ds[0])
+	}
+	for _, s := range sugs[1:] {
+		if s.UtteranceID != "u1" || len(s.Suggestions) != len(first.Suggestions)+1 {
+			t.Errorf("draft event %+v does not keep the embedded entries", s)
+		}
+	}
+	if reqs := d.requests; len(reqs) != 1 || len(reqs[0].Articles) == 0 || reqs[0].Turns[len(reqs[0].Turns)-1].Text != "I lost my debit card" {
+		t.Errorf("draft request %+v", reqs)
+	}
+}
+
+func TestNextUtteranceCancelsTheDraft(t *testing.T) {
+	d := &scriptedDrafter{pieces: []string{"one ", "two ", "three ", "four"}, delay: 150 * time.Millisecond}
+	sub, eng := draftEngine(t, d, Options{})
+	s, _ := eng.StartCall("c1", CallStarted{})
+	ctx := context.Background()
+	if err := s.Final(ctx, Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // one piece out
+	if err := s.Final(ctx, Utterance{Speaker: SpeakerAgent, Text: "Let me check that for you.", Source: SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.End("completed"); err != nil {
+		t.Fatal(err)
+	}
+	events := collect(t, sub, KindCallEnded)
+	time.Sleep(400 * time.Millisecond)
+	select {
+	case e := <-sub.C:
+		t.Fatalf("event after call.ended: %s", e.Kind)
+	default:
+	}
+	for _, dr := range drafts(events) {
+		if !dr.Partial {
+			t.Errorf("a cancelled draft was published as final: %+v", dr)
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.canceled != 1 {
+		t.Errorf("drafts cancelled: %d, want 1", d.canceled)
+	}
+}
+
+func TestFailedDraftIsTakenBackAndDegradedShows(t *testing.T) {
+	d := &scriptedDrafter{pieces: []string{"half a "}, err: errors.New("server 503"), degraded: "llm: 3 failures"}
+	sub, eng := draftEngine(t, d, Options{})
+	s, _ := eng.StartCall("c1", CallStarted{})
+	if err := s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	var sugs []Suggestions
+	deadline := time.After(10 * time.Second)
+	for len(sugs) < 3 {
+		select {
+		case e := <-sub.C:
+			if p, ok := e.Payload.(Suggestions); ok {
+				sugs = append(sugs, p)
+			}
+		case <-deadline:
+			t.Fatalf("%d suggestions events", len(sugs))
+		}
+	}
+	if sugs[0].Degraded != "llm: 3 failures" {
+		t.Errorf("degraded %q", sugs[0].Degraded)
+	}
+	if len(drafts([]Event{{Payload: sugs[1]}})) != 1 || len(drafts([]Event{{Payload: sugs[2]}})) != 0 {
+		t.Errorf("the partial draft was not taken back: %+v", sugs[2])
+	}
+}
+
+func TestSummariesAtEndAndOnDemand(t *testing.T) {
+	d := &scriptedDrafter{}
+	sub, eng := draftEngine(t, d, Options{})
+	s, _ := eng.StartCall("c1", CallStarted{})
+	ctx := context.Background()
+	if err := s.Final(ctx, Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Summarize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, sub, KindSummary)
+	if sum := got[len(got)-1].Payload.(Summary); sum.Source != "llm" || sum.Disposition != "card-lost" {
+		t.Errorf("summary %+v", sum)
+	}
+	d.mu.Lock()
+	d.sumErr = errors.New("server down") // the wrap-up falls back to extractive
+	d.mu.Unlock()
+	if err := s.End("completed"); err != nil {
+		t.Fatal(err)
+	}
+	got = collect(t, sub, KindCallEnded)
+	end := got[len(got)-1].Payload.(CallEnded)
+	if end.Wrapup == nil || end.Wrapup.Source != "extractive" || !strings.Contains(end.Wrapup.Situation, "lost my debit card") {
+		t.Errorf("wrap-up %+v", end.Wrapup)
+	}
+}
+
+func TestRedactStore(t *testing.T) {
+	d := &scriptedDrafter{}
+	sub, eng := draftEngine(t, d, Options{Redact: func(s string) string { return strings.ReplaceAll(s, "4111 1111 1111 1111", "[CARD]") }})
+	s, _ := eng.StartCall("c1", CallStarted{})
+	if err := s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "my card 4111 1111 1111 1111 was stolen", Source: SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range collect(t, sub, KindFinal) {
+		if u, ok := e.Payload.(Utterance); ok && u.Text != "my card [CARD] was stolen" {
+			t.Errorf("stored %q", u.Text)
+		}
+	}
+}
+
+func kindsOf(events []Event) []Kind {
+	out := make([]Kind, len(events))
+	for i, e := range events {
+		out[i] = e.Kind
+	}
+	return out
+}
