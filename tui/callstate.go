@@ -74,6 +74,13 @@ type callState struct {
 	ended   *engine.CallEnded
 	recsRev uint64
 
+	// summary is the latest summary of the call: asked for (a summary
+	// event) or its wrap-up (call.ended), which summaryAtEnd says.
+	summary        *engine.Summary
+	summaryAtEnd   bool
+	summaryPending bool // asked for, not yet arrived
+	summaryRev     uint64
+
 	index, total int // position in a replay playlist, when known
 }
 
@@ -193,34 +200,73 @@ func (c *callState) sentiment(s engine.Sentiment) {
 	}
 }
 
-// suggestions replaces the reply list. Marks of replies no longer listed
-// are forgotten.
+// suggestions replaces the reply list: each event is the whole list for
+// its utterance, a streaming draft included. Marks of replies no longer
+// listed are forgotten.
+//
+// Generated drafts go after the knowledge-base and history replies,
+// whatever the engine's order. The draft arrives, and grows, after the
+// other replies are on screen; listing it last keeps their numbers and
+// rows where the agent saw them, so "1 c" never copies a draft that
+// slipped in first a moment before. The cap keeps the drafts too.
 func (c *callState) suggestions(s engine.Suggestions) {
 	c.repliesRev++
-	list := make([]engine.Suggestion, 0, min(len(s.Suggestions), maxReplies))
+	drafts := 0
 	for _, r := range s.Suggestions {
-		if len(list) == maxReplies {
-			break
+		if isDraft(r) {
+			drafts++
 		}
-		list = append(list, engine.Suggestion{
-			ID:         r.ID,
-			Text:       Sanitize(r.Text),
-			Confidence: r.Confidence,
-			Source:     Sanitize(r.Source),
-			ArticleID:  Sanitize(r.ArticleID),
-			Title:      Sanitize(r.Title),
-		})
 	}
-	s.Suggestions = list
+	drafts = min(drafts, maxReplies)
+	list := make([]engine.Suggestion, 0, min(len(s.Suggestions), maxReplies))
+	var tail []engine.Suggestion
+	for _, r := range s.Suggestions {
+		r = sanitizeSuggestion(r)
+		switch {
+		case isDraft(r) && len(tail) < drafts:
+			tail = append(tail, r)
+		case !isDraft(r) && len(list) < maxReplies-drafts:
+			list = append(list, r)
+		}
+	}
+	s.Suggestions = append(list, tail...)
 	s.Reason = Sanitize(s.Reason)
+	s.Degraded = Sanitize(s.Degraded)
 	c.replies, c.hasReplies = s, true
 	marks := map[string]mark{}
-	for _, r := range list {
+	for _, r := range s.Suggestions {
 		if mk, ok := c.marks[r.ID]; ok {
 			marks[r.ID] = mk
 		}
 	}
 	c.marks = marks
+}
+
+// sourceLLM is the source of a reply drafted by a model server.
+const sourceLLM = "llm"
+
+// isDraft reports whether a reply was drafted by a model server, not taken
+// from the knowledge base or past calls.
+func isDraft(s engine.Suggestion) bool { return s.Source == sourceLLM }
+
+// sanitizeSuggestion returns a reply with every text field made safe to
+// draw. Model output is as untrusted as the customer's words.
+func sanitizeSuggestion(r engine.Suggestion) engine.Suggestion {
+	out := engine.Suggestion{
+		ID:         r.ID,
+		Text:       Sanitize(r.Text),
+		Confidence: r.Confidence,
+		Source:     Sanitize(r.Source),
+		ArticleID:  Sanitize(r.ArticleID),
+		Title:      Sanitize(r.Title),
+		Partial:    r.Partial,
+	}
+	for _, a := range r.ArticleIDs {
+		if a = Sanitize(a); a != "" {
+			out.ArticleIDs = append(out.ArticleIDs, a)
+		}
+	}
+	return out
 }
 
 // feedback records what the agent did with a suggestion.
@@ -265,12 +311,60 @@ func (c *callState) alert(a engine.Alert) {
 	}
 }
 
-// end records the end of the call.
+// end records the end of the call, and its wrap-up summary if it has one.
 func (c *callState) end(e engine.CallEnded) {
 	c.recsRev++
 	e.Reason = Sanitize(e.Reason)
 	e.Summary = Sanitize(e.Summary)
 	e.Disposition = Sanitize(e.Disposition)
+	if e.Wrapup != nil {
+		c.setSummary(*e.Wrapup, true)
+		e.Wrapup = c.summary
+	}
 	c.ended = &e
 	c.dropPartials()
+	c.dropPartialDraft()
+}
+
+// dropPartialDraft removes a draft still streaming when the call ends: the
+// engine stops drafting then, so it would never be finished, and half a
+// reply must not look like one waiting to be copied.
+func (c *callState) dropPartialDraft() {
+	list := c.replies.Suggestions
+	kept := slices.DeleteFunc(slices.Clone(list), func(s engine.Suggestion) bool { return isDraft(s) && s.Partial })
+	if len(kept) != len(list) {
+		c.replies.Suggestions = kept
+		c.repliesRev++
+	}
+}
+
+// setSummary makes s the call's latest summary. atEnd says it is the
+// wrap-up that came with call.ended.
+func (c *callState) setSummary(s engine.Summary, atEnd bool) {
+	c.summaryRev++
+	c.recsRev++ // the recommendations pane lists it
+	out := engine.Summary{
+		Situation:    Sanitize(s.Situation),
+		Action:       Sanitize(s.Action),
+		Resolution:   Sanitize(s.Resolution),
+		Satisfaction: Sanitize(s.Satisfaction),
+		Reason:       Sanitize(s.Reason),
+		Disposition:  Sanitize(s.Disposition),
+		Source:       Sanitize(s.Source),
+	}
+	for _, e := range s.Entities {
+		if e = Sanitize(e); e != "" {
+			out.Entities = append(out.Entities, e)
+		}
+	}
+	c.summary, c.summaryAtEnd, c.summaryPending = &out, atEnd, false
+}
+
+// requestSummary notes that a summary was asked for (pending true) or
+// that asking failed (false).
+func (c *callState) requestSummary(pending bool) {
+	if c.summaryPending != pending {
+		c.summaryRev++
+		c.summaryPending = pending
+	}
 }

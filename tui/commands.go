@@ -33,6 +33,13 @@ type positionMsg struct {
 // feedbackDoneMsg reports the result of recording feedback.
 type feedbackDoneMsg struct{ err error }
 
+// summaryDoneMsg reports the result of asking for a call's summary. The
+// summary itself comes as an event.
+type summaryDoneMsg struct {
+	callID string
+	err    error
+}
+
 // The commands below copy what they need and never touch the model.
 
 // togglePauseCmd pauses or resumes the replay.
@@ -73,5 +80,12 @@ func positionCmd(p CallPositioner, callID string) tea.Cmd {
 			return nil
 		}
 		return positionMsg{callID: callID, index: i, total: n}
+	}
+}
+
+// summaryCmd asks the engine to sum up a call.
+func summaryCmd(r SummaryRequester, callID string) tea.Cmd {
+	return func() tea.Msg {
+		return summaryDoneMsg{callID: callID, err: r.RequestSummary(callID)}
 	}
 }

@@ -45,6 +45,8 @@ func (m *Model) applyEvent(ev engine.Event) tea.Cmd {
 		cs.end(p)
 	case engine.Feedback:
 		cs.feedback(p)
+	case engine.Summary:
+		cs.setSummary(p, false)
 	}
 	return cmd
 }
@@ -90,6 +92,8 @@ func payloadValue(p engine.Payload) engine.Payload {
 		return *v
 	case *engine.Feedback:
 		return *v
+	case *engine.Summary:
+		return *v
 	}
 	return p
 }
@@ -103,6 +107,7 @@ func (m *Model) refresh() {
 	}
 	if m.shown.callID != cs.id {
 		m.shown = shownRevs{callID: cs.id}
+		m.summaryOpen = false // it was another call's
 	}
 	m.transcript.SetLines(cs.id, cs.started, cs.lines, cs.linesRev)
 	if !m.shown.repliesOK || m.shown.replies != cs.repliesRev {
@@ -114,8 +119,12 @@ func (m *Model) refresh() {
 		m.shown.gauges, m.shown.gaugesOK = cs.gaugesRev, true
 	}
 	if !m.shown.recsOK || m.shown.recs != cs.recsRev {
-		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended)
+		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended, cs.summary, m.baseKeys.Summary.Help().Key)
 		m.shown.recs, m.shown.recsOK = cs.recsRev, true
+	}
+	if !m.shown.summaryOK || m.shown.summary != cs.summaryRev {
+		m.summary.SetData(cs.id, cs.summary, cs.summaryAtEnd, cs.summaryPending)
+		m.shown.summary, m.shown.summaryOK = cs.summaryRev, true
 	}
 	m.refreshHeader()
 }
@@ -136,6 +145,9 @@ func (m *Model) refreshHeader() {
 		d.index, d.total = cs.index, cs.total
 		if cs.hasReplies && cs.replies.LatencyMS > 0 {
 			d.latencyMS, d.hasLatency = cs.replies.LatencyMS, true
+		}
+		if cs.hasReplies {
+			d.degraded = cs.replies.Degraded
 		}
 	}
 	m.header.SetData(d)

@@ -23,6 +23,10 @@ type headerData struct {
 	modelStatus string
 	latencyMS   float64
 	hasLatency  bool
+	// degraded is why the model server is not drafting replies now, from
+	// the displayed call's latest suggestions; "" when it is, or when
+	// there is none.
+	degraded string
 
 	replay   bool
 	paused   bool
@@ -116,11 +120,16 @@ func (p headerPane) callLine() string {
 	return p.line(left, right)
 }
 
-// statusLine is the second line: model status and latency on the left,
-// replay state and playlist position on the right.
+// statusLine is the second line: model status, a degraded model server
+// and latency on the left, replay state and playlist position on the
+// right. A degraded server comes before the latency, so a narrow line cuts
+// the latency first.
 func (p headerPane) statusLine() string {
 	d, st := p.data, p.st()
 	left := st.Status.Render(" " + d.modelStatus)
+	if d.degraded != "" {
+		left += st.Sep.Render("  │  ") + st.Degraded.Render("⚠ degraded: "+d.degraded)
+	}
 	if d.hasLatency {
 		left += st.Sep.Render("  │  ") + st.Label.Render("reply ") + st.Value.Render(latencyString(d.latencyMS))
 	}

@@ -28,6 +28,9 @@ type KeyMap struct {
 	Slower   key.Binding // halve the replay speed
 	NextCall key.Binding // skip to the next call of the replay
 
+	Summary key.Binding // ask for a summary of the call and show it, or hide it
+	Close   key.Binding // hide the summary
+
 	Help key.Binding // expand or collapse help
 	Quit key.Binding
 }
@@ -58,16 +61,24 @@ func DefaultKeyMap() KeyMap {
 		Slower:   key.NewBinding(key.WithKeys("[", "<"), key.WithHelp("[", "slower")),
 		NextCall: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next call")),
 
+		Summary: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "summary")),
+		Close:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
 		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
 
-// ShortHelp returns the bindings shown in the one-line help bar.
+// ShortHelp returns the bindings shown in the one-line help bar. While
+// the summary overlay is open (Close is enabled), the keys that close it
+// come first, where the bar never cuts them.
 func (k KeyMap) ShortHelp() []key.Binding {
+	if k.Close.Enabled() {
+		return []key.Binding{k.Close, k.Summary, k.Up, k.Down, k.Pause, k.NextCall, k.Help, k.Quit}
+	}
 	return []key.Binding{
 		k.Select, k.Copy, k.Helpful, k.NotHelpful, k.FocusNext,
-		k.Pause, k.NextCall, k.Help, k.Quit,
+		k.Pause, k.NextCall, k.Help, k.Quit, k.Summary, k.Close,
 	}
 }
 
@@ -75,8 +86,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Select, k.Copy, k.Helpful, k.NotHelpful, k.Help},
-		{k.FocusNext, k.FocusPrev, k.Up, k.Down},
-		{k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.FocusNext, k.FocusPrev, k.Up, k.Down, k.Summary},
+		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Close},
 		{k.Pause, k.Faster, k.Slower, k.NextCall, k.Quit},
 	}
 }
@@ -89,6 +100,8 @@ type keyState struct {
 	suggestions bool    // the displayed call has suggestions to act on
 	scrollable  bool    // the focused pane scrolls
 	showAll     bool    // full help is open
+	call        bool    // a call is displayed
+	summaryOpen bool    // the summary overlay is open
 }
 
 // withState returns the key map with bindings enabled or disabled to match s.
@@ -105,8 +118,16 @@ func (k KeyMap) withState(s keyState) KeyMap {
 	if s.paused {
 		k.Pause.SetHelp("space", "resume")
 	}
+	// The summary overlay hides the panes these keys act on.
 	for _, b := range []*key.Binding{&k.Select, &k.Copy, &k.Helpful, &k.NotHelpful} {
-		b.SetEnabled(s.suggestions)
+		b.SetEnabled(s.suggestions && !s.summaryOpen)
+	}
+	k.FocusNext.SetEnabled(!s.summaryOpen)
+	k.FocusPrev.SetEnabled(!s.summaryOpen)
+	k.Summary.SetEnabled(s.call)
+	k.Close.SetEnabled(s.summaryOpen)
+	if s.summaryOpen {
+		k.Summary.SetHelp("S", "hide summary")
 	}
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
 		b.SetEnabled(s.scrollable)

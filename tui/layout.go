@@ -29,6 +29,12 @@ type layout struct {
 	Gauges          rect
 	Recommendations rect
 	Help            rect
+
+	// Summary is where the call summary overlay goes when it is open. It
+	// is not part of the tiling: it covers the right column in wide mode,
+	// so the transcript stays in sight, and the whole body in compact
+	// mode, where no single pane is tall enough to read a summary in.
+	Summary rect
 }
 
 // computeLayout places the panes in a w×h terminal whose help bar needs
@@ -57,6 +63,7 @@ func computeLayout(w, h, helpRows int) layout {
 		l.Suggestions = rect{left, top, right, sugg}
 		l.Gauges = rect{left, top + sugg, right, gauges}
 		l.Recommendations = rect{left, top + sugg + gauges, right, recs}
+		l.Summary = rect{left, top, right, body}
 		return l
 	}
 
@@ -85,6 +92,7 @@ func computeLayout(w, h, helpRows int) layout {
 	l.Gauges = rect{0, y, w, gauges}
 	y += gauges
 	l.Recommendations = rect{0, y, w, recs}
+	l.Summary = rect{0, top, w, body}
 	return l
 }
 

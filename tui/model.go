@@ -48,6 +48,16 @@ type CallPositioner interface {
 	CallPosition(callID string) (index, total int, ok bool)
 }
 
+// SummaryRequester is an optional extension of Controller: an engine that
+// can sum up a call on demand. The summary itself arrives later as a
+// summary event of the call, like any other result.
+type SummaryRequester interface {
+	// RequestSummary asks for a summary of the call so far. It returns
+	// once the request is made (or the summary published); an error says
+	// no summary will come.
+	RequestSummary(callID string) error
+}
+
 // Options configure the agent view.
 type Options struct {
 	ModelStatus string     // shown in the header
@@ -56,7 +66,8 @@ type Options struct {
 	NoColor     bool       // plain theme (also when NO_COLOR is set in the environment)
 	// ReadOnly makes the view watch-only, as in a supervisor's drill-down:
 	// the keys that act on the call (copy and rate a reply, replay
-	// controls) are disabled, which also hides them from help.
+	// controls) are disabled, which also hides them from help. Asking for
+	// a summary stays allowed: it changes nothing in the call.
 	ReadOnly bool
 
 	// Now is the clock; time.Now when nil. Tests pass a fixed clock.
@@ -121,6 +132,8 @@ type Model struct {
 	suggestions suggestionsPane
 	gauges      gaugesPane
 	recs        recommendationsPane
+	summary     summaryPane // the overlay, drawn only while summaryOpen
+	summaryOpen bool
 
 	clock     time.Time // the view's notion of now, set in Update
 	tickID    int
@@ -141,9 +154,9 @@ var (
 // shownRevs are the section revisions of the displayed call the panes were
 // last fed, so unchanged sections are not fed again.
 type shownRevs struct {
-	callID                      string
-	replies, gauges, recs       uint64
-	repliesOK, gaugesOK, recsOK bool
+	callID                                 string
+	replies, gauges, recs, summary         uint64
+	repliesOK, gaugesOK, recsOK, summaryOK bool
 }
 
 // New returns the root model (for tests; Run builds its own).
@@ -170,6 +183,7 @@ func New(opts Options) Model {
 		suggestions: newSuggestionsPane(th),
 		gauges:      newGaugesPane(th),
 		recs:        newRecommendationsPane(th),
+		summary:     newSummaryPane(th),
 		clock:       now(),
 		speed:       1,
 	}
@@ -240,6 +254,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.setNote("Feedback not saved: "+Sanitize(msg.err.Error()), true)
 		}
+	case summaryDoneMsg:
+		if msg.err != nil {
+			if cs := m.calls[msg.callID]; cs != nil {
+				cs.requestSummary(false)
+				m.refresh()
+			}
+			m.setNote("No summary: "+Sanitize(msg.err.Error()), true)
+		}
 	}
 	m.syncKeys()
 	if m.help.ShowAll && m.helpRows() != m.helpWant {
@@ -264,7 +286,8 @@ func (m *Model) setStyles(st theme.Styles) {
 	m.suggestions.SetStyles(th)
 	m.gauges.SetStyles(th)
 	m.recs.SetStyles(th)
-	m.shown = shownRevs{}
+	m.summary.SetStyles(th)
+	m.shown = shownRevs{callID: m.shown.callID}
 	m.refresh()
 }
 
@@ -283,8 +306,10 @@ func (m *Model) syncKeys() {
 		suggestions: m.suggestions.Count() > 0 && !m.opts.ReadOnly,
 		paused:      m.paused,
 		speed:       m.speed,
-		scrollable:  m.focus != focusSuggestions || m.suggestions.Count() > 0,
+		scrollable:  m.summaryOpen || m.focus != focusSuggestions || m.suggestions.Count() > 0,
 		showAll:     m.help.ShowAll,
+		call:        m.calls[m.current] != nil,
+		summaryOpen: m.summaryOpen,
 	})
 }
 
@@ -320,5 +345,7 @@ func (m *Model) relayout() {
 	m.gauges.SetSize(l.Gauges.W, l.Gauges.H)
 	m.recs.setChrome(c)
 	m.recs.SetSize(l.Recommendations.W, l.Recommendations.H)
+	m.summary.setChrome(c)
+	m.summary.SetSize(l.Summary.W, l.Summary.H)
 	m.refresh()
 }

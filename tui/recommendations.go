@@ -13,8 +13,10 @@ import (
 const tagWidth = 10
 
 // recommendationsPane shows the latest next-best actions and the call's
-// alerts, newest first. When the pane is short, reasons move onto the
-// title row instead of a row of their own.
+// alerts, newest first, under the call's end and latest summary when it
+// has them. When the pane is short, reasons move onto the title row
+// instead of a row of their own. The summary shows as one entry; the
+// summary overlay has the whole of it.
 type recommendationsPane struct {
 	box
 	th *theme.Styles // shared, never changed once built
@@ -23,6 +25,8 @@ type recommendationsPane struct {
 	recs   []engine.Recommendation
 	alerts []alertEntry
 	ended  *engine.CallEnded
+	sum    *engine.Summary
+	sumKey string // the key that opens the summary, for the entry's hint
 
 	rows   []string
 	offset int
@@ -48,13 +52,14 @@ func (p *recommendationsPane) SetSize(w, h int) {
 	p.build()
 }
 
-// SetData shows a call's recommendations, alerts and, once it has ended,
-// its summary. A new call scrolls back to the top.
-func (p *recommendationsPane) SetData(callID string, recs []engine.Recommendation, alerts []alertEntry, ended *engine.CallEnded) {
+// SetData shows a call's recommendations, alerts, its end once it has
+// ended, and its latest summary (nil when none), whose entry says that
+// sumKey opens it. A new call scrolls back to the top.
+func (p *recommendationsPane) SetData(callID string, recs []engine.Recommendation, alerts []alertEntry, ended *engine.CallEnded, sum *engine.Summary, sumKey string) {
 	if callID != p.callID {
 		p.callID, p.offset = callID, 0
 	}
-	p.recs, p.alerts, p.ended = recs, alerts, ended
+	p.recs, p.alerts, p.ended, p.sum, p.sumKey = recs, alerts, ended, sum, sumKey
 	p.build()
 }
 
@@ -81,6 +86,9 @@ func (p *recommendationsPane) build() {
 	if p.ended != nil {
 		items++
 	}
+	if p.sum != nil {
+		items++
+	}
 	items += len(p.recs) + len(p.alerts)
 	detailed := items*2+1 <= ih
 
@@ -90,6 +98,9 @@ func (p *recommendationsPane) build() {
 			text += " · " + e.Disposition
 		}
 		p.rows = append(p.rows, p.item(p.st().Other, "ENDED", text, e.Summary, "", iw, detailed)...)
+	}
+	if p.sum != nil {
+		p.rows = append(p.rows, p.summaryItem(iw, detailed)...)
 	}
 	if detailed {
 		p.rows = append(p.rows, p.recRows(p.recs, iw, true)...)
@@ -106,6 +117,19 @@ func (p *recommendationsPane) build() {
 		p.rows = []string{p.st().Empty.Render(fit("Nothing to recommend yet.", iw))}
 	}
 	p.offset = clamp(p.offset, 0, max(len(p.rows)-ih, 0))
+}
+
+// summaryItem renders the summary's entry: its reason for contact, then
+// where it comes from, the outcome and how to read the rest.
+func (p *recommendationsPane) summaryItem(w int, detailed bool) []string {
+	s := p.sum
+	title := firstNonEmpty(s.Reason, s.Situation, "Call summary")
+	about := []string{summarySourceLabel(s.Source)}
+	if p.sumKey != "" {
+		about = append(about, p.sumKey+" to read")
+	}
+	about = append(about, nonEmpty(s.Disposition, s.Satisfaction)...)
+	return p.item(p.st().Summary, "SUMMARY", title, strings.Join(about, " · "), "", w, detailed)
 }
 
 // recRows renders the recommendations.
@@ -209,6 +233,16 @@ func (p recommendationsPane) View() string {
 	_, ih := p.inner()
 	body := p.rows[min(p.offset, len(p.rows)):min(p.offset+ih, len(p.rows))]
 	return p.render(&p.th.Frame, "Next best action", p.alertSummary(), body)
+}
+
+// firstNonEmpty returns the first argument that is not empty, or "".
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // humanize turns an identifier such as churn_risk into words.

@@ -10,7 +10,9 @@ import (
 )
 
 // suggestionsPane shows the ranked replies of the latest suggestions event,
-// one selected, with what the agent did with each.
+// one selected, with what the agent did with each. A reply drafted by a
+// model server is marked as such, with the articles it drew on and, while
+// it streams, a cursor.
 type suggestionsPane struct {
 	box
 	th *theme.Styles // shared, never changed once built
@@ -44,17 +46,41 @@ func (p *suggestionsPane) SetStyles(th *theme.Styles) {
 func (p *suggestionsPane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	p.build()
+	p.reveal()
 }
 
 // SetSuggestions shows a call's replies and marks. The selection goes back
 // to the first reply when the replies are for a new utterance or call.
+// Another list for the same utterance (a draft streaming in) leaves the
+// selection on the same reply and the scroll position where it was: the
+// agent may be reading.
 func (p *suggestionsPane) SetSuggestions(callID string, s engine.Suggestions, has bool, marks map[string]mark) {
-	if callID != p.callID || s.UtteranceID != p.data.UtteranceID || !has {
+	same := has && p.has && callID == p.callID && s.UtteranceID == p.data.UtteranceID
+	if same {
+		if cur, _, ok := p.Selected(); ok {
+			if i := indexOfReply(s.Suggestions, cur.ID); i >= 0 {
+				p.selected = i
+			}
+		}
+	} else {
 		p.selected, p.offset = 0, 0
 	}
 	p.callID, p.data, p.has, p.marks = callID, s, has, marks
 	p.selected = clamp(p.selected, 0, max(len(s.Suggestions)-1, 0))
 	p.build()
+	if !same {
+		p.reveal()
+	}
+}
+
+// indexOfReply returns the index of the reply with the id, or -1.
+func indexOfReply(list []engine.Suggestion, id string) int {
+	for i, s := range list {
+		if s.ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // Selected returns the selected reply, if there is one.
@@ -80,6 +106,7 @@ func (p *suggestionsPane) Select(i int) bool {
 	}
 	p.selected = i
 	p.build()
+	p.reveal()
 	return true
 }
 
@@ -91,7 +118,8 @@ func (p *suggestionsPane) Move(n int) {
 }
 
 // build renders the rows for the current data, size and selection, and
-// scrolls so that the selected reply is in view.
+// keeps the scroll offset in range. It does not scroll to the selection;
+// reveal does.
 func (p *suggestionsPane) build() {
 	iw, ih := p.inner()
 	p.rows, p.starts = nil, nil
@@ -118,6 +146,12 @@ func (p *suggestionsPane) build() {
 			p.rows = append(p.rows, p.renderReply(i, s, iw)...)
 		}
 	}
+	p.offset = clamp(p.offset, 0, max(len(p.rows)-ih, 0))
+}
+
+// reveal scrolls so that the selected reply is in view.
+func (p *suggestionsPane) reveal() {
+	_, ih := p.inner()
 	p.scrollToSelected(ih)
 }
 
@@ -134,12 +168,23 @@ func (p *suggestionsPane) renderReply(i int, s engine.Suggestion, w int) []strin
 	conf := clampf(s.Confidence, 0, 1)
 	meta := pointer + num + " " + bar(conf, 8, p.st().BarFill, p.st().BarEmpty) + " " +
 		p.st().Percent.Render(padLeft(percent(conf), 4))
+	draft := isDraft(s)
 	var about []string
-	if s.Source != "" {
+	switch {
+	case draft:
+		// A badge, not the bare source name: the agent must see at a glance
+		// that a model wrote this, and what it drew on.
+		about = append(about, p.st().DraftBadge.Render("✎ draft"))
+		if len(s.ArticleIDs) > 0 {
+			about = append(about, p.st().Article.Render("from "+strings.Join(s.ArticleIDs, ", ")))
+		}
+	case s.Source != "":
 		about = append(about, p.st().Source.Render(s.Source))
 	}
-	for _, a := range nonEmpty(s.ArticleID, s.Title) {
-		about = append(about, p.st().Article.Render(a))
+	if !draft {
+		for _, a := range nonEmpty(s.ArticleID, s.Title) {
+			about = append(about, p.st().Article.Render(a))
+		}
 	}
 	if len(about) > 0 {
 		meta += "  " + strings.Join(about, p.st().Article.Render(" · "))
@@ -150,11 +195,29 @@ func (p *suggestionsPane) renderReply(i int, s engine.Suggestion, w int) []strin
 		rows[0] = fit(meta, w)
 	}
 	indent := 6
-	for _, r := range wrapText(s.Text, max(w-indent, 1)) {
-		rows = append(rows, fit(pointerCont(sel, p.st())+"    "+text.Render(r), w))
+	tw := max(w-indent, 1)
+	if draft {
+		// A draft keeps a column free for the streaming cursor, partial or
+		// not, so its text does not reflow when the cursor goes.
+		tw = max(tw-1, 1)
+		text = p.st().DraftText
+		if sel {
+			text = p.st().DraftSelectedText
+		}
+	}
+	lines := wrapText(s.Text, tw)
+	for j, r := range lines {
+		r = text.Render(r)
+		if draft && s.Partial && j == len(lines)-1 {
+			r += p.st().DraftCursor.Render(streamCursor)
+		}
+		rows = append(rows, fit(pointerCont(sel, p.st())+"    "+r, w))
 	}
 	return rows
 }
+
+// streamCursor ends the text of a draft that is still streaming.
+const streamCursor = "▍"
 
 // pointerCont continues the selection marker down a selected reply.
 func pointerCont(sel bool, st *theme.SuggestionStyles) string {
@@ -206,8 +269,33 @@ func (p suggestionsPane) View() string {
 	info := ""
 	if c := p.Count(); c > 0 {
 		info = itoa(p.selected+1) + "/" + itoa(c)
+		hint := p.draftHint(ih)
+		if below := len(p.rows) - p.offset - ih; hint == "" && below > 0 {
+			hint = "↓ " + itoa(below) + " more"
+		}
+		if hint != "" {
+			info = hint + "  " + info
+		}
 	}
 	return p.render(&p.th.Frame, "Suggested replies", info, body)
+}
+
+// draftHint points at a generated draft scrolled out of view, so the
+// agent knows one is there (and its number) without it jumping into view
+// while they read another reply.
+func (p suggestionsPane) draftHint(ih int) string {
+	for i, s := range p.data.Suggestions {
+		if !isDraft(s) || i >= len(p.starts) {
+			continue
+		}
+		switch start := p.starts[i]; {
+		case start >= p.offset+ih:
+			return "↓ ✎ " + itoa(i+1)
+		case start < p.offset:
+			return "↑ ✎ " + itoa(i+1)
+		}
+	}
+	return ""
 }
 
 // wrapText wraps plain text to width w, breaking long words if needed.

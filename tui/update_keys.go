@@ -43,10 +43,70 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if c != nil {
 			return m, nextCallCmd(c)
 		}
+	case key.Matches(msg, k.Summary):
+		return m.toggleSummary()
+	case key.Matches(msg, k.Close):
+		m.summaryOpen = false
+	case m.summaryOpen:
+		m.scrollSummary(msg)
 	default:
 		m.scrollFocused(msg)
 	}
 	return m, nil
+}
+
+// toggleSummary hides the summary overlay if it is open. Otherwise it
+// opens it on the displayed call's latest summary and, while the call is
+// live, asks the engine for a fresh one, which replaces it when it comes.
+// An ended call is not asked: its wrap-up is its last word.
+func (m Model) toggleSummary() (Model, tea.Cmd) {
+	if m.summaryOpen {
+		m.summaryOpen = false
+		return m, nil
+	}
+	cs := m.calls[m.current]
+	if cs == nil {
+		return m, nil
+	}
+	req, ok := m.opts.Controller.(SummaryRequester)
+	switch {
+	case cs.ended != nil && cs.summary == nil:
+		m.setNote("The call ended without a summary", false)
+		return m, nil
+	case cs.ended != nil:
+		m.summaryOpen = true
+		return m, nil
+	case !ok && cs.summary == nil:
+		m.setNote("Summaries are not available here", false)
+		return m, nil
+	case !ok:
+		m.summaryOpen = true
+		m.setNote("Summaries are not available here; this is the last one", false)
+		return m, nil
+	}
+	m.summaryOpen = true
+	cs.requestSummary(true)
+	m.refresh()
+	return m, summaryCmd(req, cs.id)
+}
+
+// scrollSummary sends navigation keys to the summary overlay.
+func (m *Model) scrollSummary(msg tea.KeyPressMsg) {
+	k, p := m.keys, &m.summary
+	switch {
+	case key.Matches(msg, k.Up):
+		p.Scroll(-1)
+	case key.Matches(msg, k.Down):
+		p.Scroll(1)
+	case key.Matches(msg, k.PageUp):
+		p.Page(-1)
+	case key.Matches(msg, k.PageDown):
+		p.Page(1)
+	case key.Matches(msg, k.Top):
+		p.Scroll(-len(p.rows))
+	case key.Matches(msg, k.Bottom):
+		p.Scroll(len(p.rows))
+	}
 }
 
 // scrollFocused sends navigation keys to the focused pane.
@@ -101,14 +161,24 @@ func (m *Model) scrollFocused(msg tea.KeyPressMsg) {
 }
 
 // copySelected copies the selected reply to the clipboard (OSC 52) and
-// records that the agent used it.
+// records that the agent used it. A generated draft is copied only once
+// it is complete: half a sentence pasted to a customer is worse than none.
+// Nothing is ever sent to the customer from here; the agent pastes.
 func (m Model) copySelected() (Model, tea.Cmd) {
 	s, i, ok := m.suggestions.Selected()
 	cs := m.calls[m.current]
 	if !ok || cs == nil {
 		return m, nil
 	}
-	m.setNote("Reply "+itoa(i+1)+" copied to the clipboard", false)
+	if isDraft(s) {
+		if s.Partial {
+			m.setNote("Draft "+itoa(i+1)+" is still being written", false)
+			return m, nil
+		}
+		m.setNote("Draft "+itoa(i+1)+" copied; check it before sending", false)
+	} else {
+		m.setNote("Reply "+itoa(i+1)+" copied to the clipboard", false)
+	}
 	return m, tea.Batch(tea.SetClipboard(s.Text), m.recordFeedback(cs, s, engine.VerdictUsed))
 }
 

@@ -28,6 +28,7 @@ type Palette struct {
 	Info        color.Color // info alerts, articles
 	HeaderBg    color.Color // the header bar's background
 	SelectionBg color.Color // background of the selected suggestion's number
+	Generated   color.Color // text a model server wrote: drafts, generated summaries
 }
 
 // DefaultPalette returns the palette for a dark or a light terminal background.
@@ -49,6 +50,7 @@ func DefaultPalette(isDark bool) Palette {
 		Info:        ld(c("#0550AE"), c("#56B6C2")),
 		HeaderBg:    ld(c("#EAEEF2"), c("#21252B")),
 		SelectionBg: ld(c("#DDD6FE"), c("#3B2F5C")),
+		Generated:   ld(c("#BF3989"), c("#E28DD0")),
 	}
 }
 
@@ -62,6 +64,7 @@ type Styles struct {
 	Suggestions     SuggestionStyles
 	Gauges          GaugeStyles
 	Recommendations RecommendationStyles
+	Summary         SummaryStyles
 	Help            HelpStyles
 }
 
@@ -91,6 +94,9 @@ type HeaderStyles struct {
 	Playing lipgloss.Style
 	Paused  lipgloss.Style
 	Sep     lipgloss.Style
+	// Degraded marks the model server as failing or switched off by its
+	// circuit breaker: a warning, since drafts are missing meanwhile.
+	Degraded lipgloss.Style
 }
 
 // TranscriptStyles draw the transcript pane.
@@ -121,6 +127,13 @@ type SuggestionStyles struct {
 	Used           lipgloss.Style
 	Abstain        lipgloss.Style
 	Empty          lipgloss.Style
+
+	// A generated draft looks unlike the knowledge-base and history
+	// replies, so the agent never mistakes model output for vetted text.
+	DraftBadge        lipgloss.Style // the "✎ draft" badge
+	DraftText         lipgloss.Style
+	DraftSelectedText lipgloss.Style
+	DraftCursor       lipgloss.Style // the cursor at the end of a draft still streaming
 }
 
 // GaugeStyles draw the emotion gauges.
@@ -157,7 +170,22 @@ type RecommendationStyles struct {
 	Warning  lipgloss.Style
 	Critical lipgloss.Style
 	Alert    lipgloss.Style // an alert's text
+	Summary  lipgloss.Style // the tag of the call summary's entry
 	Empty    lipgloss.Style
+}
+
+// SummaryStyles draw the call summary overlay.
+type SummaryStyles struct {
+	Label        lipgloss.Style // field names: reason, situation…
+	Value        lipgloss.Style
+	Generated    lipgloss.Style // the badge of a summary a model server wrote
+	Extractive   lipgloss.Style // the badge of a summary picked from the transcript
+	Satisfied    lipgloss.Style
+	Neutral      lipgloss.Style
+	Dissatisfied lipgloss.Style
+	Entity       lipgloss.Style
+	Pending      lipgloss.Style // "summarizing…"
+	Hint         lipgloss.Style // how to close the overlay
 }
 
 // HelpStyles draw the help bar and the status note beside it.
@@ -199,6 +227,8 @@ func FromPalette(p Palette) Styles {
 			Playing: s().Background(p.HeaderBg).Foreground(p.Positive),
 			Paused:  s().Background(p.HeaderBg).Foreground(p.Warning).Bold(true),
 			Sep:     s().Background(p.HeaderBg).Foreground(p.Faint),
+
+			Degraded: s().Background(p.HeaderBg).Foreground(p.Warning).Bold(true),
 		},
 		Transcript: TranscriptStyles{
 			Time:         fg(p.Faint),
@@ -225,6 +255,11 @@ func FromPalette(p Palette) Styles {
 			Used:           fg(p.Accent).Bold(true),
 			Abstain:        fg(p.Warning),
 			Empty:          fg(p.Muted).Italic(true),
+
+			DraftBadge:        fg(p.Generated).Bold(true),
+			DraftText:         fg(p.Muted).Italic(true),
+			DraftSelectedText: fg(p.Text).Italic(true),
+			DraftCursor:       fg(p.Generated),
 		},
 		Gauges: GaugeStyles{
 			Label:    fg(p.Muted).Bold(true),
@@ -257,7 +292,20 @@ func FromPalette(p Palette) Styles {
 			Warning:  fg(p.Warning).Bold(true),
 			Critical: fg(p.Critical).Bold(true).Reverse(true),
 			Alert:    fg(p.Text),
+			Summary:  fg(p.Generated).Bold(true),
 			Empty:    fg(p.Muted).Italic(true),
+		},
+		Summary: SummaryStyles{
+			Label:        fg(p.Muted).Bold(true),
+			Value:        fg(p.Text),
+			Generated:    fg(p.Generated).Bold(true),
+			Extractive:   fg(p.Info),
+			Satisfied:    fg(p.Positive).Bold(true),
+			Neutral:      fg(p.Text),
+			Dissatisfied: fg(p.Negative).Bold(true),
+			Entity:       fg(p.Info),
+			Pending:      fg(p.Muted).Italic(true),
+			Hint:         fg(p.Faint),
 		},
 		Help: HelpStyles{
 			Keys: help.Styles{
@@ -297,7 +345,7 @@ func Plain() Styles {
 		Header: HeaderStyles{
 			Bar: s(), Title: bold, ID: faint, Label: faint, Value: s(),
 			Live: bold, Ended: bold, Clock: bold, Status: s(),
-			Playing: s(), Paused: bold, Sep: faint,
+			Playing: s(), Paused: bold, Sep: faint, Degraded: bold,
 		},
 		Transcript: TranscriptStyles{
 			Time: faint, Customer: bold, Agent: bold,
@@ -308,6 +356,7 @@ func Plain() Styles {
 			Percent: s(), BarFill: s(), BarEmpty: faint, Source: s(), Article: faint,
 			Text: s(), SelectedText: s(), Helpful: bold, NotHelpful: bold, Used: bold,
 			Abstain: bold, Empty: italic,
+			DraftBadge: bold.Reverse(true), DraftText: italic, DraftSelectedText: italic, DraftCursor: s(),
 		},
 		Gauges: GaugeStyles{
 			Label: bold, Negative: s(), Positive: s(), Track: faint, Zero: s(),
@@ -317,7 +366,11 @@ func Plain() Styles {
 		Recommendations: RecommendationStyles{
 			Action: bold, Article: bold, Offer: bold, Escalate: bold, Risk: bold, Other: bold,
 			Title: s(), Reason: faint, Heading: bold,
-			Info: s(), Warning: bold, Critical: bold.Reverse(true), Alert: s(), Empty: italic,
+			Info: s(), Warning: bold, Critical: bold.Reverse(true), Alert: s(), Summary: bold, Empty: italic,
+		},
+		Summary: SummaryStyles{
+			Label: bold, Value: s(), Generated: bold.Reverse(true), Extractive: s(),
+			Satisfied: s(), Neutral: s(), Dissatisfied: bold, Entity: s(), Pending: italic, Hint: faint,
 		},
 		Help: HelpStyles{
 			Keys: help.Styles{
