@@ -120,6 +120,9 @@ func (serviceController) NextCall()                {}
 func (c serviceController) Feedback(callID string, fb engine.Feedback) error {
 	return c.t.Feedback(context.Background(), callID, fb)
 }
+func (c serviceController) RequestSummary(callID string) error {
+	return c.t.Summary(context.Background(), callID)
+}
 
 // writeNDJSON prints events, one JSON object a line, until the channel
 // closes or ctx is done.
@@ -152,3 +155,10 @@ type loggerHandle struct {
 	log   *slog.Logger
 	close func()
 }
+
+// The controllers ask their engine for summaries on the agent's key.
+var (
+	_ tui.SummaryRequester = serviceController{}
+	_ tui.SummaryRequester = replayController{}
+	_ tui.SummaryRequester = liveController{}
+)

@@ -21,6 +21,7 @@ type listenOptions struct {
 	channels        int
 	customerChannel int
 	kb              kbFlags
+	models          modelFlags
 	asr             asrFlags
 	logFile         string
 	debug           bool
@@ -60,6 +61,7 @@ input devices and their indexes.`,
 	f.IntVar(&opts.channels, "channels", 1, "channels to capture: 1, or 2 for a call with one speaker per channel")
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
 	opts.kb.register(f)
+	opts.models.register(f)
 	opts.asr.register(f)
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
@@ -90,7 +92,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 		return err
 	}
 	defer capture.Close()
-	stack, err := startEngine(ctx, &opts.kb, log)
+	stack, err := startEngine(ctx, &opts.kb, &opts.models, log)
 	if err != nil {
 		return err
 	}
@@ -153,7 +155,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	} else {
 		err = tui.Run(ctx, events, tui.Options{
 			ModelStatus: fmt.Sprintf("%s · %s", stack.status, rec.Name()),
-			Controller:  liveController{bus: stack.bus},
+			Controller:  liveController{bus: stack.bus, engine: stack.engine},
 		})
 	}
 	cancel()
@@ -184,7 +186,12 @@ func listDevices(opts *listenOptions) error {
 
 // liveController is the agent view's controller for a live call: there is
 // nothing to pause or skip, only feedback to send.
-type liveController struct{ bus *engine.Bus }
+type liveController struct {
+	bus    *engine.Bus
+	engine *engine.Engine
+}
+
+func (c liveController) RequestSummary(callID string) error { return summarizeCall(c.engine, callID) }
 
 func (liveController) TogglePause() bool        { return false }
 func (liveController) SetSpeed(float64) float64 { return 1 }

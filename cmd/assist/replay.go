@@ -29,6 +29,7 @@ type replayOptions struct {
 	parallel int
 	partials bool
 	kb       kbFlags
+	models   modelFlags
 	asr      asrFlags
 	// customerChannel is the channel of a stereo call WAV the customer
 	// speaks on; the other is the agent's.
@@ -86,6 +87,7 @@ alone) and its utterances replay with their recorded timing.`,
 	f.IntVar(&opts.parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
 	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
 	opts.kb.register(f)
+	opts.models.register(f)
 	opts.asr.register(f)
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "stereo call WAV: the customer's channel, 0 (left) or 1 (right)")
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
@@ -121,7 +123,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		transcript.UniqueIDs(calls)
 	}
 
-	stack, err := startEngine(ctx, &opts.kb, log)
+	stack, err := startEngine(ctx, &opts.kb, &opts.models, log)
 	if err != nil {
 		return err
 	}
@@ -178,7 +180,7 @@ func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player
 	return tui.Run(ctx, events, tui.Options{
 		ModelStatus: stack.status,
 		Replay:      true,
-		Controller:  replayController{player: player, bus: stack.bus},
+		Controller:  replayController{player: player, bus: stack.bus, engine: stack.engine},
 	})
 }
 
@@ -186,6 +188,7 @@ func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player
 type replayController struct {
 	player *engine.Player
 	bus    *engine.Bus
+	engine *engine.Engine
 }
 
 func (c replayController) TogglePause() bool          { return c.player.TogglePause() }
@@ -197,6 +200,18 @@ func (c replayController) CallPosition(callID string) (int, int, bool) {
 }
 func (c replayController) Feedback(callID string, fb engine.Feedback) error {
 	return c.bus.SendFeedback(callID, fb)
+}
+func (c replayController) RequestSummary(callID string) error {
+	return summarizeCall(c.engine, callID)
+}
+
+// summarizeCall publishes a summary of a live call of an in-process engine.
+func summarizeCall(e *engine.Engine, callID string) error {
+	s, ok := e.Session(callID)
+	if !ok {
+		return fmt.Errorf("call %s: %w", callID, engine.ErrCallEnded)
+	}
+	return s.Summarize(context.Background())
 }
 
 // loadCalls reads every file, or the bundled samples when there are none.

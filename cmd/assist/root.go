@@ -70,6 +70,14 @@ next actions. Everything runs on embedded models, offline.`,
 	root.SetOut(out)
 	root.SetErr(errOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Flags the command line and the environment leave unset come from
+	// the config file.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := applyConfig(cmd); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
 	root.AddCommand(newServeCmd(io), newAgentCmd(io), newSuperviseCmd(io), newCredsCmd(io), newSimulateCmd(io), newReplayCmd(io, nil), newKBCmd(io), newEvalCmd(io), newTrainCmd(io), newTranscribeCmd(io, nil), newListenCmd(io, nil), newExportCmd(io, nil), newReportCmd(io, nil))
 	return root
 }

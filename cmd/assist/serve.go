@@ -29,6 +29,7 @@ import (
 type serveOptions struct {
 	io            streams
 	kb            kbFlags
+	models        modelFlags
 	asr           asrFlags
 	listen        string
 	tlsCert       string
@@ -99,6 +100,7 @@ dies its calls move to another. Give each worker its own --worker id.`,
 	}
 	f := cmd.Flags()
 	opts.kb.register(f)
+	opts.models.register(f)
 	opts.asr.register(f)
 	f.StringVar(&opts.listen, "listen", "127.0.0.1:8080", "HTTP listener for ingest, health and metrics (host:port)")
 	f.StringVar(&opts.tlsCert, "tls-cert", "", "TLS certificate file (PEM) for the HTTP listener")
@@ -164,20 +166,16 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 
-	k, err := o.kb.open(ctx, log)
+	asst, k, status, storeRedact, err := loadModels(ctx, &o.kb, &o.models, log)
 	if err != nil {
 		return err
 	}
 	defer k.Close()
-	asst, err := k.assistant()
-	if err != nil {
-		return err
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := engine.NewMetrics(reg)
 
-	worker, err := service.NewWorker(ctx, bus, store, service.WorkerOptions{ID: workerID, Assistant: asst, Metrics: metrics, Logger: log})
+	worker, err := service.NewWorker(ctx, bus, store, service.WorkerOptions{ID: workerID, Assistant: asst, Metrics: metrics, Logger: log, Redact: storeRedact})
 	if err != nil {
 		return err
 	}
@@ -237,7 +235,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 			served <- srv.Serve(ln)
 		}
 	}()
-	log.Info("serving", "http", httpURL, "nats", natsURL, "worker", workerID, "voice", rec != nil)
+	log.Info("serving", "http", httpURL, "nats", natsURL, "worker", workerID, "voice", rec != nil, "models", status)
 
 	select {
 	case err := <-served:

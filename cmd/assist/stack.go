@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/spf13/pflag"
@@ -24,16 +25,11 @@ type engineStack struct {
 	status string
 }
 
-// startEngine loads the knowledge base, the embedded models and the
-// in-process bus.
-func startEngine(ctx context.Context, kf *kbFlags, log *slog.Logger) (*engineStack, error) {
-	k, err := kf.open(ctx, log)
+// startEngine loads the knowledge base, the embedded models, the model
+// server's when one is configured, and the in-process bus.
+func startEngine(ctx context.Context, kf *kbFlags, mf *modelFlags, log *slog.Logger) (*engineStack, error) {
+	asst, k, status, storeRedact, err := loadModels(ctx, kf, mf, log)
 	if err != nil {
-		return nil, err
-	}
-	asst, err := k.assistant()
-	if err != nil {
-		k.Close()
 		return nil, err
 	}
 	bus, err := engine.StartBus()
@@ -41,16 +37,44 @@ func startEngine(ctx context.Context, kf *kbFlags, log *slog.Logger) (*engineSta
 		k.Close()
 		return nil, err
 	}
-	eng, err := engine.New(bus, asst, engine.Options{Logger: log})
+	eng, err := engine.New(bus, asst, engine.Options{Logger: log, Redact: storeRedact})
 	if err != nil {
 		bus.Close()
 		k.Close()
 		return nil, err
 	}
-	return &engineStack{
-		bus: bus, engine: eng, knowledge: k, log: log,
-		status: fmt.Sprintf("embedded · %s · %s", asst.Sentiment.Name(), k.status()),
-	}, nil
+	return &engineStack{bus: bus, engine: eng, knowledge: k, log: log, status: status}, nil
+}
+
+// loadModels loads what answers a call: the knowledge base with its
+// index, the embedded models, and the chat server when configured, all
+// behind the redaction the flags ask for. It returns the status line for
+// the header and the redaction of stored text (nil without --redact-store).
+func loadModels(ctx context.Context, kf *kbFlags, mf *modelFlags, log *slog.Logger) (*assist.Assistant, *knowledge, string, func(string) string, error) {
+	r, err := mf.redactor()
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	kf.redact = r.Redact
+	k, err := kf.open(ctx, log)
+	if err != nil {
+		return nil, nil, "", nil, err
+	}
+	asst, err := k.assistant()
+	if err != nil {
+		k.Close()
+		return nil, nil, "", nil, err
+	}
+	llmStatus, err := mf.apply(asst, r, log)
+	if err != nil {
+		k.Close()
+		return nil, nil, "", nil, err
+	}
+	status := fmt.Sprintf("embedded · %s · %s", asst.Sentiment.Name(), k.status())
+	if llmStatus != "" {
+		status += " · " + llmStatus
+	}
+	return asst, k, status, mf.storeRedaction(r), nil
 }
 
 // Close stops the engine, the bus and the knowledge base.
@@ -67,6 +91,9 @@ type kbFlags struct {
 	replies    string
 	embedURL   string
 	embedModel string
+	// redact is applied to every text sent to the embeddings server; all
+	// kinds of personal data when nil.
+	redact func(string) string
 }
 
 func (f *kbFlags) register(fs *pflag.FlagSet) {
@@ -181,7 +208,15 @@ func (k *knowledge) openDense(ctx context.Context, f *kbFlags, log *slog.Logger)
 	if key == "" {
 		key = os.Getenv("ASSIST_LLM_API_KEY")
 	}
-	e, err := kb.NewOpenAIEmbedder(f.embedURL, f.embedModel, key)
+	redactFn := f.redact
+	if redactFn == nil {
+		r, err := redact.New(redact.Config{})
+		if err != nil {
+			return err
+		}
+		redactFn = r.Redact
+	}
+	e, err := kb.NewOpenAIEmbedder(f.embedURL, f.embedModel, key, kb.WithEmbedRedact(redactFn))
 	if err != nil {
 		return err
 	}
