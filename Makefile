@@ -57,9 +57,11 @@ test: vet
 # (500 concurrent chat calls, one utterance every 5 s each, through HTTP
 # ingest, NATS with JetStream and a worker to a supervisor terminal) runs
 # once and takes about half a minute: p50-ms/p99-ms are post-to-suggestions
-# latencies, lost the events the supervisor missed.
+# latencies, lost the events the supervisor missed. The draft overhead is
+# what the engine adds to a (fake) model server's time to first token.
 bench: deps
-	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|ChatLoad)$$' -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|ChatLoad|DraftOverhead)$$' -benchmem ./...
+	$(GO) test -run '^$$' -bench '^BenchmarkDraftOverhead$$' -benchtime 200x ./engine
 	$(GO) test -run '^$$' -bench '^BenchmarkChatLoad$$' -benchtime 1x ./engine/service
 	$(GO) test -run '^$$' -bench '^BenchmarkTrainIntents$$' -benchtime 1x -benchmem ./kb
 	$(GO) test -run '^$$' -bench '^BenchmarkRank$$' -benchtime 3000x -benchmem ./assist
