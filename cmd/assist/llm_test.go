@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/larkspur-labs/assist/assist/llm/llmtest"
+	"github.com/larkspur-labs/assist/engine"
+)
+
+// piiTable is real-looking personal data a customer might say; none of it
+// may reach a model server.
+var piiTable = []string{
+	"4111 1111 1111 1111",
+	"5500-0000-0000-0004",
+	"GB82 WEST 1234 5698 7654 32",
+	"DE89370400440532013000",
+	"078-05-1120",
+	"(415) 555-0132",
+	"+44 20 7946 0958",
+	"daniel.okafor+bank@example.com",
+	"12 March 1985",
+	"0123456789",
+}
+
+// piiCall writes a call whose customer turns carry the table's data, each
+// turn 2 s after the last.
+func piiCall(t *testing.T) string {
+	t.Helper()
+	lines := []string{`{"type":"call","call_id":"pii-call","title":"PII","queue":"cards","agent":"a1","channel":"chat"}`}
+	turns := []string{
+		"I lost my debit card, the number is 4111 1111 1111 1111, please block it.",
+		"My other card 5500-0000-0000-0004 is fine.",
+		"Refund it to GB82 WEST 1234 5698 7654 32 or DE89370400440532013000.",
+		"My SSN is 078-05-1120 and my phone is (415) 555-0132, or +44 20 7946 0958.",
+		"Email daniel.okafor+bank@example.com; I was born on 12 March 1985.",
+		"My account number is 0123456789. Can you send a new card?",
+	}
+	for i, text := range turns {
+		b, _ := json.Marshal(map[string]any{"offset": float64(i * 2), "duration": 1.5, "speaker": "customer", "text": text})
+		lines = append(lines, string(b))
+	}
+	path := filepath.Join(t.TempDir(), "pii.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func decodeEvents(t *testing.T, ndjson string) []engine.Event {
+	t.Helper()
+	var out []engine.Event
+	sc := bufio.NewScanner(strings.NewReader(ndjson))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e engine.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("bad event %q: %v", sc.Text(), err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestHeadlessReplayWithAModelServer(t *testing.T) {
+	srv := llmtest.NewServer(t)
+	out, _, err := execute(t, "replay", "--headless", "--speed", "8", "--llm-url", srv.URL, "--llm-model", llmtest.DefaultModel, piiCall(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drafts, partial := 0, 0
+	var wrapup *engine.Summary
+	for _, e := range decodeEvents(t, out) {
+		switch p := e.Payload.(type) {
+		case engine.Suggestions:
+			for _, s := range p.Suggestions {
+				if s.Source == "llm" {
+					if s.Partial {
+						partial++
+					} else if s.Text == llmtest.DefaultDraft && len(s.ArticleIDs) > 0 {
+						drafts++
+					}
+				}
+			}
+		case engine.CallEnded:
+			wrapup = p.Wrapup
+		}
+	}
+	if drafts == 0 {
+		t.Errorf("no finished llm draft in the suggestions events (%d partial)", partial)
+	}
+	if wrapup == nil || wrapup.Source != "llm" || wrapup.Situation == "" {
+		t.Errorf("call.ended wrap-up %+v, want the model server's", wrapup)
+	}
+	// Zero personal data from the table reached the server; its
+	// placeholders did.
+	reqs := srv.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("no request reached the model server")
+	}
+	sent := ""
+	for _, r := range reqs {
+		sent += string(r.Body)
+	}
+	for _, pii := range piiTable {
+		if strings.Contains(sent, pii) || strings.Contains(sent, strings.ReplaceAll(pii, " ", "")) {
+			t.Errorf("%q reached the model server", pii)
+		}
+	}
+	for _, ph := range []string{"[CARD]", "[IBAN]", "[SSN]", "[PHONE]", "[EMAIL]", "[DOB]", "[ACCOUNT]"} {
+		if !strings.Contains(sent, ph) {
+			t.Errorf("no %s placeholder in what was sent", ph)
+		}
+	}
+}
+
+func TestHeadlessReplayWithADeadModelServer(t *testing.T) {
+	out, _, err := execute(t, "replay", "--headless", "--speed", "8", "--llm-url", "http://127.0.0.1:1/v1", "--llm-model", "m", piiCall(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	degraded := ""
+	var wrapup *engine.Summary
+	for _, e := range decodeEvents(t, out) {
+		switch p := e.Payload.(type) {
+		case engine.Suggestions:
+			if p.Degraded != "" {
+				degraded = p.Degraded
+			}
+			for _, s := range p.Suggestions {
+				if s.Source == "llm" && !s.Partial {
+					t.Errorf("a draft from a dead server: %+v", s)
+				}
+			}
+		case engine.CallEnded:
+			wrapup = p.Wrapup
+		}
+	}
+	if !strings.HasPrefix(degraded, "llm:") {
+		t.Errorf("degraded = %q, want the breaker's reason", degraded)
+	}
+	if wrapup == nil || wrapup.Source != "extractive" {
+		t.Errorf("wrap-up %+v, want the extractive one", wrapup)
+	}
+}
