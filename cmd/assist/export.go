@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/nats-io/nats.go"
@@ -40,6 +41,7 @@ type exportOptions struct {
 	format  string
 	queue   string
 	out     string
+	redact  string
 	// now is the clock the --since window is measured from; time.Now
 	// when nil.
 	now func() time.Time
@@ -84,7 +86,10 @@ where sentiment is the customer turn's score, top_* describe the first
 suggestion shown for the turn (top_article is its article id) and feedback lists
 the verdicts on the turn's suggestions as "suggestion_id=verdict" joined by "; ".
 
-Text is exported as stored, except that CSV cells never hold control
+Personal data (card numbers, IBANs, SSNs, phone numbers, e-mail addresses,
+dates of birth, account numbers) is replaced by placeholders such as [CARD] in
+what was said, in drafts and in summaries; --redact chooses the kinds, or none.
+Otherwise text is exported as stored, except that CSV cells never hold control
 characters other than tab and newline: escape sequences such as ESC and other
 C0/C1 controls are removed (and invalid UTF-8 replaced by U+FFFD), so neither a
 spreadsheet nor 'cat' of the file can be hijacked by what a customer typed, and
@@ -123,15 +128,27 @@ started earlier is left out even when it went on inside the window.`,
 	f.StringVar(&opts.format, "format", "", "jsonl or csv (default: csv when --out ends in .csv, else jsonl)")
 	f.StringVar(&opts.queue, "queue", "", "export only the calls of this queue")
 	f.StringVarP(&opts.out, "out", "o", "", "write to this file instead of stdout")
+	f.StringVar(&opts.redact, "redact", "all", "personal data removed from the exported text: all, none, or a list of card,iban,ssn,phone,email,dob,account")
 	return cmd
 }
 
 func runExport(ctx context.Context, opts *exportOptions) error {
+	var r *redact.Redactor // nil redacts nothing
+	if opts.redact != "none" {
+		kinds, err := redact.ParseKinds(opts.redact)
+		if err != nil {
+			return usagef("--redact: %v", err)
+		}
+		if r, err = redact.New(redact.Config{Kinds: kinds}); err != nil {
+			return err
+		}
+	}
 	since := sinceTime(opts.now, opts.since)
 	calls, err := readCalls(ctx, opts.service, "export", since, opts.queue)
 	if err != nil {
 		return err
 	}
+	redactCalls(calls, r)
 	write := func(w io.Writer) error { return writeCallsJSONL(w, calls) }
 	if opts.format == formatCSV {
 		write = func(w io.Writer) error { return writeCallsCSV(w, calls) }
@@ -153,6 +170,26 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	fmt.Fprintf(opts.io.err, "exported %d calls, %d utterances, to %s\n", len(calls), turns, dest)
 	return nil
+}
+
+// redactCalls removes personal data from what customers and agents said,
+// from generated drafts and from the summaries. Knowledge-base answers are
+// the center's own text and stay as they are.
+func redactCalls(calls []*callRecord, r *redact.Redactor) {
+	if r == nil {
+		return
+	}
+	for _, c := range calls {
+		c.Summary = r.Redact(c.Summary)
+		for _, t := range c.Turns {
+			t.Text = r.Redact(t.Text)
+			for i, s := range t.Suggestions {
+				if s.Source == "llm" {
+					t.Suggestions[i].Text = r.Redact(s.Text)
+				}
+			}
+		}
+	}
 }
 
 // noArgs is cobra.NoArgs with a usage error.

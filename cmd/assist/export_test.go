@@ -547,3 +547,35 @@ func TestCSVCell(t *testing.T) {
 		}
 	}
 }
+
+func TestExportRedactsPersonalData(t *testing.T) {
+	cs := startCallStore(t)
+	cs.drive(t, storeCall{
+		id:    "pii",
+		start: engine.CallStarted{Queue: "cards", Agent: "a1", Channel: engine.ChannelChat},
+		lines: []engine.Utterance{
+			customerSays("I lost my card 4111 1111 1111 1111, mail me at jo@example.com"),
+			agentSays("Blocked. Your account number 0123456789 is safe."),
+		},
+		ended: true,
+	})
+	out, _, err := execute(t, cs.args("export", "--since", "0")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pii := range []string{"4111 1111 1111 1111", "jo@example.com", "0123456789"} {
+		if strings.Contains(out, pii) {
+			t.Errorf("%q exported", pii)
+		}
+	}
+	if !strings.Contains(out, "I lost my card [CARD], mail me at [EMAIL]") {
+		t.Errorf("export %s", out)
+	}
+	raw, _, err := execute(t, cs.args("export", "--since", "0", "--redact", "none")...)
+	if err != nil || !strings.Contains(raw, "4111 1111 1111 1111") {
+		t.Errorf("--redact none: %v %s", err, raw)
+	}
+	if _, _, err := execute(t, cs.args("export", "--redact", "cards")...); err == nil {
+		t.Error("an unknown kind was accepted")
+	}
+}
