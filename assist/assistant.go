@@ -21,6 +21,11 @@ type Assistant struct {
 	// configured; nil without.
 	Drafter    Drafter
 	Summarizer Summarizer
+	// Emotion, when set, scores customer turns on the model server too;
+	// Translator with AgentLang translates them for the agent.
+	Emotion    EmotionScorer
+	Translator Translator
+	AgentLang  string
 }
 
 // Learn stores an agent's verdict on a suggestion, so that the ranking of

@@ -83,6 +83,25 @@ type Summarizer interface {
 	Summarize(ctx context.Context, req SummaryRequest) (Summary, error)
 }
 
+// ServerEmotion is a model server's reading of an utterance: polarity in
+// −1..1 and a weight per gauge in Emotions, summing to 1.
+type ServerEmotion struct {
+	Polarity float64
+	Emotions map[string]float64
+}
+
+// EmotionScorer scores an utterance with a model server, to blend with the
+// embedded model.
+type EmotionScorer interface {
+	ScoreEmotion(ctx context.Context, text string) (ServerEmotion, error)
+}
+
+// Translator puts a customer's words into the agent's language (a BCP-47
+// tag); text already in that language comes back unchanged.
+type Translator interface {
+	Translate(ctx context.Context, text, lang string) (string, error)
+}
+
 // ModelState says whether a generative model is usable; the header shows
 // "degraded" with the reason when it is not.
 type ModelState interface {

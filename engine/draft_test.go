@@ -262,3 +262,32 @@ func kindsOf(events []Event) []Kind {
 	}
 	return out
 }
+
+func TestBlendAveragesAndMarks(t *testing.T) {
+	emb := Sentiment{UtteranceID: "u1", Score: -0.4, Rolling: -0.2, Emotions: map[string]float64{"anger": 0.6, "neutral": 0.4}}
+	got := blend(emb, assist.ServerEmotion{Polarity: -0.8, Emotions: map[string]float64{"anger": 0.2, "frustration": 0.8}})
+	if got.Source != "blend" || got.LLMScore == nil || *got.LLMScore != -0.8 || got.Score != -0.6 || got.Rolling != -0.2 {
+		t.Errorf("blend = %+v", got)
+	}
+	if got.Emotions["anger"] != 0.4 || got.Emotions["frustration"] != 0.4 || got.Emotions["neutral"] != 0.2 {
+		t.Errorf("emotions %v", got.Emotions)
+	}
+	if emb.Source != "" || emb.Emotions["anger"] != 0.6 {
+		t.Error("blend changed the embedded reading")
+	}
+}
+
+func TestSameText(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"I lost my card.", "i lost my card", true},
+		{"  Hola  ", "hola!", true},
+		{"Ich habe meine Karte verloren", "I lost my card", false},
+	} {
+		if got := sameText(c.a, c.b); got != c.same {
+			t.Errorf("sameText(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

@@ -174,10 +174,14 @@ type Session struct {
 	info    CallStarted
 	started time.Time
 
-	mu         sync.Mutex
-	seq        uint64
-	unstored   []func() error // acknowledgements still awaited
-	draft      draftState
+	mu       sync.Mutex
+	seq      uint64
+	unstored []func() error // acknowledgements still awaited
+	draft    draftState
+	// extras is the context of the model server's emotion readings and
+	// translations, cancelled when the call ends.
+	extras     context.Context
+	stopExtras context.CancelFunc
 	call       *assist.Call
 	ended      bool
 	utterances int
@@ -269,12 +273,14 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 	}
 	s.e.metrics.Utterance(u.Speaker, u.Source)
 	an := s.call.Sentiment(string(u.Speaker), u.Text)
-	if err := s.publish(sentimentPayload(u, an)); err != nil {
+	sent := sentimentPayload(u, an)
+	if err := s.publish(sent); err != nil {
 		return err
 	}
 	if u.Speaker != SpeakerCustomer {
 		return nil
 	}
+	s.startExtras(u, sent)
 	if err := s.call.Assist(ctx, &an); err != nil {
 		s.e.log.Warn("assist", "call_id", s.id, "utterance_id", u.UtteranceID, "err", err)
 		s.e.metrics.ModelError("assist")
@@ -330,6 +336,9 @@ func (s *Session) End(reason string) error {
 	}
 	s.ended = true
 	s.cancelDraft()
+	if s.stopExtras != nil {
+		s.stopExtras()
+	}
 	defer s.e.forget(s.id)
 	s.e.metrics.CallEnded(s.info.Channel)
 	summary, disposition := s.call.Wrapup()

@@ -32,6 +32,7 @@ const (
 	KindCallEnded       Kind = "call.ended"
 	KindFeedback        Kind = "feedback"
 	KindSummary         Kind = "summary"
+	KindTranslation     Kind = "translation"
 )
 
 // Speaker says who spoke an utterance.
@@ -116,6 +117,21 @@ type Sentiment struct {
 	// Trend is the recent change of Rolling: positive when the speaker is
 	// getting happier, negative when getting angrier.
 	Trend float64 `json:"trend"`
+	// Source is "" for the embedded model's scores, "blend" for a later
+	// event of the same utterance whose Score and Emotions average the
+	// embedded model's with a model server's (LLMScore).
+	Source   string   `json:"source,omitempty"`
+	LLMScore *float64 `json:"llm_score,omitempty"`
+}
+
+// Translation is a customer utterance in the agent's language, from the
+// model server, when the two languages differ.
+type Translation struct {
+	UtteranceID string  `json:"utterance_id"`
+	Speaker     Speaker `json:"speaker"`
+	// Lang is the BCP-47 tag of the agent's language.
+	Lang string `json:"lang"`
+	Text string `json:"text"`
 }
 
 // Suggestion is one ranked reply the agent could say.
@@ -257,6 +273,9 @@ func (Feedback) EventKind() Kind { return KindFeedback }
 // EventKind implements Payload.
 func (Summary) EventKind() Kind { return KindSummary }
 
+// EventKind implements Payload.
+func (Translation) EventKind() Kind { return KindTranslation }
+
 // PayloadFor returns a pointer to a zero payload of the given kind, ready to
 // be decoded into, or an error for an unknown kind.
 func PayloadFor(k Kind) (Payload, error) {
@@ -281,6 +300,8 @@ func PayloadFor(k Kind) (Payload, error) {
 		return &Feedback{}, nil
 	case KindSummary:
 		return &Summary{}, nil
+	case KindTranslation:
+		return &Translation{}, nil
 	}
 	return nil, fmt.Errorf("unknown event kind %q", k)
 }
@@ -360,6 +381,8 @@ func deref(p Payload) Payload {
 	case *Feedback:
 		return *v
 	case *Summary:
+		return *v
+	case *Translation:
 		return *v
 	}
 	return p

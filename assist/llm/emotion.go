@@ -25,6 +25,12 @@ type Emotion struct {
 // emotionMaxTokens bounds the emotion's JSON, which is short.
 const emotionMaxTokens = 200
 
+// ScoreEmotion implements assist.EmotionScorer with Emotion.
+func (c *Client) ScoreEmotion(ctx context.Context, text string) (assist.ServerEmotion, error) {
+	e, err := c.Emotion(ctx, text)
+	return assist.ServerEmotion{Polarity: e.Polarity, Emotions: e.Emotions}, err
+}
+
 // Emotion asks the model for the polarity and emotions of text, a customer
 // utterance. The answer is read as Summarize's is (a strict JSON schema,
 // or the first JSON object of a server that ignores it); values are

@@ -19,6 +19,8 @@ type modelFlags struct {
 	llmURL      string
 	llmModel    string
 	llmTimeout  time.Duration
+	llmEmotion  bool
+	agentLang   string
 	redactKinds string
 	redactStore bool
 }
@@ -27,6 +29,8 @@ func (f *modelFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.llmURL, "llm-url", os.Getenv("ASSIST_LLM_URL"), "OpenAI-compatible chat server for drafted replies and summaries, base URL with /v1 ($ASSIST_LLM_URL; key from $ASSIST_LLM_API_KEY)")
 	fs.StringVar(&f.llmModel, "llm-model", os.Getenv("ASSIST_LLM_MODEL"), "chat model name ($ASSIST_LLM_MODEL)")
 	fs.DurationVar(&f.llmTimeout, "llm-timeout", 20*time.Second, "bound on each request to the chat server")
+	fs.BoolVar(&f.llmEmotion, "llm-emotion", false, "also score customer turns on the chat server and blend its emotions with the embedded model's")
+	fs.StringVar(&f.agentLang, "agent-lang", os.Getenv("ASSIST_AGENT_LANG"), "the agent's language (BCP-47, e.g. en): customer turns in another are translated by the chat server ($ASSIST_AGENT_LANG)")
 	fs.StringVar(&f.redactKinds, "redact", "all", "personal data removed from every text sent to a model server: all, or a list of card,iban,ssn,phone,email,dob,account")
 	fs.BoolVar(&f.redactStore, "redact-store", false, "also redact utterance text in the events published and stored")
 }
@@ -53,6 +57,9 @@ func (f *modelFlags) storeRedaction(r *redact.Redactor) func(string) string {
 // returns a word for the header ("" without a server).
 func (f *modelFlags) apply(a *assist.Assistant, r *redact.Redactor, log *slog.Logger) (string, error) {
 	if f.llmURL == "" {
+		if f.llmEmotion || f.agentLang != "" {
+			return "", usagef("--llm-emotion and --agent-lang need a chat server: --llm-url")
+		}
 		return "", nil
 	}
 	if f.llmModel == "" {
@@ -66,6 +73,12 @@ func (f *modelFlags) apply(a *assist.Assistant, r *redact.Redactor, log *slog.Lo
 		return "", fmt.Errorf("chat server: %w", err)
 	}
 	a.Drafter, a.Summarizer = c, c
+	if f.llmEmotion {
+		a.Emotion = c
+	}
+	if f.agentLang != "" {
+		a.Translator, a.AgentLang = c, f.agentLang
+	}
 	log.Info("drafts and summaries from the chat server", "url", f.llmURL, "model", f.llmModel)
 	return "llm " + f.llmModel, nil
 }

@@ -147,3 +147,33 @@ func TestHeadlessReplayWithADeadModelServer(t *testing.T) {
 		t.Errorf("wrap-up %+v, want the extractive one", wrapup)
 	}
 }
+
+func TestHeadlessReplayBlendsEmotionAndTranslates(t *testing.T) {
+	srv := llmtest.NewServer(t)
+	out, _, err := execute(t, "replay", "--headless", "--speed", "8", "--llm-url", srv.URL, "--llm-model", llmtest.DefaultModel,
+		"--llm-emotion", "--agent-lang", "de", piiCall(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blends, translations := 0, 0
+	for _, e := range decodeEvents(t, out) {
+		switch p := e.Payload.(type) {
+		case engine.Sentiment:
+			if p.Source == "blend" && p.LLMScore != nil && *p.LLMScore == -0.5 {
+				blends++
+			}
+		case engine.Translation:
+			if p.Lang == "de" && p.Text == llmtest.DefaultTranslate && p.Speaker == engine.SpeakerCustomer {
+				translations++
+			}
+		}
+	}
+	// One each per customer turn; the last turn's may be cut off by the
+	// call's end, which cancels what is still asked.
+	if blends < 5 || translations < 5 {
+		t.Errorf("blended sentiment events %d, translations %d; want one each per customer turn (6, or 5)", blends, translations)
+	}
+	if _, _, err := execute(t, "replay", "--headless", "--agent-lang", "de", piiCall(t)); err == nil {
+		t.Error("--agent-lang without a chat server was accepted")
+	}
+}

@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/larkspur-labs/assist/assist"
+)
+
+// extrasBudget bounds a model server's emotion reading or translation of
+// one utterance: later than this, the conversation has moved on.
+const extrasBudget = 10 * time.Second
+
+// startExtras asks the model server, when one is configured for them, for
+// its emotion reading of a customer utterance (published as a blended
+// sentiment event) and for its translation into the agent's language. The
+// embedded results are out already. The caller holds s.mu.
+func (s *Session) startExtras(u Utterance, embedded Sentiment) {
+	a := s.e.asst
+	if a.Emotion == nil && (a.Translator == nil || a.AgentLang == "") {
+		return
+	}
+	if s.extras == nil {
+		s.extras, s.stopExtras = context.WithCancel(context.Background())
+	}
+	if a.Emotion != nil {
+		go func() {
+			ctx, cancel := context.WithTimeout(s.extras, extrasBudget)
+			defer cancel()
+			em, err := a.Emotion.ScoreEmotion(ctx, u.Text)
+			if err != nil {
+				s.extraFailed("emotion", err)
+				return
+			}
+			s.publishLate(blend(embedded, em))
+		}()
+	}
+	if a.Translator != nil && a.AgentLang != "" {
+		go func() {
+			ctx, cancel := context.WithTimeout(s.extras, extrasBudget)
+			defer cancel()
+			text, err := a.Translator.Translate(ctx, u.Text, a.AgentLang)
+			if err != nil {
+				s.extraFailed("translation", err)
+				return
+			}
+			if sameText(text, u.Text) {
+				return // already in the agent's language
+			}
+			s.publishLate(Translation{UtteranceID: u.UtteranceID, Speaker: u.Speaker, Lang: a.AgentLang, Text: text})
+		}()
+	}
+}
+
+// extraFailed logs a failed extra unless it was cancelled or the breaker
+// is open (the header says so already).
+func (s *Session) extraFailed(what string, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, assist.ErrDegraded) {
+		return
+	}
+	s.e.log.Warn(what+" from the model server", "call_id", s.id, "err", err)
+	s.e.metrics.ModelError("llm")
+}
+
+// publishLate publishes a result that arrived after its utterance, unless
+// the call has ended.
+func (s *Session) publishLate(p Payload) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return
+	}
+	if err := s.settle(s.publish(p)); err != nil {
+		s.e.log.Warn("publish", "call_id", s.id, "kind", p.EventKind(), "err", err)
+	}
+}
+
+// blend averages the embedded model's reading of an utterance with the
+// model server's, half and half: neither is calibrated against the other,
+// and the embedded one was measured on real data (GoEmotions) while the
+// server's was not.
+func blend(embedded Sentiment, em assist.ServerEmotion) Sentiment {
+	out := embedded
+	out.Source = "blend"
+	llmScore := round3(em.Polarity)
+	out.LLMScore = &llmScore
+	out.Score = round3((embedded.Score + em.Polarity) / 2)
+	out.Emotions = map[string]float64{}
+	for _, name := range assist.Emotions {
+		out.Emotions[name] = round3((embedded.Emotions[name] + em.Emotions[name]) / 2)
+	}
+	return out
+}
+
+// sameText compares texts ignoring case, spacing and punctuation at the
+// ends, so a translation that only re-punctuates is not shown.
+func sameText(a, b string) bool {
+	norm := func(s string) string {
+		return strings.Join(strings.Fields(strings.ToLower(strings.Trim(s, " .!?¡¿,;:\"'"))), " ")
+	}
+	return norm(a) == norm(b)
+}
