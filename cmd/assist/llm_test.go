@@ -2,14 +2,22 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/larkspur-labs/assist/assist/llm/llmtest"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/tui"
 )
 
 // piiTable is real-looking personal data a customer might say; none of it
@@ -176,4 +184,70 @@ func TestHeadlessReplayBlendsEmotionAndTranslates(t *testing.T) {
 	if _, _, err := execute(t, "replay", "--headless", "--agent-lang", "de", piiCall(t)); err == nil {
 		t.Error("--agent-lang without a chat server was accepted")
 	}
+}
+
+// syncBuffer is a bytes.Buffer the agent view writes while a test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// runViewUntil replays the PII call in the agent view on a pipe, with the
+// model flags, until the screen shows want.
+func runViewUntil(t *testing.T, mf modelFlags, want string) {
+	t.Helper()
+	t.Setenv("ASSIST_DATA", t.TempDir())
+	calls, _, err := loadCalls([]string{piiCall(t)}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf := kbFlags{data: t.TempDir()}
+	stack, err := startEngine(context.Background(), &kf, &mf, newLogger(nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stack.Close()
+	player := engine.NewPlayer(stack.engine, engine.PlayerOptions{Speed: 8})
+	in, keys := io.Pipe()
+	defer keys.Close()
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runAgentView(ctx, stack, player, calls, tui.Options{NoColor: true, Input: in, Output: out, Width: 160, Height: 48})
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(ansi.Strip(out.String()), want) {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("the agent view never showed %q", want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAgentViewStreamsDrafts(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.WithTiming(llmtest.Timing{BetweenTokens: 20 * time.Millisecond}))
+	runViewUntil(t, modelFlags{llmURL: srv.URL, llmModel: llmtest.DefaultModel, llmTimeout: 5 * time.Second, redactKinds: "all"}, "✎ draft")
+}
+
+func TestAgentViewShowsDegraded(t *testing.T) {
+	runViewUntil(t, modelFlags{llmURL: "http://127.0.0.1:1/v1", llmModel: "m", llmTimeout: time.Second, redactKinds: "all"}, "degraded")
 }

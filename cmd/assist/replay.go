@@ -144,7 +144,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if f, ok := opts.io.out.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
 		return errors.New("the agent view needs a terminal; use --headless to print events as NDJSON")
 	}
-	err = runAgentView(ctx, stack, player, calls)
+	err = runAgentView(ctx, stack, player, calls, tui.Options{})
 	if len(warnings) > 0 {
 		fmt.Fprintf(opts.io.err, "assist: %d transcript lines were skipped or repaired", len(warnings))
 		if opts.logFile != "" {
@@ -158,8 +158,10 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 }
 
 // runAgentView plays the calls into the agent TUI until the user quits.
-// The view is told the replay finished once every call has ended.
-func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call) error {
+// The view is told the replay finished once every call has ended. view
+// gives the terminal (tests pass a pipe); the rest of the options are set
+// here.
+func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call, view tui.Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events := make(chan engine.Event)
@@ -177,11 +179,10 @@ func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player
 			stack.log.Error("replay", "err", err)
 		}
 	}()
-	return tui.Run(ctx, events, tui.Options{
-		ModelStatus: stack.status,
-		Replay:      true,
-		Controller:  replayController{player: player, bus: stack.bus, engine: stack.engine},
-	})
+	view.ModelStatus = stack.status
+	view.Replay = true
+	view.Controller = replayController{player: player, bus: stack.bus, engine: stack.engine}
+	return tui.Run(ctx, events, view)
 }
 
 // replayController lets the agent view steer the replay and send feedback.
