@@ -291,3 +291,12 @@ func TestSameText(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryCountsABlendOnce(t *testing.T) {
+	var sum CallSummary
+	sum.Apply(Event{Seq: 1, Payload: Sentiment{UtteranceID: "u1", Speaker: SpeakerCustomer, Rolling: -0.3}})
+	sum.Apply(Event{Seq: 2, Payload: Sentiment{UtteranceID: "u1", Speaker: SpeakerCustomer, Rolling: -0.3, Source: SentimentBlend}})
+	if len(sum.History) != 1 {
+		t.Errorf("history %v: a blended reading added a point", sum.History)
+	}
+}

@@ -124,6 +124,10 @@ type Sentiment struct {
 	LLMScore *float64 `json:"llm_score,omitempty"`
 }
 
+// SentimentBlend is the Source of a sentiment event that blends the
+// embedded model's reading with a model server's.
+const SentimentBlend = "blend"
+
 // Translation is a customer utterance in the agent's language, from the
 // model server, when the two languages differ.
 type Translation struct {

@@ -83,7 +83,7 @@ func (s *Session) publishLate(p Payload) {
 // server's was not.
 func blend(embedded Sentiment, em assist.ServerEmotion) Sentiment {
 	out := embedded
-	out.Source = "blend"
+	out.Source = SentimentBlend
 	llmScore := round3(em.Polarity)
 	out.LLMScore = &llmScore
 	out.Score = round3((embedded.Score + em.Polarity) / 2)

@@ -67,7 +67,8 @@ func (s *CallSummary) Apply(e Event) {
 			s.Utterances++
 		}
 	case Sentiment:
-		if p.Speaker == SpeakerCustomer {
+		// A blended reading re-scores an utterance already counted.
+		if p.Speaker == SpeakerCustomer && p.Source != SentimentBlend {
 			s.Sentiment, s.Trend = p.Rolling, p.Trend
 			s.History = append(s.History, p.Rolling)
 			if n := len(s.History); n > HistoryLen {

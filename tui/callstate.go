@@ -14,6 +14,9 @@ const (
 	maxSeries  = 600  // sentiment samples kept per call for the sparkline
 	maxAlerts  = 50   // alerts kept per call
 	maxReplies = 9    // suggestions shown (one per number key)
+	// maxHeldTranslations bounds both the translations held for utterances
+	// not in the transcript yet and the ids of the lines trimmed last.
+	maxHeldTranslations = 32
 )
 
 // line is one utterance of the transcript, sanitised.
@@ -23,6 +26,9 @@ type line struct {
 	text    string
 	start   float64
 	partial bool
+	// tr is the line's machine translation into the agent's language;
+	// its text is empty when there is none.
+	tr translation
 	// rev is the call's transcript version when this line last changed; the
 	// transcript pane caches a line's wrapped rows under it.
 	rev uint64
@@ -58,10 +64,16 @@ type callState struct {
 	lastEnd  float64 // latest final utterance end offset, seconds
 	spoke    bool    // a final utterance has arrived
 
+	// heldTr are translations that arrived before their utterance's
+	// final, oldest first; trimmed are the ids of the lines trimmed away
+	// last, whose translations are dropped. Both are bounded.
+	heldTr  []heldTranslation
+	trimmed []string
+
 	customer, agent       engine.Sentiment
 	hasCustomer, hasAgent bool
 	series                []float64 // the customer's per-utterance scores
-	lastScored            string    // utterance id of the last series sample
+	seriesIDs             []string  // the utterance id of each series sample
 	gaugesRev             uint64
 
 	replies    engine.Suggestions
@@ -129,7 +141,11 @@ func (c *callState) utterance(u engine.Utterance, final bool) {
 		c.lastEnd = max(c.lastEnd, u.End)
 		c.spoke = true
 	}
-	if i := c.findLine(u.UtteranceID); i >= 0 {
+	i := c.findLine(u.UtteranceID)
+	if final {
+		l.tr = c.translationFor(l, i)
+	}
+	if i >= 0 {
 		c.lines[i] = l
 		return
 	}
@@ -142,6 +158,7 @@ func (c *callState) utterance(u engine.Utterance, final bool) {
 	}
 	c.lines = append(c.lines, l)
 	if over := len(c.lines) - maxLines; over > 0 {
+		c.noteTrimmed(c.lines[:over])
 		c.lines = slices.Delete(c.lines, 0, over)
 	}
 }
@@ -178,26 +195,66 @@ func (c *callState) dropPartials() {
 	}
 }
 
-// sentiment applies a sentiment sample for either speaker. The customer's
-// scores also extend the sparkline series; a re-score of the same utterance
-// replaces its sample.
+// sentiment applies a sentiment sample for either speaker. The gauges show
+// the latest utterance's scores, blended ones included (the gauges pane
+// marks those).
+//
+// The customer's scores also make the sparkline series, one point per
+// utterance: a re-score of an utterance already in the series, such as
+// the blended score that follows the embedded one, replaces its point
+// instead of adding one, so the series still counts utterances.
+//
+// The model server answers later than the embedded model, so a blend can
+// arrive after the next utterance has been scored. It then only corrects
+// its utterance's point: putting it on the gauges would show an older
+// utterance's mood as the current one.
 func (c *callState) sentiment(s engine.Sentiment) {
-	c.gaugesRev++
-	switch s.Speaker {
-	case engine.SpeakerAgent:
-		c.agent, c.hasAgent = s, true
-	default:
-		c.customer, c.hasCustomer = s, true
-		if s.UtteranceID != "" && s.UtteranceID == c.lastScored && len(c.series) > 0 {
-			c.series[len(c.series)-1] = s.Score
+	if s.Speaker == engine.SpeakerAgent {
+		if isLateBlend(s, c.agent, c.hasAgent) {
 			return
 		}
-		c.lastScored = s.UtteranceID
+		c.gaugesRev++
+		c.agent, c.hasAgent = s, true
+		return
+	}
+	late := isLateBlend(s, c.customer, c.hasCustomer)
+	switch i := c.seriesIndex(s.UtteranceID); {
+	case i >= 0:
+		c.series[i] = s.Score
+	case late:
+		return // its utterance's point is gone: nothing to correct
+	default:
 		c.series = append(c.series, s.Score)
+		c.seriesIDs = append(c.seriesIDs, s.UtteranceID)
 		if over := len(c.series) - maxSeries; over > 0 {
 			c.series = slices.Delete(c.series, 0, over)
+			c.seriesIDs = slices.Delete(c.seriesIDs, 0, over)
 		}
 	}
+	c.gaugesRev++
+	if !late {
+		c.customer, c.hasCustomer = s, true
+	}
+}
+
+// isLateBlend reports whether s is a blended re-score of an utterance other
+// than the one the speaker's gauge shows now.
+func isLateBlend(s, shown engine.Sentiment, hasShown bool) bool {
+	return s.Source == engine.SentimentBlend && hasShown && s.UtteranceID != shown.UtteranceID
+}
+
+// seriesIndex returns the index of utterance id's point in the series, or
+// -1. It searches from the end, where a re-score almost always lands.
+func (c *callState) seriesIndex(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i := len(c.seriesIDs) - 1; i >= 0; i-- {
+		if c.seriesIDs[i] == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // suggestions replaces the reply list: each event is the whole list for

@@ -47,6 +47,8 @@ func (m *Model) applyEvent(ev engine.Event) tea.Cmd {
 		cs.feedback(p)
 	case engine.Summary:
 		cs.setSummary(p, false)
+	case engine.Translation:
+		cs.addTranslation(p)
 	}
 	return cmd
 }
@@ -93,6 +95,8 @@ func payloadValue(p engine.Payload) engine.Payload {
 	case *engine.Feedback:
 		return *v
 	case *engine.Summary:
+		return *v
+	case *engine.Translation:
 		return *v
 	}
 	return p

@@ -107,7 +107,19 @@ func (p gaugesPane) View() string {
 	default:
 		body = p.full(iw, ih)
 	}
-	return p.render(&p.th.Frame, "Customer mood", info, body)
+	return p.render(&p.th.Frame, p.title(), info, body)
+}
+
+// title is the pane title: "Customer mood", with "· blended" while the
+// customer's latest scores and emotions are blended with a model server's,
+// so the agent knows a model had a say in them until the next utterance's
+// embedded scores replace them. The frame keeps a title whole where it
+// drops the info note, so the mark survives narrow panes.
+func (p gaugesPane) title() string {
+	if p.hasCustomer && p.customer.Source == engine.SentimentBlend {
+		return "Customer mood · " + blendedTag
+	}
+	return "Customer mood"
 }
 
 // labelWidth is the width of the label column of the gauge rows.
@@ -162,9 +174,16 @@ func (p gaugesPane) strip(w, h int) []string {
 	return rows
 }
 
+// blendedTag marks scores blended with a model server's: the customer's in
+// the pane title, the agent's beside their tone.
+const blendedTag = "blended"
+
 // speakerRow renders a label, a centred −1..1 gauge of the rolling score,
 // the score and the trend arrow; with now, also the latest utterance's
-// score.
+// score. A blended agent tone ends with the blended tag. The customer's
+// row has no room to spare for it beside the latest score (it would be the
+// first thing cut in a narrow pane), so their blend is marked in the pane
+// title instead.
 func (p gaugesPane) speakerRow(label string, s engine.Sentiment, has bool, gw, w int, now bool) string {
 	head := p.st().Label.Render(padRight(label, labelWidth))
 	if !has {
@@ -173,6 +192,9 @@ func (p gaugesPane) speakerRow(label string, s engine.Sentiment, has bool, gw, w
 	row := head + p.centredGauge(s.Rolling, gw) + " " + p.st().Value.Render(padLeft(signed(s.Rolling), 5)) + " " + p.trendArrow(s.Trend)
 	if now {
 		row += p.st().Track.Render("  now ") + p.st().Value.Render(signed(s.Score))
+	}
+	if s.Source == engine.SentimentBlend && s.Speaker == engine.SpeakerAgent {
+		row += " " + p.st().Blended.Render(blendedTag)
 	}
 	return fit(row, w)
 }

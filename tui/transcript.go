@@ -93,7 +93,8 @@ func liveRows(cache map[uint64][]string, lines []line) map[uint64][]string {
 }
 
 // wrap renders one utterance as styled rows: time, speaker label, then the
-// text wrapped under itself.
+// text wrapped under itself; then its machine translation, if any, wrapped
+// in the same text column.
 func (p *transcriptPane) wrap(l line, w int) []string {
 	if w <= 0 {
 		return nil
@@ -129,6 +130,35 @@ func (p *transcriptPane) wrap(l line, w int) []string {
 			rows[i] = strings.Repeat(" ", indent) + textStyle.Render(t)
 		}
 		rows[i] = fit(rows[i], w)
+	}
+	if l.tr.text != "" {
+		rows = append(rows, p.wrapTranslation(l.tr, w, indent, tw)...)
+	}
+	return rows
+}
+
+// wrapTranslation renders a machine translation under its utterance: a
+// mark in the time and label columns, the text in the utterance's text
+// column, dim. The mark says what the line is as fully as the columns
+// allow: "↳ en · machine" beside a time stamp, "↳ en" beside a label
+// alone, "↳" in the narrowest pane.
+func (p *transcriptPane) wrapTranslation(tr translation, w, indent, tw int) []string {
+	mark := "↳"
+	switch {
+	case w >= 48:
+		mark = strings.Join(nonEmpty("↳", tr.lang, "· machine"), " ")
+	case w >= 24:
+		mark = strings.Join(nonEmpty("↳", tr.lang), " ")
+	}
+	mark = padRight(ansi.Truncate(mark, max(indent-1, 1), ""), indent)
+	wrapped := strings.Split(ansi.Wrap(tr.text, tw, ""), "\n")
+	rows := make([]string, len(wrapped))
+	for i, t := range wrapped {
+		head := strings.Repeat(" ", indent)
+		if i == 0 {
+			head = p.st().TranslationMark.Render(mark)
+		}
+		rows[i] = fit(head+p.st().Translation.Render(strings.TrimRight(t, " ")), w)
 	}
 	return rows
 }

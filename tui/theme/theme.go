@@ -28,7 +28,7 @@ type Palette struct {
 	Info        color.Color // info alerts, articles
 	HeaderBg    color.Color // the header bar's background
 	SelectionBg color.Color // background of the selected suggestion's number
-	Generated   color.Color // text a model server wrote: drafts, generated summaries
+	Generated   color.Color // text a model server wrote: drafts, generated summaries, translations
 }
 
 // DefaultPalette returns the palette for a dark or a light terminal background.
@@ -108,6 +108,13 @@ type TranscriptStyles struct {
 	AgentText    lipgloss.Style
 	Partial      lipgloss.Style // a line still being recognised
 	Empty        lipgloss.Style // the placeholder of an empty pane
+
+	// A machine translation under an utterance reads as secondary to the
+	// words actually said, and its mark wears the colour of model output,
+	// so the agent never takes a model's rendering for the customer's own
+	// words.
+	Translation     lipgloss.Style
+	TranslationMark lipgloss.Style // the "↳ en · machine" mark
 }
 
 // SuggestionStyles draw the suggestions pane.
@@ -153,6 +160,9 @@ type GaugeStyles struct {
 	HotBar   lipgloss.Style // fill of a negative emotion above the alarm level
 	JoyBar   lipgloss.Style // fill of a positive emotion
 	Empty    lipgloss.Style
+	// Blended tags a score a model server had a hand in, in the colour of
+	// model output.
+	Blended lipgloss.Style
 }
 
 // RecommendationStyles draw the recommendations and alerts pane.
@@ -238,6 +248,9 @@ func FromPalette(p Palette) Styles {
 			AgentText:    fg(p.Text),
 			Partial:      fg(p.Muted).Italic(true),
 			Empty:        fg(p.Muted).Italic(true),
+
+			Translation:     fg(p.Muted).Italic(true),
+			TranslationMark: fg(p.Generated),
 		},
 		Suggestions: SuggestionStyles{
 			Number:         fg(p.Muted).Bold(true),
@@ -277,6 +290,7 @@ func FromPalette(p Palette) Styles {
 			HotBar:   fg(p.Negative),
 			JoyBar:   fg(p.Positive),
 			Empty:    fg(p.Muted).Italic(true),
+			Blended:  fg(p.Generated),
 		},
 		Recommendations: RecommendationStyles{
 			Action:   fg(p.Accent).Bold(true),
@@ -350,6 +364,7 @@ func Plain() Styles {
 		Transcript: TranscriptStyles{
 			Time: faint, Customer: bold, Agent: bold,
 			CustomerText: s(), AgentText: s(), Partial: faint.Italic(true), Empty: italic,
+			Translation: faint.Italic(true), TranslationMark: faint,
 		},
 		Suggestions: SuggestionStyles{
 			Number: bold, SelectedNumber: bold.Reverse(true), Pointer: bold,
@@ -362,6 +377,7 @@ func Plain() Styles {
 			Label: bold, Negative: s(), Positive: s(), Track: faint, Zero: s(),
 			Value: bold, Spark: s(), Up: bold, Down: bold, Flat: s(),
 			Emotion: s(), Bar: s(), HotBar: bold, JoyBar: s(), Empty: italic,
+			Blended: bold,
 		},
 		Recommendations: RecommendationStyles{
 			Action: bold, Article: bold, Offer: bold, Escalate: bold, Risk: bold, Other: bold,
