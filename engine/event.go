@@ -185,6 +185,27 @@ type Recommendation struct {
 type Recommendations struct {
 	UtteranceID     string           `json:"utterance_id"`
 	Recommendations []Recommendation `json:"recommendations"`
+	// Flow is the guided flow the conversation matches, as a checklist;
+	// nil until one matches.
+	Flow *FlowState `json:"flow,omitempty"`
+}
+
+// FlowState is a guided flow's checklist: the steps the agent must take
+// for the matched subflow, those done, and the next one.
+type FlowState struct {
+	ID         string     `json:"id"`
+	Title      string     `json:"title"`
+	Confidence float64    `json:"confidence"`
+	Steps      []FlowStep `json:"steps"`
+	// Next is the id of the recommended next step; empty when all are done.
+	Next string `json:"next,omitempty"`
+}
+
+// FlowStep is one step of a checklist.
+type FlowStep struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Done  bool   `json:"done"`
 }
 
 // Alert warns the agent (and supervisors) of a risk. Its JSON field "alert"
@@ -213,6 +234,8 @@ type CallEnded struct {
 	// Wrapup is the structured summary: from the model server when one is
 	// configured and answers in time, else extractive.
 	Wrapup *Summary `json:"wrapup,omitempty"`
+	// Checklist is the matched flow's checklist as the call ended.
+	Checklist *FlowState `json:"checklist,omitempty"`
 }
 
 // Summary sums up a call: at its end (in call.ended) and on demand (a
