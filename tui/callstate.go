@@ -14,6 +14,10 @@ const (
 	maxSeries  = 600  // sentiment samples kept per call for the sparkline
 	maxAlerts  = 50   // alerts kept per call
 	maxReplies = 9    // suggestions shown (one per number key)
+	// maxFlowSteps bounds a checklist's steps: a flow is a handful of
+	// steps an agent can follow, and a runaway list must not make every
+	// render of the pane walk thousands of rows.
+	maxFlowSteps = 32
 	// maxHeldTranslations bounds both the translations held for utterances
 	// not in the transcript yet and the ids of the lines trimmed last.
 	maxHeldTranslations = 32
@@ -34,10 +38,15 @@ type line struct {
 	rev uint64
 }
 
-// alertEntry is an alert with the call offset it arrived at.
+// alertEntry is an alert with the call offset it refers to.
 type alertEntry struct {
 	engine.Alert
-	at float64
+	// at is the start of the utterance the alert cites when that line is
+	// in the transcript (cited is then true), so the agent can find what
+	// was said by its time; otherwise it is the call offset the alert
+	// arrived at, and the pane shows the utterance id instead.
+	at    float64
+	cited bool
 }
 
 // mark is what the agent did with one suggestion.
@@ -81,9 +90,13 @@ type callState struct {
 	marks      map[string]mark // by suggestion id
 	repliesRev uint64
 
-	recs    []engine.Recommendation
-	alerts  []alertEntry // newest first
-	ended   *engine.CallEnded
+	recs   []engine.Recommendation
+	alerts []alertEntry // newest first
+	ended  *engine.CallEnded
+	// flow is the guided flow's checklist: the latest one a
+	// recommendations event carried, then the final one of call.ended.
+	// A recommendations event without a flow leaves it as it is.
+	flow    *engine.FlowState
 	recsRev uint64
 
 	// summary is the latest summary of the call: asked for (a summary
@@ -338,9 +351,13 @@ func (c *callState) feedback(fb engine.Feedback) {
 	c.marks[fb.SuggestionID] = mk
 }
 
-// recommendations replaces the list of next actions.
+// recommendations replaces the list of next actions, and the checklist
+// when the event carries one.
 func (c *callState) recommendations(r engine.Recommendations) {
 	c.recsRev++
+	if r.Flow != nil {
+		c.flow = sanitizeFlow(r.Flow)
+	}
 	c.recs = make([]engine.Recommendation, len(r.Recommendations))
 	for i, x := range r.Recommendations {
 		c.recs[i] = engine.Recommendation{
@@ -353,16 +370,39 @@ func (c *callState) recommendations(r engine.Recommendations) {
 	}
 }
 
-// alert adds an alert, newest first.
+// sanitizeFlow returns a copy of a checklist with every text field made
+// safe to draw and at most maxFlowSteps steps. Ids are sanitised the same
+// way as Next, so Next still names its step.
+func sanitizeFlow(f *engine.FlowState) *engine.FlowState {
+	out := &engine.FlowState{
+		ID:         Sanitize(f.ID),
+		Title:      Sanitize(f.Title),
+		Confidence: f.Confidence,
+		Next:       Sanitize(f.Next),
+		Steps:      make([]engine.FlowStep, 0, min(len(f.Steps), maxFlowSteps)),
+	}
+	for _, st := range f.Steps[:min(len(f.Steps), maxFlowSteps)] {
+		out.Steps = append(out.Steps, engine.FlowStep{ID: Sanitize(st.ID), Title: Sanitize(st.Title), Done: st.Done})
+	}
+	return out
+}
+
+// alert adds an alert, newest first, dated by the utterance it cites when
+// that utterance is in the transcript.
 func (c *callState) alert(a engine.Alert) {
 	c.recsRev++
+	i := c.findLine(a.UtteranceID) // lines keep the engine's ids as they are
 	a = engine.Alert{
 		Type:        Sanitize(a.Type),
 		Severity:    Sanitize(a.Severity),
 		Reason:      Sanitize(a.Reason),
-		UtteranceID: a.UtteranceID,
+		UtteranceID: Sanitize(a.UtteranceID),
 	}
-	c.alerts = slices.Insert(c.alerts, 0, alertEntry{Alert: a, at: c.lastEnd})
+	e := alertEntry{Alert: a, at: c.lastEnd}
+	if i >= 0 {
+		e.at, e.cited = c.lines[i].start, true
+	}
+	c.alerts = slices.Insert(c.alerts, 0, e)
 	if len(c.alerts) > maxAlerts {
 		c.alerts = c.alerts[:maxAlerts]
 	}
@@ -377,6 +417,10 @@ func (c *callState) end(e engine.CallEnded) {
 	if e.Wrapup != nil {
 		c.setSummary(*e.Wrapup, true)
 		e.Wrapup = c.summary
+	}
+	if e.Checklist != nil {
+		c.flow = sanitizeFlow(e.Checklist)
+		e.Checklist = c.flow
 	}
 	c.ended = &e
 	c.dropPartials()

@@ -123,7 +123,7 @@ func (m *Model) refresh() {
 		m.shown.gauges, m.shown.gaugesOK = cs.gaugesRev, true
 	}
 	if !m.shown.recsOK || m.shown.recs != cs.recsRev {
-		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended, cs.summary, m.baseKeys.Summary.Help().Key)
+		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended, cs.flow, cs.summary, m.baseKeys.Summary.Help().Key)
 		m.shown.recs, m.shown.recsOK = cs.recsRev, true
 	}
 	if !m.shown.summaryOK || m.shown.summary != cs.summaryRev {

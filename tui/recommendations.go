@@ -14,9 +14,10 @@ const tagWidth = 10
 
 // recommendationsPane shows the latest next-best actions and the call's
 // alerts, newest first, under the call's end and latest summary when it
-// has them. When the pane is short, reasons move onto the title row
-// instead of a row of their own. The summary shows as one entry; the
-// summary overlay has the whole of it.
+// has them, all below the guided flow's checklist when a flow matched.
+// When the pane is short, reasons move onto the title row instead of a
+// row of their own, and the checklist folds into one line. The summary
+// shows as one entry; the summary overlay has the whole of it.
 type recommendationsPane struct {
 	box
 	th *theme.Styles // shared, never changed once built
@@ -25,6 +26,7 @@ type recommendationsPane struct {
 	recs   []engine.Recommendation
 	alerts []alertEntry
 	ended  *engine.CallEnded
+	flow   *engine.FlowState
 	sum    *engine.Summary
 	sumKey string // the key that opens the summary, for the entry's hint
 
@@ -53,13 +55,14 @@ func (p *recommendationsPane) SetSize(w, h int) {
 }
 
 // SetData shows a call's recommendations, alerts, its end once it has
-// ended, and its latest summary (nil when none), whose entry says that
-// sumKey opens it. A new call scrolls back to the top.
-func (p *recommendationsPane) SetData(callID string, recs []engine.Recommendation, alerts []alertEntry, ended *engine.CallEnded, sum *engine.Summary, sumKey string) {
+// ended, its guided flow's checklist (nil when no flow matched) and its
+// latest summary (nil when none), whose entry says that sumKey opens it.
+// A new call scrolls back to the top.
+func (p *recommendationsPane) SetData(callID string, recs []engine.Recommendation, alerts []alertEntry, ended *engine.CallEnded, flow *engine.FlowState, sum *engine.Summary, sumKey string) {
 	if callID != p.callID {
 		p.callID, p.offset = callID, 0
 	}
-	p.recs, p.alerts, p.ended, p.sum, p.sumKey = recs, alerts, ended, sum, sumKey
+	p.recs, p.alerts, p.ended, p.flow, p.sum, p.sumKey = recs, alerts, ended, flow, sum, sumKey
 	p.build()
 }
 
@@ -90,7 +93,8 @@ func (p *recommendationsPane) build() {
 		items++
 	}
 	items += len(p.recs) + len(p.alerts)
-	detailed := items*2+1 <= ih
+	p.rows = p.flowRows(iw, ih)
+	detailed := items*2+1 <= ih-len(p.rows)
 
 	if e := p.ended; e != nil {
 		text := "Call ended"
@@ -151,15 +155,18 @@ func (p *recommendationsPane) recRows(recs []engine.Recommendation, w int, detai
 }
 
 // alertRows renders the alerts, newest first, under a heading when they
-// follow the recommendations.
+// follow the recommendations or the checklist.
 func (p *recommendationsPane) alertRows(alerts []alertEntry, w int, detailed bool) []string {
 	var rows []string
-	if len(alerts) > 0 && detailed && (len(p.recs) > 0 || p.ended != nil) {
+	if len(alerts) > 0 && detailed && (len(p.recs) > 0 || p.ended != nil || p.flow != nil) {
 		rows = append(rows, fit(p.st().Heading.Render("Alerts ")+p.st().Reason.Render(strings.Repeat("─", max(w-7, 0))), w))
 	}
 	for _, a := range alerts {
 		tag, st := p.severity(a.Severity)
 		title := clockString(a.at) + "  " + humanize(a.Type)
+		if !a.cited && a.UtteranceID != "" {
+			title += " · " + a.UtteranceID // not in the transcript: cite it by id
+		}
 		rows = append(rows, p.item(st, tag, title, a.Reason, "", w, detailed)...)
 	}
 	return rows

@@ -182,6 +182,17 @@ type RecommendationStyles struct {
 	Alert    lipgloss.Style // an alert's text
 	Summary  lipgloss.Style // the tag of the call summary's entry
 	Empty    lipgloss.Style
+
+	// A guided flow's checklist sits above the recommendations. The next
+	// step wears the accent so the eye lands on it first; steps missed
+	// when the call ended wear the warning colour, since they are what a
+	// supervisor or the agent's wrap-up has to follow up on.
+	FlowTitle    lipgloss.Style // "Flow: <title>"
+	FlowDone     lipgloss.Style // a ticked step
+	FlowTodo     lipgloss.Style // a step not done yet
+	FlowNext     lipgloss.Style // the recommended next step
+	FlowMissed   lipgloss.Style // steps not done when the call ended
+	FlowComplete lipgloss.Style // "all steps done" at the end of the call
 }
 
 // SummaryStyles draw the call summary overlay.
@@ -308,6 +319,13 @@ func FromPalette(p Palette) Styles {
 			Alert:    fg(p.Text),
 			Summary:  fg(p.Generated).Bold(true),
 			Empty:    fg(p.Muted).Italic(true),
+
+			FlowTitle:    fg(p.Text).Bold(true),
+			FlowDone:     fg(p.Muted),
+			FlowTodo:     fg(p.Text),
+			FlowNext:     fg(p.Accent).Bold(true),
+			FlowMissed:   fg(p.Warning).Bold(true),
+			FlowComplete: fg(p.Positive),
 		},
 		Summary: SummaryStyles{
 			Label:        fg(p.Muted).Bold(true),
@@ -383,6 +401,7 @@ func Plain() Styles {
 			Action: bold, Article: bold, Offer: bold, Escalate: bold, Risk: bold, Other: bold,
 			Title: s(), Reason: faint, Heading: bold,
 			Info: s(), Warning: bold, Critical: bold.Reverse(true), Alert: s(), Summary: bold, Empty: italic,
+			FlowTitle: bold, FlowDone: faint, FlowTodo: s(), FlowNext: bold, FlowMissed: bold, FlowComplete: s(),
 		},
 		Summary: SummaryStyles{
 			Label: bold, Value: s(), Generated: bold.Reverse(true), Extractive: s(),
