@@ -20,6 +20,7 @@ func newEvalCmd(io streams) *cobra.Command {
 		Short: "Measure the models on labelled data sets",
 	}
 	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil), newEvalASRCmd(io, nil))
+	cmd.AddCommand(newEvalFlowsCmd(io, nil))
 	return cmd
 }
 

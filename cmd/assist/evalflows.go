@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/larkspur-labs/assist/assist/flows"
+	"github.com/spf13/cobra"
+)
+
+// defaultGuidelines is where the ABCD guidelines sit beside the repository.
+const defaultGuidelines = "../shared/data/abcd_guidelines"
+
+type evalFlowsOptions struct {
+	io         streams
+	data       string
+	guidelines string
+}
+
+func newEvalFlowsCmd(io streams, runF func(context.Context, *evalFlowsOptions) error) *cobra.Command {
+	opts := &evalFlowsOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "flows --data FILE [--guidelines DIR]",
+		Short: "Measure guided-flow tracking on ABCD conversations",
+		Long: `Replay every conversation of an ABCD data file (a JSON list of conversations,
+as abcd_sample.json) through a guided-flow tracker built from the ABCD agent
+guidelines: customer and agent turns as utterances; at each action turn the
+tracker's next step is compared with the action taken, then the action is
+observed. Prints a table per chat, then as the last line of stdout one JSON
+object:
+
+  n                               conversations
+  flow_accuracy, subflow_accuracy the tracker's flow at the end of the chat
+                                  against scenario.flow and scenario.subflow
+                                  (an FAQ subflow's question number, as in
+                                  "timing_4", is dropped)
+  turns_to_correct_subflow_median the first customer/agent turn index from
+                                  which the subflow is right to the end; a
+                                  chat never right counts as its length
+  never_correct                   how many chats counted as their length
+  next_action_accuracy            over all action turns, next step == action
+  next_action_n                   action turns
+  observe_us                      mean time per observed turn
+
+--guidelines defaults to the folder of --data when it holds guidelines.json,
+else ` + defaultGuidelines + `.`,
+		Example: `  assist eval flows --data ../shared/data/abcd_guidelines/abcd_sample.json`,
+		Args:    exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.data == "" {
+				return usagef("--data is required")
+			}
+			if opts.guidelines == "" {
+				opts.guidelines = defaultGuidelines
+				dir := filepath.Dir(opts.data)
+				if _, err := os.Stat(filepath.Join(dir, flows.ABCDGuidelinesFile)); err == nil {
+					opts.guidelines = dir
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runEvalFlows(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.data, "data", "", "ABCD conversations: a JSON list like abcd_sample.json")
+	f.StringVar(&opts.guidelines, "guidelines", "", "folder with guidelines.json, kb.json and ontology.json (default: the folder of --data, else "+defaultGuidelines+")")
+	return cmd
+}
+
+// evalFlowsReport is the JSON line of assist eval flows.
+type evalFlowsReport struct {
+	N                    int     `json:"n"`
+	FlowAccuracy         float64 `json:"flow_accuracy"`
+	SubflowAccuracy      float64 `json:"subflow_accuracy"`
+	TurnsToCorrectMedian float64 `json:"turns_to_correct_subflow_median"`
+	NeverCorrect         int     `json:"never_correct"`
+	NextActionAccuracy   float64 `json:"next_action_accuracy"`
+	NextActionN          int     `json:"next_action_n"`
+	ObserveUS            float64 `json:"observe_us"`
+}
+
+func runEvalFlows(ctx context.Context, opts *evalFlowsOptions) error {
+	all, err := flows.LoadABCD(opts.guidelines)
+	if err != nil {
+		return fmt.Errorf("%w (set --guidelines to the ABCD guidelines folder)", err)
+	}
+	data, err := os.ReadFile(opts.data)
+	if err != nil {
+		return fmt.Errorf("eval flows: %w", err)
+	}
+	chats, err := flows.ReadABCDChats(opts.data, data)
+	if err != nil {
+		return err
+	}
+	if len(chats) == 0 {
+		return fmt.Errorf("eval flows: %s holds no conversations", opts.data)
+	}
+	fmt.Fprintf(opts.io.err, "eval flows: %d flows from %s, %d conversations\n", len(all), opts.guidelines, len(chats))
+	m := flows.NewTextMatcher(all)
+	var (
+		rep     evalFlowsReport
+		turns   []float64
+		flowOK  int
+		subOK   int
+		hits    int
+		elapsed time.Duration
+		nTurns  int
+	)
+	tw := tabwriter.NewWriter(opts.io.out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "convo\tflow\tsubflow\tpredicted\tok\tturns_to_correct\tutterances\tnext_action")
+	for _, c := range chats {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		res := flows.ReplayChat(all, m, c)
+		elapsed += time.Since(start)
+		nTurns += len(c.Turns)
+		ok := res.PredSubflow == res.Subflow
+		if ok {
+			subOK++
+		}
+		if res.PredFlow == res.Flow {
+			flowOK++
+		}
+		if res.TurnsToCorrect >= res.Utterances {
+			rep.NeverCorrect++
+		}
+		turns = append(turns, float64(res.TurnsToCorrect))
+		hits += res.NextHits
+		rep.NextActionN += res.NextN
+		pred := res.PredFlow + "/" + res.PredSubflow
+		if res.PredSubflow == "" {
+			pred = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%d\t%d/%d\n", res.ID, res.Flow, res.Subflow, pred, ok,
+			res.TurnsToCorrect, res.Utterances, res.NextHits, res.NextN)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	n := float64(len(chats))
+	rep.N = len(chats)
+	rep.FlowAccuracy = round4(float64(flowOK) / n)
+	rep.SubflowAccuracy = round4(float64(subOK) / n)
+	rep.TurnsToCorrectMedian = median(turns)
+	if rep.NextActionN > 0 {
+		rep.NextActionAccuracy = round4(float64(hits) / float64(rep.NextActionN))
+	}
+	if nTurns > 0 {
+		rep.ObserveUS = round4(float64(elapsed.Microseconds()) / float64(nTurns))
+	}
+	fmt.Fprintf(opts.io.err, "chats never on the right subflow count as their length: %d of %d\n", rep.NeverCorrect, rep.N)
+	line, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.io.out, string(line))
+	return nil
+}
+
+// round4 rounds to four decimals for the report.
+func round4(x float64) float64 {
+	return float64(int64(x*10000+0.5)) / 10000
+}
