@@ -15,13 +15,14 @@ import (
 
 // Engine runs call sessions and publishes their events on the bus.
 type Engine struct {
-	bus     *Bus
-	asst    *assist.Assistant
-	now     func() time.Time
-	log     *slog.Logger
-	onEvent func(Event)
-	metrics *Metrics
-	redact  func(string) string
+	bus      *Bus
+	asst     *assist.Assistant
+	now      func() time.Time
+	log      *slog.Logger
+	onEvent  func(Event)
+	metrics  *Metrics
+	redact   func(string) string
+	guidance *Guidance
 
 	draftBudget, summaryBudget time.Duration
 
@@ -49,6 +50,8 @@ type Options struct {
 	// DraftBudget and SummaryBudget bound the model server's drafts and
 	// summaries; DefaultDraftBudget and DefaultSummaryBudget when zero.
 	DraftBudget, SummaryBudget time.Duration
+	// Guidance, when set, adds guided flows, offers and warnings.
+	Guidance *Guidance
 }
 
 // New returns an engine that analyses with a and publishes on bus. It
@@ -56,7 +59,7 @@ type Options struct {
 func New(bus *Bus, a *assist.Assistant, opts Options) (*Engine, error) {
 	e := &Engine{
 		bus: bus, asst: a, now: opts.Now, log: opts.Logger, onEvent: opts.OnEvent, metrics: opts.Metrics,
-		redact: opts.Redact, draftBudget: opts.DraftBudget, summaryBudget: opts.SummaryBudget,
+		redact: opts.Redact, draftBudget: opts.DraftBudget, summaryBudget: opts.SummaryBudget, guidance: opts.Guidance,
 		sessions: map[string]*Session{},
 	}
 	if e.draftBudget <= 0 {
@@ -130,7 +133,7 @@ func (e *Engine) open(id string, info CallStarted, seq uint64) (*Session, error)
 	if info.Channel == "" {
 		info.Channel = ChannelVoice
 	}
-	s := &Session{e: e, id: id, info: info, seq: seq, call: e.asst.NewCall(), started: e.now()}
+	s := &Session{e: e, id: id, info: info, seq: seq, call: e.asst.NewCall(), started: e.now(), guideSt: e.newGuide(id, info)}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, ok := e.sessions[id]; ok {
@@ -178,6 +181,7 @@ type Session struct {
 	seq      uint64
 	unstored []func() error // acknowledgements still awaited
 	draft    draftState
+	guideSt  *guideState
 	// extras is the context of the model server's emotion readings and
 	// translations, cancelled when the call ends.
 	extras     context.Context
@@ -278,7 +282,7 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 		return err
 	}
 	if u.Speaker != SpeakerCustomer {
-		return nil
+		return s.agentGuidance(u, an.Score)
 	}
 	s.startExtras(u, sent)
 	if err := s.call.Assist(ctx, &an); err != nil {
@@ -301,7 +305,13 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 	}
 	s.e.metrics.SuggestionsLatency(latency)
 	s.startDraft(sug, an.Ranked)
-	return s.publish(recommendationsPayload(u.UtteranceID, an.Recommendations))
+	extra, err := s.guide(u, an.Score, &an)
+	if err != nil {
+		return err
+	}
+	recs := recommendationsPayload(u.UtteranceID, an.Recommendations)
+	recs.Recommendations = append(extra, recs.Recommendations...)
+	return s.publishRecommendations(recs)
 }
 
 // Feedback records an agent's verdict on a suggestion as a feedback event.
@@ -341,11 +351,19 @@ func (s *Session) End(reason string) error {
 	}
 	defer s.e.forget(s.id)
 	s.e.metrics.CallEnded(s.info.Channel)
+	checklist, err := s.finishGuidance()
+	if err != nil {
+		return s.settle(err)
+	}
 	summary, disposition := s.call.Wrapup()
+	if checklist != nil {
+		// The matched flow names the call's outcome better than a topic.
+		disposition = checklist.ID
+	}
 	wrapup := s.summary(context.Background())
 	return s.settle(s.publish(CallEnded{
 		Reason: reason, Summary: summary, Disposition: disposition,
-		Utterances: s.utterances, Duration: s.lastEnd, Wrapup: &wrapup,
+		Utterances: s.utterances, Duration: s.lastEnd, Wrapup: &wrapup, Checklist: checklist,
 	}))
 }
 

@@ -22,6 +22,7 @@ type listenOptions struct {
 	customerChannel int
 	kb              kbFlags
 	models          modelFlags
+	guidance        guidanceFlags
 	asr             asrFlags
 	logFile         string
 	debug           bool
@@ -62,6 +63,7 @@ input devices and their indexes.`,
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
 	opts.kb.register(f)
 	opts.models.register(f)
+	opts.guidance.register(f)
 	opts.asr.register(f)
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
@@ -92,7 +94,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 		return err
 	}
 	defer capture.Close()
-	stack, err := startEngine(ctx, &opts.kb, &opts.models, log)
+	stack, err := startEngine(ctx, &opts.kb, &opts.models, &opts.guidance, log)
 	if err != nil {
 		return err
 	}

@@ -214,7 +214,7 @@ func runViewUntil(t *testing.T, mf modelFlags, want string) {
 		t.Fatal(err)
 	}
 	kf := kbFlags{data: t.TempDir()}
-	stack, err := startEngine(context.Background(), &kf, &mf, newLogger(nil, false))
+	stack, err := startEngine(context.Background(), &kf, &mf, &guidanceFlags{}, newLogger(nil, false))
 	if err != nil {
 		t.Fatal(err)
 	}

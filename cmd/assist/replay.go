@@ -30,6 +30,7 @@ type replayOptions struct {
 	partials bool
 	kb       kbFlags
 	models   modelFlags
+	guidance guidanceFlags
 	asr      asrFlags
 	// customerChannel is the channel of a stereo call WAV the customer
 	// speaks on; the other is the agent's.
@@ -88,6 +89,7 @@ alone) and its utterances replay with their recorded timing.`,
 	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
 	opts.kb.register(f)
 	opts.models.register(f)
+	opts.guidance.register(f)
 	opts.asr.register(f)
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "stereo call WAV: the customer's channel, 0 (left) or 1 (right)")
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
@@ -123,7 +125,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 		transcript.UniqueIDs(calls)
 	}
 
-	stack, err := startEngine(ctx, &opts.kb, &opts.models, log)
+	stack, err := startEngine(ctx, &opts.kb, &opts.models, &opts.guidance, log)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ type serveOptions struct {
 	io            streams
 	kb            kbFlags
 	models        modelFlags
+	guidance      guidanceFlags
 	asr           asrFlags
 	listen        string
 	tlsCert       string
@@ -101,6 +102,7 @@ dies its calls move to another. Give each worker its own --worker id.`,
 	f := cmd.Flags()
 	opts.kb.register(f)
 	opts.models.register(f)
+	opts.guidance.register(f)
 	opts.asr.register(f)
 	f.StringVar(&opts.listen, "listen", "127.0.0.1:8080", "HTTP listener for ingest, health and metrics (host:port)")
 	f.StringVar(&opts.tlsCert, "tls-cert", "", "TLS certificate file (PEM) for the HTTP listener")
@@ -166,6 +168,10 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 
+	guidance, err := o.guidance.load(log)
+	if err != nil {
+		return err
+	}
 	asst, k, status, storeRedact, err := loadModels(ctx, &o.kb, &o.models, log)
 	if err != nil {
 		return err
@@ -175,7 +181,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := engine.NewMetrics(reg)
 
-	worker, err := service.NewWorker(ctx, bus, store, service.WorkerOptions{ID: workerID, Assistant: asst, Metrics: metrics, Logger: log, Redact: storeRedact})
+	worker, err := service.NewWorker(ctx, bus, store, service.WorkerOptions{ID: workerID, Assistant: asst, Metrics: metrics, Logger: log, Redact: storeRedact, Guidance: guidance})
 	if err != nil {
 		return err
 	}

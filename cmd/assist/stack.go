@@ -27,7 +27,11 @@ type engineStack struct {
 
 // startEngine loads the knowledge base, the embedded models, the model
 // server's when one is configured, and the in-process bus.
-func startEngine(ctx context.Context, kf *kbFlags, mf *modelFlags, log *slog.Logger) (*engineStack, error) {
+func startEngine(ctx context.Context, kf *kbFlags, mf *modelFlags, gf *guidanceFlags, log *slog.Logger) (*engineStack, error) {
+	guidance, err := gf.load(log)
+	if err != nil {
+		return nil, err
+	}
 	asst, k, status, storeRedact, err := loadModels(ctx, kf, mf, log)
 	if err != nil {
 		return nil, err
@@ -37,7 +41,7 @@ func startEngine(ctx context.Context, kf *kbFlags, mf *modelFlags, log *slog.Log
 		k.Close()
 		return nil, err
 	}
-	eng, err := engine.New(bus, asst, engine.Options{Logger: log, Redact: storeRedact})
+	eng, err := engine.New(bus, asst, engine.Options{Logger: log, Redact: storeRedact, Guidance: guidance})
 	if err != nil {
 		bus.Close()
 		k.Close()

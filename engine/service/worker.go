@@ -29,6 +29,8 @@ type WorkerOptions struct {
 	Now       func() time.Time
 	// Redact, when set, redacts utterance text in stored events.
 	Redact func(string) string
+	// Guidance adds guided flows, offers and warnings.
+	Guidance *engine.Guidance
 }
 
 // Worker takes calls from the bus and runs them through the engine: a call
@@ -90,7 +92,7 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 	}
 	bus.UseStore(store.JS)
 	var err error
-	w.eng, err = engine.New(bus, opts.Assistant, engine.Options{Logger: w.log, Metrics: w.metrics, OnEvent: w.onEvent, Now: w.now, Redact: opts.Redact})
+	w.eng, err = engine.New(bus, opts.Assistant, engine.Options{Logger: w.log, Metrics: w.metrics, OnEvent: w.onEvent, Now: w.now, Redact: opts.Redact, Guidance: opts.Guidance})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/larkspur-labs/assist/assist/flows"
+	"github.com/larkspur-labs/assist/assist/rules"
+)
+
+const testRules = `
+offers:
+  - id: virtual-card
+    title: Show the instant virtual card in the app
+    reason: "{segment} customer without the mobile wallet"
+    consent: marketing
+    score: 0.6
+    when:
+      product_missing: mobile-wallet
+warnings:
+  - id: supervisor
+    kind: supervisor
+    severity: critical
+    reason: Customer asked for a supervisor
+    when:
+      phrases: [supervisor, manager]
+      speaker: customer
+  - id: recorded
+    kind: disclosure
+    reason: The agent has not said the call is recorded
+    must_say: [this call is recorded]
+`
+
+func guidedEngine(t *testing.T, g *Guidance) (*Subscription, *Engine) {
+	t.Helper()
+	r, err := sampleIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus, err := StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bus.Close)
+	eng, err := New(bus, testAssistant(r), Options{Guidance: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return subscribe(t, bus, AllCallsSubject), eng
+}
+
+func TestGuidanceOffersAndWarnings(t *testing.T) {
+	rs, err := rules.ParseRules("test.yaml", []byte(testRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := rules.NewProfiles(rules.Profile{ID: "cust-1", Segment: "gold", Consent: map[string]bool{"marketing": true}})
+	sub, eng := guidedEngine(t, &Guidance{Rules: rs, Profiles: profiles})
+	s, err := eng.StartCall("c1", CallStarted{Customer: "cust-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, u := range []Utterance{
+		{Speaker: SpeakerCustomer, Text: "I lost my debit card"},
+		{Speaker: SpeakerAgent, Text: "I can block it for you."},
+		{Speaker: SpeakerCustomer, Text: "Get me a supervisor now"},
+	} {
+		if err := s.Final(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.End("completed"); err != nil {
+		t.Fatal(err)
+	}
+	offers, warned := 0, map[string]string{}
+	for _, e := range collect(t, sub, KindCallEnded) {
+		switch p := e.Payload.(type) {
+		case Recommendations:
+			for _, r := range p.Recommendations {
+				if r.Kind == "offer" && r.Title == "Show the instant virtual card in the app" && r.Reason != "" {
+					offers++
+				}
+			}
+		case Alert:
+			warned[p.Type] = p.UtteranceID
+		}
+	}
+	if offers != 2 {
+		t.Errorf("offer in %d recommendations events, want both customer turns'", offers)
+	}
+	if warned["supervisor"] != "u3" {
+		t.Errorf("supervisor warning cites %q, want u3", warned["supervisor"])
+	}
+	if _, ok := warned["disclosure"]; !ok {
+		t.Error("no disclosure warning at the call's end")
+	}
+}
+
+func TestGuidanceChecklist(t *testing.T) {
+	dir := "../../shared/data/abcd_guidelines"
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip("no ABCD guidelines")
+	}
+	fl, err := flows.LoadABCD(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, eng := guidedEngine(t, &Guidance{Flows: fl, Matcher: flows.NewTextMatcher(fl)})
+	s, _ := eng.StartCall("c1", CallStarted{})
+	ctx := context.Background()
+	for _, u := range []Utterance{
+		{Speaker: SpeakerCustomer, Text: "I forgot my password and can't log in to my account"},
+		{Speaker: SpeakerAgent, Text: "I can help. Let me pull up your account. May I have your full name?"},
+		{Speaker: SpeakerCustomer, Text: "Crystal Minh"},
+		{Speaker: SpeakerAgent, Text: "Thanks. Could you give me your phone number so I can enter the details?"},
+	} {
+		if err := s.Final(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.End("completed"); err != nil {
+		t.Fatal(err)
+	}
+	var first, end *FlowState
+	nextActions := 0
+	for _, e := range collect(t, sub, KindCallEnded) {
+		switch p := e.Payload.(type) {
+		case Recommendations:
+			if p.Flow != nil && first == nil {
+				first = p.Flow
+			}
+			if len(p.Recommendations) > 0 && p.Recommendations[0].Kind == "action" && p.Flow != nil {
+				nextActions++
+			}
+		case CallEnded:
+			end = p.Checklist
+		}
+	}
+	if first == nil || first.ID != "recover_password" || first.Next != "pull-up-account" {
+		t.Fatalf("first checklist %+v", first)
+	}
+	if end == nil || !end.Steps[0].Done {
+		t.Errorf("final checklist %+v: pull-up-account not ticked", end)
+	}
+	if nextActions == 0 {
+		t.Error("the next step was never the top recommendation")
+	}
+}
