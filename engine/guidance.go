@@ -184,6 +184,23 @@ func (s *Session) publishRecommendations(r Recommendations) error {
 	return s.publish(r)
 }
 
+// Action records a system action the agent took (an event from the
+// agent's tools, such as "pull-up-account"): it ticks the checklist's step
+// and republishes the checklist when that changed it.
+func (s *Session) Action(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return fmt.Errorf("action for call %s: %w", s.id, ErrCallEnded)
+	}
+	if s.guideSt == nil || s.guideSt.tracker == nil {
+		return nil
+	}
+	old := s.guideSt.step
+	s.guideSt.tracker.ObserveAction(id)
+	return s.settle(s.republishChecklist(old))
+}
+
 // agentGuidance applies an agent turn: its warnings, and a republished
 // checklist when the turn ticked a step or changed the next one.
 func (s *Session) agentGuidance(u Utterance, score assist.Score) error {
@@ -194,6 +211,13 @@ func (s *Session) agentGuidance(u Utterance, score assist.Score) error {
 	if _, err := s.guide(u, score, nil); err != nil {
 		return err
 	}
+	return s.republishChecklist(old)
+}
+
+// republishChecklist republishes the last recommendations with the
+// current checklist and next step, when they changed; old is the next-step
+// recommendation they held. The caller holds s.mu.
+func (s *Session) republishChecklist(old *Recommendation) error {
 	if flowKey(s.flowState()) == s.guideSt.lastFlow || s.guideSt.recs.UtteranceID == "" {
 		return nil
 	}

@@ -180,6 +180,7 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 	begin := p.now()
 	reason := "completed"
 	n := 0
+	actions := c.Actions
 	for i, u := range c.Utterances {
 		id := fmt.Sprintf("u%d", i+1)
 		utt := Utterance{UtteranceID: id, Speaker: Speaker(u.Speaker), Text: u.Text, Start: u.Offset, End: u.End(), Source: SourceReplay}
@@ -192,6 +193,13 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 			return n, true, fmt.Errorf("replay %s: %w", c.ID, err)
 		}
 		n++
+		for len(actions) > 0 && actions[0].After <= n {
+			if err := s.Action(actions[0].ID); err != nil {
+				_ = s.End("error")
+				return n, true, fmt.Errorf("replay %s: %w", c.ID, err)
+			}
+			actions = actions[1:]
+		}
 	}
 	if err := s.End(reason); err != nil {
 		return n, true, fmt.Errorf("replay %s: %w", c.ID, err)

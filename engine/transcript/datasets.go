@@ -120,7 +120,8 @@ func hvbCall(name string, line []byte) (Call, []string, error) {
 
 // abcdChat is one chat of the ABCD data set (../shared/data/abcd_guidelines):
 // "original" holds [speaker, text] pairs. Rows whose speaker is "action"
-// record the agent's tool actions, not speech, and are not replayed.
+// record the agent's tool actions, not speech: they become the call's
+// Actions, named from "delexed".
 type abcdChat struct {
 	ConvoID  int `json:"convo_id"`
 	Scenario struct {
@@ -131,6 +132,12 @@ type abcdChat struct {
 		Subflow string `json:"subflow"`
 	} `json:"scenario"`
 	Original [][]string `json:"original"`
+	// Delexed has a row for each of Original's; an action row names its
+	// action in targets[2].
+	Delexed []struct {
+		Speaker string `json:"speaker"`
+		Targets []any  `json:"targets"`
+	} `json:"delexed"`
 }
 
 func parseABCD(name string, data []byte) ([]Call, []Warning, error) {
@@ -162,6 +169,11 @@ func parseABCD(name string, data []byte) ([]Call, []Warning, error) {
 				continue
 			}
 			if row[0] == "action" {
+				if j < len(chat.Delexed) && chat.Delexed[j].Speaker == "action" && len(chat.Delexed[j].Targets) > 2 {
+					if id, ok := chat.Delexed[j].Targets[2].(string); ok && id != "" {
+						c.Actions = append(c.Actions, Action{After: len(c.Utterances), ID: id})
+					}
+				}
 				continue
 			}
 			speaker, ok := normalizeSpeaker(row[0])

@@ -25,6 +25,16 @@ type Call struct {
 	// Channel is "voice" or "chat".
 	Channel    string
 	Utterances []Utterance
+	// Actions are what the agent did in the system, not speech (ABCD's
+	// action rows), in order.
+	Actions []Action
+}
+
+// Action is a system action the agent took after the first After
+// utterances of the call, such as "pull-up-account".
+type Action struct {
+	After int
+	ID    string
 }
 
 // Utterance is one turn. Offset and Duration are seconds from the start of

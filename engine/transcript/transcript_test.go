@@ -86,7 +86,7 @@ func TestHVBKeepsRecordedTiming(t *testing.T) {
 	}
 }
 
-func TestABCDSkipsActionRows(t *testing.T) {
+func TestABCDActionRowsAreActionsNotSpeech(t *testing.T) {
 	calls, _, err := LoadFile(sharedData(t, "abcd_guidelines/abcd_sample.json"), FormatABCD)
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +98,15 @@ func TestABCDSkipsActionRows(t *testing.T) {
 	}
 	if calls[0].Customer != "crystal minh" || !strings.Contains(calls[0].Title, "return size") {
 		t.Errorf("call = %+v", calls[0])
+	}
+	acts := calls[0].Actions
+	if len(acts) == 0 || acts[0].ID != "pull-up-account" || acts[0].After == 0 {
+		t.Fatalf("actions %+v, want pull-up-account first, after some speech", acts)
+	}
+	for i := 1; i < len(acts); i++ {
+		if acts[i].After < acts[i-1].After || acts[i].After > len(calls[0].Utterances) {
+			t.Errorf("action %d %+v out of order", i, acts[i])
+		}
 	}
 }
 
