@@ -181,6 +181,14 @@ func redactCalls(calls []*callRecord, r *redact.Redactor) {
 	}
 	for _, c := range calls {
 		c.Summary = r.Redact(c.Summary)
+		if w := c.Wrapup; w != nil {
+			for _, f := range []*string{&w.Situation, &w.Action, &w.Resolution, &w.Reason} {
+				*f = r.Redact(*f)
+			}
+			for i := range w.Entities {
+				w.Entities[i] = r.Redact(w.Entities[i])
+			}
+		}
 		for _, t := range c.Turns {
 			t.Text = r.Redact(t.Text)
 			for i, s := range t.Suggestions {
@@ -336,6 +344,10 @@ type callRecord struct {
 	EndReason   string   `json:"end_reason"`
 	Disposition string   `json:"disposition"`
 	Summary     string   `json:"summary"`
+	// Wrapup is the structured summary and Checklist the guided flow's
+	// steps as the call ended, when there were.
+	Wrapup    *engine.Summary   `json:"wrapup,omitempty"`
+	Checklist *engine.FlowState `json:"checklist,omitempty"`
 	// Sentiment is the customer's rolling score after their last turn.
 	Sentiment         *float64       `json:"sentiment"`
 	Alerts            []callAlert    `json:"alerts"`
@@ -441,6 +453,7 @@ func (c *callRecord) apply(e engine.Event) {
 		d := max(0, ended.Sub(c.Started).Seconds())
 		c.Ended, c.DurationS = &ended, &d
 		c.EndReason, c.Disposition, c.Summary = p.Reason, p.Disposition, p.Summary
+		c.Wrapup, c.Checklist = p.Wrapup, p.Checklist
 	case engine.Feedback:
 		c.verdicts[p.Verdict]++
 		fb := turnFeedback{SuggestionID: p.SuggestionID, ArticleID: p.ArticleID, Verdict: p.Verdict}
