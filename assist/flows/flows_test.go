@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/larkspur-labs/assist/kb"
 )
 
 // abcdDir is the ABCD guidelines folder of the shared data sets.
@@ -242,5 +244,33 @@ func TestPhraseWholeWords(t *testing.T) {
 	}
 	if !two.in(" "+normalize("My PROMO-code isn't working")+" ") || two.words() != 2 {
 		t.Error("promo code not found across punctuation and case")
+	}
+}
+
+func TestFlowsFromArticles(t *testing.T) {
+	articles, err := kb.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := FromArticles(articles)
+	var lost *Flow
+	for i := range fl {
+		if fl[i].ID == "card-lost-stolen" {
+			lost = &fl[i]
+		}
+	}
+	if lost == nil || len(lost.Steps) < 3 || lost.Steps[0].ID != "verify-the-caller-s-identity" {
+		t.Fatalf("card-lost-stolen flow %+v", lost)
+	}
+	tr := NewTracker(fl, NewTextMatcher(fl))
+	tr.Observe("customer", "I lost my debit card, I think it was stolen")
+	tr.Observe("agent", "First let me verify your identity.")
+	tr.ObserveAction("lock-the-card")
+	st := tr.State()
+	if st.Flow == nil || st.Flow.ID != "card-lost-stolen" {
+		t.Fatalf("matched %+v", st.Flow)
+	}
+	if !st.Steps[0].Done || !st.Steps[1].Done || st.Next == nil || st.Next.ID != st.Steps[2].Step.ID {
+		t.Errorf("steps %+v next %+v", st.Steps, st.Next)
 	}
 }

@@ -3,11 +3,14 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/assist/rules"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/kb"
 	"github.com/spf13/pflag"
 )
 
@@ -19,22 +22,26 @@ type guidanceFlags struct {
 }
 
 func (f *guidanceFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.flows, "flows", "", "guided flows: a folder of agent guidelines in ABCD's layout (guidelines.json, kb.json, ontology.json)")
+	fs.StringVar(&f.flows, "flows", "", "guided flows: kb (the knowledge base's articles with follow-up actions), a folder of Markdown articles, or agent guidelines in ABCD's layout (guidelines.json, kb.json, ontology.json)")
 	fs.StringVar(&f.rules, "rules", "", "offers and risk/compliance warnings: a rules file (YAML)")
 	fs.StringVar(&f.profiles, "profiles", "", "customer profiles: a JSON or CSV file, or an http(s) URL answering GET <url>/<customer id>")
 }
 
-// load builds the guidance the flags ask for; nil when none. A rules or
-// profiles file with some bad entries loads the rest and logs the problems.
-func (f *guidanceFlags) load(log *slog.Logger) (*engine.Guidance, error) {
+// load builds the guidance the flags ask for; nil when none. articles is
+// the knowledge base in use, for --flows kb. A rules or profiles file with
+// some bad entries loads the rest and logs the problems.
+func (f *guidanceFlags) load(articles []kb.Article, log *slog.Logger) (*engine.Guidance, error) {
 	if f.flows == "" && f.rules == "" && f.profiles == "" {
 		return nil, nil
 	}
 	g := &engine.Guidance{}
 	if f.flows != "" {
-		fl, err := flows.LoadABCD(f.flows)
+		fl, err := loadFlows(f.flows, articles)
 		if err != nil {
 			return nil, fmt.Errorf("--flows: %w", err)
+		}
+		if len(fl) == 0 {
+			return nil, usagef("--flows %s: no article has two or more follow-up actions to make a flow of", f.flows)
 		}
 		g.Flows, g.Matcher = fl, flows.NewTextMatcher(fl)
 	}
@@ -63,4 +70,20 @@ func (f *guidanceFlags) load(log *slog.Logger) (*engine.Guidance, error) {
 		g.Profiles = ps
 	}
 	return g, nil
+}
+
+// loadFlows reads flows from the knowledge base in use ("kb"), from ABCD
+// guidelines (a folder with guidelines.json), or from a folder of articles.
+func loadFlows(src string, articles []kb.Article) ([]flows.Flow, error) {
+	if src == "kb" {
+		return flows.FromArticles(articles), nil
+	}
+	if _, err := os.Stat(filepath.Join(src, "guidelines.json")); err == nil {
+		return flows.LoadABCD(src)
+	}
+	arts, err := kb.LoadDir(src)
+	if err != nil {
+		return nil, err
+	}
+	return flows.FromArticles(arts), nil
 }

@@ -168,15 +168,15 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 
-	guidance, err := o.guidance.load(log)
-	if err != nil {
-		return err
-	}
 	asst, k, status, storeRedact, err := loadModels(ctx, &o.kb, &o.models, log)
 	if err != nil {
 		return err
 	}
 	defer k.Close()
+	guidance, err := o.guidance.load(k.base.Articles, log)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := engine.NewMetrics(reg)

@@ -28,12 +28,13 @@ type engineStack struct {
 // startEngine loads the knowledge base, the embedded models, the model
 // server's when one is configured, and the in-process bus.
 func startEngine(ctx context.Context, kf *kbFlags, mf *modelFlags, gf *guidanceFlags, log *slog.Logger) (*engineStack, error) {
-	guidance, err := gf.load(log)
+	asst, k, status, storeRedact, err := loadModels(ctx, kf, mf, log)
 	if err != nil {
 		return nil, err
 	}
-	asst, k, status, storeRedact, err := loadModels(ctx, kf, mf, log)
+	guidance, err := gf.load(k.base.Articles, log)
 	if err != nil {
+		k.Close()
 		return nil, err
 	}
 	bus, err := engine.StartBus()
