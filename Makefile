@@ -38,9 +38,11 @@ build: deps
 	$(GO) build -o $(BIN) ./cmd/assist
 
 # The main job: the agent view replaying the bundled sample calls on the
-# embedded models (no network, no GPU).
+# embedded models (no network, no GPU), with the bundled knowledge base's
+# flows and the sample center's offers, warnings and customer profiles.
+DEMO := --flows kb --rules assist/rules/testdata/center.yaml --profiles assist/rules/testdata/customers.json
 run: build
-	./$(BIN) replay $(ARGS)
+	./$(BIN) replay $(DEMO) $(ARGS)
 
 vet: deps
 	$(GO) vet ./...
