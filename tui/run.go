@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,17 +22,7 @@ func Run(parent context.Context, events <-chan engine.Event, opts Options) error
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
-	popts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if opts.Input != nil {
-		popts = append(popts, tea.WithInput(opts.Input))
-	}
-	if opts.Output != nil {
-		popts = append(popts, tea.WithOutput(opts.Output))
-	}
-	if opts.Width > 0 && opts.Height > 0 {
-		popts = append(popts, tea.WithWindowSize(opts.Width, opts.Height))
-	}
-	p := tea.NewProgram(New(opts), popts...)
+	p := tea.NewProgram(New(opts), programOptions(ctx, opts.Input, opts.Output, opts.Width, opts.Height)...)
 
 	done := make(chan struct{})
 	go func() {
@@ -48,4 +39,20 @@ func Run(parent context.Context, events <-chan engine.Event, opts Options) error
 		return fmt.Errorf("run agent view: %w", err)
 	}
 	return nil
+}
+
+// programOptions are a view's program options: its context, and the
+// terminal a test or a recording stands in for.
+func programOptions(ctx context.Context, in io.Reader, out io.Writer, width, height int) []tea.ProgramOption {
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if in != nil {
+		popts = append(popts, tea.WithInput(in))
+	}
+	if out != nil {
+		popts = append(popts, tea.WithOutput(out))
+	}
+	if width > 0 && height > 0 {
+		popts = append(popts, tea.WithWindowSize(width, height))
+	}
+	return popts
 }

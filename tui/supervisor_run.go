@@ -25,21 +25,11 @@ func RunSupervisor(parent context.Context, events <-chan engine.Event, opts Supe
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
-	popts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if opts.Input != nil {
-		popts = append(popts, tea.WithInput(opts.Input))
-	}
-	if opts.Output != nil {
-		popts = append(popts, tea.WithOutput(opts.Output))
-	}
-	if opts.Width > 0 && opts.Height > 0 {
-		popts = append(popts, tea.WithWindowSize(opts.Width, opts.Height))
-	}
 	sup := NewSupervisor(opts)
 	sup.ctx = ctx
 	gate := &partialGate{}
 	sup.gate = gate
-	p := tea.NewProgram(sup, popts...)
+	p := tea.NewProgram(sup, programOptions(ctx, opts.Input, opts.Output, opts.Width, opts.Height)...)
 
 	send := func(msg tea.Msg) {
 		if em, ok := msg.(EventMsg); ok && em.Kind == engine.KindPartial && !gate.admits(em.CallID) {
