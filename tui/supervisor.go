@@ -70,6 +70,11 @@ type SupervisorOptions struct {
 	// Summaries are the rows known at start, such as the service's
 	// live-call directory; the events then update them.
 	Summaries []engine.CallSummary
+	// Controller, when set, is what a drilled-into call's read-only agent
+	// view may ask of the service: a summary, when it implements
+	// SummaryRequester (read-only views send no feedback).
+	Controller Controller
+
 	// Messages, when set, carries other messages for the view from the bus
 	// client, such as ConnectionMsg and SummariesMsg; RunSupervisor
 	// forwards them as they come.
@@ -742,7 +747,7 @@ func (s *Supervisor) openDrill() tea.Cmd {
 		return nil
 	}
 	s.drillGen++
-	am := New(Options{ReadOnly: true, ModelStatus: s.opts.ModelStatus, NoColor: s.th.Plain, Now: s.now})
+	am := New(Options{ReadOnly: true, ModelStatus: s.opts.ModelStatus, NoColor: s.th.Plain, Now: s.now, Controller: s.opts.Controller})
 	if !s.th.Plain {
 		am.setStyles(*s.th)
 	}

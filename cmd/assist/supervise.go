@@ -111,6 +111,7 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 		Summaries:   summaries,
 		Messages:    msgs,
 		History:     func(ctx context.Context, callID string) ([]engine.Event, error) { return t.History(ctx, callID, 0) },
+		Controller:  serviceController{t: t},
 		ModelStatus: "supervisor " + o.name + " · service",
 	})
 }

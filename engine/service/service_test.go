@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -302,4 +303,50 @@ func mustJS(t testing.TB, bus *engine.Bus) jetstream.JetStream {
 		t.Fatal(err)
 	}
 	return js
+}
+
+func TestSummaryOnDemandOverTheAPI(t *testing.T) {
+	ts := startService(t, User{Role: RoleAgent, Name: "a1"})
+	ts.worker(t, "w1")
+	client := ts.client(t)
+	ctx := context.Background()
+	boss := ts.terminal(t, RoleSupervisor, "boss")
+	live, err := boss.Follow(ctx, engine.AllCallsSubject, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, err := client.Start(ctx, "c9", engine.CallStarted{Queue: "cards", Agent: "a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "I lost my debit card yesterday", Source: engine.SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	// The row reaches the directory asynchronously.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := boss.Summary(ctx, "c9")
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrNotFound) || time.Now().After(deadline) {
+			t.Fatalf("summary: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := ts.terminal(t, RoleAgent, "a1").Summary(ctx, "c9"); err != nil {
+		t.Fatalf("the call's agent asking for a summary: %v", err)
+	}
+	if err := call.End("hangup"); err != nil {
+		t.Fatal(err)
+	}
+	summaries := 0
+	for _, e := range collect(t, live, "c9") {
+		if s, ok := e.Payload.(engine.Summary); ok && s.Source == "extractive" && strings.Contains(s.Situation, "lost my debit card") {
+			summaries++
+		}
+	}
+	if summaries != 2 {
+		t.Errorf("%d summary events, want 2", summaries)
+	}
 }
