@@ -133,13 +133,19 @@ func (e *Engine) open(id string, info CallStarted, seq uint64) (*Session, error)
 	if info.Channel == "" {
 		info.Channel = ChannelVoice
 	}
-	s := &Session{e: e, id: id, info: info, seq: seq, call: e.asst.NewCall(), started: e.now(), guideSt: e.newGuide(id, info)}
+	s := &Session{e: e, id: id, info: info, seq: seq, call: e.asst.NewCall(), started: e.now()}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if _, ok := e.sessions[id]; ok {
+		e.mu.Unlock()
 		return nil, fmt.Errorf("start call %s: %w", id, ErrCallExists)
 	}
 	e.sessions[id] = s
+	e.mu.Unlock()
+	// The profile lookup may take a profile service's time: only for a call
+	// that is really starting, and holding up this call alone.
+	s.mu.Lock()
+	s.guideSt = e.newGuide(id, info)
+	s.mu.Unlock()
 	return s, nil
 }
 
@@ -223,9 +229,6 @@ func (s *Session) settle(err error) error {
 	s.unstored = s.unstored[:0]
 	return err
 }
-
-// Info returns what the call was started with.
-func (s *Session) Info() CallStarted { return s.info }
 
 // Partial publishes a partial hypothesis of an utterance still being spoken.
 func (s *Session) Partial(u Utterance) error {

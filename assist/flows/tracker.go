@@ -152,9 +152,6 @@ func (t *Tracker) ObserveAction(actionID string) {
 	t.rescore()
 }
 
-// Turn is the number of utterances observed so far.
-func (t *Tracker) Turn() int { return t.turn }
-
 // rescore combines the text scores with the actions' evidence and moves the
 // picked flow if another is clearly better.
 func (t *Tracker) rescore() {

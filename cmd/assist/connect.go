@@ -32,20 +32,29 @@ func (f *serviceFlags) register(fs *pflag.FlagSet) {
 // serveDir is the service's folder inside a data folder.
 func serveDir(data string) string { return filepath.Join(data, "serve") }
 
+// natsURL is --nats, else the address the service using --data wrote.
+func (f *serviceFlags) natsURL() (string, error) {
+	if f.nats != "" {
+		return f.nats, nil
+	}
+	info, err := service.ReadInfo(serveDir(f.data))
+	if err != nil {
+		return "", fmt.Errorf("%w: start 'assist serve' with the same --data, or pass --nats and --creds", err)
+	}
+	return info.NATSURL, nil
+}
+
 // dial connects as role/name. Without --nats, the service's info in the
 // data folder gives the URL; without --creds, the user's seed file there
 // is used, issued now if the folder is writable and the user is new (the
 // service picks new users up within seconds).
 func (f *serviceFlags) dial(role service.Role, name string, log *slog.Logger) (*service.Terminal, error) {
-	url, creds := f.nats, f.creds
-	auth := service.Auth{Dir: serveDir(f.data)}
-	if url == "" {
-		info, err := service.ReadInfo(auth.Dir)
-		if err != nil {
-			return nil, fmt.Errorf("%w; or pass --nats and --creds", err)
-		}
-		url = info.NATSURL
+	url, err := f.natsURL()
+	if err != nil {
+		return nil, err
 	}
+	creds := f.creds
+	auth := service.Auth{Dir: serveDir(f.data)}
 	created := false
 	if creds == "" {
 		path, isNew, err := auth.Add(role, name)

@@ -238,17 +238,11 @@ func noCallsLine(since time.Time, queue string) string {
 // user's seed file there is used. The caller closes the connection.
 func openCallStore(ctx context.Context, f serviceFlags, name string) (*nats.Conn, *service.Store, error) {
 	dir := serveDir(f.data)
-	url, creds := f.nats, f.creds
-	if url == "" {
-		info, err := service.ReadInfo(dir)
-		if errors.Is(err, service.ErrNoService) {
-			return nil, nil, fmt.Errorf("%w (%s): start 'assist serve' with the same --data, or pass --nats and --creds", service.ErrNoService, dir)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		url = info.NATSURL
+	url, err := f.natsURL()
+	if err != nil {
+		return nil, nil, err
 	}
+	creds := f.creds
 	hint := "pass the service user's seed file with --creds"
 	if creds == "" {
 		creds = service.Auth{Dir: dir}.CredsPath(service.RoleService, "service")

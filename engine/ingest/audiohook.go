@@ -91,18 +91,10 @@ func (h *audiohookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"wrong or missing API key: send it in the "+audiohookKeyHeader+" header")
 		return
 	}
-	if h.o.Recognizer == nil {
-		refuse(w, h.o, audiohookEndpoint, http.StatusServiceUnavailable, reasonNoRecognizer,
-			"voice calls are refused: this service has no speech recognizer configured")
+	c, ctx, done, ok := openVoice(w, r, h.o, audiohookEndpoint)
+	if !ok {
 		return
 	}
-	c, err := accept(w, r, h.o)
-	if err != nil {
-		h.o.log().Debug("audiohook upgrade failed", "err", err)
-		return
-	}
-	defer h.o.Metrics.Connected(audiohookEndpoint)()
-	ctx, done := h.o.voiceStream()
 	defer done()
 	s := &audiohookSession{
 		o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", audiohookEndpoint),

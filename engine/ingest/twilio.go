@@ -75,18 +75,10 @@ type twilioHandler struct {
 }
 
 func (h *twilioHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.o.Recognizer == nil {
-		refuse(w, h.o, twilioEndpoint, http.StatusServiceUnavailable, reasonNoRecognizer,
-			"voice calls are refused: this service has no speech recognizer configured")
+	c, ctx, done, ok := openVoice(w, r, h.o, twilioEndpoint)
+	if !ok {
 		return
 	}
-	c, err := accept(w, r, h.o)
-	if err != nil {
-		h.o.log().Debug("twilio upgrade failed", "err", err)
-		return
-	}
-	defer h.o.Metrics.Connected(twilioEndpoint)()
-	ctx, done := h.o.voiceStream()
 	defer done()
 	s := &twilioStream{o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", twilioEndpoint)}
 	s.serve(ctx)

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/engine"
 )
@@ -235,4 +238,24 @@ func (v *voiceCall) fail(err error) {
 	if v.onFail != nil {
 		v.onFail(err)
 	}
+}
+
+// openVoice starts a voice stream: it refuses one the service cannot
+// recognise, upgrades the connection and counts it. It returns the context
+// that ends when the service shuts down, and done to call when the stream
+// is over; ok is false when there is no stream to serve.
+func openVoice(w http.ResponseWriter, r *http.Request, o *Options, endpoint string) (c *websocket.Conn, shutdown context.Context, done func(), ok bool) {
+	if o.Recognizer == nil {
+		refuse(w, o, endpoint, http.StatusServiceUnavailable, reasonNoRecognizer,
+			"voice calls are refused: this service has no speech recognizer configured")
+		return nil, nil, nil, false
+	}
+	c, err := accept(w, r, o)
+	if err != nil {
+		o.log().Debug("voice upgrade failed", "endpoint", endpoint, "err", err)
+		return nil, nil, nil, false
+	}
+	disconnected := o.Metrics.Connected(endpoint)
+	shutdown, streamDone := o.voiceStream()
+	return c, shutdown, func() { streamDone(); disconnected() }, true
 }

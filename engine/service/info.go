@@ -40,7 +40,7 @@ func ReadInfo(dir string) (Info, error) {
 	var info Info
 	data, err := os.ReadFile(infoPath(dir))
 	if errors.Is(err, fs.ErrNotExist) {
-		return info, fmt.Errorf("%w (%s): start it with the same --data, or give its address", ErrNoService, dir)
+		return info, fmt.Errorf("%w (%s)", ErrNoService, dir)
 	}
 	if err != nil {
 		return info, fmt.Errorf("read service info: %w", err)

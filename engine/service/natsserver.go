@@ -110,9 +110,6 @@ func (n *NATSServer) ClientURL() string { return n.srv.ClientURL() }
 // process without the network (and without TLS).
 func (n *NATSServer) InProcess() nats.Option { return nats.InProcessServer(n.srv) }
 
-// JetStreamEnabled reports whether JetStream is running.
-func (n *NATSServer) JetStreamEnabled() bool { return n.srv.JetStreamEnabled() }
-
 // watchUsers reloads the server's users when the user list changes.
 func (n *NATSServer) watchUsers(current []User, every time.Duration) {
 	defer n.done.Done()

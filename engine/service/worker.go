@@ -144,9 +144,6 @@ func (w *Worker) serveAPI(msg *nats.Msg) {
 // ID returns the worker's id.
 func (w *Worker) ID() string { return w.id }
 
-// Engine returns the worker's engine.
-func (w *Worker) Engine() *engine.Engine { return w.eng }
-
 // WaitDirectory waits until the worker has read the call directory.
 func (w *Worker) WaitDirectory(ctx context.Context) error {
 	select {
