@@ -12,6 +12,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"unsafe"
 
@@ -77,7 +78,7 @@ func (r *Recognizer) NewStream() (audio.Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStream(ps)
+	return newStream(ps, r.cfg.warmUpSamples())
 }
 
 // NewDigitsStream starts decoding one channel restricted to spoken digits
@@ -92,27 +93,28 @@ func (r *Recognizer) NewDigitsStream() (audio.Stream, error) {
 		C.ps_free(ps)
 		return nil, err
 	}
-	return newStream(ps)
+	return newStream(ps, r.cfg.warmUpSamples())
 }
 
 // newDecoder builds a decoder with its own configuration; withLM false
 // leaves the language model out for grammar-only decoders.
 func (r *Recognizer) newDecoder(withLM bool) (*C.ps_decoder_t, error) {
-	hmm := C.CString(r.cfg.HMM)
-	defer C.free(unsafe.Pointer(hmm))
-	dict := C.CString(r.cfg.Dict)
-	defer C.free(unsafe.Pointer(dict))
-	var lm *C.char
+	args := []string{"-hmm", r.cfg.HMM, "-dict", r.cfg.Dict, "-samprate", strconv.Itoa(audio.SampleRate)}
 	if withLM {
-		lm = C.CString(r.cfg.LM)
-		defer C.free(unsafe.Pointer(lm))
+		args = append(args, "-lm", r.cfg.LM)
+	}
+	args = append(args, r.cfg.options()...)
+	argv := make([]*C.char, len(args))
+	for i, a := range args {
+		argv[i] = C.CString(a)
+		defer C.free(unsafe.Pointer(argv[i]))
 	}
 
 	r.initMu.Lock()
 	defer r.initMu.Unlock()
-	config := C.assist_ps_config(hmm, lm, dict, C.int(audio.SampleRate))
+	config := C.assist_ps_config(C.int(len(argv)), unsafe.SliceData(argv))
 	if config == nil {
-		return nil, errors.New("pocketsphinx config: invalid model paths")
+		return nil, fmt.Errorf("pocketsphinx config: invalid arguments %q", args)
 	}
 	// ps_init takes its own reference to config; drop ours either way.
 	defer C.cmd_ln_free_r(config)

@@ -206,11 +206,8 @@ func cliDecode(t *testing.T, path string) (string, time.Duration, bool) {
 	return strings.Join(strings.Fields(string(out)), " "), time.Since(start), true
 }
 
-// TestDecodeJFK decodes jfk.wav twice on one stream. The first
-// utterance of a stream is "cold": live cepstral mean normalisation still
-// starts from the model's prior and adapts as audio arrives, and accuracy
-// suffers (the CLI shows the same on its first segment). The second is
-// "warm", as every utterance after the first few seconds of a call is.
+// TestDecodeJFK decodes jfk.wav as a live call would be: through the
+// endpointer, one utterance at a time, partials while each is spoken.
 func TestDecodeJFK(t *testing.T) {
 	r := newRecognizer(t)
 	samples := readWAV(t, jfkWAV)
@@ -221,27 +218,109 @@ func TestDecodeJFK(t *testing.T) {
 	}
 	ref := string(refBytes)
 
-	s := openStream(t, r.NewStream)
-	cold := decode(t, s, samples)
-	if len(cold.partials) < 3 {
-		t.Errorf("got %d distinct partials while feeding, want several: %q", len(cold.partials), cold.partials)
+	start := time.Now()
+	final, partials := decodeLive(t, r, audio.SampleRate, samples)
+	elapsed := time.Since(start)
+	if partials < 3 {
+		t.Errorf("got %d partials while feeding, want several", partials)
 	}
-	if hits := referenceHits(ref, cold.final); hits < 5 {
-		t.Errorf("cold final %q has %d reference words, want at least 5", cold.final, hits)
+	// The command line scores 0.55 on this clip; without the warm-up our
+	// live search scored 0.82.
+	if got := wer(ref, final); got > 0.5 {
+		t.Errorf("WER %.2f on jfk.wav, want at most 0.5 (final %q)", got, final)
 	}
-	warm := decode(t, s, samples)
-	if got := wer(ref, warm.final); got > 0.45 {
-		t.Errorf("warm WER %.2f on jfk.wav, want at most 0.45 (final %q)", got, warm.final)
-	}
-	for _, d := range []struct {
-		name string
-		decoded
-	}{{"cold", cold}, {"warm", warm}} {
-		t.Logf("ours %s: WER %.2f, RTF %.3f (%v for %v), %d partials: %q",
-			d.name, wer(ref, d.final), rtf(d.elapsed, samples), d.elapsed.Round(time.Millisecond), duration(samples), len(d.partials), d.final)
-	}
+	t.Logf("ours: WER %.2f, RTF %.3f, %d partials: %q", wer(ref, final), rtf(elapsed, samples), partials, final)
 	if cli, took, ok := cliDecode(t, jfkWAV); ok {
-		t.Logf("cli:       WER %.2f, %v wall including model load: %q", wer(ref, cli), took.Round(time.Millisecond), cli)
+		t.Logf("cli:  WER %.2f, %v wall including model load: %q", wer(ref, cli), took.Round(time.Millisecond), cli)
+	}
+}
+
+// decodeLive feeds samples at rate through a ChannelDecoder in 20 ms
+// pieces, as fast as it decodes, and returns the finals joined and the
+// number of partials.
+func decodeLive(t *testing.T, r *Recognizer, rate int, samples []int16) (final string, partials int) {
+	t.Helper()
+	d, err := audio.NewChannelDecoder(r, rate, audio.EndpointOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var finals []string
+	emit := func(h audio.Hypothesis) {
+		switch {
+		case !h.Final:
+			partials++
+		case h.Text != "":
+			finals = append(finals, h.Text)
+		}
+	}
+	for off := 0; off < len(samples); off += rate / 50 {
+		if err := d.Write(samples[off:min(off+rate/50, len(samples))], emit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Close(emit); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(finals, " "), partials
+}
+
+// TestWarmUpRescuesTelephoneAudio decodes LibriVox clips turned into
+// 8 kHz μ-law, as a phone line delivers them, with and without the
+// cepstral-mean warm-up. Without it the first utterance is normalised by
+// the model's wideband average, which an empty upper band is far from.
+func TestWarmUpRescuesTelephoneAudio(t *testing.T) {
+	clips := []struct{ file, ref string }{
+		{"librivox/sense_and_sensibility_01_austen_64kb-0870.wav", "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them"},
+		{"librivox/sense_and_sensibility_01_austen_64kb-0920.wav", "had he married a more amiable woman he might have been made still more respectable than he was"},
+		{"librivox/sense_and_sensibility_01_austen_64kb-0930.wav", "he might even have been made amiable himself"},
+	}
+	need(t, DefaultConfig().check())
+	werWith := func(warmUp time.Duration) float64 {
+		cfg := DefaultConfig()
+		cfg.WarmUp = warmUp
+		r, err := New(cfg)
+		if errors.Is(err, audio.ErrNoCgo) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var edits, words int
+		for _, c := range clips {
+			phone := telephone(readWAV(t, filepath.Join(testdataDir, c.file)))
+			final, _ := decodeLive(t, r, 8000, phone)
+			e, w := audio.WordErrors(c.ref, final)
+			edits, words = edits+e, words+w
+		}
+		return float64(edits) / float64(words)
+	}
+	warm, cold := werWith(0), werWith(-1)
+	t.Logf("8 kHz μ-law WER: %.2f with the warm-up, %.2f without", warm, cold)
+	if warm > cold-0.15 {
+		t.Errorf("warm-up WER %.2f, want at least 0.15 below %.2f without it", warm, cold)
+	}
+}
+
+// telephone turns 16 kHz audio into what a phone line carries: 8 kHz,
+// through G.711 μ-law.
+func telephone(wideband []int16) []int16 {
+	narrow := audio.Resample(nil, wideband, audio.SampleRate, 8000)
+	for i, s := range narrow {
+		narrow[i] = audio.MulawDecode(audio.MulawEncode(s))
+	}
+	return narrow
+}
+
+func TestBadOptionIsAnError(t *testing.T) {
+	need(t, DefaultConfig().check())
+	cfg := DefaultConfig()
+	cfg.Options = []string{"-no_such_option", "1"}
+	_, err := New(cfg)
+	if errors.Is(err, audio.ErrNoCgo) {
+		t.Skip(err)
+	}
+	if err == nil || !strings.Contains(err.Error(), "-no_such_option") {
+		t.Errorf("New with a bad option: %v, want an error naming it", err)
 	}
 }
 

@@ -24,14 +24,25 @@ type stream struct {
 	ps      *C.ps_decoder_t // nil once closed
 	inUtt   bool            // ps_start_utt called and not yet ended
 	cleanup runtime.Cleanup
+
+	// The decoder normalises cepstra by a running channel mean that starts
+	// from the model's training average and moves only slowly, so a
+	// stream's first utterance is decoded against the wrong mean; on
+	// telephone audio, whose empty upper band is far from that average,
+	// it is decoded badly. Instead the stream holds back its first warmUp
+	// samples of speech, estimates the mean from them, and only then
+	// decodes.
+	warmUp  int
+	warm    bool
+	pending []int16
 }
 
 var _ audio.Stream = (*stream)(nil)
 
 // newStream wraps a decoder and starts its first utterance. It owns ps
 // from here on, freeing it on failure.
-func newStream(ps *C.ps_decoder_t) (*stream, error) {
-	s := &stream{ps: ps}
+func newStream(ps *C.ps_decoder_t, warmUp int) (*stream, error) {
+	s := &stream{ps: ps, warmUp: warmUp, warm: warmUp <= 0}
 	// A forgotten Close would leak a decoder (tens of MB of C memory);
 	// the cleanup frees it when the stream is garbage collected.
 	s.cleanup = runtime.AddCleanup(s, func(ps *C.ps_decoder_t) { C.ps_free(ps) }, ps)
@@ -44,7 +55,7 @@ func newStream(ps *C.ps_decoder_t) (*stream, error) {
 
 // Accept feeds samples to the current utterance and returns the partial
 // hypothesis so far.
-func (s *stream) Accept(samples []int16) (string, error) {
+func (s *stream) Accept(samples []int16) (_ string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ps == nil {
@@ -53,15 +64,44 @@ func (s *stream) Accept(samples []int16) (string, error) {
 	if err := s.startUtt(); err != nil {
 		return "", err
 	}
-	if len(samples) > 0 {
-		// cgo keeps the backing array pinned for the call; it holds no Go
-		// pointers, so C may read it in place without a copy.
-		data := (*C.int16)(unsafe.Pointer(unsafe.SliceData(samples)))
-		if C.ps_process_raw(s.ps, data, C.size_t(len(samples)), 0, 0) < 0 {
-			return "", errors.New("pocketsphinx: decoding audio failed")
+	if !s.warm {
+		s.pending = append(s.pending, samples...)
+		if len(s.pending) < s.warmUp {
+			return "", nil
+		}
+		if samples, err = s.warmUpNow(); err != nil {
+			return "", err
 		}
 	}
+	if err := s.process(samples); err != nil {
+		return "", err
+	}
 	return s.hyp(), nil
+}
+
+// warmUpNow sets the cepstral mean from the held-back speech and returns
+// that speech for decoding.
+func (s *stream) warmUpNow() ([]int16, error) {
+	samples := s.pending
+	s.pending, s.warm = nil, true
+	if len(samples) > 0 && C.assist_ps_set_cmn(s.ps, (*C.int16)(unsafe.Pointer(unsafe.SliceData(samples))), C.size_t(len(samples))) < 0 {
+		return nil, errors.New("pocketsphinx: estimating the channel's cepstral mean failed")
+	}
+	return samples, nil
+}
+
+// process decodes samples into the current utterance.
+func (s *stream) process(samples []int16) error {
+	if len(samples) == 0 {
+		return nil
+	}
+	// cgo keeps the backing array pinned for the call; it holds no Go
+	// pointers, so C may read it in place without a copy.
+	data := (*C.int16)(unsafe.Pointer(unsafe.SliceData(samples)))
+	if C.ps_process_raw(s.ps, data, C.size_t(len(samples)), 0, 0) < 0 {
+		return errors.New("pocketsphinx: decoding audio failed")
+	}
+	return nil
 }
 
 // Final ends the utterance, returns its text and starts the next one.
@@ -74,6 +114,17 @@ func (s *stream) Final() (string, error) {
 	// An utterance with no audio still ends cleanly, with no text.
 	if err := s.startUtt(); err != nil {
 		return "", err
+	}
+	if !s.warm {
+		// An utterance shorter than the warm-up: its own mean is the best
+		// estimate there is.
+		samples, err := s.warmUpNow()
+		if err == nil {
+			err = s.process(samples)
+		}
+		if err != nil {
+			return "", err
+		}
 	}
 	if C.ps_end_utt(s.ps) < 0 {
 		return "", errors.New("pocketsphinx: ending utterance failed")

@@ -49,6 +49,7 @@ figures go to stderr.`,
 	}
 	cmd.Flags().StringVar(&opts.manifest, "manifest", "", "TSV file: WAV path <TAB> reference transcript")
 	opts.asr.register(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.asr.digits, "digits", false, "score the digits grammar (number entry) instead of the open language model")
 	return cmd
 }
 
@@ -103,7 +104,7 @@ func runEvalASR(ctx context.Context, opts *evalASROptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false))
+	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false), false)
 	if err != nil {
 		return err
 	}

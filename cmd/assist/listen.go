@@ -85,7 +85,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	defer closeLog()
 	log := newLogger(logOut, opts.debug)
 
-	rec, err := opts.asr.recognizer(log)
+	rec, err := opts.asr.recognizer(log, false)
 	if err != nil {
 		return err
 	}

@@ -284,7 +284,7 @@ func splitWAVs(files []string) (transcripts, wavs []string) {
 // recognizeCalls turns call recordings into calls: each channel's
 // utterances, recognised, with their audio offsets.
 func recognizeCalls(paths []string, opts *replayOptions, log *slog.Logger) ([]transcript.Call, error) {
-	rec, err := opts.asr.recognizer(log)
+	rec, err := opts.asr.recognizer(log, true)
 	if err != nil {
 		return nil, err
 	}

@@ -199,7 +199,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	defer clientConn.Close()
 	var rec audio.Recognizer
 	if !o.noVoice {
-		if rec, err = o.asr.recognizer(log); err != nil {
+		if rec, err = o.asr.recognizer(log, false); err != nil {
 			// Chat still works; say why voice does not.
 			log.Warn("voice endpoints refuse calls", "err", err)
 			rec = nil

@@ -27,9 +27,15 @@ func (f *asrFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.model, "asr-model", os.Getenv("ASSIST_ASR_MODEL"), "transcription model name ($ASSIST_ASR_MODEL)")
 }
 
-// recognizer builds the recognizer the flags ask for.
-func (f *asrFlags) recognizer(log *slog.Logger) (audio.Recognizer, error) {
-	embedded, err := sphinx.New(sphinx.DefaultConfig())
+// recognizer builds the recognizer the flags ask for. A recording decoded
+// ahead of time (recorded true) gets the embedded recognizer's full
+// search; live audio gets the search tuned to keep up and answer fast.
+func (f *asrFlags) recognizer(log *slog.Logger, recorded bool) (audio.Recognizer, error) {
+	cfg := sphinx.DefaultConfig()
+	if recorded {
+		cfg.Options = sphinx.FullSearch
+	}
+	embedded, err := sphinx.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("speech recognizer: %w", err)
 	}
@@ -117,7 +123,7 @@ func runTranscribe(opts *transcribeOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false))
+	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false), true)
 	if err != nil {
 		return err
 	}
