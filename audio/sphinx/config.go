@@ -51,16 +51,15 @@ type Config struct {
 const DefaultWarmUp = time.Second
 
 // tunedOptions are the decoder arguments set ahead of Config.Options,
-// from CMUSphinx's advice on decoding speed, kept to those that hold the
-// word error rate on the LibriVox and JFK clips below the PocketSphinx
-// command line's own. The second and third search passes (-fwdflat,
-// -bestpath) rescore the whole utterance after it ends, delaying every
-// final by 0.3–0.5 s; -maxwpf and -maxhmmpf cap the words and HMMs
-// searched per frame, and -topn the Gaussians scored, which is where the
-// time went. Together they take a stream from 0.6 of a core to under 0.3,
-// so six calls keep up on two cores, and the final's wait after the
-// hangover from 450 ms to 20–40 ms. They cost about three words in a
-// hundred on those clips (WER 0.355 → 0.387; the command line gets 0.409).
+// from CMUSphinx's advice on decoding speed. The second and third search
+// passes (-fwdflat, -bestpath) rescore the whole utterance after it ends,
+// delaying every final by 0.3–0.5 s; -maxwpf and -maxhmmpf cap the words
+// and HMMs searched per frame, and -topn the Gaussians scored, which is
+// where the time went. Together they take a live stream from 0.6 of a
+// core to about 0.3, and the wait for a final after the hangover from
+// 450 ms to 20–40 ms. On the LibriVox and JFK clips they cost about three
+// words in a hundred, which the warm-up wins back and more (WER 0.312
+// with both; the command line gets 0.409).
 var tunedOptions = []string{
 	"-fwdflat", "no",
 	"-bestpath", "no",
