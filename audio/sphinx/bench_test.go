@@ -14,7 +14,7 @@ import (
 )
 
 // BenchmarkConcurrentStreams runs 1 and then 6 streams at once, each fed
-// a 12 s LibriVox clip at real-time pace in 20 ms frames through the
+// a 7 s LibriVox clip at real-time pace in 20 ms frames through the
 // endpointer, as live calls would be. It reports:
 //   - cpu-rtf-per-stream: the process's CPU time over the audio time of
 //     all streams, the share of a core one stream needs (target ≤ 0.25,
