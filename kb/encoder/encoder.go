@@ -13,6 +13,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Dim is the length of an embedding.
@@ -206,18 +209,12 @@ func (m *Model) Encode(text string) []float32 {
 func (d dense) apply(x []float32, n int) []float32 {
 	y := make([]float32, n*d.on)
 	for t := 0; t < n; t++ {
-		yr := y[t*d.on : t*d.on+d.on]
-		copy(yr, d.b)
-		for i, v := range x[t*d.in : t*d.in+d.in] {
-			if v == 0 {
-				continue
-			}
-			w := d.w[i*d.on : i*d.on+d.on]
-			for j := range yr {
-				yr[j] += v * w[j]
-			}
-		}
+		copy(y[t*d.on:], d.b)
 	}
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: n, Cols: d.in, Stride: d.in, Data: x},
+		blas32.General{Rows: d.in, Cols: d.on, Stride: d.on, Data: d.w},
+		1, blas32.General{Rows: n, Cols: d.on, Stride: d.on, Data: y})
 	return y
 }
 
