@@ -3,6 +3,7 @@ package assist
 import (
 	"context"
 	"fmt"
+	"github.com/larkspur-labs/assist/kb/encoder"
 	"math"
 	"slices"
 	"strings"
@@ -23,6 +24,9 @@ type IntentEval struct {
 	OutOfScope []string
 	// Threshold is the ranker's abstain threshold.
 	Threshold float64
+	// Encoder, when set, adds a classifier over its sentence embeddings to
+	// the intent model.
+	Encoder *encoder.Model
 }
 
 // IntentReport holds the figures of an intent evaluation. Accuracies are
@@ -76,7 +80,20 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 		return IntentReport{}, fmt.Errorf("eval intent: the training data has fewer than two intents")
 	}
 
-	fused := &Ranker{KB: base.Retriever(), K: 3, Threshold: ev.Threshold, MinConfidence: 0}
+	retriever := base.Retriever()
+	if ev.Encoder != nil {
+		examples := make([]intent.Example, len(ev.Train))
+		for i, ex := range ev.Train {
+			examples[i] = intent.Example{Text: ex.Text, Label: ArticleID(ex.Label)}
+		}
+		sem, err := encoder.TrainClassifier(ev.Encoder, examples)
+		if err != nil {
+			return IntentReport{}, err
+		}
+		retriever.Semantic = sem
+		rep.TrainSeconds = time.Since(start).Seconds()
+	}
+	fused := &Ranker{KB: retriever, K: 3, Threshold: ev.Threshold, MinConfidence: 0}
 	fullText := &Ranker{KB: kb.NewRetriever(base.Index, nil), K: 3, Threshold: ev.Threshold}
 
 	// Warm up caches and the allocator before timing.

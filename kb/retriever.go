@@ -56,6 +56,12 @@ type Retriever struct {
 	// Model is trained on the articles' example questions, labels being
 	// article ids; nil leaves ranking to full text.
 	Model *intent.Model
+	// Semantic, when set, is a classifier over sentence embeddings whose
+	// distribution is fused with Model's, half each in log space: it knows
+	// synonyms the n-gram model cannot.
+	Semantic interface {
+		Predict(text string) []intent.Prediction
+	}
 	// Dense is optional; when it fails, the retriever carries on without it
 	// and reports the error to OnDenseError.
 	Dense        DenseSearcher
@@ -154,7 +160,7 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 		return c
 	}
 	if w.Intent > 0 {
-		preds := r.Model.PredictTop(q, poolSize)
+		preds := r.intentPredictions(q)
 		for _, p := range preds {
 			if c := get(p.Label); c != nil {
 				c.Intent = p.Prob
@@ -198,6 +204,29 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 		c.Confidence = w.Intent*c.Intent + w.FullText*c.FullText + w.Dense*c.Dense
 	}
 	return out, nil
+}
+
+// intentPredictions is the intent model's top candidates for q, fused with
+// the semantic classifier's when there is one.
+func (r *Retriever) intentPredictions(q string) []intent.Prediction {
+	if r.Semantic == nil {
+		return r.Model.PredictTop(q, poolSize)
+	}
+	sem := map[string]float64{}
+	for _, p := range r.Semantic.Predict(q) {
+		sem[p.Label] = p.Prob
+	}
+	preds := r.Model.Predict(q)
+	var sum float64
+	for i, p := range preds {
+		preds[i].Prob = math.Sqrt(p.Prob * sem[p.Label])
+		sum += preds[i].Prob
+	}
+	for i := range preds {
+		preds[i].Prob /= sum
+	}
+	slices.SortFunc(preds, func(a, b intent.Prediction) int { return cmp.Compare(b.Prob, a.Prob) })
+	return preds[:min(poolSize, len(preds))]
 }
 
 // weights returns the shares of the sources that are on, summing to 1.

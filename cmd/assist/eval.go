@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/larkspur-labs/assist/kb/encoder"
 	"io"
 	"os"
 	"path/filepath"
@@ -31,6 +32,7 @@ type evalIntentOptions struct {
 	format    string
 	threshold float64
 	holdout   int
+	encoder   string
 }
 
 func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions) error) *cobra.Command {
@@ -80,6 +82,7 @@ train_val.json).`,
 	f.StringVar(&opts.format, "format", "", "data format: banking77 or clinc150")
 	f.Float64Var(&opts.threshold, "threshold", assist.DefaultThreshold, "abstain threshold on the top confidence")
 	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
+	f.StringVar(&opts.encoder, "encoder", "", "folder of the sentence encoder's files (model.json, shards, vocab.json) to fuse with the intent model")
 	return cmd
 }
 
@@ -94,6 +97,11 @@ func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if opts.encoder != "" {
+		if ev.Encoder, err = encoder.Load(opts.encoder); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(opts.io.err, "eval intent: %d training utterances, %d test queries, %d out of scope\n",
 		len(ev.Train), len(ev.Test), len(ev.OutOfScope))
