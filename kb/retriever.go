@@ -217,11 +217,17 @@ func (r *Retriever) intentPredictions(q string) []intent.Prediction {
 		sem[p.Label] = p.Prob
 	}
 	preds := r.Model.Predict(q)
+	fused := slices.Clone(preds)
 	var sum float64
-	for i, p := range preds {
-		preds[i].Prob = math.Sqrt(p.Prob * sem[p.Label])
-		sum += preds[i].Prob
+	for i, p := range fused {
+		fused[i].Prob = math.Sqrt(p.Prob * sem[p.Label])
+		sum += fused[i].Prob
 	}
+	if sum == 0 {
+		// The classifier knows none of these articles: it has no say.
+		return preds[:min(poolSize, len(preds))]
+	}
+	preds = fused
 	for i := range preds {
 		preds[i].Prob /= sum
 	}

@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"errors"
+	"github.com/larkspur-labs/assist/kb/intent"
 	"math"
 	"strings"
 	"testing"
@@ -205,4 +206,43 @@ func ids(cs []Candidate) []string {
 		out[i] = c.Article.ID
 	}
 	return out
+}
+
+// fixedSemantic is a semantic classifier that is sure of one article.
+type fixedSemantic struct{ sure string }
+
+func (f fixedSemantic) Predict(string) []intent.Prediction {
+	return []intent.Prediction{{Label: f.sure, Prob: 0.99}, {Label: "other", Prob: 0.01}}
+}
+
+// TestSemanticClassifierIsFusedWithTheModel checks the geometric mean: a
+// semantic classifier sure of an article lifts it over the model's own
+// pick, and every article it gives nothing drops out.
+func TestSemanticClassifierIsFusedWithTheModel(t *testing.T) {
+	r := sampleBase(t).Retriever()
+	q := []string{"I forgot my online banking password"}
+	alone, err := r.Retrieve(context.Background(), q, 3)
+	if err != nil || len(alone) < 2 {
+		t.Fatalf("without: %v, %v", ids(alone), err)
+	}
+	second := alone[1].Article.ID
+	r.Semantic = fixedSemantic{sure: second}
+	fused, err := r.Retrieve(context.Background(), q, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fused) == 0 || fused[0].Article.ID != second {
+		t.Errorf("with a classifier sure of %s: top %v", second, ids(fused))
+	}
+	for _, c := range fused {
+		if c.Article.ID != second && c.Intent > 1e-3 {
+			t.Errorf("%s kept intent probability %.3f though the classifier gave it nothing", c.Article.ID, c.Intent)
+		}
+	}
+	// A classifier that knows none of the articles leaves the ranking be.
+	r.Semantic = fixedSemantic{sure: "not-an-article"}
+	stranger, err := r.Retrieve(context.Background(), q, 3)
+	if err != nil || len(stranger) == 0 || stranger[0].Article.ID != alone[0].Article.ID || math.IsNaN(stranger[0].Confidence) {
+		t.Errorf("with a classifier of other labels: %v, %v; want %v", ids(stranger), err, ids(alone))
+	}
 }

@@ -5,16 +5,24 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/larkspur-labs/assist/kb/intent"
 )
 
-// modelDir is where the npm package's dist folder was unpacked.
-func modelDir(t *testing.T) string {
-	dir := os.Getenv("ASSIST_USE_DIR")
+// modelDir is where `make encoder` unpacks the model, or $ASSIST_ENCODER.
+// A missing model skips the test, except in CI, where `make test` fetches
+// it first.
+func modelDir(t testing.TB) string {
+	dir := os.Getenv("ASSIST_ENCODER")
 	if dir == "" {
-		dir = "/tmp/npmprobe/package/dist"
+		dir = "../../.cache/use-lite"
 	}
 	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
 		t.Skip(err)
 	}
 	return dir
@@ -57,15 +65,76 @@ func TestMatchesTensorFlowJS(t *testing.T) {
 }
 
 func BenchmarkEncode(b *testing.B) {
-	dir := os.Getenv("ASSIST_USE_DIR")
-	if dir == "" {
-		dir = "/tmp/npmprobe/package/dist"
-	}
-	m, err := Load(dir)
+	m, err := Load(modelDir(b))
 	if err != nil {
-		b.Skip(err)
+		b.Fatal(err)
 	}
 	for b.Loop() {
 		m.Encode("I am still waiting on my card, it has been two weeks?")
+	}
+}
+
+func TestEmptyAndHostileText(t *testing.T) {
+	m, err := Load(modelDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := m.Encode(""); len(v) != Dim || slices.ContainsFunc(v, func(x float32) bool { return x != 0 }) {
+		t.Errorf("empty text: want a zero vector of %d", Dim)
+	}
+	long := strings.Repeat("card payment declined \x1b[31m Привет 😀 ", 5000)
+	v := m.Encode(long)
+	var ss float64
+	for _, x := range v {
+		if math.IsNaN(float64(x)) {
+			t.Fatal("NaN in the embedding of a long hostile text")
+		}
+		ss += float64(x) * float64(x)
+	}
+	if math.Abs(ss-1) > 1e-3 {
+		t.Errorf("long hostile text: norm² %.4f, want 1", ss)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "model.json") {
+		t.Errorf("empty folder: %v, want an error naming model.json", err)
+	}
+}
+
+// TestClassifierKnowsParaphrases trains on a few phrasings per intent and
+// asks in words none of them use, which is what the n-gram model misses.
+func TestClassifierKnowsParaphrases(t *testing.T) {
+	m, err := Load(modelDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := []intent.Example{
+		{Text: "my card has not arrived", Label: "card_arrival"},
+		{Text: "when will I get my new card", Label: "card_arrival"},
+		{Text: "still waiting for the card in the post", Label: "card_arrival"},
+		{Text: "I want to close my account", Label: "close_account"},
+		{Text: "please delete my account", Label: "close_account"},
+		{Text: "how do I cancel my membership with you", Label: "close_account"},
+		{Text: "what is the exchange rate for euros", Label: "exchange_rate"},
+		{Text: "how much is a dollar in pounds", Label: "exchange_rate"},
+		{Text: "currency conversion rates today", Label: "exchange_rate"},
+	}
+	c, err := TrainClassifier(m, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"the plastic you mailed me never showed up": "card_arrival",
+		"I'd like to stop banking with you for good": "close_account",
+		"what would 100 yen be worth in sterling":   "exchange_rate",
+	} {
+		got := c.Predict(q)
+		if got[0].Label != want {
+			t.Errorf("%q: %s (%.2f), want %s", q, got[0].Label, got[0].Prob, want)
+		}
+	}
+	if _, err := TrainClassifier(m, nil); err == nil {
+		t.Error("training on nothing: want an error")
 	}
 }
