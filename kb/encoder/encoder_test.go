@@ -125,9 +125,9 @@ func TestClassifierKnowsParaphrases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for q, want := range map[string]string{
-		"the plastic you mailed me never showed up": "card_arrival",
+		"the plastic you mailed me never showed up":  "card_arrival",
 		"I'd like to stop banking with you for good": "close_account",
-		"what would 100 yen be worth in sterling":   "exchange_rate",
+		"what would 100 yen be worth in sterling":    "exchange_rate",
 	} {
 		got := c.Predict(q)
 		if got[0].Label != want {
