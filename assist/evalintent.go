@@ -82,11 +82,7 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 
 	retriever := base.Retriever()
 	if ev.Encoder != nil {
-		examples := make([]intent.Example, len(ev.Train))
-		for i, ex := range ev.Train {
-			examples[i] = intent.Example{Text: ex.Text, Label: ArticleID(ex.Label)}
-		}
-		sem, err := encoder.TrainClassifier(ev.Encoder, examples)
+		sem, err := kb.TrainSemantic(ev.Encoder, articles)
 		if err != nil {
 			return IntentReport{}, err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/larkspur-labs/assist/kb/encoder"
 	"math"
 	"slices"
 	"strings"
@@ -359,4 +360,21 @@ func TrainModel(articles []Article, opts intent.Options) (*intent.Model, error) 
 		return nil, fmt.Errorf("train kb intent model: %w", err)
 	}
 	return m, nil
+}
+
+// TrainSemantic trains the sentence-embedding classifier of a knowledge
+// base on the same examples as TrainModel: one label per article, its
+// example questions as the utterances.
+func TrainSemantic(enc *encoder.Model, articles []Article) (*encoder.Classifier, error) {
+	var examples []intent.Example
+	for _, a := range articles {
+		for _, q := range a.Questions {
+			examples = append(examples, intent.Example{Text: q, Label: a.ID})
+		}
+	}
+	c, err := encoder.TrainClassifier(enc, examples)
+	if err != nil {
+		return nil, fmt.Errorf("train kb semantic classifier: %w", err)
+	}
+	return c, nil
 }

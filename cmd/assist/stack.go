@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/larkspur-labs/assist/kb/encoder"
-	"github.com/larkspur-labs/assist/kb/intent"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -193,13 +192,7 @@ func trainSemantic(dir string, articles []kb.Article) (*encoder.Classifier, erro
 	if err != nil {
 		return nil, err
 	}
-	var examples []intent.Example
-	for _, a := range articles {
-		for _, q := range a.Questions {
-			examples = append(examples, intent.Example{Text: q, Label: a.ID})
-		}
-	}
-	return encoder.TrainClassifier(enc, examples)
+	return kb.TrainSemantic(enc, articles)
 }
 
 // loadArticles reads the knowledge base in dir, or the bundled sample when
