@@ -37,7 +37,7 @@ type Model struct {
 type dense struct {
 	w      []float32 // in × out, row-major
 	b      []float32
-	in, on int
+	in, out int
 }
 
 type layer struct {
@@ -207,14 +207,14 @@ func (m *Model) Encode(text string) []float32 {
 
 // apply multiplies n rows of x by d's weights and adds its bias.
 func (d dense) apply(x []float32, n int) []float32 {
-	y := make([]float32, n*d.on)
+	y := make([]float32, n*d.out)
 	for t := 0; t < n; t++ {
-		copy(y[t*d.on:], d.b)
+		copy(y[t*d.out:], d.b)
 	}
 	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
 		blas32.General{Rows: n, Cols: d.in, Stride: d.in, Data: x},
-		blas32.General{Rows: d.in, Cols: d.on, Stride: d.on, Data: d.w},
-		1, blas32.General{Rows: n, Cols: d.on, Stride: d.on, Data: y})
+		blas32.General{Rows: d.in, Cols: d.out, Stride: d.out, Data: d.w},
+		1, blas32.General{Rows: n, Cols: d.out, Stride: d.out, Data: y})
 	return y
 }
 

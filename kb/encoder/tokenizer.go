@@ -67,11 +67,12 @@ func (t *tokenizer) encode(text string) []int {
 	n := len(symbols)
 	best := make([]float64, n+1)
 	words := make([]int, n+1)
-	// Candidates ending at each position are visited in increasing start
-	// order and a tie goes to the later one, as in the reference port.
+	// Candidates ending at each position are collected, and visited, in
+	// increasing start order; a tie goes to the later one, as in the
+	// reference port.
 	type cand struct {
-		start, id, length int
-		score             float64
+		start, id int
+		score     float64
 	}
 	ending := make([][]cand, n+1)
 	for i := 0; i < n; i++ {
@@ -79,7 +80,7 @@ func (t *tokenizer) encode(text string) []int {
 		matched := false
 		for j := i; j < n && node != nil; j++ {
 			if node.end {
-				ending[j+1] = append(ending[j+1], cand{i, node.id, j + 1 - i, node.score})
+				ending[j+1] = append(ending[j+1], cand{i, node.id, node.score})
 				matched = true
 			}
 			if j+1 < n {
@@ -87,18 +88,11 @@ func (t *tokenizer) encode(text string) []int {
 			}
 		}
 		if !matched {
-			ending[i+1] = append(ending[i+1], cand{i, 0, 1, 0})
+			ending[i+1] = append(ending[i+1], cand{i, 0, 0})
 		}
 	}
 	for end := 1; end <= n; end++ {
-		cs := ending[end]
-		// stable order by start
-		for a := 1; a < len(cs); a++ {
-			for b := a; b > 0 && cs[b-1].start > cs[b].start; b-- {
-				cs[b-1], cs[b] = cs[b], cs[b-1]
-			}
-		}
-		for _, c := range cs {
+		for _, c := range ending[end] {
 			score := c.score + best[c.start]
 			// The reference treats a best of exactly 0 as unset.
 			if best[end] == 0 || score >= best[end] {
