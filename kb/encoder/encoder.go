@@ -35,8 +35,8 @@ type Model struct {
 }
 
 type dense struct {
-	w      []float32 // in × out, row-major
-	b      []float32
+	w       []float32 // in × out, row-major
+	b       []float32
 	in, out int
 }
 
