@@ -74,7 +74,7 @@ test: vet encoder
 # once and takes about half a minute: p50-ms/p99-ms are post-to-suggestions
 # latencies, lost the events the supervisor missed. The draft overhead is
 # what the engine adds to a (fake) model server's time to first token.
-bench: deps
+bench: deps encoder
 	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|ChatLoad|DraftOverhead)$$' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkDraftOverhead$$' -benchtime 200x ./engine
 	$(GO) test -run '^$$' -bench '^BenchmarkChatLoad$$' -benchtime 1x ./engine/service
