@@ -1,6 +1,7 @@
 package encoder
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -28,17 +29,8 @@ func TrainClassifier(enc *Model, examples []intent.Example) (*Classifier, error)
 		return nil, fmt.Errorf("train semantic classifier: no examples")
 	}
 	c := &Classifier{enc: enc}
-	index := map[string]int{}
-	ys := make([]int, len(examples))
-	for i, ex := range examples {
-		k, ok := index[ex.Label]
-		if !ok {
-			k = len(c.labels)
-			index[ex.Label] = k
-			c.labels = append(c.labels, ex.Label)
-		}
-		ys[i] = k
-	}
+	var ys []int
+	c.labels, ys = intent.IndexLabels(examples)
 	xs := enc.EncodeAll(texts(examples))
 	K := len(c.labels)
 	c.w = make([]float32, K*(Dim+1))
@@ -132,14 +124,6 @@ func (c *Classifier) Predict(text string) []intent.Prediction {
 	for k, v := range p {
 		out[k] = intent.Prediction{Label: c.labels[k], Prob: v}
 	}
-	slices.SortFunc(out, func(a, b intent.Prediction) int {
-		if a.Prob != b.Prob {
-			if a.Prob > b.Prob {
-				return -1
-			}
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b intent.Prediction) int { return cmp.Compare(b.Prob, a.Prob) })
 	return out
 }

@@ -129,20 +129,28 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	return m, nil
 }
 
+// IndexLabels returns the examples' distinct labels in order of first
+// appearance and, for each example, its label's index in that list.
+func IndexLabels(examples []Example) (labels []string, y []int) {
+	index := map[string]int{}
+	y = make([]int, len(examples))
+	for i, ex := range examples {
+		k, ok := index[ex.Label]
+		if !ok {
+			k = len(labels)
+			index[ex.Label] = k
+			labels = append(labels, ex.Label)
+		}
+		y[i] = k
+	}
+	return labels, y
+}
+
 // fit trains the SVMs at temperature 1.
 func fit(examples []Example, opts Options) *Model {
 	m := &Model{vocab: map[uint64]int32{}, temp: 1, negation: opts.Negation}
-	labelIdx := map[string]int{}
-	y := make([]int, len(examples))
-	for i, ex := range examples {
-		li, ok := labelIdx[ex.Label]
-		if !ok {
-			li = len(m.labels)
-			labelIdx[ex.Label] = li
-			m.labels = append(m.labels, ex.Label)
-		}
-		y[i] = li
-	}
+	var y []int
+	m.labels, y = IndexLabels(examples)
 
 	// Document frequencies decide the vocabulary and its idf.
 	df := map[uint64]int{}
