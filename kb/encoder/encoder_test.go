@@ -138,3 +138,39 @@ func TestClassifierKnowsParaphrases(t *testing.T) {
 		t.Error("training on nothing: want an error")
 	}
 }
+
+// TestStripsMatchRowMajor pins the FMA kernels to the plain product, for
+// every leftover of rows the 4-row kernel does not cover.
+func TestStripsMatchRowMajor(t *testing.T) {
+	if !hasFMA {
+		t.Skip("no AVX2 and FMA here")
+	}
+	const in, out = 7, 48
+	w := make([]float32, in*out)
+	for i := range w {
+		w[i] = float32(i%13) - 6
+	}
+	b := make([]float32, out)
+	for i := range b {
+		b[i] = float32(i) / 10
+	}
+	d := newDense(slices.Clone(w), b, in, out)
+	for n := 1; n <= 9; n++ {
+		x := make([]float32, n*in)
+		for i := range x {
+			x[i] = float32(i%5) - 2
+		}
+		got := d.apply(x, n)
+		for r := range n {
+			for c := range out {
+				want := b[c]
+				for k := range in {
+					want += x[r*in+k] * w[k*out+c]
+				}
+				if got[r*out+c] != want {
+					t.Fatalf("%d rows: y[%d][%d] = %v, want %v", n, r, c, got[r*out+c], want)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package encoder
+
+import "golang.org/x/sys/cpu"
+
+// hasFMA says the AVX2 kernels can run: with the weights in strips they
+// encode a sentence three times faster than gonum's SSE kernels (4.9 ms
+// against 14.5 on one core of the 2-core machine this was measured on).
+var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func kernel4x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func kernel1x16(k int, a *float32, b *float32, ldb int, c *float32)
+
+// mulAddStrips adds x (n × in, row-major) times a weight matrix packed as
+// strips of 16 columns (see dense.strips) to y (n × out, row-major). Every
+// row of x passes over a strip while it is in cache.
+func mulAddStrips(y, x, strips []float32, n, in, out int) {
+	for j := 0; j < out; j += 16 {
+		strip := &strips[j*in]
+		i := 0
+		for ; i+4 <= n; i += 4 {
+			kernel4x16(in, &x[i*in], in, strip, 16, &y[i*out+j], out)
+		}
+		for ; i < n; i++ {
+			kernel1x16(in, &x[i*in], strip, 16, &y[i*out+j])
+		}
+	}
+}
