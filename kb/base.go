@@ -27,6 +27,8 @@ type Base struct {
 	// Built is set when the index and model were built rather than loaded
 	// from the cache.
 	Built bool
+	// dir is the cache of this content, or "" in memory.
+	dir string
 }
 
 // cacheVersion changes whenever the index mapping or the fingerprinted
@@ -65,6 +67,7 @@ func Open(articles []Article, cacheDir string, log *slog.Logger) (*Base, error) 
 	dir := filepath.Join(cacheDir, "kb-"+b.Fingerprint)
 	if _, err := os.Stat(dir); err == nil {
 		if err := b.load(dir); err == nil {
+			b.dir = dir
 			return b, nil
 		} else {
 			log.Warn("knowledge-base cache unreadable; rebuilding", "dir", dir, "err", err)
@@ -92,7 +95,7 @@ func Open(articles []Article, cacheDir string, log *slog.Logger) (*Base, error) 
 	if err := b.load(dir); err != nil {
 		return nil, fmt.Errorf("kb cache: reopen what was just built: %w", err)
 	}
-	b.Built = true
+	b.Built, b.dir = true, dir
 	removeStale(cacheDir, dir, log)
 	return b, nil
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/larkspur-labs/assist/kb/encoder"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
 
@@ -88,5 +89,77 @@ func TestFingerprintIgnoresSourceAndOrder(t *testing.T) {
 	b[0].Questions = []string{"new"}
 	if Fingerprint(a) == Fingerprint(b) {
 		t.Error("a new question did not change the fingerprint")
+	}
+}
+
+// encoderDir is where `make encoder` unpacks the sentence encoder, or
+// $ASSIST_ENCODER; without it the test is skipped, except in CI.
+func encoderDir(t *testing.T) string {
+	dir := os.Getenv("ASSIST_ENCODER")
+	if dir == "" {
+		dir = "../.cache/use-lite"
+	}
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return dir
+}
+
+// TestSemanticIsCached checks that the classifier is trained once per
+// content and encoder, read back on the next start, and retrained when its
+// file is broken.
+func TestSemanticIsCached(t *testing.T) {
+	enc, err := encoder.Load(encoderDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles, err := Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	b, err := Open(articles, cache, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained, err := b.Semantic(enc, nil)
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(cache, "kb-"+b.Fingerprint, "semantic-"+enc.ID+".model")
+	saved, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("classifier not cached: %v", err)
+	}
+
+	again, err := Open(articles, cache, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	loaded, err := again.Semantic(enc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := os.Stat(path); !now.ModTime().Equal(saved.ModTime()) {
+		t.Error("the cached classifier was retrained")
+	}
+	const q = "the plastic you mailed me never showed up"
+	if got, want := loaded.Predict(q)[0], trained.Predict(q)[0]; got != want {
+		t.Errorf("cached classifier says %v, trained one %v", got, want)
+	}
+
+	if err := os.WriteFile(path, []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Semantic(enc, nil); err != nil {
+		t.Fatalf("a broken cache failed: %v", err)
+	}
+	if _, err := encoder.LoadClassifier(path, enc); err != nil {
+		t.Errorf("the broken cache was not rewritten: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/redact"
@@ -109,7 +110,7 @@ func (f *kbFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.replies, "replies", "", "reply allowlist mined with 'assist kb mine' (JSONL)")
 	fs.StringVar(&f.embedURL, "embed-url", os.Getenv("ASSIST_EMBED_URL"), "OpenAI-compatible embeddings server, base URL with /v1 ($ASSIST_EMBED_URL; key from $ASSIST_EMBED_API_KEY)")
 	fs.StringVar(&f.embedModel, "embed-model", os.Getenv("ASSIST_EMBED_MODEL"), "embedding model name ($ASSIST_EMBED_MODEL)")
-	fs.StringVar(&f.encoder, "encoder", os.Getenv("ASSIST_ENCODER"), "folder of the embedded sentence encoder (make encoder puts it in .cache/use-lite): more accurate intents, about 15 ms a turn ($ASSIST_ENCODER)")
+	fs.StringVar(&f.encoder, "encoder", os.Getenv("ASSIST_ENCODER"), "folder of the embedded sentence encoder (make encoder puts it in .cache/use-lite): more accurate intents, about 5 ms a sentence ($ASSIST_ENCODER)")
 }
 
 // defaultDataDir is $ASSIST_DATA, else the user's data folder.
@@ -163,7 +164,7 @@ func (f *kbFlags) open(ctx context.Context, log *slog.Logger) (*knowledge, error
 		k.retriever.Feedback = k.feedback
 	}
 	if f.encoder != "" && base.Model != nil {
-		sem, err := trainSemantic(f.encoder, articles)
+		sem, err := openSemantic(f.encoder, base, log)
 		if err != nil {
 			k.Close()
 			return nil, err
@@ -185,14 +186,20 @@ func (f *kbFlags) open(ctx context.Context, log *slog.Logger) (*knowledge, error
 	return k, nil
 }
 
-// trainSemantic loads the sentence encoder in dir and trains its
-// classifier on the articles' example questions.
-func trainSemantic(dir string, articles []kb.Article) (*encoder.Classifier, error) {
+// openSemantic loads the sentence encoder in dir and the classifier of the
+// base's example questions, training it when it is not cached.
+func openSemantic(dir string, base *kb.Base, log *slog.Logger) (*encoder.Classifier, error) {
 	enc, err := encoder.Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	return kb.TrainSemantic(enc, articles)
+	start := time.Now()
+	c, err := base.Semantic(enc, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("sentence encoder on", "dir", dir, "ready_in", time.Since(start).Round(time.Millisecond))
+	return c, nil
 }
 
 // loadArticles reads the knowledge base in dir, or the bundled sample when

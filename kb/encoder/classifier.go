@@ -83,19 +83,21 @@ func texts(examples []intent.Example) []string {
 	return out
 }
 
-// EncodeAll embeds texts on every core.
+// EncodeAll embeds texts on every core, a batch at a time.
 func (m *Model) EncodeAll(texts []string) [][]float32 {
+	const batch = 8
 	out := make([][]float32, len(texts))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = m.Encode(texts[i])
+				end := min(i+batch, len(texts))
+				copy(out[i:end], m.EncodeBatch(texts[i:end]))
 			}
 		})
 	}
-	for i := range texts {
+	for i := 0; i < len(texts); i += batch {
 		next <- i
 	}
 	close(next)

@@ -7,7 +7,9 @@
 package encoder
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -26,6 +28,9 @@ const maxTokens = 128
 
 // Model is a loaded encoder; it is safe for concurrent use.
 type Model struct {
+	// ID is a hash of the files the model was loaded from, so that what was
+	// computed with one model is never taken for another's.
+	ID       string
 	tok      *tokenizer
 	emb      []float32 // vocab × 256
 	inv      []float32 // 128 inverse timescales of the timing signal
@@ -88,6 +93,8 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sentence encoder: %w", err)
 	}
+	id := sha256.New()
+	id.Write(raw)
 	var man manifest
 	if err := json.Unmarshal(raw, &man); err != nil {
 		return nil, fmt.Errorf("sentence encoder: %s: %w", filepath.Join(dir, "model.json"), err)
@@ -101,6 +108,7 @@ func Load(dir string) (*Model, error) {
 				return nil, fmt.Errorf("sentence encoder: %w", err)
 			}
 			data = append(data, b...)
+			id.Write(b)
 		}
 		off := 0
 		for _, w := range g.Weights {
@@ -125,6 +133,7 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sentence encoder: %w", err)
 	}
+	id.Write(vraw)
 	var pairs [][2]any
 	if err := json.Unmarshal(vraw, &pairs); err != nil {
 		return nil, fmt.Errorf("sentence encoder: vocab.json: %w", err)
@@ -135,7 +144,7 @@ func Load(dir string) (*Model, error) {
 		f, _ := p[1].(float64)
 		vocab[i] = piece{s, f}
 	}
-	m := &Model{tok: newTokenizer(vocab)}
+	m := &Model{ID: hex.EncodeToString(id.Sum(nil))[:16], tok: newTokenizer(vocab)}
 	get := func(name string, n int) []float32 {
 		v := tensors[name]
 		if len(v) != n && err == nil {
@@ -175,42 +184,71 @@ func Load(dir string) (*Model, error) {
 
 // Encode returns the unit-length embedding of text; empty text gives a
 // zero vector.
-func (m *Model) Encode(text string) []float32 {
-	ids := m.tok.encode(text)
-	if len(ids) > maxTokens {
-		ids = ids[:maxTokens]
-	}
-	out := make([]float32, Dim)
-	if len(ids) == 0 {
-		return out
+func (m *Model) Encode(text string) []float32 { return m.EncodeBatch([]string{text})[0] }
+
+// span is the rows of one text in a batch.
+type span struct{ start, end int }
+
+// EncodeBatch embeds texts in one pass, which costs less than one by one:
+// their pieces share each weight matrix's trip through the cache.
+func (m *Model) EncodeBatch(texts []string) [][]float32 {
+	out := make([][]float32, len(texts))
+	spans := make([]span, len(texts))
+	var ids []int
+	for i, text := range texts {
+		p := m.tok.encode(text)
+		if len(p) > maxTokens {
+			p = p[:maxTokens]
+		}
+		spans[i] = span{len(ids), len(ids) + len(p)}
+		ids = append(ids, p...)
 	}
 	n := len(ids)
 	x := make([]float32, n*256)
-	for t, id := range ids {
-		row := x[t*256 : t*256+256]
-		// The graph adds the timing signal to the embeddings and then
-		// adds the embeddings again: the input is 2·embedding + timing.
-		for i, v := range m.emb[id*256 : id*256+256] {
-			row[i] = 2 * v
-		}
-		for i := 0; i < 128; i++ {
-			a := float64(t) * float64(m.inv[i])
-			row[i] += float32(math.Sin(a))
-			row[128+i] += float32(math.Cos(a))
+	for _, sp := range spans {
+		for t := sp.start; t < sp.end; t++ {
+			row := x[t*256 : t*256+256]
+			// The graph adds the timing signal to the embeddings and then
+			// adds the embeddings again: the input is 2·embedding + timing.
+			for i, v := range m.emb[ids[t]*256 : ids[t]*256+256] {
+				row[i] = 2 * v
+			}
+			pos := float64(t - sp.start)
+			for i := 0; i < 128; i++ {
+				a := pos * float64(m.inv[i])
+				row[i] += float32(math.Sin(a))
+				row[128+i] += float32(math.Cos(a))
+			}
 		}
 	}
-	h := m.residual.apply(x, n)
-	h = m.layers[0].attend(x, h, n, 256)
-	h = m.layers[0].feedForward(h, n)
-	h = m.layers[1].attend(h, h, n, 512)
-	h = m.layers[1].feedForward(h, n)
+	var h []float32
+	if n > 0 {
+		h = m.residual.apply(x, n)
+		h = m.layers[0].attend(x, h, spans, 256)
+		h = m.layers[0].feedForward(h, n)
+		h = m.layers[1].attend(h, h, spans, 512)
+		h = m.layers[1].feedForward(h, n)
+	}
+	for i, sp := range spans {
+		out[i] = m.pool(h, sp)
+	}
+	return out
+}
+
+// pool turns the rows of one text into its embedding: their mean, the
+// tanh layer, unit length.
+func (m *Model) pool(h []float32, sp span) []float32 {
+	out := make([]float32, Dim)
+	if sp.end == sp.start {
+		return out
+	}
 	pooled := make([]float32, 512)
-	for t := 0; t < n; t++ {
+	for t := sp.start; t < sp.end; t++ {
 		for i, v := range h[t*512 : t*512+512] {
 			pooled[i] += v
 		}
 	}
-	div := float32(n)
+	div := float32(sp.end - sp.start)
 	for i := range pooled {
 		pooled[i] /= div
 	}
@@ -268,37 +306,41 @@ func (nm layerNorm) apply(x []float32, n, d int) []float32 {
 	return y
 }
 
-// attend adds multi-head self-attention over x (width d) to residual.
-func (l *layer) attend(x, residual []float32, n, d int) []float32 {
+// attend adds multi-head self-attention over x (width d) to residual;
+// each span of rows, one text, attends only to itself.
+func (l *layer) attend(x, residual []float32, spans []span, d int) []float32 {
+	n := len(x) / d
 	qkv := l.qkv.apply(l.attnNorm.apply(x, n, d), n)
 	depth := d / l.heads
 	scale := float32(1 / math.Sqrt(float64(depth)))
 	ctx := make([]float32, n*d)
-	logits := make([]float64, n)
-	for h := 0; h < l.heads; h++ {
-		for i := 0; i < n; i++ {
-			q := qkv[i*3*d+h*depth : i*3*d+h*depth+depth]
-			mx := math.Inf(-1)
-			for j := 0; j < n; j++ {
-				k := qkv[j*3*d+d+h*depth : j*3*d+d+h*depth+depth]
-				var s float32
-				for c := range q {
-					s += q[c] * scale * k[c]
+	logits := make([]float64, maxTokens)
+	for _, sp := range spans {
+		for h := 0; h < l.heads; h++ {
+			for i := sp.start; i < sp.end; i++ {
+				q := qkv[i*3*d+h*depth : i*3*d+h*depth+depth]
+				mx := math.Inf(-1)
+				for j := sp.start; j < sp.end; j++ {
+					k := qkv[j*3*d+d+h*depth : j*3*d+d+h*depth+depth]
+					var s float32
+					for c := range q {
+						s += q[c] * scale * k[c]
+					}
+					logits[j-sp.start] = float64(s)
+					mx = math.Max(mx, float64(s))
 				}
-				logits[j] = float64(s)
-				mx = math.Max(mx, logits[j])
-			}
-			var sum float64
-			for j := range logits[:n] {
-				logits[j] = math.Exp(logits[j] - mx)
-				sum += logits[j]
-			}
-			out := ctx[i*d+h*depth : i*d+h*depth+depth]
-			for j := 0; j < n; j++ {
-				p := float32(logits[j] / sum)
-				v := qkv[j*3*d+2*d+h*depth : j*3*d+2*d+h*depth+depth]
-				for c := range out {
-					out[c] += p * v[c]
+				var sum float64
+				for j := range logits[:sp.end-sp.start] {
+					logits[j] = math.Exp(logits[j] - mx)
+					sum += logits[j]
+				}
+				out := ctx[i*d+h*depth : i*d+h*depth+depth]
+				for j := sp.start; j < sp.end; j++ {
+					p := float32(logits[j-sp.start] / sum)
+					v := qkv[j*3*d+2*d+h*depth : j*3*d+2*d+h*depth+depth]
+					for c := range out {
+						out[c] += p * v[c]
+					}
 				}
 			}
 		}

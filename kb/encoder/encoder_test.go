@@ -174,3 +174,42 @@ func TestStripsMatchRowMajor(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkEncodeTurnAndContext(b *testing.B) {
+	m, err := Load(modelDir(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts := []string{"it has been two weeks?", "I ordered a new card. I am still waiting on my card, it has been two weeks?"}
+	b.Run("one-by-one", func(b *testing.B) {
+		for b.Loop() {
+			for _, t := range texts {
+				m.Encode(t)
+			}
+		}
+	})
+	b.Run("batch", func(b *testing.B) {
+		for b.Loop() {
+			m.EncodeBatch(texts)
+		}
+	})
+}
+
+// TestBatchMatchesOneByOne checks that texts in a batch, empty ones among
+// them, do not see each other.
+func TestBatchMatchesOneByOne(t *testing.T) {
+	m, err := Load(modelDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"my card has not arrived", "", "can I top up by bank transfer?", "hi"}
+	batch := m.EncodeBatch(texts)
+	for i, text := range texts {
+		one := m.Encode(text)
+		for d := range one {
+			if math.Abs(float64(one[d]-batch[i][d])) > 1e-6 {
+				t.Fatalf("%q: dimension %d is %v in a batch, %v alone", text, d, batch[i][d], one[d])
+			}
+		}
+	}
+}

@@ -10,21 +10,26 @@ var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func kernel4x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
 
-//go:noescape
-func kernel1x16(k int, a *float32, b *float32, ldb int, c *float32)
-
 // mulAddStrips adds x (n × in, row-major) times a weight matrix packed as
 // strips of 16 columns (see dense.strips) to y (n × out, row-major). Every
-// row of x passes over a strip while it is in cache.
+// row of x passes over a strip while it is in cache. Rows go four at a
+// time; the last few are padded to four with zeros, which costs less than
+// passing over the strip once for each.
 func mulAddStrips(y, x, strips []float32, n, in, out int) {
+	if rest := n % 4; rest != 0 {
+		padded := n + 4 - rest
+		xp := make([]float32, padded*in)
+		copy(xp, x)
+		yp := make([]float32, padded*out)
+		copy(yp, y)
+		mulAddStrips(yp, xp, strips, padded, in, out)
+		copy(y, yp)
+		return
+	}
 	for j := 0; j < out; j += 16 {
 		strip := &strips[j*in]
-		i := 0
-		for ; i+4 <= n; i += 4 {
+		for i := 0; i < n; i += 4 {
 			kernel4x16(in, &x[i*in], in, strip, 16, &y[i*out+j], out)
-		}
-		for ; i < n; i++ {
-			kernel1x16(in, &x[i*in], strip, 16, &y[i*out+j])
 		}
 	}
 }

@@ -71,33 +71,3 @@ store4:
 	VMOVUPS Y7, 32(AX)
 	VZEROUPPER
 	RET
-
-// func kernel1x16(k int, a *float32, b *float32, ldb int, c *float32)
-//
-// c[0:16] += a[0:k] · b[0:k][0:16], the rows kernel4x16 leaves over.
-TEXT ·kernel1x16(SB), NOSPLIT, $0-40
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ ldb+24(FP), R9
-	MOVQ c+32(FP), DX
-	SHLQ $2, R9
-	VMOVUPS (DX), Y0
-	VMOVUPS 32(DX), Y1
-	TESTQ CX, CX
-	JZ   store1
-
-loop1:
-	VBROADCASTSS (SI), Y10
-	VFMADD231PS  (DI), Y10, Y0
-	VFMADD231PS  32(DI), Y10, Y1
-	ADDQ         $4, SI
-	ADDQ         R9, DI
-	DECQ         CX
-	JNZ          loop1
-
-store1:
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	VZEROUPPER
-	RET
