@@ -221,36 +221,29 @@ func (m *Model) EncodeBatch(texts []string) [][]float32 {
 			}
 		}
 	}
-	var h []float32
-	if n > 0 {
-		h = m.residual.apply(x, n)
-		h = m.layers[0].attend(x, h, spans, 256)
-		h = m.layers[0].feedForward(h, n)
-		h = m.layers[1].attend(h, h, spans, 512)
-		h = m.layers[1].feedForward(h, n)
+	if n == 0 {
+		for i := range out {
+			out[i] = make([]float32, Dim)
+		}
+		return out
 	}
+	h := m.residual.apply(x, n)
+	h = m.layers[0].attend(x, h, spans, 256)
+	h = m.layers[0].feedForward(h, n)
+	h = m.layers[1].attend(h, h, spans, 512)
+	pooled := m.layers[1].feedForwardPooled(h, spans)
 	for i, sp := range spans {
-		out[i] = m.pool(h, sp)
+		out[i] = m.finish(pooled[i*512:i*512+512], sp.end-sp.start)
 	}
 	return out
 }
 
-// pool turns the rows of one text into its embedding: their mean, the
-// tanh layer, unit length.
-func (m *Model) pool(h []float32, sp span) []float32 {
+// finish turns a text's pooled state into its embedding: the tanh layer,
+// then unit length. A text without pieces gets a zero vector.
+func (m *Model) finish(pooled []float32, pieces int) []float32 {
 	out := make([]float32, Dim)
-	if sp.end == sp.start {
+	if pieces == 0 {
 		return out
-	}
-	pooled := make([]float32, 512)
-	for t := sp.start; t < sp.end; t++ {
-		for i, v := range h[t*512 : t*512+512] {
-			pooled[i] += v
-		}
-	}
-	div := float32(sp.end - sp.start)
-	for i := range pooled {
-		pooled[i] /= div
 	}
 	z := m.tanh.apply(pooled, 1)
 	var ss float64
@@ -350,6 +343,38 @@ func (l *layer) attend(x, residual []float32, spans []span, d int) []float32 {
 		o[i] += residual[i]
 	}
 	return o
+}
+
+// feedForwardPooled is feedForward followed by the mean over each span's
+// rows, one row of width 512 a span. The block's second projection is
+// affine, so it commutes with the mean: it is applied once to each span's
+// mean rather than to every row, which saves a sixth of the encoder's work.
+func (l *layer) feedForwardPooled(h []float32, spans []span) []float32 {
+	n := len(h) / 512
+	f := l.ffn1.apply(l.ffnNorm.apply(h, n, 512), n)
+	for i, v := range f {
+		if v < 0 {
+			f[i] = 0
+		}
+	}
+	meanF := make([]float32, len(spans)*1536)
+	meanH := make([]float32, len(spans)*512)
+	for s, sp := range spans {
+		div := float32(max(1, sp.end-sp.start))
+		for t := sp.start; t < sp.end; t++ {
+			for i, v := range f[t*1536 : t*1536+1536] {
+				meanF[s*1536+i] += v / div
+			}
+			for i, v := range h[t*512 : t*512+512] {
+				meanH[s*512+i] += v / div
+			}
+		}
+	}
+	g := l.ffn2.apply(meanF, len(spans))
+	for i := range g {
+		g[i] += meanH[i]
+	}
+	return g
 }
 
 // feedForward adds the position-wise feed-forward block to h.
