@@ -62,9 +62,10 @@ type Retriever struct {
 	Model *intent.Model
 	// Semantic, when set, is a classifier over sentence embeddings whose
 	// distribution is fused with Model's, half each in log space: it knows
-	// synonyms the n-gram model cannot.
+	// synonyms the n-gram model cannot. It is given the turn and the turn
+	// with its context together, one distribution for each.
 	Semantic interface {
-		Predict(text string) []intent.Prediction
+		PredictBatch(texts []string) [][]intent.Prediction
 	}
 	// Dense is optional; when it fails, the retriever carries on without it
 	// and reports the error to OnDenseError.
@@ -105,16 +106,24 @@ func (r *Retriever) Retrieve(ctx context.Context, turns []string, k int) ([]Cand
 		return nil, nil
 	}
 	last := turns[len(turns)-1]
-	dist, err := r.distribution(ctx, last)
+	queries := []string{last}
+	if prev := contextTurns(turns[:len(turns)-1]); prev != "" {
+		queries = append(queries, prev+" "+last)
+	}
+	sem := make([][]intent.Prediction, len(queries))
+	if r.Semantic != nil && r.weights().Intent > 0 {
+		sem = r.Semantic.PredictBatch(queries)
+	}
+	dist, err := r.distribution(ctx, last, sem[0])
 	if err != nil {
 		return nil, err
 	}
-	if prev := contextTurns(turns[:len(turns)-1]); prev != "" {
+	if len(queries) > 1 {
 		gamma := 0.2
 		if len(strings.Fields(last)) < shortTurnWords {
 			gamma = 0.5
 		}
-		ctxDist, err := r.distribution(ctx, prev+" "+last)
+		ctxDist, err := r.distribution(ctx, queries[1], sem[1])
 		if err != nil {
 			return nil, err
 		}
@@ -147,8 +156,9 @@ func contextTurns(prev []string) string {
 	return strings.TrimSpace(strings.Join(prev, " "))
 }
 
-// distribution fuses the sources' probabilities for one query text.
-func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Candidate, error) {
+// distribution fuses the sources' probabilities for one query text; sem is
+// the semantic classifier's distribution for it, if there is one.
+func (r *Retriever) distribution(ctx context.Context, q string, sem []intent.Prediction) (map[string]*Candidate, error) {
 	w := r.weights()
 	out := map[string]*Candidate{}
 	get := func(id string) *Candidate {
@@ -164,7 +174,7 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 		return c
 	}
 	if w.Intent > 0 {
-		preds := r.intentPredictions(q)
+		preds := r.intentPredictions(q, sem)
 		for _, p := range preds {
 			if c := get(p.Label); c != nil {
 				c.Intent = p.Prob
@@ -211,13 +221,13 @@ func (r *Retriever) distribution(ctx context.Context, q string) (map[string]*Can
 }
 
 // intentPredictions is the intent model's top candidates for q, fused with
-// the semantic classifier's when there is one.
-func (r *Retriever) intentPredictions(q string) []intent.Prediction {
-	if r.Semantic == nil {
+// the semantic classifier's distribution when there is one.
+func (r *Retriever) intentPredictions(q string, semantic []intent.Prediction) []intent.Prediction {
+	if semantic == nil {
 		return r.Model.PredictTop(q, poolSize)
 	}
 	sem := map[string]float64{}
-	for _, p := range r.Semantic.Predict(q) {
+	for _, p := range semantic {
 		sem[p.Label] = p.Prob
 	}
 	preds := r.Model.Predict(q)

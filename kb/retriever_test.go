@@ -211,8 +211,12 @@ func ids(cs []Candidate) []string {
 // fixedSemantic is a semantic classifier that is sure of one article.
 type fixedSemantic struct{ sure string }
 
-func (f fixedSemantic) Predict(string) []intent.Prediction {
-	return []intent.Prediction{{Label: f.sure, Prob: 0.99}, {Label: "other", Prob: 0.01}}
+func (f fixedSemantic) PredictBatch(texts []string) [][]intent.Prediction {
+	out := make([][]intent.Prediction, len(texts))
+	for i := range out {
+		out[i] = []intent.Prediction{{Label: f.sure, Prob: 0.99}, {Label: "other", Prob: 0.01}}
+	}
+	return out
 }
 
 // TestSemanticClassifierIsFusedWithTheModel checks the geometric mean: a

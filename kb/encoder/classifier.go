@@ -127,12 +127,21 @@ func probs(w, x []float32, p []float64) {
 
 // Predict returns every label with its probability, most likely first.
 func (c *Classifier) Predict(text string) []intent.Prediction {
-	p := make([]float64, len(c.labels))
-	probs(c.w, c.enc.Encode(text), p)
-	out := make([]intent.Prediction, len(p))
-	for k, v := range p {
-		out[k] = intent.Prediction{Label: c.labels[k], Prob: v}
+	return c.PredictBatch([]string{text})[0]
+}
+
+// PredictBatch is Predict for several texts, encoded in one batch.
+func (c *Classifier) PredictBatch(texts []string) [][]intent.Prediction {
+	out := make([][]intent.Prediction, len(texts))
+	for i, x := range c.enc.EncodeBatch(texts) {
+		p := make([]float64, len(c.labels))
+		probs(c.w, x, p)
+		preds := make([]intent.Prediction, len(p))
+		for k, v := range p {
+			preds[k] = intent.Prediction{Label: c.labels[k], Prob: v}
+		}
+		slices.SortStableFunc(preds, func(a, b intent.Prediction) int { return cmp.Compare(b.Prob, a.Prob) })
+		out[i] = preds
 	}
-	slices.SortStableFunc(out, func(a, b intent.Prediction) int { return cmp.Compare(b.Prob, a.Prob) })
 	return out
 }
