@@ -35,8 +35,9 @@ func TrainClassifier(enc *Model, examples []intent.Example) (*Classifier, error)
 }
 
 // minGradient is the smallest gradient fitSoftmax applies: after the first
-// epochs almost every label's probability of a given example is below it,
-// and skipping their updates halves training without changing accuracy.
+// epochs almost every label's probability of a given example is below it.
+// Skipping those updates, with blas32 for the rest, took BANKING77's
+// training from 50 s to 6.5 s and changed one answer in 1,970.
 const minGradient = 1e-4
 
 // fitSoftmax fits the weights (labels × (Dim+1), bias last) of a softmax

@@ -8,7 +8,8 @@ import (
 	"path/filepath"
 )
 
-// classifierFileVersion changes whenever the file's layout does.
+// classifierFileVersion changes whenever the file's layout or the training
+// does, so that a cached classifier is never older than the code.
 const classifierFileVersion = 1
 
 type classifierFile struct {
