@@ -75,10 +75,10 @@ test: vet encoder
 # latencies, lost the events the supervisor missed. The draft overhead is
 # what the engine adds to a (fake) model server's time to first token.
 bench: deps encoder
-	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|ChatLoad|DraftOverhead)$$' -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|TrainSemantic|ChatLoad|DraftOverhead)$$' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkDraftOverhead$$' -benchtime 200x ./engine
 	$(GO) test -run '^$$' -bench '^BenchmarkChatLoad$$' -benchtime 1x ./engine/service
-	$(GO) test -run '^$$' -bench '^BenchmarkTrainIntents$$' -benchtime 1x -benchmem ./kb
+	$(GO) test -run '^$$' -bench '^Benchmark(TrainIntents|TrainSemantic)$$' -benchtime 1x -benchmem ./kb
 	$(GO) test -run '^$$' -bench '^BenchmarkRank$$' -benchtime 3000x -benchmem ./assist
 
 fmt:

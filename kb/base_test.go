@@ -94,7 +94,7 @@ func TestFingerprintIgnoresSourceAndOrder(t *testing.T) {
 
 // encoderDir is where `make encoder` unpacks the sentence encoder, or
 // $ASSIST_ENCODER; without it the test is skipped, except in CI.
-func encoderDir(t *testing.T) string {
+func encoderDir(t testing.TB) string {
 	dir := os.Getenv("ASSIST_ENCODER")
 	if dir == "" {
 		dir = "../.cache/use-lite"

@@ -203,7 +203,15 @@ func (m *Model) EncodeBatch(texts []string) [][]float32 {
 		spans[i] = span{len(ids), len(ids) + len(p)}
 		ids = append(ids, p...)
 	}
-	n := len(ids)
+	if len(ids) == 0 {
+		for i := range out {
+			out[i] = make([]float32, Dim)
+		}
+		return out
+	}
+	// The kernels take rows four at a time: zero rows pad the batch, which
+	// no span covers, so no text attends to them or pools them.
+	n := (len(ids) + 3) / 4 * 4
 	x := make([]float32, n*256)
 	for _, sp := range spans {
 		for t := sp.start; t < sp.end; t++ {
@@ -220,12 +228,6 @@ func (m *Model) EncodeBatch(texts []string) [][]float32 {
 				row[128+i] += float32(math.Cos(a))
 			}
 		}
-	}
-	if n == 0 {
-		for i := range out {
-			out[i] = make([]float32, Dim)
-		}
-		return out
 	}
 	h := m.residual.apply(x, n)
 	h = m.layers[0].attend(x, h, spans, 256)
