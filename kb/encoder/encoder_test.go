@@ -2,6 +2,7 @@ package encoder
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -64,13 +65,21 @@ func TestMatchesTensorFlowJS(t *testing.T) {
 	}
 }
 
+// BenchmarkEncode times a typical customer turn and a long one.
 func BenchmarkEncode(b *testing.B) {
 	m, err := Load(modelDir(b))
 	if err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
-		m.Encode("I am still waiting on my card, it has been two weeks?")
+	for _, text := range []string{
+		"I am still waiting on my card, it has been two weeks?",
+		strings.Repeat("I made a transfer to my friend last week and it still has not arrived, ", 4),
+	} {
+		b.Run(fmt.Sprintf("pieces=%d", len(m.tok.encode(text))), func(b *testing.B) {
+			for b.Loop() {
+				m.Encode(text)
+			}
+		})
 	}
 }
 
