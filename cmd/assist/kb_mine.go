@@ -3,10 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/larkspur-labs/assist/tui"
 	"github.com/spf13/cobra"
@@ -97,24 +96,9 @@ func writeReplies(path string, stdout io.Writer, replies []kb.Reply) error {
 	if path == "" || path == "-" {
 		return kb.WriteReplies(stdout, replies)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return kb.WriteReplies(w, replies) })
 	if err != nil {
-		return fmt.Errorf("write allowlist: %w", err)
-	}
-	defer os.Remove(f.Name()) // fails harmlessly once renamed
-	if err := kb.WriteReplies(f, replies); err != nil {
-		f.Close()
 		return fmt.Errorf("write allowlist %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("write allowlist %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write allowlist %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write allowlist: %w", err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/larkspur-labs/assist/kb/encoder"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,7 +12,9 @@ import (
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/encoder"
 	"github.com/spf13/pflag"
 )
 
@@ -297,19 +298,7 @@ func saveVectors(path string, d *kb.DenseIndex) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".dense-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := d.SaveVectors(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, 0o644, d.SaveVectors)
 }
 
 // assistant returns the embedded models over the knowledge base.

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/larkspur-labs/assist/internal/atomicfile"
 )
 
 // classifierFileVersion changes whenever the file's layout or the training
@@ -45,19 +46,7 @@ func ReadClassifier(r io.Reader, enc *Model) (*Classifier, error) {
 // Save writes the classifier to path through a temporary file, so that a
 // crash never leaves half a file behind.
 func (c *Classifier) Save(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".semantic-")
-	if err != nil {
-		return fmt.Errorf("save semantic classifier: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := c.Write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save semantic classifier: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save semantic classifier: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, 0o644, c.Write); err != nil {
 		return fmt.Errorf("save semantic classifier: %w", err)
 	}
 	return nil

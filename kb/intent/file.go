@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/larkspur-labs/assist/internal/atomicfile"
 )
 
 // FileVersion changes whenever the features or the file layout change, so
@@ -74,24 +75,7 @@ func Read(r io.Reader) (*Model, error) {
 
 // Save writes the model to path atomically: a crash leaves the old file.
 func (m *Model) Save(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".intent-*")
-	if err != nil {
-		return fmt.Errorf("save intent model: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	if err := m.Write(w); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save intent model: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save intent model: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, 0o644, m.Write); err != nil {
 		return fmt.Errorf("save intent model: %w", err)
 	}
 	return nil
