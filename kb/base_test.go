@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/larkspur-labs/assist/kb/encoder"
+	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
 
@@ -92,27 +93,11 @@ func TestFingerprintIgnoresSourceAndOrder(t *testing.T) {
 	}
 }
 
-// encoderDir is where `make encoder` unpacks the sentence encoder, or
-// $ASSIST_ENCODER; without it the test is skipped, except in CI.
-func encoderDir(t testing.TB) string {
-	dir := os.Getenv("ASSIST_ENCODER")
-	if dir == "" {
-		dir = "../.cache/use-lite"
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return dir
-}
-
 // TestSemanticIsCached checks that the classifier is trained once per
 // content and encoder, read back on the next start, and retrained when its
 // file is broken.
 func TestSemanticIsCached(t *testing.T) {
-	enc, err := encoder.Load(encoderDir(t))
+	enc, err := encoder.Load(encodertest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

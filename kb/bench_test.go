@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/larkspur-labs/assist/kb/encoder"
+	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
 
@@ -82,7 +83,7 @@ func BenchmarkTrainIntents(b *testing.B) {
 // start of a knowledge base (later starts read it from the cache).
 func BenchmarkTrainSemantic(b *testing.B) {
 	examples := banking77Train(b)
-	enc, err := encoder.Load(encoderDir(b))
+	enc, err := encoder.Load(encodertest.Dir(b))
 	if err != nil {
 		b.Fatal(err)
 	}

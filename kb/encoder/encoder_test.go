@@ -9,25 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
-
-// modelDir is where `make encoder` unpacks the model, or $ASSIST_ENCODER.
-// A missing model skips the test, except in CI, where `make test` fetches
-// it first.
-func modelDir(t testing.TB) string {
-	dir := os.Getenv("ASSIST_ENCODER")
-	if dir == "" {
-		dir = "../../.cache/use-lite"
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return dir
-}
 
 type reference struct {
 	Text      string    `json:"text"`
@@ -36,7 +20,7 @@ type reference struct {
 }
 
 func TestMatchesTensorFlowJS(t *testing.T) {
-	m, err := Load(modelDir(t))
+	m, err := Load(encodertest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +51,7 @@ func TestMatchesTensorFlowJS(t *testing.T) {
 
 // BenchmarkEncode times a typical customer turn and a long one.
 func BenchmarkEncode(b *testing.B) {
-	m, err := Load(modelDir(b))
+	m, err := Load(encodertest.Dir(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,7 +68,7 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 func TestEmptyAndHostileText(t *testing.T) {
-	m, err := Load(modelDir(t))
+	m, err := Load(encodertest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +98,7 @@ func TestLoadErrors(t *testing.T) {
 // TestClassifierKnowsParaphrases trains on a few phrasings per intent and
 // asks in words none of them use, which is what the n-gram model misses.
 func TestClassifierKnowsParaphrases(t *testing.T) {
-	m, err := Load(modelDir(t))
+	m, err := Load(encodertest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +169,7 @@ func TestStripsMatchRowMajor(t *testing.T) {
 }
 
 func BenchmarkEncodeTurnAndContext(b *testing.B) {
-	m, err := Load(modelDir(b))
+	m, err := Load(encodertest.Dir(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -207,7 +191,7 @@ func BenchmarkEncodeTurnAndContext(b *testing.B) {
 // TestBatchMatchesOneByOne checks that texts in a batch, empty ones among
 // them, do not see each other.
 func TestBatchMatchesOneByOne(t *testing.T) {
-	m, err := Load(modelDir(t))
+	m, err := Load(encodertest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
