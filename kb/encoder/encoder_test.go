@@ -133,7 +133,7 @@ func TestClassifierKnowsParaphrases(t *testing.T) {
 }
 
 // TestStripsMatchRowMajor pins the FMA kernels to the plain product, for
-// every leftover of rows the 4-row kernel does not cover.
+// every mix of 6-row blocks, 4-row blocks and padding up to 16 rows.
 func TestStripsMatchRowMajor(t *testing.T) {
 	if !hasFMA {
 		t.Skip("no AVX2 and FMA here")
@@ -148,7 +148,7 @@ func TestStripsMatchRowMajor(t *testing.T) {
 		b[i] = float32(i) / 10
 	}
 	d := newDense(slices.Clone(w), b, in, out)
-	for n := 1; n <= 9; n++ {
+	for n := 1; n <= 16; n++ {
 		x := make([]float32, n*in)
 		for i := range x {
 			x[i] = float32(i%5) - 2

@@ -10,6 +10,9 @@ var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func kernel4x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
 
+//go:noescape
+func kernel6x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
 // mulAddStrips adds x (n × in, row-major) times a weight matrix packed as
 // strips of 16 columns (see dense.strips) to y (n × out, row-major). Every
 // row of x passes over a strip while it is in cache. Rows go four at a
@@ -26,9 +29,16 @@ func mulAddStrips(y, x, strips []float32, n, in, out int) {
 		copy(y, yp)
 		return
 	}
+	// Six rows at a time where the rest still comes in fours: an even
+	// number of sixes.
+	sixes := n / 12 * 12
 	for j := 0; j < out; j += 16 {
 		strip := &strips[j*in]
-		for i := 0; i < n; i += 4 {
+		i := 0
+		for ; i < sixes; i += 6 {
+			kernel6x16(in, &x[i*in], in, strip, 16, &y[i*out+j], out)
+		}
+		for ; i < n; i += 4 {
 			kernel4x16(in, &x[i*in], in, strip, 16, &y[i*out+j], out)
 		}
 	}
