@@ -15,9 +15,9 @@ func kernel6x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc
 
 // mulAddStrips adds x (n × in, row-major) times a weight matrix packed as
 // strips of 16 columns (see dense.strips) to y (n × out, row-major). Every
-// row of x passes over a strip while it is in cache. Rows go four at a
-// time; the last few are padded to four with zeros, which costs less than
-// passing over the strip once for each.
+// row of x passes over a strip while it is in cache. Rows go six or four
+// at a time; a count that is not a multiple of four is padded with zero
+// rows, which costs less than passing over the strip once for each.
 func mulAddStrips(y, x, strips []float32, n, in, out int) {
 	if rest := n % 4; rest != 0 {
 		padded := n + 4 - rest
