@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/larkspur-labs/assist/kb/intent"
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
@@ -36,42 +37,102 @@ func TrainClassifier(enc *Model, examples []intent.Example) (*Classifier, error)
 
 // minGradient is the smallest gradient fitSoftmax applies: after the first
 // epochs almost every label's probability of a given example is below it.
-// Skipping those updates, with blas32 for the rest, took BANKING77's
-// training from 50 s to 6.5 s and changed one answer in 1,970.
+// Skipping those updates took BANKING77's training from 50 s to 6.5 s and
+// changed one answer in 1,970.
 const minGradient = 1e-4
 
+// sgdBatch is how many examples' scores fitSoftmax computes in one matrix
+// product: one strip of the FMA kernels.
+const sgdBatch = 16
+
 // fitSoftmax fits the weights (labels × (Dim+1), bias last) of a softmax
-// regression by stochastic gradient descent.
+// regression by stochastic gradient descent, one example at a time.
+//
+// The scores of sgdBatch examples are computed together, as one product of
+// the weights and the examples' vectors, rather than a dot product per
+// label and example: on BANKING77 that took the regression from 8 s to 5 s.
+// It stays exact: when an example
+// updates a label's weights, the scores of the later examples in the batch
+// for that label are corrected by the step times their dot products with
+// it, so every example sees the weights as they are when its turn comes.
 func fitSoftmax(xs [][]float32, ys []int, labels int) []float32 {
-	w := make([]float32, labels*(Dim+1))
+	rows := (labels + 3) / 4 * 4 // the kernels take rows four at a time
+	w := make([]float32, rows*Dim)
+	bias := make([]float32, labels)
 	rng := rand.New(rand.NewPCG(1, 1))
 	order := make([]int, len(xs))
 	for i := range order {
 		order[i] = i
 	}
-	lr := float32(1)
-	p := make([]float64, labels)
+	var (
+		lr     = float32(1)
+		p      = make([]float64, labels)
+		strip  = make([]float32, Dim*sgdBatch) // the batch's vectors as columns
+		batchX = make([]float32, sgdBatch*Dim) // and as rows
+		scores = make([]float32, rows*sgdBatch)
+		gram   = make([]float32, sgdBatch*sgdBatch)
+	)
 	for range 60 {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, i := range order {
-			probs(w, xs[i], p)
-			for k := range labels {
-				g := float32(p[k])
-				if k == ys[i] {
-					g--
+		for b := 0; b < len(order); b += sgdBatch {
+			batch := order[b:min(b+sgdBatch, len(order))]
+			clear(strip)
+			clear(batchX)
+			for c, i := range batch {
+				copy(batchX[c*Dim:], xs[i])
+				for k, v := range xs[i] {
+					strip[k*sgdBatch+c] = v
 				}
-				if g > -minGradient && g < minGradient {
-					continue
+			}
+			clear(scores)
+			mulAddStrip(scores, w, strip, rows)
+			clear(gram)
+			mulAddStrip(gram, batchX, strip, sgdBatch)
+			for c, i := range batch {
+				mx := math.Inf(-1)
+				for k := range labels {
+					p[k] = float64(scores[k*sgdBatch+c] + bias[k])
+					mx = math.Max(mx, p[k])
 				}
-				row := w[k*(Dim+1) : (k+1)*(Dim+1)]
-				step := lr * g
-				blas32.Axpy(-step, vec(xs[i]), vec(row[:Dim]))
-				row[Dim] -= step
+				softmaxInPlace(p, mx)
+				for k := range labels {
+					g := float32(p[k])
+					if k == ys[i] {
+						g--
+					}
+					if g > -minGradient && g < minGradient {
+						continue
+					}
+					step := lr * g
+					blas32.Axpy(-step, vec(xs[i]), vec(w[k*Dim:(k+1)*Dim]))
+					bias[k] -= step
+					for d := c + 1; d < len(batch); d++ {
+						scores[k*sgdBatch+d] -= step * gram[c*sgdBatch+d]
+					}
+				}
 			}
 		}
 		lr *= 0.95
 	}
-	return w
+	out := make([]float32, labels*(Dim+1))
+	for k := range labels {
+		copy(out[k*(Dim+1):], w[k*Dim:(k+1)*Dim])
+		out[k*(Dim+1)+Dim] = bias[k]
+	}
+	return out
+}
+
+// mulAddStrip adds x (rows × Dim) times strip (Dim × sgdBatch) to y (rows ×
+// sgdBatch).
+func mulAddStrip(y, x, strip []float32, rows int) {
+	if hasFMA {
+		mulAddStrips(y, x, strip, rows, Dim, sgdBatch)
+		return
+	}
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: rows, Cols: Dim, Stride: Dim, Data: x},
+		blas32.General{Rows: Dim, Cols: sgdBatch, Stride: sgdBatch, Data: strip},
+		1, blas32.General{Rows: rows, Cols: sgdBatch, Stride: sgdBatch, Data: y})
 }
 
 func vec(v []float32) blas32.Vector { return blas32.Vector{N: len(v), Inc: 1, Data: v} }
@@ -116,6 +177,11 @@ func probs(w, x []float32, p []float64) {
 		p[k] = s
 		mx = math.Max(mx, s)
 	}
+	softmaxInPlace(p, mx)
+}
+
+// softmaxInPlace turns scores whose maximum is mx into probabilities.
+func softmaxInPlace(p []float64, mx float64) {
 	var sum float64
 	for k := range p {
 		p[k] = math.Exp(p[k] - mx)
