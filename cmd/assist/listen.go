@@ -62,6 +62,7 @@ input devices and their indexes.`,
 	f.IntVar(&opts.channels, "channels", 1, "channels to capture: 1, or 2 for a call with one speaker per channel")
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
 	opts.kb.register(f)
+	opts.kb.encoderInBackground = true
 	opts.models.register(f)
 	opts.guidance.register(f)
 	opts.asr.register(f)

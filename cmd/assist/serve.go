@@ -101,6 +101,7 @@ dies its calls move to another. Give each worker its own --worker id.`,
 	}
 	f := cmd.Flags()
 	opts.kb.register(f)
+	opts.kb.encoderInBackground = true
 	opts.models.register(f)
 	opts.guidance.register(f)
 	opts.asr.register(f)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
@@ -15,6 +16,7 @@ import (
 	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/larkspur-labs/assist/kb/encoder"
+	"github.com/larkspur-labs/assist/kb/intent"
 	"github.com/spf13/pflag"
 )
 
@@ -100,6 +102,12 @@ type kbFlags struct {
 	embedURL   string
 	embedModel string
 	encoder    string
+	// encoderInBackground is set by the live commands (listen, serve): they
+	// start at once, answering from the intent model alone until the
+	// sentence encoder's classifier is trained, which on a large knowledge
+	// base's first start takes half a minute. Replays and searches wait for
+	// it, so that their answers do not depend on timing.
+	encoderInBackground bool
 	// redact is applied to every text sent to the embeddings server; all
 	// kinds of personal data when nil.
 	redact func(string) string
@@ -194,12 +202,30 @@ func (f *kbFlags) open(ctx context.Context, log *slog.Logger) (*knowledge, error
 		k.retriever.Feedback = k.feedback
 	}
 	if f.encoder != "" && base.Model != nil {
-		sem, err := openSemantic(f.encoder, base, log)
+		// A folder without a model is an error at once, in either mode.
+		enc, err := encoder.Load(f.encoder)
 		if err != nil {
 			k.Close()
 			return nil, err
 		}
-		k.retriever.Semantic = sem
+		if f.encoderInBackground {
+			late := &lateSemantic{}
+			k.retriever.Semantic = late
+			go func() {
+				if c, err := openSemantic(f.encoder, enc, base, log); err != nil {
+					log.Warn("sentence encoder off", "err", err)
+				} else {
+					late.c.Store(c)
+				}
+			}()
+		} else {
+			sem, err := openSemantic(f.encoder, enc, base, log)
+			if err != nil {
+				k.Close()
+				return nil, err
+			}
+			k.retriever.Semantic = sem
+		}
 	}
 	if f.replies != "" {
 		if k.replies, err = loadReplies(f.replies); err != nil {
@@ -216,13 +242,10 @@ func (f *kbFlags) open(ctx context.Context, log *slog.Logger) (*knowledge, error
 	return k, nil
 }
 
-// openSemantic loads the sentence encoder in dir and the classifier of the
-// base's example questions, training it when it is not cached.
-func openSemantic(dir string, base *kb.Base, log *slog.Logger) (*encoder.Classifier, error) {
-	enc, err := encoder.Load(dir)
-	if err != nil {
-		return nil, err
-	}
+// openSemantic loads the classifier of the base's example questions over
+// the sentence encoder enc (loaded from dir), training it when it is not
+// cached.
+func openSemantic(dir string, enc *encoder.Model, base *kb.Base, log *slog.Logger) (*encoder.Classifier, error) {
 	start := time.Now()
 	c, err := base.Semantic(enc, log)
 	if err != nil {
@@ -230,6 +253,20 @@ func openSemantic(dir string, base *kb.Base, log *slog.Logger) (*encoder.Classif
 	}
 	log.Info("sentence encoder on", "dir", dir, "ready_in", time.Since(start).Round(time.Millisecond))
 	return c, nil
+}
+
+// lateSemantic is the retriever's semantic classifier while it is being
+// trained: until c is set it has no distributions, and the retriever ranks
+// by the intent model alone.
+type lateSemantic struct {
+	c atomic.Pointer[encoder.Classifier]
+}
+
+func (l *lateSemantic) PredictBatch(texts []string) [][]intent.Prediction {
+	if c := l.c.Load(); c != nil {
+		return c.PredictBatch(texts)
+	}
+	return make([][]intent.Prediction, len(texts))
 }
 
 // loadArticles reads the knowledge base in dir, or the bundled sample when
