@@ -32,6 +32,7 @@ type evalIntentOptions struct {
 	format    string
 	threshold float64
 	holdout   int
+	fold      int
 	encoder   string
 }
 
@@ -48,7 +49,9 @@ in_scope_accuracy and oos_recall at the abstain threshold; fulltext_top1 and
 fulltext_top3 are the same queries through full-text search alone.
 
 banking77 files are CSV with the header text,category. Without --test, every
---holdout-th row of each intent in the training file is held out for testing.
+--holdout-th row of each intent in the training file is held out for testing,
+from the --fold-th on (the last by default); folds 0 to holdout-1 together
+are a cross-validation.
 
 clinc150 files are JSON objects of splits, each a list of [text, intent].
 Training reads the split "train". Testing reads "test" and "oos_test", or
@@ -70,6 +73,12 @@ train_val.json).`,
 			if opts.holdout < 2 {
 				return usagef("--holdout must be at least 2")
 			}
+			if !cmd.Flags().Changed("fold") {
+				opts.fold = opts.holdout - 1
+			}
+			if opts.fold < 0 || opts.fold >= opts.holdout {
+				return usagef("--fold must be from 0 to %d", opts.holdout-1)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -82,6 +91,7 @@ train_val.json).`,
 	f.StringVar(&opts.format, "format", "", "data format: banking77 or clinc150")
 	f.Float64Var(&opts.threshold, "threshold", assist.DefaultThreshold, "abstain threshold on the top confidence")
 	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
+	f.IntVar(&opts.fold, "fold", 0, "with --holdout N: hold out the rows N·i+fold of each intent (default N-1)")
 	f.StringVar(&opts.encoder, "encoder", defaultEncoderDir(), encoderUsage)
 	return cmd
 }
@@ -126,7 +136,7 @@ func loadBanking77(opts *evalIntentOptions, ev *assist.IntentEval) error {
 		return err
 	}
 	if opts.test == "" {
-		ev.Train, ev.Test = holdOut(train, opts.holdout)
+		ev.Train, ev.Test = holdOut(train, opts.holdout, opts.fold)
 		return nil
 	}
 	ev.Train = train
@@ -134,11 +144,12 @@ func loadBanking77(opts *evalIntentOptions, ev *assist.IntentEval) error {
 	return err
 }
 
-// holdOut puts every n-th example of each label in test, the rest in train.
-func holdOut(examples []intent.Example, n int) (train, test []intent.Example) {
+// holdOut puts the examples n·i+fold of each label in test, the rest in
+// train.
+func holdOut(examples []intent.Example, n, fold int) (train, test []intent.Example) {
 	seen := map[string]int{}
 	for _, ex := range examples {
-		if seen[ex.Label]%n == n-1 {
+		if seen[ex.Label]%n == fold {
 			test = append(test, ex)
 		} else {
 			train = append(train, ex)

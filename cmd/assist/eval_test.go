@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/larkspur-labs/assist/kb/intent"
 )
 
 // intentRows are three small intents, each worded a few ways.
@@ -197,5 +199,30 @@ func TestEvalSentimentAirlineAndBadInput(t *testing.T) {
 		if code := run(args); code != exitUsage {
 			t.Errorf("%v: exit %d, want usage", args, code)
 		}
+	}
+}
+
+func TestHoldOutFoldsPartitionEachIntent(t *testing.T) {
+	var examples []intent.Example
+	for i := range 7 {
+		examples = append(examples, intent.Example{Text: fmt.Sprint("a", i), Label: "a"}, intent.Example{Text: fmt.Sprint("b", i), Label: "b"})
+	}
+	tested := map[string]int{}
+	for fold := range 3 {
+		train, test := holdOut(examples, 3, fold)
+		if len(train)+len(test) != len(examples) {
+			t.Fatalf("fold %d: %d + %d examples, want %d", fold, len(train), len(test), len(examples))
+		}
+		for _, ex := range test {
+			tested[ex.Text]++
+		}
+	}
+	for _, ex := range examples {
+		if tested[ex.Text] != 1 {
+			t.Errorf("%s tested %d times over the folds, want once", ex.Text, tested[ex.Text])
+		}
+	}
+	if _, test := holdOut(examples, 3, 2); len(test) != 4 || test[0].Text != "a2" {
+		t.Errorf("fold 2 tests %v, want a2, b2, a5, b5", test)
 	}
 }
