@@ -128,10 +128,10 @@ const encoderUsage = "folder of the embedded sentence encoder, on by default whe
 // --encoder is not given: $ASSIST_ENCODER when set (empty turns it off),
 // else the default data folder's encoder/, else .cache/use-lite of the
 // checkout the binary was built in (make encoder fills it; make build puts
-// the binary in bin/), whichever holds a model. It is on
-// wherever it is installed because it is worth its cost: four points of
-// in-scope accuracy on CLINC150 and two of top-1 on BANKING77, for a few
-// milliseconds a turn and a first start that is cached.
+// the binary in bin/), whichever holds a model. It is on wherever it is
+// installed because it is worth its cost: four points of in-scope accuracy
+// on CLINC150 and two of top-1 on BANKING77, for a few milliseconds a turn
+// and a first start that is cached.
 func defaultEncoderDir() string {
 	if dir, ok := os.LookupEnv("ASSIST_ENCODER"); ok {
 		return dir
