@@ -147,10 +147,11 @@ func newKBIndexCmd(io streams, runF func(context.Context, *kbIndexOptions) error
 	opts := &kbIndexOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "index DIR",
-		Short: "Build the knowledge base's search index and intent model",
+		Short: "Build the knowledge base's search index and models",
 		Long: `Validate the articles in DIR, then build their full-text index and train
-their intent model into the data folder's cache, keyed by a fingerprint of
-the articles. Commands that use the knowledge base load the cache when the
+their intent model, and the sentence encoder's classifier when the encoder is
+installed, into the data folder's cache, keyed by a fingerprint of the
+articles. Commands that use the knowledge base load the cache when the
 articles have not changed and rebuild it when they have; running this first
 moves that work out of the first call.`,
 		Args: exactArgs(1, "a knowledge-base folder"),
@@ -166,6 +167,7 @@ moves that work out of the first call.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.kb.data, "data", defaultDataDir(), "data folder ($ASSIST_DATA)")
+	cmd.Flags().StringVar(&opts.kb.encoder, "encoder", defaultEncoderDir(), encoderUsage)
 	return cmd
 }
 

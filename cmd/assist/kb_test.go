@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
 
@@ -54,6 +55,17 @@ func TestKBIndexBuildsThenReusesTheCache(t *testing.T) {
 	}
 	if _, _, err := execute(t, "kb", "index", "--data", data, "../../kb/testdata/broken"); err == nil {
 		t.Error("a broken knowledge base indexed")
+	}
+}
+
+func TestKBIndexTrainsTheEncoderClassifier(t *testing.T) {
+	data := t.TempDir()
+	out, _, err := execute(t, "kb", "index", "--data", data, "--encoder", encodertest.Dir(t), "../../kb/samples/larkspur")
+	if err != nil || !strings.Contains(out, "· encoder") {
+		t.Fatalf("index with the encoder: %v\n%s", err, out)
+	}
+	if models, _ := filepath.Glob(filepath.Join(data, "cache", "kb-*", "semantic-*.model")); len(models) != 1 {
+		t.Errorf("cached classifiers %v, want one", models)
 	}
 }
 

@@ -389,6 +389,9 @@ func (k *knowledge) status() string {
 	if k.base.Model != nil {
 		parts = append(parts, fmt.Sprintf("intents %d", len(k.base.Model.Labels())))
 	}
+	if k.retriever.Semantic != nil {
+		parts = append(parts, "encoder")
+	}
 	if k.dense {
 		parts = append(parts, "dense")
 	}
