@@ -22,6 +22,9 @@ type IntentEval struct {
 	// OutOfScope are queries that no intent covers; the ranker should
 	// abstain on them. May be empty.
 	OutOfScope []string
+	// OutOfScopeTrain are training examples of such queries; when there
+	// are some, they become an out-of-scope article (OutOfScopeArticle).
+	OutOfScopeTrain []string
 	// Threshold is the ranker's abstain threshold.
 	Threshold float64
 	// Encoder, when set, adds a classifier over its sentence embeddings to
@@ -66,6 +69,12 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 		return IntentReport{}, fmt.Errorf("eval intent: no test queries")
 	}
 	articles := IntentArticles(ev.Train)
+	if len(ev.OutOfScopeTrain) > 0 {
+		articles = append(articles, kb.Article{
+			ID: OutOfScopeArticle, Title: "Out of scope", Lang: kb.DefaultLang,
+			Questions: ev.OutOfScopeTrain, OutOfScope: true,
+		})
+	}
 	start := time.Now()
 	base, err := kb.Open(articles, "", nil)
 	if err != nil {
@@ -159,6 +168,10 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 	}
 	return rep, nil
 }
+
+// OutOfScopeArticle is the id of the article that holds an evaluation's
+// out-of-scope training examples.
+const OutOfScopeArticle = "out-of-scope"
 
 // IntentArticles turns labelled utterances into one article per intent,
 // in order of first appearance.

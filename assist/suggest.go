@@ -117,6 +117,12 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string) (Ranked, erro
 		out.Abstain, out.Reason = true, "no knowledge article matches"
 		return out, nil
 	}
+	if top := cands[0]; top.Article.OutOfScope {
+		// The knowledge base says what it does not answer: the nearest
+		// article that does would be noise.
+		out.Abstain, out.Reason = true, fmt.Sprintf("out of scope: %s (%.0f%%)", top.Article.Title, top.Confidence*100)
+		return out, nil
+	}
 	if top := cands[0]; isSmallTalk(turns[len(turns)-1]) && top.Confidence < smallTalkThreshold {
 		out.Abstain, out.Reason = true, "small talk: nothing to look up"
 		return out, nil
@@ -131,6 +137,9 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string) (Ranked, erro
 			break
 		}
 		a := c.Article
+		if a.OutOfScope {
+			continue
+		}
 		out.Suggestions = append(out.Suggestions, Suggestion{
 			ID:         "kb:" + a.ID,
 			Text:       a.Answer,

@@ -74,6 +74,44 @@ func TestRankerSuggestsAndAbstains(t *testing.T) {
 	}
 }
 
+func TestRankerAbstainsOnOutOfScopeArticles(t *testing.T) {
+	articles, err := kb.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles = append(articles, kb.Article{
+		ID: "not-banking", Title: "Not banking", Lang: kb.DefaultLang, OutOfScope: true,
+		Questions: []string{"what will the weather be tomorrow", "is it going to rain", "tell me the weather forecast", "how hot will it be today"},
+	})
+	base, err := kb.Open(articles, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer base.Close()
+	r := NewRanker(base.Retriever())
+	r.MinConfidence = 0
+
+	got, err := r.Rank(context.Background(), []Turn{{"customer", "Is it going to rain tomorrow?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Abstain || !strings.HasPrefix(got.Reason, "out of scope: Not banking") || len(got.Suggestions) != 0 {
+		t.Errorf("out-of-scope turn: abstain %v, reason %q, suggestions %+v", got.Abstain, got.Reason, got.Suggestions)
+	}
+	got, err = r.Rank(context.Background(), []Turn{{"customer", "Why was I charged an overdraft fee?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Abstain || len(got.Suggestions) == 0 || got.Suggestions[0].ArticleID != "overdraft-fees" {
+		t.Fatalf("in-scope turn: %+v (%s)", got.Suggestions, got.Reason)
+	}
+	for _, s := range got.Suggestions {
+		if s.ArticleID == "not-banking" {
+			t.Errorf("the out-of-scope article was suggested: %+v", got.Suggestions)
+		}
+	}
+}
+
 func TestCustomerTurnsKeepsTheLastOnesInOrder(t *testing.T) {
 	h := []Turn{
 		{"customer", "hello"},

@@ -31,6 +31,11 @@ type Article struct {
 	Body string
 	// Source is the path of the file the article was read from.
 	Source string
+	// OutOfScope marks questions the knowledge base does not answer: when
+	// such an article fits a turn best, the suggestions pane abstains
+	// instead of offering the nearest article that does not fit. It needs
+	// example questions and no answer.
+	OutOfScope bool
 }
 
 // DefaultLang is the language of an article whose front matter names none.
@@ -55,20 +60,21 @@ func (e *ParseError) Error() string {
 
 // frontMatter is the YAML header of an article file.
 type frontMatter struct {
-	ID        string   `yaml:"id"`
-	Title     string   `yaml:"title"`
-	Tags      []string `yaml:"tags"`
-	Questions []string `yaml:"questions"`
-	Answer    string   `yaml:"answer"`
-	Actions   []string `yaml:"actions"`
-	Lang      string   `yaml:"lang"`
+	ID         string   `yaml:"id"`
+	Title      string   `yaml:"title"`
+	Tags       []string `yaml:"tags"`
+	Questions  []string `yaml:"questions"`
+	Answer     string   `yaml:"answer"`
+	Actions    []string `yaml:"actions"`
+	Lang       string   `yaml:"lang"`
+	OutOfScope bool     `yaml:"out_of_scope"`
 }
 
 // knownFields are the front matter keys frontMatter decodes. Any other key is
 // reported, since it is most likely a misspelt one.
 var knownFields = map[string]bool{
 	"id": true, "title": true, "tags": true, "questions": true,
-	"answer": true, "actions": true, "lang": true,
+	"answer": true, "actions": true, "lang": true, "out_of_scope": true,
 }
 
 // validID matches kebab-case ids: lower-case letters and digits in groups
@@ -150,7 +156,7 @@ func parse(name string, data []byte) parsed {
 			key := root.Content[i]
 			keyLine[key.Value] = key.Line + yamlOffset
 			if !knownFields[key.Value] {
-				fail(key.Line+yamlOffset, "unknown field %q (known: id, title, tags, questions, answer, actions, lang)", key.Value)
+				fail(key.Line+yamlOffset, "unknown field %q (known: id, title, tags, questions, answer, actions, lang, out_of_scope)", key.Value)
 			}
 		}
 		var fm frontMatter
@@ -169,6 +175,7 @@ func parse(name string, data []byte) parsed {
 		if lang := strings.TrimSpace(fm.Lang); lang != "" {
 			p.article.Lang = lang
 		}
+		p.article.OutOfScope = fm.OutOfScope
 	}
 
 	// at is the line of a field's key, or the opening fence when it is absent.
@@ -188,7 +195,10 @@ func parse(name string, data []byte) parsed {
 	if p.article.Title == "" {
 		fail(at("title"), "missing title")
 	}
-	if p.article.Answer == "" {
+	switch {
+	case p.article.OutOfScope && len(p.article.Questions) == 0:
+		fail(at("out_of_scope"), "out_of_scope article without questions: list the questions it should catch")
+	case !p.article.OutOfScope && p.article.Answer == "":
 		fail(at("answer"), "missing answer")
 	}
 	return p

@@ -97,6 +97,20 @@ func TestParseCRLFAndByteOrderMark(t *testing.T) {
 	}
 }
 
+func TestParseOutOfScopeArticle(t *testing.T) {
+	got, err := Parse("weather.md", []byte("---\nid: weather\ntitle: The weather\nout_of_scope: true\nquestions:\n  - will it rain today\n---\n"))
+	if err != nil {
+		t.Fatalf("an out-of-scope article needs no answer: %v", err)
+	}
+	if !got.OutOfScope || len(got.Questions) != 1 {
+		t.Errorf("Parse = %+v", got)
+	}
+	_, err = Parse("empty-scope.md", []byte("---\nid: weather\ntitle: The weather\nout_of_scope: true\n---\n"))
+	if want := "empty-scope.md:4: out_of_scope article without questions"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err %v, want prefix %q", err, want)
+	}
+}
+
 // problems splits a joined error into its messages.
 func problems(err error) []string {
 	var out []string

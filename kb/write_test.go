@@ -46,6 +46,8 @@ func TestWriteDirRoundTrip(t *testing.T) {
 		Article{ID: "french", Title: "Bonjour", Answer: "Oui : bien sûr.", Lang: "fr"},
 		Article{ID: "body-fences", Title: "Fences", Answer: "a", Lang: DefaultLang,
 			Body: "---\nid: not-me\n---\n\n## Heading"},
+		Article{ID: "not-ours", Title: "Not ours", Questions: []string{"what is the weather"},
+			Lang: DefaultLang, OutOfScope: true},
 	)
 	checkRoundTrip(t, articles)
 }

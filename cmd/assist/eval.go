@@ -54,7 +54,8 @@ from the --fold-th on (the last by default); folds 0 to holdout-1 together
 are a cross-validation.
 
 clinc150 files are JSON objects of splits, each a list of [text, intent].
-Training reads the split "train". Testing reads "test" and "oos_test", or
+Training reads the split "train", and "oos_train" as an out-of-scope article
+(when the best match, the ranker abstains). Testing reads "test" and "oos_test", or
 "val" and "oos_val" when the test file has no test split (as the published
 train_val.json).`,
 		Example: `  assist eval intent --format banking77 --train ../shared/data/banking77/train.csv
@@ -114,8 +115,8 @@ func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
 		}
 		fmt.Fprintf(opts.io.err, "eval intent: sentence encoder from %s (--encoder '' leaves it out)\n", opts.encoder)
 	}
-	fmt.Fprintf(opts.io.err, "eval intent: %d training utterances, %d test queries, %d out of scope\n",
-		len(ev.Train), len(ev.Test), len(ev.OutOfScope))
+	fmt.Fprintf(opts.io.err, "eval intent: %d training utterances (and %d out of scope), %d test queries (and %d out of scope)\n",
+		len(ev.Train), len(ev.OutOfScopeTrain), len(ev.Test), len(ev.OutOfScope))
 	rep, err := assist.EvalIntent(ctx, ev)
 	if err != nil {
 		return err
@@ -172,6 +173,9 @@ func loadCLINC150(opts *evalIntentOptions, ev *assist.IntentEval) error {
 		return fmt.Errorf("%s: no \"train\" split", opts.train)
 	}
 	ev.Train = train["train"]
+	for _, ex := range train["oos_train"] {
+		ev.OutOfScopeTrain = append(ev.OutOfScopeTrain, ex.Text)
+	}
 	in, oos := "test", "oos_test"
 	if len(test[in]) == 0 {
 		in, oos = "val", "oos_val"

@@ -82,6 +82,9 @@ func TestEvalIntentCLINC150(t *testing.T) {
 	if rep["n"] != float64(6) || rep["n_oos"] != float64(2) {
 		t.Errorf("n %v, n_oos %v", rep["n"], rep["n_oos"])
 	}
+	if rep["articles"] != float64(4) {
+		t.Errorf("%v articles, want three intents and one out-of-scope article from oos_train", rep["articles"])
+	}
 	for _, key := range []string{"in_scope_accuracy", "oos_recall"} {
 		if v, ok := rep[key].(float64); !ok || v < 0 || v > 1 {
 			t.Errorf("%s = %v", key, rep[key])
