@@ -116,8 +116,12 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 	fmt.Fprintf(out, "candidates (%d):\n", len(cands))
 	fmt.Fprintf(out, "%4s %6s  %6s %6s %6s  %-28s %s\n", "", "conf", "intent", "text", "dense", "article", "title")
 	for i, c := range cands {
+		title := tui.Sanitize(c.Article.Title)
+		if c.Article.OutOfScope {
+			title += " (out of scope)"
+		}
 		fmt.Fprintf(out, "%3d. %5.1f%%  %6.3f %6.3f %6.3f  %-28s %s\n", i+1, c.Confidence*100,
-			c.Intent, c.FullText, c.Dense, c.Article.ID, tui.Sanitize(c.Article.Title))
+			c.Intent, c.FullText, c.Dense, c.Article.ID, title)
 	}
 	r, err := k.ranker().Rank(ctx, []assist.Turn{{Speaker: "customer", Text: opts.query}})
 	if err != nil {
