@@ -58,16 +58,18 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
-// frontMatter is the YAML header of an article file.
+// frontMatter is the YAML header of an article file, its fields in the
+// order authors read them. Parse decodes it; WriteDir encodes it, leaving
+// out empty fields and the default language.
 type frontMatter struct {
 	ID         string   `yaml:"id"`
 	Title      string   `yaml:"title"`
-	Tags       []string `yaml:"tags"`
-	Questions  []string `yaml:"questions"`
-	Answer     string   `yaml:"answer"`
-	Actions    []string `yaml:"actions"`
-	Lang       string   `yaml:"lang"`
-	OutOfScope bool     `yaml:"out_of_scope"`
+	Tags       []string `yaml:"tags,omitempty"`
+	Questions  []string `yaml:"questions,omitempty"`
+	Answer     string   `yaml:"answer,omitempty"`
+	Actions    []string `yaml:"actions,omitempty"`
+	Lang       string   `yaml:"lang,omitempty"`
+	OutOfScope bool     `yaml:"out_of_scope,omitempty"`
 }
 
 // knownFields are the front matter keys frontMatter decodes. Any other key is

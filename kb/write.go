@@ -90,22 +90,9 @@ func checkWritable(articles []Article) error {
 	return errors.Join(errs...)
 }
 
-// articleFile is the front matter WriteDir writes, in the order authors read
-// it; empty lists and the default language are left out.
-type articleFile struct {
-	ID         string   `yaml:"id"`
-	Title      string   `yaml:"title"`
-	Tags       []string `yaml:"tags,omitempty"`
-	Questions  []string `yaml:"questions,omitempty"`
-	Answer     string   `yaml:"answer,omitempty"`
-	Actions    []string `yaml:"actions,omitempty"`
-	Lang       string   `yaml:"lang,omitempty"`
-	OutOfScope bool     `yaml:"out_of_scope,omitempty"`
-}
-
 // render returns the Markdown file of an article.
 func render(a Article) ([]byte, error) {
-	fm := articleFile{ID: a.ID, Title: a.Title, Tags: a.Tags, Questions: a.Questions,
+	fm := frontMatter{ID: a.ID, Title: a.Title, Tags: a.Tags, Questions: a.Questions,
 		Answer: a.Answer, Actions: a.Actions, OutOfScope: a.OutOfScope}
 	if a.Lang != DefaultLang {
 		fm.Lang = a.Lang
