@@ -14,26 +14,75 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// Classifier is a softmax regression over sentence embeddings: the
+// Classifier is a softmax regression over sentence features: the
 // semantic half of the intent model.
 type Classifier struct {
 	enc    *Model
 	labels []string
-	w      []float32 // labels × (Dim+1), bias last
+	w      []float32 // labels × (featureDim+1), bias last
 }
 
-// TrainClassifier embeds the examples and fits the regression, with the
+// featureDim is the width of the classifier's input: the sentence
+// embedding, then the mean transformer state under its tanh layer.
+const featureDim = 2 * Dim
+
+// TrainClassifier encodes the examples and fits the regression, with the
 // settings that did best on a held-out fifth of BANKING77 (learning rate 1
-// decaying by 5% an epoch, 60 epochs, no weight penalty). It is
-// deterministic.
+// decaying by 5% an epoch, no weight penalty). It is deterministic.
 func TrainClassifier(enc *Model, examples []intent.Example) (*Classifier, error) {
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("train semantic classifier: no examples")
 	}
 	labels, ys := intent.IndexLabels(examples)
-	xs := enc.EncodeAll(texts(examples))
+	xs := enc.featuresAll(texts(examples))
 	return &Classifier{enc: enc, labels: labels, w: fitSoftmax(xs, ys, len(labels))}, nil
 }
+
+// features returns the classifier's inputs for texts: each text's
+// embedding followed by its mean transformer state, scaled to unit length;
+// zeros for a text without pieces. The tanh layer was trained for the
+// encoder's own tasks and squeezes out some of what tells intents apart.
+// With the state beside the embedding, BANKING77's five-fold top-1 went
+// from 0.920 to 0.921 (0.9254 to 0.9279 on the last fold) and CLINC150's
+// val top-1 from 0.957 to 0.959, at the same training time.
+func (m *Model) features(texts []string) [][]float32 {
+	pooled, spans := m.pool(texts)
+	out := make([][]float32, len(texts))
+	for i, sp := range spans {
+		x := make([]float32, featureDim)
+		out[i] = x
+		if sp.end == sp.start {
+			continue // no pieces: zeros, as Encode gives
+		}
+		state := pooled[i*512 : i*512+512]
+		copy(x, m.finish(state, sp.end-sp.start))
+		copy(x[Dim:], unitLength(state))
+	}
+	return out
+}
+
+// unitLength returns v scaled to length 1, or zeros for a zero vector.
+func unitLength(v []float32) []float32 {
+	out := make([]float32, len(v))
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	if ss == 0 {
+		return out
+	}
+	inv := float32(1 / math.Sqrt(ss))
+	for i, x := range v {
+		out[i] = x * inv
+	}
+	return out
+}
+
+// sgdEpochs is how many passes fitSoftmax makes over the examples. Over
+// the 1,024 features, 30 take what 60 took over the embedding alone, and
+// 60 would add 1 and 3 right answers on two held-out fifths of BANKING77
+// and 1 on CLINC150's val split.
+const sgdEpochs = 30
 
 // minGradient is the smallest gradient fitSoftmax applies: after the first
 // epochs almost every label's probability of a given example is below it.
@@ -45,7 +94,7 @@ const minGradient = 1e-4
 // product: one strip of the FMA kernels.
 const sgdBatch = 16
 
-// fitSoftmax fits the weights (labels × (Dim+1), bias last) of a softmax
+// fitSoftmax fits the weights (labels × (featureDim+1), bias last) of a softmax
 // regression by stochastic gradient descent, one example at a time.
 //
 // The scores of sgdBatch examples are computed together, as one product of
@@ -57,7 +106,7 @@ const sgdBatch = 16
 // it, so every example sees the weights as they are when its turn comes.
 func fitSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 	rows := (labels + 3) / 4 * 4 // the kernels take rows four at a time
-	w := make([]float32, rows*Dim)
+	w := make([]float32, rows*featureDim)
 	bias := make([]float32, labels)
 	rng := rand.New(rand.NewPCG(1, 1))
 	order := make([]int, len(xs))
@@ -67,19 +116,19 @@ func fitSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 	var (
 		lr     = float32(1)
 		p      = make([]float64, labels)
-		strip  = make([]float32, Dim*sgdBatch) // the batch's vectors as columns
-		batchX = make([]float32, sgdBatch*Dim) // and as rows
+		strip  = make([]float32, featureDim*sgdBatch) // the batch's vectors as columns
+		batchX = make([]float32, sgdBatch*featureDim) // and as rows
 		scores = make([]float32, rows*sgdBatch)
 		gram   = make([]float32, sgdBatch*sgdBatch)
 	)
-	for range 60 {
+	for range sgdEpochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for b := 0; b < len(order); b += sgdBatch {
 			batch := order[b:min(b+sgdBatch, len(order))]
 			clear(strip)
 			clear(batchX)
 			for c, i := range batch {
-				copy(batchX[c*Dim:], xs[i])
+				copy(batchX[c*featureDim:], xs[i])
 				for k, v := range xs[i] {
 					strip[k*sgdBatch+c] = v
 				}
@@ -104,7 +153,7 @@ func fitSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 						continue
 					}
 					step := lr * g
-					blas32.Axpy(-step, vec(xs[i]), vec(w[k*Dim:(k+1)*Dim]))
+					blas32.Axpy(-step, vec(xs[i]), vec(w[k*featureDim:(k+1)*featureDim]))
 					bias[k] -= step
 					for d := c + 1; d < len(batch); d++ {
 						scores[k*sgdBatch+d] -= step * gram[c*sgdBatch+d]
@@ -114,24 +163,24 @@ func fitSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 		}
 		lr *= 0.95
 	}
-	out := make([]float32, labels*(Dim+1))
+	out := make([]float32, labels*(featureDim+1))
 	for k := range labels {
-		copy(out[k*(Dim+1):], w[k*Dim:(k+1)*Dim])
-		out[k*(Dim+1)+Dim] = bias[k]
+		copy(out[k*(featureDim+1):], w[k*featureDim:(k+1)*featureDim])
+		out[k*(featureDim+1)+featureDim] = bias[k]
 	}
 	return out
 }
 
-// mulAddStrip adds x (rows × Dim) times strip (Dim × sgdBatch) to y (rows ×
-// sgdBatch).
+// mulAddStrip adds x (rows × featureDim) times strip (featureDim ×
+// sgdBatch) to y (rows × sgdBatch).
 func mulAddStrip(y, x, strip []float32, rows int) {
 	if hasFMA {
-		mulAddStrips(y, x, strip, rows, Dim, sgdBatch)
+		mulAddStrips(y, x, strip, rows, featureDim, sgdBatch)
 		return
 	}
 	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas32.General{Rows: rows, Cols: Dim, Stride: Dim, Data: x},
-		blas32.General{Rows: Dim, Cols: sgdBatch, Stride: sgdBatch, Data: strip},
+		blas32.General{Rows: rows, Cols: featureDim, Stride: featureDim, Data: x},
+		blas32.General{Rows: featureDim, Cols: sgdBatch, Stride: sgdBatch, Data: strip},
 		1, blas32.General{Rows: rows, Cols: sgdBatch, Stride: sgdBatch, Data: y})
 }
 
@@ -145,8 +194,9 @@ func texts(examples []intent.Example) []string {
 	return out
 }
 
-// EncodeAll embeds texts on every core, a batch at a time.
-func (m *Model) EncodeAll(texts []string) [][]float32 {
+// featuresAll returns the features of texts, computed on every core, a
+// batch at a time.
+func (m *Model) featuresAll(texts []string) [][]float32 {
 	const batch = 8
 	out := make([][]float32, len(texts))
 	var wg sync.WaitGroup
@@ -155,7 +205,7 @@ func (m *Model) EncodeAll(texts []string) [][]float32 {
 		wg.Go(func() {
 			for i := range next {
 				end := min(i+batch, len(texts))
-				copy(out[i:end], m.EncodeBatch(texts[i:end]))
+				copy(out[i:end], m.features(texts[i:end]))
 			}
 		})
 	}
@@ -167,13 +217,13 @@ func (m *Model) EncodeAll(texts []string) [][]float32 {
 	return out
 }
 
-// probs writes the label distribution of embedding x under weights w into
+// probs writes the label distribution of features x under weights w into
 // p.
 func probs(w, x []float32, p []float64) {
 	mx := math.Inf(-1)
 	for k := range p {
-		row := w[k*(Dim+1) : (k+1)*(Dim+1)]
-		s := float64(row[Dim] + blas32.Dot(vec(row[:Dim]), vec(x)))
+		row := w[k*(featureDim+1) : (k+1)*(featureDim+1)]
+		s := float64(row[featureDim] + blas32.Dot(vec(row[:featureDim]), vec(x)))
 		p[k] = s
 		mx = math.Max(mx, s)
 	}
@@ -200,7 +250,7 @@ func (c *Classifier) Predict(text string) []intent.Prediction {
 // PredictBatch is Predict for several texts, encoded in one batch.
 func (c *Classifier) PredictBatch(texts []string) [][]intent.Prediction {
 	out := make([][]intent.Prediction, len(texts))
-	for i, x := range c.enc.EncodeBatch(texts) {
+	for i, x := range c.enc.features(texts) {
 		p := make([]float64, len(c.labels))
 		probs(c.w, x, p)
 		preds := make([]intent.Prediction, len(p))

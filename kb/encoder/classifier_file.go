@@ -11,7 +11,7 @@ import (
 
 // classifierFileVersion changes whenever the file's layout or the training
 // does, so that a cached classifier is never older than the code.
-const classifierFileVersion = 1
+const classifierFileVersion = 2
 
 type classifierFile struct {
 	Version int
@@ -37,7 +37,7 @@ func ReadClassifier(r io.Reader, enc *Model) (*Classifier, error) {
 		return nil, fmt.Errorf("read semantic classifier: file version %d, want %d", f.Version, classifierFileVersion)
 	case f.Encoder != enc.ID:
 		return nil, fmt.Errorf("read semantic classifier: trained with encoder %s, not %s", f.Encoder, enc.ID)
-	case len(f.Labels) == 0 || len(f.Weights) != len(f.Labels)*(Dim+1):
+	case len(f.Labels) == 0 || len(f.Weights) != len(f.Labels)*(featureDim+1):
 		return nil, fmt.Errorf("read semantic classifier: %d weights for %d labels", len(f.Weights), len(f.Labels))
 	}
 	return &Classifier{enc: enc, labels: f.Labels, w: f.Weights}, nil

@@ -4,12 +4,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 )
 
 // plainSoftmax is fitSoftmax without batches: the scores of each example
 // computed from the weights as they are at its turn.
 func plainSoftmax(xs [][]float32, ys []int, labels int) []float32 {
-	w := make([]float32, labels*(Dim+1))
+	w := make([]float32, labels*(featureDim+1))
 	rng := rand.New(rand.NewPCG(1, 1))
 	order := make([]int, len(xs))
 	for i := range order {
@@ -17,7 +19,7 @@ func plainSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 	}
 	lr := float32(1)
 	p := make([]float64, labels)
-	for range 60 {
+	for range sgdEpochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			probs(w, xs[i], p)
@@ -29,11 +31,11 @@ func plainSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 				if g > -minGradient && g < minGradient {
 					continue
 				}
-				row := w[k*(Dim+1) : (k+1)*(Dim+1)]
+				row := w[k*(featureDim+1) : (k+1)*(featureDim+1)]
 				for j, v := range xs[i] {
 					row[j] -= lr * g * v
 				}
-				row[Dim] -= lr * g
+				row[featureDim] -= lr * g
 			}
 		}
 		lr *= 0.95
@@ -49,7 +51,7 @@ func TestFitSoftmaxIsPerExampleSGD(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	centres := make([][]float32, labels)
 	for k := range centres {
-		centres[k] = make([]float32, Dim)
+		centres[k] = make([]float32, featureDim)
 		for j := range centres[k] {
 			centres[k][j] = float32(rng.NormFloat64())
 		}
@@ -57,7 +59,7 @@ func TestFitSoftmaxIsPerExampleSGD(t *testing.T) {
 	xs, ys := make([][]float32, n), make([]int, n)
 	for i := range xs {
 		ys[i] = i % labels
-		x := make([]float32, Dim)
+		x := make([]float32, featureDim)
 		var ss float64
 		for j := range x {
 			x[j] = centres[ys[i]][j] + 3*float32(rng.NormFloat64())
@@ -84,5 +86,45 @@ func TestFitSoftmaxIsPerExampleSGD(t *testing.T) {
 		hasFMA = false
 		defer func() { hasFMA = true }()
 		check("gonum")
+	}
+}
+
+func TestFeaturesAreEmbeddingThenUnitState(t *testing.T) {
+	m, err := Load(encodertest.Dir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"my card has not arrived", "", "\x1b[31m Привет 😀"}
+	feats := m.features(texts)
+	for i, text := range texts {
+		x := feats[i]
+		if len(x) != featureDim {
+			t.Fatalf("%q: %d features, want %d", text, len(x), featureDim)
+		}
+		emb := m.Encode(text)
+		for j := range emb {
+			if math.Abs(float64(x[j]-emb[j])) > 1e-6 {
+				t.Fatalf("%q: feature %d is %g, the embedding's %g", text, j, x[j], emb[j])
+			}
+		}
+		var ss float64
+		for _, v := range x[Dim:] {
+			ss += float64(v) * float64(v)
+		}
+		want := 1.0
+		if text == "" {
+			want = 0
+		}
+		if math.Abs(ss-want) > 1e-4 {
+			t.Errorf("%q: the state's norm² is %.5f, want %g", text, ss, want)
+		}
+	}
+	// The state is not the embedding again: the tanh layer lies between.
+	var dot float64
+	for j := range Dim {
+		dot += float64(feats[0][j]) * float64(feats[0][Dim+j])
+	}
+	if dot > 0.99 {
+		t.Errorf("state and embedding have cosine %.3f: the state adds nothing", dot)
 	}
 }

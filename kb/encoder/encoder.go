@@ -192,7 +192,18 @@ type span struct{ start, end int }
 // EncodeBatch embeds texts in one pass, which costs less than one by one:
 // their pieces share each weight matrix's trip through the cache.
 func (m *Model) EncodeBatch(texts []string) [][]float32 {
+	pooled, spans := m.pool(texts)
 	out := make([][]float32, len(texts))
+	for i, sp := range spans {
+		out[i] = m.finish(pooled[i*512:i*512+512], sp.end-sp.start)
+	}
+	return out
+}
+
+// pool runs the transformer over texts and returns each text's mean
+// state, 512 values a text, and its rows. The state of a text without
+// pieces (an empty span) means nothing.
+func (m *Model) pool(texts []string) ([]float32, []span) {
 	spans := make([]span, len(texts))
 	var ids []int
 	for i, text := range texts {
@@ -204,10 +215,7 @@ func (m *Model) EncodeBatch(texts []string) [][]float32 {
 		ids = append(ids, p...)
 	}
 	if len(ids) == 0 {
-		for i := range out {
-			out[i] = make([]float32, Dim)
-		}
-		return out
+		return make([]float32, len(texts)*512), spans
 	}
 	// The kernels take rows four at a time: zero rows pad the batch, which
 	// no span covers, so no text attends to them or pools them.
@@ -233,11 +241,7 @@ func (m *Model) EncodeBatch(texts []string) [][]float32 {
 	h = m.layers[0].attend(x, h, spans, 256)
 	h = m.layers[0].feedForward(h, n)
 	h = m.layers[1].attend(h, h, spans, 512)
-	pooled := m.layers[1].feedForwardPooled(h, spans)
-	for i, sp := range spans {
-		out[i] = m.finish(pooled[i*512:i*512+512], sp.end-sp.start)
-	}
-	return out
+	return m.layers[1].feedForwardPooled(h, spans), spans
 }
 
 // finish turns a text's pooled state into its embedding: the tanh layer,
