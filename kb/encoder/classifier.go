@@ -61,23 +61,6 @@ func (m *Model) features(texts []string) [][]float32 {
 	return out
 }
 
-// unitLength returns v scaled to length 1, or zeros for a zero vector.
-func unitLength(v []float32) []float32 {
-	out := make([]float32, len(v))
-	var ss float64
-	for _, x := range v {
-		ss += float64(x) * float64(x)
-	}
-	if ss == 0 {
-		return out
-	}
-	inv := float32(1 / math.Sqrt(ss))
-	for i, x := range v {
-		out[i] = x * inv
-	}
-	return out
-}
-
 // sgdEpochs is how many passes fitSoftmax makes over the examples. Over
 // the 1,024 features, 30 take what 60 took over the embedding alone, and
 // 60 would add 1 and 3 right answers on two held-out fifths of BANKING77

@@ -247,19 +247,29 @@ func (m *Model) pool(texts []string) ([]float32, []span) {
 // finish turns a text's pooled state into its embedding: the tanh layer,
 // then unit length. A text without pieces gets a zero vector.
 func (m *Model) finish(pooled []float32, pieces int) []float32 {
-	out := make([]float32, Dim)
 	if pieces == 0 {
-		return out
+		return make([]float32, Dim)
 	}
 	z := m.tanh.apply(pooled, 1)
-	var ss float64
 	for i, v := range z {
 		z[i] = float32(math.Tanh(float64(v)))
-		ss += float64(z[i]) * float64(z[i])
 	}
-	inv := float32(1 / math.Sqrt(math.Max(ss, 1e-12)))
-	for i := range z {
-		out[i] = z[i] * inv
+	return unitLength(z)
+}
+
+// unitLength returns v scaled to length 1, or zeros for a zero vector.
+func unitLength(v []float32) []float32 {
+	out := make([]float32, len(v))
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	if ss == 0 {
+		return out
+	}
+	inv := float32(1 / math.Sqrt(ss))
+	for i, x := range v {
+		out[i] = x * inv
 	}
 	return out
 }
