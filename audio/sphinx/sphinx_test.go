@@ -415,6 +415,47 @@ func TestFinalReadiesNextUtterance(t *testing.T) {
 	}
 }
 
+// TestDecodesInBursts checks that 20 ms frames reach the decoder a burst
+// at a time: the partial moves only once the warm-up and then every burst
+// are complete, and Final decodes what is left, to the same words as the
+// whole clip given at once.
+func TestDecodesInBursts(t *testing.T) {
+	r := newRecognizer(t)
+	samples := readWAV(t, shortClip)
+	s := openStream(t, r.NewStream)
+	warmUp := DefaultConfig().warmUpSamples()
+	var partial string
+	moves := 0
+	for off := 0; off < len(samples); off += chunk {
+		p, err := s.Accept(samples[off:min(off+chunk, len(samples))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == partial {
+			continue
+		}
+		moves++
+		if fed := min(off+chunk, len(samples)); fed < warmUp || (fed-warmUp)%burstSamples != 0 {
+			t.Fatalf("partial moved to %q after %d samples, not at the end of a burst", p, fed)
+		}
+		partial = p
+	}
+	if moves == 0 {
+		t.Fatal("no partial hypothesis while feeding the clip")
+	}
+	final, err := s.Final()
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := openStream(t, r.NewStream)
+	if _, err := whole.Accept(samples); err != nil {
+		t.Fatal(err)
+	}
+	if want, err := whole.Final(); err != nil || final != want {
+		t.Errorf("fed in frames: %q; at once: %q, %v", final, want, err)
+	}
+}
+
 func TestCloseIsIdempotentAndGuardsUse(t *testing.T) {
 	r := newRecognizer(t)
 	s, err := r.NewStream()
