@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // AudioCall is a call whose speech arrives as audio: each channel (the
@@ -20,19 +21,19 @@ type AudioCall struct {
 
 // audioChannel is one speaker's audio and what recognises it.
 type audioChannel struct {
-	speaker Speaker
+	speaker event.Speaker
 	decoder *audio.ChannelDecoder
 	n       int // utterances finished, for ids
 }
 
 // StartAudioCall starts a call whose channels, sampled at rate, are spoken
 // by speakers in order (one or two).
-func (e *Engine) StartAudioCall(id string, info CallStarted, rec audio.Recognizer, rate int, speakers ...Speaker) (*AudioCall, error) {
+func (e *Engine) StartAudioCall(id string, info event.CallStarted, rec audio.Recognizer, rate int, speakers ...event.Speaker) (*AudioCall, error) {
 	if len(speakers) == 0 || len(speakers) > 2 {
 		return nil, fmt.Errorf("audio call %s: want 1 or 2 speakers, got %d", id, len(speakers))
 	}
 	if info.Channel == "" {
-		info.Channel = ChannelVoice
+		info.Channel = event.ChannelVoice
 	}
 	s, err := e.StartCall(id, info)
 	if err != nil {
@@ -48,7 +49,7 @@ func (e *Engine) StartAudioCall(id string, info CallStarted, rec audio.Recognize
 
 // NewAudioCall recognises audio into an open call: one channel per
 // speaker, sampled at rate. Ending the AudioCall ends the call.
-func NewAudioCall(sink CallSink, rec audio.Recognizer, rate int, speakers ...Speaker) (*AudioCall, error) {
+func NewAudioCall(sink CallSink, rec audio.Recognizer, rate int, speakers ...event.Speaker) (*AudioCall, error) {
 	if len(speakers) == 0 || len(speakers) > 2 {
 		return nil, fmt.Errorf("audio call %s: want 1 or 2 speakers, got %d", sink.ID(), len(speakers))
 	}
@@ -94,9 +95,9 @@ func (c *AudioCall) End(reason string) error {
 // emit passes one channel's hypotheses on to the call.
 func (c *AudioCall) emit(ctx context.Context, ch *audioChannel, errs *[]error) func(audio.Hypothesis) {
 	return func(h audio.Hypothesis) {
-		u := Utterance{
+		u := event.Utterance{
 			UtteranceID: fmt.Sprintf("%s-%d", ch.speaker, ch.n+1),
-			Speaker:     ch.speaker, Text: h.Text, Source: SourceASR,
+			Speaker:     ch.speaker, Text: h.Text, Source: event.SourceASR,
 			Start: h.Start.Seconds(), End: h.End.Seconds(),
 		}
 		var err error

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // scriptedRecognizer hears the same sentence in every utterance, with a
@@ -53,7 +54,7 @@ func speechLike() []int16 {
 func TestAudioCallFeedsThePipeline(t *testing.T) {
 	bus, eng := newTestEngine(t, nil)
 	sub := subscribe(t, bus, CallSubject("a1"))
-	call, err := eng.StartAudioCall("a1", CallStarted{Title: "line-in"}, scriptedRecognizer{"I lost my debit card"}, 8000, SpeakerCustomer, SpeakerAgent)
+	call, err := eng.StartAudioCall("a1", event.CallStarted{Title: "line-in"}, scriptedRecognizer{"I lost my debit card"}, 8000, event.SpeakerCustomer, event.SpeakerAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,18 +66,18 @@ func TestAudioCallFeedsThePipeline(t *testing.T) {
 		t.Error("one channel accepted for a two-speaker call")
 	}
 	must(t, call.End("hangup"))
-	evs := collect(t, sub, KindCallEnded)
-	var partial, final *Utterance
+	evs := collect(t, sub, event.KindCallEnded)
+	var partial, final *event.Utterance
 	var suggested bool
 	for _, ev := range evs {
 		switch p := ev.Payload.(type) {
-		case Utterance:
+		case event.Utterance:
 			if p.Final && final == nil {
 				final = &p
 			} else if !p.Final && partial == nil {
 				partial = &p
 			}
-		case Suggestions:
+		case event.Suggestions:
 			for _, s := range p.Suggestions {
 				suggested = suggested || s.ArticleID == "card-lost-stolen"
 			}
@@ -85,7 +86,7 @@ func TestAudioCallFeedsThePipeline(t *testing.T) {
 	if partial == nil || final == nil {
 		t.Fatalf("events %v: want a partial and a final", kinds(evs))
 	}
-	if final.Source != SourceASR || final.Speaker != SpeakerCustomer || final.UtteranceID != partial.UtteranceID {
+	if final.Source != event.SourceASR || final.Speaker != event.SpeakerCustomer || final.UtteranceID != partial.UtteranceID {
 		t.Errorf("final %+v after partial %+v", final, partial)
 	}
 	if math.Abs(final.Start-0.5) > 0.1 || math.Abs(final.End-1.5) > 0.1 {
@@ -98,7 +99,7 @@ func TestAudioCallFeedsThePipeline(t *testing.T) {
 
 func TestStartAudioCallChecksSpeakers(t *testing.T) {
 	_, eng := newTestEngine(t, nil)
-	if _, err := eng.StartAudioCall("a2", CallStarted{}, scriptedRecognizer{}, 16000); err == nil {
+	if _, err := eng.StartAudioCall("a2", event.CallStarted{}, scriptedRecognizer{}, 16000); err == nil {
 		t.Error("no speakers accepted")
 	}
 }

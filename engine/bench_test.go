@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/larkspur-labs/assist/engine/event"
 	"testing"
 )
 
@@ -39,14 +40,14 @@ func BenchmarkCustomerUtterance(b *testing.B) {
 		"How do I reset my password for the mobile app",
 		"I'd like to transfer five hundred dollars from savings to checking",
 	}
-	s, err := eng.StartCall("bench", CallStarted{})
+	s, err := eng.StartCall("bench", event.CallStarted{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		u := Utterance{UtteranceID: fmt.Sprint("u", i), Speaker: SpeakerCustomer, Text: texts[i%len(texts)]}
+		u := event.Utterance{UtteranceID: fmt.Sprint("u", i), Speaker: event.SpeakerCustomer, Text: texts[i%len(texts)]}
 		if err := s.Final(ctx, u); err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -33,7 +34,7 @@ const (
 
 // EventSubject returns the subject an event of the given kind is published
 // on for a call in queue, handled by agent.
-func EventSubject(queue, agent, callID string, k Kind) string {
+func EventSubject(queue, agent, callID string, k event.Kind) string {
 	return subjectPrefix + SubjectToken(queue) + "." + SubjectToken(agent) + "." + SubjectToken(callID) + "." + string(k)
 }
 
@@ -163,7 +164,7 @@ const storeTimeout = 10 * time.Second
 
 // Publish encodes an event and publishes it on subject. With a store, it
 // returns once the event is stored.
-func (b *Bus) Publish(subject string, e Event) error {
+func (b *Bus) Publish(subject string, e event.Event) error {
 	wait, err := b.publishAsync(subject, e)
 	if err != nil {
 		return err
@@ -175,7 +176,7 @@ func (b *Bus) Publish(subject string, e Event) error {
 // (at once without a store). Events published from one bus keep their
 // order, so a caller publishing several can wait for them all at the end
 // and pay one round trip to the store rather than one each.
-func (b *Bus) publishAsync(subject string, e Event) (wait func() error, err error) {
+func (b *Bus) publishAsync(subject string, e event.Event) (wait func() error, err error) {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return nil, fmt.Errorf("encode event: %w", err)
@@ -211,11 +212,11 @@ func (b *Bus) Flush() error { return b.pub.Flush() }
 type Subscription struct {
 	// C carries the decoded events. It is never closed: stop reading when
 	// you have what you wait for, then call Close.
-	C <-chan Event
+	C <-chan event.Event
 
 	nc   *nats.Conn
 	sub  *nats.Subscription
-	c    chan Event
+	c    chan event.Event
 	done chan struct{}
 	once sync.Once
 	errs func(error)
@@ -230,7 +231,7 @@ func (b *Bus) Subscribe(subject string, onError func(error)) (*Subscription, err
 	if err != nil {
 		return nil, err
 	}
-	c := make(chan Event, 1024)
+	c := make(chan event.Event, 1024)
 	s := &Subscription{C: c, nc: nc, c: c, done: make(chan struct{}), errs: onError}
 	s.sub, err = nc.Subscribe(subject, s.deliver)
 	if err != nil {
@@ -251,7 +252,7 @@ func (b *Bus) Subscribe(subject string, onError func(error)) (*Subscription, err
 }
 
 func (s *Subscription) deliver(m *nats.Msg) {
-	var e Event
+	var e event.Event
 	if err := json.Unmarshal(m.Data, &e); err != nil {
 		if s.errs != nil {
 			s.errs(fmt.Errorf("decode event on %s: %w", m.Subject, err))
@@ -275,12 +276,12 @@ func (s *Subscription) Close() {
 // FeedbackRequest is what a terminal sends on the feedback subject.
 type FeedbackRequest struct {
 	CallID string `json:"call_id"`
-	Feedback
+	event.Feedback
 }
 
 // SendFeedback publishes an agent's verdict on a suggestion for the engine to
 // record as a feedback event.
-func (b *Bus) SendFeedback(callID string, fb Feedback) error {
+func (b *Bus) SendFeedback(callID string, fb event.Feedback) error {
 	data, err := json.Marshal(FeedbackRequest{CallID: callID, Feedback: fb})
 	if err != nil {
 		return fmt.Errorf("encode feedback: %w", err)

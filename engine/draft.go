@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Defaults of the generative models' budgets.
@@ -53,7 +54,7 @@ func (e *Engine) degraded() string {
 // turn, grounded in the top articles of base, and streams it into
 // suggestions events for the utterance. The embedded suggestions are out
 // already; the draft never holds them up. The caller holds s.mu.
-func (s *Session) startDraft(base Suggestions, r *assist.Ranked) {
+func (s *Session) startDraft(base event.Suggestions, r *assist.Ranked) {
 	d := s.e.asst.Drafter
 	if d == nil || r == nil || r.Abstain {
 		// Nothing to ground a reply in: no draft rather than an
@@ -106,7 +107,7 @@ func (s *Session) startDraft(base Suggestions, r *assist.Ranked) {
 
 // publishDraft republishes the utterance's suggestions with the draft as
 // the first entry (none when text is empty), unless the draft is stale.
-func (s *Session) publishDraft(gen uint64, base Suggestions, text string, articleIDs []string, partial bool) {
+func (s *Session) publishDraft(gen uint64, base event.Suggestions, text string, articleIDs []string, partial bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ended || gen != s.draft.gen {
@@ -114,14 +115,14 @@ func (s *Session) publishDraft(gen uint64, base Suggestions, text string, articl
 	}
 	out := base
 	out.Degraded = s.e.degraded()
-	out.Suggestions = make([]Suggestion, 0, len(base.Suggestions)+1)
+	out.Suggestions = make([]event.Suggestion, 0, len(base.Suggestions)+1)
 	if text = strings.TrimSpace(text); text != "" {
 		conf := 0.0
 		if len(base.Suggestions) > 0 {
 			// A draft is as good as what grounds it.
 			conf = base.Suggestions[0].Confidence
 		}
-		out.Suggestions = append(out.Suggestions, Suggestion{
+		out.Suggestions = append(out.Suggestions, event.Suggestion{
 			ID: "llm:" + base.UtteranceID, Text: text, Confidence: conf, Source: "llm",
 			ArticleIDs: articleIDs, Partial: partial,
 		})
@@ -146,7 +147,7 @@ func (s *Session) Summarize(ctx context.Context) error {
 
 // summary sums the call up within the summary budget. The caller holds
 // s.mu.
-func (s *Session) summary(ctx context.Context) Summary {
+func (s *Session) summary(ctx context.Context) event.Summary {
 	ctx, cancel := context.WithTimeout(ctx, s.e.summaryBudget)
 	defer cancel()
 	sum, err := s.call.Summary(ctx)
@@ -156,7 +157,7 @@ func (s *Session) summary(ctx context.Context) Summary {
 			s.e.metrics.ModelError("llm")
 		}
 	}
-	return Summary{
+	return event.Summary{
 		Situation: sum.Situation, Action: sum.Action, Resolution: sum.Resolution,
 		Satisfaction: sum.Satisfaction, Reason: sum.Reason, Entities: sum.Entities,
 		Disposition: sum.Disposition, Source: sum.Source,

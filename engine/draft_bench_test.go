@@ -11,6 +11,7 @@ import (
 	"github.com/larkspur-labs/assist/assist/llm/llmtest"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // BenchmarkDraftOverhead measures what the engine adds to a model server's
@@ -51,12 +52,12 @@ func BenchmarkDraftOverhead(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		id := fmt.Sprintf("c%d", i)
-		s, err := eng.StartCall(id, engine.CallStarted{})
+		s, err := eng.StartCall(id, event.CallStarted{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		if err := s.Final(context.Background(), engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "I lost my debit card, can you block it?", Source: engine.SourceChat}); err != nil {
+		if err := s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card, can you block it?", Source: event.SourceChat}); err != nil {
 			b.Fatal(err)
 		}
 		starts, shownAt = append(starts, start), append(shownAt, firstDraft(b, sub, id))
@@ -94,7 +95,7 @@ func firstDraft(b *testing.B, sub *engine.Subscription, callID string) time.Time
 	for {
 		select {
 		case e := <-sub.C:
-			if s, ok := e.Payload.(engine.Suggestions); ok && e.CallID == callID {
+			if s, ok := e.Payload.(event.Suggestions); ok && e.CallID == callID {
 				for _, sg := range s.Suggestions {
 					if sg.Source == "llm" {
 						return time.Now()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // scriptedDrafter streams a fixed reply piece by piece, each after delay,
@@ -85,10 +86,10 @@ func draftEngine(t *testing.T, d *scriptedDrafter, opts Options) (*Subscription,
 }
 
 // drafts returns the llm entries of the suggestions events, in order.
-func drafts(events []Event) []Suggestion {
-	var out []Suggestion
+func drafts(events []event.Event) []event.Suggestion {
+	var out []event.Suggestion
 	for _, e := range events {
-		if s, ok := e.Payload.(Suggestions); ok {
+		if s, ok := e.Payload.(event.Suggestions); ok {
 			for _, sg := range s.Suggestions {
 				if sg.Source == "llm" {
 					out = append(out, sg)
@@ -102,14 +103,14 @@ func drafts(events []Event) []Suggestion {
 func TestDraftStreamsAfterTheEmbeddedSuggestions(t *testing.T) {
 	d := &scriptedDrafter{pieces: []string{"I'm sorry ", "about your card. ", "I've blocked it."}, delay: 60 * time.Millisecond}
 	sub, eng := draftEngine(t, d, Options{})
-	s, err := eng.StartCall("c1", CallStarted{})
+	s, err := eng.StartCall("c1", event.CallStarted{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+	if err := s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
-	var events []Event
+	var events []event.Event
 	deadline := time.After(10 * time.Second)
 	for len(drafts(events)) == 0 || drafts(events)[len(drafts(events))-1].Partial {
 		select {
@@ -119,9 +120,9 @@ func TestDraftStreamsAfterTheEmbeddedSuggestions(t *testing.T) {
 			t.Fatalf("no final draft; events %v", kindsOf(events))
 		}
 	}
-	var sugs []Suggestions
+	var sugs []event.Suggestions
 	for _, e := range events {
-		if p, ok := e.Payload.(Suggestions); ok {
+		if p, ok := e.Payload.(event.Suggestions); ok {
 			sugs = append(sugs, p)
 		}
 	}
@@ -155,19 +156,19 @@ func TestDraftStreamsAfterTheEmbeddedSuggestions(t *testing.T) {
 func TestNextUtteranceCancelsTheDraft(t *testing.T) {
 	d := &scriptedDrafter{pieces: []string{"one ", "two ", "three ", "four"}, delay: 150 * time.Millisecond}
 	sub, eng := draftEngine(t, d, Options{})
-	s, _ := eng.StartCall("c1", CallStarted{})
+	s, _ := eng.StartCall("c1", event.CallStarted{})
 	ctx := context.Background()
-	if err := s.Final(ctx, Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // one piece out
-	if err := s.Final(ctx, Utterance{Speaker: SpeakerAgent, Text: "Let me check that for you.", Source: SourceChat}); err != nil {
+	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerAgent, Text: "Let me check that for you.", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.End("completed"); err != nil {
 		t.Fatal(err)
 	}
-	events := collect(t, sub, KindCallEnded)
+	events := collect(t, sub, event.KindCallEnded)
 	time.Sleep(400 * time.Millisecond)
 	select {
 	case e := <-sub.C:
@@ -189,16 +190,16 @@ func TestNextUtteranceCancelsTheDraft(t *testing.T) {
 func TestFailedDraftIsTakenBackAndDegradedShows(t *testing.T) {
 	d := &scriptedDrafter{pieces: []string{"half a "}, err: errors.New("server 503"), degraded: "llm: 3 failures"}
 	sub, eng := draftEngine(t, d, Options{})
-	s, _ := eng.StartCall("c1", CallStarted{})
-	if err := s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+	s, _ := eng.StartCall("c1", event.CallStarted{})
+	if err := s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
-	var sugs []Suggestions
+	var sugs []event.Suggestions
 	deadline := time.After(10 * time.Second)
 	for len(sugs) < 3 {
 		select {
 		case e := <-sub.C:
-			if p, ok := e.Payload.(Suggestions); ok {
+			if p, ok := e.Payload.(event.Suggestions); ok {
 				sugs = append(sugs, p)
 			}
 		case <-deadline:
@@ -208,7 +209,7 @@ func TestFailedDraftIsTakenBackAndDegradedShows(t *testing.T) {
 	if sugs[0].Degraded != "llm: 3 failures" {
 		t.Errorf("degraded %q", sugs[0].Degraded)
 	}
-	if len(drafts([]Event{{Payload: sugs[1]}})) != 1 || len(drafts([]Event{{Payload: sugs[2]}})) != 0 {
+	if len(drafts([]event.Event{{Payload: sugs[1]}})) != 1 || len(drafts([]event.Event{{Payload: sugs[2]}})) != 0 {
 		t.Errorf("the partial draft was not taken back: %+v", sugs[2])
 	}
 }
@@ -216,16 +217,16 @@ func TestFailedDraftIsTakenBackAndDegradedShows(t *testing.T) {
 func TestSummariesAtEndAndOnDemand(t *testing.T) {
 	d := &scriptedDrafter{}
 	sub, eng := draftEngine(t, d, Options{})
-	s, _ := eng.StartCall("c1", CallStarted{})
+	s, _ := eng.StartCall("c1", event.CallStarted{})
 	ctx := context.Background()
-	if err := s.Final(ctx, Utterance{Speaker: SpeakerCustomer, Text: "I lost my debit card", Source: SourceChat}); err != nil {
+	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Summarize(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := collect(t, sub, KindSummary)
-	if sum := got[len(got)-1].Payload.(Summary); sum.Source != "llm" || sum.Disposition != "card-lost" {
+	got := collect(t, sub, event.KindSummary)
+	if sum := got[len(got)-1].Payload.(event.Summary); sum.Source != "llm" || sum.Disposition != "card-lost" {
 		t.Errorf("summary %+v", sum)
 	}
 	d.mu.Lock()
@@ -234,8 +235,8 @@ func TestSummariesAtEndAndOnDemand(t *testing.T) {
 	if err := s.End("completed"); err != nil {
 		t.Fatal(err)
 	}
-	got = collect(t, sub, KindCallEnded)
-	end := got[len(got)-1].Payload.(CallEnded)
+	got = collect(t, sub, event.KindCallEnded)
+	end := got[len(got)-1].Payload.(event.CallEnded)
 	if end.Wrapup == nil || end.Wrapup.Source != "extractive" || !strings.Contains(end.Wrapup.Situation, "lost my debit card") {
 		t.Errorf("wrap-up %+v", end.Wrapup)
 	}
@@ -244,19 +245,19 @@ func TestSummariesAtEndAndOnDemand(t *testing.T) {
 func TestRedactStore(t *testing.T) {
 	d := &scriptedDrafter{}
 	sub, eng := draftEngine(t, d, Options{Redact: func(s string) string { return strings.ReplaceAll(s, "4111 1111 1111 1111", "[CARD]") }})
-	s, _ := eng.StartCall("c1", CallStarted{})
-	if err := s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "my card 4111 1111 1111 1111 was stolen", Source: SourceChat}); err != nil {
+	s, _ := eng.StartCall("c1", event.CallStarted{})
+	if err := s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "my card 4111 1111 1111 1111 was stolen", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range collect(t, sub, KindFinal) {
-		if u, ok := e.Payload.(Utterance); ok && u.Text != "my card [CARD] was stolen" {
+	for _, e := range collect(t, sub, event.KindFinal) {
+		if u, ok := e.Payload.(event.Utterance); ok && u.Text != "my card [CARD] was stolen" {
 			t.Errorf("stored %q", u.Text)
 		}
 	}
 }
 
-func kindsOf(events []Event) []Kind {
-	out := make([]Kind, len(events))
+func kindsOf(events []event.Event) []event.Kind {
+	out := make([]event.Kind, len(events))
 	for i, e := range events {
 		out[i] = e.Kind
 	}
@@ -264,7 +265,7 @@ func kindsOf(events []Event) []Kind {
 }
 
 func TestBlendAveragesAndMarks(t *testing.T) {
-	emb := Sentiment{UtteranceID: "u1", Score: -0.4, Rolling: -0.2, Emotions: map[string]float64{"anger": 0.6, "neutral": 0.4}}
+	emb := event.Sentiment{UtteranceID: "u1", Score: -0.4, Rolling: -0.2, Emotions: map[string]float64{"anger": 0.6, "neutral": 0.4}}
 	got := blend(emb, assist.ServerEmotion{Polarity: -0.8, Emotions: map[string]float64{"anger": 0.2, "frustration": 0.8}})
 	if got.Source != "blend" || got.LLMScore == nil || *got.LLMScore != -0.8 || got.Score != -0.6 || got.Rolling != -0.2 {
 		t.Errorf("blend = %+v", got)
@@ -293,9 +294,9 @@ func TestSameText(t *testing.T) {
 }
 
 func TestSummaryCountsABlendOnce(t *testing.T) {
-	var sum CallSummary
-	sum.Apply(Event{Seq: 1, Payload: Sentiment{UtteranceID: "u1", Speaker: SpeakerCustomer, Rolling: -0.3}})
-	sum.Apply(Event{Seq: 2, Payload: Sentiment{UtteranceID: "u1", Speaker: SpeakerCustomer, Rolling: -0.3, Source: SentimentBlend}})
+	var sum event.CallRow
+	sum.Apply(event.Event{Seq: 1, Payload: event.Sentiment{UtteranceID: "u1", Speaker: event.SpeakerCustomer, Rolling: -0.3}})
+	sum.Apply(event.Event{Seq: 2, Payload: event.Sentiment{UtteranceID: "u1", Speaker: event.SpeakerCustomer, Rolling: -0.3, Source: event.SentimentBlend}})
 	if len(sum.History) != 1 {
 		t.Errorf("history %v: a blended reading added a point", sum.History)
 	}

@@ -1,3 +1,7 @@
+// Package engine runs call sessions: it takes utterances from replay, chat or
+// speech recognition, passes every final customer utterance through the
+// analysers in package assist and the knowledge base in package kb, and
+// publishes what they find as events (package event) on the bus.
 package engine
 
 import (
@@ -10,6 +14,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 )
 
@@ -19,7 +24,7 @@ type Engine struct {
 	asst     *assist.Assistant
 	now      func() time.Time
 	log      *slog.Logger
-	onEvent  func(Event)
+	onEvent  func(event.Event)
 	metrics  *Metrics
 	redact   func(string) string
 	guidance *Guidance
@@ -40,7 +45,7 @@ type Options struct {
 	Logger *slog.Logger
 	// OnEvent, when set, sees every event once it is published, in each
 	// call's order (it runs under the call's lock: keep it short).
-	OnEvent func(Event)
+	OnEvent func(event.Event)
 	// Metrics, when set, counts calls, utterances, latency and model errors.
 	Metrics *Metrics
 	// Redact, when set, is applied to utterance text before it is
@@ -97,7 +102,7 @@ var ErrNoCall = errors.New("no such live call")
 var ErrCallEnded = errors.New("call has ended")
 
 // StartCall opens a session and publishes call.started.
-func (e *Engine) StartCall(id string, info CallStarted) (*Session, error) {
+func (e *Engine) StartCall(id string, info event.CallStarted) (*Session, error) {
 	s, err := e.open(id, info, 0)
 	if err != nil {
 		return nil, err
@@ -117,7 +122,7 @@ func (e *Engine) StartCall(id string, info CallStarted) (*Session, error) {
 // lastSeq were published by a session that is gone (a worker that died):
 // its next event gets lastSeq+1. The models' view of the call (rolling
 // sentiment, context) starts afresh. Nothing is published.
-func (e *Engine) ResumeCall(id string, info CallStarted, lastSeq uint64) (*Session, error) {
+func (e *Engine) ResumeCall(id string, info event.CallStarted, lastSeq uint64) (*Session, error) {
 	s, err := e.open(id, info, lastSeq)
 	if err != nil {
 		return nil, err
@@ -126,12 +131,12 @@ func (e *Engine) ResumeCall(id string, info CallStarted, lastSeq uint64) (*Sessi
 	return s, nil
 }
 
-func (e *Engine) open(id string, info CallStarted, seq uint64) (*Session, error) {
+func (e *Engine) open(id string, info event.CallStarted, seq uint64) (*Session, error) {
 	if id == "" {
 		return nil, errors.New("start call: empty call id")
 	}
 	if info.Channel == "" {
-		info.Channel = ChannelVoice
+		info.Channel = event.ChannelVoice
 	}
 	s := &Session{e: e, id: id, info: info, seq: seq, call: e.asst.NewCall(), started: e.now()}
 	e.mu.Lock()
@@ -180,7 +185,7 @@ func (e *Engine) onFeedback(req FeedbackRequest) {
 type Session struct {
 	e       *Engine
 	id      string
-	info    CallStarted
+	info    event.CallStarted
 	started time.Time
 
 	mu       sync.Mutex
@@ -200,9 +205,9 @@ type Session struct {
 
 // publish stamps a payload with the next sequence number and publishes it.
 // The caller holds s.mu.
-func (s *Session) publish(p Payload) error {
+func (s *Session) publish(p event.Payload) error {
 	s.seq++
-	ev := Event{Kind: p.EventKind(), CallID: s.id, Seq: s.seq, TS: s.e.now(), Payload: p}
+	ev := event.Event{Kind: p.EventKind(), CallID: s.id, Seq: s.seq, TS: s.e.now(), Payload: p}
 	wait, err := s.e.bus.publishAsync(EventSubject(s.info.Queue, s.info.Agent, s.id, ev.Kind), ev)
 	if err != nil {
 		// The number was not used: the next event takes it, so a
@@ -231,7 +236,7 @@ func (s *Session) settle(err error) error {
 }
 
 // Partial publishes a partial hypothesis of an utterance still being spoken.
-func (s *Session) Partial(u Utterance) error {
+func (s *Session) Partial(u event.Utterance) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ended {
@@ -244,7 +249,7 @@ func (s *Session) Partial(u Utterance) error {
 
 // redacted is the utterance as it is published: its text redacted when the
 // engine redacts what it stores.
-func (s *Session) redacted(u Utterance) Utterance {
+func (s *Session) redacted(u event.Utterance) event.Utterance {
 	if s.e.redact != nil {
 		u.Text = s.e.redact(u.Text)
 	}
@@ -256,14 +261,14 @@ func (s *Session) redacted(u Utterance) Utterance {
 // suggestions and recommendations. Model failures degrade the output (an
 // abstaining suggestions event) and are logged; only a bus failure is
 // returned.
-func (s *Session) Final(ctx context.Context, u Utterance) error {
+func (s *Session) Final(ctx context.Context, u event.Utterance) error {
 	entered := s.e.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.settle(s.final(ctx, u, entered))
 }
 
-func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) error {
+func (s *Session) final(ctx context.Context, u event.Utterance, entered time.Time) error {
 	if s.ended {
 		return fmt.Errorf("utterance for call %s: %w", s.id, ErrCallEnded)
 	}
@@ -284,7 +289,7 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 	if err := s.publish(sent); err != nil {
 		return err
 	}
-	if u.Speaker != SpeakerCustomer {
+	if u.Speaker != event.SpeakerCustomer {
 		return s.agentGuidance(u, an.Score)
 	}
 	s.startExtras(u, sent)
@@ -293,7 +298,7 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 		s.e.metrics.ModelError("assist")
 	}
 	for _, a := range an.Alerts {
-		if err := s.publish(Alert{Type: a.Type, Severity: a.Severity, Reason: a.Reason, UtteranceID: u.UtteranceID}); err != nil {
+		if err := s.publish(event.Alert{Type: a.Type, Severity: a.Severity, Reason: a.Reason, UtteranceID: u.UtteranceID}); err != nil {
 			return err
 		}
 	}
@@ -318,9 +323,9 @@ func (s *Session) final(ctx context.Context, u Utterance, entered time.Time) err
 }
 
 // Feedback records an agent's verdict on a suggestion as a feedback event.
-func (s *Session) Feedback(fb Feedback) error {
+func (s *Session) Feedback(fb event.Feedback) error {
 	switch fb.Verdict {
-	case VerdictHelpful, VerdictNotHelpful, VerdictUsed:
+	case event.VerdictHelpful, event.VerdictNotHelpful, event.VerdictUsed:
 	default:
 		return fmt.Errorf("feedback for call %s: unknown verdict %q", s.id, fb.Verdict)
 	}
@@ -364,14 +369,14 @@ func (s *Session) End(reason string) error {
 		disposition = checklist.ID
 	}
 	wrapup := s.summary(context.Background())
-	return s.settle(s.publish(CallEnded{
+	return s.settle(s.publish(event.CallEnded{
 		Reason: reason, Summary: summary, Disposition: disposition,
 		Utterances: s.utterances, Duration: s.lastEnd, Wrapup: &wrapup, Checklist: checklist,
 	}))
 }
 
-func sentimentPayload(u Utterance, an assist.Analysis) Sentiment {
-	return Sentiment{
+func sentimentPayload(u event.Utterance, an assist.Analysis) event.Sentiment {
+	return event.Sentiment{
 		UtteranceID: u.UtteranceID,
 		Speaker:     u.Speaker,
 		Score:       round3(an.Score.Polarity),
@@ -382,15 +387,15 @@ func sentimentPayload(u Utterance, an assist.Analysis) Sentiment {
 	}
 }
 
-func suggestionsPayload(utteranceID string, r *assist.Ranked) Suggestions {
-	out := Suggestions{UtteranceID: utteranceID, Suggestions: []Suggestion{}}
+func suggestionsPayload(utteranceID string, r *assist.Ranked) event.Suggestions {
+	out := event.Suggestions{UtteranceID: utteranceID, Suggestions: []event.Suggestion{}}
 	if r == nil {
 		out.Abstain, out.Reason = true, "no analysis"
 		return out
 	}
 	out.Abstain, out.Reason = r.Abstain, r.Reason
 	for _, s := range r.Suggestions {
-		out.Suggestions = append(out.Suggestions, Suggestion{
+		out.Suggestions = append(out.Suggestions, event.Suggestion{
 			ID: s.ID, Text: s.Text, Confidence: s.Confidence, Source: s.Source,
 			ArticleID: s.ArticleID, Title: s.Title,
 		})
@@ -398,10 +403,10 @@ func suggestionsPayload(utteranceID string, r *assist.Ranked) Suggestions {
 	return out
 }
 
-func recommendationsPayload(utteranceID string, recs []assist.Recommendation) Recommendations {
-	out := Recommendations{UtteranceID: utteranceID, Recommendations: []Recommendation{}}
+func recommendationsPayload(utteranceID string, recs []assist.Recommendation) event.Recommendations {
+	out := event.Recommendations{UtteranceID: utteranceID, Recommendations: []event.Recommendation{}}
 	for _, r := range recs {
-		out.Recommendations = append(out.Recommendations, Recommendation{
+		out.Recommendations = append(out.Recommendations, event.Recommendation{
 			Kind: r.Kind, Title: r.Title, Reason: r.Reason, Score: r.Score, ArticleID: r.ArticleID,
 		})
 	}

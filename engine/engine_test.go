@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/kb"
 )
 
@@ -60,9 +61,9 @@ func subscribe(t *testing.T, bus *Bus, subject string) *Subscription {
 }
 
 // collect reads events until one of kind until arrives, failing after a timeout.
-func collect(t *testing.T, sub *Subscription, until Kind) []Event {
+func collect(t *testing.T, sub *Subscription, until event.Kind) []event.Event {
 	t.Helper()
-	var got []Event
+	var got []event.Event
 	timeout := time.After(10 * time.Second)
 	for {
 		select {
@@ -77,8 +78,8 @@ func collect(t *testing.T, sub *Subscription, until Kind) []Event {
 	}
 }
 
-func kinds(evs []Event) []Kind {
-	out := make([]Kind, len(evs))
+func kinds(evs []event.Event) []event.Kind {
+	out := make([]event.Kind, len(evs))
 	for i, e := range evs {
 		out[i] = e.Kind
 	}
@@ -90,17 +91,17 @@ func TestSessionPublishesPipelineEventsInOrder(t *testing.T) {
 	sub := subscribe(t, bus, CallSubject("c1"))
 	ctx := context.Background()
 
-	s, err := eng.StartCall("c1", CallStarted{Queue: "cards", Channel: ChannelVoice})
+	s, err := eng.StartCall("c1", event.CallStarted{Queue: "cards", Channel: event.ChannelVoice})
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(t, s.Final(ctx, Utterance{UtteranceID: "u1", Speaker: SpeakerAgent, Text: "Larkspur Bank, how can I help?"}))
-	must(t, s.Partial(Utterance{UtteranceID: "u2", Speaker: SpeakerCustomer, Text: "I lost"}))
-	must(t, s.Final(ctx, Utterance{UtteranceID: "u2", Speaker: SpeakerCustomer, Text: "I lost my debit card somewhere yesterday"}))
+	must(t, s.Final(ctx, event.Utterance{UtteranceID: "u1", Speaker: event.SpeakerAgent, Text: "Larkspur Bank, how can I help?"}))
+	must(t, s.Partial(event.Utterance{UtteranceID: "u2", Speaker: event.SpeakerCustomer, Text: "I lost"}))
+	must(t, s.Final(ctx, event.Utterance{UtteranceID: "u2", Speaker: event.SpeakerCustomer, Text: "I lost my debit card somewhere yesterday"}))
 	must(t, s.End("completed"))
 
-	evs := collect(t, sub, KindCallEnded)
-	want := []Kind{KindCallStarted, KindFinal, KindSentiment, KindPartial, KindFinal, KindSentiment, KindSuggestions, KindRecommendations, KindCallEnded}
+	evs := collect(t, sub, event.KindCallEnded)
+	want := []event.Kind{event.KindCallStarted, event.KindFinal, event.KindSentiment, event.KindPartial, event.KindFinal, event.KindSentiment, event.KindSuggestions, event.KindRecommendations, event.KindCallEnded}
 	if got := kinds(evs); !equalKinds(got, want) {
 		t.Fatalf("kinds = %v\nwant    %v", got, want)
 	}
@@ -112,7 +113,7 @@ func TestSessionPublishesPipelineEventsInOrder(t *testing.T) {
 			t.Errorf("event %d: call %q ts %v", i, e.CallID, e.TS)
 		}
 	}
-	sug := evs[6].Payload.(Suggestions)
+	sug := evs[6].Payload.(event.Suggestions)
 	if sug.Abstain || len(sug.Suggestions) == 0 {
 		t.Fatalf("no suggestion for a lost card: %+v", sug)
 	}
@@ -127,10 +128,10 @@ func TestSessionPublishesPipelineEventsInOrder(t *testing.T) {
 	if sug.LatencyMS <= 0 {
 		t.Errorf("latency_ms = %v, want > 0", sug.LatencyMS)
 	}
-	if sent := evs[5].Payload.(Sentiment); sent.Speaker != SpeakerCustomer || len(sent.Emotions) == 0 {
+	if sent := evs[5].Payload.(event.Sentiment); sent.Speaker != event.SpeakerCustomer || len(sent.Emotions) == 0 {
 		t.Errorf("sentiment = %+v", sent)
 	}
-	end := evs[8].Payload.(CallEnded)
+	end := evs[8].Payload.(event.CallEnded)
 	if end.Utterances != 2 || end.Disposition == "" || end.Summary == "" {
 		t.Errorf("call.ended = %+v", end)
 	}
@@ -139,14 +140,14 @@ func TestSessionPublishesPipelineEventsInOrder(t *testing.T) {
 func TestSessionAbstainsOnSmallTalk(t *testing.T) {
 	bus, eng := newTestEngine(t, nil)
 	sub := subscribe(t, bus, CallSubject("c2"))
-	s, err := eng.StartCall("c2", CallStarted{})
+	s, err := eng.StartCall("c2", event.CallStarted{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(t, s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "ok"}))
-	evs := collect(t, sub, KindRecommendations)
+	must(t, s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "ok"}))
+	evs := collect(t, sub, event.KindRecommendations)
 	for _, e := range evs {
-		if sug, ok := e.Payload.(Suggestions); ok && (!sug.Abstain || sug.Reason == "" || len(sug.Suggestions) != 0) {
+		if sug, ok := e.Payload.(event.Suggestions); ok && (!sug.Abstain || sug.Reason == "" || len(sug.Suggestions) != 0) {
 			t.Errorf("want an explicit abstain for \"ok\", got %+v", sug)
 		}
 	}
@@ -162,18 +163,18 @@ func (failingSearcher) Retrieve(context.Context, []string, int) ([]kb.Candidate,
 func TestSessionDegradesWhenKnowledgeBaseFails(t *testing.T) {
 	bus, eng := newTestEngine(t, failingSearcher{})
 	sub := subscribe(t, bus, CallSubject("c3"))
-	s, _ := eng.StartCall("c3", CallStarted{})
-	must(t, s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "I want to speak to your supervisor right now"}))
-	evs := collect(t, sub, KindRecommendations)
+	s, _ := eng.StartCall("c3", event.CallStarted{})
+	must(t, s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "I want to speak to your supervisor right now"}))
+	evs := collect(t, sub, event.KindRecommendations)
 	got := kinds(evs)
-	want := []Kind{KindCallStarted, KindFinal, KindSentiment, KindAlert, KindSuggestions, KindRecommendations}
+	want := []event.Kind{event.KindCallStarted, event.KindFinal, event.KindSentiment, event.KindAlert, event.KindSuggestions, event.KindRecommendations}
 	if !equalKinds(got, want) {
 		t.Fatalf("kinds = %v, want %v", got, want)
 	}
-	if sug := evs[4].Payload.(Suggestions); !sug.Abstain {
+	if sug := evs[4].Payload.(event.Suggestions); !sug.Abstain {
 		t.Errorf("want abstain when the knowledge base fails, got %+v", sug)
 	}
-	if a := evs[3].Payload.(Alert); a.Type != assist.AlertSupervisor {
+	if a := evs[3].Payload.(event.Alert); a.Type != assist.AlertSupervisor {
 		t.Errorf("alert = %+v", a)
 	}
 }
@@ -181,36 +182,36 @@ func TestSessionDegradesWhenKnowledgeBaseFails(t *testing.T) {
 func TestFeedbackTravelsOverTheBus(t *testing.T) {
 	bus, eng := newTestEngine(t, nil)
 	sub := subscribe(t, bus, CallSubject("c4"))
-	s, _ := eng.StartCall("c4", CallStarted{})
-	must(t, bus.SendFeedback("c4", Feedback{SuggestionID: "kb:x", ArticleID: "x", Verdict: VerdictHelpful}))
-	evs := collect(t, sub, KindFeedback)
+	s, _ := eng.StartCall("c4", event.CallStarted{})
+	must(t, bus.SendFeedback("c4", event.Feedback{SuggestionID: "kb:x", ArticleID: "x", Verdict: event.VerdictHelpful}))
+	evs := collect(t, sub, event.KindFeedback)
 	fb := evs[len(evs)-1]
-	if fb.Seq != 2 || fb.Payload.(Feedback).Verdict != VerdictHelpful {
+	if fb.Seq != 2 || fb.Payload.(event.Feedback).Verdict != event.VerdictHelpful {
 		t.Errorf("feedback event = %+v", fb)
 	}
-	if err := s.Feedback(Feedback{Verdict: "meh"}); err == nil {
+	if err := s.Feedback(event.Feedback{Verdict: "meh"}); err == nil {
 		t.Error("unknown verdict accepted")
 	}
 }
 
 func TestSessionLifecycleErrors(t *testing.T) {
 	_, eng := newTestEngine(t, nil)
-	s, err := eng.StartCall("dup", CallStarted{})
+	s, err := eng.StartCall("dup", event.CallStarted{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.StartCall("dup", CallStarted{}); !errors.Is(err, ErrCallExists) {
+	if _, err := eng.StartCall("dup", event.CallStarted{}); !errors.Is(err, ErrCallExists) {
 		t.Errorf("second start: %v, want ErrCallExists", err)
 	}
-	if _, err := eng.StartCall("", CallStarted{}); err == nil {
+	if _, err := eng.StartCall("", event.CallStarted{}); err == nil {
 		t.Error("empty id accepted")
 	}
 	must(t, s.End("completed"))
 	must(t, s.End("again")) // idempotent
-	if err := s.Final(context.Background(), Utterance{Speaker: SpeakerCustomer, Text: "hello?"}); !errors.Is(err, ErrCallEnded) {
+	if err := s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "hello?"}); !errors.Is(err, ErrCallEnded) {
 		t.Errorf("final after end: %v", err)
 	}
-	if _, err := eng.StartCall("dup", CallStarted{}); err != nil {
+	if _, err := eng.StartCall("dup", event.CallStarted{}); err != nil {
 		t.Errorf("id not reusable after end: %v", err)
 	}
 }
@@ -222,7 +223,7 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func equalKinds(a, b []Kind) bool {
+func equalKinds(a, b []event.Kind) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -257,11 +258,11 @@ func TestFeedbackReachesTheRankingStore(t *testing.T) {
 	}
 	t.Cleanup(func() { eng.Close() })
 	sub := subscribe(t, bus, CallSubject("c9"))
-	if _, err := eng.StartCall("c9", CallStarted{}); err != nil {
+	if _, err := eng.StartCall("c9", event.CallStarted{}); err != nil {
 		t.Fatal(err)
 	}
-	must(t, bus.SendFeedback("c9", Feedback{SuggestionID: "kb:card-lost-stolen", Verdict: VerdictNotHelpful}))
-	collect(t, sub, KindFeedback)
+	must(t, bus.SendFeedback("c9", event.Feedback{SuggestionID: "kb:card-lost-stolen", Verdict: event.VerdictNotHelpful}))
+	collect(t, sub, event.KindFeedback)
 	if f := store.Factor("card-lost-stolen"); f >= 1 {
 		t.Errorf("factor after a not-helpful verdict = %v, want below 1", f)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // extrasBudget bounds a model server's emotion reading or translation of
@@ -17,7 +18,7 @@ const extrasBudget = 10 * time.Second
 // its emotion reading of a customer utterance (published as a blended
 // sentiment event) and for its translation into the agent's language. The
 // embedded results are out already. The caller holds s.mu.
-func (s *Session) startExtras(u Utterance, embedded Sentiment) {
+func (s *Session) startExtras(u event.Utterance, embedded event.Sentiment) {
 	a := s.e.asst
 	if a.Emotion == nil && (a.Translator == nil || a.AgentLang == "") {
 		return
@@ -49,7 +50,7 @@ func (s *Session) startExtras(u Utterance, embedded Sentiment) {
 			if sameText(text, u.Text) {
 				return // already in the agent's language
 			}
-			s.publishLate(Translation{UtteranceID: u.UtteranceID, Speaker: u.Speaker, Lang: a.AgentLang, Text: text})
+			s.publishLate(event.Translation{UtteranceID: u.UtteranceID, Speaker: u.Speaker, Lang: a.AgentLang, Text: text})
 		}()
 	}
 }
@@ -66,7 +67,7 @@ func (s *Session) extraFailed(what string, err error) {
 
 // publishLate publishes a result that arrived after its utterance, unless
 // the call has ended.
-func (s *Session) publishLate(p Payload) {
+func (s *Session) publishLate(p event.Payload) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ended {
@@ -81,9 +82,9 @@ func (s *Session) publishLate(p Payload) {
 // model server's, half and half: neither is calibrated against the other,
 // and the embedded one was measured on real data (GoEmotions) while the
 // server's was not.
-func blend(embedded Sentiment, em assist.ServerEmotion) Sentiment {
+func blend(embedded event.Sentiment, em assist.ServerEmotion) event.Sentiment {
 	out := embedded
-	out.Source = SentimentBlend
+	out.Source = event.SentimentBlend
 	llmScore := round3(em.Polarity)
 	out.LLMScore = &llmScore
 	out.Score = round3((embedded.Score + em.Polarity) / 2)

@@ -9,6 +9,7 @@ import (
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/assist/rules"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Guidance is what the engine recommends beyond replies: guided flows
@@ -41,14 +42,14 @@ type guideState struct {
 	warned  map[string]bool
 	// recs is the last recommendations event, republished with a new
 	// checklist when an agent turn ticks a step.
-	recs     Recommendations
+	recs     event.Recommendations
 	lastFlow string
 	// step is the next-step recommendation in recs, if any.
-	step *Recommendation
+	step *event.Recommendation
 }
 
 // newGuide starts a call's guidance, looking its customer's profile up.
-func (e *Engine) newGuide(callID string, info CallStarted) *guideState {
+func (e *Engine) newGuide(callID string, info event.CallStarted) *guideState {
 	g := e.guidance
 	if g == nil {
 		return nil
@@ -75,7 +76,7 @@ func (e *Engine) newGuide(callID string, info CallStarted) *guideState {
 // warnings the rules raise now and returns what to add to the
 // recommendations. an is the customer turn's analysis (nil for the agent).
 // The caller holds s.mu.
-func (s *Session) guide(u Utterance, score assist.Score, an *assist.Analysis) ([]Recommendation, error) {
+func (s *Session) guide(u event.Utterance, score assist.Score, an *assist.Analysis) ([]event.Recommendation, error) {
 	g := s.guideSt
 	if g == nil {
 		return nil, nil
@@ -101,13 +102,13 @@ func (s *Session) guide(u Utterance, score assist.Score, an *assist.Analysis) ([
 	if err := s.warn(out.Warnings); err != nil {
 		return nil, err
 	}
-	var recs []Recommendation
+	var recs []event.Recommendation
 	g.step = s.nextStep()
 	if g.step != nil {
 		recs = append(recs, *g.step)
 	}
 	for _, o := range out.Offers {
-		recs = append(recs, Recommendation{Kind: "offer", Title: o.Title, Reason: o.Reason, Score: round3(o.Score)})
+		recs = append(recs, event.Recommendation{Kind: "offer", Title: o.Title, Reason: o.Reason, Score: round3(o.Score)})
 	}
 	return recs, nil
 }
@@ -124,7 +125,7 @@ func (s *Session) warn(ws []rules.Warning) error {
 		if w.Quote != "" {
 			reason = fmt.Sprintf("%s — %q", reason, w.Quote)
 		}
-		if err := s.publish(Alert{Type: w.Kind, Severity: w.Severity, Reason: reason, UtteranceID: w.UtteranceID}); err != nil {
+		if err := s.publish(event.Alert{Type: w.Kind, Severity: w.Severity, Reason: reason, UtteranceID: w.UtteranceID}); err != nil {
 			return err
 		}
 	}
@@ -132,7 +133,7 @@ func (s *Session) warn(ws []rules.Warning) error {
 }
 
 // flowState is the call's checklist, nil when no flow matched.
-func (s *Session) flowState() *FlowState {
+func (s *Session) flowState() *event.FlowState {
 	if s.guideSt == nil || s.guideSt.tracker == nil {
 		return nil
 	}
@@ -140,9 +141,9 @@ func (s *Session) flowState() *FlowState {
 	if st.Flow == nil {
 		return nil
 	}
-	out := &FlowState{ID: st.Flow.ID, Title: st.Flow.Title, Confidence: round3(st.Confidence)}
+	out := &event.FlowState{ID: st.Flow.ID, Title: st.Flow.Title, Confidence: round3(st.Confidence)}
 	for _, step := range st.Steps {
-		out.Steps = append(out.Steps, FlowStep{ID: step.Step.ID, Title: step.Step.Title, Done: step.Done})
+		out.Steps = append(out.Steps, event.FlowStep{ID: step.Step.ID, Title: step.Step.Title, Done: step.Done})
 	}
 	if st.Next != nil {
 		out.Next = st.Next.ID
@@ -151,7 +152,7 @@ func (s *Session) flowState() *FlowState {
 }
 
 // nextStep is the checklist's next step as the top recommended action.
-func (s *Session) nextStep() *Recommendation {
+func (s *Session) nextStep() *event.Recommendation {
 	f := s.flowState()
 	if f == nil || f.Next == "" {
 		return nil
@@ -164,7 +165,7 @@ func (s *Session) nextStep() *Recommendation {
 	}
 	for i, st := range f.Steps {
 		if st.ID == f.Next {
-			return &Recommendation{
+			return &event.Recommendation{
 				Kind: "action", Title: st.Title, Score: f.Confidence,
 				Reason: fmt.Sprintf("step %d of %d of %s (%d done)", i+1, len(f.Steps), f.Title, done),
 			}
@@ -175,7 +176,7 @@ func (s *Session) nextStep() *Recommendation {
 
 // publishRecommendations publishes the recommendations with the current
 // checklist, and remembers them.
-func (s *Session) publishRecommendations(r Recommendations) error {
+func (s *Session) publishRecommendations(r event.Recommendations) error {
 	r.Flow = s.flowState()
 	if s.guideSt != nil {
 		s.guideSt.recs = r
@@ -203,7 +204,7 @@ func (s *Session) Action(id string) error {
 
 // agentGuidance applies an agent turn: its warnings, and a republished
 // checklist when the turn ticked a step or changed the next one.
-func (s *Session) agentGuidance(u Utterance, score assist.Score) error {
+func (s *Session) agentGuidance(u event.Utterance, score assist.Score) error {
 	if s.guideSt == nil {
 		return nil
 	}
@@ -217,24 +218,24 @@ func (s *Session) agentGuidance(u Utterance, score assist.Score) error {
 // republishChecklist republishes the last recommendations with the
 // current checklist and next step, when they changed; old is the next-step
 // recommendation they held. The caller holds s.mu.
-func (s *Session) republishChecklist(old *Recommendation) error {
+func (s *Session) republishChecklist(old *event.Recommendation) error {
 	if flowKey(s.flowState()) == s.guideSt.lastFlow || s.guideSt.recs.UtteranceID == "" {
 		return nil
 	}
 	r := s.guideSt.recs
-	r.Recommendations = slices.DeleteFunc(slices.Clone(r.Recommendations), func(x Recommendation) bool {
+	r.Recommendations = slices.DeleteFunc(slices.Clone(r.Recommendations), func(x event.Recommendation) bool {
 		return old != nil && x == *old
 	})
 	s.guideSt.step = s.nextStep()
 	if s.guideSt.step != nil {
-		r.Recommendations = append([]Recommendation{*s.guideSt.step}, r.Recommendations...)
+		r.Recommendations = append([]event.Recommendation{*s.guideSt.step}, r.Recommendations...)
 	}
 	return s.publishRecommendations(r)
 }
 
 // finishGuidance raises the warnings due at the call's end (disclosures
 // never said) and returns the final checklist.
-func (s *Session) finishGuidance() (*FlowState, error) {
+func (s *Session) finishGuidance() (*event.FlowState, error) {
 	g := s.guideSt
 	if g == nil {
 		return nil, nil
@@ -247,7 +248,7 @@ func (s *Session) finishGuidance() (*FlowState, error) {
 }
 
 // flowKey identifies a checklist's state, to see whether it changed.
-func flowKey(f *FlowState) string {
+func flowKey(f *event.FlowState) string {
 	if f == nil {
 		return ""
 	}

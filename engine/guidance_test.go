@@ -7,6 +7,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/assist/rules"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 const testRules = `
@@ -58,15 +59,15 @@ func TestGuidanceOffersAndWarnings(t *testing.T) {
 	}
 	profiles := rules.NewProfiles(rules.Profile{ID: "cust-1", Segment: "gold", Consent: map[string]bool{"marketing": true}})
 	sub, eng := guidedEngine(t, &Guidance{Rules: rs, Profiles: profiles})
-	s, err := eng.StartCall("c1", CallStarted{Customer: "cust-1"})
+	s, err := eng.StartCall("c1", event.CallStarted{Customer: "cust-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for _, u := range []Utterance{
-		{Speaker: SpeakerCustomer, Text: "I lost my debit card"},
-		{Speaker: SpeakerAgent, Text: "I can block it for you."},
-		{Speaker: SpeakerCustomer, Text: "Get me a supervisor now"},
+	for _, u := range []event.Utterance{
+		{Speaker: event.SpeakerCustomer, Text: "I lost my debit card"},
+		{Speaker: event.SpeakerAgent, Text: "I can block it for you."},
+		{Speaker: event.SpeakerCustomer, Text: "Get me a supervisor now"},
 	} {
 		if err := s.Final(ctx, u); err != nil {
 			t.Fatal(err)
@@ -76,15 +77,15 @@ func TestGuidanceOffersAndWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	offers, warned := 0, map[string]string{}
-	for _, e := range collect(t, sub, KindCallEnded) {
+	for _, e := range collect(t, sub, event.KindCallEnded) {
 		switch p := e.Payload.(type) {
-		case Recommendations:
+		case event.Recommendations:
 			for _, r := range p.Recommendations {
 				if r.Kind == "offer" && r.Title == "Show the instant virtual card in the app" && r.Reason != "" {
 					offers++
 				}
 			}
-		case Alert:
+		case event.Alert:
 			warned[p.Type] = p.UtteranceID
 		}
 	}
@@ -112,13 +113,13 @@ func TestGuidanceChecklist(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub, eng := guidedEngine(t, &Guidance{Flows: fl, Matcher: flows.NewTextMatcher(fl)})
-	s, _ := eng.StartCall("c1", CallStarted{})
+	s, _ := eng.StartCall("c1", event.CallStarted{})
 	ctx := context.Background()
-	for _, u := range []Utterance{
-		{Speaker: SpeakerCustomer, Text: "I forgot my password and can't log in to my account"},
-		{Speaker: SpeakerAgent, Text: "I can help. Let me pull up your account. May I have your full name?"},
-		{Speaker: SpeakerCustomer, Text: "Crystal Minh"},
-		{Speaker: SpeakerAgent, Text: "Thanks. Could you give me your phone number so I can enter the details?"},
+	for _, u := range []event.Utterance{
+		{Speaker: event.SpeakerCustomer, Text: "I forgot my password and can't log in to my account"},
+		{Speaker: event.SpeakerAgent, Text: "I can help. Let me pull up your account. May I have your full name?"},
+		{Speaker: event.SpeakerCustomer, Text: "Crystal Minh"},
+		{Speaker: event.SpeakerAgent, Text: "Thanks. Could you give me your phone number so I can enter the details?"},
 	} {
 		if err := s.Final(ctx, u); err != nil {
 			t.Fatal(err)
@@ -131,18 +132,18 @@ func TestGuidanceChecklist(t *testing.T) {
 	if err := s.End("completed"); err != nil {
 		t.Fatal(err)
 	}
-	var first, end *FlowState
+	var first, end *event.FlowState
 	nextActions := 0
-	for _, e := range collect(t, sub, KindCallEnded) {
+	for _, e := range collect(t, sub, event.KindCallEnded) {
 		switch p := e.Payload.(type) {
-		case Recommendations:
+		case event.Recommendations:
 			if p.Flow != nil && first == nil {
 				first = p.Flow
 			}
 			if len(p.Recommendations) > 0 && p.Recommendations[0].Kind == "action" && p.Flow != nil {
 				nextActions++
 			}
-		case CallEnded:
+		case event.CallEnded:
 			end = p.Checklist
 		}
 	}

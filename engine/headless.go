@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
 )
 
@@ -47,26 +46,26 @@ const drainTimeout = 30 * time.Second
 // one event per line, in each call's sequence order. It returns when every
 // started call's call.ended has been written.
 func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript.Call, w io.Writer) (HeadlessReport, error) {
-	out := bufio.NewWriterSize(w, 64<<10)
+	out := event.NewWriter(w)
 	var rep HeadlessReport
-	stats, err := ReplayEvents(ctx, bus, p, calls, func(e Event) error {
-		if err := writeEvent(out, e); err != nil {
+	stats, err := ReplayEvents(ctx, bus, p, calls, func(e event.Event) error {
+		if err := out.Write(e); err != nil {
 			return err
 		}
 		rep.Events++
 		switch pl := e.Payload.(type) {
-		case Utterance:
-			if pl.Final && pl.Speaker == SpeakerCustomer {
+		case event.Utterance:
+			if pl.Final && pl.Speaker == event.SpeakerCustomer {
 				rep.CustomerUtterances++
 			}
-		case Suggestions:
+		case event.Suggestions:
 			rep.LatencyMS = append(rep.LatencyMS, pl.LatencyMS)
 		}
 		return nil
 	})
 	rep.ReplayStats = stats
 	if ferr := out.Flush(); ferr != nil && err == nil {
-		err = fmt.Errorf("write events: %w", ferr)
+		err = ferr
 	}
 	return rep, err
 }
@@ -75,7 +74,7 @@ func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript
 // delivers it, to fn, until each started call's call.ended has been handed
 // over. An error from fn stops the wait and is returned; the replay itself
 // stops with ctx.
-func ReplayEvents(ctx context.Context, bus *Bus, p *Player, calls []transcript.Call, fn func(Event) error) (ReplayStats, error) {
+func ReplayEvents(ctx context.Context, bus *Bus, p *Player, calls []transcript.Call, fn func(event.Event) error) (ReplayStats, error) {
 	var subErr atomic.Pointer[error]
 	sub, err := bus.Subscribe(AllCallsSubject, func(err error) { subErr.Store(&err) })
 	if err != nil {
@@ -109,7 +108,7 @@ func ReplayEvents(ctx context.Context, bus *Bus, p *Player, calls []transcript.C
 			if err := fn(e); err != nil {
 				return stats, err
 			}
-			if e.Kind == KindCallEnded {
+			if e.Kind == event.KindCallEnded {
 				ended++
 			}
 		case r := <-done:
@@ -123,18 +122,6 @@ func ReplayEvents(ctx context.Context, bus *Bus, p *Player, calls []transcript.C
 		playErr = errors.Join(playErr, *err)
 	}
 	return stats, playErr
-}
-
-func writeEvent(w *bufio.Writer, e Event) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
-	}
-	data = append(data, '\n')
-	if _, err := w.Write(data); err != nil {
-		return fmt.Errorf("write events: %w", err)
-	}
-	return nil
 }
 
 // Percentile returns the p-th percentile (0..100, nearest rank) of xs, or 0

@@ -3,6 +3,7 @@ package engine
 import (
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -57,14 +58,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 }
 
 // CallStarted counts a call in.
-func (m *Metrics) CallStarted(ch Channel) {
+func (m *Metrics) CallStarted(ch event.Channel) {
 	if m != nil {
 		m.ActiveCalls.WithLabelValues(string(ch)).Inc()
 	}
 }
 
 // CallEnded counts a call out.
-func (m *Metrics) CallEnded(ch Channel) {
+func (m *Metrics) CallEnded(ch event.Channel) {
 	if m != nil {
 		m.ActiveCalls.WithLabelValues(string(ch)).Dec()
 	}
@@ -82,7 +83,7 @@ func (m *Metrics) Connected(endpoint string) (closed func()) {
 }
 
 // Utterance counts a final utterance.
-func (m *Metrics) Utterance(sp Speaker, src Source) {
+func (m *Metrics) Utterance(sp event.Speaker, src event.Source) {
 	if m != nil {
 		m.Utterances.WithLabelValues(string(sp), string(src)).Inc()
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
 )
 
@@ -171,8 +172,8 @@ func (p *Player) Play(ctx context.Context, calls []transcript.Call) (ReplayStats
 // playCall replays one call and returns how many utterances it published
 // and whether the call started.
 func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, error) {
-	s, err := p.eng.StartCall(c.ID, CallStarted{
-		Queue: c.Queue, Agent: c.Agent, Customer: c.Customer, Channel: Channel(c.Channel), Title: c.Title,
+	s, err := p.eng.StartCall(c.ID, event.CallStarted{
+		Queue: c.Queue, Agent: c.Agent, Customer: c.Customer, Channel: event.Channel(c.Channel), Title: c.Title,
 	})
 	if err != nil {
 		return 0, false, err
@@ -183,7 +184,7 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 	actions := c.Actions
 	for i, u := range c.Utterances {
 		id := fmt.Sprintf("u%d", i+1)
-		utt := Utterance{UtteranceID: id, Speaker: Speaker(u.Speaker), Text: u.Text, Start: u.Offset, End: u.End(), Source: SourceReplay}
+		utt := event.Utterance{UtteranceID: id, Speaker: event.Speaker(u.Speaker), Text: u.Text, Start: u.Offset, End: u.End(), Source: event.SourceReplay}
 		if !p.speakPartials(ctx, s, begin, utt) || !p.waitUntil(ctx, begin+u.End()) {
 			reason = p.stopReason(ctx)
 			break
@@ -209,7 +210,7 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 
 // speakPartials publishes growing prefixes of the utterance over its
 // duration. It reports false when the replay was interrupted.
-func (p *Player) speakPartials(ctx context.Context, s *Session, begin float64, u Utterance) bool {
+func (p *Player) speakPartials(ctx context.Context, s *Session, begin float64, u event.Utterance) bool {
 	if !p.partials || p.Speed() == 0 {
 		return true
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
 )
 
@@ -64,7 +65,7 @@ func TestHeadlessReplayOfSGDBanks(t *testing.T) {
 	states := map[string]*callState{}
 	dec := json.NewDecoder(&out)
 	for dec.More() {
-		var e Event
+		var e event.Event
 		if err := dec.Decode(&e); err != nil {
 			t.Fatal(err)
 		}
@@ -78,16 +79,16 @@ func TestHeadlessReplayOfSGDBanks(t *testing.T) {
 		}
 		st.seq = e.Seq
 		switch pl := e.Payload.(type) {
-		case Utterance:
-			if pl.Final && pl.Speaker == SpeakerCustomer {
+		case event.Utterance:
+			if pl.Final && pl.Speaker == event.SpeakerCustomer {
 				st.pending[pl.UtteranceID] = 0
 				st.customers++
 			}
-		case Sentiment:
-			if n, ok := st.pending[pl.UtteranceID]; ok && n == 0 && pl.Speaker == SpeakerCustomer {
+		case event.Sentiment:
+			if n, ok := st.pending[pl.UtteranceID]; ok && n == 0 && pl.Speaker == event.SpeakerCustomer {
 				st.pending[pl.UtteranceID] = 1
 			}
-		case Suggestions:
+		case event.Suggestions:
 			if st.pending[pl.UtteranceID] != 1 {
 				t.Fatalf("%s %s: suggestions before sentiment", e.CallID, pl.UtteranceID)
 			}
@@ -95,7 +96,7 @@ func TestHeadlessReplayOfSGDBanks(t *testing.T) {
 				t.Errorf("%s %s: neither suggestions nor an explained abstain: %+v", e.CallID, pl.UtteranceID, pl)
 			}
 			delete(st.pending, pl.UtteranceID)
-		case CallEnded:
+		case event.CallEnded:
 			st.ended = true
 		}
 	}
@@ -163,11 +164,11 @@ func TestReplayKeepsRecordedTimingScaledBySpeed(t *testing.T) {
 	if _, err := p.Play(context.Background(), []transcript.Call{call}); err != nil {
 		t.Fatal(err)
 	}
-	evs := collect(t, sub, KindCallEnded)
+	evs := collect(t, sub, event.KindCallEnded)
 	var finals []float64
 	partials := 0
 	for _, e := range evs {
-		if u, ok := e.Payload.(Utterance); ok {
+		if u, ok := e.Payload.(event.Utterance); ok {
 			if u.Final {
 				finals = append(finals, e.TS.Sub(start).Seconds())
 			} else {
@@ -236,11 +237,11 @@ func TestNextCallSkipsToTheNextCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ends := map[string]CallEnded{}
+	ends := map[string]event.CallEnded{}
 	for len(ends) < 2 {
-		evs := collect(t, sub, KindCallEnded)
+		evs := collect(t, sub, event.KindCallEnded)
 		last := evs[len(evs)-1]
-		ends[last.CallID] = last.Payload.(CallEnded)
+		ends[last.CallID] = last.Payload.(event.CallEnded)
 	}
 	if ends["first"].Reason != "skipped" || ends["first"].Utterances != 0 {
 		t.Errorf("first call: %+v", ends["first"])

@@ -1,6 +1,9 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"github.com/larkspur-labs/assist/engine/event"
+)
 
 // CallSink takes one call's transcript as it is produced. A Session is
 // one; so is a call handled by a worker elsewhere on the bus, which is why
@@ -11,10 +14,10 @@ type CallSink interface {
 	ID() string
 	// Partial passes on a partial hypothesis of an utterance still being
 	// spoken. Partials may be dropped under load; finals never are.
-	Partial(u Utterance) error
+	Partial(u event.Utterance) error
 	// Final passes on a final utterance. When it returns nil, the
 	// utterance and what the models made of it have been published.
-	Final(ctx context.Context, u Utterance) error
+	Final(ctx context.Context, u event.Utterance) error
 	// End ends the call; ending an ended call does nothing.
 	End(reason string) error
 }

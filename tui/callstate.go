@@ -4,7 +4,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/termtext"
 )
 
 // Bounds on what the view keeps.
@@ -26,7 +27,7 @@ const (
 // line is one utterance of the transcript, sanitised.
 type line struct {
 	id      string
-	speaker engine.Speaker
+	speaker event.Speaker
 	text    string
 	start   float64
 	partial bool
@@ -40,7 +41,8 @@ type line struct {
 
 // alertEntry is an alert with the call offset it refers to.
 type alertEntry struct {
-	engine.Alert
+	event.Alert
+
 	// at is the start of the utterance the alert cites when that line is
 	// in the transcript (cited is then true), so the agent can find what
 	// was said by its time; otherwise it is the call offset the alert
@@ -61,7 +63,7 @@ type mark struct {
 type callState struct {
 	id        string
 	name      string // id, sanitised for display
-	info      engine.CallStarted
+	info      event.CallStarted
 	started   bool
 	startedAt time.Time // view clock when call.started arrived
 
@@ -79,29 +81,29 @@ type callState struct {
 	heldTr  []heldTranslation
 	trimmed []string
 
-	customer, agent       engine.Sentiment
+	customer, agent       event.Sentiment
 	hasCustomer, hasAgent bool
 	series                []float64 // the customer's per-utterance scores
 	seriesIDs             []string  // the utterance id of each series sample
 	gaugesRev             uint64
 
-	replies    engine.Suggestions
+	replies    event.Suggestions
 	hasReplies bool
 	marks      map[string]mark // by suggestion id
 	repliesRev uint64
 
-	recs   []engine.Recommendation
+	recs   []event.Recommendation
 	alerts []alertEntry // newest first
-	ended  *engine.CallEnded
+	ended  *event.CallEnded
 	// flow is the guided flow's checklist: the latest one a
 	// recommendations event carried, then the final one of call.ended.
 	// A recommendations event without a flow leaves it as it is.
-	flow    *engine.FlowState
+	flow    *event.FlowState
 	recsRev uint64
 
 	// summary is the latest summary of the call: asked for (a summary
 	// event) or its wrap-up (call.ended), which summaryAtEnd says.
-	summary        *engine.Summary
+	summary        *event.Summary
 	summaryAtEnd   bool
 	summaryPending bool // asked for, not yet arrived
 	summaryRev     uint64
@@ -111,7 +113,7 @@ type callState struct {
 
 // newCallState returns the empty state of a call.
 func newCallState(id string) *callState {
-	return &callState{id: id, name: Sanitize(id), marks: map[string]mark{}}
+	return &callState{id: id, name: termtext.Sanitize(id), marks: map[string]mark{}}
 }
 
 // accept reports whether an event with this seq is newer than every event
@@ -125,13 +127,13 @@ func (c *callState) accept(seq uint64) bool {
 }
 
 // start records the call's details.
-func (c *callState) start(p engine.CallStarted, now time.Time) {
-	c.info = engine.CallStarted{
-		Queue:    Sanitize(p.Queue),
-		Agent:    Sanitize(p.Agent),
-		Customer: Sanitize(p.Customer),
-		Channel:  engine.Channel(Sanitize(string(p.Channel))),
-		Title:    Sanitize(p.Title),
+func (c *callState) start(p event.CallStarted, now time.Time) {
+	c.info = event.CallStarted{
+		Queue:    termtext.Sanitize(p.Queue),
+		Agent:    termtext.Sanitize(p.Agent),
+		Customer: termtext.Sanitize(p.Customer),
+		Channel:  event.Channel(termtext.Sanitize(string(p.Channel))),
+		Title:    termtext.Sanitize(p.Title),
 	}
 	c.started, c.startedAt = true, now
 }
@@ -140,12 +142,12 @@ func (c *callState) start(p engine.CallStarted, now time.Time) {
 // line with the same utterance id; a partial replaces that line or the
 // speaker's pending partial. A final with a new id drops the speaker's
 // pending partial, which it supersedes.
-func (c *callState) utterance(u engine.Utterance, final bool) {
+func (c *callState) utterance(u event.Utterance, final bool) {
 	c.linesRev++
 	l := line{
 		id:      u.UtteranceID,
 		speaker: u.Speaker,
-		text:    Sanitize(u.Text),
+		text:    termtext.Sanitize(u.Text),
 		start:   u.Start,
 		partial: !final,
 		rev:     c.linesRev,
@@ -190,7 +192,7 @@ func (c *callState) findLine(id string) int {
 }
 
 // pendingPartial returns the index of the speaker's partial line, or -1.
-func (c *callState) pendingPartial(s engine.Speaker) int {
+func (c *callState) pendingPartial(s event.Speaker) int {
 	for i := len(c.lines) - 1; i >= 0; i-- {
 		if c.lines[i].partial && c.lines[i].speaker == s {
 			return i
@@ -221,8 +223,8 @@ func (c *callState) dropPartials() {
 // arrive after the next utterance has been scored. It then only corrects
 // its utterance's point: putting it on the gauges would show an older
 // utterance's mood as the current one.
-func (c *callState) sentiment(s engine.Sentiment) {
-	if s.Speaker == engine.SpeakerAgent {
+func (c *callState) sentiment(s event.Sentiment) {
+	if s.Speaker == event.SpeakerAgent {
 		if isLateBlend(s, c.agent, c.hasAgent) {
 			return
 		}
@@ -252,8 +254,8 @@ func (c *callState) sentiment(s engine.Sentiment) {
 
 // isLateBlend reports whether s is a blended re-score of an utterance other
 // than the one the speaker's gauge shows now.
-func isLateBlend(s, shown engine.Sentiment, hasShown bool) bool {
-	return s.Source == engine.SentimentBlend && hasShown && s.UtteranceID != shown.UtteranceID
+func isLateBlend(s, shown event.Sentiment, hasShown bool) bool {
+	return s.Source == event.SentimentBlend && hasShown && s.UtteranceID != shown.UtteranceID
 }
 
 // seriesIndex returns the index of utterance id's point in the series, or
@@ -279,7 +281,7 @@ func (c *callState) seriesIndex(id string) int {
 // other replies are on screen; listing it last keeps their numbers and
 // rows where the agent saw them, so "1 c" never copies a draft that
 // slipped in first a moment before. The cap keeps the drafts too.
-func (c *callState) suggestions(s engine.Suggestions) {
+func (c *callState) suggestions(s event.Suggestions) {
 	c.repliesRev++
 	drafts := 0
 	for _, r := range s.Suggestions {
@@ -288,8 +290,8 @@ func (c *callState) suggestions(s engine.Suggestions) {
 		}
 	}
 	drafts = min(drafts, maxReplies)
-	list := make([]engine.Suggestion, 0, min(len(s.Suggestions), maxReplies))
-	var tail []engine.Suggestion
+	list := make([]event.Suggestion, 0, min(len(s.Suggestions), maxReplies))
+	var tail []event.Suggestion
 	for _, r := range s.Suggestions {
 		r = sanitizeSuggestion(r)
 		switch {
@@ -300,8 +302,8 @@ func (c *callState) suggestions(s engine.Suggestions) {
 		}
 	}
 	s.Suggestions = append(list, tail...)
-	s.Reason = Sanitize(s.Reason)
-	s.Degraded = Sanitize(s.Degraded)
+	s.Reason = termtext.Sanitize(s.Reason)
+	s.Degraded = termtext.Sanitize(s.Degraded)
 	c.replies, c.hasReplies = s, true
 	marks := map[string]mark{}
 	for _, r := range s.Suggestions {
@@ -317,22 +319,22 @@ const sourceLLM = "llm"
 
 // isDraft reports whether a reply was drafted by a model server, not taken
 // from the knowledge base or past calls.
-func isDraft(s engine.Suggestion) bool { return s.Source == sourceLLM }
+func isDraft(s event.Suggestion) bool { return s.Source == sourceLLM }
 
 // sanitizeSuggestion returns a reply with every text field made safe to
 // draw. Model output is as untrusted as the customer's words.
-func sanitizeSuggestion(r engine.Suggestion) engine.Suggestion {
-	out := engine.Suggestion{
+func sanitizeSuggestion(r event.Suggestion) event.Suggestion {
+	out := event.Suggestion{
 		ID:         r.ID,
-		Text:       Sanitize(r.Text),
+		Text:       termtext.Sanitize(r.Text),
 		Confidence: r.Confidence,
-		Source:     Sanitize(r.Source),
-		ArticleID:  Sanitize(r.ArticleID),
-		Title:      Sanitize(r.Title),
+		Source:     termtext.Sanitize(r.Source),
+		ArticleID:  termtext.Sanitize(r.ArticleID),
+		Title:      termtext.Sanitize(r.Title),
 		Partial:    r.Partial,
 	}
 	for _, a := range r.ArticleIDs {
-		if a = Sanitize(a); a != "" {
+		if a = termtext.Sanitize(a); a != "" {
 			out.ArticleIDs = append(out.ArticleIDs, a)
 		}
 	}
@@ -340,10 +342,10 @@ func sanitizeSuggestion(r engine.Suggestion) engine.Suggestion {
 }
 
 // feedback records what the agent did with a suggestion.
-func (c *callState) feedback(fb engine.Feedback) {
+func (c *callState) feedback(fb event.Feedback) {
 	c.repliesRev++
 	mk := c.marks[fb.SuggestionID]
-	if fb.Verdict == engine.VerdictUsed {
+	if fb.Verdict == event.VerdictUsed {
 		mk.used = true
 	} else {
 		mk.verdict = fb.Verdict
@@ -353,19 +355,19 @@ func (c *callState) feedback(fb engine.Feedback) {
 
 // recommendations replaces the list of next actions, and the checklist
 // when the event carries one.
-func (c *callState) recommendations(r engine.Recommendations) {
+func (c *callState) recommendations(r event.Recommendations) {
 	c.recsRev++
 	if r.Flow != nil {
 		c.flow = sanitizeFlow(r.Flow)
 	}
-	c.recs = make([]engine.Recommendation, len(r.Recommendations))
+	c.recs = make([]event.Recommendation, len(r.Recommendations))
 	for i, x := range r.Recommendations {
-		c.recs[i] = engine.Recommendation{
-			Kind:      Sanitize(x.Kind),
-			Title:     Sanitize(x.Title),
-			Reason:    Sanitize(x.Reason),
+		c.recs[i] = event.Recommendation{
+			Kind:      termtext.Sanitize(x.Kind),
+			Title:     termtext.Sanitize(x.Title),
+			Reason:    termtext.Sanitize(x.Reason),
 			Score:     x.Score,
-			ArticleID: Sanitize(x.ArticleID),
+			ArticleID: termtext.Sanitize(x.ArticleID),
 		}
 	}
 }
@@ -373,30 +375,30 @@ func (c *callState) recommendations(r engine.Recommendations) {
 // sanitizeFlow returns a copy of a checklist with every text field made
 // safe to draw and at most maxFlowSteps steps. Ids are sanitised the same
 // way as Next, so Next still names its step.
-func sanitizeFlow(f *engine.FlowState) *engine.FlowState {
-	out := &engine.FlowState{
-		ID:         Sanitize(f.ID),
-		Title:      Sanitize(f.Title),
+func sanitizeFlow(f *event.FlowState) *event.FlowState {
+	out := &event.FlowState{
+		ID:         termtext.Sanitize(f.ID),
+		Title:      termtext.Sanitize(f.Title),
 		Confidence: f.Confidence,
-		Next:       Sanitize(f.Next),
-		Steps:      make([]engine.FlowStep, 0, min(len(f.Steps), maxFlowSteps)),
+		Next:       termtext.Sanitize(f.Next),
+		Steps:      make([]event.FlowStep, 0, min(len(f.Steps), maxFlowSteps)),
 	}
 	for _, st := range f.Steps[:min(len(f.Steps), maxFlowSteps)] {
-		out.Steps = append(out.Steps, engine.FlowStep{ID: Sanitize(st.ID), Title: Sanitize(st.Title), Done: st.Done})
+		out.Steps = append(out.Steps, event.FlowStep{ID: termtext.Sanitize(st.ID), Title: termtext.Sanitize(st.Title), Done: st.Done})
 	}
 	return out
 }
 
 // alert adds an alert, newest first, dated by the utterance it cites when
 // that utterance is in the transcript.
-func (c *callState) alert(a engine.Alert) {
+func (c *callState) alert(a event.Alert) {
 	c.recsRev++
 	i := c.findLine(a.UtteranceID) // lines keep the engine's ids as they are
-	a = engine.Alert{
-		Type:        Sanitize(a.Type),
-		Severity:    Sanitize(a.Severity),
-		Reason:      Sanitize(a.Reason),
-		UtteranceID: Sanitize(a.UtteranceID),
+	a = event.Alert{
+		Type:        termtext.Sanitize(a.Type),
+		Severity:    termtext.Sanitize(a.Severity),
+		Reason:      termtext.Sanitize(a.Reason),
+		UtteranceID: termtext.Sanitize(a.UtteranceID),
 	}
 	e := alertEntry{Alert: a, at: c.lastEnd}
 	if i >= 0 {
@@ -409,11 +411,11 @@ func (c *callState) alert(a engine.Alert) {
 }
 
 // end records the end of the call, and its wrap-up summary if it has one.
-func (c *callState) end(e engine.CallEnded) {
+func (c *callState) end(e event.CallEnded) {
 	c.recsRev++
-	e.Reason = Sanitize(e.Reason)
-	e.Summary = Sanitize(e.Summary)
-	e.Disposition = Sanitize(e.Disposition)
+	e.Reason = termtext.Sanitize(e.Reason)
+	e.Summary = termtext.Sanitize(e.Summary)
+	e.Disposition = termtext.Sanitize(e.Disposition)
 	if e.Wrapup != nil {
 		c.setSummary(*e.Wrapup, true)
 		e.Wrapup = c.summary
@@ -432,7 +434,7 @@ func (c *callState) end(e engine.CallEnded) {
 // reply must not look like one waiting to be copied.
 func (c *callState) dropPartialDraft() {
 	list := c.replies.Suggestions
-	kept := slices.DeleteFunc(slices.Clone(list), func(s engine.Suggestion) bool { return isDraft(s) && s.Partial })
+	kept := slices.DeleteFunc(slices.Clone(list), func(s event.Suggestion) bool { return isDraft(s) && s.Partial })
 	if len(kept) != len(list) {
 		c.replies.Suggestions = kept
 		c.repliesRev++
@@ -441,20 +443,20 @@ func (c *callState) dropPartialDraft() {
 
 // setSummary makes s the call's latest summary. atEnd says it is the
 // wrap-up that came with call.ended.
-func (c *callState) setSummary(s engine.Summary, atEnd bool) {
+func (c *callState) setSummary(s event.Summary, atEnd bool) {
 	c.summaryRev++
 	c.recsRev++ // the recommendations pane lists it
-	out := engine.Summary{
-		Situation:    Sanitize(s.Situation),
-		Action:       Sanitize(s.Action),
-		Resolution:   Sanitize(s.Resolution),
-		Satisfaction: Sanitize(s.Satisfaction),
-		Reason:       Sanitize(s.Reason),
-		Disposition:  Sanitize(s.Disposition),
-		Source:       Sanitize(s.Source),
+	out := event.Summary{
+		Situation:    termtext.Sanitize(s.Situation),
+		Action:       termtext.Sanitize(s.Action),
+		Resolution:   termtext.Sanitize(s.Resolution),
+		Satisfaction: termtext.Sanitize(s.Satisfaction),
+		Reason:       termtext.Sanitize(s.Reason),
+		Disposition:  termtext.Sanitize(s.Disposition),
+		Source:       termtext.Sanitize(s.Source),
 	}
 	for _, e := range s.Entities {
-		if e = Sanitize(e); e != "" {
+		if e = termtext.Sanitize(e); e != "" {
 			out.Entities = append(out.Entities, e)
 		}
 	}

@@ -3,7 +3,7 @@ package tui
 import (
 	"strings"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Checklist marks. Ticked and empty ballot boxes read as a checklist at a
@@ -98,7 +98,7 @@ func (p *recommendationsPane) flowOutcome() string {
 }
 
 // flowProgress counts the steps done, such as "1/3 done".
-func flowProgress(f *engine.FlowState) string {
+func flowProgress(f *event.FlowState) string {
 	done := 0
 	for _, s := range f.Steps {
 		if s.Done {
@@ -110,7 +110,7 @@ func flowProgress(f *engine.FlowState) string {
 
 // nextStep returns the step the engine recommends next, or nil when there
 // is none or Next names no step of the flow.
-func nextStep(f *engine.FlowState) *engine.FlowStep {
+func nextStep(f *event.FlowState) *event.FlowStep {
 	if f.Next == "" {
 		return nil
 	}

@@ -8,14 +8,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
 // resetFlow is the reset-password checklist with the first done steps
 // ticked and next naming the step after them ("" when all are done).
-func resetFlow(done int) *engine.FlowState {
-	steps := []engine.FlowStep{
+func resetFlow(done int) *event.FlowState {
+	steps := []event.FlowStep{
 		{ID: "account", Title: "Pull up the account"},
 		{ID: "verify", Title: "Verify identity"},
 		{ID: "reset", Title: "Send the reset link"},
@@ -23,7 +23,7 @@ func resetFlow(done int) *engine.FlowState {
 	for i := range steps[:done] {
 		steps[i].Done = true
 	}
-	f := &engine.FlowState{ID: "reset_password", Title: "Reset password", Confidence: 0.87, Steps: steps}
+	f := &event.FlowState{ID: "reset_password", Title: "Reset password", Confidence: 0.87, Steps: steps}
 	if done < len(steps) {
 		f.Next = steps[done].ID
 	}
@@ -31,8 +31,8 @@ func resetFlow(done int) *engine.FlowState {
 }
 
 // flowRecs is a recommendations event carrying a checklist and an offer.
-func flowRecs(utt string, f *engine.FlowState) engine.Recommendations {
-	return engine.Recommendations{UtteranceID: utt, Flow: f, Recommendations: []engine.Recommendation{
+func flowRecs(utt string, f *event.FlowState) event.Recommendations {
+	return event.Recommendations{UtteranceID: utt, Flow: f, Recommendations: []event.Recommendation{
 		{Kind: "offer", Title: "Two-step login, free", Reason: "locked out twice this year", Score: 0.55},
 	}}
 }
@@ -43,7 +43,7 @@ func flowCall(t *testing.T, w, h int) (Model, *eventBuilder) {
 	t.Helper()
 	m := newTestModel(t, Options{ModelStatus: "embedded"}, w, h)
 	b := &eventBuilder{callID: "call-reset"}
-	cust, agent := engine.SpeakerCustomer, engine.SpeakerAgent
+	cust, agent := event.SpeakerCustomer, event.SpeakerAgent
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Locked out")),
 		b.ev(final("u1", cust, "I can't log in, I think I need a new password.", 0, 3)),
@@ -57,7 +57,7 @@ func TestFlowArrivesAndTicksWithNextHighlighted(t *testing.T) {
 	m := newTestModel(t, Options{}, 160, 48)
 	b := &eventBuilder{callID: "c1"}
 	m = update(t, m, b.ev(started("Locked out")))
-	m = update(t, m, b.ev(engine.Recommendations{UtteranceID: "u1"}))
+	m = update(t, m, b.ev(event.Recommendations{UtteranceID: "u1"}))
 	if strings.Contains(stripView(m), "Flow:") {
 		t.Fatal("a checklist shows before any flow matched")
 	}
@@ -93,7 +93,7 @@ func TestFlowArrivesAndTicksWithNextHighlighted(t *testing.T) {
 
 func TestFlowStaysUntilChanged(t *testing.T) {
 	m, b := flowCall(t, 160, 48)
-	m = update(t, m, b.ev(engine.Recommendations{UtteranceID: "u3", Recommendations: []engine.Recommendation{
+	m = update(t, m, b.ev(event.Recommendations{UtteranceID: "u3", Recommendations: []event.Recommendation{
 		{Kind: "action", Title: "Check the email address on file", Score: 0.7},
 	}}))
 	view := stripView(m)
@@ -127,7 +127,7 @@ func TestFlowAtCallEndShowsMissedSteps(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%dx%d", tc.w, tc.h), func(t *testing.T) {
 			m, b := flowCall(t, tc.w, tc.h)
-			m = update(t, m, b.ev(engine.CallEnded{Reason: "hangup", Checklist: ended}))
+			m = update(t, m, b.ev(event.CallEnded{Reason: "hangup", Checklist: ended}))
 			view := stripView(m)
 			if !strings.Contains(view, tc.want) {
 				t.Fatalf("missing %q:\n%s", tc.want, view)
@@ -143,7 +143,7 @@ func TestFlowAtCallEndShowsMissedSteps(t *testing.T) {
 		})
 	}
 	m, b := flowCall(t, 160, 48)
-	m = update(t, m, b.ev(engine.CallEnded{Reason: "hangup", Checklist: resetFlow(3)}))
+	m = update(t, m, b.ev(event.CallEnded{Reason: "hangup", Checklist: resetFlow(3)}))
 	if view := stripView(m); !strings.Contains(view, "all steps done") || strings.Contains(view, "missed:") {
 		t.Errorf("a complete checklist does not say so:\n%s", view)
 	}
@@ -154,7 +154,7 @@ func TestOffersShowTheirReason(t *testing.T) {
 		m := newTestModel(t, Options{}, size[0], size[1])
 		b := &eventBuilder{callID: "c1"}
 		m = update(t, m, b.ev(started("Offer")))
-		m = update(t, m, b.ev(engine.Recommendations{UtteranceID: "u1", Recommendations: []engine.Recommendation{
+		m = update(t, m, b.ev(event.Recommendations{UtteranceID: "u1", Recommendations: []event.Recommendation{
 			{Kind: "offer", Title: "One month of Premium, free", Reason: "customer for 4 years", Score: 0.42},
 		}}))
 		view := stripView(m)
@@ -169,10 +169,10 @@ func TestAlertCitesItsUtterance(t *testing.T) {
 	b := &eventBuilder{callID: "c1"}
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Alerts")),
-		b.ev(final("u1", engine.SpeakerCustomer, "I want to cancel.", 62, 65)),
-		b.ev(final("u2", engine.SpeakerAgent, "Let me see what I can do.", 70, 75)),
-		b.ev(engine.Alert{Type: "churn_risk", Severity: engine.SeverityCritical, Reason: "cancel", UtteranceID: "u1"}),
-		b.ev(engine.Alert{Type: "pii", Severity: engine.SeverityWarning, Reason: "card number", UtteranceID: "u9"}),
+		b.ev(final("u1", event.SpeakerCustomer, "I want to cancel.", 62, 65)),
+		b.ev(final("u2", event.SpeakerAgent, "Let me see what I can do.", 70, 75)),
+		b.ev(event.Alert{Type: "churn_risk", Severity: event.SeverityCritical, Reason: "cancel", UtteranceID: "u1"}),
+		b.ev(event.Alert{Type: "pii", Severity: event.SeverityWarning, Reason: "card number", UtteranceID: "u9"}),
 	})
 	view := stripView(m)
 	// The cited line's time, as the transcript shows it; an utterance not
@@ -186,7 +186,7 @@ func TestAlertCitesItsUtterance(t *testing.T) {
 
 func TestHostileFlowTextNeverReachesTheTerminal(t *testing.T) {
 	m, b := flowCall(t, 160, 48)
-	f := &engine.FlowState{ID: hostile, Title: hostile, Confidence: 0.5, Next: hostile, Steps: []engine.FlowStep{
+	f := &event.FlowState{ID: hostile, Title: hostile, Confidence: 0.5, Next: hostile, Steps: []event.FlowStep{
 		{ID: "a", Title: hostile, Done: true},
 		{ID: hostile, Title: "Verify\x1b[2J identity\u202e"},
 	}}
@@ -197,7 +197,7 @@ func TestHostileFlowTextNeverReachesTheTerminal(t *testing.T) {
 	}
 	m.setStyles(theme.New(true))
 	screens = append(screens, m.View().Content)
-	m = update(t, m, b.ev(engine.CallEnded{Reason: "hangup", Checklist: f}))
+	m = update(t, m, b.ev(event.CallEnded{Reason: "hangup", Checklist: f}))
 	screens = append(screens, m.View().Content)
 	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	screens = append(screens, m.View().Content)
@@ -213,7 +213,7 @@ func TestHostileFlowTextNeverReachesTheTerminal(t *testing.T) {
 func TestFlowViewsFit(t *testing.T) {
 	long := resetFlow(1)
 	for i := range 40 {
-		long.Steps = append(long.Steps, engine.FlowStep{ID: "x" + itoa(i), Title: strings.Repeat("very long step title ", 6)})
+		long.Steps = append(long.Steps, event.FlowStep{ID: "x" + itoa(i), Title: strings.Repeat("very long step title ", 6)})
 	}
 	sizes := [][2]int{{80, 24}, {160, 48}, {120, 30}, {60, 20}, {40, 12}, {20, 5}, {10, 3}, {1, 1}}
 	for _, size := range sizes {
@@ -223,7 +223,7 @@ func TestFlowViewsFit(t *testing.T) {
 			checkFits(t, m, w, h)
 			m = update(t, m, b.ev(flowRecs("u3", long)))
 			checkFits(t, m, w, h)
-			m = update(t, m, b.ev(engine.CallEnded{Reason: "hangup", Checklist: long}))
+			m = update(t, m, b.ev(event.CallEnded{Reason: "hangup", Checklist: long}))
 			checkFits(t, m, w, h)
 			m.setStyles(theme.New(true))
 			checkFits(t, m, w, h)
@@ -238,7 +238,7 @@ func TestGoldenViewFlow(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			m, b := flowCall(t, size[0], size[1])
-			m = update(t, m, b.ev(engine.Alert{Type: "repeat_contact", Severity: engine.SeverityInfo, Reason: "third call this week", UtteranceID: "u1"}))
+			m = update(t, m, b.ev(event.Alert{Type: "repeat_contact", Severity: event.SeverityInfo, Reason: "third call this week", UtteranceID: "u1"}))
 			golden.RequireEqual(t, stripView(m))
 		})
 	}

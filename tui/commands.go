@@ -3,12 +3,12 @@ package tui
 import (
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // EventMsg carries one engine event to the view.
 type EventMsg struct {
-	engine.Event
+	event.Event
 }
 
 // StreamEndedMsg says the event channel has closed: the replay is over.
@@ -66,7 +66,7 @@ func nextCallCmd(c Controller) tea.Cmd {
 }
 
 // feedbackCmd records what the agent did with a suggestion.
-func feedbackCmd(c Controller, callID string, fb engine.Feedback) tea.Cmd {
+func feedbackCmd(c Controller, callID string, fb event.Feedback) tea.Cmd {
 	return func() tea.Msg {
 		return feedbackDoneMsg{err: c.Feedback(callID, fb)}
 	}

@@ -6,13 +6,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // applyEvent folds one event into its call's state. Stale events (seq not
 // newer than the last applied for the call) are dropped. A call.started
 // for a new call makes it the displayed call.
-func (m *Model) applyEvent(ev engine.Event) tea.Cmd {
+func (m *Model) applyEvent(ev event.Event) tea.Cmd {
 	if ev.CallID == "" {
 		return nil
 	}
@@ -24,30 +24,30 @@ func (m *Model) applyEvent(ev engine.Event) tea.Cmd {
 		m.current = cs.id
 	}
 	var cmd tea.Cmd
-	switch p := payloadValue(ev.Payload).(type) {
-	case engine.CallStarted:
+	switch p := event.Deref(ev.Payload).(type) {
+	case event.CallStarted:
 		cs.start(p, m.clock)
 		m.current = cs.id
 		if pos, ok := m.opts.Controller.(CallPositioner); ok {
 			cmd = positionCmd(pos, cs.id)
 		}
-	case engine.Utterance:
-		cs.utterance(p, ev.Kind == engine.KindFinal)
-	case engine.Sentiment:
+	case event.Utterance:
+		cs.utterance(p, ev.Kind == event.KindFinal)
+	case event.Sentiment:
 		cs.sentiment(p)
-	case engine.Suggestions:
+	case event.Suggestions:
 		cs.suggestions(p)
-	case engine.Recommendations:
+	case event.Recommendations:
 		cs.recommendations(p)
-	case engine.Alert:
+	case event.Alert:
 		cs.alert(p)
-	case engine.CallEnded:
+	case event.CallEnded:
 		cs.end(p)
-	case engine.Feedback:
+	case event.Feedback:
 		cs.feedback(p)
-	case engine.Summary:
+	case event.Summary:
 		cs.setSummary(p, false)
-	case engine.Translation:
+	case event.Translation:
 		cs.addTranslation(p)
 	}
 	return cmd
@@ -72,34 +72,6 @@ func (m *Model) call(id string) *callState {
 		}
 	}
 	return cs
-}
-
-// payloadValue turns a pointer payload into its value, so the type switch
-// in applyEvent sees values whichever way the event was built.
-func payloadValue(p engine.Payload) engine.Payload {
-	switch v := p.(type) {
-	case *engine.CallStarted:
-		return *v
-	case *engine.Utterance:
-		return *v
-	case *engine.Sentiment:
-		return *v
-	case *engine.Suggestions:
-		return *v
-	case *engine.Recommendations:
-		return *v
-	case *engine.Alert:
-		return *v
-	case *engine.CallEnded:
-		return *v
-	case *engine.Feedback:
-		return *v
-	case *engine.Summary:
-		return *v
-	case *engine.Translation:
-		return *v
-	}
-	return p
 }
 
 // refresh feeds the panes from the displayed call, skipping sections whose

@@ -7,7 +7,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -43,7 +44,7 @@ type gaugesPane struct {
 	box
 	th *theme.Styles // shared, never changed once built
 
-	customer, agent       engine.Sentiment
+	customer, agent       event.Sentiment
 	hasCustomer, hasAgent bool
 	emotions              []emotion
 	series                []float64
@@ -62,7 +63,7 @@ func (p *gaugesPane) SetStyles(th *theme.Styles) { p.th = th }
 
 // SetSentiment shows the latest sentiment of each speaker and the
 // customer's score series.
-func (p *gaugesPane) SetSentiment(customer engine.Sentiment, hasCustomer bool, agent engine.Sentiment, hasAgent bool, series []float64) {
+func (p *gaugesPane) SetSentiment(customer event.Sentiment, hasCustomer bool, agent event.Sentiment, hasAgent bool, series []float64) {
 	p.customer, p.hasCustomer = customer, hasCustomer
 	p.agent, p.hasAgent = agent, hasAgent
 	p.series = slices.Clone(series)
@@ -86,7 +87,7 @@ func orderEmotions(m map[string]float64) []emotion {
 	}
 	slices.Sort(others)
 	for _, name := range others {
-		out = append(out, emotion{Sanitize(name), m[name]})
+		out = append(out, emotion{termtext.Sanitize(name), m[name]})
 	}
 	return out
 }
@@ -116,7 +117,7 @@ func (p gaugesPane) View() string {
 // embedded scores replace them. The frame keeps a title whole where it
 // drops the info note, so the mark survives narrow panes.
 func (p gaugesPane) title() string {
-	if p.hasCustomer && p.customer.Source == engine.SentimentBlend {
+	if p.hasCustomer && p.customer.Source == event.SentimentBlend {
 		return "Customer mood · " + blendedTag
 	}
 	return "Customer mood"
@@ -184,7 +185,7 @@ const blendedTag = "blended"
 // row has no room to spare for it beside the latest score (it would be the
 // first thing cut in a narrow pane), so their blend is marked in the pane
 // title instead.
-func (p gaugesPane) speakerRow(label string, s engine.Sentiment, has bool, gw, w int, now bool) string {
+func (p gaugesPane) speakerRow(label string, s event.Sentiment, has bool, gw, w int, now bool) string {
 	head := p.st().Label.Render(padRight(label, labelWidth))
 	if !has {
 		return fit(head+p.st().Empty.Render("—"), w)
@@ -193,7 +194,7 @@ func (p gaugesPane) speakerRow(label string, s engine.Sentiment, has bool, gw, w
 	if now {
 		row += p.st().Track.Render("  now ") + p.st().Value.Render(signed(s.Score))
 	}
-	if s.Source == engine.SentimentBlend && s.Speaker == engine.SpeakerAgent {
+	if s.Source == event.SentimentBlend && s.Speaker == event.SpeakerAgent {
 		row += " " + p.st().Blended.Render(blendedTag)
 	}
 	return fit(row, w)

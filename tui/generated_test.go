@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -34,11 +34,11 @@ func (c *summaryController) RequestSummary(callID string) error {
 
 // kbReplies is the embedded suggestions for u1: a kb and a history reply,
 // no draft yet.
-func kbReplies(utt string) engine.Suggestions {
-	return engine.Suggestions{
+func kbReplies(utt string) event.Suggestions {
+	return event.Suggestions{
 		UtteranceID: utt,
 		LatencyMS:   41,
-		Suggestions: []engine.Suggestion{
+		Suggestions: []event.Suggestion{
 			{ID: "s1", Source: "kb", ArticleID: "KB-112", Title: "Duplicate charges", Confidence: 0.91,
 				Text: "I'm sorry about the double charge. I'll refund the duplicate right away."},
 			{ID: "s2", Source: "history", Confidence: 0.64,
@@ -49,13 +49,13 @@ func kbReplies(utt string) engine.Suggestions {
 
 // withDraft is kbReplies with a generated draft first, as the engine
 // publishes it.
-func withDraft(utt, text string, partial bool) engine.Suggestions {
+func withDraft(utt, text string, partial bool) event.Suggestions {
 	s := kbReplies(utt)
-	draft := engine.Suggestion{
+	draft := event.Suggestion{
 		ID: "llm:" + utt, Source: "llm", Confidence: 0.91, Text: text,
 		ArticleIDs: []string{"KB-112", "KB-7"}, Partial: partial,
 	}
-	s.Suggestions = append([]engine.Suggestion{draft}, s.Suggestions...)
+	s.Suggestions = append([]event.Suggestion{draft}, s.Suggestions...)
 	return s
 }
 
@@ -73,7 +73,7 @@ func callWithKBReplies(t *testing.T, opts Options, w, h int) (Model, *eventBuild
 	b := &eventBuilder{callID: "c1"}
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Refund")),
-		b.ev(final("u1", engine.SpeakerCustomer, "I was charged twice for my renewal.", 0, 2)),
+		b.ev(final("u1", event.SpeakerCustomer, "I was charged twice for my renewal.", 0, 2)),
 		b.ev(kbReplies("u1")),
 	})
 	return m, b
@@ -183,9 +183,9 @@ func TestDraftFeedbackAndCopy(t *testing.T) {
 	msgs := runCmd(cmd)
 	m = feedMsgs(t, m, msgs)
 
-	want := []engine.Feedback{
-		{SuggestionID: "llm:u1", UtteranceID: "u1", Verdict: engine.VerdictHelpful},
-		{SuggestionID: "llm:u1", UtteranceID: "u1", Verdict: engine.VerdictUsed},
+	want := []event.Feedback{
+		{SuggestionID: "llm:u1", UtteranceID: "u1", Verdict: event.VerdictHelpful},
+		{SuggestionID: "llm:u1", UtteranceID: "u1", Verdict: event.VerdictUsed},
 	}
 	if !slices.Equal(ctl.feedback, want) {
 		t.Fatalf("feedback = %+v, want %+v", ctl.feedback, want)
@@ -236,7 +236,7 @@ func TestHostileModelOutputNeverReachesTheTerminal(t *testing.T) {
 	if d, _, _ := m.suggestions.Selected(); !isDraft(d) || d.Text != "Sure!\uFFFD31m done" {
 		t.Errorf("stored draft text is not sanitised: %q", d.Text)
 	}
-	sum := engine.Summary{
+	sum := event.Summary{
 		Situation: hostile, Action: hostile, Resolution: hostile, Satisfaction: hostile,
 		Reason: hostile, Disposition: hostile, Entities: []string{hostile, "\x1b[2J"}, Source: hostile,
 	}
@@ -248,7 +248,7 @@ func TestHostileModelOutputNeverReachesTheTerminal(t *testing.T) {
 	m = update(t, m, press("esc"))
 	m.setStyles(theme.New(true))
 	screens = append(screens, m.View().Content)
-	m = update(t, m, b.ev(engine.CallEnded{Reason: "hangup", Wrapup: &sum}))
+	m = update(t, m, b.ev(event.CallEnded{Reason: "hangup", Wrapup: &sum}))
 	m = update(t, m, press("S"))
 	screens = append(screens, m.View().Content)
 
@@ -371,7 +371,7 @@ func TestWrapupRenders(t *testing.T) {
 	m, b := callWithKBReplies(t, Options{Controller: ctl}, 80, 24)
 	w := sampleSummary()
 	w.Source = "extractive"
-	m = update(t, m, b.ev(engine.CallEnded{Reason: "hangup", Disposition: "refund_issued", Wrapup: &w}))
+	m = update(t, m, b.ev(event.CallEnded{Reason: "hangup", Disposition: "refund_issued", Wrapup: &w}))
 	if view := stripView(m); !strings.Contains(view, "SUMMARY") || !strings.Contains(view, "extractive") {
 		t.Fatalf("recommendations lack the wrap-up:\n%s", view)
 	}
@@ -453,8 +453,8 @@ func TestGoldenViewSummary(t *testing.T) {
 }
 
 // sampleSummary is a generated summary of the double-charge call.
-func sampleSummary() engine.Summary {
-	return engine.Summary{
+func sampleSummary() event.Summary {
+	return event.Summary{
 		Reason:       "Double charge on renewal",
 		Situation:    "The customer was charged twice for the annual renewal this month and threatened to cancel.",
 		Action:       "Refunded the duplicate charge and confirmed the refund timeline of 3–5 business days.",
@@ -470,7 +470,7 @@ func TestUnfinishedDraftDroppedAtCallEnd(t *testing.T) {
 	m, b := callWithKBReplies(t, Options{}, 120, 40)
 	m = update(t, m, b.ev(withDraft("u1", draftTexts[0], true)))
 	m = update(t, m, press("3"))
-	m = update(t, m, b.ev(engine.CallEnded{Reason: "hangup"}))
+	m = update(t, m, b.ev(event.CallEnded{Reason: "hangup"}))
 	view := stripView(m)
 	if strings.Contains(view, "✎ draft") || strings.Contains(view, streamCursor) {
 		t.Fatalf("an unfinished draft outlives the call:\n%s", view)

@@ -7,7 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -15,7 +15,7 @@ import (
 // Update; the header only draws it.
 type headerData struct {
 	callID  string
-	info    engine.CallStarted
+	info    event.CallStarted
 	started bool
 	ended   bool
 	elapsed time.Duration

@@ -9,7 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // fixedNow is the clock of every test.
@@ -21,7 +21,7 @@ type fakeController struct {
 	paused    bool
 	speed     float64
 	nextCalls int
-	feedback  []engine.Feedback
+	feedback  []event.Feedback
 	callIDs   []string
 	fail      bool
 }
@@ -59,7 +59,7 @@ func (c *fakeController) NextCall() {
 	c.nextCalls++
 }
 
-func (c *fakeController) Feedback(callID string, fb engine.Feedback) error {
+func (c *fakeController) Feedback(callID string, fb event.Feedback) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.callIDs = append(c.callIDs, callID)
@@ -167,35 +167,35 @@ type eventBuilder struct {
 	seq    uint64
 }
 
-func (b *eventBuilder) ev(p engine.Payload) EventMsg {
+func (b *eventBuilder) ev(p event.Payload) EventMsg {
 	b.seq++
-	return EventMsg{engine.Event{
+	return EventMsg{event.Event{
 		Kind: p.EventKind(), CallID: b.callID, Seq: b.seq,
 		TS: fixedNow.Add(time.Duration(b.seq) * time.Second), Payload: p,
 	}}
 }
 
-func started(title string) engine.CallStarted {
-	return engine.CallStarted{
+func started(title string) event.CallStarted {
+	return event.CallStarted{
 		Queue: "Billing", Agent: "Sam Kim", Customer: "Dana Ruiz",
-		Channel: engine.ChannelVoice, Title: title,
+		Channel: event.ChannelVoice, Title: title,
 	}
 }
 
-func final(id string, sp engine.Speaker, text string, start, end float64) engine.Utterance {
-	return engine.Utterance{UtteranceID: id, Speaker: sp, Text: text, Start: start, End: end, Source: engine.SourceReplay, Final: true}
+func final(id string, sp event.Speaker, text string, start, end float64) event.Utterance {
+	return event.Utterance{UtteranceID: id, Speaker: sp, Text: text, Start: start, End: end, Source: event.SourceReplay, Final: true}
 }
 
-func partial(id string, sp engine.Speaker, text string, start float64) engine.Utterance {
-	return engine.Utterance{UtteranceID: id, Speaker: sp, Text: text, Start: start, Source: engine.SourceASR}
+func partial(id string, sp event.Speaker, text string, start float64) event.Utterance {
+	return event.Utterance{UtteranceID: id, Speaker: sp, Text: text, Start: start, Source: event.SourceASR}
 }
 
 // threeReplies is a suggestions event with three ranked replies.
-func threeReplies(utt string) engine.Suggestions {
-	return engine.Suggestions{
+func threeReplies(utt string) event.Suggestions {
+	return event.Suggestions{
 		UtteranceID: utt,
 		LatencyMS:   38,
-		Suggestions: []engine.Suggestion{
+		Suggestions: []event.Suggestion{
 			{ID: "s1", Source: "kb", ArticleID: "KB-112", Title: "Duplicate charges", Confidence: 0.91,
 				Text: "I'm sorry about the double charge. I can see both payments on your account; I'll refund the duplicate right away and you'll see it within 3–5 business days."},
 			{ID: "s2", Source: "history", Confidence: 0.64,
@@ -210,28 +210,28 @@ func threeReplies(utt string) engine.Suggestions {
 // for both, suggestions, recommendations and alerts.
 func realisticCall() []tea.Msg {
 	b := &eventBuilder{callID: "call-0017"}
-	cust, agent := engine.SpeakerCustomer, engine.SpeakerAgent
+	cust, agent := event.SpeakerCustomer, event.SpeakerAgent
 	return []tea.Msg{
 		b.ev(started("Double charge on renewal")),
 		b.ev(final("u1", agent, "Thanks for calling Larkspur, this is Sam. How can I help you today?", 0, 3.2)),
 		b.ev(partial("u2", cust, "Hi, I was charged", 3.8)),
 		b.ev(final("u2", cust, "Hi, I was charged twice for my annual renewal this month and I'm honestly pretty frustrated about it.", 3.8, 9.1)),
-		b.ev(engine.Sentiment{UtteranceID: "u1", Speaker: agent, Score: 0.4, Confidence: 0.8, Rolling: 0.35, Trend: 0,
+		b.ev(event.Sentiment{UtteranceID: "u1", Speaker: agent, Score: 0.4, Confidence: 0.8, Rolling: 0.35, Trend: 0,
 			Emotions: map[string]float64{"joy": 0.3, "neutral": 0.7}}),
-		b.ev(engine.Sentiment{UtteranceID: "u2", Speaker: cust, Score: -0.55, Confidence: 0.86, Rolling: -0.45, Trend: -0.2,
+		b.ev(event.Sentiment{UtteranceID: "u2", Speaker: cust, Score: -0.55, Confidence: 0.86, Rolling: -0.45, Trend: -0.2,
 			Emotions: map[string]float64{"anger": 0.35, "frustration": 0.72, "confusion": 0.1, "neutral": 0.15, "joy": 0.02}}),
 		b.ev(threeReplies("u2")),
-		b.ev(engine.Recommendations{UtteranceID: "u2", Recommendations: []engine.Recommendation{
+		b.ev(event.Recommendations{UtteranceID: "u2", Recommendations: []event.Recommendation{
 			{Kind: "action", Title: "Refund the duplicate renewal charge", Reason: "two identical charges on 2 March", Score: 0.88},
 			{Kind: "article", Title: "Refund policy for duplicate payments", ArticleID: "KB-112", Reason: "matches “charged twice”", Score: 0.81},
 			{Kind: "offer", Title: "One month of Premium, free", Reason: "customer for 4 years, high lifetime value", Score: 0.42},
 		}}),
-		b.ev(engine.Alert{Type: "negative_sentiment", Severity: engine.SeverityWarning, Reason: "customer sentiment fell below −0.4", UtteranceID: "u2"}),
+		b.ev(event.Alert{Type: "negative_sentiment", Severity: event.SeverityWarning, Reason: "customer sentiment fell below −0.4", UtteranceID: "u2"}),
 		b.ev(final("u3", agent, "I'm really sorry about that. Let me pull up your account.", 9.6, 12.4)),
 		b.ev(final("u4", cust, "If this isn't fixed today I'm going to cancel my subscription.", 13.0, 16.8)),
-		b.ev(engine.Sentiment{UtteranceID: "u4", Speaker: cust, Score: -0.8, Confidence: 0.9, Rolling: -0.66, Trend: -0.21,
+		b.ev(event.Sentiment{UtteranceID: "u4", Speaker: cust, Score: -0.8, Confidence: 0.9, Rolling: -0.66, Trend: -0.21,
 			Emotions: map[string]float64{"anger": 0.62, "frustration": 0.81, "sadness": 0.1, "fear": 0.05, "confusion": 0.12, "joy": 0.01, "neutral": 0.08}}),
-		b.ev(engine.Alert{Type: "churn_risk", Severity: engine.SeverityCritical, Reason: "customer threatens to cancel", UtteranceID: "u4"}),
+		b.ev(event.Alert{Type: "churn_risk", Severity: event.SeverityCritical, Reason: "customer threatens to cancel", UtteranceID: "u4"}),
 		b.ev(partial("u5", agent, "I completely understand, and I", 17.2)),
 	}
 }

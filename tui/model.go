@@ -19,7 +19,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -37,7 +38,7 @@ type Controller interface {
 	// NextCall skips the rest of the replayed call.
 	NextCall()
 	// Feedback records what the agent did with a suggestion.
-	Feedback(callID string, fb engine.Feedback) error
+	Feedback(callID string, fb event.Feedback) error
 }
 
 // CallPositioner is an optional extension of Controller: a replay that knows
@@ -172,7 +173,7 @@ func New(opts Options) Model {
 	th := &st
 	m := Model{
 		opts:        opts,
-		modelStatus: Sanitize(opts.ModelStatus),
+		modelStatus: termtext.Sanitize(opts.ModelStatus),
 		now:         now,
 		styles:      th,
 		baseKeys:    DefaultKeyMap(),
@@ -252,7 +253,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case feedbackDoneMsg:
 		if msg.err != nil {
-			m.setNote("Feedback not saved: "+Sanitize(msg.err.Error()), true)
+			m.setNote("Feedback not saved: "+termtext.Sanitize(msg.err.Error()), true)
 		}
 	case summaryDoneMsg:
 		if msg.err != nil {
@@ -260,7 +261,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cs.requestSummary(false)
 				m.refresh()
 			}
-			m.setNote("No summary: "+Sanitize(msg.err.Error()), true)
+			m.setNote("No summary: "+termtext.Sanitize(msg.err.Error()), true)
 		}
 	}
 	m.syncKeys()

@@ -11,7 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -22,7 +22,7 @@ func callWithReplies(t *testing.T, opts Options) Model {
 	b := &eventBuilder{callID: "c1"}
 	return feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Refund")),
-		b.ev(final("u1", engine.SpeakerCustomer, "I was charged twice.", 0, 2)),
+		b.ev(final("u1", event.SpeakerCustomer, "I was charged twice.", 0, 2)),
 		b.ev(threeReplies("u1")),
 	})
 }
@@ -89,7 +89,7 @@ func TestCopySetsClipboardAndRecordsUse(t *testing.T) {
 			if len(clip) != 1 || clip[0] != want {
 				t.Fatalf("clipboard messages = %q, want [%q]", clip, want)
 			}
-			wantFB := engine.Feedback{SuggestionID: "s2", UtteranceID: "u1", Verdict: engine.VerdictUsed}
+			wantFB := event.Feedback{SuggestionID: "s2", UtteranceID: "u1", Verdict: event.VerdictUsed}
 			if len(ctl.feedback) != 1 || ctl.feedback[0] != wantFB || ctl.callIDs[0] != "c1" {
 				t.Fatalf("feedback = %+v for %v, want [%+v] for c1", ctl.feedback, ctl.callIDs, wantFB)
 			}
@@ -114,9 +114,9 @@ func TestRatingRecordsFeedbackFromACommand(t *testing.T) {
 	m, cmd = updateCmd(t, m, press("-"))
 	m = feedMsgs(t, m, runCmd(cmd))
 
-	want := []engine.Feedback{
-		{SuggestionID: "s1", ArticleID: "KB-112", UtteranceID: "u1", Verdict: engine.VerdictHelpful},
-		{SuggestionID: "s2", UtteranceID: "u1", Verdict: engine.VerdictNotHelpful},
+	want := []event.Feedback{
+		{SuggestionID: "s1", ArticleID: "KB-112", UtteranceID: "u1", Verdict: event.VerdictHelpful},
+		{SuggestionID: "s2", UtteranceID: "u1", Verdict: event.VerdictNotHelpful},
 	}
 	if !slices.Equal(ctl.feedback, want) {
 		t.Fatalf("feedback = %+v, want %+v", ctl.feedback, want)
@@ -215,12 +215,12 @@ func TestStaleEventsDropped(t *testing.T) {
 	b := &eventBuilder{callID: "c1"}
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Refund")),
-		b.ev(final("u1", engine.SpeakerCustomer, "fresh text", 0, 2)),
+		b.ev(final("u1", event.SpeakerCustomer, "fresh text", 0, 2)),
 	})
-	stale := b.ev(final("u1", engine.SpeakerCustomer, "stale text", 0, 2))
+	stale := b.ev(final("u1", event.SpeakerCustomer, "stale text", 0, 2))
 	stale.Seq = 2 // same seq as the final already applied
 	m = update(t, m, stale)
-	older := b.ev(engine.Suggestions{UtteranceID: "u1", Abstain: true, Reason: "stale"})
+	older := b.ev(event.Suggestions{UtteranceID: "u1", Abstain: true, Reason: "stale"})
 	older.Seq = 1
 	m = update(t, m, older)
 
@@ -236,7 +236,7 @@ func TestStaleEventsDropped(t *testing.T) {
 func TestPartialReplacedByFinal(t *testing.T) {
 	m := newTestModel(t, Options{}, 120, 40)
 	b := &eventBuilder{callID: "c1"}
-	cust := engine.SpeakerCustomer
+	cust := event.SpeakerCustomer
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Refund")),
 		b.ev(partial("u1", cust, "I was", 0)),
@@ -258,7 +258,7 @@ func TestPartialReplacedByFinal(t *testing.T) {
 	}
 
 	m = update(t, m, b.ev(final("u1b", cust, "I was charged twice.", 0, 2)))
-	m = update(t, m, b.ev(partial("u2", engine.SpeakerAgent, "Sorry", 2.5)))
+	m = update(t, m, b.ev(partial("u2", event.SpeakerAgent, "Sorry", 2.5)))
 	if len(cs.lines) != 2 || cs.lines[0].partial || cs.lines[0].text != "I was charged twice." || !cs.lines[1].partial {
 		t.Fatalf("after the final: %+v", cs.lines)
 	}
@@ -268,7 +268,7 @@ func TestPartialReplacedByFinal(t *testing.T) {
 	}
 
 	// A final of the agent with another id supersedes the agent's partial.
-	m = update(t, m, b.ev(final("u2x", engine.SpeakerAgent, "Sorry about that.", 2.5, 4)))
+	m = update(t, m, b.ev(final("u2x", event.SpeakerAgent, "Sorry about that.", 2.5, 4)))
 	if len(cs.lines) != 2 || cs.lines[1].partial || cs.lines[1].id != "u2x" {
 		t.Fatalf("after the agent's final: %+v", cs.lines)
 	}
@@ -277,7 +277,7 @@ func TestPartialReplacedByFinal(t *testing.T) {
 func TestAbstainShown(t *testing.T) {
 	m := callWithReplies(t, Options{})
 	b := &eventBuilder{callID: "c1", seq: 10}
-	m = update(t, m, b.ev(engine.Suggestions{UtteranceID: "u2", Abstain: true, Reason: "no article matches"}))
+	m = update(t, m, b.ev(event.Suggestions{UtteranceID: "u2", Abstain: true, Reason: "no article matches"}))
 	view := stripView(m)
 	if !strings.Contains(view, "No confident suggestion — no article matches") {
 		t.Fatalf("abstain line missing:\n%s", view)
@@ -296,8 +296,8 @@ func TestNewCallBecomesDisplayed(t *testing.T) {
 	b := &eventBuilder{callID: "b"}
 	m = feedMsgs(t, m, []tea.Msg{
 		a.ev(started("First call")),
-		a.ev(final("u1", engine.SpeakerCustomer, "first call words", 0, 1)),
-		a.ev(engine.CallEnded{Reason: "hangup", Disposition: "resolved"}),
+		a.ev(final("u1", event.SpeakerCustomer, "first call words", 0, 1)),
+		a.ev(event.CallEnded{Reason: "hangup", Disposition: "resolved"}),
 	})
 	if view := stripView(m); !strings.Contains(view, "ENDED") || !strings.Contains(view, "first call words") {
 		t.Fatalf("an ended call should stay shown:\n%s", view)
@@ -307,7 +307,7 @@ func TestNewCallBecomesDisplayed(t *testing.T) {
 		t.Fatalf("current = %q, want b", m.current)
 	}
 	// Late events of the first call update its state, not the view.
-	m = update(t, m, a.ev(final("u2", engine.SpeakerCustomer, "late words", 1, 2)))
+	m = update(t, m, a.ev(final("u2", event.SpeakerCustomer, "late words", 1, 2)))
 	view := stripView(m)
 	if strings.Contains(view, "first call words") || strings.Contains(view, "late words") || !strings.Contains(view, "Second call") {
 		t.Fatalf("the view should show only the second call:\n%s", view)
@@ -336,14 +336,14 @@ func TestTranscriptFollowsTailOnlyAtBottom(t *testing.T) {
 	b := &eventBuilder{callID: "c1"}
 	m = update(t, m, b.ev(started("Long")))
 	for i := range 60 {
-		m = update(t, m, b.ev(final(fmt.Sprintf("u%d", i), engine.SpeakerCustomer, fmt.Sprintf("line %d", i), float64(i), float64(i)+1)))
+		m = update(t, m, b.ev(final(fmt.Sprintf("u%d", i), event.SpeakerCustomer, fmt.Sprintf("line %d", i), float64(i), float64(i)+1)))
 	}
 	if !strings.Contains(stripView(m), "line 59") {
 		t.Fatal("the tail is not shown")
 	}
 	m = update(t, m, press("pgup"))
 	off := m.transcript.offset
-	m = update(t, m, b.ev(final("u60", engine.SpeakerCustomer, "line 60", 60, 61)))
+	m = update(t, m, b.ev(final("u60", event.SpeakerCustomer, "line 60", 60, 61)))
 	if m.transcript.offset != off || strings.Contains(stripView(m), "line 60") {
 		t.Fatal("a scrolled-up transcript jumped to the new line")
 	}
@@ -351,7 +351,7 @@ func TestTranscriptFollowsTailOnlyAtBottom(t *testing.T) {
 		t.Error("no hint of the lines below")
 	}
 	m = update(t, m, press("end"))
-	m = update(t, m, b.ev(final("u61", engine.SpeakerCustomer, "line 61", 61, 62)))
+	m = update(t, m, b.ev(final("u61", event.SpeakerCustomer, "line 61", 61, 62)))
 	if !strings.Contains(stripView(m), "line 61") {
 		t.Fatal("after end the transcript does not follow the tail")
 	}
@@ -366,7 +366,7 @@ func TestTranscriptBounded(t *testing.T) {
 	b := &eventBuilder{callID: "c1"}
 	m = update(t, m, b.ev(started("Long")))
 	for i := range maxLines + 10 {
-		m = update(t, m, b.ev(final(fmt.Sprintf("u%d", i), engine.SpeakerAgent, "x", 0, 1)))
+		m = update(t, m, b.ev(final(fmt.Sprintf("u%d", i), event.SpeakerAgent, "x", 0, 1)))
 	}
 	if n := len(m.calls["c1"].lines); n != maxLines {
 		t.Fatalf("kept %d lines, want %d", n, maxLines)
@@ -377,8 +377,8 @@ func TestEventTextSanitised(t *testing.T) {
 	m := newTestModel(t, Options{}, 120, 40)
 	b := &eventBuilder{callID: "c1"}
 	m = feedMsgs(t, m, []tea.Msg{
-		b.ev(engine.CallStarted{Title: "evil\x1b]52;c;ZXZpbA==\x07", Customer: "\x1b[2JMallory"}),
-		b.ev(final("u1", engine.SpeakerCustomer, "hi\x1b[31m there\x9b1m\r", 0, 1)),
+		b.ev(event.CallStarted{Title: "evil\x1b]52;c;ZXZpbA==\x07", Customer: "\x1b[2JMallory"}),
+		b.ev(final("u1", event.SpeakerCustomer, "hi\x1b[31m there\x9b1m\r", 0, 1)),
 	})
 	raw := m.View().Content
 	for _, bad := range []string{"\x1b]52", "\x1b[2J", "\u009b", "\r"} {
@@ -404,7 +404,7 @@ func TestElapsedClock(t *testing.T) {
 		t.Fatalf("wall clock since start not shown:\n%s", viewLines(m)[0])
 	}
 	m = update(t, m, tickMsg{id: m.tickID + 1}) // a stale tick is ignored
-	m = update(t, m, b.ev(final("u1", engine.SpeakerAgent, "hello", 0, 12.4)))
+	m = update(t, m, b.ev(final("u1", event.SpeakerAgent, "hello", 0, 12.4)))
 	if !strings.Contains(viewLines(m)[0], "00:12") {
 		t.Fatalf("utterance offset not shown:\n%s", viewLines(m)[0])
 	}

@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // flushInterval is how often coalesced partial transcripts are sent (about
@@ -19,7 +19,7 @@ const flushInterval = time.Second / 15
 // each speaker of each call wins.
 type partialSlot struct {
 	callID  string
-	speaker engine.Speaker
+	speaker event.Speaker
 }
 
 // pump forwards events to send until events closes or ctx is done.
@@ -30,17 +30,17 @@ type partialSlot struct {
 // stale), except that a final drops the held partial with its utterance id,
 // which it replaces. When events closes, the held partials are sent and
 // then StreamEndedMsg.
-func pump(ctx context.Context, events <-chan engine.Event, send func(tea.Msg), tick <-chan time.Time) {
-	held := map[partialSlot]engine.Event{}
+func pump(ctx context.Context, events <-chan event.Event, send func(tea.Msg), tick <-chan time.Time) {
+	held := map[partialSlot]event.Event{}
 	flush := func(all bool, callID string) {
-		var out []engine.Event
+		var out []event.Event
 		for k, ev := range held {
 			if all || k.callID == callID {
 				out = append(out, ev)
 				delete(held, k)
 			}
 		}
-		slices.SortFunc(out, func(a, b engine.Event) int {
+		slices.SortFunc(out, func(a, b event.Event) int {
 			return cmp.Or(cmp.Compare(a.CallID, b.CallID), cmp.Compare(a.Seq, b.Seq))
 		})
 		for _, ev := range out {
@@ -59,14 +59,14 @@ func pump(ctx context.Context, events <-chan engine.Event, send func(tea.Msg), t
 				send(StreamEndedMsg{})
 				return
 			}
-			u, isUtterance := payloadValue(ev.Payload).(engine.Utterance)
+			u, isUtterance := event.Deref(ev.Payload).(event.Utterance)
 			switch {
-			case ev.Kind == engine.KindPartial && isUtterance:
+			case ev.Kind == event.KindPartial && isUtterance:
 				held[partialSlot{ev.CallID, u.Speaker}] = ev
 				continue
-			case ev.Kind == engine.KindFinal && isUtterance:
+			case ev.Kind == event.KindFinal && isUtterance:
 				for k, p := range held {
-					if hu, _ := payloadValue(p.Payload).(engine.Utterance); k.callID == ev.CallID && hu.UtteranceID == u.UtteranceID {
+					if hu, _ := event.Deref(p.Payload).(event.Utterance); k.callID == ev.CallID && hu.UtteranceID == u.UtteranceID {
 						delete(held, k)
 					}
 				}

@@ -8,7 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // recorder is a fake Program.Send that keeps what it was sent.
@@ -30,7 +30,7 @@ func (r *recorder) events() []sentEvent {
 	var out []sentEvent
 	for _, m := range r.msgs {
 		if ev, ok := m.(EventMsg); ok {
-			u, _ := ev.Payload.(engine.Utterance)
+			u, _ := ev.Payload.(event.Utterance)
 			out = append(out, sentEvent{ev.Kind, ev.CallID, ev.Seq, u.Text})
 		}
 	}
@@ -38,24 +38,24 @@ func (r *recorder) events() []sentEvent {
 }
 
 type sentEvent struct {
-	kind engine.Kind
+	kind event.Kind
 	call string
 	seq  uint64
 	text string
 }
 
-func rawEvent(call string, seq uint64, p engine.Payload) engine.Event {
-	return engine.Event{Kind: p.EventKind(), CallID: call, Seq: seq, TS: fixedNow, Payload: p}
+func rawEvent(call string, seq uint64, p event.Payload) event.Event {
+	return event.Event{Kind: p.EventKind(), CallID: call, Seq: seq, TS: fixedNow, Payload: p}
 }
 
 // startPump runs the pump on an unbuffered channel and a tick channel the
 // test drives. Because both channels are unbuffered, a send returns only
 // once the pump has taken the value, so the test needs no sleeps.
-func startPump(t *testing.T) (chan<- engine.Event, chan<- time.Time, *recorder, <-chan struct{}) {
+func startPump(t *testing.T) (chan<- event.Event, chan<- time.Time, *recorder, <-chan struct{}) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	events, ticks := make(chan engine.Event), make(chan time.Time)
+	events, ticks := make(chan event.Event), make(chan time.Time)
 	rec := &recorder{}
 	done := make(chan struct{})
 	go func() {
@@ -76,7 +76,7 @@ func waitDone(t *testing.T, done <-chan struct{}) {
 
 func TestPumpCoalescesPartials(t *testing.T) {
 	events, ticks, rec, done := startPump(t)
-	cust, agent := engine.SpeakerCustomer, engine.SpeakerAgent
+	cust, agent := event.SpeakerCustomer, event.SpeakerAgent
 
 	events <- rawEvent("c1", 1, started("Pump"))
 	var seq uint64 = 1
@@ -98,17 +98,17 @@ func TestPumpCoalescesPartials(t *testing.T) {
 	seq++
 	events <- rawEvent("c1", seq, partial("u3", cust, "held", 5)) // 73
 	seq++
-	events <- rawEvent("c1", seq, engine.Sentiment{Speaker: cust, Score: -0.2}) // 74
+	events <- rawEvent("c1", seq, event.Sentiment{Speaker: cust, Score: -0.2}) // 74
 	close(events)
 	waitDone(t, done)
 
 	want := []sentEvent{
-		{engine.KindCallStarted, "c1", 1, ""},
-		{engine.KindFinal, "c1", 52, "the final"},
-		{engine.KindPartial, "c1", 71, "p18"},
-		{engine.KindPartial, "c1", 72, "p19"},
-		{engine.KindPartial, "c1", 73, "held"}, // flushed before the sentiment that follows it
-		{engine.KindSentiment, "c1", 74, ""},
+		{event.KindCallStarted, "c1", 1, ""},
+		{event.KindFinal, "c1", 52, "the final"},
+		{event.KindPartial, "c1", 71, "p18"},
+		{event.KindPartial, "c1", 72, "p19"},
+		{event.KindPartial, "c1", 73, "held"}, // flushed before the sentiment that follows it
+		{event.KindSentiment, "c1", 74, ""},
 	}
 	got := rec.events()
 	if len(got) != len(want) {
@@ -126,8 +126,8 @@ func TestPumpCoalescesPartials(t *testing.T) {
 
 func TestPumpFlushesHeldPartialsWhenClosed(t *testing.T) {
 	events, _, rec, done := startPump(t)
-	events <- rawEvent("c1", 1, partial("u1", engine.SpeakerCustomer, "a", 0))
-	events <- rawEvent("c2", 1, partial("u1", engine.SpeakerCustomer, "b", 0))
+	events <- rawEvent("c1", 1, partial("u1", event.SpeakerCustomer, "a", 0))
+	events <- rawEvent("c2", 1, partial("u1", event.SpeakerCustomer, "b", 0))
 	close(events)
 	waitDone(t, done)
 	got := rec.events()
@@ -141,7 +141,7 @@ func TestPumpStopsWithContext(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		pump(ctx, make(chan engine.Event), func(tea.Msg) {}, nil)
+		pump(ctx, make(chan event.Event), func(tea.Msg) {}, nil)
 	}()
 	cancel()
 	waitDone(t, done)
@@ -153,9 +153,9 @@ func TestPumpIntoModel(t *testing.T) {
 	events, _, rec, done := startPump(t)
 	events <- rawEvent("c1", 1, started("Pump"))
 	for i := range 30 {
-		events <- rawEvent("c1", uint64(2+i), partial("u1", engine.SpeakerCustomer, "typing "+itoa(i), 0))
+		events <- rawEvent("c1", uint64(2+i), partial("u1", event.SpeakerCustomer, "typing "+itoa(i), 0))
 	}
-	events <- rawEvent("c1", 40, final("u1", engine.SpeakerCustomer, "done typing", 0, 1))
+	events <- rawEvent("c1", 40, final("u1", event.SpeakerCustomer, "done typing", 0, 1))
 	close(events)
 	waitDone(t, done)
 

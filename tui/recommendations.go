@@ -5,7 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -23,11 +23,11 @@ type recommendationsPane struct {
 	th *theme.Styles // shared, never changed once built
 
 	callID string
-	recs   []engine.Recommendation
+	recs   []event.Recommendation
 	alerts []alertEntry
-	ended  *engine.CallEnded
-	flow   *engine.FlowState
-	sum    *engine.Summary
+	ended  *event.CallEnded
+	flow   *event.FlowState
+	sum    *event.Summary
 	sumKey string // the key that opens the summary, for the entry's hint
 
 	rows   []string
@@ -58,7 +58,7 @@ func (p *recommendationsPane) SetSize(w, h int) {
 // ended, its guided flow's checklist (nil when no flow matched) and its
 // latest summary (nil when none), whose entry says that sumKey opens it.
 // A new call scrolls back to the top.
-func (p *recommendationsPane) SetData(callID string, recs []engine.Recommendation, alerts []alertEntry, ended *engine.CallEnded, flow *engine.FlowState, sum *engine.Summary, sumKey string) {
+func (p *recommendationsPane) SetData(callID string, recs []event.Recommendation, alerts []alertEntry, ended *event.CallEnded, flow *event.FlowState, sum *event.Summary, sumKey string) {
 	if callID != p.callID {
 		p.callID, p.offset = callID, 0
 	}
@@ -137,7 +137,7 @@ func (p *recommendationsPane) summaryItem(w int, detailed bool) []string {
 }
 
 // recRows renders the recommendations.
-func (p *recommendationsPane) recRows(recs []engine.Recommendation, w int, detailed bool) []string {
+func (p *recommendationsPane) recRows(recs []event.Recommendation, w int, detailed bool) []string {
 	var rows []string
 	for _, r := range recs {
 		title := r.Title
@@ -209,9 +209,9 @@ func (p *recommendationsPane) kind(k string) (string, lipgloss.Style) {
 // severity returns the tag and style of an alert severity.
 func (p *recommendationsPane) severity(s string) (string, lipgloss.Style) {
 	switch s {
-	case engine.SeverityCritical:
+	case event.SeverityCritical:
 		return "CRITICAL", p.st().Critical
-	case engine.SeverityWarning:
+	case event.SeverityWarning:
 		return "WARNING", p.st().Warning
 	}
 	return "INFO", p.st().Info
@@ -224,7 +224,7 @@ func (p recommendationsPane) alertSummary() string {
 	}
 	critical := 0
 	for _, a := range p.alerts {
-		if a.Severity == engine.SeverityCritical {
+		if a.Severity == event.SeverityCritical {
 			critical++
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Run shows the agent view until the user quits or ctx is done. It builds
@@ -18,7 +18,7 @@ import (
 // program. When the channel closes the view stays open, showing that the
 // replay has finished, until the user quits. Run returns nil on a normal
 // quit and when ctx is done.
-func Run(parent context.Context, events <-chan engine.Event, opts Options) error {
+func Run(parent context.Context, events <-chan event.Event, opts Options) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // syncBuffer is an output the program and the test can share. Every write
@@ -53,9 +53,9 @@ func waitFor(t *testing.T, out *syncBuffer, what string, cond func(screen string
 	}
 }
 
-func callEvents() <-chan engine.Event {
+func callEvents() <-chan event.Event {
 	msgs := realisticCall()
-	events := make(chan engine.Event, len(msgs))
+	events := make(chan event.Event, len(msgs))
 	for _, m := range msgs {
 		events <- m.(EventMsg).Event
 	}
@@ -102,7 +102,7 @@ func TestRunStopsWithContext(t *testing.T) {
 	out := newSyncBuffer()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- Run(ctx, make(chan engine.Event), Options{NoColor: true, Input: in, Output: out, Width: 80, Height: 24})
+		errc <- Run(ctx, make(chan event.Event), Options{NoColor: true, Input: in, Output: out, Width: 80, Height: 24})
 	}()
 	waitFor(t, out, "the first frame", func(s string) bool { return strings.Contains(s, "waiting for a call") })
 	cancel()

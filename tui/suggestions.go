@@ -5,7 +5,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -18,7 +18,7 @@ type suggestionsPane struct {
 	th *theme.Styles // shared, never changed once built
 
 	callID   string
-	data     engine.Suggestions
+	data     event.Suggestions
 	has      bool
 	marks    map[string]mark
 	selected int
@@ -54,7 +54,7 @@ func (p *suggestionsPane) SetSize(w, h int) {
 // Another list for the same utterance (a draft streaming in) leaves the
 // selection on the same reply and the scroll position where it was: the
 // agent may be reading.
-func (p *suggestionsPane) SetSuggestions(callID string, s engine.Suggestions, has bool, marks map[string]mark) {
+func (p *suggestionsPane) SetSuggestions(callID string, s event.Suggestions, has bool, marks map[string]mark) {
 	same := has && p.has && callID == p.callID && s.UtteranceID == p.data.UtteranceID
 	if same {
 		if cur, _, ok := p.Selected(); ok {
@@ -74,7 +74,7 @@ func (p *suggestionsPane) SetSuggestions(callID string, s engine.Suggestions, ha
 }
 
 // indexOfReply returns the index of the reply with the id, or -1.
-func indexOfReply(list []engine.Suggestion, id string) int {
+func indexOfReply(list []event.Suggestion, id string) int {
 	for i, s := range list {
 		if s.ID == id {
 			return i
@@ -84,9 +84,9 @@ func indexOfReply(list []engine.Suggestion, id string) int {
 }
 
 // Selected returns the selected reply, if there is one.
-func (p *suggestionsPane) Selected() (engine.Suggestion, int, bool) {
+func (p *suggestionsPane) Selected() (event.Suggestion, int, bool) {
 	if !p.has || p.data.Abstain || p.selected >= len(p.data.Suggestions) {
-		return engine.Suggestion{}, 0, false
+		return event.Suggestion{}, 0, false
 	}
 	return p.data.Suggestions[p.selected], p.selected, true
 }
@@ -157,7 +157,7 @@ func (p *suggestionsPane) reveal() {
 
 // renderReply renders one reply: a meta row (pointer, number, confidence,
 // source, article, mark) and the text wrapped under it.
-func (p *suggestionsPane) renderReply(i int, s engine.Suggestion, w int) []string {
+func (p *suggestionsPane) renderReply(i int, s event.Suggestion, w int) []string {
 	sel := i == p.selected
 	pointer, num, text := "  ", p.st().Number.Render(" "+itoa(i+1)+" "), p.st().Text
 	if sel {
@@ -234,9 +234,9 @@ func (p *suggestionsPane) renderMark(mk mark) string {
 		parts = append(parts, p.st().Used.Render("↵ used"))
 	}
 	switch mk.verdict {
-	case engine.VerdictHelpful:
+	case event.VerdictHelpful:
 		parts = append(parts, p.st().Helpful.Render("✓ helpful"))
-	case engine.VerdictNotHelpful:
+	case event.VerdictNotHelpful:
 		parts = append(parts, p.st().NotHelpful.Render("✗ not helpful"))
 	}
 	return strings.Join(parts, " ")

@@ -5,7 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -29,9 +29,9 @@ type summaryPane struct {
 	th *theme.Styles // shared, never changed once built
 
 	callID  string
-	sum     *engine.Summary // nil: none yet
-	atEnd   bool            // the wrap-up from call.ended
-	pending bool            // a new summary was asked for
+	sum     *event.Summary // nil: none yet
+	atEnd   bool           // the wrap-up from call.ended
+	pending bool           // a new summary was asked for
 
 	rows   []string
 	offset int
@@ -63,7 +63,7 @@ func (p *summaryPane) SetSize(w, h int) {
 // SetData shows a call's latest summary (nil when there is none), whether
 // it is the wrap-up, and whether a newer one was asked for. A new summary
 // scrolls back to the top.
-func (p *summaryPane) SetData(callID string, sum *engine.Summary, atEnd, pending bool) {
+func (p *summaryPane) SetData(callID string, sum *event.Summary, atEnd, pending bool) {
 	if callID != p.callID || sum != p.sum {
 		p.offset = 0
 	}

@@ -34,7 +34,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -66,10 +67,10 @@ type SupervisorOptions struct {
 	// History returns the full event history of one call, for the
 	// drill-down. It is called from a tea.Cmd, never from Update. When nil
 	// the drill-down shows the call's live events from then on.
-	History func(ctx context.Context, callID string) ([]engine.Event, error)
+	History func(ctx context.Context, callID string) ([]event.Event, error)
 	// Summaries are the rows known at start, such as the service's
 	// live-call directory; the events then update them.
-	Summaries []engine.CallSummary
+	Summaries []event.CallRow
 	// Controller, when set, is what a drilled-into call's read-only agent
 	// view may ask of the service: a summary, when it implements
 	// SummaryRequester (read-only views send no feedback).
@@ -99,7 +100,7 @@ type SupervisorOptions struct {
 // replaces the row of its call only if it is newer (a higher LastSeq), so
 // a directory read that races with live events never turns a row back.
 type SummariesMsg struct {
-	Summaries []engine.CallSummary
+	Summaries []event.CallRow
 	// Replace says Summaries is the whole directory: rows of calls not in
 	// it are dropped (they ended and left the directory while the
 	// terminal was away).
@@ -126,7 +127,7 @@ type frameMsg struct{}
 type historyMsg struct {
 	gen    int
 	callID string
-	events []engine.Event
+	events []event.Event
 	err    error
 }
 
@@ -168,7 +169,7 @@ const (
 // supRow is one call of the table: its summary and the sanitised text the
 // table draws, kept beside it so View never sanitises.
 type supRow struct {
-	sum engine.CallSummary
+	sum event.CallRow
 
 	id, queue, agent, customer string // sanitised
 	lastAlert                  string // sanitised
@@ -200,9 +201,9 @@ type drillDown struct {
 	callID  string
 	gen     int
 	agent   Model
-	loading bool           // the history has been asked for and not arrived
-	buffer  []engine.Event // live events held while the history loads
-	note    string         // history status, sanitised
+	loading bool          // the history has been asked for and not arrived
+	buffer  []event.Event // live events held while the history loads
+	note    string        // history status, sanitised
 	noteErr bool
 }
 
@@ -296,9 +297,9 @@ func NewSupervisor(opts SupervisorOptions) *Supervisor {
 		baseKeys:    DefaultSupervisorKeyMap(),
 		help:        help.New(),
 		input:       textinput.New(),
-		title:       Sanitize(opts.Title),
-		modelStatus: Sanitize(opts.ModelStatus),
-		queueOnly:   Sanitize(opts.Queue),
+		title:       termtext.Sanitize(opts.Title),
+		modelStatus: termtext.Sanitize(opts.ModelStatus),
+		queueOnly:   termtext.Sanitize(opts.Queue),
 		rows:        map[string]*supRow{},
 		queueIdx:    map[string]int{},
 		clock:       now(),
@@ -351,7 +352,7 @@ func (s *Supervisor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.merge(msg.Summaries, msg.Replace)
 		s.rebuild()
 	case ConnectionMsg:
-		s.conn, s.connDetail = connDown, Sanitize(msg.Detail)
+		s.conn, s.connDetail = connDown, termtext.Sanitize(msg.Detail)
 		if msg.Connected {
 			s.conn = connUp
 		}
@@ -414,23 +415,23 @@ func (s *Supervisor) setStyles(st theme.Styles) {
 // applyEvent folds a live event into its call's row, hands it to the
 // drill-down if it is that call's, and asks for a frame if the table
 // shows what changed. Partials only matter to the drill-down.
-func (s *Supervisor) applyEvent(ev engine.Event) tea.Cmd {
+func (s *Supervisor) applyEvent(ev event.Event) tea.Cmd {
 	if ev.CallID == "" {
 		return nil
 	}
-	ev.Payload = payloadValue(ev.Payload)
+	ev.Payload = event.Deref(ev.Payload)
 	var drillCmd tea.Cmd
 	if d := s.drill; d != nil && d.callID == ev.CallID {
 		drillCmd = s.feedDrill(ev)
 	}
-	if ev.Kind == engine.KindPartial {
+	if ev.Kind == event.KindPartial {
 		return drillCmd
 	}
 	s.clock = s.now()
 	r := s.rows[ev.CallID]
 	shown := false
 	if r == nil {
-		if ev.Kind == engine.KindCallEnded {
+		if ev.Kind == event.KindCallEnded {
 			return drillCmd // the end of a call never seen: nothing to show
 		}
 		r = newSupRow(ev.CallID)
@@ -449,7 +450,7 @@ func (s *Supervisor) applyEvent(ev engine.Event) tea.Cmd {
 
 // newSupRow returns the empty row of a call.
 func newSupRow(callID string) *supRow {
-	r := &supRow{sum: engine.CallSummary{CallID: callID}}
+	r := &supRow{sum: event.CallRow{CallID: callID}}
 	r.describe()
 	return r
 }
@@ -457,33 +458,33 @@ func newSupRow(callID string) *supRow {
 // apply folds one event into the row and reports whether the table shows
 // what changed. Stale events change nothing; suggestions, recommendations,
 // feedback and utterances change only what the table does not show.
-func (r *supRow) apply(ev engine.Event, now time.Time) (shown bool) {
+func (r *supRow) apply(ev event.Event, now time.Time) (shown bool) {
 	if ev.Seq != 0 && ev.Seq <= r.sum.LastSeq {
 		return false
 	}
-	if u, ok := ev.Payload.(engine.Utterance); ok && ev.Kind == engine.KindFinal && !u.Final {
+	if u, ok := ev.Payload.(event.Utterance); ok && ev.Kind == event.KindFinal && !u.Final {
 		u.Final = true // Apply counts finals by the payload's flag
 		ev.Payload = u
 	}
-	wasEnded := r.sum.Status == engine.StatusEnded
+	wasEnded := r.sum.Status == event.StatusEnded
 	r.sum.Apply(ev)
 	switch p := ev.Payload.(type) {
-	case engine.CallStarted:
+	case event.CallStarted:
 		r.describe()
 		r.endedAt = time.Time{}
 		shown = true
-	case engine.Sentiment:
-		if p.Speaker == engine.SpeakerCustomer {
+	case event.Sentiment:
+		if p.Speaker == event.SpeakerCustomer {
 			r.spark = sparkline(r.sum.History)
 			shown = true
 		}
-	case engine.Alert:
-		r.lastAlert = Sanitize(r.sum.LastAlert)
+	case event.Alert:
+		r.lastAlert = termtext.Sanitize(r.sum.LastAlert)
 		r.lastAlertW = ansi.StringWidth(r.lastAlert)
 		r.alertAt = now
 		shown = true
 	}
-	if !wasEnded && r.sum.Status == engine.StatusEnded {
+	if !wasEnded && r.sum.Status == event.StatusEnded {
 		r.endedAt = now
 		shown = true
 	}
@@ -493,8 +494,8 @@ func (r *supRow) apply(ev engine.Event, now time.Time) (shown bool) {
 // describe recomputes the row's sanitised text from its summary.
 func (r *supRow) describe() {
 	s := &r.sum
-	r.id, r.queue, r.agent, r.customer = Sanitize(s.CallID), Sanitize(s.Queue), Sanitize(s.Agent), Sanitize(s.Customer)
-	r.lastAlert = Sanitize(s.LastAlert)
+	r.id, r.queue, r.agent, r.customer = termtext.Sanitize(s.CallID), termtext.Sanitize(s.Queue), termtext.Sanitize(s.Agent), termtext.Sanitize(s.Customer)
+	r.lastAlert = termtext.Sanitize(s.LastAlert)
 	r.lastAlertW = ansi.StringWidth(r.lastAlert)
 	r.idW, r.queueW, r.agentW = ansi.StringWidth(r.id), ansi.StringWidth(r.queue), ansi.StringWidth(r.agent)
 	r.search = strings.ToLower(r.id + "\x00" + r.queue + "\x00" + r.agent + "\x00" + r.customer)
@@ -502,7 +503,7 @@ func (r *supRow) describe() {
 }
 
 // live reports whether the call has not ended.
-func (r *supRow) live() bool { return r.sum.Status != engine.StatusEnded }
+func (r *supRow) live() bool { return r.sum.Status != event.StatusEnded }
 
 // recentAlert reports whether an alert arrived within recentAlertFor of now.
 func (r *supRow) recentAlert(now time.Time) bool {
@@ -514,7 +515,7 @@ func (r *supRow) hasSentiment() bool { return len(r.sum.History) > 0 || r.sum.Se
 
 // merge folds directory rows in: a summary replaces its call's row when it
 // is newer. With replace, rows of calls missing from the list are dropped.
-func (s *Supervisor) merge(sums []engine.CallSummary, replace bool) {
+func (s *Supervisor) merge(sums []event.CallRow, replace bool) {
 	var seen map[string]bool
 	if replace {
 		seen = make(map[string]bool, len(sums))
@@ -734,7 +735,7 @@ func (s *Supervisor) selectedRow() *supRow {
 
 // setFilter applies filter text (any case) and rebuilds the table.
 func (s *Supervisor) setFilter(text string) {
-	s.filter = strings.ToLower(strings.TrimSpace(Sanitize(text)))
+	s.filter = strings.ToLower(strings.TrimSpace(termtext.Sanitize(text)))
 	s.rebuild()
 }
 
@@ -755,9 +756,9 @@ func (s *Supervisor) openDrill() tea.Cmd {
 	d := &drillDown{callID: r.sum.CallID, gen: s.drillGen, agent: am}
 	// A call.started from the row (seq 0, older than any real event) so the
 	// view names the call at once; the history's own start follows.
-	d.agent.applyBatch([]engine.Event{{
-		Kind: engine.KindCallStarted, CallID: r.sum.CallID, TS: r.sum.Started,
-		Payload: engine.CallStarted{
+	d.agent.applyBatch([]event.Event{{
+		Kind: event.KindCallStarted, CallID: r.sum.CallID, TS: r.sum.Started,
+		Payload: event.CallStarted{
 			Queue: r.sum.Queue, Agent: r.sum.Agent, Customer: r.sum.Customer,
 			Channel: r.sum.Channel, Title: r.sum.Title,
 		},
@@ -787,7 +788,7 @@ func (s *Supervisor) closeDrill() {
 // feedDrill hands a live event of the drilled-into call to its agent
 // view, or holds it while the history loads (the agent view drops events
 // older than the newest it has applied, so history must go first).
-func (s *Supervisor) feedDrill(ev engine.Event) tea.Cmd {
+func (s *Supervisor) feedDrill(ev event.Event) tea.Cmd {
 	d := s.drill
 	if d.loading {
 		if len(d.buffer) < maxDrillBuffer {
@@ -820,13 +821,13 @@ func (s *Supervisor) applyHistory(msg historyMsg) tea.Cmd {
 		return nil
 	}
 	d.loading = false
-	var evs []engine.Event
+	var evs []event.Event
 	if msg.err != nil {
-		d.note, d.noteErr = "history unavailable: "+Sanitize(msg.err.Error()), true
+		d.note, d.noteErr = "history unavailable: "+termtext.Sanitize(msg.err.Error()), true
 	} else {
 		for _, ev := range msg.events {
 			if ev.CallID == d.callID {
-				ev.Payload = payloadValue(ev.Payload)
+				ev.Payload = event.Deref(ev.Payload)
 				evs = append(evs, ev)
 			}
 		}
@@ -834,8 +835,8 @@ func (s *Supervisor) applyHistory(msg historyMsg) tea.Cmd {
 	}
 	evs = append(evs, d.buffer...)
 	d.buffer = nil
-	slices.SortStableFunc(evs, func(a, b engine.Event) int { return cmp.Compare(a.Seq, b.Seq) })
-	evs = slices.CompactFunc(evs, func(a, b engine.Event) bool { return a.Seq == b.Seq })
+	slices.SortStableFunc(evs, func(a, b event.Event) int { return cmp.Compare(a.Seq, b.Seq) })
+	evs = slices.CompactFunc(evs, func(a, b event.Event) bool { return a.Seq == b.Seq })
 	var started time.Time
 	if r := s.rows[d.callID]; r != nil {
 		started = r.sum.Started
@@ -846,7 +847,7 @@ func (s *Supervisor) applyHistory(msg historyMsg) tea.Cmd {
 
 // historyCmd fetches a call's history. It copies what it needs and never
 // touches the model.
-func historyCmd(ctx context.Context, fetch func(context.Context, string) ([]engine.Event, error), gen int, callID string) tea.Cmd {
+func historyCmd(ctx context.Context, fetch func(context.Context, string) ([]event.Event, error), gen int, callID string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, historyTimeout)
 		defer cancel()
@@ -859,7 +860,7 @@ func historyCmd(ctx context.Context, fetch func(context.Context, string) ([]engi
 // panes once, not once per event: a drill-down's history can be long.
 // started, when known, is when the call started by the service's clock,
 // so the elapsed time agrees with the supervisor's table.
-func (m *Model) applyBatch(evs []engine.Event, started time.Time) tea.Cmd {
+func (m *Model) applyBatch(evs []event.Event, started time.Time) tea.Cmd {
 	m.clock = m.now()
 	var cmds []tea.Cmd
 	for _, ev := range evs {

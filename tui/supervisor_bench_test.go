@@ -10,7 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -20,7 +20,7 @@ const benchCalls = 500
 // benchDirectory is a busy center at fixedNow: benchCalls live calls over
 // eight queues, each with a full sentiment history, a third with alerts,
 // a few just ended. It is deterministic.
-func benchDirectory() []engine.CallSummary {
+func benchDirectory() []event.CallRow {
 	rng := rand.New(rand.NewPCG(1, 2))
 	queues := []string{"Billing", "Tech Support", "Retention", "Sales", "Claims", "Onboarding", "Fraud", "VIP Care"}
 	first := []string{"Sam", "Priya", "Lee", "Ana", "Omar", "Dana", "Jo", "Ari", "Ben", "Kim", "Maria", "Yusuf"}
@@ -33,23 +33,23 @@ func benchDirectory() []engine.CallSummary {
 		"possible fraud: card used in two countries within an hour",
 		"agent talk ratio above 80% for two minutes",
 	}
-	sums := make([]engine.CallSummary, benchCalls)
+	sums := make([]event.CallRow, benchCalls)
 	for i := range sums {
-		hist := make([]float64, engine.HistoryLen)
+		hist := make([]float64, event.HistoryLen)
 		v := rng.Float64()*2 - 1
 		for j := range hist {
 			v = math.Max(-1, math.Min(1, v+rng.NormFloat64()*0.15))
 			hist[j] = v
 		}
-		s := engine.CallSummary{
+		s := event.CallRow{
 			CallID:    fmt.Sprintf("call-%05d", i),
 			Queue:     queues[rng.IntN(len(queues))],
 			Agent:     first[rng.IntN(len(first))] + " " + last[rng.IntN(len(last))],
 			Customer:  first[rng.IntN(len(first))] + " " + last[rng.IntN(len(last))],
-			Channel:   engine.ChannelVoice,
+			Channel:   event.ChannelVoice,
 			Started:   fixedNow.Add(-time.Duration(rng.IntN(40*60)) * time.Second),
 			Updated:   fixedNow.Add(-time.Duration(rng.IntN(20)) * time.Second),
-			Status:    engine.StatusLive,
+			Status:    event.StatusLive,
 			Sentiment: v,
 			Trend:     hist[len(hist)-1] - hist[len(hist)-4],
 			History:   hist,
@@ -60,7 +60,7 @@ func benchDirectory() []engine.CallSummary {
 			s.LastAlert = reasons[rng.IntN(len(reasons))]
 		}
 		if i%50 == 0 {
-			s.Status = engine.StatusEnded
+			s.Status = event.StatusEnded
 		}
 		sums[i] = s
 	}
@@ -79,8 +79,8 @@ func benchSupervisor(b *testing.B) *Supervisor {
 	s.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 	for i := range 20 {
 		id := fmt.Sprintf("call-%05d", i*7+1)
-		s.Update(EventMsg{engine.Event{Kind: engine.KindAlert, CallID: id, Seq: 1000, TS: fixedNow,
-			Payload: engine.Alert{Type: "churn_risk", Severity: engine.SeverityCritical, Reason: "customer threatens to cancel"}}})
+		s.Update(EventMsg{event.Event{Kind: event.KindAlert, CallID: id, Seq: 1000, TS: fixedNow,
+			Payload: event.Alert{Type: "churn_risk", Severity: event.SeverityCritical, Reason: "customer threatens to cancel"}}})
 	}
 	s.Update(frameMsg{})
 	if len(s.visible) != benchCalls {
@@ -137,7 +137,7 @@ func BenchmarkSupervisorUpdate(b *testing.B) {
 			for b.Loop() {
 				seq++
 				i++
-				ev := engine.Event{Kind: engine.KindSentiment, CallID: ids[i%len(ids)], Seq: seq, TS: fixedNow,
+				ev := event.Event{Kind: event.KindSentiment, CallID: ids[i%len(ids)], Seq: seq, TS: fixedNow,
 					Payload: custSentiment(math.Sin(float64(i))*0.9, math.Cos(float64(i))*0.2)}
 				start := time.Now()
 				s.Update(EventMsg{ev})

@@ -9,7 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // RunSupervisor shows the supervisor view until the user quits or ctx is
@@ -21,7 +21,7 @@ import (
 // is forwarded by a second goroutine (its messages carry no sequence the
 // events' order would need). RunSupervisor returns nil on a normal quit
 // and when ctx is done.
-func RunSupervisor(parent context.Context, events <-chan engine.Event, opts SupervisorOptions) error {
+func RunSupervisor(parent context.Context, events <-chan event.Event, opts SupervisorOptions) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
@@ -32,7 +32,7 @@ func RunSupervisor(parent context.Context, events <-chan engine.Event, opts Supe
 	p := tea.NewProgram(sup, programOptions(ctx, opts.Input, opts.Output, opts.Width, opts.Height)...)
 
 	send := func(msg tea.Msg) {
-		if em, ok := msg.(EventMsg); ok && em.Kind == engine.KindPartial && !gate.admits(em.CallID) {
+		if em, ok := msg.(EventMsg); ok && em.Kind == event.KindPartial && !gate.admits(em.CallID) {
 			return
 		}
 		p.Send(msg)

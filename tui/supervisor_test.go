@@ -15,7 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -110,40 +110,40 @@ type callScript struct {
 	start time.Time
 }
 
-func (c *callScript) ev(p engine.Payload) EventMsg {
+func (c *callScript) ev(p event.Payload) EventMsg {
 	c.seq++
-	return EventMsg{engine.Event{
+	return EventMsg{event.Event{
 		Kind: p.EventKind(), CallID: c.id, Seq: c.seq,
 		TS: c.start.Add(time.Duration(c.seq-1) * time.Second), Payload: p,
 	}}
 }
 
-func custSentiment(rolling, trend float64) engine.Sentiment {
-	return engine.Sentiment{Speaker: engine.SpeakerCustomer, Score: rolling, Confidence: 0.9, Rolling: rolling, Trend: trend}
+func custSentiment(rolling, trend float64) event.Sentiment {
+	return event.Sentiment{Speaker: event.SpeakerCustomer, Score: rolling, Confidence: 0.9, Rolling: rolling, Trend: trend}
 }
 
 // directory is a small live-call directory at fixedNow: three queues, one
 // call with recent trouble, one calm, one long with an old alert, one not
 // yet scored, one just ended.
-func directory() []engine.CallSummary {
+func directory() []event.CallRow {
 	ago := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
-	return []engine.CallSummary{
-		{CallID: "call-0017", Queue: "Billing", Agent: "Sam Kim", Customer: "Dana Ruiz", Channel: engine.ChannelVoice,
+	return []event.CallRow{
+		{CallID: "call-0017", Queue: "Billing", Agent: "Sam Kim", Customer: "Dana Ruiz", Channel: event.ChannelVoice,
 			Title: "Double charge on renewal", Started: ago(7*time.Minute + 12*time.Second), Updated: ago(5 * time.Second),
-			Status: engine.StatusLive, Sentiment: -0.45, Trend: -0.2, History: []float64{0.1, -0.1, -0.3, -0.45},
+			Status: event.StatusLive, Sentiment: -0.45, Trend: -0.2, History: []float64{0.1, -0.1, -0.3, -0.45},
 			Alerts: 1, LastAlert: "customer sentiment fell below −0.4", Utterances: 9, LastSeq: 20},
-		{CallID: "chat-0042", Queue: "Billing", Agent: "Priya Natarajan", Customer: "Jo Park", Channel: engine.ChannelChat,
+		{CallID: "chat-0042", Queue: "Billing", Agent: "Priya Natarajan", Customer: "Jo Park", Channel: event.ChannelChat,
 			Started: ago(2*time.Minute + 5*time.Second), Updated: ago(10 * time.Second),
-			Status: engine.StatusLive, Sentiment: 0.4, Trend: 0.1, History: []float64{0, 0.2, 0.3, 0.4},
+			Status: event.StatusLive, Sentiment: 0.4, Trend: 0.1, History: []float64{0, 0.2, 0.3, 0.4},
 			Utterances: 6, LastSeq: 14},
-		{CallID: "call-0031", Queue: "Tech Support", Agent: "Lee Wong", Customer: "Ari Cohen", Channel: engine.ChannelVoice,
+		{CallID: "call-0031", Queue: "Tech Support", Agent: "Lee Wong", Customer: "Ari Cohen", Channel: event.ChannelVoice,
 			Started: ago(15 * time.Minute), Updated: ago(20 * time.Second),
-			Status: engine.StatusLive, Sentiment: -0.25, Trend: 0, History: []float64{-0.2, -0.25, -0.3, -0.25, -0.25},
+			Status: event.StatusLive, Sentiment: -0.25, Trend: 0, History: []float64{-0.2, -0.25, -0.3, -0.25, -0.25},
 			Alerts: 1, LastAlert: "long silence on the line: 45 s", Utterances: 30, LastSeq: 61},
-		{CallID: "call-0050", Queue: "Tech Support", Agent: "Ana Lima", Customer: "Ben Ode", Channel: engine.ChannelVoice,
-			Started: ago(30 * time.Second), Updated: ago(30 * time.Second), Status: engine.StatusLive, LastSeq: 1},
-		{CallID: "call-0009", Queue: "Retention", Agent: "Omar Haddad", Customer: "Kim Lee", Channel: engine.ChannelVoice,
-			Started: ago(9 * time.Minute), Updated: ago(10 * time.Second), Status: engine.StatusEnded,
+		{CallID: "call-0050", Queue: "Tech Support", Agent: "Ana Lima", Customer: "Ben Ode", Channel: event.ChannelVoice,
+			Started: ago(30 * time.Second), Updated: ago(30 * time.Second), Status: event.StatusLive, LastSeq: 1},
+		{CallID: "call-0009", Queue: "Retention", Agent: "Omar Haddad", Customer: "Kim Lee", Channel: event.ChannelVoice,
+			Started: ago(9 * time.Minute), Updated: ago(10 * time.Second), Status: event.StatusEnded,
 			Sentiment: 0.1, History: []float64{-0.5, -0.2, 0.1}, Alerts: 2, LastAlert: "customer asked for a manager", LastSeq: 80},
 	}
 }
@@ -156,9 +156,9 @@ func goldenSupervisor(t *testing.T, w, h int) (*Supervisor, *testClock) {
 		Title: "Larkspur contact center", ModelStatus: "embedded · sentiment v3", Summaries: directory(),
 	}, w, h)
 	supSend(t, s, ConnectionMsg{Connected: true})
-	supSend(t, s, EventMsg{engine.Event{
-		Kind: engine.KindAlert, CallID: "call-0017", Seq: 21, TS: fixedNow,
-		Payload: engine.Alert{Type: "churn_risk", Severity: engine.SeverityCritical, Reason: "customer threatens to cancel"},
+	supSend(t, s, EventMsg{event.Event{
+		Kind: event.KindAlert, CallID: "call-0017", Seq: 21, TS: fixedNow,
+		Payload: event.Alert{Type: "churn_risk", Severity: event.SeverityCritical, Reason: "customer threatens to cancel"},
 	}})
 	supFrame(t, s)
 	return s, clk
@@ -179,14 +179,14 @@ func TestSupervisorGolden(t *testing.T) {
 func TestSupervisorFoldsEvents(t *testing.T) {
 	s, clk := newTestSupervisor(t, SupervisorOptions{}, 120, 30)
 	c := &callScript{id: "c1", start: fixedNow.Add(-90 * time.Second)}
-	cmd := supSend(t, s, c.ev(engine.CallStarted{Queue: "Billing", Agent: "Sam Kim", Customer: "Dana Ruiz", Channel: engine.ChannelVoice}))
+	cmd := supSend(t, s, c.ev(event.CallStarted{Queue: "Billing", Agent: "Sam Kim", Customer: "Dana Ruiz", Channel: event.ChannelVoice}))
 	if cmd == nil {
 		t.Fatal("an event did not ask for a frame")
 	}
 	supSend(t, s,
-		c.ev(final("u1", engine.SpeakerCustomer, "I was charged twice.", 0, 2)),
+		c.ev(final("u1", event.SpeakerCustomer, "I was charged twice.", 0, 2)),
 		c.ev(custSentiment(-0.5, -0.2)),
-		c.ev(engine.Alert{Type: "churn_risk", Severity: engine.SeverityCritical, Reason: "customer threatens to cancel"}),
+		c.ev(event.Alert{Type: "churn_risk", Severity: event.SeverityCritical, Reason: "customer threatens to cancel"}),
 	)
 	supFrame(t, s)
 
@@ -195,7 +195,7 @@ func TestSupervisorFoldsEvents(t *testing.T) {
 		t.Fatal("no row for c1")
 	}
 	got := r.sum
-	if got.Queue != "Billing" || got.Agent != "Sam Kim" || got.Status != engine.StatusLive ||
+	if got.Queue != "Billing" || got.Agent != "Sam Kim" || got.Status != event.StatusLive ||
 		got.Sentiment != -0.5 || got.Trend != -0.2 || !slices.Equal(got.History, []float64{-0.5}) ||
 		got.Alerts != 1 || got.LastAlert != "customer threatens to cancel" || got.Utterances != 1 || got.LastSeq != 4 {
 		t.Fatalf("row = %+v", got)
@@ -208,12 +208,12 @@ func TestSupervisorFoldsEvents(t *testing.T) {
 	}
 
 	// A redelivered event is dropped.
-	supSend(t, s, EventMsg{engine.Event{Kind: engine.KindSentiment, CallID: "c1", Seq: 3, TS: fixedNow, Payload: custSentiment(0.9, 0.5)}})
+	supSend(t, s, EventMsg{event.Event{Kind: event.KindSentiment, CallID: "c1", Seq: 3, TS: fixedNow, Payload: custSentiment(0.9, 0.5)}})
 	if s.rows["c1"].sum.Sentiment != -0.5 {
 		t.Fatal("a stale sentiment event changed the row")
 	}
 
-	supSend(t, s, c.ev(engine.CallEnded{Reason: "hangup"}))
+	supSend(t, s, c.ev(event.CallEnded{Reason: "hangup"}))
 	supFrame(t, s)
 	screen = supScreen(s)
 	if !strings.Contains(screen, "■ c1") || !strings.Contains(screen, "0 live") {
@@ -241,7 +241,7 @@ func TestSupervisorFrameCadence(t *testing.T) {
 	before := visibleIDs(s)
 	c := &callScript{id: "call-0050", seq: 1, start: fixedNow}
 	cmd := supSend(t, s,
-		c.ev(engine.Alert{Reason: "a"}), c.ev(engine.Alert{Reason: "b"}), c.ev(engine.Alert{Reason: "c"}),
+		c.ev(event.Alert{Reason: "a"}), c.ev(event.Alert{Reason: "b"}), c.ev(event.Alert{Reason: "c"}),
 	)
 	if cmd != nil {
 		t.Fatal("a second frame was asked for while one is pending")
@@ -257,12 +257,12 @@ func TestSupervisorFrameCadence(t *testing.T) {
 
 func TestSupervisorSortOrders(t *testing.T) {
 	ago := func(d time.Duration) time.Time { return fixedNow.Add(-d) }
-	sums := []engine.CallSummary{
-		{CallID: "a", Queue: "Q", Started: ago(2 * time.Minute), Status: engine.StatusLive, Sentiment: -0.1, History: []float64{-0.1}, Alerts: 3, LastSeq: 5},
-		{CallID: "b", Queue: "Q", Started: ago(40 * time.Minute), Status: engine.StatusLive, Sentiment: 0.3, History: []float64{0.3}, LastSeq: 5},
-		{CallID: "c", Queue: "Q", Started: ago(5 * time.Minute), Status: engine.StatusLive, Sentiment: -0.9, History: []float64{-0.9}, Alerts: 1, LastSeq: 5},
-		{CallID: "d", Queue: "Q", Started: ago(50 * time.Minute), Updated: ago(time.Second), Status: engine.StatusEnded, Sentiment: -1, Alerts: 9, LastSeq: 5},
-		{CallID: "e", Queue: "Q", Started: ago(time.Minute), Status: engine.StatusLive, LastSeq: 1},
+	sums := []event.CallRow{
+		{CallID: "a", Queue: "Q", Started: ago(2 * time.Minute), Status: event.StatusLive, Sentiment: -0.1, History: []float64{-0.1}, Alerts: 3, LastSeq: 5},
+		{CallID: "b", Queue: "Q", Started: ago(40 * time.Minute), Status: event.StatusLive, Sentiment: 0.3, History: []float64{0.3}, LastSeq: 5},
+		{CallID: "c", Queue: "Q", Started: ago(5 * time.Minute), Status: event.StatusLive, Sentiment: -0.9, History: []float64{-0.9}, Alerts: 1, LastSeq: 5},
+		{CallID: "d", Queue: "Q", Started: ago(50 * time.Minute), Updated: ago(time.Second), Status: event.StatusEnded, Sentiment: -1, Alerts: 9, LastSeq: 5},
+		{CallID: "e", Queue: "Q", Started: ago(time.Minute), Status: event.StatusLive, LastSeq: 1},
 	}
 	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: sums}, 120, 30)
 	for _, step := range []struct {
@@ -293,7 +293,7 @@ func TestSupervisorSelectionFollowsCall(t *testing.T) {
 	supSend(t, s, press("j"), press("down"))
 	want := s.visible[2].sum.CallID
 	c := &callScript{id: "call-0050", seq: 1, start: fixedNow}
-	supSend(t, s, c.ev(engine.Alert{Reason: "a"}), c.ev(engine.Alert{Reason: "b"}), c.ev(engine.Alert{Reason: "c"}))
+	supSend(t, s, c.ev(event.Alert{Reason: "a"}), c.ev(event.Alert{Reason: "b"}), c.ev(event.Alert{Reason: "c"}))
 	supFrame(t, s)
 	if r := s.selectedRow(); r == nil || r.sum.CallID != want {
 		t.Fatalf("selected %v after a re-sort, want %s", r, want)
@@ -376,14 +376,14 @@ func TestSupervisorQueueOption(t *testing.T) {
 	}
 	// A call whose queue is not known yet stays out until its start says.
 	c := &callScript{id: "late", start: fixedNow}
-	supSend(t, s, EventMsg{engine.Event{Kind: engine.KindSentiment, CallID: "late", Seq: 2, TS: fixedNow, Payload: custSentiment(-0.8, 0)}})
+	supSend(t, s, EventMsg{event.Event{Kind: event.KindSentiment, CallID: "late", Seq: 2, TS: fixedNow, Payload: custSentiment(-0.8, 0)}})
 	supFrame(t, s)
 	if slices.Contains(visibleIDs(s), "late") {
 		t.Fatal("a call of unknown queue is shown in a one-queue view")
 	}
-	supSend(t, s, c.ev(engine.CallStarted{Queue: "Billing"})) // seq 1 < 2: stale, dropped
+	supSend(t, s, c.ev(event.CallStarted{Queue: "Billing"})) // seq 1 < 2: stale, dropped
 	c.seq = 2
-	supSend(t, s, c.ev(engine.CallStarted{Queue: "Billing"}))
+	supSend(t, s, c.ev(event.CallStarted{Queue: "Billing"}))
 	supFrame(t, s)
 	if !slices.Contains(visibleIDs(s), "late") {
 		t.Fatalf("call in the queue not shown once started: %v", visibleIDs(s))
@@ -393,13 +393,13 @@ func TestSupervisorQueueOption(t *testing.T) {
 // TestSupervisorSanitizes checks that escape sequences and control
 // characters in call ids, names and alert reasons never reach the screen.
 func TestSupervisorSanitizes(t *testing.T) {
-	hostile := engine.CallSummary{
+	hostile := event.CallRow{
 		CallID: "c\x1b[31m1", Queue: "Bil\x1b[2Jling", Agent: "Eve\x1b]52;c;ZXZpbA==\x07 Evil", Customer: "x\x9b6n",
-		Started: fixedNow.Add(-time.Minute), Status: engine.StatusLive, LastSeq: 1,
+		Started: fixedNow.Add(-time.Minute), Status: event.StatusLive, LastSeq: 1,
 	}
-	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: []engine.CallSummary{hostile}, Title: "T\x1b]0;pwned\x07"}, 120, 30)
-	supSend(t, s, EventMsg{engine.Event{Kind: engine.KindAlert, CallID: hostile.CallID, Seq: 2, TS: fixedNow,
-		Payload: engine.Alert{Reason: "\x1b]8;;http://evil\x07click\x1b]8;;\x07 me\r\n\u202eright"}}})
+	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: []event.CallRow{hostile}, Title: "T\x1b]0;pwned\x07"}, 120, 30)
+	supSend(t, s, EventMsg{event.Event{Kind: event.KindAlert, CallID: hostile.CallID, Seq: 2, TS: fixedNow,
+		Payload: event.Alert{Reason: "\x1b]8;;http://evil\x07click\x1b]8;;\x07 me\r\n\u202eright"}}})
 	supFrame(t, s)
 	check := func(where string, wants ...string) {
 		t.Helper()
@@ -425,11 +425,11 @@ func TestSupervisorSanitizes(t *testing.T) {
 type fakeHistory struct {
 	mu     sync.Mutex
 	asked  []string
-	events map[string][]engine.Event
+	events map[string][]event.Event
 	err    error
 }
 
-func (h *fakeHistory) fetch(ctx context.Context, callID string) ([]engine.Event, error) {
+func (h *fakeHistory) fetch(ctx context.Context, callID string) ([]event.Event, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.asked = append(h.asked, callID)
@@ -447,8 +447,8 @@ func (h *fakeHistory) calls() []string {
 
 // recordedCall is the realistic call's events (helpers_test.go), as the
 // bus's history would return them.
-func recordedCall() []engine.Event {
-	var evs []engine.Event
+func recordedCall() []event.Event {
+	var evs []event.Event
 	for _, m := range realisticCall() {
 		evs = append(evs, m.(EventMsg).Event)
 	}
@@ -470,7 +470,7 @@ func openCall(t *testing.T, s *Supervisor, callID string) tea.Cmd {
 }
 
 func TestSupervisorDrillDown(t *testing.T) {
-	hist := &fakeHistory{events: map[string][]engine.Event{"call-0017": recordedCall()}}
+	hist := &fakeHistory{events: map[string][]event.Event{"call-0017": recordedCall()}}
 	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: directory(), History: hist.fetch}, 120, 40)
 
 	cmd := openCall(t, s, "call-0017")
@@ -516,9 +516,9 @@ func TestSupervisorDrillDown(t *testing.T) {
 	// Live events keep coming: the drilled call's reach its transcript,
 	// every call's reach its row.
 	c := &callScript{id: "call-0017", seq: 14, start: fixedNow}
-	supSend(t, s, c.ev(final("u6", engine.SpeakerAgent, "I have refunded the duplicate charge just now.", 20, 24)))
+	supSend(t, s, c.ev(final("u6", event.SpeakerAgent, "I have refunded the duplicate charge just now.", 20, 24)))
 	other := &callScript{id: "chat-0042", seq: 14, start: fixedNow}
-	supSend(t, s, other.ev(engine.Alert{Reason: "customer mentions a lawyer"}))
+	supSend(t, s, other.ev(event.Alert{Reason: "customer mentions a lawyer"}))
 	if !strings.Contains(supScreen(s), "refunded the duplicate charge") {
 		t.Error("a live event of the drilled call is not shown")
 	}
@@ -543,11 +543,11 @@ func TestSupervisorDrillDown(t *testing.T) {
 // while the history loads are shown after it, not dropped as older than
 // the history.
 func TestSupervisorDrillHoldsLiveEvents(t *testing.T) {
-	hist := &fakeHistory{events: map[string][]engine.Event{"call-0017": recordedCall()}}
+	hist := &fakeHistory{events: map[string][]event.Event{"call-0017": recordedCall()}}
 	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: directory(), History: hist.fetch}, 120, 40)
 	cmd := openCall(t, s, "call-0017")
 	c := &callScript{id: "call-0017", seq: 14, start: fixedNow}
-	supSend(t, s, c.ev(final("u6", engine.SpeakerAgent, "Refund done, anything else?", 20, 24)))
+	supSend(t, s, c.ev(final("u6", event.SpeakerAgent, "Refund done, anything else?", 20, 24)))
 	// A live event the history also holds: shown once.
 	supSend(t, s, EventMsg{recordedCall()[13]})
 	for _, m := range runCmd(cmd) {
@@ -572,7 +572,7 @@ func TestSupervisorDrillWithoutHistory(t *testing.T) {
 		t.Fatal("a drill-down without History returned a command")
 	}
 	c := &callScript{id: "chat-0042", seq: 14, start: fixedNow}
-	supSend(t, s, c.ev(final("u9", engine.SpeakerCustomer, "Thanks, that fixed it!", 30, 32)))
+	supSend(t, s, c.ev(final("u9", event.SpeakerCustomer, "Thanks, that fixed it!", 30, 32)))
 	screen := supScreen(s)
 	for _, want := range []string{"live events only", "Thanks, that fixed it!", "Billing"} {
 		if !strings.Contains(screen, want) {
@@ -586,7 +586,7 @@ func TestSupervisorDrillHistoryFails(t *testing.T) {
 	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: directory(), History: hist.fetch}, 120, 40)
 	cmd := openCall(t, s, "call-0031")
 	c := &callScript{id: "call-0031", seq: 61, start: fixedNow}
-	supSend(t, s, c.ev(final("u40", engine.SpeakerCustomer, "Hello? Are you still there?", 900, 903)))
+	supSend(t, s, c.ev(final("u40", event.SpeakerCustomer, "Hello? Are you still there?", 900, 903)))
 	for _, m := range runCmd(cmd) {
 		supSend(t, s, m)
 	}
@@ -602,7 +602,7 @@ func TestSupervisorDrillHistoryFails(t *testing.T) {
 // TestSupervisorLateHistoryDropped checks that a history answer for an
 // earlier drill-down does not land in the current one.
 func TestSupervisorLateHistoryDropped(t *testing.T) {
-	hist := &fakeHistory{events: map[string][]engine.Event{"call-0017": recordedCall()}}
+	hist := &fakeHistory{events: map[string][]event.Event{"call-0017": recordedCall()}}
 	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: directory(), History: hist.fetch}, 120, 40)
 	first := openCall(t, s, "call-0017")
 	supSend(t, s, escKey())
@@ -658,7 +658,7 @@ func TestSupervisorSummariesAndConnection(t *testing.T) {
 	dir := directory()
 	dir[0].LastSeq, dir[0].Alerts, dir[0].LastAlert = 30, 4, "customer asked for a supervisor"
 	dir[1].LastSeq, dir[1].Sentiment = 2, -1 // older than what we have: ignored
-	fresh := engine.CallSummary{CallID: "call-0100", Queue: "Retention", Started: fixedNow, Status: engine.StatusLive, LastSeq: 3}
+	fresh := event.CallRow{CallID: "call-0100", Queue: "Retention", Started: fixedNow, Status: event.StatusLive, LastSeq: 3}
 	supSend(t, s, SummariesMsg{Summaries: append(dir[:3], fresh), Replace: true}, ConnectionMsg{Connected: true})
 	if got := s.rows["call-0017"].sum; got.Alerts != 4 || got.LastAlert != "customer asked for a supervisor" {
 		t.Errorf("newer summary not taken: %+v", got)
@@ -682,8 +682,8 @@ func TestSupervisorSummariesAndConnection(t *testing.T) {
 	// into the caller's array.
 	hist := make([]float64, 1, 8)
 	hist[0] = 0.5
-	supSend(t, s, SummariesMsg{Summaries: []engine.CallSummary{{CallID: "h", Queue: "Q", Status: engine.StatusLive, History: hist, LastSeq: 1}}})
-	supSend(t, s, EventMsg{engine.Event{Kind: engine.KindSentiment, CallID: "h", Seq: 2, Payload: custSentiment(-0.7, 0)}})
+	supSend(t, s, SummariesMsg{Summaries: []event.CallRow{{CallID: "h", Queue: "Q", Status: event.StatusLive, History: hist, LastSeq: 1}}})
+	supSend(t, s, EventMsg{event.Event{Kind: event.KindSentiment, CallID: "h", Seq: 2, Payload: custSentiment(-0.7, 0)}})
 	if got := hist[:2][1]; got != 0 {
 		t.Fatalf("Apply wrote %v into the caller's history array", got)
 	}
@@ -697,7 +697,7 @@ func TestSupervisorSummariesAndConnection(t *testing.T) {
 // other than the drilled one cost nothing: no row change, no frame.
 func TestSupervisorIgnoresPartials(t *testing.T) {
 	s, _ := newTestSupervisor(t, SupervisorOptions{Summaries: directory()}, 120, 30)
-	ev := EventMsg{engine.Event{Kind: engine.KindPartial, CallID: "call-0017", Seq: 99, Payload: partial("u9", engine.SpeakerCustomer, "I want", 1)}}
+	ev := EventMsg{event.Event{Kind: event.KindPartial, CallID: "call-0017", Seq: 99, Payload: partial("u9", event.SpeakerCustomer, "I want", 1)}}
 	if cmd := supSend(t, s, ev); cmd != nil || s.rows["call-0017"].sum.LastSeq != 20 {
 		t.Fatal("a partial changed a row or asked for a frame")
 	}
@@ -730,7 +730,7 @@ func TestSupervisorFitsTerminal(t *testing.T) {
 			supSend(t, s, press("enter"))
 		},
 		"drill": func(t *testing.T, s *Supervisor) {
-			hist := &fakeHistory{events: map[string][]engine.Event{"call-0017": recordedCall()}}
+			hist := &fakeHistory{events: map[string][]event.Event{"call-0017": recordedCall()}}
 			s.opts.History = hist.fetch
 			for _, m := range runCmd(openCall(t, s, "call-0017")) {
 				supSend(t, s, m)
@@ -800,13 +800,13 @@ func TestRunSupervisorEndToEnd(t *testing.T) {
 	in, keys := io.Pipe()
 	defer keys.Close()
 	out := newSyncBuffer()
-	events := make(chan engine.Event, 64)
+	events := make(chan event.Event, 64)
 	for _, ev := range recordedCall() {
 		events <- ev
 	}
 	msgs := make(chan tea.Msg, 1)
 	msgs <- ConnectionMsg{Detail: "reconnecting…"}
-	hist := &fakeHistory{events: map[string][]engine.Event{"call-0017": recordedCall()}}
+	hist := &fakeHistory{events: map[string][]event.Event{"call-0017": recordedCall()}}
 	errc := make(chan error, 1)
 	go func() {
 		errc <- RunSupervisor(context.Background(), events, SupervisorOptions{
@@ -846,7 +846,7 @@ func TestRunSupervisorStopsWithContext(t *testing.T) {
 	out := newSyncBuffer()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- RunSupervisor(ctx, make(chan engine.Event), SupervisorOptions{NoColor: true, Input: in, Output: out, Width: 80, Height: 24})
+		errc <- RunSupervisor(ctx, make(chan event.Event), SupervisorOptions{NoColor: true, Input: in, Output: out, Width: 80, Height: 24})
 	}()
 	waitFor(t, out, "the first frame", func(s string) bool { return strings.Contains(s, "No live calls yet") })
 	cancel()

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -270,7 +271,7 @@ func (s *Supervisor) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "assist · supervisor"
 	if s.drill != nil {
-		v.WindowTitle += " · " + Sanitize(s.drill.callID)
+		v.WindowTitle += " · " + termtext.Sanitize(s.drill.callID)
 	}
 	return v
 }
@@ -722,7 +723,7 @@ func (s *Supervisor) drillBar() string {
 	hp := headerPane{w: s.width, h: 1, th: s.th}
 	back := s.keys.Back.Help()
 	left := st.Title.Render(" ◂ "+back.Key) + st.Label.Render(" "+back.Desc) +
-		st.Sep.Render("  │  ") + st.Label.Render("watching ") + st.Value.Render(Sanitize(d.callID)) +
+		st.Sep.Render("  │  ") + st.Label.Render("watching ") + st.Value.Render(termtext.Sanitize(d.callID)) +
 		st.Label.Render(" · read-only")
 	if d.note != "" {
 		note := st.Status

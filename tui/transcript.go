@@ -5,7 +5,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -100,7 +100,7 @@ func (p *transcriptPane) wrap(l line, w int) []string {
 		return nil
 	}
 	label, labelStyle, textStyle := "Customer", p.st().Customer, p.st().CustomerText
-	if l.speaker == engine.SpeakerAgent {
+	if l.speaker == event.SpeakerAgent {
 		label, labelStyle, textStyle = "Agent", p.st().Agent, p.st().AgentText
 	}
 	text := l.text

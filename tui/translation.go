@@ -6,7 +6,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/termtext"
 )
 
 // maxLangWidth is the most cells of a language tag the transcript shows:
@@ -29,8 +30,8 @@ type heldTranslation struct {
 
 // newTranslation sanitises a translation event. The model server's output
 // is as untrusted as the customer's words, the language tag included.
-func newTranslation(t engine.Translation) translation {
-	return translation{lang: langLabel(t.Lang), text: strings.TrimSpace(Sanitize(t.Text))}
+func newTranslation(t event.Translation) translation {
+	return translation{lang: langLabel(t.Lang), text: strings.TrimSpace(termtext.Sanitize(t.Text))}
 }
 
 // langLabel turns a BCP-47 tag into the short label the transcript shows:
@@ -38,7 +39,7 @@ func newTranslation(t engine.Translation) translation {
 // knows which variant of their own language they read; the label only
 // says the line is in it.
 func langLabel(tag string) string {
-	tag = Sanitize(tag)
+	tag = termtext.Sanitize(tag)
 	if i := strings.IndexAny(tag, "-_ "); i >= 0 {
 		tag = tag[:i]
 	}
@@ -50,7 +51,7 @@ func langLabel(tag string) string {
 // line is still a partial) it is held until the final arrives; if the line
 // was trimmed away it is dropped. A later translation of the same
 // utterance replaces an earlier one.
-func (c *callState) addTranslation(t engine.Translation) {
+func (c *callState) addTranslation(t event.Translation) {
 	tr := newTranslation(t)
 	if t.UtteranceID == "" || tr.text == "" {
 		return

@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -20,20 +20,20 @@ const (
 	english = "Hi, I was charged twice for the annual renewal and I'm pretty upset."
 )
 
-func translated(utt, text string) engine.Translation {
-	return engine.Translation{UtteranceID: utt, Speaker: engine.SpeakerCustomer, Lang: "en-US", Text: text}
+func translated(utt, text string) event.Translation {
+	return event.Translation{UtteranceID: utt, Speaker: event.SpeakerCustomer, Lang: "en-US", Text: text}
 }
 
 // custScore is the embedded model's sentiment of a customer utterance.
-func custScore(utt string, score float64) engine.Sentiment {
-	return engine.Sentiment{UtteranceID: utt, Speaker: engine.SpeakerCustomer, Score: score, Confidence: 0.8,
+func custScore(utt string, score float64) event.Sentiment {
+	return event.Sentiment{UtteranceID: utt, Speaker: event.SpeakerCustomer, Score: score, Confidence: 0.8,
 		Rolling: score, Emotions: map[string]float64{"frustration": 0.6, "neutral": 0.4}}
 }
 
 // blendScore is the blended re-score of a customer utterance.
-func blendScore(utt string, score, llm float64) engine.Sentiment {
+func blendScore(utt string, score, llm float64) event.Sentiment {
 	s := custScore(utt, score)
-	s.Source, s.LLMScore = engine.SentimentBlend, &llm
+	s.Source, s.LLMScore = event.SentimentBlend, &llm
 	s.Emotions = map[string]float64{"anger": 0.55, "frustration": 0.7, "neutral": 0.1}
 	return s
 }
@@ -46,8 +46,8 @@ func spanishCall(t *testing.T, w, h int) (Model, *eventBuilder) {
 	b := &eventBuilder{callID: "c1"}
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Renovación")),
-		b.ev(final("u1", engine.SpeakerCustomer, spanish, 0, 4)),
-		b.ev(final("u2", engine.SpeakerAgent, "I'm sorry to hear that, let me look.", 4.5, 6)),
+		b.ev(final("u1", event.SpeakerCustomer, spanish, 0, 4)),
+		b.ev(final("u2", event.SpeakerAgent, "I'm sorry to hear that, let me look.", 4.5, 6)),
 	})
 	return m, b
 }
@@ -85,7 +85,7 @@ func TestTranslationRendersUnderItsUtterance(t *testing.T) {
 func TestTranslationBeforeItsUtteranceIsHeld(t *testing.T) {
 	m := newTestModel(t, Options{}, 120, 40)
 	b := &eventBuilder{callID: "c1"}
-	cust := engine.SpeakerCustomer
+	cust := event.SpeakerCustomer
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Renovación")),
 		b.ev(translated("u1", english)),
@@ -106,11 +106,11 @@ func TestTranslationBeforeItsUtteranceIsHeld(t *testing.T) {
 func TestTranslationKeptByRepeatedFinalDroppedByCorrection(t *testing.T) {
 	m, b := spanishCall(t, 120, 40)
 	m = update(t, m, b.ev(translated("u1", english)))
-	m = update(t, m, b.ev(final("u1", engine.SpeakerCustomer, spanish, 0, 4)))
+	m = update(t, m, b.ev(final("u1", event.SpeakerCustomer, spanish, 0, 4)))
 	if !strings.Contains(stripView(m), "Hi, I was charged") {
 		t.Fatal("the same final again lost the translation")
 	}
-	m = update(t, m, b.ev(final("u1", engine.SpeakerCustomer, "Hola, me cobraron una vez.", 0, 4)))
+	m = update(t, m, b.ev(final("u1", event.SpeakerCustomer, "Hola, me cobraron una vez.", 0, 4)))
 	if strings.Contains(stripView(m), "Hi, I was charged") {
 		t.Fatal("a corrected final kept the translation of the old text")
 	}
@@ -120,7 +120,7 @@ func TestTranslationOfTrimmedUtteranceDropped(t *testing.T) {
 	// The call state alone: a view redraw per line would only slow this.
 	cs := newCallState("c1")
 	for i := range maxLines + 3 {
-		cs.utterance(final(fmt.Sprintf("u%d", i), engine.SpeakerCustomer, "hola", 0, 1), true)
+		cs.utterance(final(fmt.Sprintf("u%d", i), event.SpeakerCustomer, "hola", 0, 1), true)
 	}
 	cs.addTranslation(translated("u1", "hello"))
 	if len(cs.heldTr) != 0 {
@@ -151,7 +151,7 @@ func TestHeldTranslationsBounded(t *testing.T) {
 
 func TestTranslationRepeatingTheOriginalNotShown(t *testing.T) {
 	m, b := spanishCall(t, 120, 40)
-	m = update(t, m, b.ev(engine.Translation{UtteranceID: "u2", Lang: "en", Text: "I'm sorry to hear that, let me look. "}))
+	m = update(t, m, b.ev(event.Translation{UtteranceID: "u2", Lang: "en", Text: "I'm sorry to hear that, let me look. "}))
 	if strings.Contains(stripView(m), "↳") {
 		t.Fatalf("a translation identical to its utterance is shown:\n%s", stripView(m))
 	}
@@ -159,7 +159,7 @@ func TestTranslationRepeatingTheOriginalNotShown(t *testing.T) {
 
 func TestHostileTranslationNeverReachesTheTerminal(t *testing.T) {
 	m, b := spanishCall(t, 120, 40)
-	m = update(t, m, b.ev(engine.Translation{UtteranceID: "u1", Lang: "en\x1b]0;pwned\x07", Text: hostile}))
+	m = update(t, m, b.ev(event.Translation{UtteranceID: "u1", Lang: "en\x1b]0;pwned\x07", Text: hostile}))
 	m = update(t, m, b.ev(translated("u2", "\x1b]0;pwned\x07")))
 	screens := []string{m.View().Content}
 	m.setStyles(theme.New(true))
@@ -192,7 +192,7 @@ func TestLangLabel(t *testing.T) {
 // layouts, and checks that every row is exactly the pane's width.
 func TestTranslationRowsFitEveryWidth(t *testing.T) {
 	th := theme.Plain()
-	l := line{id: "u1", speaker: engine.SpeakerCustomer, text: spanish, start: 3, rev: 1,
+	l := line{id: "u1", speaker: event.SpeakerCustomer, text: spanish, start: 3, rev: 1,
 		tr: translation{lang: "yue", text: english}}
 	for w := 1; w <= 90; w++ {
 		p := newTranscriptPane(&th)
@@ -228,7 +228,7 @@ func TestBlendReplacesItsUtterancePointAndIsMarked(t *testing.T) {
 		t.Errorf("the gauges do not show the blended emotions:\n%s", view)
 	}
 
-	m = update(t, m, b.ev(final("u3", engine.SpeakerCustomer, "¿Y ahora qué?", 7, 8)))
+	m = update(t, m, b.ev(final("u3", event.SpeakerCustomer, "¿Y ahora qué?", 7, 8)))
 	m = update(t, m, b.ev(custScore("u3", 0.1)))
 	if !slices.Equal(cs.series, []float64{-0.6, 0.1}) {
 		t.Fatalf("after the next utterance: series %v, want [-0.6 0.1]", cs.series)
@@ -242,7 +242,7 @@ func TestLateBlendCorrectsOnlyItsPoint(t *testing.T) {
 	m, b := spanishCall(t, 120, 40)
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(custScore("u1", -0.4)),
-		b.ev(final("u3", engine.SpeakerCustomer, "¿Y ahora qué?", 7, 8)),
+		b.ev(final("u3", event.SpeakerCustomer, "¿Y ahora qué?", 7, 8)),
 		b.ev(custScore("u3", 0.1)),
 		b.ev(blendScore("u1", -0.6, -0.8)),
 	})
@@ -262,9 +262,9 @@ func TestLateBlendCorrectsOnlyItsPoint(t *testing.T) {
 
 func TestBlendedAgentToneTagged(t *testing.T) {
 	m, b := spanishCall(t, 120, 40)
-	agent := engine.Sentiment{UtteranceID: "u2", Speaker: engine.SpeakerAgent, Score: 0.3, Rolling: 0.3}
+	agent := event.Sentiment{UtteranceID: "u2", Speaker: event.SpeakerAgent, Score: 0.3, Rolling: 0.3}
 	m = update(t, m, b.ev(agent))
-	agent.Source = engine.SentimentBlend
+	agent.Source = event.SentimentBlend
 	m = update(t, m, b.ev(agent))
 	row := viewLines(m)[rowIndex(viewLines(m), "Agent tone")]
 	if !strings.Contains(row, blendedTag) {

@@ -4,7 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // handleKey routes a key press: global keys first, then the focused pane.
@@ -28,9 +28,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Copy):
 		return m.copySelected()
 	case key.Matches(msg, k.Helpful):
-		return m.rateSelected(engine.VerdictHelpful)
+		return m.rateSelected(event.VerdictHelpful)
 	case key.Matches(msg, k.NotHelpful):
-		return m.rateSelected(engine.VerdictNotHelpful)
+		return m.rateSelected(event.VerdictNotHelpful)
 	case key.Matches(msg, k.Pause):
 		if c != nil {
 			return m, togglePauseCmd(c)
@@ -179,7 +179,7 @@ func (m Model) copySelected() (Model, tea.Cmd) {
 	} else {
 		m.setNote("Reply "+itoa(i+1)+" copied to the clipboard", false)
 	}
-	return m, tea.Batch(tea.SetClipboard(s.Text), m.recordFeedback(cs, s, engine.VerdictUsed))
+	return m, tea.Batch(tea.SetClipboard(s.Text), m.recordFeedback(cs, s, event.VerdictUsed))
 }
 
 // rateSelected marks the selected reply helpful or not helpful.
@@ -190,7 +190,7 @@ func (m Model) rateSelected(verdict string) (Model, tea.Cmd) {
 		return m, nil
 	}
 	word := "helpful"
-	if verdict == engine.VerdictNotHelpful {
+	if verdict == event.VerdictNotHelpful {
 		word = "not helpful"
 	}
 	m.setNote("Reply "+itoa(i+1)+" marked "+word, false)
@@ -199,8 +199,8 @@ func (m Model) rateSelected(verdict string) (Model, tea.Cmd) {
 
 // recordFeedback marks the reply at once and returns the command that
 // tells the engine.
-func (m *Model) recordFeedback(cs *callState, s engine.Suggestion, verdict string) tea.Cmd {
-	fb := engine.Feedback{
+func (m *Model) recordFeedback(cs *callState, s event.Suggestion, verdict string) tea.Cmd {
+	fb := event.Feedback{
 		SuggestionID: s.ID,
 		ArticleID:    s.ArticleID,
 		UtteranceID:  cs.replies.UtteranceID,

@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
@@ -49,8 +49,8 @@ func TestGoldenViewAbstain(t *testing.T) {
 	b := &eventBuilder{callID: "call-9"}
 	m = feedMsgs(t, m, []tea.Msg{
 		b.ev(started("Chat 9")),
-		b.ev(final("u1", engine.SpeakerCustomer, "What's the weather like on Mars?", 0, 2)),
-		b.ev(engine.Suggestions{UtteranceID: "u1", Abstain: true, Reason: "off-topic question"}),
+		b.ev(final("u1", event.SpeakerCustomer, "What's the weather like on Mars?", 0, 2)),
+		b.ev(event.Suggestions{UtteranceID: "u1", Abstain: true, Reason: "off-topic question"}),
 	})
 	golden.RequireEqual(t, stripView(m))
 }

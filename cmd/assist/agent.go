@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/tui"
 	"github.com/spf13/cobra"
@@ -101,7 +100,7 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 		return err
 	}
 	if o.term.headless {
-		return writeNDJSON(ctx, o.io.out, events)
+		return event.WriteStream(ctx, o.io.out, events)
 	}
 	return tui.Run(ctx, events, tui.Options{
 		ModelStatus: "agent " + o.agent + " · service",
@@ -117,38 +116,11 @@ func (serviceController) TogglePause() bool        { return false }
 func (serviceController) SetSpeed(float64) float64 { return 1 }
 func (serviceController) Speed() float64           { return 1 }
 func (serviceController) NextCall()                {}
-func (c serviceController) Feedback(callID string, fb engine.Feedback) error {
+func (c serviceController) Feedback(callID string, fb event.Feedback) error {
 	return c.t.Feedback(context.Background(), callID, fb)
 }
 func (c serviceController) RequestSummary(callID string) error {
 	return c.t.Summary(context.Background(), callID)
-}
-
-// writeNDJSON prints events, one JSON object a line, until the channel
-// closes or ctx is done.
-func writeNDJSON(ctx context.Context, w io.Writer, events <-chan engine.Event) error {
-	out := bufio.NewWriter(w)
-	defer out.Flush()
-	enc := json.NewEncoder(out)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			if err := enc.Encode(e); err != nil {
-				return fmt.Errorf("write event: %w", err)
-			}
-			// Flush when caught up, so a reader sees events as they come.
-			if len(events) == 0 {
-				if err := out.Flush(); err != nil {
-					return fmt.Errorf("write event: %w", err)
-				}
-			}
-		}
-	}
 }
 
 type loggerHandle struct {

@@ -18,7 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/larkspur-labs/assist/assist/redact"
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/nats-io/nats.go"
@@ -176,7 +176,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 // redactCalls removes personal data from what customers and agents said,
 // from generated drafts and from the summaries. Knowledge-base answers are
 // the center's own text and stay as they are.
-func redactCalls(calls []*callRecord, r *redact.Redactor) {
+func redactCalls(calls []*event.CallRecord, r *redact.Redactor) {
 	if r == nil {
 		return
 	}
@@ -289,194 +289,42 @@ func openCallStore(ctx context.Context, f serviceFlags, name string) (*nats.Conn
 // readCalls folds the stored events of the calls that started at or after
 // since (every stored call when since is zero), in queue when not empty,
 // ordered by start time.
-func readCalls(ctx context.Context, f serviceFlags, name string, since time.Time, queue string) ([]*callRecord, error) {
+func readCalls(ctx context.Context, f serviceFlags, name string, since time.Time, queue string) ([]*event.CallRecord, error) {
 	nc, store, err := openCallStore(ctx, f, name)
 	if err != nil {
 		return nil, err
 	}
 	defer nc.Close()
-	calls := map[string]*callRecord{}
-	err = store.ReadSince(ctx, since, func(e engine.Event) error {
+	calls := map[string]*event.CallRecord{}
+	err = store.ReadSince(ctx, since, func(e event.Event) error {
 		c := calls[e.CallID]
 		if c == nil {
-			start, ok := e.Payload.(engine.CallStarted)
+			start, ok := e.Payload.(event.CallStarted)
 			if !ok || (queue != "" && start.Queue != queue) {
 				// Started before the window, or not asked for.
 				return nil
 			}
-			c = newCallRecord(e.CallID)
+			c = event.NewCallRecord(e.CallID)
 			calls[e.CallID] = c
 		}
-		c.apply(e)
+		c.Apply(e)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read the call store: %w", err)
 	}
-	out := make([]*callRecord, 0, len(calls))
+	out := make([]*event.CallRecord, 0, len(calls))
 	for _, c := range calls {
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b *callRecord) int {
+	slices.SortFunc(out, func(a, b *event.CallRecord) int {
 		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.CallID, b.CallID))
 	})
 	return out, nil
 }
 
-// callRecord is one call folded from its stored events: a JSONL line of
-// export, and what report counts.
-type callRecord struct {
-	CallID   string         `json:"call_id"`
-	Queue    string         `json:"queue"`
-	Agent    string         `json:"agent"`
-	Customer string         `json:"customer"`
-	Channel  engine.Channel `json:"channel"`
-	Title    string         `json:"title,omitempty"`
-	Started  time.Time      `json:"started"`
-	Ended    *time.Time     `json:"ended"`
-	// DurationS is the wall-clock time from call.started to call.ended.
-	DurationS   *float64 `json:"duration_s"`
-	EndReason   string   `json:"end_reason"`
-	Disposition string   `json:"disposition"`
-	Summary     string   `json:"summary"`
-	// Wrapup is the structured summary and Checklist the guided flow's
-	// steps as the call ended, when there were.
-	Wrapup    *engine.Summary   `json:"wrapup,omitempty"`
-	Checklist *engine.FlowState `json:"checklist,omitempty"`
-	// Sentiment is the customer's rolling score after their last turn.
-	Sentiment         *float64       `json:"sentiment"`
-	Alerts            []callAlert    `json:"alerts"`
-	Turns             []*callTurn    `json:"turns"`
-	UnmatchedFeedback []turnFeedback `json:"unmatched_feedback,omitempty"`
-
-	// lastSeq is the sequence number of the last event folded in.
-	lastSeq  uint64
-	turnByID map[string]*callTurn
-	// suggested counts the suggestions events that did not abstain.
-	suggested int
-	// intents holds the title (else the article id) of the top
-	// suggestion of each suggestions event that did not abstain.
-	intents []string
-	// verdicts counts the feedback events by verdict.
-	verdicts map[string]int
-}
-
-// callAlert is an alert raised during a call.
-type callAlert struct {
-	Type        string `json:"type"`
-	Severity    string `json:"severity"`
-	Reason      string `json:"reason"`
-	UtteranceID string `json:"utterance_id,omitempty"`
-}
-
-// callTurn is a final utterance with, for a customer turn, what the
-// models made of it and what the agent thought of the suggestions.
-type callTurn struct {
-	UtteranceID   string              `json:"utterance_id"`
-	Speaker       engine.Speaker      `json:"speaker"`
-	Text          string              `json:"text"`
-	Start         float64             `json:"start"`
-	End           float64             `json:"end"`
-	Source        engine.Source       `json:"source"`
-	Sentiment     *float64            `json:"sentiment,omitempty"`
-	Emotions      map[string]float64  `json:"emotions,omitempty"`
-	Suggestions   []engine.Suggestion `json:"suggestions,omitempty"`
-	Abstain       bool                `json:"abstain,omitempty"`
-	AbstainReason string              `json:"abstain_reason,omitempty"`
-	Feedback      []turnFeedback      `json:"feedback,omitempty"`
-}
-
-// turnFeedback is an agent's verdict on a suggestion.
-type turnFeedback struct {
-	SuggestionID string `json:"suggestion_id"`
-	ArticleID    string `json:"article_id,omitempty"`
-	Verdict      string `json:"verdict"`
-}
-
-func newCallRecord(id string) *callRecord {
-	return &callRecord{
-		CallID: id, Alerts: []callAlert{}, Turns: []*callTurn{},
-		turnByID: map[string]*callTurn{}, verdicts: map[string]int{},
-	}
-}
-
-// apply folds one event of the call in. A redelivered event (a sequence
-// number already folded) changes nothing.
-func (c *callRecord) apply(e engine.Event) {
-	if e.Seq != 0 && e.Seq <= c.lastSeq {
-		return
-	}
-	c.lastSeq = max(c.lastSeq, e.Seq)
-	switch p := e.Payload.(type) {
-	case engine.CallStarted:
-		c.Queue, c.Agent, c.Customer, c.Channel, c.Title = p.Queue, p.Agent, p.Customer, p.Channel, p.Title
-		c.Started = e.TS.UTC()
-	case engine.Utterance:
-		if !p.Final {
-			return
-		}
-		t := &callTurn{UtteranceID: p.UtteranceID, Speaker: p.Speaker, Text: p.Text, Start: p.Start, End: p.End, Source: p.Source}
-		c.Turns = append(c.Turns, t)
-		c.turnByID[p.UtteranceID] = t
-	case engine.Sentiment:
-		if p.Speaker != engine.SpeakerCustomer {
-			return
-		}
-		rolling := p.Rolling
-		c.Sentiment = &rolling
-		if t := c.turnByID[p.UtteranceID]; t != nil {
-			score := p.Score
-			t.Sentiment, t.Emotions = &score, p.Emotions
-		}
-	case engine.Suggestions:
-		if !p.Abstain {
-			c.suggested++
-			if len(p.Suggestions) > 0 {
-				top := p.Suggestions[0]
-				if intent := cmp.Or(top.Title, top.ArticleID); intent != "" {
-					c.intents = append(c.intents, intent)
-				}
-			}
-		}
-		if t := c.turnByID[p.UtteranceID]; t != nil {
-			t.Suggestions, t.Abstain, t.AbstainReason = p.Suggestions, p.Abstain, p.Reason
-		}
-	case engine.Alert:
-		c.Alerts = append(c.Alerts, callAlert{Type: p.Type, Severity: p.Severity, Reason: p.Reason, UtteranceID: p.UtteranceID})
-	case engine.CallEnded:
-		ended := e.TS.UTC()
-		d := max(0, ended.Sub(c.Started).Seconds())
-		c.Ended, c.DurationS = &ended, &d
-		c.EndReason, c.Disposition, c.Summary = p.Reason, p.Disposition, p.Summary
-		c.Wrapup, c.Checklist = p.Wrapup, p.Checklist
-	case engine.Feedback:
-		c.verdicts[p.Verdict]++
-		fb := turnFeedback{SuggestionID: p.SuggestionID, ArticleID: p.ArticleID, Verdict: p.Verdict}
-		if t := c.feedbackTurn(p); t != nil {
-			t.Feedback = append(t.Feedback, fb)
-		} else {
-			c.UnmatchedFeedback = append(c.UnmatchedFeedback, fb)
-		}
-	}
-}
-
-// feedbackTurn finds the turn a verdict is about: the one it names, else
-// the latest that showed its suggestion.
-func (c *callRecord) feedbackTurn(fb engine.Feedback) *callTurn {
-	if t := c.turnByID[fb.UtteranceID]; fb.UtteranceID != "" && t != nil {
-		return t
-	}
-	for i := len(c.Turns) - 1; i >= 0; i-- {
-		t := c.Turns[i]
-		if slices.ContainsFunc(t.Suggestions, func(s engine.Suggestion) bool { return s.ID == fb.SuggestionID }) {
-			return t
-		}
-	}
-	return nil
-}
-
 // writeCallsJSONL writes one JSON object per call.
-func writeCallsJSONL(w io.Writer, calls []*callRecord) error {
+func writeCallsJSONL(w io.Writer, calls []*event.CallRecord) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, c := range calls {
@@ -495,7 +343,7 @@ var csvHeader = []string{
 
 // writeCallsCSV writes a header and one row per final utterance, every
 // text cell made safe by csvCell.
-func writeCallsCSV(w io.Writer, calls []*callRecord) error {
+func writeCallsCSV(w io.Writer, calls []*event.CallRecord) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -106,8 +106,8 @@ const hostileText = "\x1b]0;pwned\x07refund the fee now, or I close my account"
 // turn, then the end when ended.
 type storeCall struct {
 	id       string
-	start    engine.CallStarted
-	lines    []engine.Utterance
+	start    event.CallStarted
+	lines    []event.Utterance
 	feedback []storeFeedback
 	ended    bool
 }
@@ -122,48 +122,48 @@ type storeFeedback struct {
 	suggestionID string
 }
 
-func customerSays(text string) engine.Utterance {
-	return engine.Utterance{Speaker: engine.SpeakerCustomer, Text: text, Source: engine.SourceChat}
+func customerSays(text string) event.Utterance {
+	return event.Utterance{Speaker: event.SpeakerCustomer, Text: text, Source: event.SourceChat}
 }
 
-func agentSays(text string) engine.Utterance {
-	return engine.Utterance{Speaker: engine.SpeakerAgent, Text: text, Source: engine.SourceChat}
+func agentSays(text string) event.Utterance {
+	return event.Utterance{Speaker: event.SpeakerAgent, Text: text, Source: event.SourceChat}
 }
 
 // testCalls are two chat calls in billing (one live) and one in cards.
 var testCalls = []storeCall{
 	{
 		id:    "c1",
-		start: engine.CallStarted{Queue: "cards", Agent: "a1", Customer: "cust-1", Channel: engine.ChannelChat},
-		lines: []engine.Utterance{
+		start: event.CallStarted{Queue: "cards", Agent: "a1", Customer: "cust-1", Channel: event.ChannelChat},
+		lines: []event.Utterance{
 			customerSays("I lost my debit card, can you block it?"),
 			agentSays("I have blocked the card and ordered a new one."),
 			customerSays("Thank you, that was quick, great service"),
 		},
-		feedback: []storeFeedback{{utteranceID: "u1", verdict: engine.VerdictUsed, named: true}},
+		feedback: []storeFeedback{{utteranceID: "u1", verdict: event.VerdictUsed, named: true}},
 		ended:    true,
 	},
 	{
 		id:    "c2",
-		start: engine.CallStarted{Queue: "billing", Agent: "a2", Customer: "cust-2", Channel: engine.ChannelChat},
-		lines: []engine.Utterance{
+		start: event.CallStarted{Queue: "billing", Agent: "a2", Customer: "cust-2", Channel: event.ChannelChat},
+		lines: []event.Utterance{
 			customerSays("why was I charged an overdraft fee, this is ridiculous"),
 			agentSays("Let me look at that fee for you."),
 			customerSays(hostileText),
 		},
 		feedback: []storeFeedback{
-			{utteranceID: "u3", verdict: engine.VerdictNotHelpful},
-			{suggestionID: "kb:never-shown", verdict: engine.VerdictNotHelpful},
+			{utteranceID: "u3", verdict: event.VerdictNotHelpful},
+			{suggestionID: "kb:never-shown", verdict: event.VerdictNotHelpful},
 		},
 	},
 	{
 		id:    "c3",
-		start: engine.CallStarted{Queue: "billing", Agent: "a1", Customer: "cust-3", Channel: engine.ChannelChat},
-		lines: []engine.Utterance{
+		start: event.CallStarted{Queue: "billing", Agent: "a1", Customer: "cust-3", Channel: event.ChannelChat},
+		lines: []event.Utterance{
 			customerSays("I want to dispute a charge on my credit card"),
 			agentSays("I can open a dispute for that charge."),
 		},
-		feedback: []storeFeedback{{utteranceID: "u1", verdict: engine.VerdictHelpful, named: true}},
+		feedback: []storeFeedback{{utteranceID: "u1", verdict: event.VerdictHelpful, named: true}},
 		ended:    true,
 	},
 }
@@ -184,7 +184,7 @@ func (cs *callStore) drive(t *testing.T, calls ...storeCall) {
 			}
 		}
 		for _, fb := range c.feedback {
-			verdict := engine.Feedback{SuggestionID: fb.suggestionID, Verdict: fb.verdict}
+			verdict := event.Feedback{SuggestionID: fb.suggestionID, Verdict: fb.verdict}
 			if fb.suggestionID == "" {
 				top := cs.topSuggestion(t, c.id, fb.utteranceID)
 				verdict.SuggestionID, verdict.ArticleID = top.ID, top.ArticleID
@@ -203,24 +203,24 @@ func (cs *callStore) drive(t *testing.T, calls ...storeCall) {
 }
 
 // topSuggestion returns the first suggestion shown for an utterance.
-func (cs *callStore) topSuggestion(t *testing.T, callID, utteranceID string) engine.Suggestion {
+func (cs *callStore) topSuggestion(t *testing.T, callID, utteranceID string) event.Suggestion {
 	t.Helper()
 	events, _, err := cs.store.History(context.Background(), callID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range events {
-		if s, ok := e.Payload.(engine.Suggestions); ok && s.UtteranceID == utteranceID && len(s.Suggestions) > 0 {
+		if s, ok := e.Payload.(event.Suggestions); ok && s.UtteranceID == utteranceID && len(s.Suggestions) > 0 {
 			return s.Suggestions[0]
 		}
 	}
 	t.Fatalf("call %s: no suggestion for %s", callID, utteranceID)
-	return engine.Suggestion{}
+	return event.Suggestion{}
 }
 
 // feedback sends a verdict as the supervisor, waiting for the worker's
 // call directory (updated asynchronously) to know the call.
-func (cs *callStore) feedback(t *testing.T, callID string, fb engine.Feedback) {
+func (cs *callStore) feedback(t *testing.T, callID string, fb event.Feedback) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -237,10 +237,10 @@ func (cs *callStore) feedback(t *testing.T, callID string, fb engine.Feedback) {
 
 // allEvents returns every stored event, to check the commands'
 // figures against.
-func (cs *callStore) allEvents(t *testing.T) []engine.Event {
+func (cs *callStore) allEvents(t *testing.T) []event.Event {
 	t.Helper()
-	var events []engine.Event
-	if err := cs.store.ReadSince(context.Background(), time.Time{}, func(e engine.Event) error {
+	var events []event.Event
+	if err := cs.store.ReadSince(context.Background(), time.Time{}, func(e event.Event) error {
 		events = append(events, e)
 		return nil
 	}); err != nil {
@@ -269,7 +269,7 @@ type exportedCall struct {
 		Source      string             `json:"source"`
 		Sentiment   *float64           `json:"sentiment"`
 		Emotions    map[string]float64 `json:"emotions"`
-		Suggestions []engine.Suggestion
+		Suggestions []event.Suggestion
 		Abstain     bool `json:"abstain"`
 		Feedback    []struct {
 			SuggestionID string `json:"suggestion_id"`
@@ -392,7 +392,7 @@ func TestExportJSONLAndCSV(t *testing.T) {
 	}
 	finals := 0
 	for _, e := range events {
-		if e.Kind == engine.KindFinal && (e.CallID == "c2" || e.CallID == "c3") {
+		if e.Kind == event.KindFinal && (e.CallID == "c2" || e.CallID == "c3") {
 			finals++
 		}
 	}
@@ -552,8 +552,8 @@ func TestExportRedactsPersonalData(t *testing.T) {
 	cs := startCallStore(t)
 	cs.drive(t, storeCall{
 		id:    "pii",
-		start: engine.CallStarted{Queue: "cards", Agent: "a1", Channel: engine.ChannelChat},
-		lines: []engine.Utterance{
+		start: event.CallStarted{Queue: "cards", Agent: "a1", Channel: event.ChannelChat},
+		lines: []event.Utterance{
 			customerSays("I lost my card 4111 1111 1111 1111, mail me at jo@example.com"),
 			agentSays("Blocked. Your account number 0123456789 is safe."),
 		},

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 func TestReplayWithGuidance(t *testing.T) {
@@ -18,13 +18,13 @@ func TestReplayWithGuidance(t *testing.T) {
 	offers, kinds := 0, map[string]bool{}
 	for _, e := range decodeEvents(t, out) {
 		switch p := e.Payload.(type) {
-		case engine.Recommendations:
+		case event.Recommendations:
 			for _, r := range p.Recommendations {
 				if r.Kind == "offer" && r.Reason != "" {
 					offers++
 				}
 			}
-		case engine.Alert:
+		case event.Alert:
 			if p.UtteranceID == "" {
 				t.Errorf("alert %+v cites no utterance", p)
 			}

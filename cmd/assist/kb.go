@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/kb"
-	"github.com/larkspur-labs/assist/tui"
 	"github.com/spf13/cobra"
 )
 
@@ -57,7 +57,7 @@ func runKBLint(opts *kbLintOptions) error {
 			problems = []error{err}
 		}
 		for _, p := range problems {
-			fmt.Fprintln(opts.io.out, tui.Sanitize(p.Error()))
+			fmt.Fprintln(opts.io.out, termtext.Sanitize(p.Error()))
 		}
 		return fmt.Errorf("%s: %d problem(s)", opts.dir, len(problems))
 	}
@@ -116,7 +116,7 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 	fmt.Fprintf(out, "candidates (%d):\n", len(cands))
 	fmt.Fprintf(out, "%4s %6s  %6s %6s %6s  %-28s %s\n", "", "conf", "intent", "text", "dense", "article", "title")
 	for i, c := range cands {
-		title := tui.Sanitize(c.Article.Title)
+		title := termtext.Sanitize(c.Article.Title)
 		if c.Article.OutOfScope {
 			title += " (out of scope)"
 		}
@@ -137,7 +137,7 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 		if id == "" {
 			id = s.ID
 		}
-		fmt.Fprintf(out, "%3d. %3.0f%%  %-7s %s\n       %s\n", i+1, s.Confidence*100, s.Source, id, tui.Sanitize(s.Text))
+		fmt.Fprintf(out, "%3d. %3.0f%%  %-7s %s\n       %s\n", i+1, s.Confidence*100, s.Source, id, termtext.Sanitize(s.Text))
 	}
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/kb"
-	"github.com/larkspur-labs/assist/tui"
 	"github.com/spf13/cobra"
 )
 
@@ -111,7 +111,7 @@ func reportProblems(w io.Writer, file string, err error) error {
 		return err
 	}
 	for _, p := range problems {
-		fmt.Fprintln(w, tui.Sanitize(p.Error()))
+		fmt.Fprintln(w, termtext.Sanitize(p.Error()))
 	}
 	return fmt.Errorf("%s: %d problem(s), nothing imported", file, len(problems))
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/internal/atomicfile"
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/kb"
-	"github.com/larkspur-labs/assist/tui"
 	"github.com/spf13/cobra"
 )
 
@@ -60,7 +60,7 @@ JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
 func runKBMine(opts *kbMineOptions) error {
 	calls, warnings, err := loadCalls(opts.files, opts.format)
 	for _, w := range warnings {
-		fmt.Fprintln(opts.io.err, "assist: warning:", tui.Sanitize(w.String()))
+		fmt.Fprintln(opts.io.err, "assist: warning:", termtext.Sanitize(w.String()))
 	}
 	if err != nil {
 		return err

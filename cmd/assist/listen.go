@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/larkspur-labs/assist/audio/mic"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui"
 	"github.com/spf13/cobra"
 )
@@ -101,10 +102,10 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	}
 	defer stack.Close()
 
-	speakers := []engine.Speaker{engine.SpeakerCustomer}
+	speakers := []event.Speaker{event.SpeakerCustomer}
 	if opts.channels == 2 {
-		speakers = []engine.Speaker{engine.SpeakerAgent, engine.SpeakerAgent}
-		speakers[opts.customerChannel] = engine.SpeakerCustomer
+		speakers = []event.Speaker{event.SpeakerAgent, event.SpeakerAgent}
+		speakers[opts.customerChannel] = event.SpeakerCustomer
 	}
 	sub, err := stack.bus.Subscribe(engine.AllCallsSubject, func(err error) { log.Warn("bad event", "err", err) })
 	if err != nil {
@@ -112,7 +113,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	}
 	defer sub.Close()
 	id := "live-" + time.Now().UTC().Format("20060102-150405")
-	call, err := stack.engine.StartAudioCall(id, engine.CallStarted{
+	call, err := stack.engine.StartAudioCall(id, event.CallStarted{
 		Title: "live: " + capture.Device().Name, Agent: os.Getenv("USER"),
 	}, rec, capture.Rate(), speakers...)
 	if err != nil {
@@ -130,7 +131,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 			return nil
 		})
 	}()
-	events := make(chan engine.Event)
+	events := make(chan event.Event)
 	go func() {
 		defer close(events)
 		for {
@@ -154,7 +155,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 		}
 	}()
 	if opts.headless {
-		err = writeNDJSON(ctx, opts.io.out, events)
+		err = event.WriteStream(ctx, opts.io.out, events)
 	} else {
 		err = tui.Run(ctx, events, tui.Options{
 			ModelStatus: fmt.Sprintf("%s · %s", stack.status, rec.Name()),
@@ -200,6 +201,6 @@ func (liveController) TogglePause() bool        { return false }
 func (liveController) SetSpeed(float64) float64 { return 1 }
 func (liveController) Speed() float64           { return 1 }
 func (liveController) NextCall()                {}
-func (c liveController) Feedback(callID string, fb engine.Feedback) error {
+func (c liveController) Feedback(callID string, fb event.Feedback) error {
 	return c.bus.SendFeedback(callID, fb)
 }

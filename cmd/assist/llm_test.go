@@ -17,6 +17,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist/llm/llmtest"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui"
 )
 
@@ -59,13 +60,13 @@ func piiCall(t *testing.T) string {
 	return path
 }
 
-func decodeEvents(t *testing.T, ndjson string) []engine.Event {
+func decodeEvents(t *testing.T, ndjson string) []event.Event {
 	t.Helper()
-	var out []engine.Event
+	var out []event.Event
 	sc := bufio.NewScanner(strings.NewReader(ndjson))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		var e engine.Event
+		var e event.Event
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("bad event %q: %v", sc.Text(), err)
 		}
@@ -81,10 +82,10 @@ func TestHeadlessReplayWithAModelServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	drafts, partial := 0, 0
-	var wrapup *engine.Summary
+	var wrapup *event.Summary
 	for _, e := range decodeEvents(t, out) {
 		switch p := e.Payload.(type) {
-		case engine.Suggestions:
+		case event.Suggestions:
 			for _, s := range p.Suggestions {
 				if s.Source == "llm" {
 					if s.Partial {
@@ -94,7 +95,7 @@ func TestHeadlessReplayWithAModelServer(t *testing.T) {
 					}
 				}
 			}
-		case engine.CallEnded:
+		case event.CallEnded:
 			wrapup = p.Wrapup
 		}
 	}
@@ -132,10 +133,10 @@ func TestHeadlessReplayWithADeadModelServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	degraded := ""
-	var wrapup *engine.Summary
+	var wrapup *event.Summary
 	for _, e := range decodeEvents(t, out) {
 		switch p := e.Payload.(type) {
-		case engine.Suggestions:
+		case event.Suggestions:
 			if p.Degraded != "" {
 				degraded = p.Degraded
 			}
@@ -144,7 +145,7 @@ func TestHeadlessReplayWithADeadModelServer(t *testing.T) {
 					t.Errorf("a draft from a dead server: %+v", s)
 				}
 			}
-		case engine.CallEnded:
+		case event.CallEnded:
 			wrapup = p.Wrapup
 		}
 	}
@@ -166,12 +167,12 @@ func TestHeadlessReplayBlendsEmotionAndTranslates(t *testing.T) {
 	blends, translations := 0, 0
 	for _, e := range decodeEvents(t, out) {
 		switch p := e.Payload.(type) {
-		case engine.Sentiment:
+		case event.Sentiment:
 			if p.Source == "blend" && p.LLMScore != nil && *p.LLMScore == -0.5 {
 				blends++
 			}
-		case engine.Translation:
-			if p.Lang == "de" && p.Text == llmtest.DefaultTranslate && p.Speaker == engine.SpeakerCustomer {
+		case event.Translation:
+			if p.Lang == "de" && p.Text == llmtest.DefaultTranslate && p.Speaker == event.SpeakerCustomer {
 				translations++
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/samples"
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/tui"
@@ -166,10 +167,10 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call, view tui.Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events := make(chan engine.Event)
+	events := make(chan event.Event)
 	go func() {
 		defer close(events)
-		_, err := engine.ReplayEvents(ctx, stack.bus, player, calls, func(e engine.Event) error {
+		_, err := engine.ReplayEvents(ctx, stack.bus, player, calls, func(e event.Event) error {
 			select {
 			case events <- e:
 				return nil
@@ -201,7 +202,7 @@ func (c replayController) NextCall()                  { c.player.NextCall() }
 func (c replayController) CallPosition(callID string) (int, int, bool) {
 	return c.player.Position(callID)
 }
-func (c replayController) Feedback(callID string, fb engine.Feedback) error {
+func (c replayController) Feedback(callID string, fb event.Feedback) error {
 	return c.bus.SendFeedback(callID, fb)
 }
 func (c replayController) RequestSummary(callID string) error {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 func execute(t *testing.T, args ...string) (stdout, stderr string, err error) {
@@ -69,11 +69,11 @@ func TestHeadlessReplayOfBundledSamples(t *testing.T) {
 	}
 	ended := 0
 	for i, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
-		var e engine.Event
+		var e event.Event
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("line %d is not an event: %v\n%s", i+1, err, line)
 		}
-		if e.Kind == engine.KindCallEnded {
+		if e.Kind == event.KindCallEnded {
 			ended++
 		}
 	}

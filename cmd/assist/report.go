@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine"
-	"github.com/larkspur-labs/assist/tui"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/spf13/cobra"
 )
 
@@ -162,8 +162,8 @@ type intentCount struct {
 }
 
 // buildReport counts the calls per queue, ordered by queue name.
-func buildReport(calls []*callRecord) []queueReport {
-	byQueue := map[string][]*callRecord{}
+func buildReport(calls []*event.CallRecord) []queueReport {
+	byQueue := map[string][]*event.CallRecord{}
 	for _, c := range calls {
 		byQueue[c.Queue] = append(byQueue[c.Queue], c)
 	}
@@ -176,10 +176,10 @@ func buildReport(calls []*callRecord) []queueReport {
 }
 
 // queueFigures counts one queue's calls.
-func queueFigures(queue string, calls []*callRecord) queueReport {
+func queueFigures(queue string, calls []*event.CallRecord) queueReport {
 	r := queueReport{
 		Queue: queue, Calls: len(calls),
-		Feedback: map[string]int{engine.VerdictUsed: 0, engine.VerdictHelpful: 0, engine.VerdictNotHelpful: 0},
+		Feedback: map[string]int{event.VerdictUsed: 0, event.VerdictHelpful: 0, event.VerdictNotHelpful: 0},
 		Alerts:   map[string]int{},
 	}
 	var handled float64
@@ -199,11 +199,11 @@ func queueFigures(queue string, calls []*callRecord) queueReport {
 		default:
 			neu++
 		}
-		for _, title := range c.intents {
+		for _, title := range c.TopIntents {
 			intents[title]++
 		}
-		r.Suggestions += c.suggested
-		for v, n := range c.verdicts {
+		r.Suggestions += c.Suggested
+		for v, n := range c.Verdicts {
 			r.Feedback[v] += n
 		}
 		for _, a := range c.Alerts {
@@ -227,7 +227,7 @@ func queueFigures(queue string, calls []*callRecord) queueReport {
 	})
 	r.TopIntents = r.TopIntents[:min(len(r.TopIntents), topIntents)]
 	if r.Suggestions > 0 {
-		rate := round3(float64(r.Feedback[engine.VerdictUsed]+r.Feedback[engine.VerdictHelpful]) / float64(r.Suggestions))
+		rate := round3(float64(r.Feedback[event.VerdictUsed]+r.Feedback[event.VerdictHelpful]) / float64(r.Suggestions))
 		r.AcceptanceRate = &rate
 	}
 	return r
@@ -279,11 +279,11 @@ func writeReportText(w io.Writer, queues []queueReport, since time.Time) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		intents := make([]string, 0, len(q.TopIntents))
 		for _, in := range q.TopIntents {
-			intents = append(intents, fmt.Sprintf("%s (%d)", tui.Sanitize(in.Title), in.Count))
+			intents = append(intents, fmt.Sprintf("%s (%d)", termtext.Sanitize(in.Title), in.Count))
 		}
 		fmt.Fprintf(tw, "  top intents\t%s\n", orNone(strings.Join(intents, ", ")))
 		fmt.Fprintf(tw, "  feedback\tused %d, helpful %d, not helpful %d\n",
-			q.Feedback[engine.VerdictUsed], q.Feedback[engine.VerdictHelpful], q.Feedback[engine.VerdictNotHelpful])
+			q.Feedback[event.VerdictUsed], q.Feedback[event.VerdictHelpful], q.Feedback[event.VerdictNotHelpful])
 		fmt.Fprintf(tw, "  alerts\t%s\n", orNone(countList(q.Alerts)))
 		if err := tw.Flush(); err != nil {
 			return err
@@ -301,7 +301,7 @@ func queueLabel(q string) string {
 	if q == "" {
 		return "(none)"
 	}
-	return tui.Sanitize(q)
+	return termtext.Sanitize(q)
 }
 
 func orNone(s string) string { return cmp.Or(s, "none") }
@@ -315,7 +315,7 @@ func countList(counts map[string]int) string {
 	slices.SortFunc(names, func(a, b string) int { return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b)) })
 	parts := make([]string, 0, len(names))
 	for _, name := range names {
-		parts = append(parts, fmt.Sprintf("%s %d", tui.Sanitize(name), counts[name]))
+		parts = append(parts, fmt.Sprintf("%s %d", termtext.Sanitize(name), counts[name]))
 	}
 	return strings.Join(parts, ", ")
 }

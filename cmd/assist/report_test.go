@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // expectedQueue is what report must say of a queue, counted straight
@@ -21,11 +21,11 @@ type expectedQueue struct {
 	alerts                  map[string]int
 }
 
-func expectedReport(events []engine.Event) map[string]*expectedQueue {
+func expectedReport(events []event.Event) map[string]*expectedQueue {
 	queueOf := map[string]string{}
 	out := map[string]*expectedQueue{}
 	for _, e := range events {
-		if s, ok := e.Payload.(engine.CallStarted); ok {
+		if s, ok := e.Payload.(event.CallStarted); ok {
 			queueOf[e.CallID] = s.Queue
 			if out[s.Queue] == nil {
 				out[s.Queue] = &expectedQueue{verdicts: map[string]int{}, alerts: map[string]int{}}
@@ -35,15 +35,15 @@ func expectedReport(events []engine.Event) map[string]*expectedQueue {
 		}
 		q := out[queueOf[e.CallID]]
 		switch p := e.Payload.(type) {
-		case engine.CallEnded:
+		case event.CallEnded:
 			q.ended++
-		case engine.Suggestions:
+		case event.Suggestions:
 			if !p.Abstain {
 				q.suggested++
 			}
-		case engine.Feedback:
+		case event.Feedback:
 			q.verdicts[p.Verdict]++
-		case engine.Alert:
+		case event.Alert:
 			q.alerts[p.Type]++
 		}
 	}
@@ -71,14 +71,14 @@ func TestReport(t *testing.T) {
 	}
 	for _, q := range got {
 		w := want[q.Queue]
-		accepted := w.verdicts[engine.VerdictUsed] + w.verdicts[engine.VerdictHelpful]
+		accepted := w.verdicts[event.VerdictUsed] + w.verdicts[event.VerdictHelpful]
 		if q.Calls != w.calls || q.Ended != w.ended || q.Suggestions != w.suggested {
 			t.Errorf("%s: calls %d ended %d suggestions %d, want %d %d %d", q.Queue, q.Calls, q.Ended, q.Suggestions, w.calls, w.ended, w.suggested)
 		}
 		if w.suggested == 0 || q.AcceptanceRate == nil || *q.AcceptanceRate != round3(float64(accepted)/float64(w.suggested)) {
 			t.Errorf("%s: acceptance %v, want %d/%d", q.Queue, q.AcceptanceRate, accepted, w.suggested)
 		}
-		for _, v := range []string{engine.VerdictUsed, engine.VerdictHelpful, engine.VerdictNotHelpful} {
+		for _, v := range []string{event.VerdictUsed, event.VerdictHelpful, event.VerdictNotHelpful} {
 			if q.Feedback[v] != w.verdicts[v] {
 				t.Errorf("%s: %d %s, want %d", q.Queue, q.Feedback[v], v, w.verdicts[v])
 			}
@@ -181,24 +181,24 @@ func TestReportSinceWindow(t *testing.T) {
 
 func TestQueueFigures(t *testing.T) {
 	sentiment := func(v float64) *float64 { return &v }
-	ended := func(seconds float64) *callRecord {
-		c := newCallRecord("x")
+	ended := func(seconds float64) *event.CallRecord {
+		c := event.NewCallRecord("x")
 		c.DurationS = &seconds
 		return c
 	}
-	calls := []*callRecord{ended(65), ended(125.4), newCallRecord("live")}
+	calls := []*event.CallRecord{ended(65), ended(125.4), event.NewCallRecord("live")}
 	for i, s := range []*float64{sentiment(-0.2), sentiment(-0.21), nil} {
 		calls[i].Sentiment = s
 	}
-	more := []*callRecord{newCallRecord("p"), newCallRecord("q")}
+	more := []*event.CallRecord{event.NewCallRecord("p"), event.NewCallRecord("q")}
 	more[0].Sentiment, more[1].Sentiment = sentiment(0.2), sentiment(0.21)
 	calls = append(calls, more...)
-	calls[0].intents = []string{"b", "a", "c", "d", "e", "f", "a"}
-	calls[1].intents = []string{"b", "g"}
-	calls[0].suggested, calls[1].suggested = 6, 2
-	calls[0].verdicts = map[string]int{engine.VerdictUsed: 1, engine.VerdictNotHelpful: 3}
-	calls[1].verdicts = map[string]int{engine.VerdictHelpful: 2}
-	calls[2].Alerts = []callAlert{{Type: "churn_risk"}, {Type: "abuse"}, {Type: "churn_risk"}}
+	calls[0].TopIntents = []string{"b", "a", "c", "d", "e", "f", "a"}
+	calls[1].TopIntents = []string{"b", "g"}
+	calls[0].Suggested, calls[1].Suggested = 6, 2
+	calls[0].Verdicts = map[string]int{event.VerdictUsed: 1, event.VerdictNotHelpful: 3}
+	calls[1].Verdicts = map[string]int{event.VerdictHelpful: 2}
+	calls[2].Alerts = []event.RecordAlert{{Type: "churn_risk"}, {Type: "abuse"}, {Type: "churn_risk"}}
 
 	r := queueFigures("billing", calls)
 	if r.Calls != 5 || r.Ended != 2 || r.AHTSeconds == nil || *r.AHTSeconds != 95.2 || r.AHT != "01:35" {
@@ -219,11 +219,11 @@ func TestQueueFigures(t *testing.T) {
 	if r.Suggestions != 8 || r.AcceptanceRate == nil || *r.AcceptanceRate != 0.375 {
 		t.Errorf("acceptance %v of %d suggestions, want 3/8", r.AcceptanceRate, r.Suggestions)
 	}
-	if r.Feedback[engine.VerdictNotHelpful] != 3 || r.Alerts["churn_risk"] != 2 || r.Alerts["abuse"] != 1 {
+	if r.Feedback[event.VerdictNotHelpful] != 3 || r.Alerts["churn_risk"] != 2 || r.Alerts["abuse"] != 1 {
 		t.Errorf("feedback %v alerts %v", r.Feedback, r.Alerts)
 	}
 
-	empty := queueFigures("", []*callRecord{newCallRecord("z")})
+	empty := queueFigures("", []*event.CallRecord{event.NewCallRecord("z")})
 	if empty.AcceptanceRate != nil || empty.AHTSeconds != nil || empty.AHT != "" || empty.Sentiment.Scored != 0 || empty.TopIntents == nil {
 		t.Errorf("a queue without figures: %+v", empty)
 	}

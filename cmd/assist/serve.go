@@ -17,6 +17,7 @@ import (
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/nats-io/nats.go"
@@ -87,7 +88,7 @@ dies its calls move to another. Give each worker its own --worker id.`,
 			if (opts.natsTLSCert == "") != (opts.natsTLSKey == "") {
 				return usagef("--nats-tls-cert and --nats-tls-key go together")
 			}
-			if opts.twilioInbound != string(engine.SpeakerCustomer) && opts.twilioInbound != string(engine.SpeakerAgent) {
+			if opts.twilioInbound != string(event.SpeakerCustomer) && opts.twilioInbound != string(event.SpeakerAgent) {
 				return usagef("--twilio-inbound must be customer or agent, got %q", opts.twilioInbound)
 			}
 			if opts.retention < 0 {
@@ -210,7 +211,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		Calls:         service.NewClient(clientConn, log),
 		Recognizer:    rec,
 		APIKey:        key,
-		TwilioInbound: engine.Speaker(o.twilioInbound),
+		TwilioInbound: event.Speaker(o.twilioInbound),
 		Ready:         natsReady(bus.Conn(), clientConn),
 		Metrics:       metrics,
 		Logger:        log,

@@ -19,6 +19,7 @@ import (
 
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/nats-io/nats.go/jetstream"
@@ -125,7 +126,7 @@ func (p *serveProcess) chat(t *testing.T, msg map[string]string) {
 }
 
 // waitFor reads events until one matches or the deadline passes.
-func waitFor(t *testing.T, p *serveProcess, events <-chan engine.Event, seen *[]engine.Event, match func(engine.Event) bool) {
+func waitFor(t *testing.T, p *serveProcess, events <-chan event.Event, seen *[]event.Event, match func(event.Event) bool) {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
@@ -164,10 +165,10 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 
 	p.chat(t, map[string]string{"call_id": "c1", "queue": "cards", "agent": "a1", "text": "I lost my debit card"})
 	p.chat(t, map[string]string{"call_id": "c1", "text": "someone may be using it right now"})
-	var seen []engine.Event
+	var seen []event.Event
 	suggestions := 0
-	waitFor(t, p, events, &seen, func(e engine.Event) bool {
-		if e.Kind == engine.KindSuggestions {
+	waitFor(t, p, events, &seen, func(e event.Event) bool {
+		if e.Kind == event.KindSuggestions {
 			suggestions++
 		}
 		return suggestions == 2
@@ -177,9 +178,9 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 	p = startServe(t, data, httpPort, natsPort)
 	// The terminal reconnects by itself; the call the killed service left
 	// live is ended, and the terminal sees that, then a new call.
-	waitFor(t, p, events, &seen, func(e engine.Event) bool { return e.CallID == "c1" && e.Kind == engine.KindCallEnded })
+	waitFor(t, p, events, &seen, func(e event.Event) bool { return e.CallID == "c1" && e.Kind == event.KindCallEnded })
 	p.chat(t, map[string]string{"call_id": "c2", "queue": "cards", "agent": "a1", "text": "hello again"})
-	waitFor(t, p, events, &seen, func(e engine.Event) bool { return e.CallID == "c2" && e.Kind == engine.KindSuggestions })
+	waitFor(t, p, events, &seen, func(e event.Event) bool { return e.CallID == "c2" && e.Kind == event.KindSuggestions })
 
 	// Every event seen before the kill is in the store, once, in order.
 	stored := storedEvents(t, data, "c1")
@@ -188,7 +189,7 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("stored event %d has seq %d", i, e.Seq)
 		}
 	}
-	var c1 []engine.Event
+	var c1 []event.Event
 	for _, e := range seen {
 		if e.CallID == "c1" {
 			c1 = append(c1, e)
@@ -202,13 +203,13 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("event %d: saw %s/%d, stored %s/%d", i, c1[i].Kind, c1[i].Seq, stored[i].Kind, stored[i].Seq)
 		}
 	}
-	if end := stored[len(stored)-1].Payload.(engine.CallEnded); end.Reason != "service restarted" {
+	if end := stored[len(stored)-1].Payload.(event.CallEnded); end.Reason != "service restarted" {
 		t.Errorf("c1 ended with %q", end.Reason)
 	}
 }
 
 // storedEvents reads a call's events from the running service's store.
-func storedEvents(t *testing.T, data, callID string) []engine.Event {
+func storedEvents(t *testing.T, data, callID string) []event.Event {
 	t.Helper()
 	dir := serveDir(data)
 	info, err := service.ReadInfo(dir)
@@ -275,15 +276,15 @@ func TestServeTwilioCallReachesTheAgent(t *testing.T) {
 	if rep := gen.Run(ctx); rep.Errors != 0 || rep.Calls != 1 {
 		t.Fatalf("stream: %+v\n%s", rep, p.log())
 	}
-	var seen []engine.Event
-	waitFor(t, p, events, &seen, func(e engine.Event) bool { return e.Kind == engine.KindCallEnded })
+	var seen []event.Event
+	waitFor(t, p, events, &seen, func(e event.Event) bool { return e.Kind == event.KindCallEnded })
 	started, heard := false, ""
 	for _, e := range seen {
 		switch pl := e.Payload.(type) {
-		case engine.CallStarted:
-			started = pl.Channel == engine.ChannelVoice && pl.Queue == "cards"
-		case engine.Utterance:
-			if e.Kind == engine.KindFinal && pl.Speaker == engine.SpeakerCustomer && pl.Source == engine.SourceASR {
+		case event.CallStarted:
+			started = pl.Channel == event.ChannelVoice && pl.Queue == "cards"
+		case event.Utterance:
+			if e.Kind == event.KindFinal && pl.Speaker == event.SpeakerCustomer && pl.Source == event.SourceASR {
 				heard += pl.Text + " "
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
 )
@@ -28,7 +29,7 @@ type simService struct {
 	url    string
 	events *engine.Subscription
 	// byCall holds the events seen so far, per call.
-	byCall map[string][]engine.Event
+	byCall map[string][]event.Event
 }
 
 // startSimService starts the service; with a recognizer it takes voice
@@ -46,11 +47,11 @@ func startSimService(t *testing.T, rec audio.Recognizer) *simService {
 		srv.Close()
 		h.Close()
 	})
-	return &simService{url: srv.URL, events: events, byCall: map[string][]engine.Event{}}
+	return &simService{url: srv.URL, events: events, byCall: map[string][]event.Event{}}
 }
 
 // waitEvents reads events until done says the calls seen are complete.
-func (s *simService) waitEvents(t *testing.T, done func(byCall map[string][]engine.Event) bool) {
+func (s *simService) waitEvents(t *testing.T, done func(byCall map[string][]event.Event) bool) {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for !done(s.byCall) {
@@ -64,10 +65,10 @@ func (s *simService) waitEvents(t *testing.T, done func(byCall map[string][]engi
 }
 
 // endedCalls counts the calls whose call.ended has been seen.
-func endedCalls(byCall map[string][]engine.Event) int {
+func endedCalls(byCall map[string][]event.Event) int {
 	n := 0
 	for _, evs := range byCall {
-		if len(evs) > 0 && evs[len(evs)-1].Kind == engine.KindCallEnded {
+		if len(evs) > 0 && evs[len(evs)-1].Kind == event.KindCallEnded {
 			n++
 		}
 	}
@@ -77,41 +78,41 @@ func endedCalls(byCall map[string][]engine.Event) int {
 // checkChatCalls checks the events of finished chat calls against the
 // summary: every call started and ended, every utterance acked was
 // published, every customer utterance got suggestions.
-func checkChatCalls(t *testing.T, byCall map[string][]engine.Event, rep map[string]any, queues, agents []string) {
+func checkChatCalls(t *testing.T, byCall map[string][]event.Event, rep map[string]any, queues, agents []string) {
 	t.Helper()
 	if int(rep["calls"].(float64)) != len(byCall) {
 		t.Errorf("summary has %v calls, the bus saw %d", rep["calls"], len(byCall))
 	}
 	finals := 0
 	for id, evs := range byCall {
-		start, ok := evs[0].Payload.(engine.CallStarted)
+		start, ok := evs[0].Payload.(event.CallStarted)
 		if !ok {
 			t.Errorf("call %s begins with %s", id, evs[0].Kind)
 			continue
 		}
-		if start.Channel != engine.ChannelChat || !contains(queues, start.Queue) || !contains(agents, start.Agent) || start.Customer == "" {
+		if start.Channel != event.ChannelChat || !contains(queues, start.Queue) || !contains(agents, start.Agent) || start.Customer == "" {
 			t.Errorf("call %s started as %+v", id, start)
 		}
-		end, ok := evs[len(evs)-1].Payload.(engine.CallEnded)
+		end, ok := evs[len(evs)-1].Payload.(event.CallEnded)
 		if !ok || end.Reason != "completed" {
 			t.Errorf("call %s ends with %s %+v, want call.ended (completed)", id, evs[len(evs)-1].Kind, end)
 		}
 		suggested := map[string]bool{}
 		for _, e := range evs {
-			if sug, ok := e.Payload.(engine.Suggestions); ok {
+			if sug, ok := e.Payload.(event.Suggestions); ok {
 				suggested[sug.UtteranceID] = true
 			}
 		}
 		for _, e := range evs {
-			u, ok := e.Payload.(engine.Utterance)
-			if !ok || e.Kind != engine.KindFinal {
+			u, ok := e.Payload.(event.Utterance)
+			if !ok || e.Kind != event.KindFinal {
 				continue
 			}
 			finals++
-			if u.Source != engine.SourceChat {
+			if u.Source != event.SourceChat {
 				t.Errorf("call %s: utterance from %s", id, u.Source)
 			}
-			if u.Speaker == engine.SpeakerCustomer && !suggested[u.UtteranceID] {
+			if u.Speaker == event.SpeakerCustomer && !suggested[u.UtteranceID] {
 				t.Errorf("call %s: customer utterance %s got no suggestions", id, u.UtteranceID)
 			}
 		}
@@ -141,7 +142,7 @@ func TestSimulateChatCallsOverWebSocket(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	rep := lastJSON(t, stdout)
-	s.waitEvents(t, func(m map[string][]engine.Event) bool { return endedCalls(m) == 5 })
+	s.waitEvents(t, func(m map[string][]event.Event) bool { return endedCalls(m) == 5 })
 	checkChatCalls(t, s.byCall, rep, []string{"billing", "cards"}, []string{"agent-1", "agent-2"})
 
 	// Each call played one bundled sample, in turn.
@@ -187,11 +188,11 @@ func TestSimulateStopsCleanly(t *testing.T) {
 	go func() { done <- cmd.ExecuteContext(ctx) }()
 
 	// Stop once every call has had suggestions.
-	s.waitEvents(t, func(m map[string][]engine.Event) bool {
+	s.waitEvents(t, func(m map[string][]event.Event) bool {
 		n := 0
 		for _, evs := range m {
 			for _, e := range evs {
-				if e.Kind == engine.KindSuggestions {
+				if e.Kind == event.KindSuggestions {
 					n++
 					break
 				}
@@ -210,7 +211,7 @@ func TestSimulateStopsCleanly(t *testing.T) {
 	}
 	rep := lastJSON(t, out.String())
 	calls := int(rep["calls"].(float64))
-	s.waitEvents(t, func(m map[string][]engine.Event) bool { return endedCalls(m) >= calls })
+	s.waitEvents(t, func(m map[string][]event.Event) bool { return endedCalls(m) >= calls })
 	checkChatCalls(t, s.byCall, rep, []string{"billing", "cards", "support"}, []string{"agent-1", "agent-2", "agent-3"})
 	if rep["duration_s"].(float64) > 60 {
 		t.Errorf("ran for %v s after cancel", rep["duration_s"])
@@ -342,18 +343,18 @@ func TestSimulateAudioCalls(t *testing.T) {
 	if rep["calls"] != float64(2) || rep["utterances"] != float64(2) || rep["errors"] != float64(0) {
 		t.Errorf("summary %v", rep)
 	}
-	s.waitEvents(t, func(m map[string][]engine.Event) bool { return endedCalls(m) == 2 })
+	s.waitEvents(t, func(m map[string][]event.Event) bool { return endedCalls(m) == 2 })
 	heard := 0
 	for id, evs := range s.byCall {
-		if start, ok := evs[0].Payload.(engine.CallStarted); !ok || start.Channel != engine.ChannelVoice || start.Agent == "" || start.Queue == "" {
+		if start, ok := evs[0].Payload.(event.CallStarted); !ok || start.Channel != event.ChannelVoice || start.Agent == "" || start.Queue == "" {
 			t.Errorf("call %s begins with %s %+v", id, evs[0].Kind, evs[0].Payload)
 		}
-		if end, ok := evs[len(evs)-1].Payload.(engine.CallEnded); !ok || end.Reason != "hangup" {
+		if end, ok := evs[len(evs)-1].Payload.(event.CallEnded); !ok || end.Reason != "hangup" {
 			t.Errorf("call %s ends with %+v, want hangup", id, evs[len(evs)-1].Payload)
 		}
 		for _, e := range evs {
-			if u, ok := e.Payload.(engine.Utterance); ok && e.Kind == engine.KindFinal &&
-				u.Speaker == engine.SpeakerCustomer && u.Source == engine.SourceASR && strings.TrimSpace(u.Text) != "" {
+			if u, ok := e.Payload.(event.Utterance); ok && e.Kind == event.KindFinal &&
+				u.Speaker == event.SpeakerCustomer && u.Source == event.SourceASR && strings.TrimSpace(u.Text) != "" {
 				heard++
 				t.Logf("call %s: customer said %q", id, u.Text)
 			}

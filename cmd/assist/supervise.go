@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/tui"
 	"github.com/spf13/cobra"
@@ -104,13 +105,13 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 		return err
 	}
 	if o.term.headless {
-		return writeNDJSON(ctx, o.io.out, events)
+		return event.WriteStream(ctx, o.io.out, events)
 	}
 	return tui.RunSupervisor(ctx, events, tui.SupervisorOptions{
 		Queue:       o.queue,
 		Summaries:   summaries,
 		Messages:    msgs,
-		History:     func(ctx context.Context, callID string) ([]engine.Event, error) { return t.History(ctx, callID, 0) },
+		History:     func(ctx context.Context, callID string) ([]event.Event, error) { return t.History(ctx, callID, 0) },
 		Controller:  serviceController{t: t},
 		ModelStatus: "supervisor " + o.name + " · service",
 	})

@@ -33,7 +33,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // audiohookEndpoint names the endpoint in logs and metrics.
@@ -306,11 +306,11 @@ func (s *audiohookSession) open(p *audiohookOpen) error {
 		s.log.Info("audiohook connection probe")
 		return nil
 	}
-	speakers := make([]engine.Speaker, len(media.Channels))
+	speakers := make([]event.Speaker, len(media.Channels))
 	for i, ch := range media.Channels {
-		speakers[i] = engine.SpeakerCustomer
+		speakers[i] = event.SpeakerCustomer
 		if ch == "internal" {
-			speakers[i] = engine.SpeakerAgent
+			speakers[i] = event.SpeakerAgent
 		}
 	}
 	s.log.Info("audiohook session opened", "format", media.Format, "channels", media.Channels,
@@ -589,8 +589,8 @@ type audiohookError struct {
 }
 
 // callStarted fills a call's call.started from the open parameters.
-func (p *audiohookOpen) callStarted() engine.CallStarted {
-	info := engine.CallStarted{Customer: strings.TrimPrefix(p.Participant.ANI, "tel:"), Channel: engine.ChannelVoice}
+func (p *audiohookOpen) callStarted() event.CallStarted {
+	info := event.CallStarted{Customer: strings.TrimPrefix(p.Participant.ANI, "tel:"), Channel: event.ChannelVoice}
 	for _, vars := range []map[string]any{p.CustomConfig, p.InputVariables} {
 		for key, field := range map[string]*string{"agent": &info.Agent, "queue": &info.Queue, "customer": &info.Customer} {
 			if v, ok := vars[key].(string); ok && v != "" {

@@ -14,7 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 const (
@@ -220,13 +220,13 @@ func TestAudioHookSessionRecognisesBothParties(t *testing.T) {
 		t.Errorf("close %d %q, want normal closure", code, reason)
 	}
 
-	evs := s.waitFor(t, conv, engine.KindCallEnded)
+	evs := s.waitFor(t, conv, event.KindCallEnded)
 	info := started(t, evs)
-	if info.Agent != "ana" || info.Queue != "cards" || info.Customer != "+13175555555" || info.Channel != engine.ChannelVoice {
+	if info.Agent != "ana" || info.Queue != "cards" || info.Customer != "+13175555555" || info.Channel != event.ChannelVoice {
 		t.Errorf("call.started %+v: want agent and queue from inputVariables, customer from ani", info)
 	}
-	checkHeard(t, evs, engine.SpeakerCustomer, customerAt, customerWords)
-	checkHeard(t, evs, engine.SpeakerAgent, agentAt, agentWords)
+	checkHeard(t, evs, event.SpeakerCustomer, customerAt, customerWords)
+	checkHeard(t, evs, event.SpeakerAgent, agentAt, agentWords)
 	if e := ended(t, evs); e.Reason != "hangup" {
 		t.Errorf("call ended with %q, want hangup", e.Reason)
 	}
@@ -252,11 +252,11 @@ func TestAudioHookL16AndCustomConfig(t *testing.T) {
 	a.send("close", map[string]any{"reason": "end"})
 	a.expect("closed")
 
-	evs := s.waitFor(t, conv, engine.KindCallEnded)
+	evs := s.waitFor(t, conv, event.KindCallEnded)
 	if info := started(t, evs); info.Agent != "bo" || info.Queue != "fraud" {
 		t.Errorf("call.started %+v: want agent and queue from customConfig", info)
 	}
-	c, ag := finals(evs, engine.SpeakerCustomer), finals(evs, engine.SpeakerAgent)
+	c, ag := finals(evs, event.SpeakerCustomer), finals(evs, event.SpeakerAgent)
 	if len(c) != 1 || len(ag) != 1 || c[0].Start > 0.5 || ag[0].Start < 1.2 {
 		t.Errorf("customer %+v, agent %+v: want one utterance each, at 0.2 and 1.4 s", c, ag)
 	}
@@ -274,8 +274,8 @@ func TestAudioHookOpenedComesBeforeTheRecognizer(t *testing.T) {
 	close(rec.loading)
 	a.send("close", map[string]any{"reason": "end"})
 	a.expect("closed")
-	evs := s.waitFor(t, conv, engine.KindCallEnded)
-	if len(finals(evs, engine.SpeakerCustomer)) != 1 {
+	evs := s.waitFor(t, conv, event.KindCallEnded)
+	if len(finals(evs, event.SpeakerCustomer)) != 1 {
 		t.Errorf("events %v: the audio sent while the recognizer loaded is lost", kindsOf(evs))
 	}
 }
@@ -360,7 +360,7 @@ func TestAudioHookProtocolErrorsDisconnect(t *testing.T) {
 			a.stream(speechLike(0.2, 0, 0, 1), speechLike(0.2, 0, 0, 2), 0, 1600, stereoPCMU)
 			tt.run(a)
 			disconnected(t, a, tt.info)
-			if e := ended(t, s.waitFor(t, conv, engine.KindCallEnded)); e.Reason != "error" {
+			if e := ended(t, s.waitFor(t, conv, event.KindCallEnded)); e.Reason != "error" {
 				t.Errorf("call ended with %q, want error", e.Reason)
 			}
 			if n := s.ingestErrors(t, audiohookEndpoint, tt.reason); n != before+1 {
@@ -425,8 +425,8 @@ func TestAudioHookPauseAndResume(t *testing.T) {
 	a.send("close", map[string]any{"reason": "end"})
 	a.expect("closed")
 
-	evs := s.waitFor(t, conv, engine.KindCallEnded)
-	us := finals(evs, engine.SpeakerCustomer)
+	evs := s.waitFor(t, conv, event.KindCallEnded)
+	us := finals(evs, event.SpeakerCustomer)
 	// 1 s before the pause, 30 s discarded, then speech from 0.3 s on.
 	if len(us) != 1 || us[0].Start < 31 || us[0].Start > 31.6 {
 		t.Errorf("finals %+v: want one at about 31.3 s", us)
@@ -446,7 +446,7 @@ func TestVoiceBadConnectionsLeaveOtherCallsAlone(t *testing.T) {
 	good.expect("opened")
 	external, internal := speechLike(3, 0.3, 1.2, 5), speechLike(3, 1.8, 2.6, 6)
 	good.stream(external, internal, 0, telephonyRate, stereoPCMU)
-	s.waitFor(t, conv, engine.KindCallStarted)
+	s.waitFor(t, conv, event.KindCallStarted)
 
 	bad := mustDialAudioHook(t, s)
 	bad.send("open", openParams("8b8b8b8b-0000-4000-8000-000000000002", nil, stereoMedia("PCMU")))
@@ -468,8 +468,8 @@ func TestVoiceBadConnectionsLeaveOtherCallsAlone(t *testing.T) {
 	good.expect("pong")
 	good.send("close", map[string]any{"reason": "end"})
 	good.expect("closed")
-	evs := s.waitFor(t, conv, engine.KindCallEnded) // call.started was read above
-	if len(finals(evs, engine.SpeakerCustomer)) != 1 || len(finals(evs, engine.SpeakerAgent)) != 1 {
+	evs := s.waitFor(t, conv, event.KindCallEnded) // call.started was read above
+	if len(finals(evs, event.SpeakerCustomer)) != 1 || len(finals(evs, event.SpeakerAgent)) != 1 {
 		t.Errorf("events %v: want one final per party", kindsOf(evs))
 	}
 	if e := ended(t, evs); e.Reason != "hangup" {
@@ -500,7 +500,7 @@ func TestVoiceSlowRecognitionNeverBlocksTheSocket(t *testing.T) {
 	close(rec.gate)
 	a.send("close", map[string]any{"reason": "end"})
 	a.expect("closed")
-	if e := ended(t, s.waitFor(t, conv, engine.KindCallEnded)); e.Reason != "hangup" {
+	if e := ended(t, s.waitFor(t, conv, event.KindCallEnded)); e.Reason != "hangup" {
 		t.Errorf("call ended with %q", e.Reason)
 	}
 }

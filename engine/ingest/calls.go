@@ -13,12 +13,13 @@ import (
 	"sync"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Calls is where ingest hands calls to the engine.
 type Calls interface {
 	// Start opens a call; its transcript goes into the sink returned.
-	Start(ctx context.Context, id string, info engine.CallStarted) (engine.CallSink, error)
+	Start(ctx context.Context, id string, info event.CallStarted) (engine.CallSink, error)
 	// Reply sends the agent's reply in a chat call: it is recorded as an
 	// agent utterance and delivered to the call's Replies subscribers.
 	Reply(ctx context.Context, callID, text string) error
@@ -36,7 +37,7 @@ type EngineCalls struct {
 }
 
 // Start implements Calls.
-func (c *EngineCalls) Start(_ context.Context, id string, info engine.CallStarted) (engine.CallSink, error) {
+func (c *EngineCalls) Start(_ context.Context, id string, info event.CallStarted) (engine.CallSink, error) {
 	return c.Engine.StartCall(id, info)
 }
 
@@ -46,7 +47,7 @@ func (c *EngineCalls) Reply(ctx context.Context, callID, text string) error {
 	if !ok {
 		return fmt.Errorf("reply to call %s: %w", callID, engine.ErrNoCall)
 	}
-	if err := s.Final(ctx, engine.Utterance{Speaker: engine.SpeakerAgent, Text: text, Source: engine.SourceChat}); err != nil {
+	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerAgent, Text: text, Source: event.SourceChat}); err != nil {
 		return err
 	}
 	c.mu.Lock()

@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Chat message types: the value of a ChatMessage's "type" field.
@@ -73,8 +74,8 @@ type ChatMessage struct {
 	CallID string `json:"call_id"`
 	// Speaker and Text belong to messages only. Speaker is customer
 	// (the default) or agent.
-	Speaker engine.Speaker `json:"speaker,omitempty"`
-	Text    string         `json:"text,omitempty"`
+	Speaker event.Speaker `json:"speaker,omitempty"`
+	Text    string        `json:"text,omitempty"`
 	// Queue, Agent, Customer and Title describe the call. A message may
 	// carry them too: a message for a call not yet started starts it.
 	Queue    string `json:"queue,omitempty"`
@@ -84,8 +85,8 @@ type ChatMessage struct {
 }
 
 // info returns the call.started payload the message describes.
-func (m ChatMessage) info() engine.CallStarted {
-	return engine.CallStarted{Queue: m.Queue, Agent: m.Agent, Customer: m.Customer, Title: m.Title, Channel: engine.ChannelChat}
+func (m ChatMessage) info() event.CallStarted {
+	return event.CallStarted{Queue: m.Queue, Agent: m.Agent, Customer: m.Customer, Title: m.Title, Channel: event.ChannelChat}
 }
 
 // ParseChatMessage decodes and validates one chat message: a single JSON
@@ -131,8 +132,8 @@ func (m *ChatMessage) validate() error {
 	case ChatText:
 		switch m.Speaker {
 		case "":
-			m.Speaker = engine.SpeakerCustomer
-		case engine.SpeakerCustomer, engine.SpeakerAgent:
+			m.Speaker = event.SpeakerCustomer
+		case event.SpeakerCustomer, event.SpeakerAgent:
 		default:
 			return badMessage("speaker %q is neither customer nor agent", m.Speaker)
 		}
@@ -531,7 +532,7 @@ func newChatCalls(calls Calls) *chatCalls {
 // unlock it. A call not open here is started with start's info when start
 // is not nil, and is otherwise an error (404). With exclusive, a call
 // already open is an error (409). started reports whether lock started it.
-func (h *chatCalls) lock(ctx context.Context, id string, start *engine.CallStarted, exclusive bool) (c *chatCall, started bool, err error) {
+func (h *chatCalls) lock(ctx context.Context, id string, start *event.CallStarted, exclusive bool) (c *chatCall, started bool, err error) {
 	for range 3 {
 		h.mu.Lock()
 		if _, ok := h.ended[id]; ok {
@@ -655,7 +656,7 @@ func (h *chatCalls) handle(ctx context.Context, m ChatMessage) (started bool, er
 	}
 	defer c.mu.Unlock()
 	at := time.Since(c.started).Seconds()
-	u := engine.Utterance{Speaker: m.Speaker, Text: m.Text, Start: at, End: at, Source: engine.SourceChat}
+	u := event.Utterance{Speaker: m.Speaker, Text: m.Text, Start: at, End: at, Source: event.SourceChat}
 	if err := c.sink.Final(ctx, u); err != nil {
 		if errors.Is(err, engine.ErrCallEnded) || errors.Is(err, engine.ErrNoCall) {
 			h.forget(m.CallID, c) // ended behind our back, by its engine

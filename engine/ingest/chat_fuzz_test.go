@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // FuzzChatMessage checks that whatever a client sends, ParseChatMessage
@@ -49,7 +49,7 @@ func FuzzChatMessage(f *testing.F) {
 		}
 		switch m.Type {
 		case ChatText:
-			if m.Speaker != engine.SpeakerCustomer && m.Speaker != engine.SpeakerAgent {
+			if m.Speaker != event.SpeakerCustomer && m.Speaker != event.SpeakerAgent {
 				t.Fatalf("accepted speaker %q", m.Speaker)
 			}
 			if strings.TrimSpace(m.Text) == "" || len(m.Text) > MaxChatText || strings.ContainsRune(m.Text, 0) || !utf8.ValidString(m.Text) {

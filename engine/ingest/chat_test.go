@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 func TestParseChatMessage(t *testing.T) {
@@ -22,14 +23,14 @@ func TestParseChatMessage(t *testing.T) {
 		want ChatMessage
 	}{
 		{`{"call_id":"c1","text":"I lost my card"}`,
-			ChatMessage{Type: ChatText, CallID: "c1", Speaker: engine.SpeakerCustomer, Text: "I lost my card"}},
+			ChatMessage{Type: ChatText, CallID: "c1", Speaker: event.SpeakerCustomer, Text: "I lost my card"}},
 		{`{"type":"message","id":"m1","call_id":"c1","speaker":"agent","text":"Let me check.","queue":"cards"}`,
-			ChatMessage{Type: ChatText, ID: "m1", CallID: "c1", Speaker: engine.SpeakerAgent, Text: "Let me check.", Queue: "cards"}},
+			ChatMessage{Type: ChatText, ID: "m1", CallID: "c1", Speaker: event.SpeakerAgent, Text: "Let me check.", Queue: "cards"}},
 		{`{"type":"start","call_id":"c1","queue":"billing","agent":"a1","customer":"cust-9","title":"Card lost"}`,
 			ChatMessage{Type: ChatStart, CallID: "c1", Queue: "billing", Agent: "a1", Customer: "cust-9", Title: "Card lost"}},
 		{` {"type":"end","call_id":"c1"} ` + "\n", ChatMessage{Type: ChatEnd, CallID: "c1"}},
 		{`{"call_id":"c1","text":"\u001b[31mred\u001b[0m"}`,
-			ChatMessage{Type: ChatText, CallID: "c1", Speaker: engine.SpeakerCustomer, Text: "\x1b[31mred\x1b[0m"}},
+			ChatMessage{Type: ChatText, CallID: "c1", Speaker: event.SpeakerCustomer, Text: "\x1b[31mred\x1b[0m"}},
 	}
 	for _, tc := range valid {
 		got, err := ParseChatMessage([]byte(tc.in))
@@ -79,8 +80,8 @@ func TestChatOverHTTP(t *testing.T) {
 	if out["call_id"] != "c1" || out["id"] != "s1" {
 		t.Errorf("start answer = %v", out)
 	}
-	started := s.next(t, "c1", engine.KindCallStarted).Payload.(engine.CallStarted)
-	if started != (engine.CallStarted{Queue: "billing", Agent: "a1", Customer: "cust-9", Channel: engine.ChannelChat, Title: "Lost card"}) {
+	started := s.next(t, "c1", event.KindCallStarted).Payload.(event.CallStarted)
+	if started != (event.CallStarted{Queue: "billing", Agent: "a1", Customer: "cust-9", Channel: event.ChannelChat, Title: "Lost card"}) {
 		t.Errorf("call.started = %+v", started)
 	}
 	if status, _ := s.post(t, "/v1/chat/messages", `{"type":"start","call_id":"c1"}`); status != http.StatusConflict {
@@ -93,17 +94,17 @@ func TestChatOverHTTP(t *testing.T) {
 	if out["id"] != "m1" {
 		t.Errorf("message answer = %v", out)
 	}
-	u := s.next(t, "c1", engine.KindFinal).Payload.(engine.Utterance)
-	if u.Speaker != engine.SpeakerCustomer || u.Text != "I lost my card" || u.Source != engine.SourceChat || u.Start < 0 || u.End < u.Start {
+	u := s.next(t, "c1", event.KindFinal).Payload.(event.Utterance)
+	if u.Speaker != event.SpeakerCustomer || u.Text != "I lost my card" || u.Source != event.SourceChat || u.Start < 0 || u.End < u.Start {
 		t.Errorf("utterance = %+v", u)
 	}
-	sug := s.next(t, "c1", engine.KindSuggestions).Payload.(engine.Suggestions)
+	sug := s.next(t, "c1", event.KindSuggestions).Payload.(event.Suggestions)
 	if sug.Abstain || len(sug.Suggestions) == 0 {
 		t.Errorf("no suggestions for a lost card: %+v", sug)
 	}
 
 	s.mustPost(t, "/v1/chat/messages", `{"type":"end","call_id":"c1"}`)
-	if ended := s.next(t, "c1", engine.KindCallEnded).Payload.(engine.CallEnded); ended.Reason != "completed" || ended.Utterances != 1 {
+	if ended := s.next(t, "c1", event.KindCallEnded).Payload.(event.CallEnded); ended.Reason != "completed" || ended.Utterances != 1 {
 		t.Errorf("call.ended = %+v", ended)
 	}
 	for _, body := range []string{`{"call_id":"c1","text":"still there?"}`, `{"type":"end","call_id":"c1"}`, `{"type":"end","call_id":"never-started"}`} {
@@ -117,10 +118,10 @@ func TestChatOverHTTP(t *testing.T) {
 
 	// A message for a call not started starts it, with what it says.
 	s.mustPost(t, "/v1/chat/messages", `{"call_id":"c2","queue":"cards","agent":"a2","text":"Hello?"}`)
-	if started := s.next(t, "c2", engine.KindCallStarted).Payload.(engine.CallStarted); started.Queue != "cards" || started.Agent != "a2" || started.Channel != engine.ChannelChat {
+	if started := s.next(t, "c2", event.KindCallStarted).Payload.(event.CallStarted); started.Queue != "cards" || started.Agent != "a2" || started.Channel != event.ChannelChat {
 		t.Errorf("implicit call.started = %+v", started)
 	}
-	s.next(t, "c2", engine.KindFinal)
+	s.next(t, "c2", event.KindFinal)
 
 	for _, body := range []string{`{"call_id":"c2","text":`, `{"type":"transfer","call_id":"c2"}`, `{"call_id":"c2","text":"a\u0000b"}`} {
 		if status, out := s.post(t, "/v1/chat/messages", body); status != http.StatusBadRequest || out["error"] == nil {
@@ -140,7 +141,7 @@ func TestChatOverWebSocketWithAgentReply(t *testing.T) {
 	if f := expectChatFrame(t, c, "ack", "w1"); f.ID != "s1" {
 		t.Errorf("ack %+v does not echo the id", f)
 	}
-	if started := s.next(t, "w1", engine.KindCallStarted).Payload.(engine.CallStarted); started.Queue != "cards" || started.Agent != "a7" {
+	if started := s.next(t, "w1", event.KindCallStarted).Payload.(event.CallStarted); started.Queue != "cards" || started.Agent != "a7" {
 		t.Errorf("call.started = %+v", started)
 	}
 
@@ -156,7 +157,7 @@ func TestChatOverWebSocketWithAgentReply(t *testing.T) {
 		}
 	}
 	for _, text := range texts {
-		if u := s.next(t, "w1", engine.KindFinal).Payload.(engine.Utterance); u.Text != text || u.Source != engine.SourceChat {
+		if u := s.next(t, "w1", event.KindFinal).Payload.(event.Utterance); u.Text != text || u.Source != event.SourceChat {
 			t.Errorf("utterance = %+v, want %q", u, text)
 		}
 	}
@@ -165,13 +166,13 @@ func TestChatOverWebSocketWithAgentReply(t *testing.T) {
 	if f := expectChatFrame(t, c, "reply", "w1"); f.Text != "I have frozen your card." {
 		t.Errorf("reply frame = %+v", f)
 	}
-	if u := s.next(t, "w1", engine.KindFinal).Payload.(engine.Utterance); u.Speaker != engine.SpeakerAgent || u.Text != "I have frozen your card." {
+	if u := s.next(t, "w1", event.KindFinal).Payload.(event.Utterance); u.Speaker != event.SpeakerAgent || u.Text != "I have frozen your card." {
 		t.Errorf("agent reply utterance = %+v", u)
 	}
 
 	sendText(t, c, `{"type":"end","call_id":"w1"}`)
 	expectChatFrame(t, c, "ack", "w1")
-	if ended := s.next(t, "w1", engine.KindCallEnded).Payload.(engine.CallEnded); ended.Reason != "completed" {
+	if ended := s.next(t, "w1", event.KindCallEnded).Payload.(event.CallEnded); ended.Reason != "completed" {
 		t.Errorf("call.ended = %+v", ended)
 	}
 	if status, _ := s.post(t, "/v1/chat/replies", `{"call_id":"w1","text":"Bye"}`); status != http.StatusNotFound {
@@ -203,7 +204,7 @@ func TestChatWebSocketSurvivesBadMessages(t *testing.T) {
 
 	sendText(t, c, `{"call_id":"b1","text":"still here"}`)
 	expectChatFrame(t, c, "ack", "b1")
-	if u := s.next(t, "b1", engine.KindFinal).Payload.(engine.Utterance); u.Text != "still here" {
+	if u := s.next(t, "b1", event.KindFinal).Payload.(event.Utterance); u.Text != "still here" {
 		t.Errorf("utterance = %+v", u)
 	}
 }
@@ -247,14 +248,14 @@ func TestChatWebSocketDisconnectEndsItsCalls(t *testing.T) {
 
 	// b only messaged d1: its going ends d2, the call it started, alone.
 	b.Close(websocket.StatusNormalClosure, "")
-	if ended := s.next(t, "d2", engine.KindCallEnded).Payload.(engine.CallEnded); ended.Reason != "disconnected" {
+	if ended := s.next(t, "d2", event.KindCallEnded).Payload.(event.CallEnded); ended.Reason != "disconnected" {
 		t.Errorf("d2 ended: %+v", ended)
 	}
 	sendText(t, a, `{"call_id":"d1","text":"still open"}`)
 	expectChatFrame(t, a, "ack", "d1")
 
 	a.CloseNow() // no close handshake: the client vanished
-	if ended := s.next(t, "d1", engine.KindCallEnded).Payload.(engine.CallEnded); ended.Reason != "disconnected" || ended.Utterances != 2 {
+	if ended := s.next(t, "d1", event.KindCallEnded).Payload.(event.CallEnded); ended.Reason != "disconnected" || ended.Utterances != 2 {
 		t.Errorf("d1 ended: %+v", ended)
 	}
 }
@@ -269,7 +270,7 @@ func TestChatWebSocketIdleTimeout(t *testing.T) {
 	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
 		t.Errorf("idle connection: %v, want a policy violation close", err)
 	}
-	if ended := s.next(t, "i1", engine.KindCallEnded).Payload.(engine.CallEnded); ended.Reason != "disconnected" {
+	if ended := s.next(t, "i1", event.KindCallEnded).Payload.(event.CallEnded); ended.Reason != "disconnected" {
 		t.Errorf("i1 ended: %+v", ended)
 	}
 }
@@ -287,7 +288,7 @@ func TestChatHostileTextIsStoredAsGiven(t *testing.T) {
 	c := s.dial(t)
 	sendText(t, c, string(msg))
 	expectChatFrame(t, c, "ack", "h1")
-	if u := s.next(t, "h1", engine.KindFinal).Payload.(engine.Utterance); u.Text != hostile {
+	if u := s.next(t, "h1", event.KindFinal).Payload.(event.Utterance); u.Text != hostile {
 		t.Errorf("text = %q\nwant   %q", u.Text, hostile)
 	}
 }
@@ -295,7 +296,7 @@ func TestChatHostileTextIsStoredAsGiven(t *testing.T) {
 // downCalls is a Calls whose engine cannot be reached.
 type downCalls struct{}
 
-func (downCalls) Start(context.Context, string, engine.CallStarted) (engine.CallSink, error) {
+func (downCalls) Start(context.Context, string, event.CallStarted) (engine.CallSink, error) {
 	return nil, errors.New("nats: no responders available for request")
 }
 

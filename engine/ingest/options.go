@@ -8,6 +8,7 @@ import (
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Options configure the ingest endpoints.
@@ -22,7 +23,7 @@ type Options struct {
 	// TwilioInbound is who speaks on a Twilio stream's inbound track (the
 	// caller's audio): the customer unless set; the outbound track is the
 	// other party.
-	TwilioInbound engine.Speaker
+	TwilioInbound event.Speaker
 	// MaxMessageBytes bounds one WebSocket message or HTTP body; 1 MiB
 	// when zero.
 	MaxMessageBytes int64
@@ -77,9 +78,9 @@ func (o *Options) maxMessage() int64 {
 	return o.MaxMessageBytes
 }
 
-func (o *Options) twilioInbound() engine.Speaker {
+func (o *Options) twilioInbound() event.Speaker {
 	if o.TwilioInbound == "" {
-		return engine.SpeakerCustomer
+		return event.SpeakerCustomer
 	}
 	return o.TwilioInbound
 }

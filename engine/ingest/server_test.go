@@ -18,6 +18,7 @@ import (
 
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 const chatTestKey = "test-key"
@@ -121,7 +122,7 @@ func (s *chatService) dial(t *testing.T) *websocket.Conn {
 }
 
 // next waits for the next event of kind for call id, skipping others.
-func (s *chatService) next(t *testing.T, callID string, kind engine.Kind) engine.Event {
+func (s *chatService) next(t *testing.T, callID string, kind event.Kind) event.Event {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {
@@ -250,8 +251,8 @@ func TestCloseEndsOpenChatCalls(t *testing.T) {
 	for len(got) < 2 {
 		select {
 		case e := <-s.events.C:
-			if e.Kind == engine.KindCallEnded {
-				got[e.CallID] = e.Payload.(engine.CallEnded).Reason
+			if e.Kind == event.KindCallEnded {
+				got[e.CallID] = e.Payload.(event.CallEnded).Reason
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("calls ended: %v", got)

@@ -20,7 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // twilioEndpoint names the endpoint in logs and metrics.
@@ -174,7 +174,7 @@ func (s *twilioStream) start(st *twilioStart) error {
 	if id == "" {
 		id = st.CallSID
 	}
-	info := engine.CallStarted{
+	info := event.CallStarted{
 		Queue:    st.CustomParameters[twilioParamQueue],
 		Agent:    st.CustomParameters[twilioParamAgent],
 		Customer: st.CustomParameters[twilioParamCustomer],
@@ -183,12 +183,12 @@ func (s *twilioStream) start(st *twilioStart) error {
 		return err
 	}
 	inbound := s.o.twilioInbound()
-	other := engine.SpeakerAgent
-	if inbound == engine.SpeakerAgent {
-		other = engine.SpeakerCustomer
+	other := event.SpeakerAgent
+	if inbound == event.SpeakerAgent {
+		other = event.SpeakerCustomer
 	}
 	s.channels = map[string]int{}
-	var speakers []engine.Speaker
+	var speakers []event.Speaker
 	for _, tr := range st.Tracks {
 		s.channels[tr] = len(speakers)
 		if tr == twilioInbound {

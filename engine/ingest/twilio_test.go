@@ -31,6 +31,7 @@ import (
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 const voiceTestKey = "voice-test-key"
@@ -195,7 +196,7 @@ type voiceService struct {
 	events  *engine.Subscription
 	reg     *prometheus.Registry
 	logs    *logBuffer
-	pending map[string][]engine.Event // events read for other calls
+	pending map[string][]event.Event // events read for other calls
 }
 
 // newVoiceService starts a service whose voice calls are recognised by rec
@@ -205,7 +206,7 @@ func newVoiceService(t *testing.T, rec audio.Recognizer, lim limits, tweak ...fu
 	t.Helper()
 	te := enginetest.Start(t)
 	eng, events := te.Engine, te.Events
-	s := &voiceService{eng: eng, events: events, reg: prometheus.NewRegistry(), logs: &logBuffer{}, pending: map[string][]engine.Event{}}
+	s := &voiceService{eng: eng, events: events, reg: prometheus.NewRegistry(), logs: &logBuffer{}, pending: map[string][]event.Event{}}
 	o := &Options{
 		Calls:      &EngineCalls{Engine: eng},
 		Recognizer: rec,
@@ -249,10 +250,10 @@ func (s *voiceService) url(path string) string {
 }
 
 // waitFor returns the events of call id up to the first of kind.
-func (s *voiceService) waitFor(t *testing.T, id string, kind engine.Kind) []engine.Event {
+func (s *voiceService) waitFor(t *testing.T, id string, kind event.Kind) []event.Event {
 	t.Helper()
-	var got []engine.Event
-	take := func(e engine.Event) bool {
+	var got []event.Event
+	take := func(e event.Event) bool {
 		got = append(got, e)
 		return e.Kind == kind
 	}
@@ -330,10 +331,10 @@ func (s *voiceService) noCall(t *testing.T, id string) {
 }
 
 // finals returns the final utterances of speaker among evs.
-func finals(evs []engine.Event, speaker engine.Speaker) []engine.Utterance {
-	var out []engine.Utterance
+func finals(evs []event.Event, speaker event.Speaker) []event.Utterance {
+	var out []event.Utterance
 	for _, e := range evs {
-		if u, ok := e.Payload.(engine.Utterance); ok && u.Final && u.Speaker == speaker {
+		if u, ok := e.Payload.(event.Utterance); ok && u.Final && u.Speaker == speaker {
 			out = append(out, u)
 		}
 	}
@@ -343,7 +344,7 @@ func finals(evs []engine.Event, speaker engine.Speaker) []engine.Utterance {
 // checkHeard checks that speaker's first final begins a little after at
 // (the clips open with a breath of silence) and that the finals hold at
 // least two of words.
-func checkHeard(t *testing.T, evs []engine.Event, speaker engine.Speaker, at time.Duration, words []string) {
+func checkHeard(t *testing.T, evs []event.Event, speaker event.Speaker, at time.Duration, words []string) {
 	t.Helper()
 	us := finals(evs, speaker)
 	if len(us) == 0 {
@@ -353,7 +354,7 @@ func checkHeard(t *testing.T, evs []engine.Event, speaker engine.Speaker, at tim
 	var texts []string
 	for _, u := range us {
 		texts = append(texts, u.Text)
-		if u.Source != engine.SourceASR {
+		if u.Source != event.SourceASR {
 			t.Errorf("%s utterance source %q", speaker, u.Source)
 		}
 	}
@@ -374,26 +375,26 @@ func checkHeard(t *testing.T, evs []engine.Event, speaker engine.Speaker, at tim
 }
 
 // started returns a call's call.started payload.
-func started(t *testing.T, evs []engine.Event) engine.CallStarted {
+func started(t *testing.T, evs []event.Event) event.CallStarted {
 	t.Helper()
-	if len(evs) == 0 || evs[0].Kind != engine.KindCallStarted {
+	if len(evs) == 0 || evs[0].Kind != event.KindCallStarted {
 		t.Fatalf("events %v do not begin with call.started", kindsOf(evs))
 	}
-	return evs[0].Payload.(engine.CallStarted)
+	return evs[0].Payload.(event.CallStarted)
 }
 
 // ended returns a call's call.ended payload.
-func ended(t *testing.T, evs []engine.Event) engine.CallEnded {
+func ended(t *testing.T, evs []event.Event) event.CallEnded {
 	t.Helper()
 	last := evs[len(evs)-1]
-	if last.Kind != engine.KindCallEnded {
+	if last.Kind != event.KindCallEnded {
 		t.Fatalf("events %v do not end with call.ended", kindsOf(evs))
 	}
-	return last.Payload.(engine.CallEnded)
+	return last.Payload.(event.CallEnded)
 }
 
-func kindsOf(evs []engine.Event) []engine.Kind {
-	out := make([]engine.Kind, len(evs))
+func kindsOf(evs []event.Event) []event.Kind {
+	out := make([]event.Kind, len(evs))
 	for i, e := range evs {
 		out[i] = e.Kind
 	}
@@ -525,12 +526,12 @@ func TestTwilioStreamRecognisesBothParties(t *testing.T) {
 		t.Errorf("close %d %q, want normal closure", code, reason)
 	}
 
-	evs := s.waitFor(t, callSID, engine.KindCallEnded)
-	if info := started(t, evs); info.Agent != "ana" || info.Queue != "cards" || info.Customer != "+15005550006" || info.Channel != engine.ChannelVoice {
+	evs := s.waitFor(t, callSID, event.KindCallEnded)
+	if info := started(t, evs); info.Agent != "ana" || info.Queue != "cards" || info.Customer != "+15005550006" || info.Channel != event.ChannelVoice {
 		t.Errorf("call.started %+v", info)
 	}
-	checkHeard(t, evs, engine.SpeakerCustomer, customerAt, customerWords)
-	checkHeard(t, evs, engine.SpeakerAgent, agentAt, agentWords)
+	checkHeard(t, evs, event.SpeakerCustomer, customerAt, customerWords)
+	checkHeard(t, evs, event.SpeakerAgent, agentAt, agentWords)
 	if e := ended(t, evs); e.Reason != "hangup" {
 		t.Errorf("call ended with %q, want hangup", e.Reason)
 	}
@@ -545,12 +546,12 @@ func TestTwilioOneTrackIsOneChannelAndCallIDParameter(t *testing.T) {
 	tc.stream(speechLike(2, 0.5, 1.5, 1), nil, [2]int{})
 	tc.c.Close(websocket.StatusNormalClosure, "") // no stop: the socket just closes
 
-	evs := s.waitFor(t, "crm-42", engine.KindCallEnded)
-	us := finals(evs, engine.SpeakerCustomer)
+	evs := s.waitFor(t, "crm-42", event.KindCallEnded)
+	us := finals(evs, event.SpeakerCustomer)
 	if len(us) != 1 || us[0].Text != "I lost my debit card" {
 		t.Errorf("finals %+v", us)
 	}
-	if len(finals(evs, engine.SpeakerAgent)) != 0 {
+	if len(finals(evs, event.SpeakerAgent)) != 0 {
 		t.Error("an agent utterance from a one-track stream")
 	}
 	if e := ended(t, evs); e.Reason != "disconnected" {
@@ -560,7 +561,7 @@ func TestTwilioOneTrackIsOneChannelAndCallIDParameter(t *testing.T) {
 
 func TestTwilioInboundCanBeTheAgent(t *testing.T) {
 	rec := &scriptedRecognizer{text: "thanks for calling"}
-	s := newVoiceService(t, rec, testLimits, func(o *Options) { o.TwilioInbound = engine.SpeakerAgent })
+	s := newVoiceService(t, rec, testLimits, func(o *Options) { o.TwilioInbound = event.SpeakerAgent })
 	const sid = "CA00000000000000000000000000000002"
 	tc := dialTwilio(t, s)
 	tc.connected()
@@ -569,8 +570,8 @@ func TestTwilioInboundCanBeTheAgent(t *testing.T) {
 	tc.stream(speechLike(2, 0.2, 0.8, 1), speechLike(2, 1.2, 1.8, 2), [2]int{})
 	tc.stop(sid)
 
-	evs := s.waitFor(t, sid, engine.KindCallEnded)
-	agent, customer := finals(evs, engine.SpeakerAgent), finals(evs, engine.SpeakerCustomer)
+	evs := s.waitFor(t, sid, event.KindCallEnded)
+	agent, customer := finals(evs, event.SpeakerAgent), finals(evs, event.SpeakerCustomer)
 	if len(agent) != 1 || len(customer) != 1 {
 		t.Fatalf("agent %+v, customer %+v: want one each", agent, customer)
 	}
@@ -681,7 +682,7 @@ func TestTwilioProtocolErrorsCloseTheStream(t *testing.T) {
 				t.Errorf("close %d %q, want policy violation with a reason", code, reason)
 			}
 			if tt.callMade {
-				if e := ended(t, s.waitFor(t, sid, engine.KindCallEnded)); e.Reason != "error" {
+				if e := ended(t, s.waitFor(t, sid, event.KindCallEnded)); e.Reason != "error" {
 					t.Errorf("call ended with %q, want error", e.Reason)
 				}
 			} else {
@@ -812,11 +813,11 @@ func TestTwilioStreamEndsWhenTheServiceShutsDown(t *testing.T) {
 	tc.connected()
 	tc.start("CA00000000000000000000000000000009", map[string]string{"key": voiceTestKey})
 	tc.stream(speechLike(1, 0.2, 0.8, 3), nil, [2]int{})
-	s.waitFor(t, "CA00000000000000000000000000000009", engine.KindCallStarted)
+	s.waitFor(t, "CA00000000000000000000000000000009", event.KindCallStarted)
 
 	voice.cancel() // what Handler.Close does
 	voice.wg.Wait()
-	evs := s.waitFor(t, "CA00000000000000000000000000000009", engine.KindCallEnded)
+	evs := s.waitFor(t, "CA00000000000000000000000000000009", event.KindCallEnded)
 	if e := ended(t, evs); e.Reason != "shutdown" {
 		t.Errorf("call ended with %q, want shutdown", e.Reason)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // voiceCall runs one telephony call's speech recognition beside the
@@ -57,7 +58,7 @@ const silenceStep = telephonyRate
 // startVoiceCall starts the call id in the background with one channel per
 // speaker at telephonyRate. onFail is called, from the worker goroutine,
 // if the call cannot start; the audio pushed is then dropped.
-func startVoiceCall(o *Options, endpoint, id string, info engine.CallStarted, speakers []engine.Speaker, queued time.Duration, onFail func(error)) *voiceCall {
+func startVoiceCall(o *Options, endpoint, id string, info event.CallStarted, speakers []event.Speaker, queued time.Duration, onFail func(error)) *voiceCall {
 	v := &voiceCall{
 		id: id, endpoint: endpoint, metrics: o.Metrics, channels: len(speakers),
 		log:       o.log().With("endpoint", endpoint, "call_id", id),
@@ -66,7 +67,7 @@ func startVoiceCall(o *Options, endpoint, id string, info engine.CallStarted, sp
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 	}
-	info.Channel = engine.ChannelVoice
+	info.Channel = event.ChannelVoice
 	go v.run(o, info, speakers)
 	return v
 }
@@ -166,7 +167,7 @@ func (v *voiceCall) next() (c audioChunk, reason string, ok bool) {
 }
 
 // run is the worker: it starts the call, feeds it and ends it.
-func (v *voiceCall) run(o *Options, info engine.CallStarted, speakers []engine.Speaker) {
+func (v *voiceCall) run(o *Options, info event.CallStarted, speakers []event.Speaker) {
 	defer close(v.done)
 	// The call outlives its connection until the queue is drained and the
 	// last utterance flushed, so it does not use the request's context.

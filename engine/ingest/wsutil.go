@@ -17,7 +17,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // VoiceIdleTimeout is how long a telephony WebSocket client may stay silent: a
@@ -195,7 +195,7 @@ const maxLabel = 128
 // checkLabels checks the call id and the labels of a call a telephony
 // client starts: the id is required, and none may be longer than maxLabel
 // or hold control characters.
-func checkLabels(id string, info engine.CallStarted) error {
+func checkLabels(id string, info event.CallStarted) error {
 	if id == "" {
 		return protoErr(reasonBadMessage, "no call id")
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/transcript"
 )
@@ -69,7 +69,7 @@ func (g *Generator) chatCall(ctx context.Context, rng *mrand.Rand, slot, round i
 	end := ingest.ChatMessage{Type: ingest.ChatEnd, ID: "end", CallID: c.id}
 	next := time.Now().Add(g.jitter(rng))
 	for i, u := range script.Utterances {
-		if u.Speaker == string(engine.SpeakerCustomer) {
+		if u.Speaker == string(event.SpeakerCustomer) {
 			if !sleep(ctx, time.Until(next)) {
 				break
 			}
@@ -80,7 +80,7 @@ func (g *Generator) chatCall(ctx context.Context, rng *mrand.Rand, slot, round i
 			break
 		}
 		m := ingest.ChatMessage{Type: ingest.ChatText, ID: "u" + strconv.Itoa(i+1), CallID: c.id,
-			Speaker: engine.Speaker(u.Speaker), Text: u.Text}
+			Speaker: event.Speaker(u.Speaker), Text: u.Text}
 		g.utterances.Add(1)
 		sent := time.Now()
 		err := g.sendChat(t, m)

@@ -21,6 +21,7 @@ import (
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/transcript"
 )
@@ -315,13 +316,13 @@ func TestRefusedMessagesCountAsErrors(t *testing.T) {
 			select {
 			case e := <-s.events.C:
 				switch p := e.Payload.(type) {
-				case engine.CallStarted:
+				case event.CallStarted:
 					if len(p.Title) > ingest.MaxChatTitle || !strings.HasPrefix(p.Title, "éé") {
 						t.Errorf("title %q", p.Title)
 					}
-				case engine.Utterance:
+				case event.Utterance:
 					finals++
-				case engine.CallEnded:
+				case event.CallEnded:
 					ended++
 					if p.Reason != "completed" {
 						t.Errorf("%s: call ended as %s", mode, p.Reason)

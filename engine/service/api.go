@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
 )
@@ -53,7 +54,7 @@ func (w *Worker) onAPI(msg *nats.Msg) {
 		defer cancel()
 		events, more, err := w.store.History(ctx, req.CallID, req.After)
 		if events == nil {
-			events = []engine.Event{}
+			events = []event.Event{}
 		}
 		reply = historyReply{Events: events, More: more, apiError: newAPIError(err)}
 	case opFeedback:
@@ -100,7 +101,7 @@ func decodeCallRequest(data []byte, v any, callID *string) error {
 
 // access returns the call's directory row if the caller may see the call:
 // a supervisor ("" agent) any call, an agent its own.
-func (w *Worker) access(callID, agent string) (engine.CallSummary, error) {
+func (w *Worker) access(callID, agent string) (event.CallRow, error) {
 	row, ok := w.row(callID)
 	if !ok {
 		return row, fmt.Errorf("call %s: %w", callID, ErrNotFound)
@@ -112,20 +113,20 @@ func (w *Worker) access(callID, agent string) (engine.CallSummary, error) {
 }
 
 // listCalls returns the directory's rows the caller may see, oldest first.
-func (w *Worker) listCalls(req callsRequest, agent string) []engine.CallSummary {
+func (w *Worker) listCalls(req callsRequest, agent string) []event.CallRow {
 	w.mu.Lock()
-	out := make([]engine.CallSummary, 0, len(w.dir))
+	out := make([]event.CallRow, 0, len(w.dir))
 	for _, row := range w.dir {
 		switch {
 		case agent != "" && engine.SubjectToken(row.Agent) != agent:
 		case req.Queue != "" && row.Queue != req.Queue:
-		case row.Status == engine.StatusEnded && !req.Ended:
+		case row.Status == event.StatusEnded && !req.Ended:
 		default:
 			out = append(out, row)
 		}
 	}
 	w.mu.Unlock()
-	slices.SortFunc(out, func(a, b engine.CallSummary) int {
+	slices.SortFunc(out, func(a, b event.CallRow) int {
 		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.CallID, b.CallID))
 	})
 	return out
@@ -138,7 +139,7 @@ func (w *Worker) forward(callID, agent string, in workInput) okReply {
 	if err != nil {
 		return okReply{apiError: newAPIError(err)}
 	}
-	if row.Status != engine.StatusLive || row.Worker == "" {
+	if row.Status != event.StatusLive || row.Worker == "" {
 		return okReply{apiError: newAPIError(fmt.Errorf("call %s: %w", callID, engine.ErrCallEnded))}
 	}
 	data, err := json.Marshal(in)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nuid"
 )
@@ -44,7 +45,7 @@ func (c *Client) timeout() time.Duration {
 }
 
 // Start implements ingest.Calls.
-func (c *Client) Start(ctx context.Context, id string, info engine.CallStarted) (engine.CallSink, error) {
+func (c *Client) Start(ctx context.Context, id string, info event.CallStarted) (engine.CallSink, error) {
 	rc := &remoteCall{c: c, id: id, info: info}
 	if err := rc.start(ctx, false); err != nil {
 		return nil, err
@@ -109,7 +110,7 @@ func (c *Client) Replies(callID string) (<-chan string, func(), error) {
 type remoteCall struct {
 	c    *Client
 	id   string
-	info engine.CallStarted
+	info event.CallStarted
 
 	mu     sync.Mutex
 	worker string
@@ -174,7 +175,7 @@ func workerGone(err error) bool {
 
 // Partial implements engine.CallSink: partials are published without
 // waiting; a lost one is replaced by the next.
-func (rc *remoteCall) Partial(u engine.Utterance) error {
+func (rc *remoteCall) Partial(u event.Utterance) error {
 	data, err := json.Marshal(workInput{Op: inPartial, CallID: rc.id, Utterance: &u})
 	if err != nil {
 		return err
@@ -183,7 +184,7 @@ func (rc *remoteCall) Partial(u engine.Utterance) error {
 }
 
 // Final implements engine.CallSink.
-func (rc *remoteCall) Final(ctx context.Context, u engine.Utterance) error {
+func (rc *remoteCall) Final(ctx context.Context, u event.Utterance) error {
 	return rc.send(ctx, workInput{Op: inFinal, InputID: nuid.Next(), Utterance: &u})
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/samples"
 	"github.com/larkspur-labs/assist/engine/transcript"
@@ -113,7 +114,7 @@ type loadResult struct {
 
 // runChatLoad plays the calls and collects what the supervisor receives
 // until every call's call.ended has arrived.
-func runChatLoad(b *testing.B, url string, events <-chan engine.Event, turns []string) loadResult {
+func runChatLoad(b *testing.B, url string, events <-chan event.Event, turns []string) loadResult {
 	var (
 		mu     sync.Mutex
 		posted = map[string]time.Time{} // call/utterance → when posted
@@ -127,7 +128,7 @@ func runChatLoad(b *testing.B, url string, events <-chan engine.Event, turns []s
 			mu.Lock()
 			res.events++
 			res.received[e.CallID]++
-			if s, ok := e.Payload.(engine.Suggestions); ok {
+			if s, ok := e.Payload.(event.Suggestions); ok {
 				if t, ok := posted[e.CallID+"/"+s.UtteranceID]; ok {
 					ms := float64(time.Since(t).Microseconds()) / 1000
 					res.latencies = append(res.latencies, ms)
@@ -137,7 +138,7 @@ func runChatLoad(b *testing.B, url string, events <-chan engine.Event, turns []s
 				}
 			}
 			mu.Unlock()
-			if e.Kind == engine.KindCallEnded {
+			if e.Kind == event.KindCallEnded {
 				if ended++; ended == loadCalls {
 					return
 				}

@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 const (
@@ -97,8 +98,8 @@ func (e apiError) err() error {
 
 // startRequest asks a worker to take a call.
 type startRequest struct {
-	CallID string             `json:"call_id"`
-	Info   engine.CallStarted `json:"info"`
+	CallID string            `json:"call_id"`
+	Info   event.CallStarted `json:"info"`
 	// Resume says the call's previous worker is gone: carry on after its
 	// last stored event instead of starting the call.
 	Resume bool `json:"resume,omitempty"`
@@ -124,11 +125,11 @@ type workInput struct {
 	Op     string `json:"op"`
 	CallID string `json:"call_id"`
 	// InputID lets a worker drop an input sent twice (a retry).
-	InputID   string            `json:"input_id,omitempty"`
-	Utterance *engine.Utterance `json:"utterance,omitempty"`
-	Feedback  *engine.Feedback  `json:"feedback,omitempty"`
-	Text      string            `json:"text,omitempty"`
-	Reason    string            `json:"reason,omitempty"`
+	InputID   string           `json:"input_id,omitempty"`
+	Utterance *event.Utterance `json:"utterance,omitempty"`
+	Feedback  *event.Feedback  `json:"feedback,omitempty"`
+	Text      string           `json:"text,omitempty"`
+	Reason    string           `json:"reason,omitempty"`
 }
 
 type okReply struct {
@@ -143,7 +144,7 @@ type callsRequest struct {
 }
 
 type callsReply struct {
-	Calls []engine.CallSummary `json:"calls"`
+	Calls []event.CallRow `json:"calls"`
 	apiError
 }
 
@@ -153,7 +154,7 @@ type historyRequest struct {
 }
 
 type historyReply struct {
-	Events []engine.Event `json:"events"`
+	Events []event.Event `json:"events"`
 	// More says the answer was cut to fit a message: ask again after the
 	// last event's seq.
 	More bool `json:"more,omitempty"`
@@ -161,8 +162,8 @@ type historyReply struct {
 }
 
 type feedbackRequest struct {
-	CallID   string          `json:"call_id"`
-	Feedback engine.Feedback `json:"feedback"`
+	CallID   string         `json:"call_id"`
+	Feedback event.Feedback `json:"feedback"`
 }
 
 type summaryRequest struct {

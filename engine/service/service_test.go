@@ -9,6 +9,7 @@ import (
 
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -97,9 +98,9 @@ func (ts *testService) terminal(t *testing.T, role Role, name string) *Terminal 
 }
 
 // collect reads events until the call's call.ended or the deadline.
-func collect(t *testing.T, events <-chan engine.Event, callID string) []engine.Event {
+func collect(t *testing.T, events <-chan event.Event, callID string) []event.Event {
 	t.Helper()
-	var got []engine.Event
+	var got []event.Event
 	deadline := time.After(20 * time.Second)
 	for {
 		select {
@@ -111,7 +112,7 @@ func collect(t *testing.T, events <-chan engine.Event, callID string) []engine.E
 				continue
 			}
 			got = append(got, e)
-			if e.Kind == engine.KindCallEnded {
+			if e.Kind == event.KindCallEnded {
 				return got
 			}
 		case <-deadline:
@@ -121,7 +122,7 @@ func collect(t *testing.T, events <-chan engine.Event, callID string) []engine.E
 }
 
 // checkSequence fails unless the events are seq 1..n of one call.
-func checkSequence(t *testing.T, events []engine.Event) {
+func checkSequence(t *testing.T, events []event.Event) {
 	t.Helper()
 	for i, e := range events {
 		if e.Seq != uint64(i+1) {
@@ -130,8 +131,8 @@ func checkSequence(t *testing.T, events []engine.Event) {
 	}
 }
 
-func kinds(events []engine.Event) map[engine.Kind]int {
-	n := map[engine.Kind]int{}
+func kinds(events []event.Event) map[event.Kind]int {
+	n := map[event.Kind]int{}
 	for _, e := range events {
 		n[e.Kind]++
 	}
@@ -150,11 +151,11 @@ func TestChatCallReachesSupervisorAndItsAgentOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	call, err := client.Start(ctx, "c1", engine.CallStarted{Queue: "billing", Agent: "a1", Customer: "cust-9", Channel: engine.ChannelChat})
+	call, err := client.Start(ctx, "c1", event.CallStarted{Queue: "billing", Agent: "a1", Customer: "cust-9", Channel: event.ChannelChat})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "I lost my debit card, can you block it?", Source: engine.SourceChat}); err != nil {
+	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card, can you block it?", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -168,21 +169,21 @@ func TestChatCallReachesSupervisorAndItsAgentOnly(t *testing.T) {
 	if err != nil || len(calls) != 1 || calls[0].CallID != "c1" || calls[0].Agent != "a1" {
 		t.Fatalf("a1 calls = %+v, %v", calls, err)
 	}
-	if err := a1.Feedback(ctx, "c1", engine.Feedback{SuggestionID: "s1", Verdict: engine.VerdictHelpful}); err != nil {
+	if err := a1.Feedback(ctx, "c1", event.Feedback{SuggestionID: "s1", Verdict: event.VerdictHelpful}); err != nil {
 		t.Fatalf("feedback: %v", err)
 	}
-	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerAgent, Text: "Done, the card is blocked.", Source: engine.SourceChat}); err != nil {
+	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerAgent, Text: "Done, the card is blocked.", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	if err := call.End("hangup"); err != nil {
 		t.Fatal(err)
 	}
 
-	for name, ch := range map[string]<-chan engine.Event{"supervisor": live, "agent": mine} {
+	for name, ch := range map[string]<-chan event.Event{"supervisor": live, "agent": mine} {
 		got := collect(t, ch, "c1")
 		checkSequence(t, got)
 		k := kinds(got)
-		if k[engine.KindCallStarted] != 1 || k[engine.KindFinal] != 2 || k[engine.KindSuggestions] != 1 || k[engine.KindFeedback] != 1 {
+		if k[event.KindCallStarted] != 1 || k[event.KindFinal] != 2 || k[event.KindSuggestions] != 1 || k[event.KindFeedback] != 1 {
 			t.Errorf("%s saw %v", name, k)
 		}
 	}
@@ -195,7 +196,7 @@ func TestChatCallReachesSupervisorAndItsAgentOnly(t *testing.T) {
 	if calls, err := a2.Calls(ctx, ""); err != nil || len(calls) != 0 {
 		t.Errorf("a2 calls = %+v, %v", calls, err)
 	}
-	if err := a2.Feedback(ctx, "c1", engine.Feedback{SuggestionID: "s1", Verdict: engine.VerdictUsed}); !errors.Is(err, ErrForbidden) {
+	if err := a2.Feedback(ctx, "c1", event.Feedback{SuggestionID: "s1", Verdict: event.VerdictUsed}); !errors.Is(err, ErrForbidden) {
 		t.Errorf("a2 feedback on a1's call: %v, want ErrForbidden", err)
 	}
 	// NATS itself refuses a2 a1's events and the supervisor's API.
@@ -220,16 +221,16 @@ func TestCallMovesToAnotherWorkerWhenItsWorkerDies(t *testing.T) {
 	w1 := ts.worker(t, "w1")
 	client := ts.client(t)
 	ctx := context.Background()
-	call, err := client.Start(ctx, "c2", engine.CallStarted{Queue: "cards", Agent: "a1"})
+	call, err := client.Start(ctx, "c2", event.CallStarted{Queue: "cards", Agent: "a1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "my card was stolen", Source: engine.SourceChat}); err != nil {
+	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "my card was stolen", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	w1.Close()
 	ts.worker(t, "w2")
-	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "please block it now", Source: engine.SourceChat}); err != nil {
+	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "please block it now", Source: event.SourceChat}); err != nil {
 		t.Fatalf("final after the worker died: %v", err)
 	}
 	if err := call.End("hangup"); err != nil {
@@ -240,7 +241,7 @@ func TestCallMovesToAnotherWorkerWhenItsWorkerDies(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSequence(t, events)
-	if k := kinds(events); k[engine.KindCallStarted] != 1 || k[engine.KindFinal] != 2 || k[engine.KindCallEnded] != 1 {
+	if k := kinds(events); k[event.KindCallStarted] != 1 || k[event.KindFinal] != 2 || k[event.KindCallEnded] != 1 {
 		t.Errorf("stored %v", k)
 	}
 }
@@ -250,11 +251,11 @@ func TestOrphanedCallsEndWhenTheirWorkerReturns(t *testing.T) {
 	w := ts.worker(t, "w1")
 	client := ts.client(t)
 	ctx := context.Background()
-	call, err := client.Start(ctx, "c3", engine.CallStarted{Queue: "q", Agent: "a"})
+	call, err := client.Start(ctx, "c3", event.CallStarted{Queue: "q", Agent: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "hello", Source: engine.SourceChat}); err != nil {
+	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "hello", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
@@ -266,10 +267,10 @@ func TestOrphanedCallsEndWhenTheirWorkerReturns(t *testing.T) {
 		t.Fatalf("EndOrphans = %d, %v", n, err)
 	}
 	last, ok, err := ts.store.LastEvent(ctx, "c3")
-	if err != nil || !ok || last.Kind != engine.KindCallEnded {
+	if err != nil || !ok || last.Kind != event.KindCallEnded {
 		t.Fatalf("last event = %+v %v %v", last, ok, err)
 	}
-	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "hello?", Source: engine.SourceChat}); !errors.Is(err, engine.ErrCallEnded) {
+	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "hello?", Source: event.SourceChat}); !errors.Is(err, engine.ErrCallEnded) {
 		t.Errorf("input to an ended call: %v", err)
 	}
 }
@@ -315,11 +316,11 @@ func TestSummaryOnDemandOverTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := client.Start(ctx, "c9", engine.CallStarted{Queue: "cards", Agent: "a1"})
+	call, err := client.Start(ctx, "c9", event.CallStarted{Queue: "cards", Agent: "a1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := call.Final(ctx, engine.Utterance{Speaker: engine.SpeakerCustomer, Text: "I lost my debit card yesterday", Source: engine.SourceChat}); err != nil {
+	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card yesterday", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	// The row reaches the directory asynchronously.
@@ -342,7 +343,7 @@ func TestSummaryOnDemandOverTheAPI(t *testing.T) {
 	}
 	summaries := 0
 	for _, e := range collect(t, live, "c9") {
-		if s, ok := e.Payload.(engine.Summary); ok && s.Source == "extractive" && strings.Contains(s.Situation, "lost my debit card") {
+		if s, ok := e.Payload.(event.Summary); ok && s.Source == "extractive" && strings.Contains(s.Situation, "lost my debit card") {
 			summaries++
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -93,8 +94,8 @@ const maxHistoryBytes = 768 << 10
 
 // History returns the call's events after sequence number after, in order;
 // more says the answer stopped at maxHistoryBytes and there are more.
-func (s *Store) History(ctx context.Context, callID string, after uint64) (events []engine.Event, more bool, err error) {
-	err = s.scan(ctx, callID, func(e engine.Event, size int, total *int) bool {
+func (s *Store) History(ctx context.Context, callID string, after uint64) (events []event.Event, more bool, err error) {
+	err = s.scan(ctx, callID, func(e event.Event, size int, total *int) bool {
 		if e.Seq <= after {
 			return true
 		}
@@ -111,23 +112,23 @@ func (s *Store) History(ctx context.Context, callID string, after uint64) (event
 
 // LastEvent returns the call's last stored event; ok is false when the
 // call has none.
-func (s *Store) LastEvent(ctx context.Context, callID string) (e engine.Event, ok bool, err error) {
+func (s *Store) LastEvent(ctx context.Context, callID string) (e event.Event, ok bool, err error) {
 	msg, err := s.Stream.GetLastMsgForSubject(ctx, engine.CallSubject(callID))
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return engine.Event{}, false, nil
+		return event.Event{}, false, nil
 	}
 	if err != nil {
-		return engine.Event{}, false, fmt.Errorf("last event of call %s: %w", callID, err)
+		return event.Event{}, false, fmt.Errorf("last event of call %s: %w", callID, err)
 	}
 	if err := json.Unmarshal(msg.Data, &e); err != nil {
-		return engine.Event{}, false, fmt.Errorf("last event of call %s: %w", callID, err)
+		return event.Event{}, false, fmt.Errorf("last event of call %s: %w", callID, err)
 	}
 	return e, true, nil
 }
 
 // scan reads the call's stored events in order until fn returns false.
 // Stored messages that do not decode are skipped: they cannot be shown.
-func (s *Store) scan(ctx context.Context, callID string, fn func(e engine.Event, size int, total *int) bool) error {
+func (s *Store) scan(ctx context.Context, callID string, fn func(e event.Event, size int, total *int) bool) error {
 	cons, err := s.Stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{engine.CallSubject(callID)},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
@@ -148,7 +149,7 @@ func (s *Store) scan(ctx context.Context, callID string, fn func(e engine.Event,
 			if md, err := msg.Metadata(); err == nil {
 				pending = md.NumPending
 			}
-			var e engine.Event
+			var e event.Event
 			if err := json.Unmarshal(msg.Data(), &e); err != nil {
 				continue
 			}
@@ -168,7 +169,7 @@ func (s *Store) scan(ctx context.Context, callID string, fn func(e engine.Event,
 // ReadSince calls fn with every stored event of every call published at or
 // after since, in store order, until fn returns an error or the events
 // stored when it began are read.
-func (s *Store) ReadSince(ctx context.Context, since time.Time, fn func(engine.Event) error) error {
+func (s *Store) ReadSince(ctx context.Context, since time.Time, fn func(event.Event) error) error {
 	info, err := s.Stream.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("read events: %w", err)
@@ -198,7 +199,7 @@ func (s *Store) ReadSince(ctx context.Context, since time.Time, fn func(engine.E
 			if err != nil {
 				return fmt.Errorf("read events: %w", err)
 			}
-			var e engine.Event
+			var e event.Event
 			if err := json.Unmarshal(msg.Data(), &e); err == nil {
 				if err := fn(e); err != nil {
 					return err

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 )
 
@@ -134,7 +134,7 @@ func (t *Terminal) request(ctx context.Context, op string, v, out any) error {
 
 // Calls returns the live calls this terminal may see (in queue, when not
 // empty), oldest first.
-func (t *Terminal) Calls(ctx context.Context, queue string) ([]engine.CallSummary, error) {
+func (t *Terminal) Calls(ctx context.Context, queue string) ([]event.CallRow, error) {
 	var out callsReply
 	if err := t.request(ctx, opCalls, callsRequest{Queue: queue}, &out); err != nil {
 		return nil, err
@@ -143,8 +143,8 @@ func (t *Terminal) Calls(ctx context.Context, queue string) ([]engine.CallSummar
 }
 
 // History returns the events of a call after sequence number after.
-func (t *Terminal) History(ctx context.Context, callID string, after uint64) ([]engine.Event, error) {
-	var all []engine.Event
+func (t *Terminal) History(ctx context.Context, callID string, after uint64) ([]event.Event, error) {
+	var all []event.Event
 	for {
 		var out historyReply
 		if err := t.request(ctx, opHistory, historyRequest{CallID: callID, After: after}, &out); err != nil {
@@ -162,7 +162,7 @@ func (t *Terminal) History(ctx context.Context, callID string, after uint64) ([]
 }
 
 // Feedback sends the agent's verdict on a suggestion to the call's worker.
-func (t *Terminal) Feedback(ctx context.Context, callID string, fb engine.Feedback) error {
+func (t *Terminal) Feedback(ctx context.Context, callID string, fb event.Feedback) error {
 	var out okReply
 	if err := t.request(ctx, opFeedback, feedbackRequest{CallID: callID, Feedback: fb}, &out); err != nil {
 		return err
@@ -195,10 +195,10 @@ func (t *Terminal) Reply(ctx context.Context, callID, text string) error {
 // event arrives after a gap, or the connection comes back after a loss,
 // the missing events are fetched from the service's store first. The
 // channel closes when ctx is done.
-func (t *Terminal) Follow(ctx context.Context, subject, queue string) (<-chan engine.Event, error) {
-	live := make(chan engine.Event, 4096)
+func (t *Terminal) Follow(ctx context.Context, subject, queue string) (<-chan event.Event, error) {
+	live := make(chan event.Event, 4096)
 	sub, err := t.nc.Subscribe(subject, func(m *nats.Msg) {
-		var e engine.Event
+		var e event.Event
 		if err := json.Unmarshal(m.Data, &e); err != nil {
 			t.log.Warn("undecodable event", "subject", m.Subject, "err", err)
 			return
@@ -223,7 +223,7 @@ func (t *Terminal) Follow(ctx context.Context, subject, queue string) (<-chan en
 	t.reconnect = append(t.reconnect, reconnected)
 	t.mu.Unlock()
 
-	out := make(chan engine.Event, 1024)
+	out := make(chan event.Event, 1024)
 	f := &follower{t: t, out: out, ctx: ctx, last: map[string]uint64{}, ended: map[string]bool{}, queue: queue}
 	go func() {
 		defer close(out)
@@ -247,18 +247,18 @@ func (t *Terminal) Follow(ctx context.Context, subject, queue string) (<-chan en
 type follower struct {
 	t     *Terminal
 	ctx   context.Context
-	out   chan<- engine.Event
+	out   chan<- event.Event
 	queue string
 	last  map[string]uint64
 	ended map[string]bool
 }
 
-func (f *follower) emit(e engine.Event) {
+func (f *follower) emit(e event.Event) {
 	if e.Seq <= f.last[e.CallID] {
 		return
 	}
 	f.last[e.CallID] = e.Seq
-	if e.Kind == engine.KindCallEnded {
+	if e.Kind == event.KindCallEnded {
 		f.ended[e.CallID] = true
 	}
 	select {
@@ -268,7 +268,7 @@ func (f *follower) emit(e engine.Event) {
 }
 
 // deliver emits a live event, fetching what is missing before it.
-func (f *follower) deliver(e engine.Event) {
+func (f *follower) deliver(e event.Event) {
 	if last := f.last[e.CallID]; e.Seq > last+1 {
 		f.fill(e.CallID)
 	}

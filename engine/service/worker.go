@@ -13,6 +13,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -48,8 +49,8 @@ type Worker struct {
 
 	mu    sync.Mutex
 	calls map[string]*workerCall
-	sums  map[string]*engine.CallSummary // the rows this worker writes
-	dir   map[string]engine.CallSummary  // every row, from the bucket
+	sums  map[string]*event.CallRow // the rows this worker writes
+	dir   map[string]event.CallRow  // every row, from the bucket
 
 	dirReady chan struct{}
 	apiSlots chan struct{} // bounds the API requests answered at once
@@ -81,7 +82,7 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 	}
 	w := &Worker{
 		id: opts.ID, nc: bus.Conn(), store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now,
-		calls: map[string]*workerCall{}, sums: map[string]*engine.CallSummary{}, dir: map[string]engine.CallSummary{},
+		calls: map[string]*workerCall{}, sums: map[string]*event.CallRow{}, dir: map[string]event.CallRow{},
 		dirReady: make(chan struct{}), apiSlots: make(chan struct{}, apiConcurrency),
 	}
 	if w.log == nil {
@@ -173,7 +174,7 @@ func (w *Worker) watchDirectory() {
 		if entry.Operation() != jetstream.KeyValuePut {
 			delete(w.dir, entry.Key())
 		} else {
-			var row engine.CallSummary
+			var row event.CallRow
 			if err := json.Unmarshal(entry.Value(), &row); err == nil {
 				w.dir[entry.Key()] = row
 			}
@@ -187,30 +188,30 @@ func (w *Worker) watchDirectory() {
 
 // onEvent keeps the call's directory row; it runs under the call's lock,
 // so rows are written in event order.
-func (w *Worker) onEvent(ev engine.Event) {
+func (w *Worker) onEvent(ev event.Event) {
 	w.mu.Lock()
 	sum := w.sums[ev.CallID]
 	if sum == nil {
-		sum = &engine.CallSummary{}
+		sum = &event.CallRow{}
 		w.sums[ev.CallID] = sum
 	}
 	sum.Apply(ev)
 	sum.Worker = w.id
 	row := *sum
-	if ev.Kind == engine.KindCallEnded {
+	if ev.Kind == event.KindCallEnded {
 		delete(w.sums, ev.CallID)
 	}
 	w.mu.Unlock()
 	switch p := ev.Payload.(type) {
-	case engine.Utterance:
+	case event.Utterance:
 		if !p.Final {
 			return
 		}
-	case engine.Sentiment:
-		if p.Speaker != engine.SpeakerCustomer {
+	case event.Sentiment:
+		if p.Speaker != event.SpeakerCustomer {
 			return
 		}
-	case engine.Suggestions, engine.Recommendations, engine.Feedback:
+	case event.Suggestions, event.Recommendations, event.Feedback:
 		return
 	}
 	data, err := json.Marshal(row)
@@ -269,7 +270,7 @@ func (w *Worker) take(req startRequest) error {
 	var s *engine.Session
 	started := w.now()
 	switch {
-	case stored && last.Kind == engine.KindCallEnded:
+	case stored && last.Kind == event.KindCallEnded:
 		return fmt.Errorf("call %s: %w", req.CallID, engine.ErrCallEnded)
 	case stored && !req.Resume:
 		return fmt.Errorf("call %s: %w", req.CallID, engine.ErrCallExists)
@@ -298,7 +299,7 @@ func (w *Worker) take(req startRequest) error {
 }
 
 // row returns the directory row of a call.
-func (w *Worker) row(callID string) (engine.CallSummary, bool) {
+func (w *Worker) row(callID string) (event.CallRow, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	r, ok := w.dir[kvKey(callID)]
@@ -385,8 +386,8 @@ func (w *Worker) run(c *workerCall) {
 				break
 			}
 			offset := w.now().Sub(c.started).Seconds()
-			err = c.s.Final(context.Background(), engine.Utterance{
-				Speaker: engine.SpeakerAgent, Text: in.Text, Source: engine.SourceChat, Start: offset, End: offset,
+			err = c.s.Final(context.Background(), event.Utterance{
+				Speaker: event.SpeakerAgent, Text: in.Text, Source: event.SourceChat, Start: offset, End: offset,
 			})
 			if err == nil {
 				err = w.nc.Publish(chatOutSubject(id), []byte(in.Text))
@@ -431,16 +432,16 @@ func (w *Worker) EndOrphans(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	w.mu.Lock()
-	var orphans []engine.CallSummary
+	var orphans []event.CallRow
 	for _, row := range w.dir {
-		if row.Worker == w.id && row.Status == engine.StatusLive && w.calls[row.CallID] == nil {
+		if row.Worker == w.id && row.Status == event.StatusLive && w.calls[row.CallID] == nil {
 			orphans = append(orphans, row)
 		}
 	}
 	w.mu.Unlock()
 	n := 0
 	for _, row := range orphans {
-		info := engine.CallStarted{Queue: row.Queue, Agent: row.Agent, Customer: row.Customer, Channel: row.Channel, Title: row.Title}
+		info := event.CallStarted{Queue: row.Queue, Agent: row.Agent, Customer: row.Customer, Channel: row.Channel, Title: row.Title}
 		if err := w.take(startRequest{CallID: row.CallID, Info: info, Resume: true}); err != nil {
 			if errors.Is(err, engine.ErrCallEnded) {
 				continue

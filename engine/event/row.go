@@ -1,4 +1,4 @@
-package engine
+package event
 
 import (
 	"math"
@@ -14,11 +14,11 @@ const (
 	StatusEnded CallStatus = "ended"
 )
 
-// CallSummary is one call's row in the live-call directory: what a
+// CallRow is one call's row in the live-call directory: what a
 // supervisor's table shows. It is folded from the call's events with Apply,
 // the same way by the service (which keeps it in a key-value bucket) and by
 // any terminal that watches the events.
-type CallSummary struct {
+type CallRow struct {
 	CallID   string     `json:"call_id"`
 	Queue    string     `json:"queue,omitempty"`
 	Agent    string     `json:"agent,omitempty"`
@@ -50,7 +50,7 @@ const HistoryLen = 24
 
 // Apply folds one event of the call into the summary. Events older than
 // the last one folded (a redelivery) change nothing.
-func (s *CallSummary) Apply(e Event) {
+func (s *CallRow) Apply(e Event) {
 	if e.Seq != 0 && e.Seq <= s.LastSeq {
 		return
 	}
@@ -88,7 +88,7 @@ func (s *CallSummary) Apply(e Event) {
 
 // Duration is how long the call has lasted at now (until its last event
 // once it has ended).
-func (s *CallSummary) Duration(now time.Time) time.Duration {
+func (s *CallRow) Duration(now time.Time) time.Duration {
 	if s.Started.IsZero() {
 		return 0
 	}
@@ -102,7 +102,7 @@ func (s *CallSummary) Duration(now time.Time) time.Duration {
 // Risk orders calls for a supervisor, highest first: alerts weigh most,
 // then how negative and how fast-falling the customer is, then how long
 // the call has run (a long call is a risk of its own).
-func (s *CallSummary) Risk(now time.Time) float64 {
+func (s *CallRow) Risk(now time.Time) float64 {
 	r := float64(s.Alerts) + math.Max(0, -s.Sentiment)*2 + math.Max(0, -s.Trend)*2
 	r += math.Min(s.Duration(now).Minutes()/30, 1)
 	if s.Status == StatusEnded {

@@ -1,4 +1,4 @@
-package engine
+package event
 
 import (
 	"encoding/json"
@@ -73,23 +73,5 @@ func TestEventRejectsMismatchAndUnknownKind(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"kind":"alert","seq":"x"}`), &e); err == nil {
 		t.Error("bad seq decoded without error")
-	}
-}
-
-func TestSubjectTokenEscapes(t *testing.T) {
-	for in, want := range map[string]string{
-		"call-1_a": "call-1_a",
-		"a.b":      "a~2Eb",
-		"*":        "~2A",
-		"x >":      "x~20~3E",
-		"":         "~",
-		"sgd-1#2":  "sgd-1~232",
-	} {
-		if got := SubjectToken(in); got != want {
-			t.Errorf("SubjectToken(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := EventSubject("", "a>", "a.b", KindFinal); got != "assist.call.~.a~3E.a~2Eb.utterance.final" {
-		t.Errorf("Subject = %q", got)
 	}
 }

@@ -1,4 +1,6 @@
-package tui
+// Package termtext makes text from outside the program safe to print on a
+// terminal.
+package termtext
 
 import (
 	"strings"

@@ -1,14 +1,15 @@
-// Package engine runs call sessions: it takes utterances from replay, chat or
-// speech recognition, passes every final customer utterance through the
-// analysers in package assist and the knowledge base in package kb, and
-// publishes what they find as events on the bus.
+// Package event is the contract between the engine and every consumer: the
+// agent and supervisor terminals, headless NDJSON output, the service's
+// store and the exports. It holds the event kinds and payloads, their JSON
+// codec, the one NDJSON writer, and the folds of a call's event stream (its
+// summary row and its record). It imports the standard library only, so a
+// terminal that reads events does not pull in the engine.
 //
-// Events are the contract between the engine and every consumer (the agent
-// TUI, headless NDJSON output and, later, remote terminals). Every event
-// carries its call id, a per-call sequence number that strictly increases,
-// and a timestamp. On the wire an event is one flat JSON object: the header
-// fields kind, call_id, seq and ts, and the payload's own fields beside them.
-package engine
+// Every event carries its call id, a per-call sequence number that strictly
+// increases, and a timestamp. On the wire an event is one flat JSON object:
+// the header fields kind, call_id, seq and ts, and the payload's own fields
+// beside them.
+package event
 
 import (
 	"bytes"
@@ -383,13 +384,14 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, p); err != nil {
 		return fmt.Errorf("decode %s payload: %w", h.Kind, err)
 	}
-	*e = Event{Kind: h.Kind, CallID: h.CallID, Seq: h.Seq, TS: h.TS, Payload: deref(p)}
+	*e = Event{Kind: h.Kind, CallID: h.CallID, Seq: h.Seq, TS: h.TS, Payload: Deref(p)}
 	return nil
 }
 
-// deref turns the pointer PayloadFor returned into the value type events
-// carry, so consumers can type-switch on values.
-func deref(p Payload) Payload {
+// Deref returns the value a pointer payload points to, and any other
+// payload as it is: events carry values, so a type switch on values sees
+// every payload however the event was built.
+func Deref(p Payload) Payload {
 	switch v := p.(type) {
 	case *CallStarted:
 		return *v
