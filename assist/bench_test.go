@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/larkspur-labs/assist/internal/stats"
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
@@ -103,8 +104,8 @@ func benchRank(b *testing.B, ranker *Ranker, queries []string, turns int) {
 		took = append(took, float64(time.Since(start).Nanoseconds())/1e3)
 	}
 	// percentile is the nearest-rank one `assist eval intent` reports.
-	b.ReportMetric(percentile(took, 50), "p50-µs")
-	b.ReportMetric(percentile(took, 99), "p99-µs")
+	b.ReportMetric(stats.Percentile(took, 50), "p50-µs")
+	b.ReportMetric(stats.Percentile(took, 99), "p99-µs")
 }
 
 // benchCorpus is real text to build knowledge bases from.

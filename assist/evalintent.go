@@ -3,11 +3,12 @@ package assist
 import (
 	"context"
 	"fmt"
-	"github.com/larkspur-labs/assist/kb/encoder"
 	"math"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/larkspur-labs/assist/internal/stats"
+	"github.com/larkspur-labs/assist/kb/encoder"
 
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/larkspur-labs/assist/kb/intent"
@@ -146,10 +147,10 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 		}
 	}
 	n := float64(len(ev.Test))
-	rep.Top1, rep.Top3 = round4(float64(top1)/n), round4(float64(top3)/n)
-	rep.FullTextTop1, rep.FullTextTop3 = round4(float64(ftTop1)/n), round4(float64(ftTop3)/n)
-	rep.P50US, rep.P99US = math.Round(percentile(lat, 50)), math.Round(percentile(lat, 99))
-	rep.ECE = round4(cal.ece())
+	rep.Top1, rep.Top3 = stats.Round(float64(top1)/n, 4), stats.Round(float64(top3)/n, 4)
+	rep.FullTextTop1, rep.FullTextTop3 = stats.Round(float64(ftTop1)/n, 4), stats.Round(float64(ftTop3)/n, 4)
+	rep.P50US, rep.P99US = math.Round(stats.Percentile(lat, 50)), math.Round(stats.Percentile(lat, 99))
+	rep.ECE = stats.Round(cal.ece(), 4)
 
 	if len(ev.OutOfScope) > 0 {
 		abstained := 0
@@ -162,8 +163,8 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 				abstained++
 			}
 		}
-		acc := round4(float64(inScope) / n)
-		recall := round4(float64(abstained) / float64(len(ev.OutOfScope)))
+		acc := stats.Round(float64(inScope)/n, 4)
+		recall := stats.Round(float64(abstained)/float64(len(ev.OutOfScope)), 4)
 		rep.InScopeAccuracy, rep.OOSRecall = &acc, &recall
 	}
 	return rep, nil
@@ -252,16 +253,3 @@ func (c *calibration) ece() float64 {
 	}
 	return sum / float64(c.n)
 }
-
-// percentile returns the p-th percentile of xs by nearest rank.
-func percentile(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	i := int(math.Ceil(p/100*float64(len(s)))) - 1
-	return s[max(0, min(i, len(s)-1))]
-}
-
-func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

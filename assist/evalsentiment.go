@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // SentimentReport holds the figures of a three-class sentiment evaluation.
@@ -79,11 +81,11 @@ func EvalSentiment(c Classifier, texts, gold []string) (SentimentReport, error) 
 			p, r := float64(tp)/float64(tp+fp), float64(tp)/float64(tp+fn)
 			f1 = 2 * p * r / (p + r)
 		}
-		rep.F1[cl] = round4(f1)
+		rep.F1[cl] = stats.Round(f1, 4)
 		rep.MacroF1 += f1 / float64(len(Polarities))
 	}
-	rep.MacroF1 = round4(rep.MacroF1)
-	rep.Accuracy = round4(float64(right) / float64(len(texts)))
-	rep.PerUttUS = math.Round(percentile(lat, 50)*10) / 10
+	rep.MacroF1 = stats.Round(rep.MacroF1, 4)
+	rep.Accuracy = stats.Round(float64(right)/float64(len(texts)), 4)
+	rep.PerUttUS = math.Round(stats.Percentile(lat, 50)*10) / 10
 	return rep, nil
 }

@@ -1,6 +1,10 @@
 package assist
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/larkspur-labs/assist/internal/stats"
+)
 
 // Recommendation kinds.
 const (
@@ -51,7 +55,7 @@ func Recommend(r Ranked, alerts []Alert) []Recommendation {
 				Kind:      RecAction,
 				Title:     act,
 				Reason:    fmt.Sprintf("step %d of %q", i+1, top.Title),
-				Score:     round3(top.Confidence * (1 - 0.05*float64(i))),
+				Score:     stats.Round(top.Confidence*(1-0.05*float64(i)), 3),
 				ArticleID: top.ArticleID,
 			})
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/larkspur-labs/assist/internal/stats"
 	"github.com/larkspur-labs/assist/kb"
 )
 
@@ -143,7 +144,7 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string) (Ranked, erro
 		out.Suggestions = append(out.Suggestions, Suggestion{
 			ID:         "kb:" + a.ID,
 			Text:       a.Answer,
-			Confidence: round3(c.Confidence),
+			Confidence: stats.Round(c.Confidence, 3),
 			Source:     "kb",
 			ArticleID:  a.ID,
 			Title:      a.Title,
@@ -178,7 +179,7 @@ func (r *Ranker) historyReplies(ctx context.Context, turn string) ([]Suggestion,
 			continue
 		}
 		out = append(out, Suggestion{
-			ID: h.Reply.ID, Text: h.Reply.Text, Confidence: round3(conf),
+			ID: h.Reply.ID, Text: h.Reply.Text, Confidence: stats.Round(conf, 3),
 			Source: "history", Title: fmt.Sprintf("said by agents %d times", h.Reply.Count),
 		})
 	}
@@ -196,5 +197,3 @@ func customerTurns(history []Turn, n int) []string {
 	slices.Reverse(out)
 	return out
 }
-
-func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -12,6 +12,7 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // BenchmarkDraftOverhead measures what the engine adds to a model server's
@@ -81,11 +82,11 @@ func BenchmarkDraftOverhead(b *testing.B) {
 		after = append(after, ms(shownAt[i].Sub(req.FirstToken)))
 	}
 	slices.Sort(overhead)
-	b.ReportMetric(engine.Percentile(overhead, 50), "p50-ms")
-	b.ReportMetric(engine.Percentile(overhead, 99), "p99-ms")
+	b.ReportMetric(stats.Percentile(overhead, 50), "p50-ms")
+	b.ReportMetric(stats.Percentile(overhead, 99), "p99-ms")
 	slices.Sort(before)
 	slices.Sort(after)
-	b.Logf("utterance in → request at the server: p50 %.2f ms; first token out → on the bus: p50 %.2f ms", engine.Percentile(before, 50), engine.Percentile(after, 50))
+	b.Logf("utterance in → request at the server: p50 %.2f ms; first token out → on the bus: p50 %.2f ms", stats.Percentile(before, 50), stats.Percentile(after, 50))
 }
 
 // firstDraft waits for the call's first suggestions event with a draft

@@ -13,9 +13,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/nats-io/nats.go"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // Engine runs call sessions and publishes their events on the bus.
@@ -243,7 +245,7 @@ func (s *Session) Partial(u event.Utterance) error {
 		return fmt.Errorf("partial for call %s: %w", s.id, ErrCallEnded)
 	}
 	u.Final = false
-	u.Start, u.End = round3(u.Start), round3(u.End)
+	u.Start, u.End = stats.Round(u.Start, 3), stats.Round(u.End, 3)
 	return s.settle(s.publish(s.redacted(u)))
 }
 
@@ -273,7 +275,7 @@ func (s *Session) final(ctx context.Context, u event.Utterance, entered time.Tim
 		return fmt.Errorf("utterance for call %s: %w", s.id, ErrCallEnded)
 	}
 	u.Final = true
-	u.Start, u.End = round3(u.Start), round3(u.End)
+	u.Start, u.End = stats.Round(u.Start, 3), stats.Round(u.End, 3)
 	s.utterances++
 	if u.UtteranceID == "" {
 		u.UtteranceID = fmt.Sprintf("u%d", s.utterances)
@@ -379,11 +381,11 @@ func sentimentPayload(u event.Utterance, an assist.Analysis) event.Sentiment {
 	return event.Sentiment{
 		UtteranceID: u.UtteranceID,
 		Speaker:     u.Speaker,
-		Score:       round3(an.Score.Polarity),
-		Confidence:  round3(an.Score.Confidence),
+		Score:       stats.Round(an.Score.Polarity, 3),
+		Confidence:  stats.Round(an.Score.Confidence, 3),
 		Emotions:    roundMap(an.Score.Emotions),
-		Rolling:     round3(an.Rolling),
-		Trend:       round3(an.Trend),
+		Rolling:     stats.Round(an.Rolling, 3),
+		Trend:       stats.Round(an.Trend, 3),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // extrasBudget bounds a model server's emotion reading or translation of
@@ -85,12 +86,12 @@ func (s *Session) publishLate(p event.Payload) {
 func blend(embedded event.Sentiment, em assist.ServerEmotion) event.Sentiment {
 	out := embedded
 	out.Source = event.SentimentBlend
-	llmScore := round3(em.Polarity)
+	llmScore := stats.Round(em.Polarity, 3)
 	out.LLMScore = &llmScore
-	out.Score = round3((embedded.Score + em.Polarity) / 2)
+	out.Score = stats.Round((embedded.Score+em.Polarity)/2, 3)
 	out.Emotions = map[string]float64{}
 	for _, name := range assist.Emotions {
-		out.Emotions[name] = round3((embedded.Emotions[name] + em.Emotions[name]) / 2)
+		out.Emotions[name] = stats.Round((embedded.Emotions[name]+em.Emotions[name])/2, 3)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/assist/rules"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // Guidance is what the engine recommends beyond replies: guided flows
@@ -108,7 +109,7 @@ func (s *Session) guide(u event.Utterance, score assist.Score, an *assist.Analys
 		recs = append(recs, *g.step)
 	}
 	for _, o := range out.Offers {
-		recs = append(recs, event.Recommendation{Kind: "offer", Title: o.Title, Reason: o.Reason, Score: round3(o.Score)})
+		recs = append(recs, event.Recommendation{Kind: "offer", Title: o.Title, Reason: o.Reason, Score: stats.Round(o.Score, 3)})
 	}
 	return recs, nil
 }
@@ -141,7 +142,7 @@ func (s *Session) flowState() *event.FlowState {
 	if st.Flow == nil {
 		return nil
 	}
-	out := &event.FlowState{ID: st.Flow.ID, Title: st.Flow.Title, Confidence: round3(st.Confidence)}
+	out := &event.FlowState{ID: st.Flow.ID, Title: st.Flow.Title, Confidence: stats.Round(st.Confidence, 3)}
 	for _, step := range st.Steps {
 		out.Steps = append(out.Steps, event.FlowStep{ID: step.Step.ID, Title: step.Step.Title, Done: step.Done})
 	}

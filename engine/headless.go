@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // HeadlessReport sums up a headless replay.
@@ -35,7 +35,7 @@ func (r HeadlessReport) UtterancesPerSecond() float64 {
 func (r HeadlessReport) String() string {
 	return fmt.Sprintf("replayed %d calls, %d utterances (%d customer), %d events in %s: %.0f utterances/s; suggestions latency p50 %.3f ms, p99 %.3f ms",
 		r.Calls, r.Utterances, r.CustomerUtterances, r.Events, r.Elapsed.Round(time.Millisecond),
-		r.UtterancesPerSecond(), Percentile(r.LatencyMS, 50), Percentile(r.LatencyMS, 99))
+		r.UtterancesPerSecond(), stats.Percentile(r.LatencyMS, 50), stats.Percentile(r.LatencyMS, 99))
 }
 
 // drainTimeout bounds the wait for the bus to deliver the last events after
@@ -122,16 +122,4 @@ func ReplayEvents(ctx context.Context, bus *Bus, p *Player, calls []transcript.C
 		playErr = errors.Join(playErr, *err)
 	}
 	return stats, playErr
-}
-
-// Percentile returns the p-th percentile (0..100, nearest rank) of xs, or 0
-// for none. xs is not modified.
-func Percentile(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	i := int(float64(len(s))*p/100+0.5) - 1
-	return s[min(max(i, 0), len(s)-1)]
 }

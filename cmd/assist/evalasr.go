@@ -8,12 +8,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/larkspur-labs/assist/audio"
 	"github.com/spf13/cobra"
+
+	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 type evalASROptions struct {
@@ -130,8 +131,8 @@ func runEvalASR(ctx context.Context, opts *evalASROptions) error {
 		fmt.Fprintf(opts.io.err, "%s: wer %.3f (%d/%d)  %q\n", filepath.Base(it.path), ratio(e, w), e, w, r.text)
 	}
 	rep := asrReport{
-		WER: round3(ratio(edits, words)), N: len(items), AudioS: round3(audioS),
-		RTF: round3(busyS / audioS), FinalizeMSP50: math.Round(median(finalizeMS)), Recognizer: rec.Name(),
+		WER: stats.Round(ratio(edits, words), 3), N: len(items), AudioS: stats.Round(audioS, 3),
+		RTF: stats.Round(busyS/audioS, 3), FinalizeMSP50: math.Round(stats.Median(finalizeMS)), Recognizer: rec.Name(),
 	}
 	line, err := json.Marshal(rep)
 	if err != nil {
@@ -199,14 +200,3 @@ func ratio(a, b int) float64 {
 	}
 	return float64(a) / float64(b)
 }
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -9,8 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/spf13/cobra"
+
+	"github.com/larkspur-labs/assist/assist/flows"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // defaultGuidelines is where the ABCD guidelines sit beside the repository.
@@ -148,14 +150,14 @@ func runEvalFlows(ctx context.Context, opts *evalFlowsOptions) error {
 	}
 	n := float64(len(chats))
 	rep.N = len(chats)
-	rep.FlowAccuracy = round4(float64(flowOK) / n)
-	rep.SubflowAccuracy = round4(float64(subOK) / n)
-	rep.TurnsToCorrectMedian = median(turns)
+	rep.FlowAccuracy = stats.Round(float64(flowOK)/n, 4)
+	rep.SubflowAccuracy = stats.Round(float64(subOK)/n, 4)
+	rep.TurnsToCorrectMedian = stats.Median(turns)
 	if rep.NextActionN > 0 {
-		rep.NextActionAccuracy = round4(float64(hits) / float64(rep.NextActionN))
+		rep.NextActionAccuracy = stats.Round(float64(hits)/float64(rep.NextActionN), 4)
 	}
 	if nTurns > 0 {
-		rep.ObserveUS = round4(float64(elapsed.Microseconds()) / float64(nTurns))
+		rep.ObserveUS = stats.Round(float64(elapsed.Microseconds())/float64(nTurns), 4)
 	}
 	fmt.Fprintf(opts.io.err, "chats never on the right subflow count as their length: %d of %d\n", rep.NeverCorrect, rep.N)
 	line, err := json.Marshal(rep)
@@ -164,9 +166,4 @@ func runEvalFlows(ctx context.Context, opts *evalFlowsOptions) error {
 	}
 	fmt.Fprintln(opts.io.out, string(line))
 	return nil
-}
-
-// round4 rounds to four decimals for the report.
-func round4(x float64) float64 {
-	return float64(int64(x*10000+0.5)) / 10000
 }

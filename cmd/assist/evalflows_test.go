@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // abcdSample is ABCD's sample conversations, beside its guidelines.
@@ -114,7 +116,7 @@ func TestEvalFlowsSample(t *testing.T) {
 	if want := float64(hits) / float64(actions); math.Abs(rep["next_action_accuracy"].(float64)-want) > 1e-3 {
 		t.Errorf("next_action_accuracy %v, table says %v", rep["next_action_accuracy"], want)
 	}
-	if got, want := rep["turns_to_correct_subflow_median"], median(turns); got != want {
+	if got, want := rep["turns_to_correct_subflow_median"], stats.Median(turns); got != want {
 		t.Errorf("median %v, table says %v", got, want)
 	}
 	// The tracker gets all three sample chats right by their end.

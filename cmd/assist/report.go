@@ -12,9 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/spf13/cobra"
+
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/stats"
+	"github.com/larkspur-labs/assist/internal/termtext"
 )
 
 type reportOptions struct {
@@ -211,11 +213,11 @@ func queueFigures(queue string, calls []*event.CallRecord) queueReport {
 		}
 	}
 	if r.Ended > 0 {
-		aht := round3(handled / float64(r.Ended))
+		aht := stats.Round(handled/float64(r.Ended), 3)
 		r.AHTSeconds, r.AHT = &aht, formatMMSS(aht)
 	}
 	if scored := neg + neu + pos; scored > 0 {
-		share := func(n int) float64 { return round3(float64(n) / float64(scored)) }
+		share := func(n int) float64 { return stats.Round(float64(n)/float64(scored), 3) }
 		r.Sentiment = sentimentShare{Scored: scored, Negative: share(neg), Neutral: share(neu), Positive: share(pos)}
 	}
 	r.TopIntents = make([]intentCount, 0, len(intents))
@@ -227,7 +229,7 @@ func queueFigures(queue string, calls []*event.CallRecord) queueReport {
 	})
 	r.TopIntents = r.TopIntents[:min(len(r.TopIntents), topIntents)]
 	if r.Suggestions > 0 {
-		rate := round3(float64(r.Feedback[event.VerdictUsed]+r.Feedback[event.VerdictHelpful]) / float64(r.Suggestions))
+		rate := stats.Round(float64(r.Feedback[event.VerdictUsed]+r.Feedback[event.VerdictHelpful])/float64(r.Suggestions), 3)
 		r.AcceptanceRate = &rate
 	}
 	return r

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // expectedQueue is what report must say of a queue, counted straight
@@ -75,7 +76,7 @@ func TestReport(t *testing.T) {
 		if q.Calls != w.calls || q.Ended != w.ended || q.Suggestions != w.suggested {
 			t.Errorf("%s: calls %d ended %d suggestions %d, want %d %d %d", q.Queue, q.Calls, q.Ended, q.Suggestions, w.calls, w.ended, w.suggested)
 		}
-		if w.suggested == 0 || q.AcceptanceRate == nil || *q.AcceptanceRate != round3(float64(accepted)/float64(w.suggested)) {
+		if w.suggested == 0 || q.AcceptanceRate == nil || *q.AcceptanceRate != stats.Round(float64(accepted)/float64(w.suggested), 3) {
 			t.Errorf("%s: acceptance %v, want %d/%d", q.Queue, q.AcceptanceRate, accepted, w.suggested)
 		}
 		for _, v := range []string{event.VerdictUsed, event.VerdictHelpful, event.VerdictNotHelpful} {

@@ -48,6 +48,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // Mode is how simulated calls reach the service.
@@ -334,7 +335,7 @@ func (g *Generator) Progress() Progress {
 		Elapsed: elapsed,
 		Open:    g.open.Load(), Calls: g.calls.Load(), Ended: g.ended.Load(),
 		Utterances: g.utterances.Load(), Acked: g.acked.Load(), Errors: g.errors.Load(),
-		RecentP50: msDuration(percentile(recent, 50)), RecentP99: msDuration(percentile(recent, 99)),
+		RecentP50: msDuration(stats.SortedPercentile(recent, 50)), RecentP99: msDuration(stats.SortedPercentile(recent, 99)),
 	}
 }
 
@@ -346,8 +347,8 @@ func (g *Generator) report() Report {
 	slices.Sort(lat)
 	return Report{
 		Calls: g.calls.Load(), Utterances: g.utterances.Load(), Acked: g.acked.Load(), Errors: g.errors.Load(),
-		AckMSP50: round(percentile(lat, 50), 2), AckMSP99: round(percentile(lat, 99), 2),
-		DurationS: round(elapsed.Seconds(), 3),
+		AckMSP50: stats.Round(stats.SortedPercentile(lat, 50), 2), AckMSP99: stats.Round(stats.SortedPercentile(lat, 99), 2),
+		DurationS: stats.Round(elapsed.Seconds(), 3),
 	}
 }
 
@@ -521,22 +522,7 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// percentile returns the p-th percentile of sorted values (nearest rank),
-// or 0 for none.
-func percentile(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
 func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
-
-func round(x float64, digits int) float64 {
-	f := math.Pow(10, float64(digits))
-	return math.Round(x*f) / f
-}
 
 // randomHex returns n random bytes in hex.
 func randomHex(n int) string {

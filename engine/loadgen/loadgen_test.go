@@ -406,18 +406,3 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
-
-func TestPercentile(t *testing.T) {
-	if p := percentile(nil, 50); p != 0 {
-		t.Errorf("no values: %v", p)
-	}
-	v := make([]float64, 100)
-	for i := range v {
-		v[i] = float64(i + 1)
-	}
-	for p, want := range map[float64]float64{50: 50, 99: 99, 100: 100, 1: 1, 0: 1} {
-		if got := percentile(v, p); got != want {
-			t.Errorf("p%v = %v, want %v", p, got, want)
-		}
-	}
-}

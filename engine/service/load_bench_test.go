@@ -14,13 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/samples"
 	"github.com/larkspur-labs/assist/engine/transcript"
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 // The load of the target: 500 concurrent chat calls, each saying
@@ -84,15 +86,15 @@ func BenchmarkChatLoad(b *testing.B) {
 		}
 		lost += (loadCalls - len(r.received)) // calls never seen at all
 		slices.Sort(r.latencies)
-		b.ReportMetric(engine.Percentile(r.latencies, 50), "p50-ms")
-		b.ReportMetric(engine.Percentile(r.latencies, 99), "p99-ms")
+		b.ReportMetric(stats.Percentile(r.latencies, 50), "p50-ms")
+		b.ReportMetric(stats.Percentile(r.latencies, 99), "p99-ms")
 		b.ReportMetric(float64(lost), "lost")
 		b.ReportMetric(float64(r.events), "events")
 		b.ReportMetric(float64(r.errors), "errors")
 		slices.Sort(r.first)
-		b.Logf("first utterances: p50 %.2f ms, p99 %.2f ms", engine.Percentile(r.first, 50), engine.Percentile(r.first, 99))
+		b.Logf("first utterances: p50 %.2f ms, p99 %.2f ms", stats.Percentile(r.first, 50), stats.Percentile(r.first, 99))
 		b.Logf("%d calls, %d utterances, %d events at the supervisor, %d lost, %d errors; post-to-suggestions p50 %.2f ms, p99 %.2f ms",
-			loadCalls, len(r.latencies), r.events, lost, r.errors, engine.Percentile(r.latencies, 50), engine.Percentile(r.latencies, 99))
+			loadCalls, len(r.latencies), r.events, lost, r.errors, stats.Percentile(r.latencies, 50), stats.Percentile(r.latencies, 99))
 
 		cancel()
 		srv.Close()
