@@ -9,6 +9,9 @@ GO      ?= go
 BIN     := bin/assist
 # Run flags for `make run`, e.g. make run ARGS="--speed 4".
 ARGS    ?=
+# The whole public data sets, for `make eval` and `make bench` (tests use
+# the samples under internal/datasets/testdata).
+DATA    ?= ../shared/data
 
 .PHONY: all build run test vet bench fmt clean deps debs encoder
 
@@ -78,6 +81,7 @@ test: vet encoder
 # once and takes about half a minute: p50-ms/p99-ms are post-to-suggestions
 # latencies, lost the events the supervisor missed. The draft overhead is
 # what the engine adds to a (fake) model server's time to first token.
+bench: export ASSIST_DATASETS = $(abspath $(DATA))
 bench: deps encoder
 	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|TrainSemantic|ChatLoad|DraftOverhead)$$' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkDraftOverhead$$' -benchtime 200x ./engine
