@@ -10,9 +10,9 @@ import (
 )
 
 // applyEvent folds one event into its call's state; Apply refreshes the
-// panes after a batch. Stale events (seq not
-// newer than the last applied for the call) are dropped. A call.started
-// for a new call makes it the displayed call.
+// panes after a batch. Stale events (seq not newer than the last applied
+// for the call) are dropped. A call.started for a new call makes it the
+// displayed call.
 func (m *Screen) applyEvent(ev event.Event) tea.Cmd {
 	if ev.CallID == "" {
 		return nil

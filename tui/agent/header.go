@@ -12,8 +12,8 @@ import (
 	"github.com/larkspur-labs/assist/tui/theme"
 )
 
-// headerData is everything the header shows. The root model fills it in
-// Update; the header only draws it.
+// headerData is everything the header shows. The screen fills it as its
+// state changes; the header only draws it.
 type headerData struct {
 	callID  string
 	info    event.CallStarted
