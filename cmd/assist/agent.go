@@ -10,7 +10,7 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
-	"github.com/larkspur-labs/assist/tui"
+	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/spf13/cobra"
 )
 
@@ -102,20 +102,18 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 	if o.term.headless {
 		return event.WriteStream(ctx, o.io.out, events)
 	}
-	return tui.Run(ctx, events, tui.Options{
+	return agent.Run(ctx, events, agent.Options{
 		ModelStatus: "agent " + o.agent + " · service",
 		Controller:  serviceController{t: t},
 	})
 }
 
-// serviceController sends the agent's feedback to the service; a live call
-// has no replay controls.
+// serviceController sends the agent's feedback and summary requests to the
+// service; a live call has no replay controls.
 type serviceController struct{ t *service.Terminal }
 
-func (serviceController) TogglePause() bool        { return false }
-func (serviceController) SetSpeed(float64) float64 { return 1 }
-func (serviceController) Speed() float64           { return 1 }
-func (serviceController) NextCall()                {}
+var _ agent.Controller = serviceController{}
+
 func (c serviceController) Feedback(callID string, fb event.Feedback) error {
 	return c.t.Feedback(context.Background(), callID, fb)
 }
@@ -127,10 +125,3 @@ type loggerHandle struct {
 	log   *slog.Logger
 	close func()
 }
-
-// The controllers ask their engine for summaries on the agent's key.
-var (
-	_ tui.SummaryRequester = serviceController{}
-	_ tui.SummaryRequester = replayController{}
-	_ tui.SummaryRequester = liveController{}
-)

@@ -11,7 +11,7 @@ import (
 	"github.com/larkspur-labs/assist/audio/mic"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/larkspur-labs/assist/tui"
+	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/spf13/cobra"
 )
 
@@ -157,7 +157,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	if opts.headless {
 		err = event.WriteStream(ctx, opts.io.out, events)
 	} else {
-		err = tui.Run(ctx, events, tui.Options{
+		err = agent.Run(ctx, events, agent.Options{
 			ModelStatus: fmt.Sprintf("%s · %s", stack.status, rec.Name()),
 			Controller:  liveController{bus: stack.bus, engine: stack.engine},
 		})
@@ -189,18 +189,16 @@ func listDevices(opts *listenOptions) error {
 }
 
 // liveController is the agent view's controller for a live call: there is
-// nothing to pause or skip, only feedback to send.
+// nothing to pause or skip, only feedback to send and summaries to ask for.
 type liveController struct {
 	bus    *engine.Bus
 	engine *engine.Engine
 }
 
-func (c liveController) RequestSummary(callID string) error { return summarizeCall(c.engine, callID) }
+var _ agent.Controller = liveController{}
 
-func (liveController) TogglePause() bool        { return false }
-func (liveController) SetSpeed(float64) float64 { return 1 }
-func (liveController) Speed() float64           { return 1 }
-func (liveController) NextCall()                {}
 func (c liveController) Feedback(callID string, fb event.Feedback) error {
 	return c.bus.SendFeedback(callID, fb)
 }
+
+func (c liveController) RequestSummary(callID string) error { return summarizeCall(c.engine, callID) }

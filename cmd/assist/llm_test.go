@@ -18,7 +18,7 @@ import (
 	"github.com/larkspur-labs/assist/assist/llm/llmtest"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/larkspur-labs/assist/tui"
+	"github.com/larkspur-labs/assist/tui/agent"
 )
 
 // piiTable is real-looking personal data a customer might say; none of it
@@ -227,7 +227,7 @@ func runViewUntil(t *testing.T, mf modelFlags, want string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runAgentView(ctx, stack, player, calls, tui.Options{NoColor: true, Input: in, Output: out, Width: 160, Height: 48})
+		done <- runAgentView(ctx, stack, player, calls, agent.Options{NoColor: true, Input: in, Output: out, Width: 160, Height: 48})
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(ansi.Strip(out.String()), want) {

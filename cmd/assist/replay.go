@@ -17,7 +17,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/samples"
 	"github.com/larkspur-labs/assist/engine/transcript"
-	"github.com/larkspur-labs/assist/tui"
+	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/spf13/cobra"
 )
 
@@ -147,7 +147,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if f, ok := opts.io.out.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
 		return errors.New("the agent view needs a terminal; use --headless to print events as NDJSON")
 	}
-	err = runAgentView(ctx, stack, player, calls, tui.Options{})
+	err = runAgentView(ctx, stack, player, calls, agent.Options{})
 	if len(warnings) > 0 {
 		fmt.Fprintf(opts.io.err, "assist: %d transcript lines were skipped or repaired", len(warnings))
 		if opts.logFile != "" {
@@ -164,7 +164,7 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 // The view is told the replay finished once every call has ended. view
 // gives the terminal (tests pass a pipe); the rest of the options are set
 // here.
-func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call, view tui.Options) error {
+func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call, view agent.Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events := make(chan event.Event)
@@ -183,17 +183,22 @@ func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player
 		}
 	}()
 	view.ModelStatus = stack.status
-	view.Replay = true
 	view.Controller = replayController{player: player, bus: stack.bus, engine: stack.engine}
-	return tui.Run(ctx, events, view)
+	return agent.Run(ctx, events, view)
 }
 
-// replayController lets the agent view steer the replay and send feedback.
+// replayController lets the agent view steer the replay, send feedback
+// and ask for summaries.
 type replayController struct {
 	player *engine.Player
 	bus    *engine.Bus
 	engine *engine.Engine
 }
+
+var (
+	_ agent.Controller     = replayController{}
+	_ agent.ReplayControls = replayController{}
+)
 
 func (c replayController) TogglePause() bool          { return c.player.TogglePause() }
 func (c replayController) SetSpeed(x float64) float64 { return c.player.SetSpeed(x) }

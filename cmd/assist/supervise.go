@@ -9,7 +9,7 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
-	"github.com/larkspur-labs/assist/tui"
+	"github.com/larkspur-labs/assist/tui/supervisor"
 	"github.com/spf13/cobra"
 )
 
@@ -82,21 +82,21 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 			detail = ""
 		}
 		select {
-		case msgs <- tui.ConnectionMsg{Connected: up, Detail: detail}:
+		case msgs <- supervisor.ConnectionMsg{Connected: up, Detail: detail}:
 		default:
 		}
 		if up {
 			go func() {
 				if rows, err := t.Calls(ctx, o.queue); err == nil {
 					select {
-					case msgs <- tui.SummariesMsg{Summaries: rows, Replace: true}:
+					case msgs <- supervisor.RowsMsg{Rows: rows, Replace: true}:
 					case <-ctx.Done():
 					}
 				}
 			}()
 		}
 	})
-	summaries, err := t.Calls(ctx, o.queue)
+	rows, err := t.Calls(ctx, o.queue)
 	if err != nil {
 		return err
 	}
@@ -107,9 +107,9 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 	if o.term.headless {
 		return event.WriteStream(ctx, o.io.out, events)
 	}
-	return tui.RunSupervisor(ctx, events, tui.SupervisorOptions{
+	return supervisor.Run(ctx, events, supervisor.Options{
 		Queue:       o.queue,
-		Summaries:   summaries,
+		Rows:        rows,
 		Messages:    msgs,
 		History:     func(ctx context.Context, callID string) ([]event.Event, error) { return t.History(ctx, callID, 0) },
 		Controller:  serviceController{t: t},

@@ -1,4 +1,5 @@
-// Package theme holds every colour and text style of the agent view. A
+// Package theme holds every colour and text style of the agent and
+// supervisor views. A
 // semantic Palette names colours by meaning (customer, agent, negative,
 // critical…); New expands it into Styles, grouped per pane, so the panes
 // never name a colour themselves. Plain returns the same styles without any
@@ -9,6 +10,8 @@ import (
 	"image/color"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -54,7 +57,9 @@ func DefaultPalette(isDark bool) Palette {
 	}
 }
 
-// Styles is every style the agent view draws with, grouped per pane.
+// Styles is every style the views draw with, grouped per pane; the
+// supervisor's table has a group of its own and shares the frame, header
+// and help styles.
 type Styles struct {
 	// Plain is true for the colourless theme.
 	Plain           bool
@@ -66,6 +71,7 @@ type Styles struct {
 	Recommendations RecommendationStyles
 	Summary         SummaryStyles
 	Help            HelpStyles
+	Supervisor      SupervisorStyles
 }
 
 // FrameStyles draw the border and title around every pane. A focused pane
@@ -207,6 +213,31 @@ type SummaryStyles struct {
 	Entity       lipgloss.Style
 	Pending      lipgloss.Style // "summarizing…"
 	Hint         lipgloss.Style // how to close the overlay
+}
+
+// SupervisorStyles draw the supervisor's queue lines, call table and
+// filter. The table styles are colours and text attributes only (no
+// width, padding or border), so the table can write each as the escape
+// sequences around its text.
+type SupervisorStyles struct {
+	ColumnHead lipgloss.Style // the table's column names
+	Label      lipgloss.Style // words around figures
+	Value      lipgloss.Style // figures
+	Negative   lipgloss.Style // a negative sentiment value
+	Positive   lipgloss.Style // a positive sentiment value
+	Up         lipgloss.Style // trend: getting happier
+	Down       lipgloss.Style // trend: getting angrier
+	Flat       lipgloss.Style
+	Spark      lipgloss.Style
+	Alerts     lipgloss.Style // a non-zero alert count
+	Reason     lipgloss.Style // the last alert's reason
+	Recent     lipgloss.Style // a row's flag, count and reason after a new alert
+	Ended      lipgloss.Style // a whole ended row
+	Selected   lipgloss.Style // a whole selected row
+	Pointer    lipgloss.Style // the selection mark
+	Empty      lipgloss.Style // placeholder text
+	// Filter is the filter input's.
+	Filter textinput.Styles
 }
 
 // HelpStyles draw the help bar and the status note beside it.
@@ -352,6 +383,41 @@ func FromPalette(p Palette) Styles {
 			Note:  fg(p.Accent),
 			Error: fg(p.Negative).Bold(true),
 		},
+		Supervisor: SupervisorStyles{
+			ColumnHead: fg(p.Muted).Bold(true),
+			Label:      fg(p.Muted),
+			Value:      fg(p.Text),
+			Negative:   fg(p.Negative),
+			Positive:   fg(p.Positive),
+			Up:         fg(p.Positive).Bold(true),
+			Down:       fg(p.Negative).Bold(true),
+			Flat:       fg(p.Muted),
+			Spark:      fg(p.Info),
+			Alerts:     fg(p.Warning).Bold(true),
+			Reason:     fg(p.Muted),
+			Recent:     fg(p.Critical).Bold(true).Reverse(true),
+			Ended:      fg(p.Faint),
+			Selected:   s().Background(p.SelectionBg).Foreground(p.Text),
+			Pointer:    fg(p.Accent).Bold(true),
+			Empty:      fg(p.Muted).Italic(true),
+			Filter:     filterStyles(fg(p.Muted).Bold(true), fg(p.Faint), p.Accent),
+		},
+	}
+}
+
+// filterStyles style a filter input: its prompt like a help key, the
+// placeholder like a help description, the cursor in cursor.
+func filterStyles(prompt, placeholder lipgloss.Style, cursor color.Color) textinput.Styles {
+	state := textinput.StyleState{
+		Text:        lipgloss.NewStyle(),
+		Placeholder: placeholder,
+		Suggestion:  placeholder,
+		Prompt:      prompt,
+	}
+	return textinput.Styles{
+		Focused: state,
+		Blurred: state,
+		Cursor:  textinput.CursorStyle{Color: cursor, Shape: tea.CursorBlock},
 	}
 }
 
@@ -414,6 +480,12 @@ func Plain() Styles {
 			},
 			Note:  bold,
 			Error: bold,
+		},
+		Supervisor: SupervisorStyles{
+			ColumnHead: bold, Label: faint, Value: s(), Negative: s(), Positive: s(),
+			Up: bold, Down: bold, Flat: s(), Spark: s(), Alerts: bold, Reason: faint,
+			Recent: bold.Reverse(true), Ended: faint, Selected: s().Reverse(true), Pointer: bold, Empty: italic,
+			Filter: filterStyles(bold, s(), lipgloss.NoColor{}),
 		},
 	}
 }

@@ -1,0 +1,36 @@
+package agent
+
+import "github.com/larkspur-labs/assist/engine/event"
+
+// Controller is what the view may ask of the engine about any call, live,
+// served or replayed. Implementations must not block for long; they are
+// called from tea.Cmds, never from Update.
+type Controller interface {
+	// Feedback records what the agent did with a suggestion.
+	Feedback(callID string, fb event.Feedback) error
+	// RequestSummary asks for a summary of the call so far. It returns
+	// once the request is made (or the summary published); the summary
+	// itself arrives later as a summary event of the call, like any other
+	// result. An error says no summary will come.
+	RequestSummary(callID string) error
+}
+
+// ReplayControls is what a replay adds to its Controller. The view enables
+// its replay keys (and shows them in help) only when the controller has
+// them.
+type ReplayControls interface {
+	// TogglePause pauses or resumes the replay and reports whether it is
+	// now paused.
+	TogglePause() (paused bool)
+	// SetSpeed asks for a replay speed factor and returns the speed in
+	// force.
+	SetSpeed(x float64) float64
+	// Speed returns the replay speed factor.
+	Speed() float64
+	// NextCall skips the rest of the replayed call.
+	NextCall()
+	// CallPosition returns the call's 1-based index in the playlist and
+	// the playlist's length, for the header's "call i/n", or ok false if
+	// the call is not in the playlist.
+	CallPosition(callID string) (index, total int, ok bool)
+}
