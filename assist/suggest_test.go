@@ -125,7 +125,7 @@ func TestCustomerTurnsKeepsTheLastOnesInOrder(t *testing.T) {
 	}
 }
 
-func TestSmallTalk(t *testing.T) {
+func TestIsFillerOnly(t *testing.T) {
 	for text, want := range map[string]bool{
 		"Yes, that's right.":       true,
 		"Okay, thank you so much!": true,
@@ -134,8 +134,8 @@ func TestSmallTalk(t *testing.T) {
 		"What's my balance":        false,
 		"":                         true,
 	} {
-		if got := isSmallTalk(text); got != want {
-			t.Errorf("isSmallTalk(%q) = %v, want %v", text, got, want)
+		if got := isFillerOnly(text); got != want {
+			t.Errorf("isFillerOnly(%q) = %v, want %v", text, got, want)
 		}
 	}
 }
