@@ -9,6 +9,7 @@ import (
 
 	"github.com/larkspur-labs/assist/internal/stats"
 	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/replies"
 )
 
 // Retriever ranks knowledge articles for a conversation; kb.Retriever is one.
@@ -55,7 +56,7 @@ type Ranked struct {
 type Ranker struct {
 	KB Retriever
 	// Replies is the mined reply allowlist; nil for none.
-	Replies *kb.ReplyIndex
+	Replies *replies.Index
 	// K is how many suggestions to return at most.
 	K int
 	// Threshold is the minimum top confidence to suggest anything.

@@ -224,6 +224,16 @@ func ExampleRedactor_Redact() {
 	// Output: Card [CARD] was charged $45.99 on March 3; I was born [DOB], mail [EMAIL]
 }
 
+func ExampleRedactor_RedactWith() {
+	r, err := New(Config{})
+	if err != nil {
+		panic(err)
+	}
+	braces := func(k Kind) string { return "{" + string(k) + "}" }
+	fmt.Println(r.RedactWith("Send it to jo@example.com or call +44 20 7946 0958 about $45.99", braces))
+	// Output: Send it to {email} or call {phone} about $45.99
+}
+
 func allRedactor(t testing.TB) *Redactor {
 	t.Helper()
 	r, err := New(Config{})
@@ -315,6 +325,9 @@ func TestNilRedactor(t *testing.T) {
 	in := "card 4111 1111 1111 1111"
 	if got := r.Redact(in); got != in {
 		t.Errorf("nil Redact(%q) = %q", in, got)
+	}
+	if got := r.RedactWith(in, Kind.Placeholder); got != in {
+		t.Errorf("nil RedactWith(%q) = %q", in, got)
 	}
 	if fs := r.Find(in); fs != nil {
 		t.Errorf("nil Find = %v", fs)
