@@ -97,7 +97,7 @@ func (w *watch) observeCustomer(text string, s Score, rolling float64) []Alert {
 			"customer negativity rising for %d turns (rolling %.2f)", w.falling+1, rolling)})
 	}
 	if w.customerTurns > 1 && w.agentSpoke && w.lastCustomer-s.Polarity > dropDelta && s.Polarity < dropFloor &&
-		!isSmallTalk(text) {
+		!isFillerOnly(text) {
 		fire(Alert{AlertDrop, SeverityWarning, fmt.Sprintf(
 			"customer sentiment fell from %.2f to %.2f after the agent's reply", w.lastCustomer, s.Polarity)})
 	}

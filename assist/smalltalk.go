@@ -31,9 +31,9 @@ var fillerWords = setOf(
 	"lot", "lots", "much", "bit", "fantastic", "lovely", "ma'am", "sir",
 )
 
-// isSmallTalk reports whether text has no topical word.
-func isSmallTalk(text string) bool {
-	for _, t := range tokens(text) {
+// isFillerOnly reports whether text has no topical word.
+func isFillerOnly(text string) bool {
+	for _, t := range lowerWords(text) {
 		if !fillerWords[t] {
 			return false
 		}
@@ -49,9 +49,9 @@ func setOf(words ...string) map[string]bool {
 	return m
 }
 
-// tokens lowercases text and splits it into words, keeping apostrophes
+// lowerWords lowercases text and splits it into words, keeping apostrophes
 // inside words ("don't") and normalising curly ones.
-func tokens(text string) []string {
+func lowerWords(text string) []string {
 	text = strings.ReplaceAll(strings.ToLower(text), "’", "'")
 	return strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''

@@ -9,6 +9,7 @@ import (
 
 	"github.com/larkspur-labs/assist/internal/stats"
 	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/replies"
 )
 
 // Retriever ranks knowledge articles for a conversation; kb.Retriever is one.
@@ -55,7 +56,7 @@ type Ranked struct {
 type Ranker struct {
 	KB Retriever
 	// Replies is the mined reply allowlist; nil for none.
-	Replies *kb.ReplyIndex
+	Replies *replies.Index
 	// K is how many suggestions to return at most.
 	K int
 	// Threshold is the minimum top confidence to suggest anything.
@@ -76,10 +77,10 @@ func NewRanker(r Retriever) *Ranker {
 	return &Ranker{KB: r, K: 3, Threshold: DefaultThreshold, MinConfidence: 0.05}
 }
 
-// smallTalkThreshold is the confidence an article needs for a turn of
+// fillerOnlyThreshold is the confidence an article needs for a turn of
 // filler words ("yes, thanks") to be answered: only a knowledge base with
 // articles for such turns (a chatbot's "thank you" intent) reaches it.
-const smallTalkThreshold = 0.6
+const fillerOnlyThreshold = 0.6
 
 // contextTurns is how many customer turns the retriever sees.
 const contextTurns = 3
@@ -124,7 +125,7 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string) (Ranked, erro
 		out.Abstain, out.Reason = true, fmt.Sprintf("out of scope: %s (%.0f%%)", top.Article.Title, top.Confidence*100)
 		return out, nil
 	}
-	if top := cands[0]; isSmallTalk(turns[len(turns)-1]) && top.Confidence < smallTalkThreshold {
+	if top := cands[0]; isFillerOnly(turns[len(turns)-1]) && top.Confidence < fillerOnlyThreshold {
 		out.Abstain, out.Reason = true, "small talk: nothing to look up"
 		return out, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/replies"
 )
 
 var sampleIndex = sync.OnceValues(func() (*kb.Retriever, error) {
@@ -125,7 +126,7 @@ func TestCustomerTurnsKeepsTheLastOnesInOrder(t *testing.T) {
 	}
 }
 
-func TestSmallTalk(t *testing.T) {
+func TestIsFillerOnly(t *testing.T) {
 	for text, want := range map[string]bool{
 		"Yes, that's right.":       true,
 		"Okay, thank you so much!": true,
@@ -134,8 +135,8 @@ func TestSmallTalk(t *testing.T) {
 		"What's my balance":        false,
 		"":                         true,
 	} {
-		if got := isSmallTalk(text); got != want {
-			t.Errorf("isSmallTalk(%q) = %v, want %v", text, got, want)
+		if got := isFillerOnly(text); got != want {
+			t.Errorf("isFillerOnly(%q) = %v, want %v", text, got, want)
 		}
 	}
 }
@@ -189,7 +190,7 @@ func TestRecommendAndWrapup(t *testing.T) {
 }
 
 func TestRankerAddsAMinedReplyWhenItFits(t *testing.T) {
-	replies, err := kb.NewReplyIndex([]kb.Reply{
+	allowlist, err := replies.NewIndex([]replies.Reply{
 		{ID: "reply-balance", Text: "Your checking account balance is {amount}.", Count: 56,
 			Contexts: []string{"what is my checking account balance", "how much is in my checking account"}},
 		{ID: "reply-recipient", Text: "Who do you want to send the money to?", Count: 20,
@@ -198,9 +199,9 @@ func TestRankerAddsAMinedReplyWhenItFits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { replies.Close() })
+	t.Cleanup(func() { allowlist.Close() })
 	r := testRanker(t)
-	r.Replies = replies
+	r.Replies = allowlist
 	got, err := r.Rank(context.Background(), []Turn{{"customer", "What's the balance on my checking account?"}})
 	if err != nil {
 		t.Fatal(err)

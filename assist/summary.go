@@ -95,7 +95,7 @@ func customerSituation(turns []Turn) (situation, reason string) {
 			if longest < 0 || sp[1]-sp[0] > spans[longest][1]-spans[longest][0] {
 				longest = i
 			}
-			if hasProblemCue(tokens(sentence)) {
+			if hasProblemCue(lowerWords(sentence)) {
 				pick = i
 				break
 			}
@@ -124,8 +124,8 @@ var salutations = setOf("hi", "hello", "hey", "hiya", "howdy", "morning", "after
 // small talk, or up to four words opening with a salutation, after an
 // optional "oh", "yeah", "well" or "so" ("Oh, hello dear.").
 func isGreeting(sentence string) bool {
-	ws := tokens(sentence)
-	if len(ws) == 0 || isSmallTalk(sentence) {
+	ws := lowerWords(sentence)
+	if len(ws) == 0 || isFillerOnly(sentence) {
 		return true
 	}
 	if len(ws) > 4 {
@@ -148,7 +148,7 @@ func leadingGreetingLen(sentence string) int {
 		if comma < 0 {
 			return n
 		}
-		ws := tokens(rest[:comma])
+		ws := lowerWords(rest[:comma])
 		if len(ws) == 0 || len(ws) > 2 {
 			return n
 		}

@@ -22,11 +22,11 @@ func agentUnits(turns []Turn) []agentUnit {
 		spans := sentenceSpans(t.Text)
 		for k := 0; k < len(spans); k++ {
 			start := spans[k][0]
-			for k+1 < len(spans) && len(tokens(t.Text[start:spans[k][1]])) <= 2 {
+			for k+1 < len(spans) && len(lowerWords(t.Text[start:spans[k][1]])) <= 2 {
 				k++
 			}
 			text := t.Text[start:spans[k][1]]
-			out = append(out, agentUnit{turn: ti, text: text, words: tokens(text)})
+			out = append(out, agentUnit{turn: ti, text: text, words: lowerWords(text)})
 		}
 	}
 	return out
@@ -137,7 +137,7 @@ func (u agentUnit) closing() bool {
 }
 
 func (u agentUnit) courtesy() bool {
-	if isSmallTalk(u.text) {
+	if isFillerOnly(u.text) {
 		return true
 	}
 	if len(u.words) > 7 {
@@ -253,7 +253,7 @@ func satisfaction(turns []Turn, customerMood float64) string {
 		if !isCustomer(turns[i]) {
 			continue
 		}
-		ws := tokens(turns[i].Text)
+		ws := lowerWords(turns[i].Text)
 		complaint, thanks := false, false
 		for _, w := range ws {
 			complaint = complaint || complaintWords[w]

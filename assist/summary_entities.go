@@ -31,7 +31,7 @@ var productTerms = func() [][]string {
 // productWords returns the product terms in a topic title, in the order
 // they appear; a plural counts ("Overdraft fees" gives "overdraft fee").
 func productWords(title string) []string {
-	ws := tokens(title)
+	ws := lowerWords(title)
 	var out []string
 	for i := 0; i < len(ws); {
 		n := 0
@@ -90,7 +90,7 @@ func callEntities(req SummaryRequest) []string {
 
 // mentionsBirth reports whether text speaks of a birth date.
 func mentionsBirth(text string) bool {
-	for _, w := range tokens(text) {
+	for _, w := range lowerWords(text) {
 		switch w {
 		case "born", "birth", "birthday", "birthdate", "dob":
 			return true

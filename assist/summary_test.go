@@ -417,7 +417,7 @@ func TestActionScore(t *testing.T) {
 		"The payment you sent yesterday is pending.":      0,
 		"Would you like me to set that up for you?":       0,
 	} {
-		u := agentUnit{text: text, words: tokens(text)}
+		u := agentUnit{text: text, words: lowerWords(text)}
 		if got := actionScore(u); got != want {
 			t.Errorf("actionScore(%q) = %d, want %d", text, got, want)
 		}

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/larkspur-labs/assist/assist/modelserver"
+	"github.com/larkspur-labs/assist/internal/modelserver"
 	"github.com/sashabaranov/go-openai"
 )
 

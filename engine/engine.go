@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/guide"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/internal/stats"
 )
@@ -29,7 +30,7 @@ type Engine struct {
 	onEvent  func(event.Event)
 	metrics  *Metrics
 	redact   func(string) string
-	guidance *Guidance
+	guidance *guide.Config
 
 	draftBudget, summaryBudget time.Duration
 
@@ -58,7 +59,7 @@ type Options struct {
 	// summaries; DefaultDraftBudget and DefaultSummaryBudget when zero.
 	DraftBudget, SummaryBudget time.Duration
 	// Guidance, when set, adds guided flows, offers and warnings.
-	Guidance *Guidance
+	Guidance *guide.Config
 }
 
 // New returns an engine that analyses with a and publishes on bus. It
@@ -151,7 +152,7 @@ func (e *Engine) open(id string, info event.CallStarted, seq uint64) (*Session, 
 	// The profile lookup may take a profile service's time: only for a call
 	// that is really starting, and holding up this call alone.
 	s.mu.Lock()
-	s.guideSt = e.newGuide(id, info)
+	s.guide = e.startGuidance(id, info)
 	s.mu.Unlock()
 	return s, nil
 }
@@ -194,7 +195,10 @@ type Session struct {
 	seq      uint64
 	unstored []func() error // acknowledgements still awaited
 	draft    draftState
-	guideSt  *guideState
+	guide    *guide.Call
+	// lastRecs are the last recommendations published with guidance,
+	// republished when the checklist changes.
+	lastRecs event.Recommendations
 	// extras is the context of the model server's emotion readings and
 	// translations, cancelled when the call ends.
 	extras     context.Context
@@ -315,7 +319,7 @@ func (s *Session) final(ctx context.Context, u event.Utterance, entered time.Tim
 	}
 	s.e.metrics.SuggestionsLatency(latency)
 	s.startDraft(sug, an.Ranked)
-	extra, err := s.guide(u, an.Score, &an)
+	extra, err := s.customerGuidance(u, &an)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,13 @@ package engine
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/larkspur-labs/assist/assist/flows"
+	"github.com/larkspur-labs/assist/assist/guide"
 	"github.com/larkspur-labs/assist/assist/rules"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
 const testRules = `
@@ -33,7 +34,7 @@ warnings:
     must_say: [this call is recorded]
 `
 
-func guidedEngine(t *testing.T, g *Guidance) (*Subscription, *Engine) {
+func guidedEngine(t *testing.T, g *guide.Config) (*Subscription, *Engine) {
 	t.Helper()
 	r, err := sampleIndex()
 	if err != nil {
@@ -58,7 +59,7 @@ func TestGuidanceOffersAndWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	profiles := rules.NewProfiles(rules.Profile{ID: "cust-1", Segment: "gold", Consent: map[string]bool{"marketing": true}})
-	sub, eng := guidedEngine(t, &Guidance{Rules: rs, Profiles: profiles})
+	sub, eng := guidedEngine(t, &guide.Config{Rules: rs, Profiles: profiles})
 	s, err := eng.StartCall("c1", event.CallStarted{Customer: "cust-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -101,18 +102,11 @@ func TestGuidanceOffersAndWarnings(t *testing.T) {
 }
 
 func TestGuidanceChecklist(t *testing.T) {
-	dir := "../../shared/data/abcd_guidelines"
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip("no ABCD guidelines")
-	}
-	fl, err := flows.LoadABCD(dir)
+	fl, err := flows.LoadABCD(datasetstest.Sample(t, "abcd"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, eng := guidedEngine(t, &Guidance{Flows: fl, Matcher: flows.NewTextMatcher(fl)})
+	sub, eng := guidedEngine(t, &guide.Config{Flows: fl, Matcher: flows.NewTextMatcher(fl)})
 	s, _ := eng.StartCall("c1", event.CallStarted{})
 	ctx := context.Background()
 	for _, u := range []event.Utterance{

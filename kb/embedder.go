@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/larkspur-labs/assist/assist/modelserver"
+	"github.com/larkspur-labs/assist/internal/modelserver"
 	"github.com/sashabaranov/go-openai"
 )
 

@@ -92,7 +92,7 @@ func NewTextMatcher(flows []Flow) *TextMatcher {
 	var total float64
 	for _, f := range flows {
 		tf := map[string]float64{}
-		for _, t := range tokens(f.Title + " " + f.Group + " " + f.Description) {
+		for _, t := range contentStems(f.Title + " " + f.Group + " " + f.Description) {
 			tf[t]++
 		}
 		n := 0.0
@@ -126,7 +126,7 @@ func NewTextMatcher(flows []Flow) *TextMatcher {
 func (m *TextMatcher) Match(turns []string) []Scored {
 	text := strings.Join(turns, " ")
 	query := map[string]bool{}
-	for _, t := range tokens(text) {
+	for _, t := range contentStems(text) {
 		query[t] = true
 	}
 	padded := " " + normalize(text) + " "
@@ -178,9 +178,9 @@ var stopwords = map[string]bool{
 	"how": true, "there": true, "these": true, "those": true, "just": true, "get": true, "has": true,
 }
 
-// tokens splits text into lower-case, lightly stemmed words without
+// contentStems splits text into lower-case, lightly stemmed words without
 // stopwords.
-func tokens(text string) []string {
+func contentStems(text string) []string {
 	var out []string
 	for w := range strings.FieldsSeq(normalize(text)) {
 		if stopwords[w] {

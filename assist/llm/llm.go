@@ -32,7 +32,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
-	"github.com/larkspur-labs/assist/assist/modelserver"
+	"github.com/larkspur-labs/assist/internal/modelserver"
 	"github.com/sashabaranov/go-openai"
 )
 

@@ -341,7 +341,7 @@ func TestBreaker(t *testing.T) {
 		_, err := c.Draft(ctx, draftRequest(), nil)
 		trial <- err
 	}()
-	waitFor(t, func() bool { return len(srv.Requests()) == 4 })
+	waitRequests(t, srv, 4)
 	if _, err := c.Emotion(ctx, "hello?"); !errors.Is(err, assist.ErrDegraded) {
 		t.Errorf("a second call during the trial: err = %v, want ErrDegraded", err)
 	}
@@ -560,14 +560,13 @@ func TestModelOutputIsSanitised(t *testing.T) {
 	}
 }
 
-// waitFor waits until cond holds, failing the test after 5 s.
-func waitFor(t *testing.T, cond func() bool) {
+// waitRequests waits until the server has received n requests, failing
+// the test after 5 s.
+func waitRequests(t *testing.T, srv *llmtest.Server, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.WaitRequests(ctx, func(rs []llmtest.Request) bool { return len(rs) >= n }); err != nil {
+		t.Fatalf("waiting for %d requests: %v", n, err)
 	}
 }

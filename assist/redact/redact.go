@@ -260,6 +260,14 @@ func (r *Redactor) Find(text string) []Finding {
 // placeholder; the rest of the text is unchanged. A nil Redactor returns
 // text as it is.
 func (r *Redactor) Redact(text string) string {
+	return r.RedactWith(text, Kind.Placeholder)
+}
+
+// RedactWith is Redact with the placeholder that placeholder returns for
+// each kind, such as "{card}" in a reply template. Only Redact's own
+// placeholders make redacting redacted text a no-op: the scanner knows
+// their brackets.
+func (r *Redactor) RedactWith(text string, placeholder func(Kind) string) string {
 	fs := r.Find(text)
 	if len(fs) == 0 {
 		return text
@@ -269,7 +277,7 @@ func (r *Redactor) Redact(text string) string {
 	last := 0
 	for _, f := range fs {
 		b.WriteString(text[last:f.Start])
-		b.WriteString(f.Kind.Placeholder())
+		b.WriteString(placeholder(f.Kind))
 		last = f.End
 	}
 	b.WriteString(text[last:])

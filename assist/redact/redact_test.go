@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
 // mustRedact holds personal data in the shapes customers type and say it:
@@ -224,6 +226,16 @@ func ExampleRedactor_Redact() {
 	// Output: Card [CARD] was charged $45.99 on March 3; I was born [DOB], mail [EMAIL]
 }
 
+func ExampleRedactor_RedactWith() {
+	r, err := New(Config{})
+	if err != nil {
+		panic(err)
+	}
+	braces := func(k Kind) string { return "{" + string(k) + "}" }
+	fmt.Println(r.RedactWith("Send it to jo@example.com or call +44 20 7946 0958 about $45.99", braces))
+	// Output: Send it to {email} or call {phone} about $45.99
+}
+
 func allRedactor(t testing.TB) *Redactor {
 	t.Helper()
 	r, err := New(Config{})
@@ -316,6 +328,9 @@ func TestNilRedactor(t *testing.T) {
 	if got := r.Redact(in); got != in {
 		t.Errorf("nil Redact(%q) = %q", in, got)
 	}
+	if got := r.RedactWith(in, Kind.Placeholder); got != in {
+		t.Errorf("nil RedactWith(%q) = %q", in, got)
+	}
 	if fs := r.Find(in); fs != nil {
 		t.Errorf("nil Find = %v", fs)
 	}
@@ -392,10 +407,10 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-// BenchmarkRedact redacts real customer turns: banking77's queries and the
+// BenchmarkRedact redacts real customer turns: banking77's queries (the
+// whole set, under $ASSIST_DATASETS as 'make bench' sets it) and the
 // bundled sample calls, then turns that all hold personal data. Each op is
-// one turn. The data sets live outside the module; without them the
-// sub-benchmark is skipped.
+// one turn.
 func BenchmarkRedact(b *testing.B) {
 	r := allRedactor(b)
 	pii := make([]string, 0, len(sentences))
@@ -404,14 +419,14 @@ func BenchmarkRedact(b *testing.B) {
 	}
 	for _, set := range []struct {
 		name  string
-		texts func() ([]string, error)
+		texts func(testing.TB) ([]string, error)
 	}{
 		{"banking77", banking77},
 		{"samples", sampleCalls},
-		{"pii", func() ([]string, error) { return pii, nil }},
+		{"pii", func(testing.TB) ([]string, error) { return pii, nil }},
 	} {
 		b.Run(set.name, func(b *testing.B) {
-			texts, err := set.texts()
+			texts, err := set.texts(b)
 			if errors.Is(err, fs.ErrNotExist) || (err == nil && len(texts) == 0) {
 				b.Skipf("no %s data: %v", set.name, err)
 			}
@@ -433,8 +448,8 @@ func BenchmarkRedact(b *testing.B) {
 }
 
 // banking77 reads the customer queries of the banking77 training set.
-func banking77() ([]string, error) {
-	f, err := os.Open("../../../shared/data/banking77/train.csv")
+func banking77(tb testing.TB) ([]string, error) {
+	f, err := os.Open(datasetstest.Full(tb, "banking77/train.csv"))
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +466,7 @@ func banking77() ([]string, error) {
 }
 
 // sampleCalls reads every utterance of the bundled sample calls.
-func sampleCalls() ([]string, error) {
+func sampleCalls(testing.TB) ([]string, error) {
 	files, err := filepath.Glob("../../engine/samples/*.jsonl")
 	if err != nil || len(files) == 0 {
 		return nil, fs.ErrNotExist

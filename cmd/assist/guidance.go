@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/larkspur-labs/assist/assist/flows"
+	"github.com/larkspur-labs/assist/assist/guide"
 	"github.com/larkspur-labs/assist/assist/rules"
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/spf13/pflag"
 )
@@ -30,11 +30,11 @@ func (f *guidanceFlags) register(fs *pflag.FlagSet) {
 // load builds the guidance the flags ask for; nil when none. articles is
 // the knowledge base in use, for --flows kb. A rules or profiles file with
 // some bad entries loads the rest and logs the problems.
-func (f *guidanceFlags) load(articles []kb.Article, log *slog.Logger) (*engine.Guidance, error) {
+func (f *guidanceFlags) load(articles []kb.Article, log *slog.Logger) (*guide.Config, error) {
 	if f.flows == "" && f.rules == "" && f.profiles == "" {
 		return nil, nil
 	}
-	g := &engine.Guidance{}
+	g := &guide.Config{}
 	if f.flows != "" {
 		fl, err := loadFlows(f.flows, articles)
 		if err != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/larkspur-labs/assist/internal/termtext"
-	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/replies"
 	"github.com/spf13/cobra"
 )
 
@@ -52,7 +52,7 @@ JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
-	f.IntVar(&opts.minCount, "min-count", kb.DefaultMinCount, "keep replies said by at least this many agent turns")
+	f.IntVar(&opts.minCount, "min-count", replies.DefaultMinCount, "keep replies said by at least this many agent turns")
 	f.StringVarP(&opts.out, "out", "o", "", "write the allowlist to this file instead of stdout")
 	return cmd
 }
@@ -65,38 +65,43 @@ func runKBMine(opts *kbMineOptions) error {
 	if err != nil {
 		return err
 	}
-	replies := kb.Mine(calls, kb.MineOptions{MinCount: opts.minCount})
-	if err := writeReplies(opts.out, opts.io.out, replies); err != nil {
+	convs, agentTurns := conversations(calls)
+	list := replies.Mine(convs, replies.MineOptions{MinCount: opts.minCount})
+	if err := writeReplies(opts.out, opts.io.out, list); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.io.err, "mined %d replies from %d agent turns in %d calls\n", len(replies), agentTurns(calls), len(calls))
-	if len(replies) == 0 {
+	fmt.Fprintf(opts.io.err, "mined %d replies from %d agent turns in %d calls\n", len(list), agentTurns, len(calls))
+	if len(list) == 0 {
 		fmt.Fprintf(opts.io.err, "no reply was said %d times; add transcripts or lower --min-count\n", opts.minCount)
 	}
 	return nil
 }
 
-// agentTurns counts the agent's utterances in calls.
-func agentTurns(calls []transcript.Call) int {
-	n := 0
-	for _, c := range calls {
-		for _, u := range c.Utterances {
-			if u.Speaker == "agent" {
-				n++
+// conversations are calls as reply mining reads them: their participants'
+// names and their turns. agentTurns counts the agent's turns.
+func conversations(calls []transcript.Call) (convs []replies.Conversation, agentTurns int) {
+	convs = make([]replies.Conversation, len(calls))
+	for i, c := range calls {
+		convs[i].Names = []string{c.Customer, c.Agent}
+		convs[i].Turns = make([]replies.Turn, len(c.Utterances))
+		for j, u := range c.Utterances {
+			convs[i].Turns[j] = replies.Turn{Speaker: u.Speaker, Text: u.Text}
+			if u.Speaker == replies.SpeakerAgent {
+				agentTurns++
 			}
 		}
 	}
-	return n
+	return convs, agentTurns
 }
 
 // writeReplies writes the allowlist to stdout, or to path through a
 // temporary file renamed into place, so a failed run never leaves a
 // truncated allowlist where the engine would load it.
-func writeReplies(path string, stdout io.Writer, replies []kb.Reply) error {
+func writeReplies(path string, stdout io.Writer, list []replies.Reply) error {
 	if path == "" || path == "-" {
-		return kb.WriteReplies(stdout, replies)
+		return replies.Write(stdout, list)
 	}
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return kb.WriteReplies(w, replies) })
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return replies.Write(w, list) })
 	if err != nil {
 		return fmt.Errorf("write allowlist %s: %w", path, err)
 	}

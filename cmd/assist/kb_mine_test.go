@@ -11,7 +11,7 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/replies"
 )
 
 // mine runs assist kb mine with args and returns its stdout and stderr.
@@ -37,7 +37,7 @@ func TestKBMineFlags(t *testing.T) {
 	}
 	cmd = newKBMineCmd(streams{}, func(o *kbMineOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"a.jsonl"})
-	if err := cmd.Execute(); err != nil || got.minCount != kb.DefaultMinCount || got.format != "auto" || got.out != "" {
+	if err := cmd.Execute(); err != nil || got.minCount != replies.DefaultMinCount || got.format != "auto" || got.out != "" {
 		t.Errorf("defaults: %+v, %v", got, err)
 	}
 
@@ -88,17 +88,17 @@ func TestKBMineBundledSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	replies, err := kb.ReadReplies(out, f)
+	list, err := replies.Read(out, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := strconv.Atoi(m[1]); n != len(replies) || n == 0 {
-		t.Errorf("summary says %s replies, file has %d", m[1], len(replies))
+	if n, _ := strconv.Atoi(m[1]); n != len(list) || n == 0 {
+		t.Errorf("summary says %s replies, file has %d", m[1], len(list))
 	}
 	if m[2] != strconv.Itoa(agentLines) || m[3] != strconv.Itoa(len(files)) {
 		t.Errorf("summary %q, want %d agent turns in %d calls", m[0], agentLines, len(files))
 	}
-	for _, r := range replies {
+	for _, r := range list {
 		if strings.ContainsFunc(r.Text, unicode.IsDigit) || strings.Contains(r.Text, "Okafor") || strings.Contains(r.Text, "Priya") {
 			t.Errorf("reply keeps a specific: %q", r.Text)
 		}
@@ -126,11 +126,11 @@ func TestKBMineToStdout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	replies, err := kb.ReadReplies("stdout", strings.NewReader(stdout))
-	if err != nil || len(replies) != 1 {
+	list, err := replies.Read("stdout", strings.NewReader(stdout))
+	if err != nil || len(list) != 1 {
 		t.Fatalf("stdout: %v\n%s", err, stdout)
 	}
-	if r := replies[0]; r.Text != "Your balance is {amount}, {name}." || r.Count != 2 || len(r.Contexts) != 2 {
+	if r := list[0]; r.Text != "Your balance is {amount}, {name}." || r.Count != 2 || len(r.Contexts) != 2 {
 		t.Errorf("reply %+v", r)
 	}
 	if !strings.Contains(stderr, "mined 1 replies from 3 agent turns in 2 calls") {

@@ -17,6 +17,7 @@ import (
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/larkspur-labs/assist/kb/encoder"
 	"github.com/larkspur-labs/assist/kb/intent"
+	"github.com/larkspur-labs/assist/kb/replies"
 	"github.com/spf13/pflag"
 )
 
@@ -170,7 +171,7 @@ type knowledge struct {
 	base      *kb.Base
 	retriever *kb.Retriever
 	feedback  *kb.Feedback
-	replies   *kb.ReplyIndex
+	replies   *replies.Index
 	dense     bool
 }
 
@@ -287,17 +288,17 @@ func loadArticles(dir string) ([]kb.Article, error) {
 	return articles, nil
 }
 
-func loadReplies(path string) (*kb.ReplyIndex, error) {
+func loadReplies(path string) (*replies.Index, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load replies: %w", err)
 	}
 	defer file.Close()
-	replies, err := kb.ReadReplies(path, file)
+	list, err := replies.Read(path, file)
 	if err != nil {
 		return nil, fmt.Errorf("load replies: %w", err)
 	}
-	return kb.NewReplyIndex(replies)
+	return replies.NewIndex(list)
 }
 
 func (k *knowledge) openDense(ctx context.Context, f *kbFlags, log *slog.Logger) error {

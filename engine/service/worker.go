@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/guide"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
@@ -31,7 +32,7 @@ type WorkerOptions struct {
 	// Redact, when set, redacts utterance text in stored events.
 	Redact func(string) string
 	// Guidance adds guided flows, offers and warnings.
-	Guidance *engine.Guidance
+	Guidance *guide.Config
 }
 
 // Worker takes calls from the bus and runs them through the engine: a call

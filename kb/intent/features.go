@@ -18,10 +18,10 @@ type term struct {
 	val float32
 }
 
-// tokens lower-cases text and splits it into words of letters and digits.
+// featureWords lower-cases text and splits it into words of letters and digits.
 // Apostrophes inside a word are dropped ("hasn't" → "hasnt") and every digit
 // becomes 0, so "£20" and "£50" share their features.
-func tokens(text string) []string {
+func featureWords(text string) []string {
 	var (
 		out  []string
 		word strings.Builder
@@ -59,7 +59,7 @@ func tokens(text string) []string {
 // treats as unknown. Hashes are 64-bit FNV-1a with a prefix per kind, which
 // keeps collisions out of any realistic vocabulary.
 func grams(text string, negation bool, fn func(h uint64)) {
-	words := tokens(text)
+	words := featureWords(text)
 	prev := "<s>"
 	negated := 0
 	var starts []int

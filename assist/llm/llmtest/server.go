@@ -13,6 +13,7 @@
 package llmtest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -133,7 +134,10 @@ type Server struct {
 	timing   Timing
 	failures []failure
 	requests []*Request
-	seq      int
+	// changed is closed, and replaced, whenever a request arrives or its
+	// record changes, to wake WaitRequests.
+	changed chan struct{}
+	seq     int
 }
 
 // failure is one scripted failure of one request.
@@ -174,6 +178,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s := &Server{
 		model:    DefaultModel,
 		anyModel: true,
+		changed:  make(chan struct{}),
 		replies: map[Kind]string{
 			KindDraft: DefaultDraft, KindSummary: DefaultSummary,
 			KindEmotion: DefaultEmotion, KindTranslate: DefaultTranslate,
@@ -253,6 +258,30 @@ func (s *Server) DropNext(n, afterTokens int) {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.copyRequests()
+}
+
+// WaitRequests waits until cond holds for the requests received so far (a
+// copy, as Requests returns them), checking again whenever one arrives or
+// its record changes. It returns an error when ctx ends first.
+func (s *Server) WaitRequests(ctx context.Context, cond func([]Request) bool) error {
+	for {
+		s.mu.Lock()
+		rs, changed := s.copyRequests(), s.changed
+		s.mu.Unlock()
+		if cond(rs) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for requests: %w", ctx.Err())
+		}
+	}
+}
+
+// copyRequests copies the requests' records. The caller holds s.mu.
+func (s *Server) copyRequests() []Request {
 	out := make([]Request, len(s.requests))
 	for i, r := range s.requests {
 		out[i] = *r
@@ -324,6 +353,7 @@ func (s *Server) record(r *http.Request, body []byte) *Request {
 		Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Arrived: time.Now(),
 	}
 	s.requests = append(s.requests, rec)
+	s.notify()
 	return rec
 }
 
@@ -332,6 +362,13 @@ func (s *Server) update(rec *Request, f func(*Request)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(rec)
+	s.notify()
+}
+
+// notify wakes WaitRequests. The caller holds s.mu.
+func (s *Server) notify() {
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 // fail answers with an error status and body.

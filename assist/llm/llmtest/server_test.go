@@ -363,18 +363,12 @@ func TestSplitTokens(t *testing.T) {
 	}
 }
 
-// waitEnded waits until request i has ended.
+// waitEnded waits until request i has ended, failing the test after 5 s.
 func waitEnded(t *testing.T, s *Server, i int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		rs := s.Requests()
-		if len(rs) > i && !rs[i].Ended.IsZero() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the request did not end within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.WaitRequests(ctx, func(rs []Request) bool { return len(rs) > i && !rs[i].Ended.IsZero() }); err != nil {
+		t.Fatalf("request %d did not end: %v", i, err)
 	}
 }

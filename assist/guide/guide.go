@@ -1,0 +1,224 @@
+// Package guide keeps one call's guidance beyond replies: the guided flow
+// whose checklist's next step is the next best action, personalised offers
+// for the customer's profile, and risk and compliance warnings.
+//
+// A Config holds what is configured for every call (flows, the matcher
+// that picks one, rules and customer profiles); Config.NewCall starts one
+// call's state. The state is fed the call's final utterances and the
+// agent's system actions, and answers in its own small types (NextStep,
+// Offer, Warning, Checklist, Change) that the engine turns into events:
+//
+//   - a customer turn yields the warnings raised now, then the next step and
+//     the offers that lead the turn's recommendations;
+//   - an agent turn or action yields the warnings raised now and, when it
+//     ticked a step or moved the next one, a Change to republish the last
+//     recommendations with;
+//   - the call's end yields the warnings due then (disclosures never said)
+//     and the final checklist.
+//
+// Each warning is raised once per call. A Call is not safe for concurrent
+// use: the engine calls it under the call's lock.
+package guide
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/flows"
+	"github.com/larkspur-labs/assist/assist/rules"
+	"github.com/larkspur-labs/assist/internal/stats"
+)
+
+// Config is what the engine recommends beyond replies: guided flows
+// (checklists whose next step is the next best action), personalised
+// offers for the customer's profile, and risk and compliance warnings.
+// Every part is optional.
+type Config struct {
+	Flows   []flows.Flow
+	Matcher flows.Matcher
+	// Rules holds the offers and warnings; Profiles finds the customer's
+	// profile by the call's customer id.
+	Rules    *rules.RuleSet
+	Profiles rules.ProfileSource
+}
+
+// ProfileTimeout bounds the profile lookup at a call's start (an HTTP
+// profile service may be slow; the call starts without a profile).
+const ProfileTimeout = 2 * time.Second
+
+// maxTurns bounds the turns a call keeps for its rules.
+const maxTurns = 2000
+
+// Call is one call's guidance: its flow tracker, its customer's profile,
+// the turns the rules read, the warnings already raised, the next step and
+// the checklist the agent last saw.
+type Call struct {
+	cfg     *Config
+	tracker *flows.Tracker
+	profile *rules.Profile
+	turns   []rules.TurnInfo
+	intents []string
+	warned  map[string]bool
+	// step is the next step the last recommendations hold, if any.
+	step *NextStep
+	// shown says recommendations went out, with the checklist whose key is
+	// shownKey.
+	shown    bool
+	shownKey string
+}
+
+// NewCall starts a call's guidance, without a customer profile (see
+// LookupProfile). It returns nil for a nil Config: no guidance.
+func (c *Config) NewCall() *Call {
+	if c == nil {
+		return nil
+	}
+	g := &Call{cfg: c, warned: map[string]bool{}}
+	if len(c.Flows) > 0 && c.Matcher != nil {
+		g.tracker = flows.NewTracker(c.Flows, c.Matcher)
+	}
+	return g
+}
+
+// LookupProfile finds the customer's profile within ProfileTimeout, for
+// the offers and the rules that read it. It does nothing without a profile
+// source or a customer id. On an error the call goes on without a profile.
+func (g *Call) LookupProfile(ctx context.Context, customer string) error {
+	if g == nil || g.cfg.Profiles == nil || customer == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, ProfileTimeout)
+	defer cancel()
+	p, ok, err := g.cfg.Profiles.Lookup(ctx, customer)
+	if err != nil {
+		return fmt.Errorf("look up customer profile: %w", err)
+	}
+	if ok {
+		g.profile = &p
+	}
+	return nil
+}
+
+// Turn is one final utterance of the call.
+type Turn struct {
+	UtteranceID string
+	// Speaker is "customer", "agent" or another participant.
+	Speaker    string
+	Text       string
+	Start, End float64 // offsets in the call, seconds
+	Score      assist.Score
+	// Ranked are the replies ranked for a customer turn: their top
+	// suggestion is the turn's intent. Nil for other turns.
+	Ranked *assist.Ranked
+}
+
+// Offer is a personalised offer for the customer.
+type Offer struct {
+	Title, Reason string
+	// Score is the rule's score, rounded to 3 decimals.
+	Score float64
+}
+
+// Warning is a risk or compliance warning, raised once per call.
+type Warning struct {
+	Kind, Severity string
+	// Reason says why, followed by the words that triggered it, quoted.
+	Reason string
+	// UtteranceID is the utterance that triggered it.
+	UtteranceID string
+}
+
+// Advice is what a customer turn adds to the call's guidance.
+type Advice struct {
+	// Warnings are the warnings raised now, in order.
+	Warnings []Warning
+	// Step is the checklist's next step, nil when there is none; it
+	// leads the turn's recommendations, before the Offers.
+	Step   *NextStep
+	Offers []Offer
+}
+
+// CustomerTurn applies a customer's final utterance.
+func (g *Call) CustomerTurn(t Turn) Advice {
+	out := g.observe(t)
+	adv := Advice{Warnings: g.newWarnings(out.Warnings), Step: g.step}
+	for _, o := range out.Offers {
+		adv.Offers = append(adv.Offers, Offer{Title: o.Title, Reason: o.Reason, Score: stats.Round(o.Score, 3)})
+	}
+	return adv
+}
+
+// AgentTurn applies the final utterance of anyone but the customer. It
+// returns the warnings raised now and, when the turn ticked a step or moved
+// the next one, the change to republish the last recommendations with.
+func (g *Call) AgentTurn(t Turn) ([]Warning, *Change) {
+	old := g.step // observe replaces it
+	ws := g.newWarnings(g.observe(t).Warnings)
+	return ws, g.change(old)
+}
+
+// Action records a system action the agent took (an event from the
+// agent's tools, such as "pull-up-account"): it ticks the checklist's step
+// and returns the change to republish the last recommendations with, nil
+// when the checklist did not change or no flow is configured.
+func (g *Call) Action(id string) *Change {
+	if g.tracker == nil {
+		return nil
+	}
+	old := g.step
+	g.tracker.ObserveAction(id)
+	return g.change(old)
+}
+
+// Finish applies the call's end: it returns the warnings due then
+// (disclosures never said), now being the call's last offset in seconds,
+// and the final checklist.
+func (g *Call) Finish(now float64) ([]Warning, *Checklist) {
+	out := g.cfg.Rules.Evaluate(rules.Input{Profile: g.profile, Turns: g.turns, Intents: g.intents, Ended: true, Now: now})
+	return g.newWarnings(out.Warnings), g.Checklist()
+}
+
+// observe records a turn for the rules and the flow tracker, evaluates the
+// rules and sets the next step.
+func (g *Call) observe(t Turn) rules.Output {
+	ti := rules.TurnInfo{
+		Index: len(g.turns), Speaker: t.Speaker, Text: t.Text, UtteranceID: t.UtteranceID,
+		Start: t.Start, End: t.End, Score: t.Score.Polarity, Emotions: t.Score.Emotions,
+	}
+	if r := t.Ranked; r != nil && !r.Abstain && len(r.Suggestions) > 0 {
+		top := r.Suggestions[0]
+		ti.Intents = []string{top.ArticleID, top.Title}
+		if !slices.Contains(g.intents, top.Title) {
+			g.intents = append(g.intents, top.Title)
+		}
+	}
+	if len(g.turns) < maxTurns {
+		g.turns = append(g.turns, ti)
+	}
+	if g.tracker != nil {
+		g.tracker.Observe(t.Speaker, t.Text)
+	}
+	out := g.cfg.Rules.Evaluate(rules.Input{Profile: g.profile, Turns: g.turns, Intents: g.intents, Now: t.End})
+	g.step = g.nextStep()
+	return out
+}
+
+// newWarnings keeps the warnings not raised before, and marks them raised.
+func (g *Call) newWarnings(ws []rules.Warning) []Warning {
+	var out []Warning
+	for _, w := range ws {
+		if g.warned[w.ID] {
+			continue
+		}
+		g.warned[w.ID] = true
+		reason := w.Reason
+		if w.Quote != "" {
+			reason = fmt.Sprintf("%s — %q", reason, w.Quote)
+		}
+		out = append(out, Warning{Kind: w.Kind, Severity: w.Severity, Reason: reason, UtteranceID: w.UtteranceID})
+	}
+	return out
+}

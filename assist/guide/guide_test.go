@@ -1,0 +1,184 @@
+package guide
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/flows"
+	"github.com/larkspur-labs/assist/assist/rules"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
+	"github.com/larkspur-labs/assist/internal/stats"
+)
+
+const testRules = `
+offers:
+  - id: virtual-card
+    title: Show the instant virtual card in the app
+    reason: "{segment} customer without the mobile wallet"
+    consent: marketing
+    score: 0.61234
+    when:
+      product_missing: mobile-wallet
+warnings:
+  - id: supervisor
+    kind: supervisor
+    severity: critical
+    reason: Customer asked for a supervisor
+    when:
+      phrases: [supervisor, manager]
+      speaker: customer
+  - id: recorded
+    kind: disclosure
+    reason: The agent has not said the call is recorded
+    must_say: [this call is recorded]
+`
+
+func parseRules(t *testing.T) *rules.RuleSet {
+	t.Helper()
+	rs, err := rules.ParseRules("test.yaml", []byte(testRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+func customer(id, text string) Turn { return Turn{UtteranceID: id, Speaker: "customer", Text: text} }
+func agent(id, text string) Turn    { return Turn{UtteranceID: id, Speaker: "agent", Text: text} }
+
+func TestOffersAndWarnings(t *testing.T) {
+	profiles := rules.NewProfiles(rules.Profile{ID: "cust-1", Segment: "gold", Consent: map[string]bool{"marketing": true}})
+	g := (&Config{Rules: parseRules(t), Profiles: profiles}).NewCall()
+	if err := g.LookupProfile(context.Background(), "cust-1"); err != nil {
+		t.Fatal(err)
+	}
+	adv := g.CustomerTurn(customer("u1", "I lost my debit card"))
+	if len(adv.Warnings) != 0 || adv.Step != nil {
+		t.Errorf("first turn: %+v", adv)
+	}
+	if len(adv.Offers) != 1 || adv.Offers[0].Title != "Show the instant virtual card in the app" ||
+		adv.Offers[0].Reason != "Gold customer without the mobile wallet" || adv.Offers[0].Score != 0.612 {
+		t.Errorf("offers %+v, want the virtual card with its score rounded", adv.Offers)
+	}
+	if ws, change := g.AgentTurn(agent("u2", "I can block it for you.")); len(ws) != 0 || change != nil {
+		t.Errorf("agent turn: %+v, %+v", ws, change)
+	}
+	adv = g.CustomerTurn(customer("u3", "Get me a supervisor now"))
+	if len(adv.Warnings) != 1 || adv.Warnings[0].Kind != "supervisor" || adv.Warnings[0].Severity != "critical" ||
+		adv.Warnings[0].UtteranceID != "u3" || !strings.HasPrefix(adv.Warnings[0].Reason, "Customer asked for a supervisor — ") {
+		t.Errorf("supervisor warning: %+v", adv.Warnings)
+	}
+	if len(adv.Offers) != 1 {
+		t.Errorf("the offer is not made on the second customer turn: %+v", adv.Offers)
+	}
+	if adv := g.CustomerTurn(customer("u4", "A manager, please")); len(adv.Warnings) != 0 {
+		t.Errorf("a warning raised twice: %+v", adv.Warnings)
+	}
+	ws, cl := g.Finish(12)
+	if len(ws) != 1 || ws[0].Kind != "disclosure" || cl != nil {
+		t.Errorf("end: %+v, %+v; want the disclosure warning and no checklist", ws, cl)
+	}
+	if ws, _ := g.Finish(12); len(ws) != 0 {
+		t.Errorf("the disclosure warning raised twice: %+v", ws)
+	}
+}
+
+// failingProfiles is a profile service that is down.
+type failingProfiles struct{}
+
+func (failingProfiles) Lookup(context.Context, string) (rules.Profile, bool, error) {
+	return rules.Profile{}, false, errors.New("connection refused")
+}
+
+func TestProfileLookupFailure(t *testing.T) {
+	g := (&Config{Rules: parseRules(t), Profiles: failingProfiles{}}).NewCall()
+	if err := g.LookupProfile(context.Background(), "cust-1"); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("lookup error %v", err)
+	}
+	if adv := g.CustomerTurn(customer("u1", "I lost my debit card")); len(adv.Offers) != 0 {
+		t.Errorf("offers without a profile: %+v", adv.Offers)
+	}
+	if err := g.LookupProfile(context.Background(), ""); err != nil {
+		t.Errorf("no customer id: %v", err)
+	}
+}
+
+func TestNilConfigHasNoGuidance(t *testing.T) {
+	var c *Config
+	g := c.NewCall()
+	if g != nil {
+		t.Fatalf("NewCall on a nil Config = %+v", g)
+	}
+	if err := g.LookupProfile(context.Background(), "x"); err != nil || g.Checklist() != nil || g.Show() != nil {
+		t.Error("a nil Call is not inert")
+	}
+}
+
+func TestChecklist(t *testing.T) {
+	fl, err := flows.LoadABCD(datasetstest.Sample(t, "abcd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{Flows: fl, Matcher: flows.NewTextMatcher(fl)}
+	first := Turn{
+		UtteranceID: "u1", Speaker: "customer", Text: "I forgot my password and can't log in to my account",
+		Ranked: &assist.Ranked{Suggestions: []assist.Suggestion{{ArticleID: "a1", Title: "Reset a password"}}},
+	}
+	pullUp := agent("u2", "I can help. Let me pull up your account. May I have your full name?")
+	enterDetails := agent("u4", "Thanks. Could you give me your phone number so I can enter the details?")
+
+	// Until recommendations go out there is nothing to republish.
+	unshown := cfg.NewCall()
+	unshown.CustomerTurn(first)
+	unshown.AgentTurn(pullUp)
+	if _, change := unshown.AgentTurn(enterDetails); change != nil || unshown.Action("make-password") != nil {
+		t.Error("a change before any recommendation went out")
+	}
+
+	g := cfg.NewCall()
+	adv := g.CustomerTurn(first)
+	cl := g.Show()
+	if cl == nil || cl.ID != "recover_password" || cl.Next != "pull-up-account" || stats.Round(cl.Confidence, 3) != cl.Confidence {
+		t.Fatalf("first checklist %+v", cl)
+	}
+	if adv.Step == nil || adv.Step.Title != cl.Steps[0].Title || adv.Step.Score != cl.Confidence ||
+		!strings.HasPrefix(adv.Step.Reason, "step 1 of ") || !strings.HasSuffix(adv.Step.Reason, " (0 done)") {
+		t.Errorf("next step %+v for checklist %+v", adv.Step, cl)
+	}
+
+	// Asking for the name starts the first step; moving on to the details
+	// finishes it: the checklist moves on, and the change replaces the old
+	// next step by the new one.
+	if _, change := g.AgentTurn(pullUp); change != nil {
+		t.Errorf("change when a step only started: %+v", change)
+	}
+	adv = g.CustomerTurn(customer("u3", "Crystal Minh"))
+	g.Show()
+	_, change := g.AgentTurn(enterDetails)
+	if change == nil || change.Drop == nil || *change.Drop != *adv.Step || change.Step == nil || change.Step.Title == adv.Step.Title {
+		t.Fatalf("change after the agent's turn: %+v", change)
+	}
+	cl = g.Show()
+	if !cl.Steps[0].Done || cl.Next != "enter-details" {
+		t.Errorf("checklist after asking for the details: %+v", cl)
+	}
+	// Nothing new: no change.
+	if _, change := g.AgentTurn(agent("u5", "One moment.")); change != nil {
+		t.Errorf("change without progress: %+v", change)
+	}
+	if g.Action("pull-up-account") != nil {
+		t.Error("an action already seen asks for a republish")
+	}
+	before := g.step
+	change = g.Action("make-password")
+	if change == nil || change.Drop != before {
+		t.Fatalf("change after the make-password action: %+v", change)
+	}
+	g.Show()
+	_, end := g.Finish(30)
+	if end == nil || !end.Steps[0].Done || !end.Steps[2].Done {
+		t.Errorf("final checklist %+v", end)
+	}
+}
