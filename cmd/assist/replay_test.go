@@ -69,6 +69,10 @@ func TestExitCodes(t *testing.T) {
 	if code := run([]string{"replay", "--headless", filepath.Join(t.TempDir(), "missing.jsonl")}); code != exitError {
 		t.Errorf("missing file: exit %d, want %d", code, exitError)
 	}
+	t.Setenv("ASSIST_DATA", t.TempDir())
+	if code := run([]string{"replay", "--headless", "--agent-lang", "de"}); code != exitUsage {
+		t.Errorf("--agent-lang without a chat server: exit %d, want %d", code, exitUsage)
+	}
 }
 
 func TestHeadlessReplayOfBundledSamples(t *testing.T) {

@@ -25,8 +25,6 @@ type Knowledge struct {
 	feedback  *kb.Feedback
 	replies   *kb.ReplyIndex
 	dense     bool
-	// late is the classifier being trained in the background, if it is.
-	late *lateSemantic
 }
 
 // OpenKnowledge loads the articles (the bundled sample without a folder),
@@ -136,14 +134,13 @@ func (k *Knowledge) openEncoder(f KBConfig, log *slog.Logger) error {
 		k.Retriever.Semantic = sem
 		return nil
 	}
-	k.late = &lateSemantic{ready: make(chan struct{})}
-	k.Retriever.Semantic = k.late
+	late := &lateSemantic{}
+	k.Retriever.Semantic = late
 	go func() {
-		defer close(k.late.ready)
 		if c, err := openSemantic(f.Encoder, enc, k.Base, log); err != nil {
 			log.Warn("sentence encoder off", "err", err)
 		} else {
-			k.late.c.Store(c)
+			late.c.Store(c)
 		}
 	}()
 	return nil
@@ -164,11 +161,9 @@ func openSemantic(dir string, enc *encoder.Model, base *kb.Base, log *slog.Logge
 
 // lateSemantic is the retriever's semantic classifier while it is being
 // trained: until c is set it has no distributions, and the retriever ranks
-// by the intent model alone. ready is closed when training has ended, well
-// or not.
+// by the intent model alone.
 type lateSemantic struct {
-	c     atomic.Pointer[encoder.Classifier]
-	ready chan struct{}
+	c atomic.Pointer[encoder.Classifier]
 }
 
 func (l *lateSemantic) PredictBatch(texts []string) [][]intent.Prediction {

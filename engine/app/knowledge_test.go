@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/internal/eventually"
 	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 )
 
@@ -34,9 +35,7 @@ func TestEncoderInBackground(t *testing.T) {
 	if c, err := k.Retriever.Retrieve(context.Background(), turn, 3); err != nil || len(c) == 0 {
 		t.Fatalf("while training: %d candidates, err %v", len(c), err)
 	}
-	select {
-	case <-late.ready:
-	case <-time.After(2 * time.Minute):
+	if !eventually.True(2*time.Minute, func() bool { return late.c.Load() != nil }) {
 		t.Fatal("the classifier was not ready after two minutes")
 	}
 	if p := late.PredictBatch(turn); len(p) != 1 || len(p[0]) == 0 {
