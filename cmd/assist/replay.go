@@ -4,18 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"log/slog"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/charmbracelet/x/term"
-	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/larkspur-labs/assist/engine/samples"
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/spf13/cobra"
@@ -29,10 +23,7 @@ type replayOptions struct {
 	headless bool
 	parallel int
 	partials bool
-	kb       kbFlags
-	models   modelFlags
-	guidance guidanceFlags
-	asr      asrFlags
+	engineFlags
 	// customerChannel is the channel of a stereo call WAV the customer
 	// speaks on; the other is the agent's.
 	customerChannel int
@@ -88,10 +79,7 @@ alone) and its utterances replay with their recorded timing.`,
 	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
 	f.IntVar(&opts.parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
 	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
-	opts.kb.register(f)
-	opts.models.register(f)
-	opts.guidance.register(f)
-	opts.asr.register(f)
+	opts.engineFlags.register(f)
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "stereo call WAV: the customer's channel, 0 (left) or 1 (right)")
 	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
@@ -99,44 +87,38 @@ alone) and its utterances replay with their recorded timing.`,
 }
 
 func runReplay(ctx context.Context, opts *replayOptions) error {
-	logOut, closeLog, err := openLog(opts)
+	logOut, closeLog, err := openLog(opts.logFile, opts.headless, opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
 	log := newLogger(logOut, opts.debug)
-
-	transcripts, wavs := splitWAVs(opts.files)
-	calls, warnings, err := loadCalls(transcripts, opts.format)
+	cfg, err := opts.engineFlags.config(log, opts.io.err)
+	if err != nil {
+		return err
+	}
+	format, err := transcript.ParseFormat(opts.format)
+	if err != nil {
+		return usageError{err}
+	}
+	calls, warnings, err := app.LoadReplay(app.Replay{Files: opts.files, Format: format, CustomerChannel: opts.customerChannel}, cfg)
 	if err != nil {
 		return err
 	}
 	for _, w := range warnings {
 		log.Warn("transcript", "problem", w.String())
 	}
-	if len(wavs) > 0 {
-		audioCalls, err := recognizeCalls(wavs, opts, log)
-		if err != nil {
-			return err
-		}
-		calls = append(calls, audioCalls...)
-		if len(transcripts) == 0 {
-			calls = audioCalls // no bundled samples when only audio was given
-		}
-		transcript.UniqueIDs(calls)
-	}
-
-	stack, err := startEngine(ctx, &opts.kb, &opts.models, &opts.guidance, log)
+	stack, err := app.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer stack.Close()
-	player := engine.NewPlayer(stack.engine, engine.PlayerOptions{
+	player := engine.NewPlayer(stack.Engine, engine.PlayerOptions{
 		Speed: opts.speed, Partials: opts.partials && !opts.headless, Parallel: opts.parallel,
 	})
 
 	if opts.headless {
-		rep, err := engine.ReplayHeadless(ctx, stack.bus, player, calls, opts.io.out)
+		rep, err := engine.ReplayHeadless(ctx, stack.Bus, player, calls, opts.io.out)
 		log.Info("replay finished", "report", rep.String(), "warnings", len(warnings))
 		if errors.Is(err, context.Canceled) {
 			return nil
@@ -164,26 +146,12 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 // The view is told the replay finished once every call has ended. view
 // gives the terminal (tests pass a pipe); the rest of the options are set
 // here.
-func runAgentView(ctx context.Context, stack *engineStack, player *engine.Player, calls []transcript.Call, view agent.Options) error {
+func runAgentView(ctx context.Context, stack *app.Stack, player *engine.Player, calls []transcript.Call, view agent.Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events := make(chan event.Event)
-	go func() {
-		defer close(events)
-		_, err := engine.ReplayEvents(ctx, stack.bus, player, calls, func(e event.Event) error {
-			select {
-			case events <- e:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			stack.log.Error("replay", "err", err)
-		}
-	}()
-	view.ModelStatus = stack.status
-	view.Controller = replayController{player: player, bus: stack.bus, engine: stack.engine}
+	events := stack.ReplayFeed(ctx, player, calls)
+	view.ModelStatus = stack.Status
+	view.Controller = replayController{player: player, bus: stack.Bus, engine: stack.Engine}
 	return agent.Run(ctx, events, view)
 }
 
@@ -211,112 +179,16 @@ func (c replayController) Feedback(callID string, fb event.Feedback) error {
 	return c.bus.SendFeedback(callID, fb)
 }
 func (c replayController) RequestSummary(callID string) error {
-	return summarizeCall(c.engine, callID)
+	return app.SummarizeCall(c.engine, callID)
 }
 
-// summarizeCall publishes a summary of a live call of an in-process engine.
-func summarizeCall(e *engine.Engine, callID string) error {
-	s, ok := e.Session(callID)
-	if !ok {
-		return fmt.Errorf("call %s: %w", callID, engine.ErrCallEnded)
-	}
-	return s.Summarize(context.Background())
-}
-
-// loadCalls reads every file, or the bundled samples when there are none.
-// A file that cannot be read fails the command; a bad line only warns.
+// loadCalls reads every transcript file in format, or the bundled samples
+// when there are none. A file that cannot be read fails the command; a
+// bad line only warns.
 func loadCalls(files []string, format string) ([]transcript.Call, []transcript.Warning, error) {
 	f, err := transcript.ParseFormat(format)
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	var (
-		calls []transcript.Call
-		warns []transcript.Warning
-	)
-	if len(files) == 0 {
-		names, err := fs.Glob(samples.FS, "*.jsonl")
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, name := range names {
-			cs, ws, err := transcript.LoadFS(samples.FS, name, f)
-			if err != nil {
-				return nil, nil, fmt.Errorf("bundled sample: %w", err)
-			}
-			calls, warns = append(calls, cs...), append(warns, ws...)
-		}
-	}
-	for _, path := range files {
-		cs, ws, err := transcript.LoadFile(path, f)
-		warns = append(warns, ws...)
-		if err != nil {
-			return nil, warns, err
-		}
-		calls = append(calls, cs...)
-	}
-	transcript.UniqueIDs(calls)
-	return calls, warns, nil
-}
-
-// openLog picks where logs go: --log-file, else stderr in headless mode,
-// else nowhere (the agent view owns the terminal).
-func openLog(opts *replayOptions) (io.Writer, func(), error) {
-	if opts.logFile != "" {
-		f, err := os.OpenFile(opts.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open log file: %w", err)
-		}
-		return f, func() { f.Close() }, nil
-	}
-	if opts.headless {
-		return opts.io.err, func() {}, nil
-	}
-	return nil, func() {}, nil
-}
-
-// splitWAVs separates call recordings from transcript files.
-func splitWAVs(files []string) (transcripts, wavs []string) {
-	for _, f := range files {
-		if strings.EqualFold(filepath.Ext(f), ".wav") {
-			wavs = append(wavs, f)
-		} else {
-			transcripts = append(transcripts, f)
-		}
-	}
-	return transcripts, wavs
-}
-
-// recognizeCalls turns call recordings into calls: each channel's
-// utterances, recognised, with their audio offsets.
-func recognizeCalls(paths []string, opts *replayOptions, log *slog.Logger) ([]transcript.Call, error) {
-	rec, err := opts.asr.recognizer(log, true)
-	if err != nil {
-		return nil, err
-	}
-	var calls []transcript.Call
-	for _, path := range paths {
-		clip, err := audio.LoadWAV(path)
-		if err != nil {
-			return nil, err
-		}
-		channels, err := audio.Transcribe(rec, clip, audio.EndpointOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		call := transcript.Call{ID: name, Title: "recording " + name, Channel: "voice"}
-		for _, h := range mergeByTime(channels) {
-			speaker := "customer"
-			if h.channel != opts.customerChannel {
-				speaker = "agent"
-			}
-			call.Utterances = append(call.Utterances, transcript.Utterance{
-				Offset: h.Start.Seconds(), Duration: (h.End - h.Start).Seconds(), Speaker: speaker, Text: h.Text,
-			})
-		}
-		log.Info("recognised call recording", "file", path, "utterances", len(call.Utterances), "audio_s", clip.Duration().Seconds())
-		calls = append(calls, call)
-	}
-	return calls, nil
+	return app.LoadCalls(files, f)
 }

@@ -5,12 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/larkspur-labs/assist/assist/llm/llmtest"
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/tui/agent"
 )
 
 func execute(t *testing.T, args ...string) (stdout, stderr string, err error) {
@@ -60,6 +69,10 @@ func TestExitCodes(t *testing.T) {
 	if code := run([]string{"replay", "--headless", filepath.Join(t.TempDir(), "missing.jsonl")}); code != exitError {
 		t.Errorf("missing file: exit %d, want %d", code, exitError)
 	}
+	t.Setenv("ASSIST_DATA", t.TempDir())
+	if code := run([]string{"replay", "--headless", "--agent-lang", "de"}); code != exitUsage {
+		t.Errorf("--agent-lang without a chat server: exit %d, want %d", code, exitUsage)
+	}
 }
 
 func TestHeadlessReplayOfBundledSamples(t *testing.T) {
@@ -108,4 +121,75 @@ func TestAgentViewNeedsATerminal(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--headless") {
 		t.Errorf("err = %v, want advice to use --headless", err)
 	}
+}
+
+// screen is what the agent view draws on a pipe; changed is signalled at
+// every write.
+type screen struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{}
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+	return s.buf.Write(p)
+}
+
+func (s *screen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// runViewUntil replays the bundled calls in the agent view on a pipe, with
+// the chat server of model, until the screen shows want.
+func runViewUntil(t *testing.T, model app.ModelConfig, want string) {
+	t.Helper()
+	calls, _, err := loadCalls(nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack, err := app.Start(context.Background(), app.Config{KB: app.KBConfig{Data: t.TempDir()}, Model: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stack.Close()
+	player := engine.NewPlayer(stack.Engine, engine.PlayerOptions{Speed: 8})
+	in, keys := io.Pipe()
+	defer keys.Close()
+	out := &screen{changed: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runAgentView(ctx, stack, player, calls, agent.Options{NoColor: true, Input: in, Output: out, Width: 160, Height: 48})
+	}()
+	deadline := time.After(20 * time.Second)
+	for !strings.Contains(ansi.Strip(out.String()), want) {
+		select {
+		case <-out.changed:
+		case <-deadline:
+			cancel()
+			<-done
+			t.Fatalf("the agent view never showed %q", want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAgentViewStreamsDrafts(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.WithTiming(llmtest.Timing{BetweenTokens: 20 * time.Millisecond}))
+	runViewUntil(t, app.ModelConfig{URL: srv.URL, Model: llmtest.DefaultModel, Timeout: 5 * time.Second}, "✎ draft")
+}
+
+func TestAgentViewShowsDegraded(t *testing.T) {
+	runViewUntil(t, app.ModelConfig{URL: "http://127.0.0.1:1/v1", Model: "m", Timeout: time.Second}, "degraded")
 }

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/spf13/cobra"
 )
 
@@ -42,7 +44,8 @@ func run(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "assist:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	var ce *app.ConfigError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
 		fmt.Fprintln(os.Stderr, "Run 'assist --help' for usage.")
 		return exitUsage
 	}
@@ -93,4 +96,38 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openLog picks where a command's logs go: the log file when given, else
+// stderr in headless mode, else nowhere (a view owns the terminal).
+func openLog(path string, headless bool, stderr io.Writer) (io.Writer, func(), error) {
+	if path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open log file: %w", err)
+		}
+		return f, func() { f.Close() }, nil
+	}
+	if headless {
+		return stderr, func() {}, nil
+	}
+	return nil, func() {}, nil
+}
+
+// exactArgs is cobra.ExactArgs with a usage error that says what is missing.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("want %s, got %d arguments: %s", what, len(args), strings.Join(args, " "))
+		}
+		return nil
+	}
+}
+
+// noArgs is cobra.NoArgs with a usage error.
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q: this command takes flags only", args[0])
+	}
+	return nil
 }

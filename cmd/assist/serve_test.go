@@ -13,12 +13,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
@@ -37,14 +39,39 @@ func TestMain(m *testing.M) {
 // serveProcess is 'assist serve' running in a child process.
 type serveProcess struct {
 	cmd  *exec.Cmd
-	logs string // the file the process logs to
+	logs *serveLog
 	http string
+	// exited is closed once the process has exited.
+	exited chan struct{}
+}
+
+// serveLog keeps what the process logs and closes ready once it logs that
+// it is serving.
+type serveLog struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan struct{}
+}
+
+func (l *serveLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	if bytes.Contains(l.buf.Bytes(), []byte("msg=serving")) {
+		select {
+		case <-l.ready:
+		default:
+			close(l.ready)
+		}
+	}
+	return len(p), nil
 }
 
 // log returns what the process has logged.
 func (p *serveProcess) log() string {
-	b, _ := os.ReadFile(p.logs)
-	return string(b)
+	p.logs.mu.Lock()
+	defer p.logs.mu.Unlock()
+	return p.logs.buf.String()
 }
 
 // freePort returns a loopback port nobody listens on at the moment.
@@ -59,44 +86,44 @@ func freePort(t *testing.T) int {
 }
 
 // startServe starts the service on data with the given ports and waits
-// until it is ready.
+// until it says it is serving.
 func startServe(t *testing.T, data string, httpPort, natsPort int, extra ...string) *serveProcess {
 	t.Helper()
-	p := &serveProcess{http: fmt.Sprintf("http://127.0.0.1:%d", httpPort)}
-	logs, err := os.CreateTemp(t.TempDir(), "serve-*.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	p.logs = logs.Name()
+	p := &serveProcess{http: fmt.Sprintf("http://127.0.0.1:%d", httpPort), logs: &serveLog{ready: make(chan struct{})}, exited: make(chan struct{})}
 	args := []string{"serve", "--data", data, "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort), "--nats-listen", fmt.Sprintf("127.0.0.1:%d", natsPort)}
 	if len(extra) == 0 {
 		extra = []string{"--no-voice"}
 	}
 	p.cmd = exec.Command(os.Args[0], append(args, extra...)...)
 	p.cmd.Env = append(os.Environ(), "ASSIST_TEST_RUN_MAIN=1", "ASSIST_INGEST_KEY=test-key")
-	p.cmd.Stdout, p.cmd.Stderr = logs, logs
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() {
+		_ = p.cmd.Wait()
+		close(p.exited)
+	}()
 	t.Cleanup(func() {
 		_ = p.cmd.Process.Kill()
-		_ = p.cmd.Wait()
+		<-p.exited
 	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(p.http + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve not ready: %v\n%s", err, p.log())
-		}
-		time.Sleep(100 * time.Millisecond)
+	select {
+	case <-p.logs.ready:
+	case <-p.exited:
+		t.Fatalf("serve exited before serving:\n%s", p.log())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("serve not ready after 60s:\n%s", p.log())
 	}
+	resp, err := http.Get(p.http + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("serving but not ready: %s\n%s", resp.Status, p.log())
+	}
+	return p
 }
 
 // kill ends the process with SIGKILL: no shutdown code runs.
@@ -105,7 +132,7 @@ func (p *serveProcess) kill(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	_ = p.cmd.Wait()
+	<-p.exited
 }
 
 // chat posts one chat message and fails the test unless it is accepted.
@@ -150,8 +177,7 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 	httpPort, natsPort := freePort(t), freePort(t)
 	p := startServe(t, data, httpPort, natsPort)
 
-	flags := serviceFlags{data: data}
-	term, err := flags.dial(service.RoleAgent, "a1", newLogger(nil, false))
+	term, err := app.DialTerminal(app.ServiceAddress{Data: data}, service.RoleAgent, "a1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +237,7 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 // storedEvents reads a call's events from the running service's store.
 func storedEvents(t *testing.T, data, callID string) []event.Event {
 	t.Helper()
-	dir := serveDir(data)
+	dir := service.Dir(data)
 	info, err := service.ReadInfo(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -254,8 +280,7 @@ func TestServeTwilioCallReachesTheAgent(t *testing.T) {
 	}
 	data := t.TempDir()
 	p := startServe(t, data, freePort(t), freePort(t), "--debug")
-	flags := serviceFlags{data: data}
-	term, err := flags.dial(service.RoleAgent, "agent-1", newLogger(nil, false))
+	term, err := app.DialTerminal(app.ServiceAddress{Data: data}, service.RoleAgent, "agent-1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +339,7 @@ func TestCredsAdd(t *testing.T) {
 		t.Fatalf("creds add: %q %v", out, err)
 	}
 	path := strings.TrimSpace(out[strings.LastIndex(out, ": ")+2:])
-	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 || filepath.Dir(path) != filepath.Join(serveDir(data), "creds") {
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 || filepath.Dir(path) != filepath.Join(service.Dir(data), "creds") {
 		t.Fatalf("seed file %s: %v %v", path, st, err)
 	}
 	out, _, err = execute(t, "creds", "add", "--agent", "a 1", "--data", data)

@@ -2,29 +2,19 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"net/http"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/loadgen"
-	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/spf13/cobra"
 )
-
-// librivoxClips are the speech clips of the Debian package
-// pocketsphinx-testdata: read English, 16 kHz mono.
-const librivoxClips = "/usr/share/pocketsphinx/test/data/librivox/*.wav"
 
 // simulateProgressEvery is how often progress goes to stderr.
 const simulateProgressEvery = 5 * time.Second
@@ -147,7 +137,7 @@ func (o *simulateOptions) check() error {
 		return usageError{err}
 	}
 	if o.url != "" {
-		if _, err := parseServiceURL(o.url); err != nil {
+		if _, err := loadgen.ParseURL(o.url); err != nil {
 			return usageError{err}
 		}
 	}
@@ -158,26 +148,23 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 	// Calls log their errors while progress is printed: one writer at a time.
 	errOut := &lockedWriter{w: opts.io.err}
 	log := newLogger(errOut, opts.debug)
-	base, err := opts.serviceURL()
-	if err != nil {
-		return err
+	key, keySource := opts.key, "--key"
+	if key == "" {
+		key, keySource = os.Getenv("ASSIST_INGEST_KEY"), "$ASSIST_INGEST_KEY"
 	}
-	key, keySource, err := opts.ingestKey()
+	target, err := app.FindIngest(opts.url, key, keySource, opts.data)
 	if err != nil {
 		return err
 	}
 	cfg := loadgen.Config{
-		URL: base, Key: key, Mode: loadgen.ModeChat,
-		Calls: opts.calls, Rate: opts.rate, Duration: opts.duration,
-		Queues: splitList(opts.queues), Agents: opts.agents,
-		HTTPClient: simulateHTTPClient(opts.calls, opts.insecure),
-		Logger:     log,
+		Mode: loadgen.ModeChat, Calls: opts.calls, Rate: opts.rate, Duration: opts.duration,
+		Queues: splitList(opts.queues), Agents: opts.agents, Logger: log,
 	}
 	what := "chat calls over WebSocket"
 	switch {
 	case opts.audio:
 		cfg.Mode, what = loadgen.ModeTwilio, "voice calls as Twilio Media Streams"
-		if cfg.Clips, err = loadSpeechClips(opts.wavs); err != nil {
+		if cfg.Clips, err = loadgen.LoadClips(opts.wavs); err != nil {
 			return err
 		}
 	case opts.http:
@@ -192,12 +179,9 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 			log.Warn("transcript", "problem", w.String())
 		}
 	}
-	gen, err := loadgen.New(cfg)
+	gen, err := target.Generator(ctx, cfg, opts.insecure)
 	if err != nil {
-		return fmt.Errorf("simulate: %w", err)
-	}
-	if err := gen.Check(ctx); err != nil {
-		return explainServiceError(err, base, keySource)
+		return err
 	}
 
 	until := "until every call has played its script once"
@@ -205,25 +189,10 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 		until = "for " + opts.duration.String()
 	}
 	fmt.Fprintf(errOut, "simulate: %d %s to %s, %g customer utterances/s per call, %s; Ctrl-C stops\n",
-		opts.calls, what, base, opts.rate, until)
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(opts.progressEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				printSimulateProgress(errOut, opts.audio, gen.Progress())
-			case <-done:
-				return
-			}
-		}
-	}()
-	rep := gen.Run(ctx)
-	close(done)
-	<-stopped
+		opts.calls, what, target.URL, opts.rate, until)
+	rep := gen.RunReporting(ctx, opts.progressEvery, func(p loadgen.Progress) {
+		fmt.Fprintln(errOut, "simulate: "+p.Line(opts.audio))
+	})
 
 	p := gen.Progress()
 	if cfg.Mode == loadgen.ModeTwilio {
@@ -244,20 +213,6 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 	return nil
 }
 
-// printSimulateProgress writes one progress line to stderr.
-func printSimulateProgress(w io.Writer, audio bool, p loadgen.Progress) {
-	line := fmt.Sprintf("simulate: %s  open %d  calls %d  ended %d  utterances %d",
-		p.Elapsed.Round(time.Second), p.Open, p.Calls, p.Ended, p.Utterances)
-	if !audio {
-		line += fmt.Sprintf("  acked %d", p.Acked)
-	}
-	line += fmt.Sprintf("  errors %d", p.Errors)
-	if p.Acked > 0 {
-		line += fmt.Sprintf("  ack p50 %s p99 %s", p.RecentP50.Round(100*time.Microsecond), p.RecentP99.Round(100*time.Microsecond))
-	}
-	fmt.Fprintln(w, line)
-}
-
 // lockedWriter serialises writes from several goroutines.
 type lockedWriter struct {
 	mu sync.Mutex
@@ -268,129 +223,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// serviceURL is --url, else the HTTP URL the service on this machine
-// wrote into its info file.
-func (o *simulateOptions) serviceURL() (string, error) {
-	if o.url != "" {
-		u, err := parseServiceURL(o.url)
-		if err != nil {
-			return "", usageError{err}
-		}
-		return u.String(), nil
-	}
-	info, err := service.ReadInfo(serveDir(o.data))
-	if errors.Is(err, service.ErrNoService) {
-		return "", fmt.Errorf("%w (%s): start it, or pass its address with --url", service.ErrNoService, serveDir(o.data))
-	}
-	if err != nil {
-		return "", fmt.Errorf("find the service: %w (or pass --url)", err)
-	}
-	if info.HTTPURL == "" {
-		return "", fmt.Errorf("the service in %s recorded no HTTP URL: pass --url", serveDir(o.data))
-	}
-	u, err := parseServiceURL(info.HTTPURL)
-	if err != nil {
-		return "", fmt.Errorf("the service's info in %s: %w", serveDir(o.data), err)
-	}
-	return u.String(), nil
-}
-
-// parseServiceURL checks a service base URL: http or https (ws and wss
-// are taken as the same) with a host.
-func parseServiceURL(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, fmt.Errorf("service URL %q: %w", s, err)
-	}
-	switch u.Scheme {
-	case "http", "https":
-	case "ws":
-		u.Scheme = "http"
-	case "wss":
-		u.Scheme = "https"
-	default:
-		return nil, fmt.Errorf("service URL %q: want http://host:port or https://host:port", s)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("service URL %q has no host", s)
-	}
-	return u, nil
-}
-
-// ingestKey is --key, else $ASSIST_INGEST_KEY, else the key the service
-// keeps in its folder; source says which, for error messages. It never
-// makes up a key.
-func (o *simulateOptions) ingestKey() (key, source string, err error) {
-	if o.key != "" {
-		return o.key, "--key", nil
-	}
-	if k := os.Getenv("ASSIST_INGEST_KEY"); k != "" {
-		return k, "$ASSIST_INGEST_KEY", nil
-	}
-	path := filepath.Join(serveDir(o.data), "ingest.key")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", "", fmt.Errorf("no ingest API key: pass --key, set $ASSIST_INGEST_KEY, or run where the service keeps %s (--data)", path)
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("read ingest key: %w", err)
-	}
-	key = strings.TrimSpace(string(data))
-	if key == "" {
-		return "", "", fmt.Errorf("ingest key file %s is empty: pass --key or set $ASSIST_INGEST_KEY", path)
-	}
-	return key, path, nil
-}
-
-// explainServiceError says what to do when the service check fails.
-func explainServiceError(err error, base, keySource string) error {
-	switch {
-	case errors.Is(err, loadgen.ErrUnreachable):
-		return fmt.Errorf("%w\nIs 'assist serve' running there? Pass its address with --url", err)
-	case errors.Is(err, loadgen.ErrUnauthorized):
-		return fmt.Errorf("%w\nThe key came from %s; pass the service's key with --key or $ASSIST_INGEST_KEY", err, keySource)
-	case errors.Is(err, loadgen.ErrNoEndpoint):
-		return fmt.Errorf("%w\nIs %s an 'assist serve'? Pass its base URL with --url", err, base)
-	}
-	return fmt.Errorf("check the service at %s: %w", base, err)
-}
-
-// simulateHTTPClient returns the client for requests and WebSocket
-// handshakes: enough idle connections for every call, and no certificate
-// check with --insecure.
-func simulateHTTPClient(calls int, insecure bool) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = max(calls, 2)
-	t.MaxIdleConns = max(calls, 100)
-	if insecure {
-		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for with --insecure
-	}
-	return &http.Client{Transport: t}
-}
-
-// loadSpeechClips reads the --wav files, or the pocketsphinx-testdata
-// clips when there are none.
-func loadSpeechClips(paths []string) ([]*loadgen.Clip, error) {
-	if len(paths) == 0 {
-		var err error
-		if paths, err = filepath.Glob(librivoxClips); err != nil {
-			return nil, fmt.Errorf("find speech clips: %w", err)
-		}
-		if len(paths) == 0 {
-			return nil, fmt.Errorf("no speech clips in %s: install the Debian package pocketsphinx-testdata, or pass --wav FILE", filepath.Dir(librivoxClips))
-		}
-	}
-	clips := make([]*loadgen.Clip, 0, len(paths))
-	for _, p := range paths {
-		c, err := loadgen.LoadClip(p)
-		if err != nil {
-			return nil, err
-		}
-		clips = append(clips, c)
-	}
-	return clips, nil
 }
 
 // splitList splits a comma-separated flag value, dropping blanks.

@@ -224,7 +224,7 @@ func TestSimulateStopsCleanly(t *testing.T) {
 func TestSimulateFindsTheServiceInTheDataFolder(t *testing.T) {
 	s := startSimService(t, nil)
 	data := t.TempDir()
-	dir := serveDir(data)
+	dir := service.Dir(data)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}

@@ -57,16 +57,11 @@ credentials are found by themselves; elsewhere, pass --nats and --creds
 }
 
 func runSupervise(ctx context.Context, o *superviseOptions) error {
-	lh, err := o.term.logger(o.io)
+	t, done, err := o.term.dial(o.io, service.RoleSupervisor, o.name)
 	if err != nil {
 		return err
 	}
-	defer lh.close()
-	t, err := o.term.service.dial(service.RoleSupervisor, o.name, lh.log)
-	if err != nil {
-		return err
-	}
-	defer t.Close()
+	defer done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	subject := engine.AllCallsSubject
@@ -76,7 +71,7 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 	// The view learns of a lost connection at once; once it is back, the
 	// directory is read again for the rows that changed meanwhile.
 	msgs := make(chan tea.Msg, 16)
-	t.OnStatus(func(up bool) {
+	t.WatchCalls(ctx, o.queue, func(up bool) {
 		detail := "reconnecting…"
 		if up {
 			detail = ""
@@ -85,15 +80,10 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 		case msgs <- supervisor.ConnectionMsg{Connected: up, Detail: detail}:
 		default:
 		}
-		if up {
-			go func() {
-				if rows, err := t.Calls(ctx, o.queue); err == nil {
-					select {
-					case msgs <- supervisor.RowsMsg{Rows: rows, Replace: true}:
-					case <-ctx.Done():
-					}
-				}
-			}()
+	}, func(rows []event.CallRow) {
+		select {
+		case msgs <- supervisor.RowsMsg{Rows: rows, Replace: true}:
+		case <-ctx.Done():
 		}
 	})
 	rows, err := t.Calls(ctx, o.queue)

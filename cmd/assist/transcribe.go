@@ -4,71 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
-
-// asrFlags choose the speech recognizer: the embedded one, or a
-// transcription server with the embedded one as its fallback.
-type asrFlags struct {
-	url    string
-	model  string
-	digits bool
-}
-
-func (f *asrFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.url, "asr-url", os.Getenv("ASSIST_ASR_URL"), "OpenAI-compatible transcription server, base URL with /v1 ($ASSIST_ASR_URL; key from $ASSIST_ASR_API_KEY); the embedded recognizer is the fallback")
-	fs.StringVar(&f.model, "asr-model", os.Getenv("ASSIST_ASR_MODEL"), "transcription model name ($ASSIST_ASR_MODEL)")
-}
-
-// recognizer builds the recognizer the flags ask for. A recording decoded
-// ahead of time (recorded true) gets the embedded recognizer's full
-// search; live audio gets the search tuned to keep up and answer fast.
-func (f *asrFlags) recognizer(log *slog.Logger, recorded bool) (audio.Recognizer, error) {
-	cfg := sphinx.DefaultConfig()
-	if recorded {
-		cfg.Options = sphinx.FullSearch
-	}
-	embedded, err := sphinx.New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("speech recognizer: %w", err)
-	}
-	if f.digits {
-		// Number entry: a grammar of spoken digits, no server.
-		return digitsRecognizer{embedded}, nil
-	}
-	if f.url == "" {
-		return embedded, nil
-	}
-	if f.model == "" {
-		return nil, usagef("--asr-url needs --asr-model")
-	}
-	key := os.Getenv("ASSIST_ASR_API_KEY")
-	if key == "" {
-		key = os.Getenv("ASSIST_LLM_API_KEY")
-	}
-	server, err := audio.NewServerRecognizer(f.url, f.model, key)
-	if err != nil {
-		return nil, err
-	}
-	return audio.NewFallback(server, embedded, func(err error) {
-		log.Warn("transcription server failed; using the embedded recognizer", "err", err)
-	}), nil
-}
-
-// digitsRecognizer recognises spoken digits only ("four one two oh"),
-// for card and account numbers.
-type digitsRecognizer struct{ *sphinx.Recognizer }
-
-func (d digitsRecognizer) Name() string { return "pocketsphinx-digits" }
-
-func (d digitsRecognizer) NewStream() (audio.Stream, error) { return d.NewDigitsStream() }
 
 type transcribeOptions struct {
 	io          streams
@@ -127,7 +68,7 @@ func runTranscribe(opts *transcribeOptions) error {
 	if err != nil {
 		return err
 	}
-	channels, err := audio.Transcribe(rec, clip, audio.EndpointOptions{})
+	utterances, err := app.Transcribe(rec, clip)
 	if err != nil {
 		return err
 	}
@@ -138,42 +79,20 @@ func runTranscribe(opts *transcribeOptions) error {
 		Text    string `json:"text"`
 	}
 	enc := json.NewEncoder(opts.io.out)
-	for _, l := range mergeByTime(channels) {
-		h := l.Hypothesis
+	for _, u := range utterances {
 		if opts.json {
-			if err := enc.Encode(line{l.channel, h.Start.Milliseconds(), h.End.Milliseconds(), h.Text}); err != nil {
+			if err := enc.Encode(line{u.Channel, u.Start.Milliseconds(), u.End.Milliseconds(), u.Text}); err != nil {
 				return err
 			}
 			continue
 		}
 		ch := ""
-		if len(channels) > 1 {
-			ch = fmt.Sprintf("ch%d  ", l.channel)
+		if len(clip.Channels) > 1 {
+			ch = fmt.Sprintf("ch%d  ", u.Channel)
 		}
-		fmt.Fprintf(opts.io.out, "%s–%s  %s%s\n", clock(h.Start), clock(h.End), ch, h.Text)
+		fmt.Fprintf(opts.io.out, "%s–%s  %s%s\n", clock(u.Start), clock(u.End), ch, u.Text)
 	}
 	return nil
-}
-
-type channelHypothesis struct {
-	audio.Hypothesis
-	channel int
-}
-
-// mergeByTime interleaves the channels' utterances in order of start time.
-func mergeByTime(channels [][]audio.Hypothesis) []channelHypothesis {
-	var out []channelHypothesis
-	for ch, hs := range channels {
-		for _, h := range hs {
-			out = append(out, channelHypothesis{h, ch})
-		}
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Start < out[j-1].Start; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // clock formats an audio offset as mm:ss.cc.

@@ -32,6 +32,7 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/eventually"
 )
 
 const voiceTestKey = "voice-test-key"
@@ -735,12 +736,8 @@ func TestVoiceIdleClientIsClosed(t *testing.T) {
 // the connection close.
 func waitMetric(t *testing.T, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("metric never reached its value")
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !eventually.True(10*time.Second, ok) {
+		t.Fatal("metric never reached its value")
 	}
 }
 

@@ -200,23 +200,33 @@ type Generator struct {
 	rng     *mrand.Rand
 }
 
-// New checks cfg and returns a Generator for it.
-func New(cfg Config) (*Generator, error) {
-	base, err := url.Parse(cfg.URL)
+// ParseURL checks a service base URL: http or https (ws and wss are taken
+// as the same) with a host.
+func ParseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("service URL: %w", err)
+		return nil, fmt.Errorf("service URL %q: %w", s, err)
 	}
-	switch base.Scheme {
+	switch u.Scheme {
 	case "http", "https":
 	case "ws":
-		base.Scheme = "http"
+		u.Scheme = "http"
 	case "wss":
-		base.Scheme = "https"
+		u.Scheme = "https"
 	default:
-		return nil, fmt.Errorf("service URL %q: want http:// or https://", cfg.URL)
+		return nil, fmt.Errorf("service URL %q: want http://host:port or https://host:port", s)
 	}
-	if base.Host == "" {
-		return nil, fmt.Errorf("service URL %q has no host", cfg.URL)
+	if u.Host == "" {
+		return nil, fmt.Errorf("service URL %q has no host", s)
+	}
+	return u, nil
+}
+
+// New checks cfg and returns a Generator for it.
+func New(cfg Config) (*Generator, error) {
+	base, err := ParseURL(cfg.URL)
+	if err != nil {
+		return nil, err
 	}
 	base.RawQuery, base.Fragment = "", ""
 	switch {
@@ -319,6 +329,45 @@ func (g *Generator) Run(ctx context.Context) Report {
 	}
 	wg.Wait()
 	return g.report()
+}
+
+// RunReporting is Run that also hands progress the counts so far every
+// interval while the calls run.
+func (g *Generator) RunReporting(ctx context.Context, every time.Duration, progress func(Progress)) Report {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				progress(g.Progress())
+			case <-done:
+				return
+			}
+		}
+	}()
+	rep := g.Run(ctx)
+	close(done)
+	<-stopped
+	return rep
+}
+
+// Line writes the counts as one line; voice leaves out the acks, which
+// voice calls do not have.
+func (p Progress) Line(voice bool) string {
+	line := fmt.Sprintf("%s  open %d  calls %d  ended %d  utterances %d",
+		p.Elapsed.Round(time.Second), p.Open, p.Calls, p.Ended, p.Utterances)
+	if !voice {
+		line += fmt.Sprintf("  acked %d", p.Acked)
+	}
+	line += fmt.Sprintf("  errors %d", p.Errors)
+	if p.Acked > 0 {
+		line += fmt.Sprintf("  ack p50 %s p99 %s", p.RecentP50.Round(100*time.Microsecond), p.RecentP99.Round(100*time.Microsecond))
+	}
+	return line
 }
 
 // Progress returns the counts so far. It is safe to call during Run.

@@ -406,3 +406,18 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestParseURLAndProgressLine(t *testing.T) {
+	for in, want := range map[string]string{"ws://h:1": "http://h:1", "wss://h:1/x": "https://h:1/x", "http://h:1": "http://h:1"} {
+		if u, err := ParseURL(in); err != nil || u.String() != want {
+			t.Errorf("ParseURL(%q) = %v, %v; want %s", in, u, err, want)
+		}
+	}
+	p := Progress{Elapsed: 5 * time.Second, Open: 2, Calls: 3, Ended: 1, Utterances: 9, Acked: 8, RecentP50: time.Millisecond, RecentP99: 2 * time.Millisecond}
+	if got, want := p.Line(false), "5s  open 2  calls 3  ended 1  utterances 9  acked 8  errors 0  ack p50 1ms p99 2ms"; got != want {
+		t.Errorf("chat line %q, want %q", got, want)
+	}
+	if got := p.Line(true); strings.Contains(got, "acked") {
+		t.Errorf("voice line %q counts acks", got)
+	}
+}

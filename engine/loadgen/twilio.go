@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -75,6 +76,32 @@ func LoadClip(path string) (*Clip, error) {
 		return nil, fmt.Errorf("speech clip: %w", err)
 	}
 	return NewClip(path, c)
+}
+
+// LibriVoxClips are the speech clips of the Debian package
+// pocketsphinx-testdata: read English, 16 kHz mono.
+const LibriVoxClips = "/usr/share/pocketsphinx/test/data/librivox/*.wav"
+
+// LoadClips reads the WAV files, or the LibriVoxClips when there are none.
+func LoadClips(paths []string) ([]*Clip, error) {
+	if len(paths) == 0 {
+		var err error
+		if paths, err = filepath.Glob(LibriVoxClips); err != nil {
+			return nil, fmt.Errorf("find speech clips: %w", err)
+		}
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("no speech clips in %s: install the Debian package pocketsphinx-testdata, or pass --wav FILE", filepath.Dir(LibriVoxClips))
+		}
+	}
+	clips := make([]*Clip, 0, len(paths))
+	for _, p := range paths {
+		c, err := LoadClip(p)
+		if err != nil {
+			return nil, err
+		}
+		clips = append(clips, c)
+	}
+	return clips, nil
 }
 
 // Duration is the clip's length.

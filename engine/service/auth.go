@@ -123,6 +123,27 @@ func (a Auth) Add(role Role, name string) (credsPath string, created bool, err e
 	return path, true, nil
 }
 
+// ErrNoIngestKey says the folder keeps no ingest API key.
+var ErrNoIngestKey = errors.New("no ingest API key")
+
+// ReadIngestKey returns the ingest API key kept in the folder and the
+// file it is in; unlike IngestKey it never makes one up. Its error wraps
+// ErrNoIngestKey when there is none.
+func (a Auth) ReadIngestKey() (key, path string, err error) {
+	path = filepath.Join(a.Dir, "ingest.key")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", path, fmt.Errorf("%w in %s", ErrNoIngestKey, a.Dir)
+	}
+	if err != nil {
+		return "", path, fmt.Errorf("read ingest key: %w", err)
+	}
+	if key = strings.TrimSpace(string(data)); key == "" {
+		return "", path, fmt.Errorf("%w: %s is empty", ErrNoIngestKey, path)
+	}
+	return key, path, nil
+}
+
 // IngestKey returns the ingest API key kept in the folder, generating one
 // on first use; created says it was generated now (to print it once).
 func (a Auth) IngestKey() (key string, created bool, err error) {

@@ -21,6 +21,10 @@ type Info struct {
 // ErrNoService says no service has written its info in the folder.
 var ErrNoService = errors.New("no 'assist serve' found in the data folder")
 
+// Dir is the service's folder inside a data folder: its info, users,
+// credentials, ingest key, worker id and event store.
+func Dir(data string) string { return filepath.Join(data, "serve") }
+
 func infoPath(dir string) string { return filepath.Join(dir, "serve.json") }
 
 // WriteInfo records the running service's addresses in dir.

@@ -11,6 +11,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
+	"github.com/larkspur-labs/assist/internal/eventually"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -97,6 +98,10 @@ func (ts *testService) terminal(t *testing.T, role Role, name string) *Terminal 
 	return term
 }
 
+// directoryWait bounds the wait for what lands asynchronously: a call's
+// row in the directory, a permissions violation.
+const directoryWait = 5 * time.Second
+
 // collect reads events until the call's call.ended or the deadline.
 func collect(t *testing.T, events <-chan event.Event, callID string) []event.Event {
 	t.Helper()
@@ -165,7 +170,12 @@ func TestChatCallReachesSupervisorAndItsAgentOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls, err := a1.Calls(ctx, "")
+	// The call's row reaches the directory asynchronously.
+	var calls []event.CallRow
+	eventually.True(directoryWait, func() bool {
+		calls, err = a1.Calls(ctx, "")
+		return err != nil || len(calls) > 0
+	})
 	if err != nil || len(calls) != 1 || calls[0].CallID != "c1" || calls[0].Agent != "a1" {
 		t.Fatalf("a1 calls = %+v, %v", calls, err)
 	}
@@ -204,8 +214,7 @@ func TestChatCallReachesSupervisorAndItsAgentOnly(t *testing.T) {
 		if err := a2.Conn().Flush(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond)
-		if last := a2.Conn().LastError(); last == nil {
+		if !eventually.True(directoryWait, func() bool { return a2.Conn().LastError() != nil }) {
 			t.Error("a2 subscribed to a1's events without a permissions violation")
 		}
 	}
@@ -258,9 +267,15 @@ func TestOrphanedCallsEndWhenTheirWorkerReturns(t *testing.T) {
 	if err := call.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "hello", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
+	// The directory row lands before the worker goes.
+	boss := ts.terminal(t, RoleSupervisor, "boss")
+	if !eventually.True(directoryWait, func() bool {
+		calls, err := boss.Calls(ctx, "")
+		return err == nil && len(calls) == 1
+	}) {
+		t.Fatal("the call never reached the directory")
+	}
 	w.Close()
-	// Let the directory row land before the worker comes back.
-	time.Sleep(200 * time.Millisecond)
 	w = ts.worker(t, "w1")
 	n, err := w.EndOrphans(ctx)
 	if err != nil || n != 1 {
@@ -281,17 +296,15 @@ func TestUsersAddedLaterCanConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The server reloads the user list within its check interval.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		nc, err := Dial(ts.url, ts.auth.CredsPath(RoleAgent, "late"), "late", natsNoRetry()...)
-		if err == nil {
+	var err error
+	if !eventually.True(5*time.Second, func() bool {
+		var nc *nats.Conn
+		if nc, err = Dial(ts.url, ts.auth.CredsPath(RoleAgent, "late"), "late", natsNoRetry()...); err == nil {
 			nc.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("late user cannot connect: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err == nil
+	}) {
+		t.Fatalf("late user cannot connect: %v", err)
 	}
 }
 
@@ -324,16 +337,12 @@ func TestSummaryOnDemandOverTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The row reaches the directory asynchronously.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := boss.Summary(ctx, "c9")
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, ErrNotFound) || time.Now().After(deadline) {
-			t.Fatalf("summary: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	eventually.True(directoryWait, func() bool {
+		err = boss.Summary(ctx, "c9")
+		return !errors.Is(err, ErrNotFound)
+	})
+	if err != nil {
+		t.Fatalf("summary: %v", err)
 	}
 	if err := ts.terminal(t, RoleAgent, "a1").Summary(ctx, "c9"); err != nil {
 		t.Fatalf("the call's agent asking for a summary: %v", err)

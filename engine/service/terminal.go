@@ -101,6 +101,26 @@ func (t *Terminal) setConnected(up bool) {
 	}
 }
 
+// WatchCalls tells status each time the connection is lost or regained
+// and, once it is back, hands rows the live calls (in queue, when not
+// empty) read again, for the rows that changed meanwhile, until ctx is
+// done. Both run on the terminal's goroutines: keep them short.
+func (t *Terminal) WatchCalls(ctx context.Context, queue string, status func(connected bool), rows func([]event.CallRow)) {
+	t.OnStatus(func(up bool) {
+		if ctx.Err() != nil {
+			return
+		}
+		status(up)
+		if up {
+			go func() {
+				if calls, err := t.Calls(ctx, queue); err == nil {
+					rows(calls)
+				}
+			}()
+		}
+	})
+}
+
 // api returns the subject of an operation for this terminal's role.
 func (t *Terminal) api(op string) string {
 	if t.role == RoleAgent {

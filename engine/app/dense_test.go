@@ -1,8 +1,11 @@
-package main
+package app
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"hash/fnv"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -72,35 +75,62 @@ func bagOfWords(text string) []float32 {
 	return v
 }
 
-func TestKBSearchWithDenseEmbeddingsCachesArticleVectors(t *testing.T) {
-	srv, texts := embeddingsServer(t)
-	t.Setenv("ASSIST_DATA", t.TempDir())
-	args := []string{"kb", "search", "--embed-url", srv.URL + "/v1", "--embed-model", "bow", "-k", "3", "a wallet and a debit card were stolen, and something else entirely"}
-	out, stderr, err := execute(t, args...)
-	if err != nil || !strings.Contains(out, "card-lost-stolen") {
-		t.Fatalf("dense search: %v\n%s\n%s", err, out, stderr)
+// denseConfig asks for dense retrieval from the embeddings server at url.
+func denseConfig(url, data string, log *slog.Logger) Config {
+	return Config{KB: KBConfig{Data: data, EmbedURL: url, EmbedModel: "bow"}, Logger: log}
+}
+
+// topArticle is the first article the knowledge base retrieves for text.
+func topArticle(t *testing.T, k *Knowledge, text string) string {
+	t.Helper()
+	c, err := k.Retriever.Retrieve(context.Background(), []string{text}, 3)
+	if err != nil || len(c) == 0 {
+		t.Fatalf("retrieve %q: %d candidates, %v", text, len(c), err)
 	}
+	return c[0].Article.ID
+}
+
+func TestDenseRetrievalCachesArticleVectors(t *testing.T) {
+	srv, texts := embeddingsServer(t)
+	cfg := denseConfig(srv.URL+"/v1", t.TempDir(), discard)
+	query := "a wallet and a debit card were stolen, and something else entirely"
+	k, err := OpenKnowledge(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := topArticle(t, k, query); top != "card-lost-stolen" || !strings.HasSuffix(k.Status(), "· dense") {
+		t.Fatalf("dense search: top %s, status %q", top, k.Status())
+	}
+	k.Close()
 	first := texts.Load()
 	if first < 33 {
 		t.Fatalf("the server embedded %d texts, want every article's", first)
 	}
-	if _, _, err := execute(t, args...); err != nil {
+	k, err = OpenKnowledge(context.Background(), cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer k.Close()
+	topArticle(t, k, query)
 	if again := texts.Load() - first; again > 2 {
 		t.Errorf("second run embedded %d texts: the article vectors were not cached", again)
 	}
 }
 
-func TestKBSearchSurvivesADeadEmbeddingsServer(t *testing.T) {
+func TestDenseRetrievalSurvivesADeadEmbeddingsServer(t *testing.T) {
 	srv, _ := embeddingsServer(t)
 	url := srv.URL + "/v1"
 	srv.Close()
-	out, stderr, err := execute(t, "kb", "search", "--embed-url", url, "--embed-model", "bow", "I lost my debit card")
-	if err != nil || !strings.Contains(out, "card-lost-stolen") {
-		t.Fatalf("dead server broke search: %v\n%s", err, out)
+	var logs bytes.Buffer
+	k, err := OpenKnowledge(context.Background(), denseConfig(url, t.TempDir(), slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatalf("dead server broke the knowledge base: %v", err)
 	}
-	if !strings.Contains(stderr, "dense retrieval off") {
-		t.Errorf("no warning that dense retrieval is off:\n%s", stderr)
+	defer k.Close()
+	if top := topArticle(t, k, "I lost my debit card"); top != "card-lost-stolen" {
+		t.Errorf("top article %s", top)
+	}
+	if !strings.Contains(logs.String(), "dense retrieval off") {
+		t.Errorf("no warning that dense retrieval is off:\n%s", logs.String())
 	}
 }

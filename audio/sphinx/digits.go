@@ -1,0 +1,15 @@
+package sphinx
+
+import "github.com/larkspur-labs/assist/audio"
+
+// Digits recognises spoken digits only ("four one two oh"), for card and
+// account numbers: every stream it starts decodes with the digits grammar.
+type Digits struct{ *Recognizer }
+
+var _ audio.Recognizer = Digits{}
+
+// Name identifies the digits recognizer.
+func (d Digits) Name() string { return "pocketsphinx-digits" }
+
+// NewStream starts decoding one channel with the digits grammar.
+func (d Digits) NewStream() (audio.Stream, error) { return d.NewDigitsStream() }

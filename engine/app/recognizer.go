@@ -1,0 +1,69 @@
+package app
+
+import (
+	"cmp"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/audio/sphinx"
+)
+
+// NewRecognizer builds the configured speech recognizer: the embedded one
+// (digits only when asked), or a transcription server with the embedded
+// one as its fallback.
+func NewRecognizer(cfg ASRConfig, log *slog.Logger) (audio.Recognizer, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sc := sphinx.DefaultConfig()
+	if cfg.Recorded {
+		sc.Options = sphinx.FullSearch
+	}
+	embedded, err := sphinx.New(sc)
+	if err != nil {
+		return nil, fmt.Errorf("speech recognizer: %w", err)
+	}
+	if cfg.Digits {
+		// Number entry: a grammar of spoken digits, no server.
+		return sphinx.Digits{Recognizer: embedded}, nil
+	}
+	if cfg.URL == "" {
+		return embedded, nil
+	}
+	if cfg.Model == "" {
+		return nil, configErrorf("--asr-url needs --asr-model")
+	}
+	server, err := audio.NewServerRecognizer(cfg.URL, cfg.Model, cfg.Key)
+	if err != nil {
+		return nil, err
+	}
+	return audio.NewFallback(server, embedded, func(err error) {
+		log.Warn("transcription server failed; using the embedded recognizer", "err", err)
+	}), nil
+}
+
+// Utterance is one recognised utterance of a recording and the channel it
+// was heard on.
+type Utterance struct {
+	audio.Hypothesis
+	Channel int
+}
+
+// Transcribe cuts each channel of clip into utterances, recognises them,
+// and returns the utterances of every channel in order of start time.
+func Transcribe(rec audio.Recognizer, clip *audio.Clip) ([]Utterance, error) {
+	channels, err := audio.Transcribe(rec, clip, audio.EndpointOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var out []Utterance
+	for ch, hs := range channels {
+		for _, h := range hs {
+			out = append(out, Utterance{h, ch})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Utterance) int { return cmp.Compare(a.Start, b.Start) })
+	return out, nil
+}

@@ -1,0 +1,332 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/larkspur-labs/assist/assist/llm/llmtest"
+	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/transcript"
+)
+
+// replay plays calls (the bundled samples when none) headless at speed
+// through a stack built from cfg, and returns the events.
+func replay(t *testing.T, cfg Config, speed float64, calls ...transcript.Call) []event.Event {
+	t.Helper()
+	if cfg.KB.Data == "" {
+		cfg.KB.Data = t.TempDir()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = discard
+	}
+	if len(calls) == 0 {
+		var err error
+		if calls, _, err = LoadCalls(nil, transcript.FormatAuto); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stack, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stack.Close()
+	var out bytes.Buffer
+	player := engine.NewPlayer(stack.Engine, engine.PlayerOptions{Speed: speed})
+	if _, err := engine.ReplayHeadless(context.Background(), stack.Bus, player, calls, &out); err != nil {
+		t.Fatal(err)
+	}
+	return decodeEvents(t, out.String())
+}
+
+func decodeEvents(t *testing.T, ndjson string) []event.Event {
+	t.Helper()
+	var out []event.Event
+	sc := bufio.NewScanner(strings.NewReader(ndjson))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e event.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("bad event %q: %v", sc.Text(), err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestReplayWithGuidance(t *testing.T) {
+	events := replay(t, Config{Guidance: GuidanceConfig{
+		Rules: "../../assist/rules/testdata/center.yaml", Profiles: "../../assist/rules/testdata/customers.json",
+	}}, 0)
+	offers, kinds := 0, map[string]bool{}
+	for _, e := range events {
+		switch p := e.Payload.(type) {
+		case event.Recommendations:
+			for _, r := range p.Recommendations {
+				if r.Kind == "offer" && r.Reason != "" {
+					offers++
+				}
+			}
+		case event.Alert:
+			if p.UtteranceID == "" {
+				t.Errorf("alert %+v cites no utterance", p)
+			}
+			kinds[p.Type] = true
+		}
+	}
+	if offers == 0 {
+		t.Error("no personalised offer for the sample customers")
+	}
+	for _, k := range []string{"supervisor", "fraud", "vulnerable", "disclosure"} {
+		if !kinds[k] {
+			t.Errorf("no %s warning in the sample calls (got %v)", k, kinds)
+		}
+	}
+}
+
+func TestGuidanceErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(bad, []byte("warnings:\n  - id: x\n    kind: nonsense\n    when: {phrases: [a]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A rules file whose every rule is bad still lets the engine run, and
+	// the log names the file and line.
+	var logs bytes.Buffer
+	m, err := LoadModels(context.Background(), Config{Guidance: GuidanceConfig{Rules: bad}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil || !strings.Contains(logs.String(), "rules.yaml:3") {
+		t.Errorf("bad rules: err %v, logs %q", err, logs.String())
+	}
+	if m != nil {
+		m.Close()
+	}
+	if _, err := LoadModels(context.Background(), Config{Guidance: GuidanceConfig{Profiles: filepath.Join(t.TempDir(), "absent.json")}}); err == nil {
+		t.Error("a missing profiles file was accepted")
+	}
+	var ce *ConfigError
+	if _, err := LoadModels(context.Background(), Config{Guidance: GuidanceConfig{Flows: "../../kb/testdata/broken"}}); err == nil {
+		t.Error("flows from a broken knowledge base were accepted")
+	} else if errors.As(err, &ce) {
+		t.Errorf("a broken knowledge base is no configuration error: %v", err)
+	}
+}
+
+// piiTable is real-looking personal data a customer might say; none of it
+// may reach a model server.
+var piiTable = []string{
+	"4111 1111 1111 1111",
+	"5500-0000-0000-0004",
+	"GB82 WEST 1234 5698 7654 32",
+	"DE89370400440532013000",
+	"078-05-1120",
+	"(415) 555-0132",
+	"+44 20 7946 0958",
+	"daniel.okafor+bank@example.com",
+	"12 March 1985",
+	"0123456789",
+}
+
+// piiCall is a call whose customer turns carry the table's data, each
+// turn 2 s after the last.
+func piiCall(t *testing.T) transcript.Call {
+	t.Helper()
+	lines := []string{`{"type":"call","call_id":"pii-call","title":"PII","queue":"cards","agent":"a1","channel":"chat"}`}
+	turns := []string{
+		"I lost my debit card, the number is 4111 1111 1111 1111, please block it.",
+		"My other card 5500-0000-0000-0004 is fine.",
+		"Refund it to GB82 WEST 1234 5698 7654 32 or DE89370400440532013000.",
+		"My SSN is 078-05-1120 and my phone is (415) 555-0132, or +44 20 7946 0958.",
+		"Email daniel.okafor+bank@example.com; I was born on 12 March 1985.",
+		"My account number is 0123456789. Can you send a new card?",
+	}
+	for i, text := range turns {
+		b, _ := json.Marshal(map[string]any{"offset": float64(i * 2), "duration": 1.5, "speaker": "customer", "text": text})
+		lines = append(lines, string(b))
+	}
+	calls, _, err := transcript.Parse("pii.jsonl", []byte(strings.Join(lines, "\n")+"\n"), transcript.FormatCalls)
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("pii call: %v", err)
+	}
+	return calls[0]
+}
+
+// withModelServer is a configuration with the chat server at url.
+func withModelServer(url, model string) Config {
+	return Config{Model: ModelConfig{URL: url, Model: model, Timeout: 20 * time.Second}}
+}
+
+func TestReplayWithAModelServer(t *testing.T) {
+	srv := llmtest.NewServer(t)
+	drafts, partial := 0, 0
+	var wrapup *event.Summary
+	for _, e := range replay(t, withModelServer(srv.URL, llmtest.DefaultModel), 8, piiCall(t)) {
+		switch p := e.Payload.(type) {
+		case event.Suggestions:
+			for _, s := range p.Suggestions {
+				if s.Source == "llm" {
+					if s.Partial {
+						partial++
+					} else if s.Text == llmtest.DefaultDraft && len(s.ArticleIDs) > 0 {
+						drafts++
+					}
+				}
+			}
+		case event.CallEnded:
+			wrapup = p.Wrapup
+		}
+	}
+	if drafts == 0 {
+		t.Errorf("no finished llm draft in the suggestions events (%d partial)", partial)
+	}
+	if wrapup == nil || wrapup.Source != "llm" || wrapup.Situation == "" {
+		t.Errorf("call.ended wrap-up %+v, want the model server's", wrapup)
+	}
+	// Zero personal data from the table reached the server; its
+	// placeholders did.
+	reqs := srv.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("no request reached the model server")
+	}
+	sent := ""
+	for _, r := range reqs {
+		sent += string(r.Body)
+	}
+	for _, pii := range piiTable {
+		if strings.Contains(sent, pii) || strings.Contains(sent, strings.ReplaceAll(pii, " ", "")) {
+			t.Errorf("%q reached the model server", pii)
+		}
+	}
+	for _, ph := range []string{"[CARD]", "[IBAN]", "[SSN]", "[PHONE]", "[EMAIL]", "[DOB]", "[ACCOUNT]"} {
+		if !strings.Contains(sent, ph) {
+			t.Errorf("no %s placeholder in what was sent", ph)
+		}
+	}
+}
+
+func TestReplayWithADeadModelServer(t *testing.T) {
+	degraded := ""
+	var wrapup *event.Summary
+	for _, e := range replay(t, withModelServer("http://127.0.0.1:1/v1", "m"), 8, piiCall(t)) {
+		switch p := e.Payload.(type) {
+		case event.Suggestions:
+			if p.Degraded != "" {
+				degraded = p.Degraded
+			}
+			for _, s := range p.Suggestions {
+				if s.Source == "llm" && !s.Partial {
+					t.Errorf("a draft from a dead server: %+v", s)
+				}
+			}
+		case event.CallEnded:
+			wrapup = p.Wrapup
+		}
+	}
+	if !strings.HasPrefix(degraded, "llm:") {
+		t.Errorf("degraded = %q, want the breaker's reason", degraded)
+	}
+	if wrapup == nil || wrapup.Source != "extractive" {
+		t.Errorf("wrap-up %+v, want the extractive one", wrapup)
+	}
+}
+
+func TestReplayBlendsEmotionAndTranslates(t *testing.T) {
+	srv := llmtest.NewServer(t)
+	cfg := withModelServer(srv.URL, llmtest.DefaultModel)
+	cfg.Model.Emotion, cfg.Model.AgentLang = true, "de"
+	blends, translations := 0, 0
+	for _, e := range replay(t, cfg, 8, piiCall(t)) {
+		switch p := e.Payload.(type) {
+		case event.Sentiment:
+			if p.Source == "blend" && p.LLMScore != nil && *p.LLMScore == -0.5 {
+				blends++
+			}
+		case event.Translation:
+			if p.Lang == "de" && p.Text == llmtest.DefaultTranslate && p.Speaker == event.SpeakerCustomer {
+				translations++
+			}
+		}
+	}
+	// One each per customer turn; the last turn's may be cut off by the
+	// call's end, which cancels what is still asked.
+	if blends < 5 || translations < 5 {
+		t.Errorf("blended sentiment events %d, translations %d; want one each per customer turn (6, or 5)", blends, translations)
+	}
+	var ce *ConfigError
+	if _, err := Start(context.Background(), Config{Model: ModelConfig{AgentLang: "de"}}); !errors.As(err, &ce) {
+		t.Errorf("an agent language without a chat server: %v, want a configuration error", err)
+	}
+	if _, err := Start(context.Background(), Config{Model: ModelConfig{URL: srv.URL}}); !errors.As(err, &ce) {
+		t.Errorf("a chat server without a model: %v, want a configuration error", err)
+	}
+}
+
+const librivoxClip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
+
+// needSpeech skips a test when the embedded recognizer cannot run here (no
+// cgo, or the Debian models missing), except in CI, where `make test`
+// installs them and they must work.
+func needSpeech(t *testing.T) {
+	t.Helper()
+	_, err := sphinx.New(sphinx.DefaultConfig())
+	if err == nil {
+		if _, err = os.Stat(librivoxClip); err == nil {
+			return
+		}
+	}
+	if os.Getenv("CI") != "" && !errors.Is(err, audio.ErrNoCgo) {
+		t.Fatalf("speech recognizer unavailable in CI: %v", err)
+	}
+	t.Skipf("speech recognizer unavailable: %v", err)
+}
+
+func TestReplayStereoCallRecording(t *testing.T) {
+	needSpeech(t)
+	customer, err := audio.LoadWAV(librivoxClip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := audio.LoadWAV(strings.Replace(librivoxClip, "0880", "0930", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The customer speaks, then the agent answers on the other channel.
+	n := len(customer.Channels[0]) + len(agent.Channels[0])
+	left, right := make([]int16, n), make([]int16, n)
+	copy(left, customer.Channels[0])
+	copy(right[len(customer.Channels[0]):], agent.Channels[0])
+	path := filepath.Join(t.TempDir(), "call.wav")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audio.WriteWAV(f, audio.SampleRate, left, right); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	calls, _, err := LoadReplay(Replay{Files: []string{path}}, Config{Logger: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || calls[0].ID != "call" {
+		t.Fatalf("calls %+v, want the recording alone", calls)
+	}
+	out, err := json.Marshal(replay(t, Config{}, 0, calls...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"speaker":"customer"`, `"speaker":"agent"`, `"kind":"sentiment"`, `"kind":"suggestions"`, "young man", `"kind":"call.ended"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("replay of a stereo recording lacks %s", want)
+		}
+	}
+}
