@@ -111,4 +111,3 @@ func (c serviceController) Feedback(callID string, fb event.Feedback) error {
 func (c serviceController) RequestSummary(callID string) error {
 	return c.t.Summary(context.Background(), callID)
 }
-

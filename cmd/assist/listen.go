@@ -134,4 +134,3 @@ func (c liveController) RequestSummary(callID string) error {
 func (c liveController) Feedback(callID string, fb event.Feedback) error {
 	return c.bus.SendFeedback(callID, fb)
 }
-
