@@ -3,6 +3,7 @@ package transcript
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,6 +15,13 @@ func skipLine(warns *[]Warning, what string) func(*datasets.LineError) {
 	return func(le *datasets.LineError) {
 		*warns = append(*warns, Warning{le.File, le.Line, le.Msg + "; " + what + " skipped"})
 	}
+}
+
+// inFileOrder sorts warnings by line: the lines a reader skipped come first
+// out of it, the problems of the calls it read after.
+func inFileOrder(warns []Warning) []Warning {
+	slices.SortStableFunc(warns, func(a, b Warning) int { return a.Line - b.Line })
+	return warns
 }
 
 // parseSGD reads Schema-Guided Dialogue JSONL: USER turns are the customer,
@@ -56,7 +64,7 @@ func parseSGD(name string, data []byte) ([]Call, []Warning, error) {
 		}
 		calls = append(calls, c)
 	}
-	return calls, warns, nil
+	return calls, inFileOrder(warns), nil
 }
 
 // parseHVB reads the Harper Valley Bank JSONL: timed segments with a
@@ -105,7 +113,7 @@ func parseHVB(name string, data []byte) ([]Call, []Warning, error) {
 		}
 		calls = append(calls, c)
 	}
-	return calls, warns, nil
+	return calls, inFileOrder(warns), nil
 }
 
 // parseABCD reads a JSON list of ABCD chats. Rows whose speaker is
@@ -152,7 +160,7 @@ func parseABCD(name string, data []byte) ([]Call, []Warning, error) {
 		}
 		calls = append(calls, c)
 	}
-	return calls, warns, nil
+	return calls, inFileOrder(warns), nil
 }
 
 func sortedKeys(m map[string]bool) []string {

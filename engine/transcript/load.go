@@ -71,8 +71,8 @@ func Parse(name string, data []byte, f Format) ([]Call, []Warning, error) {
 	var (
 		calls []Call
 		warns []Warning
+		err   error
 	)
-	var err error
 	switch f {
 	case FormatCalls:
 		calls, warns = parseCalls(name, data)
