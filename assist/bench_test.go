@@ -2,20 +2,17 @@ package assist
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/larkspur-labs/assist/internal/datasets"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/internal/stats"
 	"github.com/larkspur-labs/assist/kb"
-	"github.com/larkspur-labs/assist/kb/intent"
 )
 
 // BenchmarkRank measures the agent view's path for one customer turn,
@@ -120,35 +117,19 @@ type benchCorpus struct {
 	queries []string
 }
 
-// readBenchCorpus reads the shared data sets: BANKING77 (every fifth row is
-// held out as a query), the CLINC150 train split (val and oos_val are the
-// queries) and the Bitext customer-support set, whose agent responses are
-// the articles' answers. It skips the benchmark when the data is absent,
-// unless CI is set.
+// readBenchCorpus reads the whole data sets ($ASSIST_DATASETS, set by make
+// bench): BANKING77 (every fifth row is held out as a query), the CLINC150
+// train split (val and oos_val are the queries) and the Bitext
+// customer-support set, whose agent responses are the articles' answers.
 func readBenchCorpus(b *testing.B) *benchCorpus {
 	b.Helper()
-	dir := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			b.Fatalf("shared data missing in CI: %v", err)
-		}
-		b.Skipf("shared data not found at %s", dir)
-	}
-	open := func(rel string) *os.File {
-		f, err := os.Open(filepath.Join(dir, rel))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { f.Close() })
-		return f
-	}
 	c := &benchCorpus{questions: map[string][]string{}}
-	add := func(set string, ex intent.Example) {
-		key := set + "/" + ex.Label
-		c.questions[key] = append(c.questions[key], ex.Text)
+	add := func(set, label, text string) {
+		key := set + "/" + label
+		c.questions[key] = append(c.questions[key], text)
 	}
 
-	banking, err := intent.ReadBanking77(open("banking77/train.csv"))
+	banking, err := datasets.Load(datasetstest.Full(b, "banking77/train.csv"), datasets.ReadBanking77)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -156,28 +137,27 @@ func readBenchCorpus(b *testing.B) *benchCorpus {
 		if i%5 == 4 {
 			c.queries = append(c.queries, ex.Text)
 		} else {
-			add("banking77", ex)
+			add("banking77", ex.Label, ex.Text)
 		}
 	}
-	clinc, err := intent.ReadCLINC150(open("clinc150/train_val.json"))
+	clinc, err := datasets.Load(datasetstest.Full(b, "clinc150/train_val.json"), datasets.ReadCLINC150)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, ex := range clinc["train"] {
-		add("clinc150", ex)
+		add("clinc150", ex.Label, ex.Text)
 	}
 	for _, ex := range append(clinc["val"], clinc["oos_val"]...) {
 		c.queries = append(c.queries, ex.Text)
 	}
 
-	rows, err := readCSVColumns(open("bitext_customer_support/Bitext_Sample_Customer_Support_Training_Dataset.csv"),
-		"instruction", "intent", "response")
+	rows, err := datasets.Load(datasetstest.Full(b, "bitext_customer_support/Bitext_Sample_Customer_Support_Training_Dataset.csv"), datasets.ReadBitext)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, r := range rows {
-		add("bitext", intent.Example{Text: r[0], Label: r[1]})
-		c.responses = append(c.responses, r[2])
+		add("bitext", r.Intent, r.Instruction)
+		c.responses = append(c.responses, r.Response)
 	}
 
 	for l := range c.questions {
@@ -185,32 +165,6 @@ func readBenchCorpus(b *testing.B) *benchCorpus {
 	}
 	slices.Sort(c.labels)
 	return c
-}
-
-// readCSVColumns reads the named columns of a CSV file with a header row.
-func readCSVColumns(r io.Reader, names ...string) ([][]string, error) {
-	rows, err := csv.NewReader(r).ReadAll()
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("no header")
-	}
-	cols := make([]int, len(names))
-	for i, n := range names {
-		if cols[i] = slices.Index(rows[0], n); cols[i] < 0 {
-			return nil, fmt.Errorf("no column %q", n)
-		}
-	}
-	out := make([][]string, 0, len(rows)-1)
-	for _, row := range rows[1:] {
-		picked := make([]string, len(cols))
-		for i, c := range cols {
-			picked[i] = row[c]
-		}
-		out = append(out, picked)
-	}
-	return out, nil
 }
 
 // benchArticles returns n articles made of real text, the same for the same

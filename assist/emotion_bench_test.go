@@ -22,7 +22,7 @@ func BenchmarkEmotionModel(b *testing.B) {
 	const turn = "I've been on hold for forty minutes and nobody can tell me why my card was declined"
 	b.Run("polarity", func(b *testing.B) {
 		for b.Loop() {
-			m.Class(turn)
+			m.Polarity(turn)
 		}
 		b.ReportMetric(heapMB, "model-heap-MB")
 	})

@@ -17,15 +17,25 @@ import (
 // EmotionModel is the embedded, trained sentiment and emotion model: two
 // linear classifiers over word and character n-grams with negation
 // features (package kb/intent), trained on GoEmotions by `assist train
-// emotion`. One tells positive, negative and neutral apart; the other
-// spreads an utterance over the seven gauges. Both give calibrated
-// probabilities. It is safe for concurrent use.
+// emotion` (package assist/eval). One tells positive, negative and neutral
+// apart; the other spreads an utterance over the seven gauges. Both give
+// calibrated probabilities. It is safe for concurrent use.
 type EmotionModel struct {
 	polarity *intent.Model
 	gauges   *intent.Model
 }
 
 var _ SentimentAnalyzer = (*EmotionModel)(nil)
+
+// Polarity classes of the emotion model.
+const (
+	Positive = "positive"
+	Negative = "negative"
+	Neutral  = "neutral"
+)
+
+// Polarities lists the polarity classes in report order.
+var Polarities = []string{Positive, Negative, Neutral}
 
 // Model file names, in assist/models and in `assist train emotion --out`.
 const (
@@ -156,79 +166,4 @@ func (m *EmotionModel) Save(dir string) error {
 		return err
 	}
 	return m.gauges.Save(filepath.Join(dir, GaugesModelFile))
-}
-
-// EmotionTrainOptions set how TrainEmotion uses GoEmotions.
-type EmotionTrainOptions struct {
-	// HoldOut keeps every HoldOut-th row of the training file out of
-	// training, for `assist eval sentiment --held-out`. Default 10.
-	HoldOut int
-	Seed    uint64
-}
-
-// emotionOptions are the classifier settings: C 0.5 and negation features
-// were best on the dev split among C 0.1/0.5 with and without negation
-// (macro-F1 within 0.002 of each other); features seen in fewer than three
-// comments are dropped, which halves the model for a loss of 0.001.
-var emotionOptions = intent.Options{C: 0.5, MinDF: 3, Negation: true}
-
-// TrainEmotion trains the polarity and gauge models on a GoEmotions
-// training split, leaving out the held-out rows (HeldOut reports them).
-func TrainEmotion(ge *GoEmotions, opts EmotionTrainOptions) (*EmotionModel, error) {
-	var pol, gauges []intent.Example
-	for i, r := range ge.Rows {
-		if HeldOut(i, opts.HoldOut) {
-			continue
-		}
-		if c, ok := ge.Polarity(r); ok {
-			pol = append(pol, intent.Example{Text: r.Text, Label: c})
-		}
-		if g, ok := Gauge(r); ok {
-			gauges = append(gauges, intent.Example{Text: r.Text, Label: g})
-		}
-	}
-	o := emotionOptions
-	o.Seed = opts.Seed
-	pm, err := intent.Train(pol, o)
-	if err != nil {
-		return nil, fmt.Errorf("train polarity: %w", err)
-	}
-	pm.Rebalance(priors(pol), priorCorrection)
-	gm, err := intent.Train(gauges, o)
-	if err != nil {
-		return nil, fmt.Errorf("train gauges: %w", err)
-	}
-	gm.Rebalance(priors(gauges), priorCorrection)
-	return NewEmotionModel(pm, gm)
-}
-
-// priorCorrection is how much of the classes' training priors both models
-// divide out (see intent.Model.Rebalance). GoEmotions has half as many
-// negative comments as positive ones, and joy outnumbers fear 25 to 1; 0.5
-// was the best macro-F1 among 0, 0.25, 0.5, 0.75 and 1 for polarity
-// (0.707 → 0.718) and among 0, 0.5 and 1 for the gauges (0.516 → 0.529),
-// measured on a tenth of the training rows that a model trained on the rest
-// had not seen, never on dev or on the held-out rows.
-const priorCorrection = 0.5
-
-// priors returns the share of each label among examples.
-func priors(examples []intent.Example) map[string]float64 {
-	out := map[string]float64{}
-	for _, ex := range examples {
-		out[ex.Label] += 1 / float64(len(examples))
-	}
-	return out
-}
-
-// DefaultHoldOut is the share of GoEmotions train rows the shipped model
-// did not see: every tenth.
-const DefaultHoldOut = 10
-
-// HeldOut reports whether row i of a training file is held out when every
-// n-th row is (n < 2 means the default).
-func HeldOut(i, n int) bool {
-	if n < 2 {
-		n = DefaultHoldOut
-	}
-	return i%n == n-1
 }

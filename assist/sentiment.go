@@ -4,11 +4,7 @@
 // its inputs and knows nothing of the bus or the terminal.
 package assist
 
-import (
-	"math"
-
-	"github.com/jonreiter/govader"
-)
+import "math"
 
 // Emotion gauge names, in display order.
 const (
@@ -47,21 +43,6 @@ type SentimentAnalyzer interface {
 // NeutralBand is VADER's standard threshold: compound scores within ±0.05
 // are neutral.
 const NeutralBand = 0.05
-
-// Vader classifies polarity with the VADER lexicon and rules
-// (github.com/jonreiter/govader): the peer `assist eval sentiment --baseline
-// vader` measures the embedded model against.
-type Vader struct {
-	sia *govader.SentimentIntensityAnalyzer
-}
-
-// NewVader loads the VADER lexicon.
-func NewVader() *Vader {
-	return &Vader{sia: govader.NewSentimentIntensityAnalyzer()}
-}
-
-// Name implements Classifier.
-func (v *Vader) Name() string { return "vader" }
 
 func clamp(x, lo, hi float64) float64 {
 	return math.Max(lo, math.Min(hi, x))

@@ -11,22 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
-// jfkPath is the real 16 kHz mono recording from ../shared/data.
-const jfkPath = "../../shared/data/speech_jfk/jfk.wav"
-
-// loadJFK loads jfk.wav, skipping when the shared data is absent locally
-// and failing in CI, where it must be present.
+// loadJFK loads jfk.wav, the real 16 kHz mono recording of the bundled
+// samples.
 func loadJFK(t testing.TB) *Clip {
 	t.Helper()
-	if _, err := os.Stat(filepath.Dir(jfkPath)); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing in CI: %v", err)
-		}
-		t.Skipf("shared data absent: %v", err)
-	}
-	clip, err := LoadWAV(jfkPath)
+	clip, err := LoadWAV(datasetstest.Sample(t, "speech_jfk/jfk.wav"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,36 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
-// sharedData finds a file of the project's shared data sets (../shared/data
-// beside the repository), skipping the test where they are absent, except on
-// CI, which has them.
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	for _, up := range []string{"..", "../..", "../../.."} {
-		p := filepath.Join(up, "shared", "data", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared data %s not found beside the repository", rel)
-	}
-	t.Skipf("shared data %s not found beside the repository", rel)
-	return ""
-}
-
 func TestHeadlessReplayOfSGDBanks(t *testing.T) {
-	path := sharedData(t, "sgd_banks_dialogues/sgd_banks_dialogues.jsonl")
+	path := datasetstest.Sample(t, "sgd/sgd_banks_dialogues.jsonl")
 	calls, warns, err := transcript.LoadFile(path, transcript.FormatAuto)
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +30,8 @@ func TestHeadlessReplayOfSGDBanks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Calls != 249 || len(calls) != 249 {
-		t.Errorf("replayed %d of %d calls, want 249", rep.Calls, len(calls))
+	if rep.Calls != 60 || len(calls) != 60 {
+		t.Errorf("replayed %d of %d calls, want 60", rep.Calls, len(calls))
 	}
 	t.Log(rep)
 
@@ -107,7 +88,7 @@ func TestHeadlessReplayOfSGDBanks(t *testing.T) {
 		}
 		customers += st.customers
 	}
-	if len(states) != 249 || customers != rep.CustomerUtterances || customers < 1500 {
+	if len(states) != 60 || customers != rep.CustomerUtterances || customers < 400 {
 		t.Errorf("calls %d, customer utterances %d (report %d)", len(states), customers, rep.CustomerUtterances)
 	}
 }

@@ -2,10 +2,10 @@ package kb
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/larkspur-labs/assist/internal/datasets"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/kb/encoder"
 	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 	"github.com/larkspur-labs/assist/kb/intent"
@@ -40,23 +40,16 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// banking77Train reads BANKING77's training file from the shared data.
+// banking77Train reads BANKING77's training file from the whole data sets
+// ($ASSIST_DATASETS, set by make bench).
 func banking77Train(b *testing.B) []intent.Example {
-	dir := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			b.Fatalf("shared data missing in CI: %v", err)
-		}
-		b.Skipf("shared data not found at %s", dir)
-	}
-	f, err := os.Open(filepath.Join(dir, "banking77", "train.csv"))
+	rows, err := datasets.Load(datasetstest.Full(b, "banking77/train.csv"), datasets.ReadBanking77)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer f.Close()
-	examples, err := intent.ReadBanking77(f)
-	if err != nil {
-		b.Fatal(err)
+	examples := make([]intent.Example, len(rows))
+	for i, r := range rows {
+		examples[i] = intent.Example(r)
 	}
 	return examples
 }

@@ -2,12 +2,13 @@ package kb
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/larkspur-labs/assist/internal/datasets"
 )
 
 // ImportABCD reads the agent guidelines of ASAPP's Action-Based Conversations
@@ -43,33 +44,26 @@ func ImportABCD(name string, r io.Reader) ([]Article, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("import abcd %s: empty file", name)
 	}
-	doc := jsonDoc{name: name, data: data}
-	flows, err := doc.members(data, 0, "the file")
+	flows, err := datasets.ReadABCDGuidelines(name, bytes.NewReader(data))
+	if le, ok := errors.AsType[*datasets.LineError](err); ok {
+		return nil, &ParseError{File: le.File, Line: le.Line, Msg: le.Msg}
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("import abcd %s: %w", name, err)
 	}
 	p := &importProblems{file: name}
 	var articles []Article
 	seen := map[string]int{}
 	for _, flow := range flows {
-		subflows, err := doc.flow(flow)
-		if err != nil {
-			return nil, err
-		}
-		for _, sub := range subflows.members {
-			var sf abcdSubflow
-			if err := doc.decode(sub, &sf); err != nil {
-				return nil, err
-			}
-			a, problem := abcdArticle(name, flow.key, sub.key, subflows.description, sf)
-			line := doc.line(sub.offset)
+		for _, sub := range flow.Subflows {
+			a, problem := abcdArticle(name, flow.Title, flow.Description, sub)
 			switch {
 			case problem != "":
-				p.add(line, "subflow %q of flow %q: %s", sub.key, flow.key, problem)
+				p.add(sub.Line, "subflow %q of flow %q: %s", sub.Title, flow.Title, problem)
 			case seen[a.ID] != 0:
-				p.add(line, "duplicate id %q: already used on line %d", a.ID, seen[a.ID])
+				p.add(sub.Line, "duplicate id %q: already used on line %d", a.ID, seen[a.ID])
 			default:
-				seen[a.ID] = line
+				seen[a.ID] = sub.Line
 				articles = append(articles, a)
 			}
 		}
@@ -83,20 +77,6 @@ func ImportABCD(name string, r io.Reader) ([]Article, error) {
 	return articles, nil
 }
 
-// abcdSubflow is one subflow of guidelines.json.
-type abcdSubflow struct {
-	Instructions []string   `json:"instructions"`
-	Actions      []abcdStep `json:"actions"`
-}
-
-// abcdStep is one step of a subflow: the button the agent clicks and how.
-type abcdStep struct {
-	Type    string   `json:"type"`
-	Button  string   `json:"button"`
-	Text    string   `json:"text"`
-	Subtext []string `json:"subtext"`
-}
-
 // abcdNoButton are the buttons of steps that are not agent actions.
 var abcdNoButton = map[string]bool{"": true, "n/a": true, "end conversation": true}
 
@@ -105,10 +85,10 @@ var abcdNoButton = map[string]bool{"": true, "n/a": true, "end conversation": tr
 const faqCue = "which question the customer is asking"
 
 // abcdArticle maps one subflow to an article; problem says why it cannot.
-func abcdArticle(source, flow, subflow, description string, sf abcdSubflow) (a Article, problem string) {
+func abcdArticle(source, flow, description string, sf datasets.ABCDSubflow) (a Article, problem string) {
 	a = Article{
-		ID:     slug(flow + " " + subflow),
-		Title:  cleanLine(subflow),
+		ID:     slug(flow + " " + sf.Title),
+		Title:  cleanLine(sf.Title),
 		Tags:   appendNew(nil, slug(flow)),
 		Lang:   DefaultLang,
 		Source: source,
@@ -149,7 +129,7 @@ func abcdArticle(source, flow, subflow, description string, sf abcdSubflow) (a A
 }
 
 // abcdBody renders the guideline text of a subflow as Markdown.
-func abcdBody(flow, description string, steps []abcdStep, rest []string) string {
+func abcdBody(flow, description string, steps []datasets.ABCDStep, rest []string) string {
 	var b strings.Builder
 	b.WriteString("Part of the " + cleanLine(flow) + " flow")
 	if d := cleanLine(description); d != "" {
@@ -190,142 +170,4 @@ func writeSubpoint(b *strings.Builder, sub string) {
 		}
 		b.WriteString(indent + part + "\n")
 	}
-}
-
-// jsonDoc is a JSON file being walked in order, for located errors.
-type jsonDoc struct {
-	name string
-	data []byte
-}
-
-// member is one key and raw value of a JSON object, with the value's byte
-// offset in the file.
-type member struct {
-	key    string
-	value  json.RawMessage
-	offset int64
-}
-
-// members decodes the JSON object in raw, which starts at byte base of the
-// file, keeping its members in file order (a Go map would lose the order of
-// the flows). what names the object in errors.
-func (d jsonDoc) members(raw []byte, base int64, what string) ([]member, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, d.jsonError(base, err)
-	}
-	if tok != json.Delim('{') {
-		return nil, d.errorAt(base, "want %s to be a JSON object", what)
-	}
-	var out []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, d.jsonError(base, err)
-		}
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return nil, d.jsonError(base, err)
-		}
-		start := base + dec.InputOffset() - int64(len(value))
-		out = append(out, member{key: tok.(string), value: value, offset: start})
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, d.jsonError(base, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, d.errorAt(base+dec.InputOffset(), "unexpected data after the end of %s", what)
-	}
-	return out, nil
-}
-
-// abcdSubflows are the subflows of one flow and the flow's description.
-type abcdSubflows struct {
-	description string
-	members     []member
-}
-
-// flow reads one flow: its description and its subflows in order.
-func (d jsonDoc) flow(f member) (abcdSubflows, error) {
-	fields, err := d.members(f.value, f.offset, fmt.Sprintf("flow %q", f.key))
-	if err != nil {
-		return abcdSubflows{}, err
-	}
-	var out abcdSubflows
-	found := false
-	for _, m := range fields {
-		switch m.key {
-		case "description":
-			if err := d.decode(m, &out.description); err != nil {
-				return abcdSubflows{}, err
-			}
-		case "subflows":
-			found = true
-			if out.members, err = d.members(m.value, m.offset, fmt.Sprintf("the subflows of flow %q", f.key)); err != nil {
-				return abcdSubflows{}, err
-			}
-		}
-	}
-	if !found {
-		return abcdSubflows{}, d.errorAt(f.offset, "flow %q has no \"subflows\"", f.key)
-	}
-	return out, nil
-}
-
-// decode decodes the value of m into v, locating type errors in the file.
-func (d jsonDoc) decode(m member, v any) error {
-	err := json.Unmarshal(m.value, v)
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		what := strconv.Quote(m.key)
-		if te.Field != "" {
-			what += " field " + te.Field
-		}
-		return d.errorAt(m.offset+te.Offset, "%s: want %s, got %s", what, jsonType(te.Type.String()), te.Value)
-	}
-	if err != nil {
-		return d.jsonError(m.offset, err)
-	}
-	return nil
-}
-
-// jsonType names a Go type of this file in JSON terms.
-func jsonType(goType string) string {
-	switch {
-	case goType == "string":
-		return "a string"
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	default:
-		return "an object"
-	}
-}
-
-// jsonError locates an error of encoding/json, whose offsets count from
-// base, as a *ParseError; an error without an offset is wrapped as it is.
-func (d jsonDoc) jsonError(base int64, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return d.errorAt(base+se.Offset, "bad JSON: %v", se)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return d.errorAt(int64(len(d.data)), "bad JSON: the file ends before the JSON does")
-	}
-	return fmt.Errorf("import abcd %s: %w", d.name, err)
-}
-
-// errorAt returns a *ParseError at byte offset off of the file, giving the
-// column in the message since a JSON file may be one long line.
-func (d jsonDoc) errorAt(off int64, format string, args ...any) error {
-	off = min(max(off, 0), int64(len(d.data)))
-	line := d.line(off)
-	col := off - int64(bytes.LastIndexByte(d.data[:off], '\n'))
-	return &ParseError{File: d.name, Line: line, Msg: fmt.Sprintf(format, args...) + fmt.Sprintf(" (column %d)", col)}
-}
-
-// line is the 1-based line of byte offset off.
-func (d jsonDoc) line(off int64) int {
-	off = min(max(off, 0), int64(len(d.data)))
-	return 1 + bytes.Count(d.data[:off], []byte("\n"))
 }

@@ -1,18 +1,21 @@
 package kb
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/larkspur-labs/assist/internal/datasets"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
 func TestImportABCDGuidelines(t *testing.T) {
-	f := openSharedData(t, "abcd_guidelines", "guidelines.json")
-	articles, err := ImportABCD("guidelines.json", f)
+	articles, err := datasets.Load(datasetstest.Sample(t, "abcd/guidelines.json"), func(_ string, r io.Reader) ([]Article, error) {
+		return ImportABCD("guidelines.json", r)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,24 +88,24 @@ func TestImportABCDGuidelines(t *testing.T) {
 // action sequences (kb.json), paired with the subflows through ontology.json,
 // which lists them in the same order as guidelines.json.
 func TestImportABCDActionsMatchKB(t *testing.T) {
-	articles, err := ImportABCD("guidelines.json", openSharedData(t, "abcd_guidelines", "guidelines.json"))
+	articles, err := datasets.Load(datasetstest.Sample(t, "abcd/guidelines.json"), ImportABCD)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ontology struct {
-		Intents struct {
-			Subflows map[string][]string `json:"subflows"`
-		} `json:"intents"`
+	ontology, err := datasets.Load(datasetstest.Sample(t, "abcd/ontology.json"), datasets.ReadABCDOntology)
+	if err != nil {
+		t.Fatal(err)
 	}
-	decodeJSON(t, openSharedData(t, "abcd_guidelines", "ontology.json"), &ontology)
-	var sequences map[string][]string
-	decodeJSON(t, openSharedData(t, "abcd_guidelines", "kb.json"), &sequences)
+	sequences, err := datasets.Load(datasetstest.Sample(t, "abcd/kb.json"), datasets.ReadABCDKB)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var differ []string
 	seen := map[string]int{} // subflows seen per flow
 	for _, a := range articles {
 		flow := strings.ReplaceAll(a.Tags[0], "-", "_")
-		subflows := ontology.Intents.Subflows[flow]
+		subflows := ontology.Subflows[flow]
 		i := seen[flow]
 		if i >= len(subflows) {
 			t.Fatalf("%s: flow %s has only %d subflows in ontology.json", a.ID, flow, len(subflows))
@@ -159,12 +162,5 @@ func TestImportABCDErrors(t *testing.T) {
 	var pe *ParseError
 	if _, err := ImportABCD("g.json", strings.NewReader("{\n\n  x")); !errors.As(err, &pe) || pe.Line != 3 {
 		t.Errorf("syntax error = %#v, want a *ParseError on line 3", err)
-	}
-}
-
-func decodeJSON(t *testing.T, r io.Reader, v any) {
-	t.Helper()
-	if err := json.NewDecoder(r).Decode(v); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -2,17 +2,20 @@ package kb
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/larkspur-labs/assist/internal/datasets"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
 func TestImportFAQBitext(t *testing.T) {
-	f := openSharedData(t, "bitext_customer_support", "Bitext_Sample_Customer_Support_Training_Dataset.csv")
-	articles, err := ImportFAQ("bitext.csv", f, "csv")
+	articles, err := datasets.Load(datasetstest.Sample(t, "bitext/Bitext_Sample_Customer_Support_Training_Dataset.csv"), func(_ string, r io.Reader) ([]Article, error) {
+		return ImportFAQ("bitext.csv", r, "csv")
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,16 +27,16 @@ func TestImportFAQBitext(t *testing.T) {
 		checkImported(t, a)
 		questions += len(a.Questions)
 	}
-	// 4,514 rows less the repeated utterances of three intents.
-	if questions != 4508 {
-		t.Errorf("got %d questions, want 4508", questions)
+	// The sample's 108 rows, four of each intent, repeat no utterance.
+	if questions != 108 {
+		t.Errorf("got %d questions, want 108", questions)
 	}
 
 	first := articles[0]
 	if first.ID != "cancel-order" || first.Title != "Cancel order" || !reflect.DeepEqual(first.Tags, []string{"order"}) {
 		t.Errorf("first article = %s %q %q", first.ID, first.Title, first.Tags)
 	}
-	if len(first.Questions) != 138 || first.Questions[0] != "how can I cancel purchase 113542617735902?" {
+	if len(first.Questions) != 4 || first.Questions[0] != "how can I cancel purchase 113542617735902?" {
 		t.Errorf("cancel-order questions: %d, first %q", len(first.Questions), first.Questions[0])
 	}
 	// The answer is the first row's, placeholders and line breaks kept.
@@ -294,24 +297,4 @@ func byID(articles []Article) map[string]*Article {
 		m[articles[i].ID] = &articles[i]
 	}
 	return m
-}
-
-// openSharedData opens a file of the shared data sets beside the repository.
-// It skips the test when they are absent, except in CI where they must be
-// there.
-func openSharedData(t *testing.T, elem ...string) *os.File {
-	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing in CI: %v", err)
-		}
-		t.Skipf("shared data not found at %s", dir)
-	}
-	f, err := os.Open(filepath.Join(append([]string{dir}, elem...)...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
 }

@@ -1,22 +1,13 @@
 package flows
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-)
 
-// The files LoadABCD reads from the guidelines folder.
-const (
-	ABCDGuidelinesFile = "guidelines.json"
-	ABCDKBFile         = "kb.json"
-	ABCDOntologyFile   = "ontology.json"
+	"github.com/larkspur-labs/assist/internal/datasets"
 )
 
 // LoadABCD reads the agent guidelines of ASAPP's Action-Based Conversations
@@ -35,50 +26,45 @@ const (
 // match. Step titles, cues and per-subflow keywords come from this
 // package's tables (stepTitles, stepCues, subflowKeywords).
 func LoadABCD(dir string) ([]Flow, error) {
-	guide, err := readGuidelines(dir)
+	guide, err := datasets.Load(filepath.Join(dir, datasets.ABCDGuidelinesFile), datasets.ReadABCDGuidelines)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load abcd: %w", err)
 	}
-	var kb map[string][]string
-	if err := readJSON(dir, ABCDKBFile, &kb); err != nil {
-		return nil, err
+	kb, err := datasets.Load(filepath.Join(dir, datasets.ABCDKBFile), datasets.ReadABCDKB)
+	if err != nil {
+		return nil, fmt.Errorf("load abcd: %w", err)
 	}
-	var onto struct {
-		Intents struct {
-			Subflows map[string][]string `json:"subflows"`
-		} `json:"intents"`
+	onto, err := datasets.Load(filepath.Join(dir, datasets.ABCDOntologyFile), datasets.ReadABCDOntology)
+	if err != nil {
+		return nil, fmt.Errorf("load abcd: %w", err)
 	}
-	if err := readJSON(dir, ABCDOntologyFile, &onto); err != nil {
-		return nil, err
-	}
-	if len(onto.Intents.Subflows) == 0 {
-		return nil, fmt.Errorf("load abcd %s: no intents.subflows", filepath.Join(dir, ABCDOntologyFile))
+	if len(onto.Subflows) == 0 {
+		return nil, fmt.Errorf("load abcd %s: no intents.subflows", filepath.Join(dir, datasets.ABCDOntologyFile))
 	}
 	var out []Flow
 	var problems []error
 	for _, g := range guide {
-		title := g.title
-		group := groupID(title)
-		ids, ok := onto.Intents.Subflows[group]
+		group := groupID(g.Title)
+		ids, ok := onto.Subflows[group]
 		if !ok {
-			problems = append(problems, fmt.Errorf("%s: flow %q (%q) is not in %s intents.subflows", ABCDGuidelinesFile, title, group, ABCDOntologyFile))
+			problems = append(problems, fmt.Errorf("%s: flow %q (%q) is not in %s intents.subflows", datasets.ABCDGuidelinesFile, g.Title, group, datasets.ABCDOntologyFile))
 			continue
 		}
-		if len(ids) != len(g.subflows) {
-			problems = append(problems, fmt.Errorf("%s: flow %q has %d subflows, %s has %d", ABCDGuidelinesFile, title, len(g.subflows), ABCDOntologyFile, len(ids)))
+		if len(ids) != len(g.Subflows) {
+			problems = append(problems, fmt.Errorf("%s: flow %q has %d subflows, %s has %d", datasets.ABCDGuidelinesFile, g.Title, len(g.Subflows), datasets.ABCDOntologyFile, len(ids)))
 			continue
 		}
-		for i, sub := range g.subflows {
+		for i, sub := range g.Subflows {
 			actions, ok := kb[ids[i]]
 			if !ok || len(actions) == 0 {
-				problems = append(problems, fmt.Errorf("%s: subflow %q has no actions", ABCDKBFile, ids[i]))
+				problems = append(problems, fmt.Errorf("%s: subflow %q has no actions", datasets.ABCDKBFile, ids[i]))
 				continue
 			}
 			f := Flow{
 				ID:          ids[i],
 				Group:       group,
-				Title:       sub.title,
-				Description: g.Description + "\n" + sub.text(),
+				Title:       sub.Title,
+				Description: g.Description + "\n" + subflowText(sub),
 				Keywords:    subflowKeywords[ids[i]],
 			}
 			for _, a := range actions {
@@ -91,9 +77,20 @@ func LoadABCD(dir string) ([]Flow, error) {
 		return nil, fmt.Errorf("load abcd %s: %w", dir, err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("load abcd %s: no flows in %s", dir, ABCDGuidelinesFile)
+		return nil, fmt.Errorf("load abcd %s: no flows in %s", dir, datasets.ABCDGuidelinesFile)
 	}
 	return out, nil
+}
+
+// subflowText is a subflow's title, instructions and step text as one
+// string.
+func subflowText(s datasets.ABCDSubflow) string {
+	parts := append([]string{s.Title}, s.Instructions...)
+	for _, a := range s.Actions {
+		parts = append(parts, a.Text)
+		parts = append(parts, a.Subtext...)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // NewStep returns the step for an action ID with its title and cues from
@@ -107,131 +104,6 @@ func NewStep(actionID string) Step {
 		}
 	}
 	return Step{ID: actionID, Title: title, Cues: stepCues[actionID]}
-}
-
-// abcdGuideFlow is one flow of guidelines.json.
-type abcdGuideFlow struct {
-	title       string
-	Description string          `json:"description"`
-	Subflows    json.RawMessage `json:"subflows"`
-	subflows    []abcdGuideSubflow
-}
-
-// abcdGuideSubflow is one subflow of guidelines.json.
-type abcdGuideSubflow struct {
-	title        string
-	Instructions []string `json:"instructions"`
-	Actions      []struct {
-		Button  string   `json:"button"`
-		Text    string   `json:"text"`
-		Subtext []string `json:"subtext"`
-	} `json:"actions"`
-}
-
-// text is the subflow's instructions and step text as one string.
-func (s abcdGuideSubflow) text() string {
-	parts := append([]string{s.title}, s.Instructions...)
-	for _, a := range s.Actions {
-		parts = append(parts, a.Text)
-		parts = append(parts, a.Subtext...)
-	}
-	return strings.Join(parts, "\n")
-}
-
-// readJSON decodes dir/name into v, saying which file is wrong and how.
-func readJSON(dir, name string, v any) error {
-	path := filepath.Join(dir, name)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("load abcd: %w", err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Errorf("load abcd %s: bad JSON at byte %d: %w", path, se.Offset, err)
-		}
-		return fmt.Errorf("load abcd %s: %w", path, err)
-	}
-	return nil
-}
-
-// readGuidelines decodes guidelines.json keeping its flows and subflows in
-// file order (a Go map would lose both orders).
-func readGuidelines(dir string) ([]abcdGuideFlow, error) {
-	path := filepath.Join(dir, ABCDGuidelinesFile)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("load abcd: %w", err)
-	}
-	keys, raws, err := orderedMembers(data)
-	if err != nil {
-		return nil, fmt.Errorf("load abcd %s: %w", path, err)
-	}
-	out := make([]abcdGuideFlow, len(keys))
-	for i, k := range keys {
-		g := &out[i]
-		if err := json.Unmarshal(raws[i], g); err != nil {
-			return nil, fmt.Errorf("load abcd %s: flow %q: %w", path, k, err)
-		}
-		g.title = k
-		if len(g.Subflows) == 0 {
-			return nil, fmt.Errorf("load abcd %s: flow %q has no \"subflows\"", path, k)
-		}
-		subKeys, subRaws, err := orderedMembers(g.Subflows)
-		if err != nil {
-			return nil, fmt.Errorf("load abcd %s: subflows of flow %q: %w", path, k, err)
-		}
-		for j, sk := range subKeys {
-			s := abcdGuideSubflow{title: sk}
-			if err := json.Unmarshal(subRaws[j], &s); err != nil {
-				return nil, fmt.Errorf("load abcd %s: subflow %q of flow %q: %w", path, sk, k, err)
-			}
-			g.subflows = append(g.subflows, s)
-		}
-	}
-	return out, nil
-}
-
-// orderedMembers splits a JSON object into its keys and raw values in order.
-func orderedMembers(data []byte) ([]string, []json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, nil, jsonError(err)
-	}
-	if tok != json.Delim('{') {
-		return nil, nil, errors.New("want a JSON object")
-	}
-	var keys []string
-	var raws []json.RawMessage
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, nil, jsonError(err)
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, jsonError(err)
-		}
-		keys = append(keys, tok.(string))
-		raws = append(raws, raw)
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, nil, jsonError(err)
-	}
-	return keys, raws, nil
-}
-
-// jsonError says where a JSON syntax error is.
-func jsonError(err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("bad JSON at byte %d: %w", se.Offset, err)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return errors.New("bad JSON: the file ends before the JSON does")
-	}
-	return fmt.Errorf("bad JSON: %w", err)
 }
 
 // groupID turns a flow title of guidelines.json into its ontology ID:
@@ -410,45 +282,6 @@ type ChatTurn struct {
 	Speaker string
 	Text    string
 	Action  string
-}
-
-// ReadABCDChats decodes a JSON list of ABCD conversations from data, the
-// contents of the file called name (for errors).
-func ReadABCDChats(name string, data []byte) ([]Chat, error) {
-	var raw []struct {
-		ConvoID  json.RawMessage `json:"convo_id"`
-		Scenario struct {
-			Flow    string `json:"flow"`
-			Subflow string `json:"subflow"`
-		} `json:"scenario"`
-		Delexed []struct {
-			Speaker string `json:"speaker"`
-			Text    string `json:"text"`
-			Targets []any  `json:"targets"`
-		} `json:"delexed"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("read abcd chats %s: %w", name, jsonError(err))
-	}
-	chats := make([]Chat, 0, len(raw))
-	for i, r := range raw {
-		c := Chat{ID: strings.Trim(string(r.ConvoID), `"`), Flow: r.Scenario.Flow, Subflow: r.Scenario.Subflow}
-		if c.Subflow == "" || len(r.Delexed) == 0 {
-			return nil, fmt.Errorf("read abcd chats %s: conversation %d (convo_id %s): no scenario.subflow or no delexed turns", name, i, c.ID)
-		}
-		for j, d := range r.Delexed {
-			turn := ChatTurn{Speaker: d.Speaker, Text: d.Text}
-			if d.Speaker == "action" {
-				if len(d.Targets) < 3 {
-					return nil, fmt.Errorf("read abcd chats %s: conversation %s turn %d: action turn without targets[2]", name, c.ID, j)
-				}
-				turn.Action, _ = d.Targets[2].(string)
-			}
-			c.Turns = append(c.Turns, turn)
-		}
-		chats = append(chats, c)
-	}
-	return chats, nil
 }
 
 // ChatResult is how a Tracker did on one chat.

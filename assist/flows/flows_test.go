@@ -6,20 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/internal/datasets"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/kb"
 )
 
-// abcdDir is the ABCD guidelines folder of the shared data sets.
-const abcdDir = "../../../shared/data/abcd_guidelines"
-
-// loadABCD loads the real guidelines, skipping when the data is absent
-// outside CI.
+// loadABCD loads the ABCD guidelines of the bundled sample.
 func loadABCD(t testing.TB) []Flow {
 	t.Helper()
-	if _, err := os.Stat(abcdDir); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("no ABCD data at %s", abcdDir)
-	}
-	flows, err := LoadABCD(abcdDir)
+	flows, err := LoadABCD(datasetstest.Sample(t, "abcd"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +53,9 @@ func TestLoadABCD(t *testing.T) {
 
 func TestLoadABCDErrors(t *testing.T) {
 	good := map[string]string{
-		ABCDGuidelinesFile: `{"Account Access": {"description": "d", "subflows": {"Recover Password": {"instructions": ["Help"], "actions": []}}}}`,
-		ABCDKBFile:         `{"recover_password": ["pull-up-account", "make-password"]}`,
-		ABCDOntologyFile:   `{"intents": {"subflows": {"account_access": ["recover_password"]}}}`,
+		datasets.ABCDGuidelinesFile: `{"Account Access": {"description": "d", "subflows": {"Recover Password": {"instructions": ["Help"], "actions": []}}}}`,
+		datasets.ABCDKBFile:         `{"recover_password": ["pull-up-account", "make-password"]}`,
+		datasets.ABCDOntologyFile:   `{"intents": {"subflows": {"account_access": ["recover_password"]}}}`,
 	}
 	write := func(t *testing.T, over map[string]string) string {
 		dir := t.TempDir()
@@ -86,13 +81,13 @@ func TestLoadABCDErrors(t *testing.T) {
 		over map[string]string
 		want []string
 	}{
-		{"broken guidelines", map[string]string{ABCDGuidelinesFile: `{"Account Access": {"description": "d",`}, []string{ABCDGuidelinesFile, "bad JSON"}},
-		{"broken kb", map[string]string{ABCDKBFile: `{"recover_password": [1]}`}, []string{ABCDKBFile}},
-		{"missing ontology", map[string]string{ABCDOntologyFile: "-"}, []string{ABCDOntologyFile, "no such file"}},
-		{"no actions", map[string]string{ABCDKBFile: `{}`}, []string{ABCDKBFile, "recover_password", "no actions"}},
-		{"unknown flow", map[string]string{ABCDOntologyFile: `{"intents": {"subflows": {"other": ["x"]}}}`}, []string{"account_access", "not in"}},
-		{"count mismatch", map[string]string{ABCDOntologyFile: `{"intents": {"subflows": {"account_access": ["a", "b"]}}}`}, []string{"has 1 subflows", "has 2"}},
-		{"not an object", map[string]string{ABCDGuidelinesFile: `[]`}, []string{ABCDGuidelinesFile, "want a JSON object"}},
+		{"broken guidelines", map[string]string{datasets.ABCDGuidelinesFile: `{"Account Access": {"description": "d",`}, []string{datasets.ABCDGuidelinesFile, "bad JSON"}},
+		{"broken kb", map[string]string{datasets.ABCDKBFile: `{"recover_password": [1]}`}, []string{datasets.ABCDKBFile}},
+		{"missing ontology", map[string]string{datasets.ABCDOntologyFile: "-"}, []string{datasets.ABCDOntologyFile, "no such file"}},
+		{"no actions", map[string]string{datasets.ABCDKBFile: `{}`}, []string{datasets.ABCDKBFile, "recover_password", "no actions"}},
+		{"unknown flow", map[string]string{datasets.ABCDOntologyFile: `{"intents": {"subflows": {"other": ["x"]}}}`}, []string{"account_access", "not in"}},
+		{"count mismatch", map[string]string{datasets.ABCDOntologyFile: `{"intents": {"subflows": {"account_access": ["a", "b"]}}}`}, []string{"has 1 subflows", "has 2"}},
+		{"not an object", map[string]string{datasets.ABCDGuidelinesFile: `[]`}, []string{datasets.ABCDGuidelinesFile, "to be a JSON object"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

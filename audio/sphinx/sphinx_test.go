@@ -14,12 +14,11 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
 const (
-	jfkWAV       = "../../../shared/data/speech_jfk/jfk.wav"
-	jfkReference = "../../../shared/data/speech_jfk/jfk.reference.txt"
-	testdataDir  = "/usr/share/pocketsphinx/test/data"
+	testdataDir = "/usr/share/pocketsphinx/test/data"
 	// shortClip keeps the slower tests fast: 3 s from pocketsphinx-testdata.
 	shortClip    = testdataDir + "/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
 	shortClipRef = "he was not an ill disposed young man"
@@ -27,8 +26,9 @@ const (
 	chunk = audio.SampleRate / 50
 )
 
-// need skips a test whose model or data files are absent, except in CI,
-// where a missing file is a broken setup and must fail.
+// need skips a test whose PocketSphinx model or test files (Debian
+// packages pocketsphinx-en-us and pocketsphinx-testdata) are absent, except
+// in CI, where a missing file is a broken setup and must fail.
 func need(t *testing.T, err error) {
 	t.Helper()
 	if err == nil {
@@ -210,9 +210,9 @@ func cliDecode(t *testing.T, path string) (string, time.Duration, bool) {
 // endpointer, one utterance at a time, partials while each is spoken.
 func TestDecodeJFK(t *testing.T) {
 	r := newRecognizer(t)
+	jfkWAV := datasetstest.Sample(t, "speech_jfk/jfk.wav")
 	samples := readWAV(t, jfkWAV)
-	needFile(t, jfkReference)
-	refBytes, err := os.ReadFile(jfkReference)
+	refBytes, err := os.ReadFile(datasetstest.Sample(t, "speech_jfk/jfk.reference.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

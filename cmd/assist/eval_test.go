@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/larkspur-labs/assist/kb/intent"
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
 // intentRows are three small intents, each worded a few ways.
@@ -197,6 +198,8 @@ func TestEvalSentimentAirlineAndBadInput(t *testing.T) {
 		{"eval", "sentiment", "--format", "imdb", "--test", air},
 		{"eval", "sentiment", "--format", "airline", "--test", air, "--baseline", "textblob"},
 		{"eval", "sentiment", "--format", "airline", "--test", air, "--held-out"},
+		{"eval", "sentiment", "--format", "airline", "--test", air, "--split", "test"},
+		{"eval", "sentiment", "--format", "tweeteval", "--test", dir, "--split", "dev"},
 		{"train", "emotion", "--data", dir},
 	} {
 		if code := run(args); code != exitUsage {
@@ -205,27 +208,36 @@ func TestEvalSentimentAirlineAndBadInput(t *testing.T) {
 	}
 }
 
-func TestHoldOutFoldsPartitionEachIntent(t *testing.T) {
-	var examples []intent.Example
-	for i := range 7 {
-		examples = append(examples, intent.Example{Text: fmt.Sprint("a", i), Label: "a"}, intent.Example{Text: fmt.Sprint("b", i), Label: "b"})
+func TestEvalSentimentTweetEval(t *testing.T) {
+	dir := datasetstest.Sample(t, "tweeteval/sentiment")
+	out, stderr, err := execute(t, "eval", "sentiment", "--format", "tweeteval", "--test", dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	tested := map[string]int{}
-	for fold := range 3 {
-		train, test := holdOut(examples, 3, fold)
-		if len(train)+len(test) != len(examples) {
-			t.Fatalf("fold %d: %d + %d examples, want %d", fold, len(train), len(test), len(examples))
-		}
-		for _, ex := range test {
-			tested[ex.Text]++
+	if rep := lastJSON(t, out); rep["n"] != float64(6) || rep["model"] != "emotion-svm" || !strings.Contains(stderr, "on 6 texts (0 dropped") {
+		t.Errorf("val split: %v\n%s", rep, stderr)
+	}
+	if _, _, err := execute(t, "eval", "sentiment", "--format", "tweeteval", "--test", dir, "--split", "test"); err == nil || !strings.Contains(err.Error(), "test_text.txt") {
+		t.Errorf("a split the folder lacks: %v", err)
+	}
+}
+
+func TestEvalASRFlags(t *testing.T) {
+	var got *evalASROptions
+	cmd := newEvalASRCmd(streams{}, func(_ context.Context, o *evalASROptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--fsdd", "digits", "--digits"})
+	if err := cmd.Execute(); err != nil || got.fsdd != "digits" || got.manifest != "" || !got.asr.digits {
+		t.Fatalf("--fsdd: %v %+v", err, got)
+	}
+	for _, args := range [][]string{
+		{"eval", "asr"},
+		{"eval", "asr", "--manifest", "clips.tsv", "--fsdd", "digits"},
+	} {
+		if code := run(args); code != exitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
 		}
 	}
-	for _, ex := range examples {
-		if tested[ex.Text] != 1 {
-			t.Errorf("%s tested %d times over the folds, want once", ex.Text, tested[ex.Text])
-		}
-	}
-	if _, test := holdOut(examples, 3, 2); len(test) != 4 || test[0].Text != "a2" {
-		t.Errorf("fold 2 tests %v, want a2, b2, a5, b5", test)
+	if _, _, err := execute(t, "eval", "asr", "--fsdd", t.TempDir()); err == nil || !strings.Contains(err.Error(), "references.tsv") {
+		t.Errorf("a folder without references.tsv: %v", err)
 	}
 }

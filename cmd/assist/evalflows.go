@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/larkspur-labs/assist/assist/eval"
 	"github.com/larkspur-labs/assist/assist/flows"
-	"github.com/larkspur-labs/assist/internal/stats"
+	"github.com/larkspur-labs/assist/internal/datasets"
 )
 
 // defaultGuidelines is where the ABCD guidelines sit beside the repository.
@@ -60,7 +59,7 @@ else ` + defaultGuidelines + `.`,
 			if opts.guidelines == "" {
 				opts.guidelines = defaultGuidelines
 				dir := filepath.Dir(opts.data)
-				if _, err := os.Stat(filepath.Join(dir, flows.ABCDGuidelinesFile)); err == nil {
+				if _, err := os.Stat(filepath.Join(dir, datasets.ABCDGuidelinesFile)); err == nil {
 					opts.guidelines = dir
 				}
 			}
@@ -76,94 +75,32 @@ else ` + defaultGuidelines + `.`,
 	return cmd
 }
 
-// evalFlowsReport is the JSON line of assist eval flows.
-type evalFlowsReport struct {
-	N                    int     `json:"n"`
-	FlowAccuracy         float64 `json:"flow_accuracy"`
-	SubflowAccuracy      float64 `json:"subflow_accuracy"`
-	TurnsToCorrectMedian float64 `json:"turns_to_correct_subflow_median"`
-	NeverCorrect         int     `json:"never_correct"`
-	NextActionAccuracy   float64 `json:"next_action_accuracy"`
-	NextActionN          int     `json:"next_action_n"`
-	ObserveUS            float64 `json:"observe_us"`
-}
-
 func runEvalFlows(ctx context.Context, opts *evalFlowsOptions) error {
 	all, err := flows.LoadABCD(opts.guidelines)
 	if err != nil {
 		return fmt.Errorf("%w (set --guidelines to the ABCD guidelines folder)", err)
 	}
-	data, err := os.ReadFile(opts.data)
-	if err != nil {
-		return fmt.Errorf("eval flows: %w", err)
-	}
-	chats, err := flows.ReadABCDChats(opts.data, data)
+	chats, err := eval.LoadABCDChats(opts.data)
 	if err != nil {
 		return err
 	}
-	if len(chats) == 0 {
-		return fmt.Errorf("eval flows: %s holds no conversations", opts.data)
-	}
 	fmt.Fprintf(opts.io.err, "eval flows: %d flows from %s, %d conversations\n", len(all), opts.guidelines, len(chats))
-	m := flows.NewTextMatcher(all)
-	var (
-		rep     evalFlowsReport
-		turns   []float64
-		flowOK  int
-		subOK   int
-		hits    int
-		elapsed time.Duration
-		nTurns  int
-	)
 	tw := tabwriter.NewWriter(opts.io.out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "convo\tflow\tsubflow\tpredicted\tok\tturns_to_correct\tutterances\tnext_action")
-	for _, c := range chats {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		start := time.Now()
-		res := flows.ReplayChat(all, m, c)
-		elapsed += time.Since(start)
-		nTurns += len(c.Turns)
-		ok := res.PredSubflow == res.Subflow
-		if ok {
-			subOK++
-		}
-		if res.PredFlow == res.Flow {
-			flowOK++
-		}
-		if res.TurnsToCorrect >= res.Utterances {
-			rep.NeverCorrect++
-		}
-		turns = append(turns, float64(res.TurnsToCorrect))
-		hits += res.NextHits
-		rep.NextActionN += res.NextN
+	rep, err := eval.Flows(ctx, all, chats, func(res flows.ChatResult) {
 		pred := res.PredFlow + "/" + res.PredSubflow
 		if res.PredSubflow == "" {
 			pred = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%d\t%d/%d\n", res.ID, res.Flow, res.Subflow, pred, ok,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%d\t%d/%d\n", res.ID, res.Flow, res.Subflow, pred, res.PredSubflow == res.Subflow,
 			res.TurnsToCorrect, res.Utterances, res.NextHits, res.NextN)
+	})
+	if err != nil {
+		return err
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	n := float64(len(chats))
-	rep.N = len(chats)
-	rep.FlowAccuracy = stats.Round(float64(flowOK)/n, 4)
-	rep.SubflowAccuracy = stats.Round(float64(subOK)/n, 4)
-	rep.TurnsToCorrectMedian = stats.Median(turns)
-	if rep.NextActionN > 0 {
-		rep.NextActionAccuracy = stats.Round(float64(hits)/float64(rep.NextActionN), 4)
-	}
-	if nTurns > 0 {
-		rep.ObserveUS = stats.Round(float64(elapsed.Microseconds())/float64(nTurns), 4)
-	}
 	fmt.Fprintf(opts.io.err, "chats never on the right subflow count as their length: %d of %d\n", rep.NeverCorrect, rep.N)
-	line, err := json.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(opts.io.out, string(line))
-	return nil
+	return printJSONLine(opts.io.out, rep)
 }

@@ -9,11 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/internal/stats"
 )
-
-// abcdSample is ABCD's sample conversations, beside its guidelines.
-const abcdSample = "../../../shared/data/abcd_guidelines/abcd_sample.json"
 
 func TestEvalFlowsFlags(t *testing.T) {
 	var got *evalFlowsOptions
@@ -47,9 +45,7 @@ func TestEvalFlowsFlags(t *testing.T) {
 }
 
 func TestEvalFlowsBadData(t *testing.T) {
-	if _, err := os.Stat(abcdSample); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("no ABCD data at %s", abcdSample)
-	}
+	abcdSample := datasetstest.Sample(t, "abcd/abcd_sample.json")
 	bad := filepath.Join(t.TempDir(), "chats.json")
 	if err := os.WriteFile(bad, []byte(`[{"convo_id": 1, "scenario": {}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -61,10 +57,7 @@ func TestEvalFlowsBadData(t *testing.T) {
 }
 
 func TestEvalFlowsSample(t *testing.T) {
-	if _, err := os.Stat(abcdSample); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("no ABCD data at %s", abcdSample)
-	}
-	out, _, err := execute(t, "eval", "flows", "--data", abcdSample)
+	out, _, err := execute(t, "eval", "flows", "--data", datasetstest.Sample(t, "abcd/abcd_sample.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

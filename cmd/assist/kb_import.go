@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/larkspur-labs/assist/internal/datasets"
 	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/spf13/cobra"
@@ -126,7 +125,7 @@ func detectImportFormat(f *os.File) (string, error) {
 	case ".jsonl", ".ndjson":
 		return "faq-jsonl", nil
 	}
-	abcd := looksLikeABCD(f)
+	abcd := datasets.IsABCDGuidelines(f)
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}
@@ -134,23 +133,4 @@ func detectImportFormat(f *os.File) (string, error) {
 		return "", usagef("cannot tell the format of %s: pass --format %s", f.Name(), strings.Join(importFormats, "|"))
 	}
 	return "abcd", nil
-}
-
-// looksLikeABCD reports whether r starts with the ABCD guidelines layout: an
-// object whose first member is a flow, an object with "subflows". It reads
-// only as far as that member.
-func looksLikeABCD(r io.Reader) bool {
-	dec := json.NewDecoder(bufio.NewReader(r))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return false
-	}
-	if _, err := dec.Token(); err != nil { // the first flow's name
-		return false
-	}
-	var flow map[string]json.RawMessage
-	if err := dec.Decode(&flow); err != nil {
-		return false
-	}
-	_, ok := flow["subflows"]
-	return ok
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/kb"
 )
 
@@ -113,13 +114,7 @@ func TestKBImportFailures(t *testing.T) {
 }
 
 func TestKBImportABCDGuidelines(t *testing.T) {
-	in := filepath.Join("..", "..", "..", "shared", "data", "abcd_guidelines", "guidelines.json")
-	if _, err := os.Stat(in); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing in CI: %v", err)
-		}
-		t.Skipf("shared data not found: %v", err)
-	}
+	in := datasetstest.Sample(t, "abcd/guidelines.json")
 	out := filepath.Join(t.TempDir(), "abcd")
 	stdout, err := executeImport(t, in, "--out", out)
 	if err != nil || stdout != "imported 55 articles into "+out+"\n" {

@@ -71,22 +71,22 @@ func Parse(name string, data []byte, f Format) ([]Call, []Warning, error) {
 	var (
 		calls []Call
 		warns []Warning
+		err   error
 	)
 	switch f {
 	case FormatCalls:
 		calls, warns = parseCalls(name, data)
 	case FormatSGD:
-		calls, warns = parseLines(name, data, sgdCall)
+		calls, warns, err = parseSGD(name, data)
 	case FormatHVB:
-		calls, warns = parseLines(name, data, hvbCall)
+		calls, warns, err = parseHVB(name, data)
 	case FormatABCD:
-		var err error
 		calls, warns, err = parseABCD(name, data)
-		if err != nil {
-			return nil, warns, err
-		}
 	default:
 		return nil, nil, fmt.Errorf("%s: unknown format %q", name, f)
+	}
+	if err != nil {
+		return nil, warns, err
 	}
 	var kept []Call
 	for _, c := range calls {
@@ -138,29 +138,6 @@ func lines(data []byte) [][]byte {
 		ls[i] = bytes.TrimRight(l, "\r")
 	}
 	return ls
-}
-
-// parseLines reads a JSONL data set with one whole call per line.
-func parseLines(name string, data []byte, parse func(name string, line []byte) (Call, []string, error)) ([]Call, []Warning) {
-	var (
-		calls []Call
-		warns []Warning
-	)
-	for i, l := range lines(data) {
-		if len(bytes.TrimSpace(l)) == 0 {
-			continue
-		}
-		c, problems, err := parse(name, l)
-		for _, p := range problems {
-			warns = append(warns, Warning{name, i + 1, p})
-		}
-		if err != nil {
-			warns = append(warns, Warning{name, i + 1, err.Error() + "; line skipped"})
-			continue
-		}
-		calls = append(calls, c)
-	}
-	return calls, warns
 }
 
 // baseName is a file's name without folder and extension, for default ids.

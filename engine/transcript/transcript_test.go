@@ -6,22 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	for _, up := range []string{"../..", "../../..", "../../../.."} {
-		p := filepath.Join(up, "shared", "data", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("shared data %s not found beside the repository", rel)
-	}
-	t.Skipf("shared data %s not found beside the repository", rel)
-	return ""
-}
+	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
+)
 
 func TestImportRealDataSets(t *testing.T) {
 	for _, tc := range []struct {
@@ -31,12 +18,12 @@ func TestImportRealDataSets(t *testing.T) {
 		channel string
 		firstID string
 	}{
-		{"sgd_banks_dialogues/sgd_banks_dialogues.jsonl", FormatSGD, 249, "chat", "sgd-32_00011"},
-		{"harper_valley_bank_sample/hvb_sample_conversations.jsonl", FormatHVB, 4, "voice", "hvb-0002f70f7386445b"},
-		{"abcd_guidelines/abcd_sample.json", FormatABCD, 3, "chat", "abcd-3592"},
+		{"sgd/sgd_banks_dialogues.jsonl", FormatSGD, 60, "chat", "sgd-32_00011"},
+		{"hvb/hvb_sample_conversations.jsonl", FormatHVB, 4, "voice", "hvb-0002f70f7386445b"},
+		{"abcd/abcd_sample.json", FormatABCD, 3, "chat", "abcd-3592"},
 	} {
 		t.Run(string(tc.format), func(t *testing.T) {
-			path := sharedData(t, tc.path)
+			path := datasetstest.Sample(t, tc.path)
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -76,7 +63,7 @@ func TestImportRealDataSets(t *testing.T) {
 }
 
 func TestHVBKeepsRecordedTiming(t *testing.T) {
-	calls, _, err := LoadFile(sharedData(t, "harper_valley_bank_sample/hvb_sample_conversations.jsonl"), FormatHVB)
+	calls, _, err := LoadFile(datasetstest.Sample(t, "hvb/hvb_sample_conversations.jsonl"), FormatHVB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +74,7 @@ func TestHVBKeepsRecordedTiming(t *testing.T) {
 }
 
 func TestABCDActionRowsAreActionsNotSpeech(t *testing.T) {
-	calls, _, err := LoadFile(sharedData(t, "abcd_guidelines/abcd_sample.json"), FormatABCD)
+	calls, _, err := LoadFile(datasetstest.Sample(t, "abcd/abcd_sample.json"), FormatABCD)
 	if err != nil {
 		t.Fatal(err)
 	}

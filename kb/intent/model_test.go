@@ -2,10 +2,8 @@ package intent
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -160,119 +158,6 @@ func TestReadRejectsBrokenFiles(t *testing.T) {
 	if err := errors.Unwrap(ErrVersion); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// TestBanking77HeldOut trains on four fifths of BANKING77's training file and
-// pins accuracy and calibration on the held-out fifth.
-func TestBanking77HeldOut(t *testing.T) {
-	rows := readCSV(t, filepath.Join(sharedData(t), "banking77", "train.csv"))
-	if raceEnabled {
-		rows = firstLabels(rows, 15)
-	}
-	train, test := splitEveryFifth(rows)
-	m, err := Train(train, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var top1, top3 int
-	var bins [10]struct {
-		n, right int
-		conf     float64
-	}
-	for _, ex := range test {
-		p := m.Predict(ex.Text)
-		right := p[0].Label == ex.Label
-		if right {
-			top1++
-		}
-		for _, q := range p[:3] {
-			if q.Label == ex.Label {
-				top3++
-			}
-		}
-		b := &bins[min(int(p[0].Prob*10), 9)]
-		b.n++
-		b.conf += p[0].Prob
-		if right {
-			b.right++
-		}
-	}
-	n := float64(len(test))
-	var ece float64
-	for _, b := range bins {
-		if b.n > 0 {
-			ece += math.Abs(float64(b.right)-b.conf) / n
-		}
-	}
-	t.Logf("BANKING77 held-out fifth: n %d, top-1 %.4f, top-3 %.4f, ECE %.3f, temperature %.2f",
-		len(test), float64(top1)/n, float64(top3)/n, ece, m.Temperature())
-	if acc := float64(top1) / n; acc < 0.89 {
-		t.Errorf("top-1 %.4f, want >= 0.89", acc)
-	}
-	if acc := float64(top3) / n; acc < 0.95 {
-		t.Errorf("top-3 %.4f, want >= 0.95", acc)
-	}
-	if ece > 0.05 {
-		t.Errorf("expected calibration error %.3f, want <= 0.05", ece)
-	}
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows[1:]
-}
-
-// firstLabels keeps the rows of the first n labels to appear.
-func firstLabels(rows [][]string, n int) [][]string {
-	keep := map[string]bool{}
-	var out [][]string
-	for _, r := range rows {
-		if !keep[r[1]] && len(keep) < n {
-			keep[r[1]] = true
-		}
-		if keep[r[1]] {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// splitEveryFifth holds out every fifth example of each label.
-func splitEveryFifth(rows [][]string) (train, test []Example) {
-	seen := map[string]int{}
-	for _, r := range rows {
-		ex := Example{Text: r[0], Label: r[1]}
-		if seen[ex.Label]%5 == 4 {
-			test = append(test, ex)
-		} else {
-			train = append(train, ex)
-		}
-		seen[ex.Label]++
-	}
-	return train, test
-}
-
-// sharedData returns the shared data folder beside the repository, skipping
-// the test when it is absent, except in CI where it must be there.
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data missing in CI: %v", err)
-		}
-		t.Skipf("shared data not found at %s", dir)
-	}
-	return dir
 }
 
 func TestPredictTopMatchesPredict(t *testing.T) {

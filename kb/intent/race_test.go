@@ -1,4 +1,4 @@
-//go:build race
+//go:build eval && race
 
 package intent
 

@@ -2,12 +2,13 @@ package replies
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
-	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/internal/datasets"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
@@ -24,17 +25,21 @@ func TestMineSGDSample(t *testing.T) {
 // specifics left, and searches them.
 func checkSGDMining(t *testing.T, file string, agentTurns, minReplies, maxReplies int) {
 	t.Helper()
-	calls, _, err := transcript.LoadFile(file, transcript.FormatAuto)
+	dialogues, err := datasets.Load(file, func(name string, r io.Reader) ([]datasets.SGDDialogue, error) {
+		return datasets.ReadSGD(name, r, nil)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The virtual agent speaks the SYSTEM turns, the customer the USER ones.
+	speakers := map[string]string{"USER": SpeakerCustomer, "SYSTEM": SpeakerAgent}
 	var convs []Conversation
 	turns := 0
-	for _, c := range calls {
-		conv := Conversation{Names: []string{c.Customer, c.Agent}}
-		for _, u := range c.Utterances {
-			conv.Turns = append(conv.Turns, Turn{Speaker: u.Speaker, Text: u.Text})
-			if u.Speaker == SpeakerAgent {
+	for _, d := range dialogues {
+		var conv Conversation
+		for _, u := range d.Turns {
+			conv.Turns = append(conv.Turns, Turn{Speaker: speakers[u.Speaker], Text: u.Utterance})
+			if speakers[u.Speaker] == SpeakerAgent {
 				turns++
 			}
 		}
@@ -42,9 +47,9 @@ func checkSGDMining(t *testing.T, file string, agentTurns, minReplies, maxReplie
 	}
 	replies := Mine(convs, MineOptions{})
 	if len(replies) == 0 {
-		t.Fatalf("no reply mined from %d agent turns in %d calls", turns, len(calls))
+		t.Fatalf("no reply mined from %d agent turns in %d calls", turns, len(dialogues))
 	}
-	t.Logf("mined %d replies from %d agent turns in %d calls; top: %dx %q", len(replies), turns, len(calls), replies[0].Count, replies[0].Text)
+	t.Logf("mined %d replies from %d agent turns in %d calls; top: %dx %q", len(replies), turns, len(dialogues), replies[0].Count, replies[0].Text)
 	if turns != agentTurns {
 		t.Errorf("%d agent turns, want the data's %d", turns, agentTurns)
 	}

@@ -1,4 +1,4 @@
-package assist
+package eval
 
 import (
 	"context"
@@ -7,16 +7,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/internal/datasets"
 	"github.com/larkspur-labs/assist/internal/stats"
-	"github.com/larkspur-labs/assist/kb/encoder"
-
 	"github.com/larkspur-labs/assist/kb"
+	"github.com/larkspur-labs/assist/kb/encoder"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
 
-// IntentEval is a labelled intent data set used as a knowledge base: one
+// IntentSet is a labelled intent data set used as a knowledge base: one
 // article per intent of Train, whose utterances are its example questions.
-type IntentEval struct {
+type IntentSet struct {
 	Train []intent.Example
 	// Test are in-scope queries, labelled with an intent of Train.
 	Test []intent.Example
@@ -26,6 +27,13 @@ type IntentEval struct {
 	// OutOfScopeTrain are training examples of such queries; when there
 	// are some, they become an out-of-scope article (OutOfScopeArticle).
 	OutOfScopeTrain []string
+	// TestSplit names the split Test was read from, when the file has
+	// several (CLINC150's "test", or "val" when it has no test split).
+	TestSplit string
+}
+
+// IntentOptions set how Intent ranks.
+type IntentOptions struct {
 	// Threshold is the ranker's abstain threshold.
 	Threshold float64
 	// Encoder, when set, adds a classifier over its sentence embeddings to
@@ -62,10 +70,10 @@ type IntentReport struct {
 	Articles     int     `json:"articles"`
 }
 
-// EvalIntent builds the knowledge base of ev.Train, then answers every test
+// Intent builds the knowledge base of ev.Train, then answers every test
 // query through the ranker the agent view uses, and again through full
 // text alone for the baseline.
-func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
+func Intent(ctx context.Context, ev IntentSet, opts IntentOptions) (IntentReport, error) {
 	if len(ev.Test) == 0 {
 		return IntentReport{}, fmt.Errorf("eval intent: no test queries")
 	}
@@ -83,7 +91,7 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 	}
 	defer base.Close()
 	rep := IntentReport{
-		N: len(ev.Test), NOOS: len(ev.OutOfScope), Threshold: ev.Threshold,
+		N: len(ev.Test), NOOS: len(ev.OutOfScope), Threshold: opts.Threshold,
 		TrainSeconds: time.Since(start).Seconds(), Articles: len(articles),
 	}
 	if base.Model == nil {
@@ -91,20 +99,20 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 	}
 
 	retriever := base.Retriever()
-	if ev.Encoder != nil {
-		sem, err := kb.TrainSemantic(ev.Encoder, articles)
+	if opts.Encoder != nil {
+		sem, err := kb.TrainSemantic(opts.Encoder, articles)
 		if err != nil {
 			return IntentReport{}, err
 		}
 		retriever.Semantic = sem
 		rep.TrainSeconds = time.Since(start).Seconds()
 	}
-	fused := &Ranker{KB: retriever, K: 3, Threshold: ev.Threshold, MinConfidence: 0}
-	fullText := &Ranker{KB: kb.NewRetriever(base.Index, nil), K: 3, Threshold: ev.Threshold}
+	fused := &assist.Ranker{KB: retriever, K: 3, Threshold: opts.Threshold, MinConfidence: 0}
+	fullText := &assist.Ranker{KB: kb.NewRetriever(base.Index, nil), K: 3, Threshold: opts.Threshold}
 
 	// Warm up caches and the allocator before timing.
 	for _, ex := range ev.Test[:min(100, len(ev.Test))] {
-		if _, err := fused.Rank(ctx, []Turn{{Speaker: "customer", Text: ex.Text}}); err != nil {
+		if _, err := fused.Rank(ctx, []assist.Turn{{Speaker: "customer", Text: ex.Text}}); err != nil {
 			return IntentReport{}, err
 		}
 	}
@@ -117,7 +125,7 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 	for _, ex := range ev.Test {
 		want := ArticleID(ex.Label)
 		t0 := time.Now()
-		r, err := fused.Rank(ctx, []Turn{{Speaker: "customer", Text: ex.Text}})
+		r, err := fused.Rank(ctx, []assist.Turn{{Speaker: "customer", Text: ex.Text}})
 		lat = append(lat, float64(time.Since(t0).Nanoseconds())/1e3)
 		if err != nil {
 			return IntentReport{}, err
@@ -135,7 +143,7 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 		if len(r.Candidates) > 0 {
 			cal.add(r.Candidates[0].Confidence, rank == 0)
 		}
-		ft, err := fullText.Rank(ctx, []Turn{{Speaker: "customer", Text: ex.Text}})
+		ft, err := fullText.Rank(ctx, []assist.Turn{{Speaker: "customer", Text: ex.Text}})
 		if err != nil {
 			return IntentReport{}, err
 		}
@@ -155,7 +163,7 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 	if len(ev.OutOfScope) > 0 {
 		abstained := 0
 		for _, q := range ev.OutOfScope {
-			r, err := fused.Rank(ctx, []Turn{{Speaker: "customer", Text: q}})
+			r, err := fused.Rank(ctx, []assist.Turn{{Speaker: "customer", Text: q}})
 			if err != nil {
 				return IntentReport{}, err
 			}
@@ -168,6 +176,96 @@ func EvalIntent(ctx context.Context, ev IntentEval) (IntentReport, error) {
 		rep.InScopeAccuracy, rep.OOSRecall = &acc, &recall
 	}
 	return rep, nil
+}
+
+// Banking77 reads a BANKING77 training file and, when test is not empty, a
+// test file. Without one, the examples n·i+fold of each intent of the
+// training file are held out for testing (folds 0 to n-1 together are a
+// cross-validation).
+func Banking77(train, test string, n, fold int) (IntentSet, error) {
+	examples, err := readIntents(train)
+	if err != nil {
+		return IntentSet{}, err
+	}
+	if test == "" {
+		var set IntentSet
+		set.Train, set.Test = holdOut(examples, n, fold)
+		return set, nil
+	}
+	set := IntentSet{Train: examples}
+	set.Test, err = readIntents(test)
+	return set, err
+}
+
+// readIntents reads a BANKING77 file as intent examples.
+func readIntents(path string) ([]intent.Example, error) {
+	rows, err := datasets.Load(path, datasets.ReadBanking77)
+	if err != nil {
+		return nil, err
+	}
+	return intentExamples(rows), nil
+}
+
+func intentExamples(rows []datasets.Example) []intent.Example {
+	out := make([]intent.Example, len(rows))
+	for i, r := range rows {
+		out[i] = intent.Example(r)
+	}
+	return out
+}
+
+// holdOut puts the examples n·i+fold of each label in test, the rest in
+// train.
+func holdOut(examples []intent.Example, n, fold int) (train, test []intent.Example) {
+	seen := map[string]int{}
+	for _, ex := range examples {
+		if seen[ex.Label]%n == fold {
+			test = append(test, ex)
+		} else {
+			train = append(train, ex)
+		}
+		seen[ex.Label]++
+	}
+	return train, test
+}
+
+// CLINC150 reads CLINC150 files: training reads the split "train" of the
+// train file, and "oos_train" as out-of-scope examples; testing reads
+// "test" and "oos_test" of the test file, or "val" and "oos_val" when it
+// has no test split (as the published train_val.json); TestSplit says
+// which.
+func CLINC150(train, test string) (IntentSet, error) {
+	trainSplits, err := datasets.Load(train, datasets.ReadCLINC150)
+	if err != nil {
+		return IntentSet{}, err
+	}
+	testSplits, err := datasets.Load(test, datasets.ReadCLINC150)
+	if err != nil {
+		return IntentSet{}, err
+	}
+	if len(trainSplits["train"]) == 0 {
+		return IntentSet{}, fmt.Errorf("%s: no \"train\" split", train)
+	}
+	set := IntentSet{Train: intentExamples(trainSplits["train"]), TestSplit: "test"}
+	for _, ex := range trainSplits["oos_train"] {
+		set.OutOfScopeTrain = append(set.OutOfScopeTrain, ex.Text)
+	}
+	oos := "oos_test"
+	if len(testSplits["test"]) == 0 {
+		set.TestSplit, oos = "val", "oos_val"
+	}
+	for _, ex := range testSplits[set.TestSplit] {
+		if ex.Label != datasets.CLINC150OutOfScope {
+			set.Test = append(set.Test, intent.Example(ex))
+		}
+	}
+	for _, ex := range testSplits[oos] {
+		set.OutOfScope = append(set.OutOfScope, ex.Text)
+	}
+	if len(set.Test) == 0 {
+		return IntentSet{}, fmt.Errorf("%s: no %q split", test, set.TestSplit)
+	}
+	return set, nil
 }
 
 // OutOfScopeArticle is the id of the article that holds an evaluation's

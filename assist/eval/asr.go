@@ -1,0 +1,194 @@
+package eval
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/internal/datasets"
+	"github.com/larkspur-labs/assist/internal/stats"
+)
+
+// ASRItem is one WAV file and its reference transcript.
+type ASRItem struct {
+	Path      string
+	Reference string
+}
+
+// ReadManifest reads a manifest of WAV files: on each line a WAV path
+// (relative to the manifest), a tab and the reference transcript. Blank
+// lines and lines starting with # are skipped.
+func ReadManifest(path string) ([]ASRItem, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var items []ASRItem
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		wav, ref, ok := strings.Cut(text, "\t")
+		if !ok || strings.TrimSpace(wav) == "" {
+			return nil, fmt.Errorf("%s:%d: want a WAV path, a tab, and the reference transcript", path, line)
+		}
+		if !filepath.IsAbs(wav) {
+			wav = filepath.Join(filepath.Dir(path), wav)
+		}
+		items = append(items, ASRItem{wav, ref})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("%s: no entries", path)
+	}
+	return items, nil
+}
+
+// digitWords are the words the digits grammar recognises for 0 to 9.
+var digitWords = [10]string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+
+// FSDDItems lists the recordings of a Free Spoken Digit Dataset folder
+// (its references.tsv), each with its digit as a word ("zero" … "nine")
+// for reference.
+func FSDDItems(dir string) ([]ASRItem, error) {
+	clips, err := datasets.LoadFSDD(dir)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]ASRItem, len(clips))
+	for i, c := range clips {
+		items[i] = ASRItem{Path: c.Path, Reference: digitWords[c.Digit]}
+	}
+	return items, nil
+}
+
+// ASRFile is how the recognizer did on one file.
+type ASRFile struct {
+	Path string
+	// Text is what it recognised.
+	Text string
+	// Edits are the word edits between Text and the reference, of Words
+	// reference words.
+	Edits, Words int
+}
+
+// WER is the file's word error rate.
+func (f ASRFile) WER() float64 { return ratio(f.Edits, f.Words) }
+
+// ASRReport holds the figures of a speech-recognition evaluation.
+type ASRReport struct {
+	// WER is the word error rate over all files: lower-cased, punctuation
+	// removed.
+	WER    float64 `json:"wer"`
+	N      int     `json:"n"`
+	AudioS float64 `json:"audio_s"`
+	// RTF is the recognition time over the audio time.
+	RTF float64 `json:"rtf"`
+	// FinalizeMSP50 is the median time from the end of an utterance's
+	// audio to its final hypothesis.
+	FinalizeMSP50 float64 `json:"finalize_ms_p50"`
+	Recognizer    string  `json:"recognizer"`
+}
+
+// ASR feeds every file's first channel to rec at real-time pace in 20 ms
+// frames, as a live call would be, so it takes as long as the audio. each,
+// when not nil, gets every file's result as it is done.
+func ASR(ctx context.Context, rec audio.Recognizer, items []ASRItem, each func(ASRFile)) (ASRReport, error) {
+	var (
+		edits, words  int
+		audioS, busyS float64
+		finalizeMS    []float64
+	)
+	for _, it := range items {
+		clip, err := audio.LoadWAV(it.Path)
+		if err != nil {
+			return ASRReport{}, err
+		}
+		r, err := paceThrough(ctx, rec, clip)
+		if err != nil {
+			return ASRReport{}, fmt.Errorf("%s: %w", it.Path, err)
+		}
+		e, w := audio.WordErrors(it.Reference, r.text)
+		edits, words = edits+e, words+w
+		audioS += clip.Duration().Seconds()
+		busyS += r.busy.Seconds()
+		finalizeMS = append(finalizeMS, r.finalizeMS...)
+		if each != nil {
+			each(ASRFile{Path: it.Path, Text: r.text, Edits: e, Words: w})
+		}
+	}
+	return ASRReport{
+		WER: stats.Round(ratio(edits, words), 3), N: len(items), AudioS: stats.Round(audioS, 3),
+		RTF: stats.Round(busyS/audioS, 3), FinalizeMSP50: math.Round(stats.Median(finalizeMS)), Recognizer: rec.Name(),
+	}, nil
+}
+
+// pacedResult is what feeding one clip at real-time pace gave.
+type pacedResult struct {
+	text       string
+	busy       time.Duration // time spent recognising
+	finalizeMS []float64     // per utterance: end of its audio → final
+}
+
+// paceThrough feeds the clip's first channel in 20 ms frames at real-time
+// pace and times each final against the wall-clock moment its audio ended.
+func paceThrough(ctx context.Context, rec audio.Recognizer, clip *audio.Clip) (pacedResult, error) {
+	var res pacedResult
+	d, err := audio.NewChannelDecoder(rec, clip.Rate, audio.EndpointOptions{})
+	if err != nil {
+		return res, err
+	}
+	var texts []string
+	start := time.Now()
+	emit := func(h audio.Hypothesis) {
+		if !h.Final {
+			return
+		}
+		res.finalizeMS = append(res.finalizeMS, float64(time.Since(start.Add(h.End)).Microseconds())/1000)
+		if h.Text != "" {
+			texts = append(texts, h.Text)
+		}
+	}
+	samples := clip.Channels[0]
+	step := clip.Rate / 50
+	for i := 0; i < len(samples); i += step {
+		// Frame i is complete once its audio has "arrived".
+		due := start.Add(time.Duration(i+step) * time.Second / time.Duration(clip.Rate))
+		select {
+		case <-ctx.Done():
+			d.Close(emit)
+			return res, ctx.Err()
+		case <-time.After(time.Until(due)):
+		}
+		t0 := time.Now()
+		err := d.Write(samples[i:min(i+step, len(samples))], emit)
+		res.busy += time.Since(t0)
+		if err != nil {
+			d.Close(emit)
+			return res, err
+		}
+	}
+	t0 := time.Now()
+	err = d.Close(emit)
+	res.busy += time.Since(t0)
+	res.text = strings.Join(texts, " ")
+	return res, err
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}

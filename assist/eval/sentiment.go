@@ -1,0 +1,193 @@
+package eval
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/jonreiter/govader"
+
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/internal/datasets"
+	"github.com/larkspur-labs/assist/internal/stats"
+)
+
+// SentimentReport holds the figures of a three-class sentiment evaluation.
+type SentimentReport struct {
+	Model    string  `json:"model"`
+	N        int     `json:"n"`
+	Accuracy float64 `json:"accuracy"`
+	// MacroF1 is the mean F1 of positive, negative and neutral.
+	MacroF1 float64 `json:"macro_f1"`
+	// F1 is each class's F1.
+	F1 map[string]float64 `json:"f1"`
+	// PerUttUS is the median time to classify one utterance, in µs.
+	PerUttUS float64 `json:"per_utt_us"`
+}
+
+// Classifier says whether a text is positive, negative or neutral.
+type Classifier interface {
+	Name() string
+	Class(text string) string
+}
+
+// ModelClassifier is the emotion model as a Classifier: its most likely
+// polarity.
+func ModelClassifier(m *assist.EmotionModel) Classifier { return modelClassifier{m} }
+
+type modelClassifier struct{ m *assist.EmotionModel }
+
+func (c modelClassifier) Name() string { return c.m.Name() }
+
+func (c modelClassifier) Class(text string) string {
+	class, _ := c.m.Polarity(text)
+	return class
+}
+
+// Vader classifies polarity with the VADER lexicon and rules
+// (github.com/jonreiter/govader): the peer `assist eval sentiment --baseline
+// vader` measures the embedded model against.
+type Vader struct {
+	sia *govader.SentimentIntensityAnalyzer
+}
+
+var _ Classifier = (*Vader)(nil)
+
+// NewVader loads the VADER lexicon.
+func NewVader() *Vader {
+	return &Vader{sia: govader.NewSentimentIntensityAnalyzer()}
+}
+
+// Name implements Classifier.
+func (v *Vader) Name() string { return "vader" }
+
+// Class implements Classifier with VADER's standard thresholds: a compound
+// score of 0.05 or more is positive, −0.05 or less negative.
+func (v *Vader) Class(text string) string {
+	c := v.sia.PolarityScores(text).Compound
+	switch {
+	case c >= assist.NeutralBand:
+		return assist.Positive
+	case c <= -assist.NeutralBand:
+		return assist.Negative
+	}
+	return assist.Neutral
+}
+
+// SentimentSet is a test set of texts and their polarity classes.
+type SentimentSet struct {
+	Texts []string
+	// Gold holds one of assist.Polarities for each text.
+	Gold []string
+	// Dropped counts the rows left out because they have no one class
+	// (GoEmotions rows in the ambiguous group or spanning groups).
+	Dropped int
+}
+
+func (s *SentimentSet) add(text, class string) {
+	s.Texts, s.Gold = append(s.Texts, text), append(s.Gold, class)
+}
+
+// GoEmotionsSentiment reads a GoEmotions split as a sentiment test set: a
+// row counts when all its emotions fall in one group (positive, negative,
+// or the label neutral); the others are dropped. With heldOut, only the
+// rows TrainEmotion held out of a training file (every holdOut-th) are
+// read.
+func GoEmotionsSentiment(path string, heldOut bool, holdOut int) (SentimentSet, error) {
+	ge, err := datasets.LoadGoEmotions(path)
+	if err != nil {
+		return SentimentSet{}, err
+	}
+	groups := newPolarityGroups(ge.Sentiment)
+	var set SentimentSet
+	for i, r := range ge.Rows {
+		if heldOut && !HeldOut(i, holdOut) {
+			continue
+		}
+		c, ok := groups.class(r.Labels)
+		if !ok {
+			set.Dropped++
+			continue
+		}
+		set.add(r.Text, c)
+	}
+	return set, nil
+}
+
+// AirlineSentiment reads the Twitter US Airline Sentiment CSV as a
+// sentiment test set.
+func AirlineSentiment(path string) (SentimentSet, error) {
+	rows, err := datasets.Load(path, datasets.ReadAirline)
+	if err != nil {
+		return SentimentSet{}, err
+	}
+	var set SentimentSet
+	for _, r := range rows {
+		set.add(r.Text, r.Label)
+	}
+	return set, nil
+}
+
+// TweetEvalSentiment reads one split ("val", "test" or "train") of
+// TweetEval's sentiment task folder, whose labels are negative, neutral
+// and positive.
+func TweetEvalSentiment(dir, split string) (SentimentSet, error) {
+	rows, err := datasets.LoadTweetEval(dir, split)
+	if err != nil {
+		return SentimentSet{}, err
+	}
+	var set SentimentSet
+	for _, r := range rows {
+		if !slices.Contains(assist.Polarities, r.Label) {
+			return SentimentSet{}, fmt.Errorf("tweeteval %s: label %q is not positive, negative or neutral: want the sentiment task's folder", dir, r.Label)
+		}
+		set.add(r.Text, r.Label)
+	}
+	return set, nil
+}
+
+// Sentiment classifies every text of set and scores the classes against
+// its gold ones.
+func Sentiment(c Classifier, set SentimentSet) (SentimentReport, error) {
+	texts, gold := set.Texts, set.Gold
+	if len(texts) == 0 || len(texts) != len(gold) {
+		return SentimentReport{}, fmt.Errorf("eval sentiment: %d texts, %d labels", len(texts), len(gold))
+	}
+	// Warm up caches and the allocator before timing.
+	for _, t := range texts[:min(100, len(texts))] {
+		c.Class(t)
+	}
+	confusion := map[[2]string]int{}
+	lat := make([]float64, len(texts))
+	for i, t := range texts {
+		start := time.Now()
+		p := c.Class(t)
+		lat[i] = float64(time.Since(start).Nanoseconds()) / 1e3
+		confusion[[2]string{gold[i], p}]++
+	}
+	rep := SentimentReport{Model: c.Name(), N: len(texts), F1: map[string]float64{}}
+	right := 0
+	for _, cl := range assist.Polarities {
+		tp := confusion[[2]string{cl, cl}]
+		right += tp
+		var fp, fn int
+		for _, other := range assist.Polarities {
+			if other != cl {
+				fp += confusion[[2]string{other, cl}]
+				fn += confusion[[2]string{cl, other}]
+			}
+		}
+		var f1 float64
+		if tp > 0 {
+			p, r := float64(tp)/float64(tp+fp), float64(tp)/float64(tp+fn)
+			f1 = 2 * p * r / (p + r)
+		}
+		rep.F1[cl] = stats.Round(f1, 4)
+		rep.MacroF1 += f1 / float64(len(assist.Polarities))
+	}
+	rep.MacroF1 = stats.Round(rep.MacroF1, 4)
+	rep.Accuracy = stats.Round(float64(right)/float64(len(texts)), 4)
+	rep.PerUttUS = math.Round(stats.Percentile(lat, 50)*10) / 10
+	return rep, nil
+}

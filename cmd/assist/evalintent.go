@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/eval"
+	"github.com/larkspur-labs/assist/kb/encoder"
+)
+
+type evalIntentOptions struct {
+	io        streams
+	train     string
+	test      string
+	format    string
+	threshold float64
+	holdout   int
+	fold      int
+	encoder   string
+}
+
+func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions) error) *cobra.Command {
+	opts := &evalIntentOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "intent --train FILE [--test FILE] --format banking77|clinc150",
+		Short: "Measure knowledge-base retrieval on an intent data set",
+		Long: `Build a knowledge base from the training file (one article per intent, its
+utterances as example questions), answer every test query through the same
+ranker the agent view uses, and print the figures. The last line of stdout
+is one JSON object: top1, top3, n, p50_us, p99_us, and for clinc150
+in_scope_accuracy and oos_recall at the abstain threshold; fulltext_top1 and
+fulltext_top3 are the same queries through full-text search alone.
+
+banking77 files are CSV with the header text,category. Without --test, every
+--holdout-th row of each intent in the training file is held out for testing,
+from the --fold-th on (the last by default); folds 0 to holdout-1 together
+are a cross-validation.
+
+clinc150 files are JSON objects of splits, each a list of [text, intent].
+Training reads the split "train", and "oos_train" as an out-of-scope article
+(when the best match, the ranker abstains). Testing reads "test" and "oos_test", or
+"val" and "oos_val" when the test file has no test split (as the published
+train_val.json).`,
+		Example: `  assist eval intent --format banking77 --train ../shared/data/banking77/train.csv
+  assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --test ../shared/data/clinc150/train_val.json`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.train == "" {
+				return usagef("--train is required")
+			}
+			if opts.format != "banking77" && opts.format != "clinc150" {
+				return usagef("--format must be banking77 or clinc150, not %q", opts.format)
+			}
+			if opts.format == "clinc150" && opts.test == "" {
+				return usagef("--test is required for clinc150")
+			}
+			if opts.holdout < 2 {
+				return usagef("--holdout must be at least 2")
+			}
+			if !cmd.Flags().Changed("fold") {
+				opts.fold = opts.holdout - 1
+			}
+			if opts.fold < 0 || opts.fold >= opts.holdout {
+				return usagef("--fold must be from 0 to %d", opts.holdout-1)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runEvalIntent(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.train, "train", "", "training file")
+	f.StringVar(&opts.test, "test", "", "test file (banking77: default a held-out part of --train)")
+	f.StringVar(&opts.format, "format", "", "data format: banking77 or clinc150")
+	f.Float64Var(&opts.threshold, "threshold", assist.DefaultThreshold, "abstain threshold on the top confidence")
+	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
+	f.IntVar(&opts.fold, "fold", 0, "with --holdout N: hold out the rows N·i+fold of each intent (default N-1)")
+	f.StringVar(&opts.encoder, "encoder", defaultEncoderDir(), encoderUsage)
+	return cmd
+}
+
+func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
+	var (
+		set eval.IntentSet
+		err error
+	)
+	if opts.format == "banking77" {
+		set, err = eval.Banking77(opts.train, opts.test, opts.holdout, opts.fold)
+	} else {
+		set, err = eval.CLINC150(opts.train, opts.test)
+		if err == nil && set.TestSplit == "val" {
+			fmt.Fprintf(opts.io.err, "eval intent: %s has no test split; testing on val and oos_val\n", opts.test)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	run := eval.IntentOptions{Threshold: opts.threshold}
+	if opts.encoder != "" {
+		if run.Encoder, err = encoder.Load(opts.encoder); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.io.err, "eval intent: sentence encoder from %s (--encoder '' leaves it out)\n", opts.encoder)
+	}
+	fmt.Fprintf(opts.io.err, "eval intent: %d training utterances (and %d out of scope), %d test queries (and %d out of scope)\n",
+		len(set.Train), len(set.OutOfScopeTrain), len(set.Test), len(set.OutOfScope))
+	rep, err := eval.Intent(ctx, set, run)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.io.err, "fused:     top-1 %.4f  top-3 %.4f\nfull text: top-1 %.4f  top-3 %.4f\n",
+		rep.Top1, rep.Top3, rep.FullTextTop1, rep.FullTextTop3)
+	return printJSONLine(opts.io.out, rep)
+}
