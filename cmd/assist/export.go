@@ -12,6 +12,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/export"
+	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/spf13/cobra"
 )
 
@@ -133,7 +134,8 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		return err
 	}
 	export.Redact(calls, r)
-	if err := export.WriteOutput(opts.out, opts.io.out, func(w io.Writer) error { return export.Write(w, opts.format, calls) }); err != nil {
+	// Call transcripts are personal data: the file is its owner's only.
+	if err := atomicfile.WriteOutput(opts.out, 0o600, opts.io.out, func(w io.Writer) error { return export.Write(w, opts.format, calls) }); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	if len(calls) == 0 {

@@ -61,8 +61,8 @@ alone) and its utterances replay with their recorded timing.`,
 			if opts.parallel < 0 {
 				return usagef("--parallel must not be negative")
 			}
-			if _, err := transcript.ParseFormat(opts.format); err != nil {
-				return usageError{err}
+			if _, err := transcriptFormat(opts.format); err != nil {
+				return err
 			}
 			if opts.customerChannel != 0 && opts.customerChannel != 1 {
 				return usagef("--customer-channel must be 0 (left) or 1 (right)")
@@ -97,9 +97,9 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	if err != nil {
 		return err
 	}
-	format, err := transcript.ParseFormat(opts.format)
+	format, err := transcriptFormat(opts.format)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	calls, warnings, err := app.LoadReplay(app.Replay{Files: opts.files, Format: format, CustomerChannel: opts.customerChannel}, cfg)
 	if err != nil {
@@ -180,15 +180,4 @@ func (c replayController) Feedback(callID string, fb event.Feedback) error {
 }
 func (c replayController) RequestSummary(callID string) error {
 	return app.SummarizeCall(c.engine, callID)
-}
-
-// loadCalls reads every transcript file in format, or the bundled samples
-// when there are none. A file that cannot be read fails the command; a
-// bad line only warns.
-func loadCalls(files []string, format string) ([]transcript.Call, []transcript.Warning, error) {
-	f, err := transcript.ParseFormat(format)
-	if err != nil {
-		return nil, nil, usageError{err}
-	}
-	return app.LoadCalls(files, f)
 }

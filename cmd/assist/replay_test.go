@@ -19,6 +19,7 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/tui/agent"
 )
 
@@ -151,7 +152,7 @@ func (s *screen) String() string {
 // the chat server of model, until the screen shows want.
 func runViewUntil(t *testing.T, model app.ModelConfig, want string) {
 	t.Helper()
-	calls, _, err := loadCalls(nil, "")
+	calls, _, err := app.LoadCalls(nil, transcript.FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}

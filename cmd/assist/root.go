@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/larkspur-labs/assist/engine/app"
+	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/spf13/cobra"
 )
 
@@ -124,10 +125,31 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
+// minimumArgs is cobra.MinimumNArgs with a usage error that says what is
+// missing.
+func minimumArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("want %s, got %d", what, len(args))
+		}
+		return nil
+	}
+}
+
 // noArgs is cobra.NoArgs with a usage error.
 func noArgs(_ *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return usagef("unexpected argument %q: this command takes flags only", args[0])
 	}
 	return nil
+}
+
+// transcriptFormat parses the --format of transcript files; its error is a
+// usage error.
+func transcriptFormat(s string) (transcript.Format, error) {
+	f, err := transcript.ParseFormat(s)
+	if err != nil {
+		return "", usageError{err}
+	}
+	return f, nil
 }

@@ -133,8 +133,8 @@ func (o *simulateOptions) check() error {
 	case o.audio && len(o.files) > 0:
 		return usagef("transcript files are chat scripts; for --audio calls give speech with --wav")
 	}
-	if _, err := transcript.ParseFormat(o.format); err != nil {
-		return usageError{err}
+	if _, err := transcriptFormat(o.format); err != nil {
+		return err
 	}
 	if o.url != "" {
 		if _, err := loadgen.ParseURL(o.url); err != nil {
@@ -171,8 +171,12 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 		cfg.Mode, what = loadgen.ModeChatHTTP, "chat calls over HTTP"
 	}
 	if cfg.Mode != loadgen.ModeTwilio {
+		format, err := transcriptFormat(opts.format)
+		if err != nil {
+			return err
+		}
 		var warnings []transcript.Warning
-		if cfg.Scripts, warnings, err = loadCalls(opts.files, opts.format); err != nil {
+		if cfg.Scripts, warnings, err = app.LoadCalls(opts.files, format); err != nil {
 			return err
 		}
 		for _, w := range warnings {
