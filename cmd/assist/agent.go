@@ -95,19 +95,6 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 	}
 	return agent.Run(ctx, events, agent.Options{
 		ModelStatus: "agent " + o.agent + " · service",
-		Controller:  serviceController{t: t},
+		Controller:  t.Controls(),
 	})
-}
-
-// serviceController sends the agent's feedback and summary requests to the
-// service; a live call has no replay controls.
-type serviceController struct{ t *service.Terminal }
-
-var _ agent.Controller = serviceController{}
-
-func (c serviceController) Feedback(callID string, fb event.Feedback) error {
-	return c.t.Feedback(context.Background(), callID, fb)
-}
-func (c serviceController) RequestSummary(callID string) error {
-	return c.t.Summary(context.Background(), callID)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/larkspur-labs/assist/audio/mic"
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/agent"
@@ -95,7 +94,7 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	}
 	return agent.Run(ctx, live.Events, agent.Options{
 		ModelStatus: live.Status,
-		Controller:  liveController{bus: live.Stack.Bus, engine: live.Stack.Engine},
+		Controller:  live.Stack.Controls(),
 	})
 }
 
@@ -116,21 +115,4 @@ func listDevices(opts *listenOptions) error {
 		fmt.Fprintf(opts.io.out, "%s %3d  %-40s %d ch, %.0f Hz\n", mark, d.Index, d.Name, d.MaxInputChannels, d.DefaultSampleRate)
 	}
 	return nil
-}
-
-// liveController is the agent view's controller for a live call: there is
-// nothing to pause or skip, only feedback to send and summaries to ask for.
-type liveController struct {
-	bus    *engine.Bus
-	engine *engine.Engine
-}
-
-var _ agent.Controller = liveController{}
-
-func (c liveController) RequestSummary(callID string) error {
-	return app.SummarizeCall(c.engine, callID)
-}
-
-func (c liveController) Feedback(callID string, fb event.Feedback) error {
-	return c.bus.SendFeedback(callID, fb)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/spf13/cobra"
@@ -151,33 +150,6 @@ func runAgentView(ctx context.Context, stack *app.Stack, player *engine.Player, 
 	defer cancel()
 	events := stack.ReplayFeed(ctx, player, calls)
 	view.ModelStatus = stack.Status
-	view.Controller = replayController{player: player, bus: stack.Bus, engine: stack.Engine}
+	view.Controller = stack.ReplayControls(player)
 	return agent.Run(ctx, events, view)
-}
-
-// replayController lets the agent view steer the replay, send feedback
-// and ask for summaries.
-type replayController struct {
-	player *engine.Player
-	bus    *engine.Bus
-	engine *engine.Engine
-}
-
-var (
-	_ agent.Controller     = replayController{}
-	_ agent.ReplayControls = replayController{}
-)
-
-func (c replayController) TogglePause() bool          { return c.player.TogglePause() }
-func (c replayController) SetSpeed(x float64) float64 { return c.player.SetSpeed(x) }
-func (c replayController) Speed() float64             { return c.player.Speed() }
-func (c replayController) NextCall()                  { c.player.NextCall() }
-func (c replayController) CallPosition(callID string) (int, int, bool) {
-	return c.player.Position(callID)
-}
-func (c replayController) Feedback(callID string, fb event.Feedback) error {
-	return c.bus.SendFeedback(callID, fb)
-}
-func (c replayController) RequestSummary(callID string) error {
-	return app.SummarizeCall(c.engine, callID)
 }

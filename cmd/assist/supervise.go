@@ -102,7 +102,7 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 		Rows:        rows,
 		Messages:    msgs,
 		History:     func(ctx context.Context, callID string) ([]event.Event, error) { return t.History(ctx, callID, 0) },
-		Controller:  serviceController{t: t},
+		Controller:  t.Controls(),
 		ModelStatus: "supervisor " + o.name + " · service",
 	})
 }
