@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/app"
@@ -146,7 +143,7 @@ func (o *simulateOptions) check() error {
 
 func runSimulate(ctx context.Context, opts *simulateOptions) error {
 	// Calls log their errors while progress is printed: one writer at a time.
-	errOut := &lockedWriter{w: opts.io.err}
+	errOut := loadgen.NewSyncWriter(opts.io.err)
 	log := newLogger(errOut, opts.debug)
 	key, keySource := opts.key, "--key"
 	if key == "" {
@@ -160,15 +157,14 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 		Mode: loadgen.ModeChat, Calls: opts.calls, Rate: opts.rate, Duration: opts.duration,
 		Queues: splitList(opts.queues), Agents: opts.agents, Logger: log,
 	}
-	what := "chat calls over WebSocket"
 	switch {
 	case opts.audio:
-		cfg.Mode, what = loadgen.ModeTwilio, "voice calls as Twilio Media Streams"
+		cfg.Mode = loadgen.ModeTwilio
 		if cfg.Clips, err = loadgen.LoadClips(opts.wavs); err != nil {
 			return err
 		}
 	case opts.http:
-		cfg.Mode, what = loadgen.ModeChatHTTP, "chat calls over HTTP"
+		cfg.Mode = loadgen.ModeChatHTTP
 	}
 	if cfg.Mode != loadgen.ModeTwilio {
 		format, err := transcriptFormat(opts.format)
@@ -193,40 +189,18 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 		until = "for " + opts.duration.String()
 	}
 	fmt.Fprintf(errOut, "simulate: %d %s to %s, %g customer utterances/s per call, %s; Ctrl-C stops\n",
-		opts.calls, what, target.URL, opts.rate, until)
+		opts.calls, cfg.Mode.Description(), target.URL, opts.rate, until)
 	rep := gen.RunReporting(ctx, opts.progressEvery, func(p loadgen.Progress) {
 		fmt.Fprintln(errOut, "simulate: "+p.Line(opts.audio))
 	})
-
-	p := gen.Progress()
-	if cfg.Mode == loadgen.ModeTwilio {
-		fmt.Fprintf(opts.io.out, "%d %s (%d ended cleanly) in %.1fs: %d clips played, %d errors\n",
-			rep.Calls, what, p.Ended, rep.DurationS, rep.Utterances, rep.Errors)
-	} else {
-		fmt.Fprintf(opts.io.out, "%d %s (%d ended cleanly) in %.1fs: %d utterances, %d acked, %d errors; ack latency p50 %.1f ms, p99 %.1f ms\n",
-			rep.Calls, what, p.Ended, rep.DurationS, rep.Utterances, rep.Acked, rep.Errors, rep.AckMSP50, rep.AckMSP99)
+	fmt.Fprintln(opts.io.out, gen.Summary(rep))
+	if err := printJSONLine(opts.io.out, rep); err != nil {
+		return err
 	}
-	line, err := json.Marshal(rep)
-	if err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	fmt.Fprintf(opts.io.out, "%s\n", line)
 	if rep.Errors > 0 {
 		return fmt.Errorf("%d errors during the simulation (the first are logged above)", rep.Errors)
 	}
 	return nil
-}
-
-// lockedWriter serialises writes from several goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // splitList splits a comma-separated flag value, dropping blanks.
