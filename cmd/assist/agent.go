@@ -14,27 +14,24 @@ import (
 
 // terminalFlags are the flags every terminal of the service shares.
 type terminalFlags struct {
-	service  serviceFlags
-	headless bool
-	logFile  string
-	debug    bool
+	service serviceFlags
+	viewFlags
 }
 
 func (f *terminalFlags) register(cmd *cobra.Command) {
 	f.service.register(cmd.Flags())
-	cmd.Flags().BoolVar(&f.headless, "headless", false, "print the events as NDJSON on stdout instead of drawing the view")
-	cmd.Flags().StringVar(&f.logFile, "log-file", "", "write logs to this file (default: stderr when headless, else nowhere)")
-	cmd.Flags().BoolVar(&f.debug, "debug", false, "log debug detail")
+	f.viewFlags.register(cmd.Flags(), "print the events as NDJSON on stdout instead of drawing the view",
+		"write logs to this file (default: stderr when headless, else nowhere)")
 }
 
 // dial opens the terminal's log and connects to the service as role/name;
 // done closes both.
 func (f *terminalFlags) dial(s streams, role service.Role, name string) (t *service.Terminal, done func(), err error) {
-	w, closeLog, err := openLog(f.logFile, f.headless, s.err)
+	log, closeLog, err := f.logger(s.err)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err = app.DialTerminal(f.service.address(), role, name, newLogger(w, f.debug))
+	t, err = app.DialTerminal(f.service.address(), role, name, log)
 	if err != nil {
 		closeLog()
 		return nil, nil, err

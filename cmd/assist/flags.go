@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -42,6 +43,41 @@ func (f *engineFlags) config(log *slog.Logger, notices io.Writer) (app.Config, e
 		KB: f.kb.config(), Model: model, Redact: red, ASR: f.asr.config(false), Logger: log, Notices: notices,
 		Guidance: app.GuidanceConfig{Flows: f.guidance.flows, Rules: f.guidance.rules, Profiles: f.guidance.profiles},
 	}, nil
+}
+
+// viewFlags are the flags of the commands that draw a view: NDJSON on
+// stdout instead, and where the logs go.
+type viewFlags struct {
+	headless bool
+	logFile  string
+	debug    bool
+}
+
+// logFileUsage is --log-file's usage for the commands of the agent view.
+const logFileUsage = "write logs to this file (the agent view owns the terminal)"
+
+// register adds the flags, with the usage of --headless and --log-file.
+func (f *viewFlags) register(fs *pflag.FlagSet, headless, logFile string) {
+	fs.BoolVar(&f.headless, "headless", false, headless)
+	fs.StringVar(&f.logFile, "log-file", "", logFile)
+	fs.BoolVar(&f.debug, "debug", false, "log debug detail")
+}
+
+// logger returns the command's logger: to the log file when given, else
+// to stderr in headless mode, else nowhere (a view owns the terminal).
+// done closes the log file.
+func (f *viewFlags) logger(stderr io.Writer) (log *slog.Logger, done func(), err error) {
+	if f.logFile != "" {
+		file, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open log file: %w", err)
+		}
+		return newLogger(file, f.debug), func() { file.Close() }, nil
+	}
+	if f.headless {
+		return newLogger(stderr, f.debug), func() {}, nil
+	}
+	return newLogger(nil, f.debug), func() {}, nil
 }
 
 // kbFlags are the flags of every command that answers from the knowledge base.

@@ -21,9 +21,7 @@ type listenOptions struct {
 	channels        int
 	customerChannel int
 	engineFlags
-	logFile  string
-	debug    bool
-	headless bool
+	viewFlags
 }
 
 func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) *cobra.Command {
@@ -60,9 +58,7 @@ input devices and their indexes.`,
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
 	opts.engineFlags.register(f)
 	opts.kb.encoderInBackground = true
-	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
-	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
-	f.BoolVar(&opts.headless, "headless", false, "print the events as NDJSON on stdout until interrupted, instead of the agent view")
+	opts.viewFlags.register(f, "print the events as NDJSON on stdout until interrupted, instead of the agent view", logFileUsage)
 	return cmd
 }
 
@@ -73,12 +69,12 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	if f, ok := opts.io.out.(*os.File); !opts.headless && (!ok || !term.IsTerminal(f.Fd())) {
 		return errors.New("the agent view needs a terminal (or --headless)")
 	}
-	logOut, closeLog, err := openLog(opts.logFile, opts.headless, opts.io.err)
+	log, closeLog, err := opts.logger(opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	cfg, err := opts.engineFlags.config(newLogger(logOut, opts.debug), opts.io.err)
+	cfg, err := opts.engineFlags.config(log, opts.io.err)
 	if err != nil {
 		return err
 	}

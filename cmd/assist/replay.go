@@ -19,15 +19,13 @@ type replayOptions struct {
 	files    []string
 	format   string
 	speed    float64
-	headless bool
 	parallel int
 	partials bool
 	engineFlags
 	// customerChannel is the channel of a stereo call WAV the customer
 	// speaks on; the other is the agent's.
 	customerChannel int
-	logFile         string
-	debug           bool
+	viewFlags
 }
 
 func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
@@ -74,24 +72,21 @@ alone) and its utterances replay with their recorded timing.`,
 	}
 	f := cmd.Flags()
 	f.Float64Var(&opts.speed, "speed", 1, "replay speed: 1 is recorded time, 0 as fast as possible")
-	f.BoolVar(&opts.headless, "headless", false, "print events as NDJSON on stdout instead of opening the agent view")
 	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
 	f.IntVar(&opts.parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
 	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
 	opts.engineFlags.register(f)
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "stereo call WAV: the customer's channel, 0 (left) or 1 (right)")
-	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
-	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
+	opts.viewFlags.register(f, "print events as NDJSON on stdout instead of opening the agent view", logFileUsage)
 	return cmd
 }
 
 func runReplay(ctx context.Context, opts *replayOptions) error {
-	logOut, closeLog, err := openLog(opts.logFile, opts.headless, opts.io.err)
+	log, closeLog, err := opts.logger(opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	log := newLogger(logOut, opts.debug)
 	cfg, err := opts.engineFlags.config(log, opts.io.err)
 	if err != nil {
 		return err
@@ -130,13 +125,11 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	err = runAgentView(ctx, stack, player, calls, agent.Options{})
 	if len(warnings) > 0 {
-		fmt.Fprintf(opts.io.err, "assist: %d transcript lines were skipped or repaired", len(warnings))
+		see := "rerun with --log-file FILE to see them"
 		if opts.logFile != "" {
-			fmt.Fprintf(opts.io.err, "; see %s", opts.logFile)
-		} else {
-			fmt.Fprint(opts.io.err, "; rerun with --log-file FILE to see them")
+			see = "see " + opts.logFile
 		}
-		fmt.Fprintln(opts.io.err)
+		fmt.Fprintf(opts.io.err, "assist: %d transcript lines were skipped or repaired; %s\n", len(warnings), see)
 	}
 	return err
 }

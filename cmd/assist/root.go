@@ -99,22 +99,6 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-// openLog picks where a command's logs go: the log file when given, else
-// stderr in headless mode, else nowhere (a view owns the terminal).
-func openLog(path string, headless bool, stderr io.Writer) (io.Writer, func(), error) {
-	if path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open log file: %w", err)
-		}
-		return f, func() { f.Close() }, nil
-	}
-	if headless {
-		return stderr, func() {}, nil
-	}
-	return nil, func() {}, nil
-}
-
 // exactArgs is cobra.ExactArgs with a usage error that says what is missing.
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
