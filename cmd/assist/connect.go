@@ -21,7 +21,7 @@ func (f *serviceFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.nats, "nats", os.Getenv("ASSIST_NATS_URL"), "NATS URL of the service ($ASSIST_NATS_URL; default: the 'assist serve' using --data)")
 	fs.StringVar(&f.creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "nkey seed file of your user ($ASSIST_NATS_CREDS; default: from --data)")
 	fs.StringVar(&f.ca, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "CA certificate (PEM) of a service whose NATS TLS certificate is private ($ASSIST_NATS_CA)")
-	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
+	fs.StringVar(&f.data, "data", app.DefaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
 }
 
 func (f *serviceFlags) address() app.ServiceAddress {

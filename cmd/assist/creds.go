@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/spf13/cobra"
 )
@@ -52,7 +53,7 @@ its file again.`,
 			return nil
 		},
 	}
-	add.Flags().StringVar(&data, "data", defaultDataDir(), "data folder of the service ($ASSIST_DATA)")
+	add.Flags().StringVar(&data, "data", app.DefaultDataDir(), "data folder of the service ($ASSIST_DATA)")
 	add.Flags().StringVar(&agent, "agent", "", "agent id")
 	add.Flags().StringVar(&supervisor, "supervisor", "", "supervisor name")
 	cmd.AddCommand(add)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/eval"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/kb/encoder"
 )
 
@@ -79,7 +80,7 @@ train_val.json).`,
 	f.Float64Var(&opts.threshold, "threshold", assist.DefaultThreshold, "abstain threshold on the top confidence")
 	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
 	f.IntVar(&opts.fold, "fold", 0, "with --holdout N: hold out the rows N·i+fold of each intent (default N-1)")
-	f.StringVar(&opts.encoder, "encoder", defaultEncoderDir(), encoderUsage)
+	f.StringVar(&opts.encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
 	return cmd
 }
 

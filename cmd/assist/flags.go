@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/larkspur-labs/assist/assist/redact"
@@ -95,11 +94,11 @@ type kbFlags struct {
 
 func (f *kbFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dir, "kb", "", "knowledge-base folder of Markdown articles (default: the bundled sample)")
-	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder: the index and model cache, agents' feedback ($ASSIST_DATA)")
+	fs.StringVar(&f.data, "data", app.DefaultDataDir(), "data folder: the index and model cache, agents' feedback ($ASSIST_DATA)")
 	fs.StringVar(&f.replies, "replies", "", "reply allowlist mined with 'assist kb mine' (JSONL)")
 	fs.StringVar(&f.embedURL, "embed-url", os.Getenv("ASSIST_EMBED_URL"), "OpenAI-compatible embeddings server, base URL with /v1 ($ASSIST_EMBED_URL; key from $ASSIST_EMBED_API_KEY)")
 	fs.StringVar(&f.embedModel, "embed-model", os.Getenv("ASSIST_EMBED_MODEL"), "embedding model name ($ASSIST_EMBED_MODEL)")
-	fs.StringVar(&f.encoder, "encoder", defaultEncoderDir(), encoderUsage)
+	fs.StringVar(&f.encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
 }
 
 func (f *kbFlags) config() app.KBConfig {
@@ -123,47 +122,6 @@ func apiKey(name string) string {
 }
 
 const encoderUsage = "folder of the embedded sentence encoder, on by default where installed: more accurate intents, about 5 ms a turn; '' leaves it out ($ASSIST_ENCODER)"
-
-// defaultEncoderDir is where the sentence encoder is looked for when
-// --encoder is not given: $ASSIST_ENCODER when set (empty turns it off),
-// else the default data folder's encoder/ (make encoder installs it
-// there), else .cache/use-lite of the checkout the binary was built in
-// (make build puts the binary in bin/), whichever holds a model. It is on
-// wherever it is installed because it is worth its cost: four points of
-// in-scope accuracy on CLINC150 and two of top-1 on BANKING77, for a few
-// milliseconds a turn and a first start that is cached.
-func defaultEncoderDir() string {
-	if dir, ok := os.LookupEnv("ASSIST_ENCODER"); ok {
-		return dir
-	}
-	var candidates []string
-	if data := defaultDataDir(); data != "" {
-		candidates = append(candidates, filepath.Join(data, "encoder"))
-	}
-	if exe, err := os.Executable(); err == nil {
-		candidates = append(candidates, filepath.Join(filepath.Dir(exe), "..", ".cache", "use-lite"))
-	}
-	for _, dir := range candidates {
-		if _, err := os.Stat(filepath.Join(dir, "model.json")); err == nil {
-			return filepath.Clean(dir)
-		}
-	}
-	return ""
-}
-
-// defaultDataDir is $ASSIST_DATA, else the user's data folder.
-func defaultDataDir() string {
-	if d := os.Getenv("ASSIST_DATA"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "assist")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "share", "assist")
-	}
-	return ""
-}
 
 // modelFlags configure what leaves the process: the optional model server
 // for drafts and summaries, and the redaction of personal data from

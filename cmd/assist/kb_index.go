@@ -37,8 +37,8 @@ moves that work out of the first call.`,
 			return runKBIndex(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.kb.data, "data", defaultDataDir(), "data folder ($ASSIST_DATA)")
-	cmd.Flags().StringVar(&opts.kb.encoder, "encoder", defaultEncoderDir(), encoderUsage)
+	cmd.Flags().StringVar(&opts.kb.data, "data", app.DefaultDataDir(), "data folder ($ASSIST_DATA)")
+	cmd.Flags().StringVar(&opts.kb.encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
 	return cmd
 }
 

@@ -95,7 +95,7 @@ when the service cannot be reached, refuses the key, or any error occurred.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.url, "url", "", "service base URL, e.g. http://127.0.0.1:8080 (default: from the service's info in --data)")
 	f.StringVar(&opts.key, "key", "", "ingest API key (default: $ASSIST_INGEST_KEY, else <data>/serve/ingest.key)")
-	f.StringVar(&opts.data, "data", defaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
+	f.StringVar(&opts.data, "data", app.DefaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
 	f.IntVar(&opts.calls, "calls", 10, "concurrent calls")
 	f.Float64Var(&opts.rate, "rate", 0.2, "customer utterances per second per call (0.2 is one every 5 s)")
 	f.DurationVar(&opts.duration, "duration", 0, "how long to run, e.g. 2m (default: until every call has played its script once)")
