@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/larkspur-labs/assist/assist/eval"
+	"github.com/larkspur-labs/assist/engine/app"
 )
 
 type evalASROptions struct {
@@ -66,7 +67,7 @@ func runEvalASR(ctx context.Context, opts *evalASROptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false), false)
+	rec, err := app.NewRecognizer(opts.asr.config(false), newLogger(opts.io.err, false))
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist/redact"
-	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/kb"
 	"github.com/spf13/pflag"
 )
 
@@ -108,10 +106,6 @@ func (f *kbFlags) config() app.KBConfig {
 	}
 }
 
-// loadArticles reads the knowledge base in dir, or the bundled sample when
-// dir is empty.
-func loadArticles(dir string) ([]kb.Article, error) { return app.LoadArticles(dir) }
-
 // apiKey is the environment variable's key, else the chat server's: one
 // server often serves every model. API keys never come from flags.
 func apiKey(name string) string {
@@ -185,10 +179,4 @@ func (f *asrFlags) register(fs *pflag.FlagSet) {
 
 func (f *asrFlags) config(recorded bool) app.ASRConfig {
 	return app.ASRConfig{URL: f.url, Model: f.model, Key: apiKey("ASSIST_ASR_API_KEY"), Digits: f.digits, Recorded: recorded}
-}
-
-// recognizer builds the recognizer the flags ask for; recorded gives a
-// recording the embedded recognizer's full search.
-func (f *asrFlags) recognizer(log *slog.Logger, recorded bool) (audio.Recognizer, error) {
-	return app.NewRecognizer(f.config(recorded), log)
 }

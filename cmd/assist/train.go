@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/kb"
 	"github.com/larkspur-labs/assist/kb/intent"
 	"github.com/spf13/cobra"
@@ -55,7 +56,7 @@ is for inspecting, shipping or comparing models.`,
 }
 
 func runTrainIntents(_ context.Context, opts *trainIntentsOptions) error {
-	articles, err := loadArticles(opts.kb)
+	articles, err := app.LoadArticles(opts.kb)
 	if err != nil {
 		return err
 	}

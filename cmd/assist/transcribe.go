@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine/app"
@@ -64,7 +63,7 @@ func runTranscribe(opts *transcribeOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false), true)
+	rec, err := app.NewRecognizer(opts.asr.config(true), newLogger(opts.io.err, false))
 	if err != nil {
 		return err
 	}
@@ -72,31 +71,15 @@ func runTranscribe(opts *transcribeOptions) error {
 	if err != nil {
 		return err
 	}
-	type line struct {
-		Channel int    `json:"channel"`
-		StartMS int64  `json:"start_ms"`
-		EndMS   int64  `json:"end_ms"`
-		Text    string `json:"text"`
-	}
 	enc := json.NewEncoder(opts.io.out)
 	for _, u := range utterances {
 		if opts.json {
-			if err := enc.Encode(line{u.Channel, u.Start.Milliseconds(), u.End.Milliseconds(), u.Text}); err != nil {
+			if err := enc.Encode(u); err != nil {
 				return err
 			}
-			continue
+		} else {
+			fmt.Fprintln(opts.io.out, u.Line(len(clip.Channels)))
 		}
-		ch := ""
-		if len(clip.Channels) > 1 {
-			ch = fmt.Sprintf("ch%d  ", u.Channel)
-		}
-		fmt.Fprintf(opts.io.out, "%s–%s  %s%s\n", clock(u.Start), clock(u.End), ch, u.Text)
 	}
 	return nil
-}
-
-// clock formats an audio offset as mm:ss.cc.
-func clock(d time.Duration) string {
-	cs := d.Milliseconds() / 10
-	return fmt.Sprintf("%02d:%02d.%02d", cs/6000, cs/100%60, cs%100)
 }
