@@ -50,15 +50,7 @@ func newAgentCmd(io streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "agent --agent ID",
 		Short: "The agent view attached to a running service",
-		Long: `Show an agent's live call from a running 'assist serve': the whole call so far
-when you join late, then live; a new call assigned to you replaces the one on
-screen. Feedback on suggestions goes back to the service. If the service
-restarts or the connection drops, the view reconnects by itself and fills in
-what it missed.
-
-On the service's machine with the same --data, the server and your
-credentials are found by themselves; elsewhere, pass --nats and --creds
-(issued with 'assist creds add --agent ID').`,
+		Long:  help("agent"),
 		Example: `  assist agent --agent a1
   assist agent --agent a1 --nats nats://assist.example:4222 --creds agent-a1.nk
   assist agent --agent a1 --headless > a1.ndjson`,

@@ -23,17 +23,7 @@ func newEvalASRCmd(io streams, runF func(context.Context, *evalASROptions) error
 	cmd := &cobra.Command{
 		Use:   "asr --manifest FILE.tsv | --fsdd DIR",
 		Short: "Measure speech recognition on WAV files with reference transcripts",
-		Long: `Each line of the manifest is a WAV path (relative to the manifest) and its
-reference transcript, separated by a tab. With --fsdd, the files are the
-recordings of a Free Spoken Digit Dataset folder (listed in its
-references.tsv), each with its digit as a word for reference ("zero" to
-"nine"); add --digits to score the digits grammar. Every file's first channel
-is fed to the recognizer at real-time pace in 20 ms frames, as a live call
-would be, so the run takes as long as the audio. The last line of stdout is
-one JSON object: wer (word error rate over all files, lower-cased,
-punctuation removed), n (files), audio_s, rtf (recognition time over audio
-time) and finalize_ms_p50 (the median time from the end of an utterance's
-audio to its final hypothesis). Per-file figures go to stderr.`,
+		Long:  help("eval-asr"),
 		Example: `  assist eval asr --manifest clips.tsv
   assist eval asr --fsdd ../shared/data/fsdd_train_8k --digits`,
 		Args: exactArgs(0, "no arguments"),

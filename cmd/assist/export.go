@@ -37,53 +37,7 @@ func newExportCmd(io streams, runF func(context.Context, *exportOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export stored calls with their transcripts and suggestions, as JSONL or CSV",
-		Long: `Read the calls that started in the last --since from a running service's event
-store and write them to stdout or --out. It is an operator's tool for the service
-machine: it connects as the service user, with the URL and credentials 'assist
-serve' left in --data, or with --nats and --creds.
-
---format jsonl (the default, unless --out ends in .csv) writes one JSON object
-per call, ordered by start time:
-
-  call_id, queue, agent, customer, channel, title (when set),
-  started, ended (RFC 3339, UTC; ended is null while the call is live),
-  duration_s (wall-clock seconds from start to end; null while live),
-  end_reason, disposition, summary,
-  sentiment (the customer's final rolling score, -1..1; null without one),
-  alerts: [{type, severity, reason, utterance_id}],
-  turns: [{utterance_id, speaker, text, start, end, source,
-           and on customer turns: sentiment, emotions {name: weight},
-           suggestions [{id, text, confidence, source, article_id, title}],
-           abstain and abstain_reason when nothing was suggested,
-           feedback [{suggestion_id, article_id, verdict}]}],
-  unmatched_feedback: feedback naming no suggestion the call showed (when any).
-
-Only final utterances are turns; start and end are offsets in seconds from the
-start of the call. Feedback goes to the turn it names by utterance id, else to
-the latest turn that showed its suggestion.
-
---format csv writes a header and one row per final utterance:
-
-  call_id, queue, agent, utterance_id, speaker, start, end, text, sentiment,
-  top_suggestion, top_confidence, top_source, top_article, feedback
-
-where sentiment is the customer turn's score, top_* describe the first
-suggestion shown for the turn (top_article is its article id) and feedback lists
-the verdicts on the turn's suggestions as "suggestion_id=verdict" joined by "; ".
-
-Personal data (card numbers, IBANs, SSNs, phone numbers, e-mail addresses,
-dates of birth, account numbers) is replaced by placeholders such as [CARD] in
-what was said, in drafts and in summaries; --redact chooses the kinds, or none.
-Otherwise text is exported as stored, except that CSV cells never hold control
-characters other than tab and newline: escape sequences such as ESC and other
-C0/C1 controls are removed (and invalid UTF-8 replaced by U+FFFD), so neither a
-spreadsheet nor 'cat' of the file can be hijacked by what a customer typed, and
-a cell that would start with =, +, -, @ or a tab is prefixed with ' so a
-spreadsheet shows it as text instead of running it as a formula. JSONL escapes
-control characters itself.
-
-A call is exported when its call.started event is in the window; a call that
-started earlier is left out even when it went on inside the window.`,
+		Long:  help("export"),
 		Example: `  assist export > calls.jsonl
   assist export --since 168h --queue billing --out billing.csv
   assist export --since 0 --format csv --nats nats://10.0.0.5:4222 --creds service.nk`,

@@ -22,19 +22,7 @@ func newKBImportCmd(io streams, runF func(*kbImportOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Turn an FAQ table or the ABCD guidelines into Markdown articles",
-		Long: `Import FILE into a folder of Markdown articles that kb lint, kb search and the
-engine read. Formats:
-
-  faq-csv    CSV with a header: question (or instruction, utterance, text),
-             answer (or response), optional intent (or label), category, lang.
-             Rows with the same intent become one article.
-  faq-jsonl  the same as one JSON object per line.
-  abcd       ASAPP ABCD guidelines.json: one article per subflow, its buttons
-             as actions.
-
-Without --format the format comes from the extension (.csv, .jsonl) or, for
-JSON, from the content. Existing files in DIR are never overwritten; importing
-the same file twice is harmless.`,
+		Long:  help("kb-import"),
 		Example: `  assist kb import faqs.csv --out ./articles
   assist kb import guidelines.json --format abcd --out ./articles`,
 		Args: exactArgs(1, "a file to import"),

@@ -19,13 +19,8 @@ func newKBIndexCmd(io streams, runF func(context.Context, *kbIndexOptions) error
 	cmd := &cobra.Command{
 		Use:   "index DIR",
 		Short: "Build the knowledge base's search index and models",
-		Long: `Validate the articles in DIR, then build their full-text index and train
-their intent model, and the sentence encoder's classifier when the encoder is
-installed, into the data folder's cache, keyed by a fingerprint of the
-articles. Commands that use the knowledge base load the cache when the
-articles have not changed and rebuild it when they have; running this first
-moves that work out of the first call.`,
-		Args: exactArgs(1, "a knowledge-base folder"),
+		Long:  help("kb-index"),
+		Args:  exactArgs(1, "a knowledge-base folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.kb.dir = args[0]
 			if opts.kb.data == "" {

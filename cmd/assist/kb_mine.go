@@ -24,15 +24,7 @@ func newKBMineCmd(io streams, runF func(*kbMineOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mine FILE...",
 		Short: "Mine a reply allowlist from the agent turns of past calls",
-		Long: `Read transcripts of past calls and collect the replies agents said again and
-again, with amounts, numbers, e-mail addresses, phone numbers and names replaced
-by placeholders such as {amount}, and the customer turns each one answered.
-The allowlist is written as JSONL (id, text, count, contexts) to stdout or --out;
-a summary goes to stderr.
-
-Formats (detected, or --format): the project's JSONL call format (jsonl),
-Schema-Guided Dialogue JSONL (sgd), Harper Valley Bank JSONL (hvb) and ABCD
-JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
+		Long:  help("kb-mine"),
 		Example: `  assist kb mine sgd_banks_dialogues.jsonl > replies.jsonl
   assist kb mine --min-count 5 --out replies.jsonl calls/*.jsonl`,
 		Args: minimumArgs(1, "one or more transcript files"),

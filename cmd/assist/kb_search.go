@@ -22,11 +22,7 @@ func newKBSearchCmd(io streams, runF func(context.Context, *kbSearchOptions) err
 	cmd := &cobra.Command{
 		Use:   "search QUERY",
 		Short: "Show the ranked articles and suggestions for a customer utterance",
-		Long: `Rank the knowledge base (--kb DIR, or the bundled sample) the way the engine
-does for a customer utterance. It prints every candidate article with its
-fused confidence and what each source gave it (intent model, full text,
-dense embeddings when configured), then the suggestions the agent would see,
-or why it would abstain.`,
+		Long:  help("kb-search"),
 		Example: `  assist kb search "I lost my debit card"
   assist kb search --kb ./articles -k 10 "why was I charged a fee"`,
 		Args: exactArgs(1, "a query in quotes"),

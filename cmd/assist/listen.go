@@ -29,12 +29,7 @@ func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "listen [--device N]",
 		Short: "Listen to a microphone or line-in and assist live in the agent view",
-		Long: `Capture a microphone or line-in through PortAudio, recognise the speech as it
-comes, and show the transcript, suggestions, gauges and recommendations in the
-agent view. With --channels 2 (a line-in carrying a call, one speaker per
-channel) the customer is on --customer-channel and the agent on the other;
-with one channel everything heard is the customer. --list-devices prints the
-input devices and their indexes.`,
+		Long:  help("listen"),
 		Example: `  assist listen --list-devices
   assist listen --device 3 --channels 2 --log-file assist.log`,
 		Args: exactArgs(0, "no arguments"),

@@ -33,17 +33,7 @@ func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "replay [FILE...]",
 		Short: "Replay recorded or scripted calls through the engine",
-		Long: `Replay calls from transcript files through the engine, in the agent view or,
-with --headless, as NDJSON events on stdout. Without files, the bundled sample
-calls play.
-
-Formats (detected, or --format): the project's JSONL call format (jsonl),
-Schema-Guided Dialogue JSONL (sgd), Harper Valley Bank JSONL (hvb) and ABCD
-JSON (abcd). Malformed lines are skipped with a warning naming file and line.
-
-A .wav file is a recorded call: each channel is recognised (the customer on
---customer-channel, the agent on the other; a mono file is the customer
-alone) and its utterances replay with their recorded timing.`,
+		Long:  help("replay"),
 		Example: `  assist replay
   assist replay --speed 4 calls.jsonl
   assist replay --headless --speed 0 sgd_banks_dialogues.jsonl > events.ndjson`,

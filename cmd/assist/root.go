@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -136,4 +137,16 @@ func transcriptFormat(s string) (transcript.Format, error) {
 		return "", usageError{err}
 	}
 	return f, nil
+}
+
+//go:embed help
+var helpFiles embed.FS
+
+// help is the long description of a command, help/<name>.txt.
+func help(name string) string {
+	text, err := helpFiles.ReadFile("help/" + name + ".txt")
+	if err != nil {
+		panic(err) // a name without its file: every command's help is tested
+	}
+	return strings.TrimSuffix(string(text), "\n")
 }

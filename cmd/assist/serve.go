@@ -37,29 +37,7 @@ func newServeCmd(io streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the engine as a service: telephony and chat ingest, NATS bus, terminals",
-		Long: `Run the engine as a long-running service. Calls come in on one HTTP listener:
-
-  /v1/twilio/media       Twilio Media Streams (WebSocket; key in start.customParameters.key)
-  /v1/audiohook          Genesys Cloud AudioHook v2 (WebSocket; X-API-KEY header)
-  /v1/chat               chat over WebSocket (X-API-KEY header)
-  POST /v1/chat/messages chat messages over HTTP (X-API-KEY header)
-  POST /v1/chat/replies  an agent's reply sent back to the chat (X-API-KEY header)
-  /healthz /readyz /metrics
-
-Ingest needs the API key: $ASSIST_INGEST_KEY, or the one generated on first
-start, printed once and kept in <data>/serve/ingest.key.
-
-By default the service runs an embedded NATS server with JetStream on
---nats-listen, keeping every call's events under <data>/serve/jetstream for
---retention, and a key-value bucket of live call summaries. Nobody connects
-anonymously: the service issues nkey credentials under <data>/serve/creds
-('assist creds add' issues more), and terminals on this machine using the
-same --data find the server and their credentials by themselves.
-
-With --nats URL (and --creds, the service user's seed), the service uses an
-existing NATS cluster instead; several 'assist serve' processes then share
-the calls: each call is handled by one worker at a time, and when a worker
-dies its calls move to another. Give each worker its own --worker id.`,
+		Long:  help("serve"),
 		Example: `  assist serve
   ASSIST_INGEST_KEY=secret assist serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
   assist serve --nats nats://nats-1:4222 --creds service.nk --worker w2`,

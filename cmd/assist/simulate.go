@@ -47,37 +47,7 @@ func simulateCommand(io streams, run func(context.Context, *simulateOptions) err
 	cmd := &cobra.Command{
 		Use:   "simulate [TRANSCRIPT...]",
 		Short: "Drive synthetic calls into a running service, for demos and load tests",
-		Long: `Drive --calls concurrent synthetic calls into a running 'assist serve' through its
-real ingest endpoints, and print what it took the service to answer.
-
-Chat calls (the default) play scripts: the bundled sample calls, or the calls
-in the transcript files given (any format 'assist replay' reads). Each call
-uses its own WebSocket on /v1/chat (with --http, POST /v1/chat/messages),
-sends its script's turns, customer and agent, with customer utterances
---rate per second (±50% jitter, so calls do not fire in lockstep), and waits
-for the service to acknowledge each message. The service acknowledges once
-the utterance and its reply suggestions are published, so the ack latency
-is the time to suggestions as a client sees it.
-
-With --audio, calls are Twilio Media Streams on /v1/twilio/media carrying
-real speech at real-time pace: the LibriVox clips of the Debian package
-pocketsphinx-testdata, or the WAV files given with --wav. The customer reads
-each clip on the inbound track; with two or more clips the agent answers
-with the next one on the outbound track. The service needs a speech
-recognizer (not 'assist serve --no-voice').
-
-Without --duration every call plays its script once; with it, each ended
-call is followed by a new one until the time is up. Ctrl-C stops cleanly:
-the calls are ended (end message, Twilio stop) and the figures printed.
-
-Progress goes to stderr every few seconds. At the end, stdout gets a summary
-line and, as its last line, one JSON object:
-
-  {"calls":10,"utterances":234,"acked":234,"errors":0,"ack_ms_p50":7.21,"ack_ms_p99":31.5,"duration_s":71.204}
-
-The service is found through --data like the terminals find it: the URL in
-its info file, the API key in <data>/serve/ingest.key. The exit status is 1
-when the service cannot be reached, refuses the key, or any error occurred.`,
+		Long:  help("simulate"),
 		Example: `  assist simulate
   assist simulate --calls 500 --rate 0.2 --duration 2m
   assist simulate --http --calls 50 --rate 1 calls.jsonl

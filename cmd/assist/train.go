@@ -33,12 +33,8 @@ func newTrainIntentsCmd(io streams, runF func(context.Context, *trainIntentsOpti
 	cmd := &cobra.Command{
 		Use:   "intents --out FILE [--kb DIR]",
 		Short: "Train the intent model of a knowledge base into a file",
-		Long: `Train the intent classifier on the example questions of the knowledge base's
-articles (--kb DIR, or the bundled sample), one intent per article, and write
-the model to --out. Training is deterministic for a given --seed. The engine
-trains and caches this model by itself (see 'assist kb index'); this command
-is for inspecting, shipping or comparing models.`,
-		Args: exactArgs(0, "no arguments"),
+		Long:  help("train-intents"),
+		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.out == "" {
 				return usagef("--out is required")

@@ -24,12 +24,7 @@ func newTranscribeCmd(io streams, runF func(context.Context, *transcribeOptions)
 	cmd := &cobra.Command{
 		Use:   "transcribe FILE.wav | -",
 		Short: "Print the timed utterances of a WAV file",
-		Long: `Cut the WAV file's speech into utterances and recognise each, channel by
-channel (a stereo call recording has one speaker per channel), and print one
-line per utterance: start and end time, channel and text; --json prints one
-JSON object per line instead. WAV files may be 16-bit PCM or G.711 μ-law or
-A-law, mono or stereo, at 8, 16, 44.1 or 48 kHz. With - as the file, raw
-16-bit little-endian PCM is read from stdin at --rate with --channels.`,
+		Long:  help("transcribe"),
 		Example: `  assist transcribe ../shared/data/speech_jfk/jfk.wav
   assist transcribe --json call.wav
   sox call.wav -t raw -e signed -b 16 -r 8000 - | assist transcribe --rate 8000 -`,
