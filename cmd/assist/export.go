@@ -10,7 +10,6 @@ import (
 
 	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/spf13/cobra"
@@ -83,7 +82,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 		}
 	}
 	since := export.Since(opts.now, opts.since)
-	calls, err := readCalls(ctx, opts.service, "export", since, opts.queue)
+	calls, err := app.ReadCalls(ctx, opts.service.address(), "export", since, opts.queue)
 	if err != nil {
 		return err
 	}
@@ -102,16 +101,4 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 	}
 	fmt.Fprintf(opts.io.err, "exported %d calls, %d utterances, to %s\n", len(calls), export.Turns(calls), dest)
 	return nil
-}
-
-// readCalls reads the calls that started at or after since (every stored
-// call when since is zero), in queue when not empty, from the store of the
-// service the flags point at, connecting as name.
-func readCalls(ctx context.Context, f serviceFlags, name string, since time.Time, queue string) ([]*event.CallRecord, error) {
-	store, err := app.OpenCallStore(ctx, f.address(), name)
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close()
-	return export.ReadCalls(ctx, store, since, queue)
 }

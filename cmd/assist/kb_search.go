@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/spf13/cobra"
@@ -48,8 +47,7 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 		return err
 	}
 	defer k.Close()
-	turns := []string{opts.query}
-	cands, err := k.Retriever.Retrieve(ctx, turns, opts.k)
+	cands, r, err := k.Search(ctx, opts.query, opts.k)
 	if err != nil {
 		return err
 	}
@@ -63,10 +61,6 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 		}
 		fmt.Fprintf(out, "%3d. %5.1f%%  %6.3f %6.3f %6.3f  %-28s %s\n", i+1, c.Confidence*100,
 			c.Intent, c.FullText, c.Dense, c.Article.ID, title)
-	}
-	r, err := k.Ranker().Rank(ctx, []assist.Turn{{Speaker: "customer", Text: opts.query}})
-	if err != nil {
-		return err
 	}
 	if r.Abstain {
 		fmt.Fprintf(out, "suggestions: none (abstain: %s)\n", r.Reason)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/spf13/cobra"
 )
@@ -50,7 +51,7 @@ func newReportCmd(io streams, runF func(context.Context, *reportOptions) error) 
 
 func runReport(ctx context.Context, opts *reportOptions) error {
 	since := export.Since(opts.now, opts.since)
-	calls, err := readCalls(ctx, opts.service, "report", since, opts.queue)
+	calls, err := app.ReadCalls(ctx, opts.service.address(), "report", since, opts.queue)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/kb"
-	"github.com/larkspur-labs/assist/kb/intent"
 	"github.com/spf13/cobra"
 )
 
@@ -52,19 +50,11 @@ func newTrainIntentsCmd(io streams, runF func(context.Context, *trainIntentsOpti
 }
 
 func runTrainIntents(_ context.Context, opts *trainIntentsOptions) error {
-	articles, err := app.LoadArticles(opts.kb)
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	m, err := kb.TrainModel(articles, intent.Options{Seed: opts.seed})
+	m, err := app.TrainIntents(opts.kb, opts.seed)
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		return fmt.Errorf("train intents: fewer than two articles have example questions")
-	}
-	m.Fingerprint = kb.Fingerprint(articles)
 	if err := m.Save(opts.out); err != nil {
 		return err
 	}
