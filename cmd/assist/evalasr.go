@@ -40,7 +40,7 @@ func newEvalASRCmd(io streams, runF func(context.Context, *evalASROptions) error
 	cmd.Flags().StringVar(&opts.manifest, "manifest", "", "TSV file: WAV path <TAB> reference transcript")
 	cmd.Flags().StringVar(&opts.fsdd, "fsdd", "", "Free Spoken Digit Dataset folder (references.tsv and its recordings)")
 	opts.asr.register(cmd.Flags())
-	cmd.Flags().BoolVar(&opts.asr.digits, "digits", false, "score the digits grammar (number entry) instead of the open language model")
+	cmd.Flags().BoolVar(&opts.asr.Digits, "digits", false, "score the digits grammar (number entry) instead of the open language model")
 	return cmd
 }
 

@@ -22,8 +22,8 @@ func newKBIndexCmd(io streams, runF func(context.Context, *kbIndexOptions) error
 		Long:  help("kb-index"),
 		Args:  exactArgs(1, "a knowledge-base folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.kb.dir = args[0]
-			if opts.kb.data == "" {
+			opts.kb.Dir = args[0]
+			if opts.kb.Data == "" {
 				return usagef("--data is required (no home folder to default to)")
 			}
 			if runF != nil {
@@ -32,8 +32,8 @@ func newKBIndexCmd(io streams, runF func(context.Context, *kbIndexOptions) error
 			return runKBIndex(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.kb.data, "data", app.DefaultDataDir(), "data folder ($ASSIST_DATA)")
-	cmd.Flags().StringVar(&opts.kb.encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
+	cmd.Flags().StringVar(&opts.kb.Data, "data", app.DefaultDataDir(), "data folder ($ASSIST_DATA)")
+	cmd.Flags().StringVar(&opts.kb.Encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
 	return cmd
 }
 
@@ -49,6 +49,6 @@ func runKBIndex(ctx context.Context, opts *kbIndexOptions) error {
 		state = "built"
 	}
 	fmt.Fprintf(opts.io.out, "%s: %s in %.1fs (fingerprint %s, cache %s)\n",
-		opts.kb.dir, k.Status(), time.Since(start).Seconds(), k.Base.Fingerprint, state)
+		opts.kb.Dir, k.Status(), time.Since(start).Seconds(), k.Base.Fingerprint, state)
 	return nil
 }

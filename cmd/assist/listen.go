@@ -52,7 +52,7 @@ func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) 
 	f.IntVar(&opts.channels, "channels", 1, "channels to capture: 1, or 2 for a call with one speaker per channel")
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
 	opts.engineFlags.register(f)
-	opts.kb.encoderInBackground = true
+	opts.kb.EncoderInBackground = true
 	opts.viewFlags.register(f, "print the events as NDJSON on stdout until interrupted, instead of the agent view", logFileUsage)
 	return cmd
 }

@@ -40,7 +40,7 @@ func newTranscribeCmd(io streams, runF func(context.Context, *transcribeOptions)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print JSON lines: channel, start_ms, end_ms, text")
 	cmd.Flags().IntVar(&opts.rawRate, "rate", 8000, "raw PCM on stdin (-): sample rate in Hz")
 	cmd.Flags().IntVar(&opts.rawChannels, "channels", 1, "raw PCM on stdin (-): 1, or 2 interleaved")
-	cmd.Flags().BoolVar(&opts.asr.digits, "digits", false, "number entry: recognise spoken digits only (zero, oh, one … nine)")
+	cmd.Flags().BoolVar(&opts.asr.Digits, "digits", false, "number entry: recognise spoken digits only (zero, oh, one … nine)")
 	opts.asr.register(cmd.Flags())
 	return cmd
 }
