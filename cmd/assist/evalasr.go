@@ -45,15 +45,7 @@ func newEvalASRCmd(io streams, runF func(context.Context, *evalASROptions) error
 }
 
 func runEvalASR(ctx context.Context, opts *evalASROptions) error {
-	var (
-		items []eval.ASRItem
-		err   error
-	)
-	if opts.fsdd != "" {
-		items, err = eval.FSDDItems(opts.fsdd)
-	} else {
-		items, err = eval.ReadManifest(opts.manifest)
-	}
+	items, err := eval.ASRItems(opts.manifest, opts.fsdd)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/eval"
 )
 
@@ -69,37 +68,13 @@ func newEvalSentimentCmd(io streams, runF func(context.Context, *evalSentimentOp
 }
 
 func runEvalSentiment(opts *evalSentimentOptions) error {
-	var (
-		set eval.SentimentSet
-		err error
-	)
-	switch opts.format {
-	case "airline":
-		set, err = eval.AirlineSentiment(opts.test)
-	case "tweeteval":
-		set, err = eval.TweetEvalSentiment(opts.test, opts.split)
-	default:
-		set, err = eval.GoEmotionsSentiment(opts.test, opts.heldOut, opts.holdOut)
-	}
+	set, err := eval.LoadSentiment(opts.format, opts.test, opts.split, opts.heldOut, opts.holdOut)
 	if err != nil {
 		return err
 	}
-	var c eval.Classifier
-	switch {
-	case opts.baseline == "vader":
-		c = eval.NewVader()
-	case opts.models != "":
-		m, err := assist.LoadEmotionModel(opts.models)
-		if err != nil {
-			return err
-		}
-		c = eval.ModelClassifier(m)
-	default:
-		m, err := assist.EmbeddedEmotionModel()
-		if err != nil {
-			return err
-		}
-		c = eval.ModelClassifier(m)
+	c, err := eval.SentimentClassifier(opts.baseline, opts.models)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(opts.io.err, "eval sentiment: %s on %d texts (%d dropped: ambiguous or mixed groups)\n",
 		c.Name(), len(set.Texts), set.Dropped)
