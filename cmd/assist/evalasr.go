@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -54,7 +53,7 @@ func runEvalASR(ctx context.Context, opts *evalASROptions) error {
 		return err
 	}
 	rep, err := eval.ASR(ctx, rec, items, func(f eval.ASRFile) {
-		fmt.Fprintf(opts.io.err, "%s: wer %.3f (%d/%d)  %q\n", filepath.Base(f.Path), f.WER(), f.Edits, f.Words, f.Text)
+		fmt.Fprintln(opts.io.err, f)
 	})
 	if err != nil {
 		return err

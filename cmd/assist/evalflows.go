@@ -65,15 +65,8 @@ func runEvalFlows(ctx context.Context, opts *evalFlowsOptions) error {
 	}
 	fmt.Fprintf(opts.io.err, "eval flows: %d flows from %s, %d conversations\n", len(all), opts.guidelines, len(chats))
 	tw := tabwriter.NewWriter(opts.io.out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "convo\tflow\tsubflow\tpredicted\tok\tturns_to_correct\tutterances\tnext_action")
-	rep, err := eval.Flows(ctx, all, chats, func(res flows.ChatResult) {
-		pred := res.PredFlow + "/" + res.PredSubflow
-		if res.PredSubflow == "" {
-			pred = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%d\t%d/%d\n", res.ID, res.Flow, res.Subflow, pred, res.PredSubflow == res.Subflow,
-			res.TurnsToCorrect, res.Utterances, res.NextHits, res.NextN)
-	})
+	fmt.Fprintln(tw, eval.ChatTableHeader)
+	rep, err := eval.Flows(ctx, all, chats, func(res flows.ChatResult) { fmt.Fprintln(tw, eval.ChatRow(res)) })
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,6 @@ func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.io.err, "fused:     top-1 %.4f  top-3 %.4f\nfull text: top-1 %.4f  top-3 %.4f\n",
-		rep.Top1, rep.Top3, rep.FullTextTop1, rep.FullTextTop3)
+	fmt.Fprintln(opts.io.err, rep.Summary())
 	return printJSONLine(opts.io.out, rep)
 }

@@ -90,20 +90,15 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 }
 
 func listDevices(opts *listenOptions) error {
-	devices, err := mic.Devices()
+	devices, err := app.InputDevices()
 	if err != nil {
 		return err
 	}
 	if len(devices) == 0 {
 		fmt.Fprintln(opts.io.out, "no audio input devices")
-		return nil
 	}
 	for _, d := range devices {
-		mark := " "
-		if d.Default {
-			mark = "*"
-		}
-		fmt.Fprintf(opts.io.out, "%s %3d  %-40s %d ch, %.0f Hz\n", mark, d.Index, d.Name, d.MaxInputChannels, d.DefaultSampleRate)
+		fmt.Fprintln(opts.io.out, d)
 	}
 	return nil
 }
