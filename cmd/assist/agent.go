@@ -14,27 +14,24 @@ import (
 
 // terminalFlags are the flags every terminal of the service shares.
 type terminalFlags struct {
-	service  serviceFlags
-	headless bool
-	logFile  string
-	debug    bool
+	service serviceFlags
+	viewFlags
 }
 
 func (f *terminalFlags) register(cmd *cobra.Command) {
 	f.service.register(cmd.Flags())
-	cmd.Flags().BoolVar(&f.headless, "headless", false, "print the events as NDJSON on stdout instead of drawing the view")
-	cmd.Flags().StringVar(&f.logFile, "log-file", "", "write logs to this file (default: stderr when headless, else nowhere)")
-	cmd.Flags().BoolVar(&f.debug, "debug", false, "log debug detail")
+	f.viewFlags.register(cmd.Flags(), "print the events as NDJSON on stdout instead of drawing the view",
+		"write logs to this file (default: stderr when headless, else nowhere)")
 }
 
 // dial opens the terminal's log and connects to the service as role/name;
 // done closes both.
 func (f *terminalFlags) dial(s streams, role service.Role, name string) (t *service.Terminal, done func(), err error) {
-	w, closeLog, err := openLog(f.logFile, f.headless, s.err)
+	log, closeLog, err := f.logger(s.err)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err = app.DialTerminal(f.service.address(), role, name, newLogger(w, f.debug))
+	t, err = app.DialTerminal(f.service.address(), role, name, log)
 	if err != nil {
 		closeLog()
 		return nil, nil, err
@@ -53,15 +50,7 @@ func newAgentCmd(io streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "agent --agent ID",
 		Short: "The agent view attached to a running service",
-		Long: `Show an agent's live call from a running 'assist serve': the whole call so far
-when you join late, then live; a new call assigned to you replaces the one on
-screen. Feedback on suggestions goes back to the service. If the service
-restarts or the connection drops, the view reconnects by itself and fills in
-what it missed.
-
-On the service's machine with the same --data, the server and your
-credentials are found by themselves; elsewhere, pass --nats and --creds
-(issued with 'assist creds add --agent ID').`,
+		Long:  help("agent"),
 		Example: `  assist agent --agent a1
   assist agent --agent a1 --nats nats://assist.example:4222 --creds agent-a1.nk
   assist agent --agent a1 --headless > a1.ndjson`,
@@ -95,19 +84,6 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 	}
 	return agent.Run(ctx, events, agent.Options{
 		ModelStatus: "agent " + o.agent + " · service",
-		Controller:  serviceController{t: t},
+		Controller:  t.Controls(),
 	})
-}
-
-// serviceController sends the agent's feedback and summary requests to the
-// service; a live call has no replay controls.
-type serviceController struct{ t *service.Terminal }
-
-var _ agent.Controller = serviceController{}
-
-func (c serviceController) Feedback(callID string, fb event.Feedback) error {
-	return c.t.Feedback(context.Background(), callID, fb)
-}
-func (c serviceController) RequestSummary(callID string) error {
-	return c.t.Summary(context.Background(), callID)
 }

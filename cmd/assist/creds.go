@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/spf13/cobra"
 )
@@ -20,12 +21,7 @@ func newCredsCmd(io streams) *cobra.Command {
 	add := &cobra.Command{
 		Use:   "add --agent ID | --supervisor NAME",
 		Short: "Issue credentials (an nkey seed file) for an agent or a supervisor",
-		Long: `Issue credentials for a user of the service and print the path of the seed
-file to hand over (keep it secret: it is the user's password). An agent's
-credentials let it see and act on its own calls only; a supervisor's let it
-see every call, read-only. A running 'assist serve' on the same --data
-accepts the new user within seconds. Issuing for an existing user prints
-its file again.`,
+		Long:  help("creds-add"),
 		Example: `  assist creds add --agent a1
   assist creds add --supervisor maria`,
 		Args: cobra.NoArgs,
@@ -52,7 +48,7 @@ its file again.`,
 			return nil
 		},
 	}
-	add.Flags().StringVar(&data, "data", defaultDataDir(), "data folder of the service ($ASSIST_DATA)")
+	add.Flags().StringVar(&data, "data", app.DefaultDataDir(), "data folder of the service ($ASSIST_DATA)")
 	add.Flags().StringVar(&agent, "agent", "", "agent id")
 	add.Flags().StringVar(&supervisor, "supervisor", "", "supervisor name")
 	cmd.AddCommand(add)

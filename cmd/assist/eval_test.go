@@ -226,7 +226,7 @@ func TestEvalASRFlags(t *testing.T) {
 	var got *evalASROptions
 	cmd := newEvalASRCmd(streams{}, func(_ context.Context, o *evalASROptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--fsdd", "digits", "--digits"})
-	if err := cmd.Execute(); err != nil || got.fsdd != "digits" || got.manifest != "" || !got.asr.digits {
+	if err := cmd.Execute(); err != nil || got.fsdd != "digits" || got.manifest != "" || !got.asr.Digits {
 		t.Fatalf("--fsdd: %v %+v", err, got)
 	}
 	for _, args := range [][]string{

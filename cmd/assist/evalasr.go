@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/larkspur-labs/assist/assist/eval"
+	"github.com/larkspur-labs/assist/engine/app"
 )
 
 type evalASROptions struct {
@@ -22,17 +22,7 @@ func newEvalASRCmd(io streams, runF func(context.Context, *evalASROptions) error
 	cmd := &cobra.Command{
 		Use:   "asr --manifest FILE.tsv | --fsdd DIR",
 		Short: "Measure speech recognition on WAV files with reference transcripts",
-		Long: `Each line of the manifest is a WAV path (relative to the manifest) and its
-reference transcript, separated by a tab. With --fsdd, the files are the
-recordings of a Free Spoken Digit Dataset folder (listed in its
-references.tsv), each with its digit as a word for reference ("zero" to
-"nine"); add --digits to score the digits grammar. Every file's first channel
-is fed to the recognizer at real-time pace in 20 ms frames, as a live call
-would be, so the run takes as long as the audio. The last line of stdout is
-one JSON object: wer (word error rate over all files, lower-cased,
-punctuation removed), n (files), audio_s, rtf (recognition time over audio
-time) and finalize_ms_p50 (the median time from the end of an utterance's
-audio to its final hypothesis). Per-file figures go to stderr.`,
+		Long:  help("eval-asr"),
 		Example: `  assist eval asr --manifest clips.tsv
   assist eval asr --fsdd ../shared/data/fsdd_train_8k --digits`,
 		Args: exactArgs(0, "no arguments"),
@@ -49,29 +39,21 @@ audio to its final hypothesis). Per-file figures go to stderr.`,
 	cmd.Flags().StringVar(&opts.manifest, "manifest", "", "TSV file: WAV path <TAB> reference transcript")
 	cmd.Flags().StringVar(&opts.fsdd, "fsdd", "", "Free Spoken Digit Dataset folder (references.tsv and its recordings)")
 	opts.asr.register(cmd.Flags())
-	cmd.Flags().BoolVar(&opts.asr.digits, "digits", false, "score the digits grammar (number entry) instead of the open language model")
+	cmd.Flags().BoolVar(&opts.asr.Digits, "digits", false, "score the digits grammar (number entry) instead of the open language model")
 	return cmd
 }
 
 func runEvalASR(ctx context.Context, opts *evalASROptions) error {
-	var (
-		items []eval.ASRItem
-		err   error
-	)
-	if opts.fsdd != "" {
-		items, err = eval.FSDDItems(opts.fsdd)
-	} else {
-		items, err = eval.ReadManifest(opts.manifest)
-	}
+	items, err := eval.ASRItems(opts.manifest, opts.fsdd)
 	if err != nil {
 		return err
 	}
-	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false), false)
+	rec, err := app.NewRecognizer(opts.asr.config(false), newLogger(opts.io.err, false))
 	if err != nil {
 		return err
 	}
 	rep, err := eval.ASR(ctx, rec, items, func(f eval.ASRFile) {
-		fmt.Fprintf(opts.io.err, "%s: wer %.3f (%d/%d)  %q\n", filepath.Base(f.Path), f.WER(), f.Edits, f.Words, f.Text)
+		fmt.Fprintln(opts.io.err, f)
 	})
 	if err != nil {
 		return err

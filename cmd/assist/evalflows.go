@@ -26,30 +26,9 @@ type evalFlowsOptions struct {
 func newEvalFlowsCmd(io streams, runF func(context.Context, *evalFlowsOptions) error) *cobra.Command {
 	opts := &evalFlowsOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "flows --data FILE [--guidelines DIR]",
-		Short: "Measure guided-flow tracking on ABCD conversations",
-		Long: `Replay every conversation of an ABCD data file (a JSON list of conversations,
-as abcd_sample.json) through a guided-flow tracker built from the ABCD agent
-guidelines: customer and agent turns as utterances; at each action turn the
-tracker's next step is compared with the action taken, then the action is
-observed. Prints a table per chat, then as the last line of stdout one JSON
-object:
-
-  n                               conversations
-  flow_accuracy, subflow_accuracy the tracker's flow at the end of the chat
-                                  against scenario.flow and scenario.subflow
-                                  (an FAQ subflow's question number, as in
-                                  "timing_4", is dropped)
-  turns_to_correct_subflow_median the first customer/agent turn index from
-                                  which the subflow is right to the end; a
-                                  chat never right counts as its length
-  never_correct                   how many chats counted as their length
-  next_action_accuracy            over all action turns, next step == action
-  next_action_n                   action turns
-  observe_us                      mean time per observed turn
-
---guidelines defaults to the folder of --data when it holds guidelines.json,
-else ` + defaultGuidelines + `.`,
+		Use:     "flows --data FILE [--guidelines DIR]",
+		Short:   "Measure guided-flow tracking on ABCD conversations",
+		Long:    fmt.Sprintf(help("eval-flows"), defaultGuidelines),
 		Example: `  assist eval flows --data ../shared/data/abcd_guidelines/abcd_sample.json`,
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -86,15 +65,8 @@ func runEvalFlows(ctx context.Context, opts *evalFlowsOptions) error {
 	}
 	fmt.Fprintf(opts.io.err, "eval flows: %d flows from %s, %d conversations\n", len(all), opts.guidelines, len(chats))
 	tw := tabwriter.NewWriter(opts.io.out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "convo\tflow\tsubflow\tpredicted\tok\tturns_to_correct\tutterances\tnext_action")
-	rep, err := eval.Flows(ctx, all, chats, func(res flows.ChatResult) {
-		pred := res.PredFlow + "/" + res.PredSubflow
-		if res.PredSubflow == "" {
-			pred = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%d\t%d\t%d/%d\n", res.ID, res.Flow, res.Subflow, pred, res.PredSubflow == res.Subflow,
-			res.TurnsToCorrect, res.Utterances, res.NextHits, res.NextN)
-	})
+	fmt.Fprintln(tw, eval.ChatTableHeader)
+	rep, err := eval.Flows(ctx, all, chats, func(res flows.ChatResult) { fmt.Fprintln(tw, eval.ChatRow(res)) })
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/eval"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/kb/encoder"
 )
 
@@ -27,23 +28,7 @@ func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions)
 	cmd := &cobra.Command{
 		Use:   "intent --train FILE [--test FILE] --format banking77|clinc150",
 		Short: "Measure knowledge-base retrieval on an intent data set",
-		Long: `Build a knowledge base from the training file (one article per intent, its
-utterances as example questions), answer every test query through the same
-ranker the agent view uses, and print the figures. The last line of stdout
-is one JSON object: top1, top3, n, p50_us, p99_us, and for clinc150
-in_scope_accuracy and oos_recall at the abstain threshold; fulltext_top1 and
-fulltext_top3 are the same queries through full-text search alone.
-
-banking77 files are CSV with the header text,category. Without --test, every
---holdout-th row of each intent in the training file is held out for testing,
-from the --fold-th on (the last by default); folds 0 to holdout-1 together
-are a cross-validation.
-
-clinc150 files are JSON objects of splits, each a list of [text, intent].
-Training reads the split "train", and "oos_train" as an out-of-scope article
-(when the best match, the ranker abstains). Testing reads "test" and "oos_test", or
-"val" and "oos_val" when the test file has no test split (as the published
-train_val.json).`,
+		Long:  help("eval-intent"),
 		Example: `  assist eval intent --format banking77 --train ../shared/data/banking77/train.csv
   assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --test ../shared/data/clinc150/train_val.json`,
 		Args: exactArgs(0, "no arguments"),
@@ -79,7 +64,7 @@ train_val.json).`,
 	f.Float64Var(&opts.threshold, "threshold", assist.DefaultThreshold, "abstain threshold on the top confidence")
 	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
 	f.IntVar(&opts.fold, "fold", 0, "with --holdout N: hold out the rows N·i+fold of each intent (default N-1)")
-	f.StringVar(&opts.encoder, "encoder", defaultEncoderDir(), encoderUsage)
+	f.StringVar(&opts.encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
 	return cmd
 }
 
@@ -112,7 +97,6 @@ func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.io.err, "fused:     top-1 %.4f  top-3 %.4f\nfull text: top-1 %.4f  top-3 %.4f\n",
-		rep.Top1, rep.Top3, rep.FullTextTop1, rep.FullTextTop3)
+	fmt.Fprintln(opts.io.err, rep.Summary())
 	return printJSONLine(opts.io.out, rep)
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/eval"
 )
 
@@ -26,23 +25,7 @@ func newEvalSentimentCmd(io streams, runF func(context.Context, *evalSentimentOp
 	cmd := &cobra.Command{
 		Use:   "sentiment --test FILE|DIR --format airline|goemotions|tweeteval [--baseline vader]",
 		Short: "Measure positive/negative/neutral sentiment on a labelled file",
-		Long: `Classify every text of the test file as positive, negative or neutral with the
-embedded emotion model (or, with --baseline vader, with VADER at its standard
-±0.05 thresholds) and print the figures. The last line of stdout is one JSON
-object: accuracy, macro_f1 (over the three classes), n and per_utt_us (the
-median time per utterance).
-
-airline is the Twitter US Airline Sentiment CSV (columns text and
-airline_sentiment). goemotions is a GoEmotions TSV; labels.txt and
-sentiment_dict.json are read beside it. A row counts when all its emotions
-fall in one group (positive, negative, or the label neutral); rows in the
-ambiguous group (surprise, curiosity, confusion, realization) or spanning
-groups are dropped, and their number is printed. With --held-out, only the
-rows 'assist train emotion' held out of a training file are used. tweeteval
-is the folder of TweetEval's sentiment task (--test DIR/sentiment): --split
-picks which of its splits, DIR/sentiment/<split>_text.txt and
-<split>_labels.txt, with the labels negative, neutral and positive of its
-mapping.txt.`,
+		Long:  help("eval-sentiment"),
 		Example: `  assist eval sentiment --format goemotions --test ../shared/data/goemotions/dev.tsv
   assist eval sentiment --format goemotions --test ../shared/data/goemotions/dev.tsv --baseline vader
   assist eval sentiment --format goemotions --test ../shared/data/goemotions/train.tsv --held-out
@@ -85,37 +68,13 @@ mapping.txt.`,
 }
 
 func runEvalSentiment(opts *evalSentimentOptions) error {
-	var (
-		set eval.SentimentSet
-		err error
-	)
-	switch opts.format {
-	case "airline":
-		set, err = eval.AirlineSentiment(opts.test)
-	case "tweeteval":
-		set, err = eval.TweetEvalSentiment(opts.test, opts.split)
-	default:
-		set, err = eval.GoEmotionsSentiment(opts.test, opts.heldOut, opts.holdOut)
-	}
+	set, err := eval.LoadSentiment(opts.format, opts.test, opts.split, opts.heldOut, opts.holdOut)
 	if err != nil {
 		return err
 	}
-	var c eval.Classifier
-	switch {
-	case opts.baseline == "vader":
-		c = eval.NewVader()
-	case opts.models != "":
-		m, err := assist.LoadEmotionModel(opts.models)
-		if err != nil {
-			return err
-		}
-		c = eval.ModelClassifier(m)
-	default:
-		m, err := assist.EmbeddedEmotionModel()
-		if err != nil {
-			return err
-		}
-		c = eval.ModelClassifier(m)
+	c, err := eval.SentimentClassifier(opts.baseline, opts.models)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(opts.io.err, "eval sentiment: %s on %d texts (%d dropped: ambiguous or mixed groups)\n",
 		c.Name(), len(set.Texts), set.Dropped)

@@ -1,16 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/larkspur-labs/assist/assist/redact"
-	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/kb"
 	"github.com/spf13/pflag"
 )
 
@@ -20,14 +18,16 @@ import (
 type engineFlags struct {
 	kb       kbFlags
 	models   modelFlags
-	guidance guidanceFlags
+	guidance app.GuidanceConfig
 	asr      asrFlags
 }
 
 func (f *engineFlags) register(fs *pflag.FlagSet) {
 	f.kb.register(fs)
 	f.models.register(fs)
-	f.guidance.register(fs)
+	fs.StringVar(&f.guidance.Flows, "flows", "", "guided flows: kb (the knowledge base's articles with follow-up actions), a folder of Markdown articles, or agent guidelines in ABCD's layout (guidelines.json, kb.json, ontology.json)")
+	fs.StringVar(&f.guidance.Rules, "rules", "", "offers and risk/compliance warnings: a rules file (YAML)")
+	fs.StringVar(&f.guidance.Profiles, "profiles", "", "customer profiles: a JSON or CSV file, or an http(s) URL answering GET <url>/<customer id>")
 	f.asr.register(fs)
 }
 
@@ -39,43 +39,64 @@ func (f *engineFlags) config(log *slog.Logger, notices io.Writer) (app.Config, e
 		return app.Config{}, err
 	}
 	return app.Config{
-		KB: f.kb.config(), Model: model, Redact: red, ASR: f.asr.config(false), Logger: log, Notices: notices,
-		Guidance: app.GuidanceConfig{Flows: f.guidance.flows, Rules: f.guidance.rules, Profiles: f.guidance.profiles},
+		KB: f.kb.config(), Model: model, Redact: red, Guidance: f.guidance, ASR: f.asr.config(false), Logger: log, Notices: notices,
 	}, nil
 }
 
-// kbFlags are the flags of every command that answers from the knowledge base.
-type kbFlags struct {
-	dir        string
-	data       string
-	replies    string
-	embedURL   string
-	embedModel string
-	encoder    string
-	// encoderInBackground is set by the live commands: see
-	// app.KBConfig.EncoderInBackground.
-	encoderInBackground bool
+// viewFlags are the flags of the commands that draw a view: NDJSON on
+// stdout instead, and where the logs go.
+type viewFlags struct {
+	headless bool
+	logFile  string
+	debug    bool
 }
+
+// logFileUsage is --log-file's usage for the commands of the agent view.
+const logFileUsage = "write logs to this file (the agent view owns the terminal)"
+
+// register adds the flags, with the usage of --headless and --log-file.
+func (f *viewFlags) register(fs *pflag.FlagSet, headless, logFile string) {
+	fs.BoolVar(&f.headless, "headless", false, headless)
+	fs.StringVar(&f.logFile, "log-file", "", logFile)
+	fs.BoolVar(&f.debug, "debug", false, "log debug detail")
+}
+
+// logger returns the command's logger: to the log file when given, else
+// to stderr in headless mode, else nowhere (a view owns the terminal).
+// done closes the log file.
+func (f *viewFlags) logger(stderr io.Writer) (log *slog.Logger, done func(), err error) {
+	if f.logFile != "" {
+		file, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open log file: %w", err)
+		}
+		return newLogger(file, f.debug), func() { file.Close() }, nil
+	}
+	if f.headless {
+		return newLogger(stderr, f.debug), func() {}, nil
+	}
+	return newLogger(nil, f.debug), func() {}, nil
+}
+
+// kbFlags are the flags of every command that answers from the knowledge
+// base. The live commands set EncoderInBackground.
+type kbFlags app.KBConfig
 
 func (f *kbFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.dir, "kb", "", "knowledge-base folder of Markdown articles (default: the bundled sample)")
-	fs.StringVar(&f.data, "data", defaultDataDir(), "data folder: the index and model cache, agents' feedback ($ASSIST_DATA)")
-	fs.StringVar(&f.replies, "replies", "", "reply allowlist mined with 'assist kb mine' (JSONL)")
-	fs.StringVar(&f.embedURL, "embed-url", os.Getenv("ASSIST_EMBED_URL"), "OpenAI-compatible embeddings server, base URL with /v1 ($ASSIST_EMBED_URL; key from $ASSIST_EMBED_API_KEY)")
-	fs.StringVar(&f.embedModel, "embed-model", os.Getenv("ASSIST_EMBED_MODEL"), "embedding model name ($ASSIST_EMBED_MODEL)")
-	fs.StringVar(&f.encoder, "encoder", defaultEncoderDir(), encoderUsage)
+	fs.StringVar(&f.Dir, "kb", "", "knowledge-base folder of Markdown articles (default: the bundled sample)")
+	fs.StringVar(&f.Data, "data", app.DefaultDataDir(), "data folder: the index and model cache, agents' feedback ($ASSIST_DATA)")
+	fs.StringVar(&f.Replies, "replies", "", "reply allowlist mined with 'assist kb mine' (JSONL)")
+	fs.StringVar(&f.EmbedURL, "embed-url", os.Getenv("ASSIST_EMBED_URL"), "OpenAI-compatible embeddings server, base URL with /v1 ($ASSIST_EMBED_URL; key from $ASSIST_EMBED_API_KEY)")
+	fs.StringVar(&f.EmbedModel, "embed-model", os.Getenv("ASSIST_EMBED_MODEL"), "embedding model name ($ASSIST_EMBED_MODEL)")
+	fs.StringVar(&f.Encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
 }
 
+// config is the flags' configuration, with the key from the environment.
 func (f *kbFlags) config() app.KBConfig {
-	return app.KBConfig{
-		Dir: f.dir, Data: f.data, Replies: f.replies, Encoder: f.encoder, EncoderInBackground: f.encoderInBackground,
-		EmbedURL: f.embedURL, EmbedModel: f.embedModel, EmbedKey: apiKey("ASSIST_EMBED_API_KEY"),
-	}
+	c := app.KBConfig(*f)
+	c.EmbedKey = apiKey("ASSIST_EMBED_API_KEY")
+	return c
 }
-
-// loadArticles reads the knowledge base in dir, or the bundled sample when
-// dir is empty.
-func loadArticles(dir string) ([]kb.Article, error) { return app.LoadArticles(dir) }
 
 // apiKey is the environment variable's key, else the chat server's: one
 // server often serves every model. API keys never come from flags.
@@ -88,66 +109,21 @@ func apiKey(name string) string {
 
 const encoderUsage = "folder of the embedded sentence encoder, on by default where installed: more accurate intents, about 5 ms a turn; '' leaves it out ($ASSIST_ENCODER)"
 
-// defaultEncoderDir is where the sentence encoder is looked for when
-// --encoder is not given: $ASSIST_ENCODER when set (empty turns it off),
-// else the default data folder's encoder/ (make encoder installs it
-// there), else .cache/use-lite of the checkout the binary was built in
-// (make build puts the binary in bin/), whichever holds a model. It is on
-// wherever it is installed because it is worth its cost: four points of
-// in-scope accuracy on CLINC150 and two of top-1 on BANKING77, for a few
-// milliseconds a turn and a first start that is cached.
-func defaultEncoderDir() string {
-	if dir, ok := os.LookupEnv("ASSIST_ENCODER"); ok {
-		return dir
-	}
-	var candidates []string
-	if data := defaultDataDir(); data != "" {
-		candidates = append(candidates, filepath.Join(data, "encoder"))
-	}
-	if exe, err := os.Executable(); err == nil {
-		candidates = append(candidates, filepath.Join(filepath.Dir(exe), "..", ".cache", "use-lite"))
-	}
-	for _, dir := range candidates {
-		if _, err := os.Stat(filepath.Join(dir, "model.json")); err == nil {
-			return filepath.Clean(dir)
-		}
-	}
-	return ""
-}
-
-// defaultDataDir is $ASSIST_DATA, else the user's data folder.
-func defaultDataDir() string {
-	if d := os.Getenv("ASSIST_DATA"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "assist")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "share", "assist")
-	}
-	return ""
-}
-
 // modelFlags configure what leaves the process: the optional model server
 // for drafts and summaries, and the redaction of personal data from
 // everything sent to any model server, exported, or (optionally) stored.
 type modelFlags struct {
-	llmURL      string
-	llmModel    string
-	llmTimeout  time.Duration
-	llmEmotion  bool
-	agentLang   string
+	app.ModelConfig
 	redactKinds string
 	redactStore bool
 }
 
 func (f *modelFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.llmURL, "llm-url", os.Getenv("ASSIST_LLM_URL"), "OpenAI-compatible chat server for drafted replies and summaries, base URL with /v1 ($ASSIST_LLM_URL; key from $ASSIST_LLM_API_KEY)")
-	fs.StringVar(&f.llmModel, "llm-model", os.Getenv("ASSIST_LLM_MODEL"), "chat model name ($ASSIST_LLM_MODEL)")
-	fs.DurationVar(&f.llmTimeout, "llm-timeout", 20*time.Second, "bound on each request to the chat server")
-	fs.BoolVar(&f.llmEmotion, "llm-emotion", false, "also score customer turns on the chat server and blend its emotions with the embedded model's")
-	fs.StringVar(&f.agentLang, "agent-lang", os.Getenv("ASSIST_AGENT_LANG"), "the agent's language (BCP-47, e.g. en): customer turns in another are translated by the chat server ($ASSIST_AGENT_LANG)")
+	fs.StringVar(&f.URL, "llm-url", os.Getenv("ASSIST_LLM_URL"), "OpenAI-compatible chat server for drafted replies and summaries, base URL with /v1 ($ASSIST_LLM_URL; key from $ASSIST_LLM_API_KEY)")
+	fs.StringVar(&f.Model, "llm-model", os.Getenv("ASSIST_LLM_MODEL"), "chat model name ($ASSIST_LLM_MODEL)")
+	fs.DurationVar(&f.Timeout, "llm-timeout", 20*time.Second, "bound on each request to the chat server")
+	fs.BoolVar(&f.Emotion, "llm-emotion", false, "also score customer turns on the chat server and blend its emotions with the embedded model's")
+	fs.StringVar(&f.AgentLang, "agent-lang", os.Getenv("ASSIST_AGENT_LANG"), "the agent's language (BCP-47, e.g. en): customer turns in another are translated by the chat server ($ASSIST_AGENT_LANG)")
 	fs.StringVar(&f.redactKinds, "redact", "all", "personal data removed from every text sent to a model server: all, or a list of card,iban,ssn,phone,email,dob,account")
 	fs.BoolVar(&f.redactStore, "redact-store", false, "also redact utterance text in the events published and stored")
 }
@@ -157,44 +133,45 @@ func (f *modelFlags) config() (app.ModelConfig, app.RedactConfig, error) {
 	if err != nil {
 		return app.ModelConfig{}, app.RedactConfig{}, usagef("--redact: %v", err)
 	}
-	return app.ModelConfig{
-		URL: f.llmURL, Model: f.llmModel, Key: os.Getenv("ASSIST_LLM_API_KEY"),
-		Timeout: f.llmTimeout, Emotion: f.llmEmotion, AgentLang: f.agentLang,
-	}, app.RedactConfig{Kinds: kinds, Store: f.redactStore}, nil
-}
-
-// guidanceFlags add guided flows, personalised offers and risk warnings.
-type guidanceFlags struct {
-	flows    string
-	rules    string
-	profiles string
-}
-
-func (f *guidanceFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.flows, "flows", "", "guided flows: kb (the knowledge base's articles with follow-up actions), a folder of Markdown articles, or agent guidelines in ABCD's layout (guidelines.json, kb.json, ontology.json)")
-	fs.StringVar(&f.rules, "rules", "", "offers and risk/compliance warnings: a rules file (YAML)")
-	fs.StringVar(&f.profiles, "profiles", "", "customer profiles: a JSON or CSV file, or an http(s) URL answering GET <url>/<customer id>")
+	m := f.ModelConfig
+	m.Key = os.Getenv("ASSIST_LLM_API_KEY")
+	return m, app.RedactConfig{Kinds: kinds, Store: f.redactStore}, nil
 }
 
 // asrFlags choose the speech recognizer: the embedded one, or a
 // transcription server with the embedded one as its fallback.
-type asrFlags struct {
-	url    string
-	model  string
-	digits bool
-}
+type asrFlags app.ASRConfig
 
 func (f *asrFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.url, "asr-url", os.Getenv("ASSIST_ASR_URL"), "OpenAI-compatible transcription server, base URL with /v1 ($ASSIST_ASR_URL; key from $ASSIST_ASR_API_KEY); the embedded recognizer is the fallback")
-	fs.StringVar(&f.model, "asr-model", os.Getenv("ASSIST_ASR_MODEL"), "transcription model name ($ASSIST_ASR_MODEL)")
+	fs.StringVar(&f.URL, "asr-url", os.Getenv("ASSIST_ASR_URL"), "OpenAI-compatible transcription server, base URL with /v1 ($ASSIST_ASR_URL; key from $ASSIST_ASR_API_KEY); the embedded recognizer is the fallback")
+	fs.StringVar(&f.Model, "asr-model", os.Getenv("ASSIST_ASR_MODEL"), "transcription model name ($ASSIST_ASR_MODEL)")
 }
 
+// config is the flags' configuration, with the key from the environment;
+// recorded gives a recording the embedded recognizer's full search.
 func (f *asrFlags) config(recorded bool) app.ASRConfig {
-	return app.ASRConfig{URL: f.url, Model: f.model, Key: apiKey("ASSIST_ASR_API_KEY"), Digits: f.digits, Recorded: recorded}
+	c := app.ASRConfig(*f)
+	c.Key, c.Recorded = apiKey("ASSIST_ASR_API_KEY"), recorded
+	return c
 }
 
-// recognizer builds the recognizer the flags ask for; recorded gives a
-// recording the embedded recognizer's full search.
-func (f *asrFlags) recognizer(log *slog.Logger, recorded bool) (audio.Recognizer, error) {
-	return app.NewRecognizer(f.config(recorded), log)
+// serviceFlags say how a terminal reaches a running service: by --nats and
+// --creds, or by the data folder a service on this machine writes its
+// address and credentials into.
+type serviceFlags struct {
+	nats  string
+	creds string
+	ca    string
+	data  string
+}
+
+func (f *serviceFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.nats, "nats", os.Getenv("ASSIST_NATS_URL"), "NATS URL of the service ($ASSIST_NATS_URL; default: the 'assist serve' using --data)")
+	fs.StringVar(&f.creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "nkey seed file of your user ($ASSIST_NATS_CREDS; default: from --data)")
+	fs.StringVar(&f.ca, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "CA certificate (PEM) of a service whose NATS TLS certificate is private ($ASSIST_NATS_CA)")
+	fs.StringVar(&f.data, "data", app.DefaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
+}
+
+func (f *serviceFlags) address() app.ServiceAddress {
+	return app.ServiceAddress{NATS: f.nats, Creds: f.creds, CA: f.ca, Data: f.data}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/kb"
@@ -46,17 +47,18 @@ message; the exit code is 1 when there is any.`,
 func runKBLint(opts *kbLintOptions) error {
 	articles, err := kb.LoadDir(opts.dir)
 	if err != nil {
-		var problems []error
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			problems = joined.Unwrap()
-		} else {
-			problems = []error{err}
-		}
-		for _, p := range problems {
-			fmt.Fprintln(opts.io.out, termtext.Sanitize(p.Error()))
-		}
+		problems := kb.Problems(err)
+		printProblems(opts.io.out, problems)
 		return fmt.Errorf("%s: %d problem(s)", opts.dir, len(problems))
 	}
 	fmt.Fprintf(opts.io.out, "%s: %d articles, no problems\n", opts.dir, len(articles))
 	return nil
+}
+
+// printProblems prints each problem of a knowledge-base file on its own
+// line, file:line: message, as kb lint and kb import report them.
+func printProblems(w io.Writer, problems []error) {
+	for _, p := range problems {
+		fmt.Fprintln(w, termtext.Sanitize(p.Error()))
+	}
 }

@@ -19,16 +19,11 @@ func newKBIndexCmd(io streams, runF func(context.Context, *kbIndexOptions) error
 	cmd := &cobra.Command{
 		Use:   "index DIR",
 		Short: "Build the knowledge base's search index and models",
-		Long: `Validate the articles in DIR, then build their full-text index and train
-their intent model, and the sentence encoder's classifier when the encoder is
-installed, into the data folder's cache, keyed by a fingerprint of the
-articles. Commands that use the knowledge base load the cache when the
-articles have not changed and rebuild it when they have; running this first
-moves that work out of the first call.`,
-		Args: exactArgs(1, "a knowledge-base folder"),
+		Long:  help("kb-index"),
+		Args:  exactArgs(1, "a knowledge-base folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.kb.dir = args[0]
-			if opts.kb.data == "" {
+			opts.kb.Dir = args[0]
+			if opts.kb.Data == "" {
 				return usagef("--data is required (no home folder to default to)")
 			}
 			if runF != nil {
@@ -37,8 +32,8 @@ moves that work out of the first call.`,
 			return runKBIndex(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.kb.data, "data", defaultDataDir(), "data folder ($ASSIST_DATA)")
-	cmd.Flags().StringVar(&opts.kb.encoder, "encoder", defaultEncoderDir(), encoderUsage)
+	cmd.Flags().StringVar(&opts.kb.Data, "data", app.DefaultDataDir(), "data folder ($ASSIST_DATA)")
+	cmd.Flags().StringVar(&opts.kb.Encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
 	return cmd
 }
 
@@ -54,6 +49,6 @@ func runKBIndex(ctx context.Context, opts *kbIndexOptions) error {
 		state = "built"
 	}
 	fmt.Fprintf(opts.io.out, "%s: %s in %.1fs (fingerprint %s, cache %s)\n",
-		opts.kb.dir, k.Status(), time.Since(start).Seconds(), k.Base.Fingerprint, state)
+		opts.kb.Dir, k.Status(), time.Since(start).Seconds(), k.Base.Fingerprint, state)
 	return nil
 }

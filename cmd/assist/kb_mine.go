@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/larkspur-labs/assist/engine/transcript"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/kb/replies"
@@ -24,15 +24,7 @@ func newKBMineCmd(io streams, runF func(*kbMineOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mine FILE...",
 		Short: "Mine a reply allowlist from the agent turns of past calls",
-		Long: `Read transcripts of past calls and collect the replies agents said again and
-again, with amounts, numbers, e-mail addresses, phone numbers and names replaced
-by placeholders such as {amount}, and the customer turns each one answered.
-The allowlist is written as JSONL (id, text, count, contexts) to stdout or --out;
-a summary goes to stderr.
-
-Formats (detected, or --format): the project's JSONL call format (jsonl),
-Schema-Guided Dialogue JSONL (sgd), Harper Valley Bank JSONL (hvb) and ABCD
-JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
+		Long:  help("kb-mine"),
 		Example: `  assist kb mine sgd_banks_dialogues.jsonl > replies.jsonl
   assist kb mine --min-count 5 --out replies.jsonl calls/*.jsonl`,
 		Args: minimumArgs(1, "one or more transcript files"),
@@ -41,8 +33,8 @@ JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
 			if opts.minCount < 1 {
 				return usagef("--min-count must be at least 1, got %d", opts.minCount)
 			}
-			if _, err := transcript.ParseFormat(opts.format); err != nil {
-				return usageError{err}
+			if _, err := transcriptFormat(opts.format); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -58,63 +50,26 @@ JSON (abcd). Malformed lines are skipped with a warning naming file and line.`,
 }
 
 func runKBMine(opts *kbMineOptions) error {
-	calls, warnings, err := loadCalls(opts.files, opts.format)
+	format, err := transcriptFormat(opts.format)
+	if err != nil {
+		return err
+	}
+	mined, warnings, err := app.MineReplies(opts.files, format, replies.MineOptions{MinCount: opts.minCount})
 	for _, w := range warnings {
 		fmt.Fprintln(opts.io.err, "assist: warning:", termtext.Sanitize(w.String()))
 	}
 	if err != nil {
 		return err
 	}
-	convs, agentTurns := conversations(calls)
-	list := replies.Mine(convs, replies.MineOptions{MinCount: opts.minCount})
-	if err := writeReplies(opts.out, opts.io.out, list); err != nil {
-		return err
+	// A failed run never leaves a truncated allowlist where the engine
+	// would load it.
+	err = atomicfile.WriteOutput(opts.out, 0o644, opts.io.out, func(w io.Writer) error { return replies.Write(w, mined.Replies) })
+	if err != nil {
+		return fmt.Errorf("write allowlist: %w", err)
 	}
-	fmt.Fprintf(opts.io.err, "mined %d replies from %d agent turns in %d calls\n", len(list), agentTurns, len(calls))
-	if len(list) == 0 {
+	fmt.Fprintf(opts.io.err, "mined %d replies from %d agent turns in %d calls\n", len(mined.Replies), mined.AgentTurns, mined.Calls)
+	if len(mined.Replies) == 0 {
 		fmt.Fprintf(opts.io.err, "no reply was said %d times; add transcripts or lower --min-count\n", opts.minCount)
 	}
 	return nil
-}
-
-// conversations are calls as reply mining reads them: their participants'
-// names and their turns. agentTurns counts the agent's turns.
-func conversations(calls []transcript.Call) (convs []replies.Conversation, agentTurns int) {
-	convs = make([]replies.Conversation, len(calls))
-	for i, c := range calls {
-		convs[i].Names = []string{c.Customer, c.Agent}
-		convs[i].Turns = make([]replies.Turn, len(c.Utterances))
-		for j, u := range c.Utterances {
-			convs[i].Turns[j] = replies.Turn{Speaker: u.Speaker, Text: u.Text}
-			if u.Speaker == replies.SpeakerAgent {
-				agentTurns++
-			}
-		}
-	}
-	return convs, agentTurns
-}
-
-// writeReplies writes the allowlist to stdout, or to path through a
-// temporary file renamed into place, so a failed run never leaves a
-// truncated allowlist where the engine would load it.
-func writeReplies(path string, stdout io.Writer, list []replies.Reply) error {
-	if path == "" || path == "-" {
-		return replies.Write(stdout, list)
-	}
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return replies.Write(w, list) })
-	if err != nil {
-		return fmt.Errorf("write allowlist %s: %w", path, err)
-	}
-	return nil
-}
-
-// minimumArgs is cobra.MinimumNArgs with a usage error that says what is
-// missing.
-func minimumArgs(n int, what string) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) < n {
-			return usagef("want %s, got %d", what, len(args))
-		}
-		return nil
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/spf13/cobra"
@@ -22,11 +21,7 @@ func newKBSearchCmd(io streams, runF func(context.Context, *kbSearchOptions) err
 	cmd := &cobra.Command{
 		Use:   "search QUERY",
 		Short: "Show the ranked articles and suggestions for a customer utterance",
-		Long: `Rank the knowledge base (--kb DIR, or the bundled sample) the way the engine
-does for a customer utterance. It prints every candidate article with its
-fused confidence and what each source gave it (intent model, full text,
-dense embeddings when configured), then the suggestions the agent would see,
-or why it would abstain.`,
+		Long:  help("kb-search"),
 		Example: `  assist kb search "I lost my debit card"
   assist kb search --kb ./articles -k 10 "why was I charged a fee"`,
 		Args: exactArgs(1, "a query in quotes"),
@@ -52,8 +47,7 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 		return err
 	}
 	defer k.Close()
-	turns := []string{opts.query}
-	cands, err := k.Retriever.Retrieve(ctx, turns, opts.k)
+	cands, r, err := k.Search(ctx, opts.query, opts.k)
 	if err != nil {
 		return err
 	}
@@ -67,10 +61,6 @@ func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
 		}
 		fmt.Fprintf(out, "%3d. %5.1f%%  %6.3f %6.3f %6.3f  %-28s %s\n", i+1, c.Confidence*100,
 			c.Intent, c.FullText, c.Dense, c.Article.ID, title)
-	}
-	r, err := k.Ranker().Rank(ctx, []assist.Turn{{Speaker: "customer", Text: opts.query}})
-	if err != nil {
-		return err
 	}
 	if r.Abstain {
 		fmt.Fprintf(out, "suggestions: none (abstain: %s)\n", r.Reason)

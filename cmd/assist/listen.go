@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/larkspur-labs/assist/audio/mic"
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/agent"
@@ -22,9 +21,7 @@ type listenOptions struct {
 	channels        int
 	customerChannel int
 	engineFlags
-	logFile  string
-	debug    bool
-	headless bool
+	viewFlags
 }
 
 func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) *cobra.Command {
@@ -32,12 +29,7 @@ func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "listen [--device N]",
 		Short: "Listen to a microphone or line-in and assist live in the agent view",
-		Long: `Capture a microphone or line-in through PortAudio, recognise the speech as it
-comes, and show the transcript, suggestions, gauges and recommendations in the
-agent view. With --channels 2 (a line-in carrying a call, one speaker per
-channel) the customer is on --customer-channel and the agent on the other;
-with one channel everything heard is the customer. --list-devices prints the
-input devices and their indexes.`,
+		Long:  help("listen"),
 		Example: `  assist listen --list-devices
   assist listen --device 3 --channels 2 --log-file assist.log`,
 		Args: exactArgs(0, "no arguments"),
@@ -60,10 +52,8 @@ input devices and their indexes.`,
 	f.IntVar(&opts.channels, "channels", 1, "channels to capture: 1, or 2 for a call with one speaker per channel")
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
 	opts.engineFlags.register(f)
-	opts.kb.encoderInBackground = true
-	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
-	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
-	f.BoolVar(&opts.headless, "headless", false, "print the events as NDJSON on stdout until interrupted, instead of the agent view")
+	opts.kb.EncoderInBackground = true
+	opts.viewFlags.register(f, "print the events as NDJSON on stdout until interrupted, instead of the agent view", logFileUsage)
 	return cmd
 }
 
@@ -74,12 +64,12 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	if f, ok := opts.io.out.(*os.File); !opts.headless && (!ok || !term.IsTerminal(f.Fd())) {
 		return errors.New("the agent view needs a terminal (or --headless)")
 	}
-	logOut, closeLog, err := openLog(opts.logFile, opts.headless, opts.io.err)
+	log, closeLog, err := opts.logger(opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	cfg, err := opts.engineFlags.config(newLogger(logOut, opts.debug), opts.io.err)
+	cfg, err := opts.engineFlags.config(log, opts.io.err)
 	if err != nil {
 		return err
 	}
@@ -95,42 +85,20 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	}
 	return agent.Run(ctx, live.Events, agent.Options{
 		ModelStatus: live.Status,
-		Controller:  liveController{bus: live.Stack.Bus, engine: live.Stack.Engine},
+		Controller:  live.Stack.Controls(),
 	})
 }
 
 func listDevices(opts *listenOptions) error {
-	devices, err := mic.Devices()
+	devices, err := app.InputDevices()
 	if err != nil {
 		return err
 	}
 	if len(devices) == 0 {
 		fmt.Fprintln(opts.io.out, "no audio input devices")
-		return nil
 	}
 	for _, d := range devices {
-		mark := " "
-		if d.Default {
-			mark = "*"
-		}
-		fmt.Fprintf(opts.io.out, "%s %3d  %-40s %d ch, %.0f Hz\n", mark, d.Index, d.Name, d.MaxInputChannels, d.DefaultSampleRate)
+		fmt.Fprintln(opts.io.out, d)
 	}
 	return nil
-}
-
-// liveController is the agent view's controller for a live call: there is
-// nothing to pause or skip, only feedback to send and summaries to ask for.
-type liveController struct {
-	bus    *engine.Bus
-	engine *engine.Engine
-}
-
-var _ agent.Controller = liveController{}
-
-func (c liveController) RequestSummary(callID string) error {
-	return app.SummarizeCall(c.engine, callID)
-}
-
-func (c liveController) Feedback(callID string, fb event.Feedback) error {
-	return c.bus.SendFeedback(callID, fb)
 }

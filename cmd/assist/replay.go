@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/spf13/cobra"
@@ -20,15 +19,13 @@ type replayOptions struct {
 	files    []string
 	format   string
 	speed    float64
-	headless bool
 	parallel int
 	partials bool
 	engineFlags
 	// customerChannel is the channel of a stereo call WAV the customer
 	// speaks on; the other is the agent's.
 	customerChannel int
-	logFile         string
-	debug           bool
+	viewFlags
 }
 
 func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
@@ -36,17 +33,7 @@ func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "replay [FILE...]",
 		Short: "Replay recorded or scripted calls through the engine",
-		Long: `Replay calls from transcript files through the engine, in the agent view or,
-with --headless, as NDJSON events on stdout. Without files, the bundled sample
-calls play.
-
-Formats (detected, or --format): the project's JSONL call format (jsonl),
-Schema-Guided Dialogue JSONL (sgd), Harper Valley Bank JSONL (hvb) and ABCD
-JSON (abcd). Malformed lines are skipped with a warning naming file and line.
-
-A .wav file is a recorded call: each channel is recognised (the customer on
---customer-channel, the agent on the other; a mono file is the customer
-alone) and its utterances replay with their recorded timing.`,
+		Long:  help("replay"),
 		Example: `  assist replay
   assist replay --speed 4 calls.jsonl
   assist replay --headless --speed 0 sgd_banks_dialogues.jsonl > events.ndjson`,
@@ -61,8 +48,8 @@ alone) and its utterances replay with their recorded timing.`,
 			if opts.parallel < 0 {
 				return usagef("--parallel must not be negative")
 			}
-			if _, err := transcript.ParseFormat(opts.format); err != nil {
-				return usageError{err}
+			if _, err := transcriptFormat(opts.format); err != nil {
+				return err
 			}
 			if opts.customerChannel != 0 && opts.customerChannel != 1 {
 				return usagef("--customer-channel must be 0 (left) or 1 (right)")
@@ -75,31 +62,28 @@ alone) and its utterances replay with their recorded timing.`,
 	}
 	f := cmd.Flags()
 	f.Float64Var(&opts.speed, "speed", 1, "replay speed: 1 is recorded time, 0 as fast as possible")
-	f.BoolVar(&opts.headless, "headless", false, "print events as NDJSON on stdout instead of opening the agent view")
 	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
 	f.IntVar(&opts.parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
 	f.BoolVar(&opts.partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
 	opts.engineFlags.register(f)
 	f.IntVar(&opts.customerChannel, "customer-channel", 0, "stereo call WAV: the customer's channel, 0 (left) or 1 (right)")
-	f.StringVar(&opts.logFile, "log-file", "", "write logs to this file (the agent view owns the terminal)")
-	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
+	opts.viewFlags.register(f, "print events as NDJSON on stdout instead of opening the agent view", logFileUsage)
 	return cmd
 }
 
 func runReplay(ctx context.Context, opts *replayOptions) error {
-	logOut, closeLog, err := openLog(opts.logFile, opts.headless, opts.io.err)
+	log, closeLog, err := opts.logger(opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	log := newLogger(logOut, opts.debug)
 	cfg, err := opts.engineFlags.config(log, opts.io.err)
 	if err != nil {
 		return err
 	}
-	format, err := transcript.ParseFormat(opts.format)
+	format, err := transcriptFormat(opts.format)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	calls, warnings, err := app.LoadReplay(app.Replay{Files: opts.files, Format: format, CustomerChannel: opts.customerChannel}, cfg)
 	if err != nil {
@@ -131,13 +115,11 @@ func runReplay(ctx context.Context, opts *replayOptions) error {
 	}
 	err = runAgentView(ctx, stack, player, calls, agent.Options{})
 	if len(warnings) > 0 {
-		fmt.Fprintf(opts.io.err, "assist: %d transcript lines were skipped or repaired", len(warnings))
+		see := "rerun with --log-file FILE to see them"
 		if opts.logFile != "" {
-			fmt.Fprintf(opts.io.err, "; see %s", opts.logFile)
-		} else {
-			fmt.Fprint(opts.io.err, "; rerun with --log-file FILE to see them")
+			see = "see " + opts.logFile
 		}
-		fmt.Fprintln(opts.io.err)
+		fmt.Fprintf(opts.io.err, "assist: %d transcript lines were skipped or repaired; %s\n", len(warnings), see)
 	}
 	return err
 }
@@ -151,44 +133,6 @@ func runAgentView(ctx context.Context, stack *app.Stack, player *engine.Player, 
 	defer cancel()
 	events := stack.ReplayFeed(ctx, player, calls)
 	view.ModelStatus = stack.Status
-	view.Controller = replayController{player: player, bus: stack.Bus, engine: stack.Engine}
+	view.Controller = stack.ReplayControls(player)
 	return agent.Run(ctx, events, view)
-}
-
-// replayController lets the agent view steer the replay, send feedback
-// and ask for summaries.
-type replayController struct {
-	player *engine.Player
-	bus    *engine.Bus
-	engine *engine.Engine
-}
-
-var (
-	_ agent.Controller     = replayController{}
-	_ agent.ReplayControls = replayController{}
-)
-
-func (c replayController) TogglePause() bool          { return c.player.TogglePause() }
-func (c replayController) SetSpeed(x float64) float64 { return c.player.SetSpeed(x) }
-func (c replayController) Speed() float64             { return c.player.Speed() }
-func (c replayController) NextCall()                  { c.player.NextCall() }
-func (c replayController) CallPosition(callID string) (int, int, bool) {
-	return c.player.Position(callID)
-}
-func (c replayController) Feedback(callID string, fb event.Feedback) error {
-	return c.bus.SendFeedback(callID, fb)
-}
-func (c replayController) RequestSummary(callID string) error {
-	return app.SummarizeCall(c.engine, callID)
-}
-
-// loadCalls reads every transcript file in format, or the bundled samples
-// when there are none. A file that cannot be read fails the command; a
-// bad line only warns.
-func loadCalls(files []string, format string) ([]transcript.Call, []transcript.Warning, error) {
-	f, err := transcript.ParseFormat(format)
-	if err != nil {
-		return nil, nil, usageError{err}
-	}
-	return app.LoadCalls(files, f)
 }

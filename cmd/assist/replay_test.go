@@ -19,6 +19,7 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/larkspur-labs/assist/tui/agent"
 )
 
@@ -42,7 +43,7 @@ func TestReplayFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.speed != 4 || !got.headless || got.format != "sgd" || got.kb.dir != "dir" || len(got.files) != 2 {
+	if got.speed != 4 || !got.headless || got.format != "sgd" || got.kb.Dir != "dir" || len(got.files) != 2 {
 		t.Errorf("options = %+v", got)
 	}
 
@@ -151,7 +152,7 @@ func (s *screen) String() string {
 // the chat server of model, until the screen shows want.
 func runViewUntil(t *testing.T, model app.ModelConfig, want string) {
 	t.Helper()
-	calls, _, err := loadCalls(nil, "")
+	calls, _, err := app.LoadCalls(nil, transcript.FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}

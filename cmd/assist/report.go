@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/spf13/cobra"
 )
@@ -25,39 +26,7 @@ func newReportCmd(io streams, runF func(context.Context, *reportOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Summarise the stored calls per queue: volume, handling time, sentiment, intents, acceptance",
-		Long: `Read the calls that started in the last --since from a running service's event
-store and summarise them per queue. Like 'assist export' it runs on the service
-machine as the service user (or with --nats and --creds).
-
-For each queue:
-
-  calls            calls that started in the window
-  ended            those that have ended
-  AHT              average handling time: the mean wall-clock duration of the
-                   ended calls, mm:ss
-  neg/neu/pos      the share of calls whose customer's final rolling
-                   sentiment is negative (< -0.2), neutral or positive (> 0.2),
-                   among the calls with a customer sentiment
-  suggested        suggestions events that did not abstain
-  accepted         feedback with verdict used or helpful, over suggested
-  top intents      the article title of the top suggestion of each customer
-                   turn that did not abstain: the 5 most frequent, with counts
-  feedback         feedback events by verdict
-  alerts           alerts by type
-
-The default output is an aligned text table with a detail block per queue. With
---json it is a JSON list with one object per queue, ordered by queue name:
-
-  {"queue", "calls", "ended_calls",
-   "aht_s" (seconds, null when no call ended), "aht" ("mm:ss", "" when none),
-   "sentiment": {"scored_calls", "negative", "neutral", "positive"} (shares 0..1),
-   "top_intents": [{"title", "count"}],
-   "suggestions", "feedback": {"used", "helpful", "not_helpful"},
-   "acceptance_rate" (0..1, null without suggestions),
-   "alerts": {type: count}}
-
-With no call in the window it says so ("no calls since ..."; with --json, []
-on stdout and that line on stderr) and exits 0.`,
+		Long:  help("report"),
 		Example: `  assist report
   assist report --since 168h --queue billing
   assist report --since 0 --json | jq '.[] | {queue, acceptance_rate}'`,
@@ -82,7 +51,7 @@ on stdout and that line on stderr) and exits 0.`,
 
 func runReport(ctx context.Context, opts *reportOptions) error {
 	since := export.Since(opts.now, opts.since)
-	calls, err := readCalls(ctx, opts.service, "report", since, opts.queue)
+	calls, err := app.ReadCalls(ctx, opts.service.address(), "report", since, opts.queue)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/larkspur-labs/assist/engine/app"
+	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/spf13/cobra"
 )
 
@@ -98,27 +100,22 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
-// openLog picks where a command's logs go: the log file when given, else
-// stderr in headless mode, else nowhere (a view owns the terminal).
-func openLog(path string, headless bool, stderr io.Writer) (io.Writer, func(), error) {
-	if path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open log file: %w", err)
-		}
-		return f, func() { f.Close() }, nil
-	}
-	if headless {
-		return stderr, func() {}, nil
-	}
-	return nil, func() {}, nil
-}
-
 // exactArgs is cobra.ExactArgs with a usage error that says what is missing.
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) != n {
 			return usagef("want %s, got %d arguments: %s", what, len(args), strings.Join(args, " "))
+		}
+		return nil
+	}
+}
+
+// minimumArgs is cobra.MinimumNArgs with a usage error that says what is
+// missing.
+func minimumArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("want %s, got %d", what, len(args))
 		}
 		return nil
 	}
@@ -130,4 +127,26 @@ func noArgs(_ *cobra.Command, args []string) error {
 		return usagef("unexpected argument %q: this command takes flags only", args[0])
 	}
 	return nil
+}
+
+// transcriptFormat parses the --format of transcript files; its error is a
+// usage error.
+func transcriptFormat(s string) (transcript.Format, error) {
+	f, err := transcript.ParseFormat(s)
+	if err != nil {
+		return "", usageError{err}
+	}
+	return f, nil
+}
+
+//go:embed help
+var helpFiles embed.FS
+
+// help is the long description of a command, help/<name>.txt.
+func help(name string) string {
+	text, err := helpFiles.ReadFile("help/" + name + ".txt")
+	if err != nil {
+		panic(err) // a name without its file: every command's help is tested
+	}
+	return strings.TrimSuffix(string(text), "\n")
 }

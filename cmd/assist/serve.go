@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
@@ -16,19 +15,11 @@ import (
 type serveOptions struct {
 	io streams
 	engineFlags
-	listen        string
-	tlsCert       string
-	tlsKey        string
+	// svc holds the flags that configure the service as they are; the
+	// rest are turned into it by service.
+	svc           app.Service
 	natsListen    string
-	natsTLSCert   string
-	natsTLSKey    string
-	nats          string
-	creds         string
-	natsCA        string
-	retention     time.Duration
-	worker        string
 	twilioInbound string
-	noVoice       bool
 	debug         bool
 }
 
@@ -37,47 +28,25 @@ func newServeCmd(io streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the engine as a service: telephony and chat ingest, NATS bus, terminals",
-		Long: `Run the engine as a long-running service. Calls come in on one HTTP listener:
-
-  /v1/twilio/media       Twilio Media Streams (WebSocket; key in start.customParameters.key)
-  /v1/audiohook          Genesys Cloud AudioHook v2 (WebSocket; X-API-KEY header)
-  /v1/chat               chat over WebSocket (X-API-KEY header)
-  POST /v1/chat/messages chat messages over HTTP (X-API-KEY header)
-  POST /v1/chat/replies  an agent's reply sent back to the chat (X-API-KEY header)
-  /healthz /readyz /metrics
-
-Ingest needs the API key: $ASSIST_INGEST_KEY, or the one generated on first
-start, printed once and kept in <data>/serve/ingest.key.
-
-By default the service runs an embedded NATS server with JetStream on
---nats-listen, keeping every call's events under <data>/serve/jetstream for
---retention, and a key-value bucket of live call summaries. Nobody connects
-anonymously: the service issues nkey credentials under <data>/serve/creds
-('assist creds add' issues more), and terminals on this machine using the
-same --data find the server and their credentials by themselves.
-
-With --nats URL (and --creds, the service user's seed), the service uses an
-existing NATS cluster instead; several 'assist serve' processes then share
-the calls: each call is handled by one worker at a time, and when a worker
-dies its calls move to another. Give each worker its own --worker id.`,
+		Long:  help("serve"),
 		Example: `  assist serve
   ASSIST_INGEST_KEY=secret assist serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
   assist serve --nats nats://nats-1:4222 --creds service.nk --worker w2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if (opts.tlsCert == "") != (opts.tlsKey == "") {
+			if (opts.svc.TLSCert == "") != (opts.svc.TLSKey == "") {
 				return usagef("--tls-cert and --tls-key go together")
 			}
-			if (opts.natsTLSCert == "") != (opts.natsTLSKey == "") {
+			if (opts.svc.NATSTLSCert == "") != (opts.svc.NATSTLSKey == "") {
 				return usagef("--nats-tls-cert and --nats-tls-key go together")
 			}
 			if opts.twilioInbound != string(event.SpeakerCustomer) && opts.twilioInbound != string(event.SpeakerAgent) {
 				return usagef("--twilio-inbound must be customer or agent, got %q", opts.twilioInbound)
 			}
-			if opts.retention < 0 {
+			if opts.svc.Retention < 0 {
 				return usagef("--retention must not be negative")
 			}
-			if opts.kb.data == "" {
+			if opts.kb.Data == "" {
 				return usagef("--data is needed: the service keeps its store and credentials there")
 			}
 			svc, err := opts.service()
@@ -89,20 +58,20 @@ dies its calls move to another. Give each worker its own --worker id.`,
 	}
 	f := cmd.Flags()
 	opts.engineFlags.register(f)
-	opts.kb.encoderInBackground = true
-	f.StringVar(&opts.listen, "listen", "127.0.0.1:8080", "HTTP listener for ingest, health and metrics (host:port)")
-	f.StringVar(&opts.tlsCert, "tls-cert", "", "TLS certificate file (PEM) for the HTTP listener")
-	f.StringVar(&opts.tlsKey, "tls-key", "", "TLS key file (PEM) for the HTTP listener")
+	opts.kb.EncoderInBackground = true
+	f.StringVar(&opts.svc.Listen, "listen", "127.0.0.1:8080", "HTTP listener for ingest, health and metrics (host:port)")
+	f.StringVar(&opts.svc.TLSCert, "tls-cert", "", "TLS certificate file (PEM) for the HTTP listener")
+	f.StringVar(&opts.svc.TLSKey, "tls-key", "", "TLS key file (PEM) for the HTTP listener")
 	f.StringVar(&opts.natsListen, "nats-listen", "127.0.0.1:4222", "embedded NATS server's listener (host:port)")
-	f.StringVar(&opts.natsTLSCert, "nats-tls-cert", "", "TLS certificate file (PEM): terminals then reach the embedded NATS server over TLS")
-	f.StringVar(&opts.natsTLSKey, "nats-tls-key", "", "TLS key file (PEM) for --nats-tls-cert")
-	f.StringVar(&opts.nats, "nats", os.Getenv("ASSIST_NATS_URL"), "use this NATS cluster instead of the embedded server ($ASSIST_NATS_URL)")
-	f.StringVar(&opts.creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "with --nats: the service user's nkey seed file ($ASSIST_NATS_CREDS)")
-	f.StringVar(&opts.natsCA, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "with --nats: CA certificate (PEM) of a NATS cluster with a private TLS certificate ($ASSIST_NATS_CA)")
-	f.DurationVar(&opts.retention, "retention", service.DefaultRetention, "how long call events and summaries are kept")
-	f.StringVar(&opts.worker, "worker", "", "this worker's id, unique in the cluster and stable across restarts (default: kept in the data folder)")
+	f.StringVar(&opts.svc.NATSTLSCert, "nats-tls-cert", "", "TLS certificate file (PEM): terminals then reach the embedded NATS server over TLS")
+	f.StringVar(&opts.svc.NATSTLSKey, "nats-tls-key", "", "TLS key file (PEM) for --nats-tls-cert")
+	f.StringVar(&opts.svc.NATS, "nats", os.Getenv("ASSIST_NATS_URL"), "use this NATS cluster instead of the embedded server ($ASSIST_NATS_URL)")
+	f.StringVar(&opts.svc.Creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "with --nats: the service user's nkey seed file ($ASSIST_NATS_CREDS)")
+	f.StringVar(&opts.svc.NATSCA, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "with --nats: CA certificate (PEM) of a NATS cluster with a private TLS certificate ($ASSIST_NATS_CA)")
+	f.DurationVar(&opts.svc.Retention, "retention", service.DefaultRetention, "how long call events and summaries are kept")
+	f.StringVar(&opts.svc.Worker, "worker", "", "this worker's id, unique in the cluster and stable across restarts (default: kept in the data folder)")
 	f.StringVar(&opts.twilioInbound, "twilio-inbound", "customer", "who speaks on a Twilio stream's inbound track: customer or agent")
-	f.BoolVar(&opts.noVoice, "no-voice", false, "take chat only: no speech recognizer is loaded")
+	f.BoolVar(&opts.svc.NoVoice, "no-voice", false, "take chat only: no speech recognizer is loaded")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
 	return cmd
 }
@@ -110,14 +79,9 @@ dies its calls move to another. Give each worker its own --worker id.`,
 // service turns the flags into the service's configuration; the ingest
 // key comes from the environment only.
 func (o *serveOptions) service() (app.Service, error) {
-	svc := app.Service{
-		Listen: o.listen, TLSCert: o.tlsCert, TLSKey: o.tlsKey,
-		NATSTLSCert: o.natsTLSCert, NATSTLSKey: o.natsTLSKey,
-		NATS: o.nats, Creds: o.creds, NATSCA: o.natsCA,
-		Retention: o.retention, Worker: o.worker, TwilioInbound: event.Speaker(o.twilioInbound), NoVoice: o.noVoice,
-		IngestKey: os.Getenv("ASSIST_INGEST_KEY"),
-	}
-	if o.nats != "" {
+	svc := o.svc
+	svc.TwilioInbound, svc.IngestKey = event.Speaker(o.twilioInbound), os.Getenv("ASSIST_INGEST_KEY")
+	if svc.NATS != "" {
 		return svc, nil
 	}
 	host, portText, err := net.SplitHostPort(o.natsListen)

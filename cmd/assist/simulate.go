@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/app"
@@ -50,37 +47,7 @@ func simulateCommand(io streams, run func(context.Context, *simulateOptions) err
 	cmd := &cobra.Command{
 		Use:   "simulate [TRANSCRIPT...]",
 		Short: "Drive synthetic calls into a running service, for demos and load tests",
-		Long: `Drive --calls concurrent synthetic calls into a running 'assist serve' through its
-real ingest endpoints, and print what it took the service to answer.
-
-Chat calls (the default) play scripts: the bundled sample calls, or the calls
-in the transcript files given (any format 'assist replay' reads). Each call
-uses its own WebSocket on /v1/chat (with --http, POST /v1/chat/messages),
-sends its script's turns, customer and agent, with customer utterances
---rate per second (±50% jitter, so calls do not fire in lockstep), and waits
-for the service to acknowledge each message. The service acknowledges once
-the utterance and its reply suggestions are published, so the ack latency
-is the time to suggestions as a client sees it.
-
-With --audio, calls are Twilio Media Streams on /v1/twilio/media carrying
-real speech at real-time pace: the LibriVox clips of the Debian package
-pocketsphinx-testdata, or the WAV files given with --wav. The customer reads
-each clip on the inbound track; with two or more clips the agent answers
-with the next one on the outbound track. The service needs a speech
-recognizer (not 'assist serve --no-voice').
-
-Without --duration every call plays its script once; with it, each ended
-call is followed by a new one until the time is up. Ctrl-C stops cleanly:
-the calls are ended (end message, Twilio stop) and the figures printed.
-
-Progress goes to stderr every few seconds. At the end, stdout gets a summary
-line and, as its last line, one JSON object:
-
-  {"calls":10,"utterances":234,"acked":234,"errors":0,"ack_ms_p50":7.21,"ack_ms_p99":31.5,"duration_s":71.204}
-
-The service is found through --data like the terminals find it: the URL in
-its info file, the API key in <data>/serve/ingest.key. The exit status is 1
-when the service cannot be reached, refuses the key, or any error occurred.`,
+		Long:  help("simulate"),
 		Example: `  assist simulate
   assist simulate --calls 500 --rate 0.2 --duration 2m
   assist simulate --http --calls 50 --rate 1 calls.jsonl
@@ -98,7 +65,7 @@ when the service cannot be reached, refuses the key, or any error occurred.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.url, "url", "", "service base URL, e.g. http://127.0.0.1:8080 (default: from the service's info in --data)")
 	f.StringVar(&opts.key, "key", "", "ingest API key (default: $ASSIST_INGEST_KEY, else <data>/serve/ingest.key)")
-	f.StringVar(&opts.data, "data", defaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
+	f.StringVar(&opts.data, "data", app.DefaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
 	f.IntVar(&opts.calls, "calls", 10, "concurrent calls")
 	f.Float64Var(&opts.rate, "rate", 0.2, "customer utterances per second per call (0.2 is one every 5 s)")
 	f.DurationVar(&opts.duration, "duration", 0, "how long to run, e.g. 2m (default: until every call has played its script once)")
@@ -133,8 +100,8 @@ func (o *simulateOptions) check() error {
 	case o.audio && len(o.files) > 0:
 		return usagef("transcript files are chat scripts; for --audio calls give speech with --wav")
 	}
-	if _, err := transcript.ParseFormat(o.format); err != nil {
-		return usageError{err}
+	if _, err := transcriptFormat(o.format); err != nil {
+		return err
 	}
 	if o.url != "" {
 		if _, err := loadgen.ParseURL(o.url); err != nil {
@@ -146,7 +113,7 @@ func (o *simulateOptions) check() error {
 
 func runSimulate(ctx context.Context, opts *simulateOptions) error {
 	// Calls log their errors while progress is printed: one writer at a time.
-	errOut := &lockedWriter{w: opts.io.err}
+	errOut := loadgen.NewSyncWriter(opts.io.err)
 	log := newLogger(errOut, opts.debug)
 	key, keySource := opts.key, "--key"
 	if key == "" {
@@ -160,19 +127,22 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 		Mode: loadgen.ModeChat, Calls: opts.calls, Rate: opts.rate, Duration: opts.duration,
 		Queues: splitList(opts.queues), Agents: opts.agents, Logger: log,
 	}
-	what := "chat calls over WebSocket"
 	switch {
 	case opts.audio:
-		cfg.Mode, what = loadgen.ModeTwilio, "voice calls as Twilio Media Streams"
+		cfg.Mode = loadgen.ModeTwilio
 		if cfg.Clips, err = loadgen.LoadClips(opts.wavs); err != nil {
 			return err
 		}
 	case opts.http:
-		cfg.Mode, what = loadgen.ModeChatHTTP, "chat calls over HTTP"
+		cfg.Mode = loadgen.ModeChatHTTP
 	}
 	if cfg.Mode != loadgen.ModeTwilio {
+		format, err := transcriptFormat(opts.format)
+		if err != nil {
+			return err
+		}
 		var warnings []transcript.Warning
-		if cfg.Scripts, warnings, err = loadCalls(opts.files, opts.format); err != nil {
+		if cfg.Scripts, warnings, err = app.LoadCalls(opts.files, format); err != nil {
 			return err
 		}
 		for _, w := range warnings {
@@ -189,40 +159,18 @@ func runSimulate(ctx context.Context, opts *simulateOptions) error {
 		until = "for " + opts.duration.String()
 	}
 	fmt.Fprintf(errOut, "simulate: %d %s to %s, %g customer utterances/s per call, %s; Ctrl-C stops\n",
-		opts.calls, what, target.URL, opts.rate, until)
+		opts.calls, cfg.Mode.Description(), target.URL, opts.rate, until)
 	rep := gen.RunReporting(ctx, opts.progressEvery, func(p loadgen.Progress) {
 		fmt.Fprintln(errOut, "simulate: "+p.Line(opts.audio))
 	})
-
-	p := gen.Progress()
-	if cfg.Mode == loadgen.ModeTwilio {
-		fmt.Fprintf(opts.io.out, "%d %s (%d ended cleanly) in %.1fs: %d clips played, %d errors\n",
-			rep.Calls, what, p.Ended, rep.DurationS, rep.Utterances, rep.Errors)
-	} else {
-		fmt.Fprintf(opts.io.out, "%d %s (%d ended cleanly) in %.1fs: %d utterances, %d acked, %d errors; ack latency p50 %.1f ms, p99 %.1f ms\n",
-			rep.Calls, what, p.Ended, rep.DurationS, rep.Utterances, rep.Acked, rep.Errors, rep.AckMSP50, rep.AckMSP99)
+	fmt.Fprintln(opts.io.out, gen.Summary(rep))
+	if err := printJSONLine(opts.io.out, rep); err != nil {
+		return err
 	}
-	line, err := json.Marshal(rep)
-	if err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	fmt.Fprintf(opts.io.out, "%s\n", line)
 	if rep.Errors > 0 {
 		return fmt.Errorf("%d errors during the simulation (the first are logged above)", rep.Errors)
 	}
 	return nil
-}
-
-// lockedWriter serialises writes from several goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // splitList splits a comma-separated flag value, dropping blanks.

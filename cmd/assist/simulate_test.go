@@ -15,10 +15,12 @@ import (
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/engine/transcript"
 )
 
 const simTestKey = "sim-test-key"
@@ -146,7 +148,7 @@ func TestSimulateChatCallsOverWebSocket(t *testing.T) {
 	checkChatCalls(t, s.byCall, rep, []string{"billing", "cards"}, []string{"agent-1", "agent-2"})
 
 	// Each call played one bundled sample, in turn.
-	scripts, _, err := loadCalls(nil, "auto")
+	scripts, _, err := app.LoadCalls(nil, transcript.FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,16 +25,7 @@ func newSuperviseCmd(io streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "supervise",
 		Short: "The supervisor view of every live call of a running service",
-		Long: `Watch every queue and call of a running 'assist serve': per queue, the active
-calls, average customer sentiment, alerts and the longest call; below, the
-live calls sorted by risk with a sentiment sparkline, agent, duration and
-alerts, new alerts highlighted. Enter drills into a call's read-only agent
-view with its whole history. The view reconnects by itself when the
-service restarts.
-
-On the service's machine with the same --data, the server and your
-credentials are found by themselves; elsewhere, pass --nats and --creds
-(issued with 'assist creds add --supervisor NAME').`,
+		Long:  help("supervise"),
 		Example: `  assist supervise
   assist supervise --queue billing
   assist supervise --headless > floor.ndjson`,
@@ -102,7 +93,7 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 		Rows:        rows,
 		Messages:    msgs,
 		History:     func(ctx context.Context, callID string) ([]event.Event, error) { return t.History(ctx, callID, 0) },
-		Controller:  serviceController{t: t},
+		Controller:  t.Controls(),
 		ModelStatus: "supervisor " + o.name + " · service",
 	})
 }

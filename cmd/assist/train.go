@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/larkspur-labs/assist/kb"
-	"github.com/larkspur-labs/assist/kb/intent"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/spf13/cobra"
 )
 
@@ -32,12 +31,8 @@ func newTrainIntentsCmd(io streams, runF func(context.Context, *trainIntentsOpti
 	cmd := &cobra.Command{
 		Use:   "intents --out FILE [--kb DIR]",
 		Short: "Train the intent model of a knowledge base into a file",
-		Long: `Train the intent classifier on the example questions of the knowledge base's
-articles (--kb DIR, or the bundled sample), one intent per article, and write
-the model to --out. Training is deterministic for a given --seed. The engine
-trains and caches this model by itself (see 'assist kb index'); this command
-is for inspecting, shipping or comparing models.`,
-		Args: exactArgs(0, "no arguments"),
+		Long:  help("train-intents"),
+		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.out == "" {
 				return usagef("--out is required")
@@ -55,19 +50,11 @@ is for inspecting, shipping or comparing models.`,
 }
 
 func runTrainIntents(_ context.Context, opts *trainIntentsOptions) error {
-	articles, err := loadArticles(opts.kb)
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	m, err := kb.TrainModel(articles, intent.Options{Seed: opts.seed})
+	m, err := app.TrainIntents(opts.kb, opts.seed)
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		return fmt.Errorf("train intents: fewer than two articles have example questions")
-	}
-	m.Fingerprint = kb.Fingerprint(articles)
 	if err := m.Save(opts.out); err != nil {
 		return err
 	}

@@ -23,15 +23,9 @@ type trainEmotionOptions struct {
 func newTrainEmotionCmd(io streams, runF func(context.Context, *trainEmotionOptions) error) *cobra.Command {
 	opts := &trainEmotionOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "emotion --data DIR [--out DIR]",
-		Short: "Train the embedded sentiment and emotion model on GoEmotions",
-		Long: `Train the polarity model (positive, negative, neutral) and the emotion-gauge
-model on DIR/train.tsv of the GoEmotions data set (labels.txt and
-sentiment_dict.json beside it), leaving out every --hold-out-th row for
-'assist eval sentiment --held-out'. Rows in the ambiguous group or spanning
-groups train no polarity; rows whose emotions map to different gauges train
-no gauge. Training is deterministic for a given --seed. The model files go to
---out; the ones in assist/models are embedded in the binary.`,
+		Use:     "emotion --data DIR [--out DIR]",
+		Short:   "Train the embedded sentiment and emotion model on GoEmotions",
+		Long:    help("train-emotion"),
 		Example: `  assist train emotion --data ../shared/data/goemotions --out assist/models`,
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine/app"
@@ -25,12 +24,7 @@ func newTranscribeCmd(io streams, runF func(context.Context, *transcribeOptions)
 	cmd := &cobra.Command{
 		Use:   "transcribe FILE.wav | -",
 		Short: "Print the timed utterances of a WAV file",
-		Long: `Cut the WAV file's speech into utterances and recognise each, channel by
-channel (a stereo call recording has one speaker per channel), and print one
-line per utterance: start and end time, channel and text; --json prints one
-JSON object per line instead. WAV files may be 16-bit PCM or G.711 μ-law or
-A-law, mono or stereo, at 8, 16, 44.1 or 48 kHz. With - as the file, raw
-16-bit little-endian PCM is read from stdin at --rate with --channels.`,
+		Long:  help("transcribe"),
 		Example: `  assist transcribe ../shared/data/speech_jfk/jfk.wav
   assist transcribe --json call.wav
   sox call.wav -t raw -e signed -b 16 -r 8000 - | assist transcribe --rate 8000 -`,
@@ -46,7 +40,7 @@ A-law, mono or stereo, at 8, 16, 44.1 or 48 kHz. With - as the file, raw
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print JSON lines: channel, start_ms, end_ms, text")
 	cmd.Flags().IntVar(&opts.rawRate, "rate", 8000, "raw PCM on stdin (-): sample rate in Hz")
 	cmd.Flags().IntVar(&opts.rawChannels, "channels", 1, "raw PCM on stdin (-): 1, or 2 interleaved")
-	cmd.Flags().BoolVar(&opts.asr.digits, "digits", false, "number entry: recognise spoken digits only (zero, oh, one … nine)")
+	cmd.Flags().BoolVar(&opts.asr.Digits, "digits", false, "number entry: recognise spoken digits only (zero, oh, one … nine)")
 	opts.asr.register(cmd.Flags())
 	return cmd
 }
@@ -64,7 +58,7 @@ func runTranscribe(opts *transcribeOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := opts.asr.recognizer(newLogger(opts.io.err, false), true)
+	rec, err := app.NewRecognizer(opts.asr.config(true), newLogger(opts.io.err, false))
 	if err != nil {
 		return err
 	}
@@ -72,31 +66,15 @@ func runTranscribe(opts *transcribeOptions) error {
 	if err != nil {
 		return err
 	}
-	type line struct {
-		Channel int    `json:"channel"`
-		StartMS int64  `json:"start_ms"`
-		EndMS   int64  `json:"end_ms"`
-		Text    string `json:"text"`
-	}
 	enc := json.NewEncoder(opts.io.out)
 	for _, u := range utterances {
 		if opts.json {
-			if err := enc.Encode(line{u.Channel, u.Start.Milliseconds(), u.End.Milliseconds(), u.Text}); err != nil {
+			if err := enc.Encode(u); err != nil {
 				return err
 			}
-			continue
+		} else {
+			fmt.Fprintln(opts.io.out, u.Line(len(clip.Channels)))
 		}
-		ch := ""
-		if len(clip.Channels) > 1 {
-			ch = fmt.Sprintf("ch%d  ", u.Channel)
-		}
-		fmt.Fprintf(opts.io.out, "%s–%s  %s%s\n", clock(u.Start), clock(u.End), ch, u.Text)
 	}
 	return nil
-}
-
-// clock formats an audio offset as mm:ss.cc.
-func clock(d time.Duration) string {
-	cs := d.Milliseconds() / 10
-	return fmt.Sprintf("%02d:%02d.%02d", cs/6000, cs/100%60, cs%100)
 }

@@ -204,6 +204,18 @@ func (k *Knowledge) assistant() (*assist.Assistant, error) {
 	return &assist.Assistant{Sentiment: emotion, Ranker: k.Ranker(), Feedback: k.feedback}, nil
 }
 
+// Search ranks the knowledge base for a customer utterance the way the
+// engine does: the n best candidate articles with what each source gave
+// them, then what the ranker suggests, or why it abstains.
+func (k *Knowledge) Search(ctx context.Context, query string, n int) ([]kb.Candidate, assist.Ranked, error) {
+	cands, err := k.Retriever.Retrieve(ctx, []string{query}, n)
+	if err != nil {
+		return nil, assist.Ranked{}, err
+	}
+	r, err := k.Ranker().Rank(ctx, []assist.Turn{{Speaker: "customer", Text: query}})
+	return cands, r, err
+}
+
 // HasEncoder says whether the sentence encoder ranks the answers (or will,
 // once its classifier is trained in the background).
 func (k *Knowledge) HasEncoder() bool { return k.Retriever.Semantic != nil }
@@ -236,4 +248,24 @@ func (k *Knowledge) Close() {
 	if k.replies != nil {
 		k.replies.Close()
 	}
+}
+
+// TrainIntents trains the intent model of the knowledge base in dir (the
+// bundled sample when empty): one intent per article with example
+// questions, the same model for the same seed. The model carries the
+// articles' fingerprint.
+func TrainIntents(dir string, seed uint64) (*intent.Model, error) {
+	articles, err := LoadArticles(dir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := kb.TrainModel(articles, intent.Options{Seed: seed})
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, fmt.Errorf("train intents: fewer than two articles have example questions")
+	}
+	m.Fingerprint = kb.Fingerprint(articles)
+	return m, nil
 }

@@ -106,3 +106,38 @@ func TestMinedRepliesAreRanked(t *testing.T) {
 		t.Errorf("suggestions %+v, want the mined reply", r.Suggestions)
 	}
 }
+
+func TestSearch(t *testing.T) {
+	k, err := OpenKnowledge(context.Background(), Config{KB: KBConfig{Data: t.TempDir()}, Logger: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	cands, r, err := k.Search(context.Background(), "someone stole my wallet with my card", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cands) != 3 || cands[0].Article.ID != "card-lost-stolen" || r.Abstain || len(r.Suggestions) == 0 {
+		t.Errorf("candidates %d (first %s), ranked %+v", len(cands), cands[0].Article.ID, r)
+	}
+	if _, r, err := k.Search(context.Background(), "yes, thanks", 3); err != nil || !r.Abstain {
+		t.Errorf("small talk: %+v, %v; want an abstention", r, err)
+	}
+}
+
+func TestTrainIntents(t *testing.T) {
+	m, err := TrainIntents("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Labels()) != 33 || m.Fingerprint == "" {
+		t.Errorf("%d intents, fingerprint %q; want the sample's 33 and its fingerprint", len(m.Labels()), m.Fingerprint)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "only.md"), []byte("---\nid: only\ntitle: Only\nquestions: [hi]\nanswer: Hello.\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TrainIntents(dir, 0); err == nil || !strings.Contains(err.Error(), "fewer than two") {
+		t.Errorf("one article: %v", err)
+	}
+}

@@ -136,3 +136,22 @@ func (lc *LiveCall) closeParts() {
 	lc.Stack.Close()
 	lc.capture.Close()
 }
+
+// InputDevices describes the audio input devices Listen can open, a line
+// each: a star on the system's default, then the index to pass as
+// Live.Device, the name, the channels and the preferred sample rate.
+func InputDevices() ([]string, error) {
+	devices, err := mic.Devices()
+	if err != nil {
+		return nil, err
+	}
+	lines := make([]string, len(devices))
+	for i, d := range devices {
+		mark := " "
+		if d.Default {
+			mark = "*"
+		}
+		lines[i] = fmt.Sprintf("%s %3d  %-40s %d ch, %.0f Hz", mark, d.Index, d.Name, d.MaxInputChannels, d.DefaultSampleRate)
+	}
+	return lines, nil
+}

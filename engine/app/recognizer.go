@@ -2,9 +2,11 @@ package app
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx"
@@ -49,6 +51,33 @@ func NewRecognizer(cfg ASRConfig, log *slog.Logger) (audio.Recognizer, error) {
 type Utterance struct {
 	audio.Hypothesis
 	Channel int
+}
+
+// MarshalJSON encodes the utterance as one line of a transcript in JSON:
+// channel, start_ms, end_ms and text.
+func (u Utterance) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Channel int    `json:"channel"`
+		StartMS int64  `json:"start_ms"`
+		EndMS   int64  `json:"end_ms"`
+		Text    string `json:"text"`
+	}{u.Channel, u.Start.Milliseconds(), u.End.Milliseconds(), u.Text})
+}
+
+// Line formats the utterance as a line of a transcript: start and end as
+// mm:ss.cc, the channel when the recording has several, and the text.
+func (u Utterance) Line(channels int) string {
+	ch := ""
+	if channels > 1 {
+		ch = fmt.Sprintf("ch%d  ", u.Channel)
+	}
+	return fmt.Sprintf("%s–%s  %s%s", clock(u.Start), clock(u.End), ch, u.Text)
+}
+
+// clock formats an audio offset as mm:ss.cc.
+func clock(d time.Duration) string {
+	cs := d.Milliseconds() / 10
+	return fmt.Sprintf("%02d:%02d.%02d", cs/6000, cs/100%60, cs%100)
 }
 
 // Transcribe cuts each channel of clip into utterances, recognises them,

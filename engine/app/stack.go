@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	"github.com/larkspur-labs/assist/engine"
@@ -70,13 +69,4 @@ func (s *Stack) ReplayFeed(ctx context.Context, p *engine.Player, calls []transc
 		}
 	}()
 	return events
-}
-
-// SummarizeCall publishes a summary of a live call of an in-process engine.
-func SummarizeCall(e *engine.Engine, callID string) error {
-	s, ok := e.Session(callID)
-	if !ok {
-		return fmt.Errorf("call %s: %w", callID, engine.ErrCallEnded)
-	}
-	return s.Summarize(context.Background())
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -147,4 +149,17 @@ func OpenCallStore(ctx context.Context, a ServiceAddress, name string) (*CallSto
 		return nil, fmt.Errorf("open the call store at %s: %w", url, err)
 	}
 	return &CallStore{Store: store, nc: nc}, nil
+}
+
+// ReadCalls reads the records of the calls that started at or after since
+// (every stored call when since is zero), in queue when not empty, from
+// the store of the service at a, connecting as name: what export and
+// report work on.
+func ReadCalls(ctx context.Context, a ServiceAddress, name string, since time.Time, queue string) ([]*event.CallRecord, error) {
+	store, err := OpenCallStore(ctx, a, name)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	return export.ReadCalls(ctx, store, since, queue)
 }

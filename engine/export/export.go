@@ -6,18 +6,15 @@
 package export
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/larkspur-labs/assist/internal/atomicfile"
 )
 
 // Source is an event store to read calls from; *service.Store is one.
@@ -118,22 +115,4 @@ func Turns(calls []*event.CallRecord) int {
 		n += len(c.Turns)
 	}
 	return n
-}
-
-// WriteOutput writes with write to stdout when path is empty or "-", else
-// to path through a temporary file renamed into place, so a failed run
-// never leaves half a file. Call transcripts are personal data: the file
-// is readable by its owner only.
-func WriteOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		bw := bufio.NewWriter(stdout)
-		if err := write(bw); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	if err := atomicfile.Write(path, 0o600, write); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -130,39 +130,6 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Report is what a finished run measured: the figures of the command's
-// JSON summary.
-type Report struct {
-	// Calls is how many calls started.
-	Calls int64 `json:"calls"`
-	// Utterances is how many utterances were sent: chat messages of
-	// either speaker, or clips played on either track.
-	Utterances int64 `json:"utterances"`
-	// Acked is how many chat utterances the service acknowledged.
-	Acked int64 `json:"acked"`
-	// Errors counts failed connections, refused or unanswered messages and
-	// calls the service cut off.
-	Errors int64 `json:"errors"`
-	// AckMSP50 and AckMSP99 are the median and 99th percentile of the
-	// chat utterances' ack latency, in milliseconds.
-	AckMSP50 float64 `json:"ack_ms_p50"`
-	AckMSP99 float64 `json:"ack_ms_p99"`
-	// DurationS is the run's wall-clock time in seconds.
-	DurationS float64 `json:"duration_s"`
-}
-
-// Progress is a run's counts so far.
-type Progress struct {
-	Elapsed time.Duration
-	// Open is how many calls are open now; Calls how many started; Ended
-	// how many were ended cleanly.
-	Open, Calls, Ended int64
-	// Utterances, Acked and Errors are as in Report.
-	Utterances, Acked, Errors int64
-	// RecentP50 and RecentP99 are over the last recentAcks acks.
-	RecentP50, RecentP99 time.Duration
-}
-
 // recentAcks is how many of the latest ack latencies Progress looks at.
 const recentAcks = 1024
 
@@ -353,21 +320,6 @@ func (g *Generator) RunReporting(ctx context.Context, every time.Duration, progr
 	close(done)
 	<-stopped
 	return rep
-}
-
-// Line writes the counts as one line; voice leaves out the acks, which
-// voice calls do not have.
-func (p Progress) Line(voice bool) string {
-	line := fmt.Sprintf("%s  open %d  calls %d  ended %d  utterances %d",
-		p.Elapsed.Round(time.Second), p.Open, p.Calls, p.Ended, p.Utterances)
-	if !voice {
-		line += fmt.Sprintf("  acked %d", p.Acked)
-	}
-	line += fmt.Sprintf("  errors %d", p.Errors)
-	if p.Acked > 0 {
-		line += fmt.Sprintf("  ack p50 %s p99 %s", p.RecentP50.Round(100*time.Microsecond), p.RecentP99.Round(100*time.Microsecond))
-	}
-	return line
 }
 
 // Progress returns the counts so far. It is safe to call during Run.

@@ -421,3 +421,18 @@ func TestParseURLAndProgressLine(t *testing.T) {
 		t.Errorf("voice line %q counts acks", got)
 	}
 }
+
+func TestSummaryLine(t *testing.T) {
+	rep := Report{Calls: 5, Utterances: 40, Acked: 40, AckMSP50: 7.21, AckMSP99: 31.5, DurationS: 71.204}
+	for mode, want := range map[Mode]string{
+		ModeChat:     "5 chat calls over WebSocket (4 ended cleanly) in 71.2s: 40 utterances, 40 acked, 0 errors; ack latency p50 7.2 ms, p99 31.5 ms",
+		ModeChatHTTP: "5 chat calls over HTTP (4 ended cleanly) in 71.2s: 40 utterances, 40 acked, 0 errors; ack latency p50 7.2 ms, p99 31.5 ms",
+		ModeTwilio:   "5 voice calls as Twilio Media Streams (4 ended cleanly) in 71.2s: 40 clips played, 0 errors",
+	} {
+		g := &Generator{cfg: Config{Mode: mode}}
+		g.ended.Store(4)
+		if got := g.Summary(rep); got != want {
+			t.Errorf("%s: %q, want %q", mode, got, want)
+		}
+	}
+}

@@ -326,3 +326,22 @@ func (f *follower) catchUp() {
 		}
 	}
 }
+
+// Controls adapt a terminal to a view, which asks for feedback and
+// summaries without a context: they have the methods of the agent view's
+// Controller.
+type Controls struct{ t *Terminal }
+
+// Controls returns the terminal's controls for a view.
+func (t *Terminal) Controls() Controls { return Controls{t: t} }
+
+// Feedback sends the agent's verdict on a suggestion to the call's worker.
+func (c Controls) Feedback(callID string, fb event.Feedback) error {
+	return c.t.Feedback(context.Background(), callID, fb)
+}
+
+// RequestSummary asks the call's worker to publish a summary of the call
+// so far.
+func (c Controls) RequestSummary(callID string) error {
+	return c.t.Summary(context.Background(), callID)
+}

@@ -4,6 +4,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -35,4 +36,22 @@ func Write(path string, perm fs.FileMode, write func(io.Writer) error) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// WriteOutput writes a command's output with write: to stdout, through a
+// buffer flushed at the end, when path is empty or "-", else to the file
+// path through Write with the permissions perm, so that a failed run never
+// leaves half a file. An error of the file names it.
+func WriteOutput(path string, perm fs.FileMode, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		bw := bufio.NewWriter(stdout)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	if err := Write(path, perm, write); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

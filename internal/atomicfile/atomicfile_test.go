@@ -1,10 +1,12 @@
 package atomicfile
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +49,33 @@ func TestFailedWriteLeavesTheOldFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("temporary file left behind: %v", entries)
+	}
+}
+
+func TestWriteOutputToStdoutOrAFile(t *testing.T) {
+	write := func(w io.Writer) error {
+		_, err := io.WriteString(w, "rows\n")
+		return err
+	}
+	for _, path := range []string{"", "-"} {
+		var stdout bytes.Buffer
+		if err := WriteOutput(path, 0o600, &stdout, write); err != nil || stdout.String() != "rows\n" {
+			t.Errorf("path %q: stdout %q, %v", path, stdout.String(), err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "out.csv")
+	var stdout bytes.Buffer
+	if err := WriteOutput(path, 0o600, &stdout, write); err != nil || stdout.Len() != 0 {
+		t.Fatalf("file: stdout %q, %v", stdout.String(), err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "rows\n" {
+		t.Errorf("file holds %q", got)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Errorf("permissions %v, want 0600", info.Mode().Perm())
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "out.csv")
+	if err := WriteOutput(missing, 0o600, &stdout, write); err == nil || !strings.Contains(err.Error(), "write "+missing+":") {
+		t.Errorf("unwritable file: %v", err)
 	}
 }

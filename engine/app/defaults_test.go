@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"os"
@@ -12,28 +12,28 @@ func TestDefaultEncoderDir(t *testing.T) {
 	t.Setenv("ASSIST_ENCODER", "")
 	os.Unsetenv("ASSIST_ENCODER")
 
-	if got := defaultEncoderDir(); got != "" {
+	if got := DefaultEncoderDir(); got != "" {
 		t.Errorf("nothing installed: encoder %q, want none", got)
 	}
 	installed := filepath.Join(data, "encoder")
 	if err := os.MkdirAll(installed, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if got := defaultEncoderDir(); got != "" {
+	if got := DefaultEncoderDir(); got != "" {
 		t.Errorf("folder without model.json: encoder %q, want none", got)
 	}
 	if err := os.WriteFile(filepath.Join(installed, "model.json"), []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := defaultEncoderDir(); got != installed {
+	if got := DefaultEncoderDir(); got != installed {
 		t.Errorf("installed in the data folder: encoder %q, want %q", got, installed)
 	}
 	t.Setenv("ASSIST_ENCODER", "/elsewhere")
-	if got := defaultEncoderDir(); got != "/elsewhere" {
+	if got := DefaultEncoderDir(); got != "/elsewhere" {
 		t.Errorf("$ASSIST_ENCODER set: encoder %q, want /elsewhere", got)
 	}
 	t.Setenv("ASSIST_ENCODER", "")
-	if got := defaultEncoderDir(); got != "" {
+	if got := DefaultEncoderDir(); got != "" {
 		t.Errorf("$ASSIST_ENCODER empty: encoder %q, want it off", got)
 	}
 }
