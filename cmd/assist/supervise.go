@@ -61,22 +61,10 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 	}
 	// The view learns of a lost connection at once; once it is back, the
 	// directory is read again for the rows that changed meanwhile.
-	msgs := make(chan tea.Msg, 16)
-	t.WatchCalls(ctx, o.queue, func(up bool) {
-		detail := "reconnecting…"
-		if up {
-			detail = ""
-		}
-		select {
-		case msgs <- supervisor.ConnectionMsg{Connected: up, Detail: detail}:
-		default:
-		}
-	}, func(rows []event.CallRow) {
-		select {
-		case msgs <- supervisor.RowsMsg{Rows: rows, Replace: true}:
-		case <-ctx.Done():
-		}
-	})
+	var msgs <-chan tea.Msg
+	if !o.term.headless {
+		msgs = supervisor.Watch(ctx, t, o.queue)
+	}
 	rows, err := t.Calls(ctx, o.queue)
 	if err != nil {
 		return err

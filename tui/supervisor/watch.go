@@ -1,0 +1,43 @@
+package supervisor
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/larkspur-labs/assist/engine/event"
+)
+
+// Directory is the service's live-call directory as the view follows it:
+// the connection's ups and downs, and after each reconnect the rows read
+// again. A service terminal (engine/service.Terminal) is one.
+type Directory interface {
+	// WatchCalls calls status on each loss and return of the connection
+	// and, once it is back, rows with the live calls of queue (every
+	// queue when empty), until ctx is done.
+	WatchCalls(ctx context.Context, queue string, status func(connected bool), rows func([]event.CallRow))
+}
+
+// Watch turns what d reports into the view's messages, for
+// Options.Messages: a ConnectionMsg at once for each change (dropped when
+// the view is behind, as the next one supersedes it), and the rows read
+// again after a reconnect as a RowsMsg that replaces the table.
+func Watch(ctx context.Context, d Directory, queue string) <-chan tea.Msg {
+	msgs := make(chan tea.Msg, 16)
+	d.WatchCalls(ctx, queue, func(up bool) {
+		detail := "reconnecting…"
+		if up {
+			detail = ""
+		}
+		select {
+		case msgs <- ConnectionMsg{Connected: up, Detail: detail}:
+		default:
+		}
+	}, func(rows []event.CallRow) {
+		select {
+		case msgs <- RowsMsg{Rows: rows, Replace: true}:
+		case <-ctx.Done():
+		}
+	})
+	return msgs
+}
