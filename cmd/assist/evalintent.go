@@ -111,7 +111,7 @@ func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
 		set, err = eval.Banking77(opts.train, opts.test, opts.holdout, opts.fold)
 	} else {
 		set, err = eval.CLINC150(opts.train, opts.test, eval.CLINC150Options{Split: opts.split, NoOutOfScopeArticle: !opts.oosArticle})
-		if err == nil && set.TestSplit == eval.CLINC150Val && opts.split == "" {
+		if err == nil && set.TestSplit == eval.CLINC150Val && opts.split != eval.CLINC150Val {
 			fmt.Fprintf(opts.io.err, "eval intent: %s has no test split; testing on val and oos_val\n", opts.test)
 		}
 	}

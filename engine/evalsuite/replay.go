@@ -14,9 +14,10 @@ import (
 	"github.com/larkspur-labs/assist/internal/stats"
 )
 
-// The replay group plays the SGD dialogues as `assist replay --headless
-// --speed 0` does (app.Start, engine.ReplayHeadless), each configuration
-// three times on a fresh stack, and reports the median of each figure.
+// The replay group plays the SGD dialogues, and the bundled sample calls,
+// as `assist replay --headless --speed 0` does (app.Start,
+// engine.ReplayHeadless), each configuration three times on a fresh stack,
+// and reports the median of each figure.
 
 const sgdDialogues = "sgd_banks_dialogues/sgd_banks_dialogues.jsonl"
 
@@ -26,35 +27,42 @@ const replayRuns = 3
 var replayGroup = group{
 	name: "replay", needs: []string{sgdDialogues}, encoder: true,
 	run: func(ctx context.Context, s *suite) ([]Row, error) {
-		calls, warnings, err := app.LoadCalls([]string{s.data(sgdDialogues)}, transcript.FormatAuto)
+		sgd, warnings, err := app.LoadCalls([]string{s.data(sgdDialogues)}, transcript.FormatAuto)
 		if err != nil {
 			return nil, err
 		}
 		for _, w := range warnings {
 			s.logf("  replay: transcript problem: %s", w)
 		}
+		bundled, _, err := app.LoadCalls(nil, transcript.FormatAuto)
+		if err != nil {
+			return nil, err
+		}
 		note := fmt.Sprintf("(its last stderr line; median of %d runs)", replayRuns)
 		var rows []Row
+		sgdArg := " " + dataArg(sgdDialogues)
 		for _, c := range []struct {
-			name, flags string
-			encoder     bool
-			parallel    int
+			what, how, flags, file string
+			calls                  []transcript.Call
+			encoder                bool
+			parallel               int
 		}{
-			{"with the sentence encoder", "", true, 0},
-			{"without the encoder", " --encoder ''", false, 0},
-			{"without the encoder, one call at a time", " --encoder '' --parallel 1", false, 1},
+			{"SGD dialogues", "with the sentence encoder", "", sgdArg, sgd, true, 0},
+			{"SGD dialogues", "without the encoder", " --encoder ''", sgdArg, sgd, false, 0},
+			{"SGD dialogues", "without the encoder, one call at a time", " --encoder '' --parallel 1", sgdArg, sgd, false, 1},
+			{"bundled sample calls", "with the sentence encoder", "", "", bundled, true, 0},
 		} {
 			enc := ""
 			if c.encoder {
 				enc = s.opts.Encoder
 			}
-			sum, err := s.replay(ctx, c.name, calls, enc, c.parallel)
+			sum, err := s.replay(ctx, c.what+", "+c.how, c.calls, enc, c.parallel)
 			if err != nil {
 				return nil, err
 			}
-			figure := fmt.Sprintf("headless replay, %d SGD dialogues, %s utterances (%s customer), %s events, %s",
-				sum.calls, count(sum.utterances), count(sum.customer), count(sum.events), c.name)
-			cmd := "assist replay --headless --speed 0" + c.flags + " " + dataArg(sgdDialogues) + " >/dev/null"
+			figure := fmt.Sprintf("headless replay, %d %s, %s utterances (%s customer), %s events, %s",
+				sum.calls, c.what, count(sum.utterances), count(sum.customer), count(sum.events), c.how)
+			cmd := "assist replay --headless --speed 0" + c.flags + c.file + " >/dev/null"
 			rows = append(rows, Row{Figure: figure, Command: cmd, Note: note, Value: sum.String(), Figures: sum.runs})
 		}
 		return rows, nil

@@ -153,7 +153,7 @@ func TestFSDDSubsetByIndex(t *testing.T) {
 	}
 	got, err := fsddSubset(items, fsddFirst, fsddLast)
 	if err != nil || len(got) != 20 {
-		t.Errorf("recordings 5–9 of the sample (all index 5): %d, %v", len(got), err)
+		t.Errorf("recordings %d–%d of the sample (all index 5): %d, %v", fsddFirst, fsddLast, len(got), err)
 	}
 	if _, err := fsddSubset(items, 6, 9); err == nil {
 		t.Error("no recordings, no error")
