@@ -19,6 +19,9 @@ import (
 type ASRItem struct {
 	Path      string
 	Reference string
+	// Clip, when set, is the audio to recognise, already in memory (raw
+	// PCM, or converted as by Telephone); Path then only names it.
+	Clip *audio.Clip
 }
 
 // ReadManifest reads a manifest of WAV files: on each line a WAV path
@@ -44,7 +47,7 @@ func ReadManifest(path string) ([]ASRItem, error) {
 		if !filepath.IsAbs(wav) {
 			wav = filepath.Join(filepath.Dir(path), wav)
 		}
-		items = append(items, ASRItem{wav, ref})
+		items = append(items, ASRItem{Path: wav, Reference: ref})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -53,6 +56,55 @@ func ReadManifest(path string) ([]ASRItem, error) {
 		return nil, fmt.Errorf("%s: no entries", path)
 	}
 	return items, nil
+}
+
+// SphinxTranscriptionItems lists the recordings of a CMU Sphinx test
+// folder, such as the LibriVox clips of the Debian package
+// pocketsphinx-testdata: each file id of dir/transcription as dir/<id>.wav,
+// with its words for reference.
+func SphinxTranscriptionItems(dir string) ([]ASRItem, error) {
+	utts, err := datasets.Load(filepath.Join(dir, "transcription"), datasets.ReadSphinxTranscription)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]ASRItem, len(utts))
+	for i, u := range utts {
+		items[i] = ASRItem{Path: filepath.Join(dir, u.FileID+".wav"), Reference: u.Text}
+	}
+	return items, nil
+}
+
+// TelephoneRate is the sample rate of telephone audio.
+const TelephoneRate = 8000
+
+// Telephone returns the items as a phone line carries them: each clip's
+// first channel resampled to 8 kHz (audio.Resample's anti-aliased filter)
+// and passed through G.711 μ-law, as a WAV file converted with
+// `sox in.wav -r 8000 -e u-law out.wav` decodes. Items without a Clip are
+// read from their Path first.
+func Telephone(items []ASRItem) ([]ASRItem, error) {
+	out := make([]ASRItem, len(items))
+	for i, it := range items {
+		clip, err := it.load()
+		if err != nil {
+			return nil, err
+		}
+		narrow := audio.Resample(nil, clip.Channels[0], clip.Rate, TelephoneRate)
+		for j, s := range narrow {
+			narrow[j] = audio.MulawDecode(audio.MulawEncode(s))
+		}
+		it.Clip = &audio.Clip{Rate: TelephoneRate, Channels: [][]int16{narrow}}
+		out[i] = it
+	}
+	return out, nil
+}
+
+// load returns the item's clip, reading it from Path when it has none.
+func (it ASRItem) load() (*audio.Clip, error) {
+	if it.Clip != nil {
+		return it.Clip, nil
+	}
+	return audio.LoadWAV(it.Path)
 }
 
 // digitWords are the words the digits grammar recognises for 0 to 9.
@@ -111,7 +163,7 @@ func ASR(ctx context.Context, rec audio.Recognizer, items []ASRItem, each func(A
 		finalizeMS    []float64
 	)
 	for _, it := range items {
-		clip, err := audio.LoadWAV(it.Path)
+		clip, err := it.load()
 		if err != nil {
 			return ASRReport{}, err
 		}

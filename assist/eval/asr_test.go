@@ -2,13 +2,17 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
+	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 func TestReadManifest(t *testing.T) {
@@ -18,7 +22,7 @@ func TestReadManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	items, err := ReadManifest(path)
-	want := []ASRItem{{filepath.Join(dir, "a.wav"), "hello there"}, {"/abs/b.wav", "bye"}}
+	want := []ASRItem{{Path: filepath.Join(dir, "a.wav"), Reference: "hello there"}, {Path: "/abs/b.wav", Reference: "bye"}}
 	if err != nil || len(items) != 2 || items[0] != want[0] || items[1] != want[1] {
 		t.Errorf("ReadManifest = %+v, %v", items, err)
 	}
@@ -49,9 +53,10 @@ func TestFSDDItemsSayTheDigit(t *testing.T) {
 // real-time pace (a second or so): the plumbing, not the accuracy.
 func TestASROnSpokenDigits(t *testing.T) {
 	rec, err := sphinx.New(sphinx.DefaultConfig())
-	if err != nil {
-		t.Skipf("PocketSphinx unavailable: %v", err)
+	if errors.Is(err, audio.ErrNoCgo) {
+		t.Skip(err)
 	}
+	testenv.Need(t, err)
 	items, err := FSDDItems(datasetstest.Sample(t, "fsdd"))
 	if err != nil {
 		t.Fatal(err)
@@ -66,4 +71,55 @@ func TestASROnSpokenDigits(t *testing.T) {
 		t.Errorf("report %+v, files %+v", rep, files)
 	}
 	t.Logf("%+v %+v", rep, files)
+}
+
+func TestSphinxTranscriptionItems(t *testing.T) {
+	dir := t.TempDir()
+	text := "<s> he was not an ill disposed young man </s> (clip-0880)\n<s> five five </s> (004)\n"
+	if err := os.WriteFile(filepath.Join(dir, "transcription"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	items, err := SphinxTranscriptionItems(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ASRItem{
+		{Path: filepath.Join(dir, "clip-0880.wav"), Reference: "he was not an ill disposed young man"},
+		{Path: filepath.Join(dir, "004.wav"), Reference: "five five"},
+	}
+	if len(items) != 2 || items[0] != want[0] || items[1] != want[1] {
+		t.Errorf("items %+v, want %+v", items, want)
+	}
+	if _, err := SphinxTranscriptionItems(t.TempDir()); err == nil {
+		t.Error("a folder without a transcription file gave items")
+	}
+}
+
+func TestTelephoneIsEightKilohertzMulaw(t *testing.T) {
+	jfk := datasetstest.Sample(t, "speech_jfk/jfk.wav")
+	wide, err := audio.LoadWAV(jfk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := Telephone([]ASRItem{{Path: jfk, Reference: "ask not"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := items[0].Clip
+	if c == nil || c.Rate != TelephoneRate || len(c.Channels) != 1 || items[0].Path != jfk || items[0].Reference != "ask not" {
+		t.Fatalf("telephone item %+v", items[0])
+	}
+	if d := c.Duration() - wide.Duration(); d < -time.Millisecond || d > time.Millisecond {
+		t.Errorf("duration %s, want %s", c.Duration(), wide.Duration())
+	}
+	for i, s := range c.Channels[0] {
+		if audio.MulawDecode(audio.MulawEncode(s)) != s {
+			t.Fatalf("sample %d (%d) is not a μ-law level", i, s)
+		}
+	}
+	// A converted item is not converted again from its Path.
+	again, err := Telephone(items)
+	if err != nil || len(again[0].Clip.Channels[0]) != len(c.Channels[0]) {
+		t.Errorf("converting twice: %v", err)
+	}
 }

@@ -229,30 +229,67 @@ func holdOut(examples []intent.Example, n, fold int) (train, test []intent.Examp
 	return train, test
 }
 
+// The parts of a CLINC150 file an evaluation can test on
+// (CLINC150Options.Split).
+const (
+	// CLINC150Test is "test" and "oos_test", or "val" and "oos_val" when
+	// the file has no test split (as the published train_val.json).
+	CLINC150Test = "test"
+	// CLINC150Val is "val" and "oos_val".
+	CLINC150Val = "val"
+	// CLINC150Tuning is the split the ranker's abstain threshold was read
+	// off, so that neither val nor test was looked at: the "train" split
+	// minus every fifth row of each intent, tested on that fifth, and
+	// "oos_train" (see CLINC150Options.NoOutOfScopeArticle).
+	CLINC150Tuning = "tuning"
+)
+
+// CLINC150Options choose what a CLINC150 evaluation trains and tests on.
+type CLINC150Options struct {
+	// Split is CLINC150Test (when empty), CLINC150Val or CLINC150Tuning.
+	Split string
+	// NoOutOfScopeArticle leaves "oos_train" out of the knowledge base.
+	// With it there (the default), its examples make an out-of-scope
+	// article: when that article is the best match the ranker abstains.
+	// On the tuning split, the article is then made of every other
+	// "oos_train" row and the rest are tested; without it, all are tested.
+	NoOutOfScopeArticle bool
+}
+
 // CLINC150 reads CLINC150 files: training reads the split "train" of the
-// train file, and "oos_train" as out-of-scope examples; testing reads
-// "test" and "oos_test" of the test file, or "val" and "oos_val" when it
-// has no test split (as the published train_val.json); TestSplit says
-// which.
-func CLINC150(train, test string) (IntentSet, error) {
+// train file, and "oos_train" as out-of-scope examples; testing reads the
+// split opts names of the test file (TestSplit says which). The tuning
+// split reads the train file only.
+func CLINC150(train, test string, opts CLINC150Options) (IntentSet, error) {
 	trainSplits, err := datasets.Load(train, datasets.ReadCLINC150)
-	if err != nil {
-		return IntentSet{}, err
-	}
-	testSplits, err := datasets.Load(test, datasets.ReadCLINC150)
 	if err != nil {
 		return IntentSet{}, err
 	}
 	if len(trainSplits["train"]) == 0 {
 		return IntentSet{}, fmt.Errorf("%s: no \"train\" split", train)
 	}
-	set := IntentSet{Train: intentExamples(trainSplits["train"]), TestSplit: "test"}
+	var oosTrain []string
 	for _, ex := range trainSplits["oos_train"] {
-		set.OutOfScopeTrain = append(set.OutOfScopeTrain, ex.Text)
+		oosTrain = append(oosTrain, ex.Text)
+	}
+	switch opts.Split {
+	case CLINC150Tuning:
+		return clinc150Tuning(intentExamples(trainSplits["train"]), oosTrain, opts.NoOutOfScopeArticle), nil
+	case "", CLINC150Test, CLINC150Val:
+	default:
+		return IntentSet{}, fmt.Errorf("clinc150: no split %q: want test, val or tuning", opts.Split)
+	}
+	testSplits, err := datasets.Load(test, datasets.ReadCLINC150)
+	if err != nil {
+		return IntentSet{}, err
+	}
+	set := IntentSet{Train: intentExamples(trainSplits["train"]), TestSplit: CLINC150Test}
+	if !opts.NoOutOfScopeArticle {
+		set.OutOfScopeTrain = oosTrain
 	}
 	oos := "oos_test"
-	if len(testSplits["test"]) == 0 {
-		set.TestSplit, oos = "val", "oos_val"
+	if opts.Split == CLINC150Val || len(testSplits["test"]) == 0 {
+		set.TestSplit, oos = CLINC150Val, "oos_val"
 	}
 	for _, ex := range testSplits[set.TestSplit] {
 		if ex.Label != datasets.CLINC150OutOfScope {
@@ -266,6 +303,22 @@ func CLINC150(train, test string) (IntentSet, error) {
 		return IntentSet{}, fmt.Errorf("%s: no %q split", test, set.TestSplit)
 	}
 	return set, nil
+}
+
+// clinc150Tuning holds out every fifth training row of each intent for
+// testing; oosTrain makes the out-of-scope article from its even rows and
+// is tested on the odd ones, or, with noArticle, is all tested.
+func clinc150Tuning(train []intent.Example, oosTrain []string, noArticle bool) IntentSet {
+	set := IntentSet{TestSplit: CLINC150Tuning}
+	set.Train, set.Test = holdOut(train, 5, 4)
+	for i, q := range oosTrain {
+		if !noArticle && i%2 == 0 {
+			set.OutOfScopeTrain = append(set.OutOfScopeTrain, q)
+		} else {
+			set.OutOfScope = append(set.OutOfScope, q)
+		}
+	}
+	return set
 }
 
 // OutOfScopeArticle is the id of the article that holds an evaluation's

@@ -50,7 +50,7 @@ func TestIntentOnTheSamples(t *testing.T) {
 		t.Errorf("with a test file: %d and %d rows, %v", len(set.Train), len(set.Test), err)
 	}
 	clinc := datasetstest.Sample(t, "clinc150/train_val.json")
-	set, err = CLINC150(clinc, clinc)
+	set, err = CLINC150(clinc, clinc, CLINC150Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,62 @@ func TestIntentOnTheSamples(t *testing.T) {
 	if rep.N != 20 || rep.NOOS != 20 || rep.Articles != 11 || rep.InScopeAccuracy == nil || rep.OOSRecall == nil || rep.Top3 < rep.Top1 || rep.Top1 <= 0 {
 		t.Errorf("report %+v", rep)
 	}
-	if _, err := CLINC150(banking, clinc); err == nil {
+	if _, err := CLINC150(banking, clinc, CLINC150Options{}); err == nil {
 		t.Error("a CSV was read as CLINC150")
+	}
+}
+
+// TestCLINC150Splits reads the CLINC150 sample (5 train and 2 val rows of
+// each intent, 20 oos_train and 20 oos_val) every way eval intent can.
+func TestCLINC150Splits(t *testing.T) {
+	clinc := datasetstest.Sample(t, "clinc150/train_val.json")
+	for _, tc := range []struct {
+		opts                             CLINC150Options
+		split                            string
+		train, oosTrain, test, oosTested int
+	}{
+		{CLINC150Options{Split: CLINC150Val}, CLINC150Val, 750, 20, 300, 20},
+		{CLINC150Options{NoOutOfScopeArticle: true}, CLINC150Val, 750, 0, 300, 20},
+		{CLINC150Options{Split: CLINC150Tuning}, CLINC150Tuning, 600, 10, 150, 10},
+		{CLINC150Options{Split: CLINC150Tuning, NoOutOfScopeArticle: true}, CLINC150Tuning, 600, 0, 150, 20},
+	} {
+		set, err := CLINC150(clinc, "", tc.opts)
+		if tc.split != CLINC150Tuning {
+			set, err = CLINC150(clinc, clinc, tc.opts)
+		}
+		if err != nil {
+			t.Errorf("%+v: %v", tc.opts, err)
+			continue
+		}
+		if set.TestSplit != tc.split || len(set.Train) != tc.train || len(set.OutOfScopeTrain) != tc.oosTrain ||
+			len(set.Test) != tc.test || len(set.OutOfScope) != tc.oosTested {
+			t.Errorf("%+v: split %q, %d/%d train, %d/%d test; want %q, %d/%d, %d/%d", tc.opts, set.TestSplit,
+				len(set.Train), len(set.OutOfScopeTrain), len(set.Test), len(set.OutOfScope),
+				tc.split, tc.train, tc.oosTrain, tc.test, tc.oosTested)
+		}
+	}
+	tuning, err := CLINC150(clinc, "", CLINC150Options{Split: CLINC150Tuning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, ex := range tuning.Train {
+		seen[ex.Text] = true
+	}
+	for _, ex := range tuning.Test {
+		if seen[ex.Text] {
+			t.Errorf("%q is both trained on and tested", ex.Text)
+		}
+	}
+	for _, q := range tuning.OutOfScopeTrain {
+		seen[q] = true
+	}
+	for _, q := range tuning.OutOfScope {
+		if seen[q] {
+			t.Errorf("out-of-scope %q is both trained on and tested", q)
+		}
+	}
+	if _, err := CLINC150(clinc, clinc, CLINC150Options{Split: "dev"}); err == nil {
+		t.Error("an unknown split was read")
 	}
 }

@@ -13,12 +13,14 @@ import (
 	"github.com/larkspur-labs/assist/internal/stats"
 )
 
-// SentimentReport holds the figures of a three-class sentiment evaluation.
+// SentimentReport holds the figures of a sentiment evaluation: three
+// polarity classes, or the seven emotion gauges (Gauges).
 type SentimentReport struct {
 	Model    string  `json:"model"`
 	N        int     `json:"n"`
 	Accuracy float64 `json:"accuracy"`
-	// MacroF1 is the mean F1 of positive, negative and neutral.
+	// MacroF1 is the mean F1 of the classes: positive, negative and
+	// neutral, or the gauges.
 	MacroF1 float64 `json:"macro_f1"`
 	// F1 is each class's F1.
 	F1 map[string]float64 `json:"f1"`
@@ -43,6 +45,25 @@ func (c modelClassifier) Name() string { return c.m.Name() }
 func (c modelClassifier) Class(text string) string {
 	class, _ := c.m.Polarity(text)
 	return class
+}
+
+// GaugeClassifier is the emotion model's gauges as a Classifier: the gauge
+// it gives the highest probability (the first of assist.Emotions on a tie).
+func GaugeClassifier(m *assist.EmotionModel) Classifier { return gaugeClassifier{m} }
+
+type gaugeClassifier struct{ m *assist.EmotionModel }
+
+func (c gaugeClassifier) Name() string { return c.m.Name() + " gauges" }
+
+func (c gaugeClassifier) Class(text string) string {
+	emotions := c.m.Analyze(text).Emotions
+	top := assist.Emotions[0]
+	for _, e := range assist.Emotions[1:] {
+		if emotions[e] > emotions[top] {
+			top = e
+		}
+	}
+	return top
 }
 
 // Vader classifies polarity with the VADER lexicon and rules
@@ -75,13 +96,15 @@ func (v *Vader) Class(text string) string {
 	return assist.Neutral
 }
 
-// SentimentSet is a test set of texts and their polarity classes.
+// SentimentSet is a test set of texts and their classes.
 type SentimentSet struct {
 	Texts []string
-	// Gold holds one of assist.Polarities for each text.
+	// Gold holds one of assist.Polarities for each text, or, in a set
+	// read by GoEmotionsGauges, one of assist.Emotions.
 	Gold []string
 	// Dropped counts the rows left out because they have no one class
-	// (GoEmotions rows in the ambiguous group or spanning groups).
+	// (GoEmotions rows in the ambiguous group or spanning groups, or
+	// whose emotions map to no gauge or to several).
 	Dropped int
 }
 
@@ -111,6 +134,26 @@ func GoEmotionsSentiment(path string, heldOut bool, holdOut int) (SentimentSet, 
 			continue
 		}
 		set.add(r.Text, c)
+	}
+	return set, nil
+}
+
+// GoEmotionsGauges reads a GoEmotions split as a test set of the emotion
+// gauges: a row counts when its emotions map to one gauge, as in training
+// (anger and disgust to anger, …; see gauges); the others are dropped.
+func GoEmotionsGauges(path string) (SentimentSet, error) {
+	ge, err := datasets.LoadGoEmotions(path)
+	if err != nil {
+		return SentimentSet{}, err
+	}
+	var set SentimentSet
+	for _, r := range ge.Rows {
+		g, ok := gauge(r.Labels)
+		if !ok {
+			set.Dropped++
+			continue
+		}
+		set.add(r.Text, g)
 	}
 	return set, nil
 }
@@ -147,9 +190,21 @@ func TweetEvalSentiment(dir, split string) (SentimentSet, error) {
 	return set, nil
 }
 
-// Sentiment classifies every text of set and scores the classes against
-// its gold ones.
+// Sentiment classifies every text of set as positive, negative or neutral
+// and scores the classes against its gold ones.
 func Sentiment(c Classifier, set SentimentSet) (SentimentReport, error) {
+	return score(c, set, assist.Polarities)
+}
+
+// Gauges scores the emotion model's top gauge for every text of set (read
+// by GoEmotionsGauges) against its gold gauge, over the seven gauges.
+func Gauges(m *assist.EmotionModel, set SentimentSet) (SentimentReport, error) {
+	return score(GaugeClassifier(m), set, assist.Emotions)
+}
+
+// score classifies every text of set and scores the classes against its
+// gold ones: accuracy, and F1 per class and its mean over classes.
+func score(c Classifier, set SentimentSet, classes []string) (SentimentReport, error) {
 	texts, gold := set.Texts, set.Gold
 	if len(texts) == 0 || len(texts) != len(gold) {
 		return SentimentReport{}, fmt.Errorf("eval sentiment: %d texts, %d labels", len(texts), len(gold))
@@ -168,11 +223,11 @@ func Sentiment(c Classifier, set SentimentSet) (SentimentReport, error) {
 	}
 	rep := SentimentReport{Model: c.Name(), N: len(texts), F1: map[string]float64{}}
 	right := 0
-	for _, cl := range assist.Polarities {
+	for _, cl := range classes {
 		tp := confusion[[2]string{cl, cl}]
 		right += tp
 		var fp, fn int
-		for _, other := range assist.Polarities {
+		for _, other := range classes {
 			if other != cl {
 				fp += confusion[[2]string{other, cl}]
 				fn += confusion[[2]string{cl, other}]
@@ -184,7 +239,7 @@ func Sentiment(c Classifier, set SentimentSet) (SentimentReport, error) {
 			f1 = 2 * p * r / (p + r)
 		}
 		rep.F1[cl] = stats.Round(f1, 4)
-		rep.MacroF1 += f1 / float64(len(assist.Polarities))
+		rep.MacroF1 += f1 / float64(len(classes))
 	}
 	rep.MacroF1 = stats.Round(rep.MacroF1, 4)
 	rep.Accuracy = stats.Round(float64(right)/float64(len(texts)), 4)

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,5 +60,34 @@ func TestSentimentSets(t *testing.T) {
 	}
 	if _, err := Sentiment(NewVader(), SentimentSet{}); err == nil {
 		t.Error("an empty set was scored")
+	}
+}
+
+func TestGaugesOnTheDevSample(t *testing.T) {
+	set, err := GoEmotionsGauges(datasetstest.Sample(t, "goemotions/dev.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Texts)+set.Dropped != 181 || set.Dropped == 0 || len(set.Texts) < 100 {
+		t.Errorf("GoEmotions dev sample: %d kept, %d dropped", len(set.Texts), set.Dropped)
+	}
+	for _, g := range set.Gold {
+		if !slices.Contains(assist.Emotions, g) {
+			t.Fatalf("gold class %q is not a gauge", g)
+		}
+	}
+	m, err := assist.EmbeddedEmotionModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Gauges(m, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.N != len(set.Texts) || len(rep.F1) != len(assist.Emotions) || rep.Accuracy < 0.4 || rep.MacroF1 <= 0 {
+		t.Errorf("gauges on the dev sample: %+v", rep)
+	}
+	if got := GaugeClassifier(m).Class("Thank you so much, you saved my day!"); got != assist.EmotionJoy {
+		t.Errorf("top gauge of thanks: %s, want joy", got)
 	}
 }

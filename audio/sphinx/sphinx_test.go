@@ -15,6 +15,7 @@ import (
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
+	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 const (
@@ -27,17 +28,11 @@ const (
 )
 
 // need skips a test whose PocketSphinx model or test files (Debian
-// packages pocketsphinx-en-us and pocketsphinx-testdata) are absent, except
-// in CI, where a missing file is a broken setup and must fail.
+// packages pocketsphinx-en-us and pocketsphinx-testdata) are absent, or
+// fails it under `make test`, which installs them (testenv.Strict).
 func need(t *testing.T, err error) {
 	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal(err)
-	}
-	t.Skip(err)
+	testenv.Need(t, err)
 }
 
 func needFile(t *testing.T, path string) {

@@ -21,6 +21,9 @@ type evalIntentOptions struct {
 	holdout   int
 	fold      int
 	encoder   string
+	split     string
+	// oosArticle trains CLINC150's oos_train as an out-of-scope article.
+	oosArticle bool
 }
 
 func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions) error) *cobra.Command {
@@ -30,7 +33,8 @@ func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions)
 		Short: "Measure knowledge-base retrieval on an intent data set",
 		Long:  help("eval-intent"),
 		Example: `  assist eval intent --format banking77 --train ../shared/data/banking77/train.csv
-  assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --test ../shared/data/clinc150/train_val.json`,
+  assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --test ../shared/data/clinc150/train_val.json
+  assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --split tuning`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.train == "" {
@@ -39,8 +43,17 @@ func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions)
 			if opts.format != "banking77" && opts.format != "clinc150" {
 				return usagef("--format must be banking77 or clinc150, not %q", opts.format)
 			}
-			if opts.format == "clinc150" && opts.test == "" {
-				return usagef("--test is required for clinc150")
+			if (cmd.Flags().Changed("split") || cmd.Flags().Changed("oos-article")) && opts.format != "clinc150" {
+				return usagef("--split and --oos-article apply to clinc150 only")
+			}
+			if opts.split != "" && opts.split != eval.CLINC150Test && opts.split != eval.CLINC150Val && opts.split != eval.CLINC150Tuning {
+				return usagef("--split must be test, val or tuning, not %q", opts.split)
+			}
+			if opts.split == eval.CLINC150Tuning && opts.test != "" {
+				return usagef("--split tuning tests on part of --train: leave out --test")
+			}
+			if opts.format == "clinc150" && opts.test == "" && opts.split != eval.CLINC150Tuning {
+				return usagef("--test is required for clinc150 (or --split tuning)")
 			}
 			if opts.holdout < 2 {
 				return usagef("--holdout must be at least 2")
@@ -65,6 +78,8 @@ func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions)
 	f.IntVar(&opts.holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
 	f.IntVar(&opts.fold, "fold", 0, "with --holdout N: hold out the rows N·i+fold of each intent (default N-1)")
 	f.StringVar(&opts.encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
+	f.StringVar(&opts.split, "split", "", "clinc150: test on test (default; val when there is none), val, or tuning (part of --train)")
+	f.BoolVar(&opts.oosArticle, "oos-article", true, "clinc150: train oos_train as an out-of-scope article")
 	return cmd
 }
 
@@ -76,8 +91,8 @@ func runEvalIntent(ctx context.Context, opts *evalIntentOptions) error {
 	if opts.format == "banking77" {
 		set, err = eval.Banking77(opts.train, opts.test, opts.holdout, opts.fold)
 	} else {
-		set, err = eval.CLINC150(opts.train, opts.test)
-		if err == nil && set.TestSplit == "val" {
+		set, err = eval.CLINC150(opts.train, opts.test, eval.CLINC150Options{Split: opts.split, NoOutOfScopeArticle: !opts.oosArticle})
+		if err == nil && set.TestSplit == eval.CLINC150Val && opts.split != eval.CLINC150Val {
 			fmt.Fprintf(opts.io.err, "eval intent: %s has no test split; testing on val and oos_val\n", opts.test)
 		}
 	}

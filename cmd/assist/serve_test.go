@@ -18,13 +18,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 // TestMain lets a test run the command in a child process (the test binary
@@ -269,10 +271,7 @@ func TestServeTwilioCallReachesTheAgent(t *testing.T) {
 		t.Skip("starts the service with its speech recognizer")
 	}
 	if _, err := sphinx.New(sphinx.DefaultConfig()); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("speech recognizer: %v", err)
-		}
-		t.Skipf("speech recognizer: %v", err)
+		testenv.Need(t, fmt.Errorf("speech recognizer: %w", err))
 	}
 	clip, err := loadgen.LoadClip(librivoxClip)
 	if err != nil {

@@ -2,8 +2,9 @@
 // measures on, each in one place: ABCD (agent guidelines, action sequences,
 // ontology and chats), Schema-Guided Dialogue banking dialogues, Harper
 // Valley Bank calls, BANKING77, CLINC150, Bitext customer support,
-// GoEmotions, the Twitter US Airline sentiment CSV, TweetEval and the Free
-// Spoken Digit Dataset.
+// GoEmotions, the Twitter US Airline sentiment CSV, TweetEval, the Free
+// Spoken Digit Dataset and CMU Sphinx transcription files (the LibriVox
+// clips of the Debian package pocketsphinx-testdata).
 //
 // Readers return plain records in file order, in types of this package only;
 // the packages that use a set convert its records into their own types. A
