@@ -48,13 +48,11 @@ type agentOptions struct {
 func newAgentCmd(io streams) *cobra.Command {
 	opts := &agentOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "agent --agent ID",
-		Short: "The agent view attached to a running service",
-		Long:  help("agent"),
-		Example: `  assist agent --agent a1
-  assist agent --agent a1 --nats nats://assist.example:4222 --creds agent-a1.nk
-  assist agent --agent a1 --headless > a1.ndjson`,
-		Args: cobra.NoArgs,
+		Use:     "agent --agent ID",
+		Short:   "The agent view attached to a running service",
+		Long:    help("agent"),
+		Example: example("agent"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.agent == "" {
 				return usagef("--agent is required")

@@ -19,12 +19,11 @@ func newCredsCmd(io streams) *cobra.Command {
 		supervisor string
 	)
 	add := &cobra.Command{
-		Use:   "add --agent ID | --supervisor NAME",
-		Short: "Issue credentials (an nkey seed file) for an agent or a supervisor",
-		Long:  help("creds-add"),
-		Example: `  assist creds add --agent a1
-  assist creds add --supervisor maria`,
-		Args: cobra.NoArgs,
+		Use:     "add --agent ID | --supervisor NAME",
+		Short:   "Issue credentials (an nkey seed file) for an agent or a supervisor",
+		Long:    help("creds-add"),
+		Example: example("creds-add"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (agent == "") == (supervisor == "") {
 				return usagef("give one of --agent ID or --supervisor NAME")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 
@@ -26,25 +27,11 @@ type evalAllOptions struct {
 func newEvalAllCmd(io streams, runF func(context.Context, *evalAllOptions) error) *cobra.Command {
 	opts := &evalAllOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "all [--data DIR] [--json FILE]",
-		Short: "Run every evaluation behind the README's tables and print one table",
-		Long: `Run, in one process, every evaluation the README quotes: retrieval on
-BANKING77 and CLINC150 with and without the sentence encoder, sentiment and
-the emotion gauges on GoEmotions and TweetEval, guided flows on ABCD, speech
-on jfk.wav and pocketsphinx-testdata's LibriVox and digit clips (16 kHz and
-8 kHz μ-law) and on the Free Spoken Digit Dataset, and the headless replay
-of the SGD dialogues. Each row is computed by the code its standalone
-command runs, and names that command. A line goes to stderr as each
-evaluation and row is done; the table, in Markdown (figure, command,
-value), goes to stdout at the end. It takes about ten minutes.
-
---data is the folder of the public data sets (banking77/, clinc150/, …).
-Missing data, or a missing sentence encoder, is an error before anything
-runs; a group that fails fails the command after the others have run.
---only runs some groups: ` + strings.Join(evalsuite.Groups(), ", ") + `.`,
-		Example: `  assist eval all --data ../shared/data --json eval.json
-  assist eval all --only gauges,flows`,
-		Args: exactArgs(0, "no arguments"),
+		Use:     "all [--data DIR] [--json FILE]",
+		Short:   "Run every evaluation behind the README's tables and print one table",
+		Long:    fmt.Sprintf(help("eval-all"), strings.Join(evalsuite.Groups(), ", ")),
+		Example: example("eval-all"),
+		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := evalsuite.CheckGroups(opts.only); err != nil {
 				return usagef("--only: %v", err)

@@ -20,12 +20,11 @@ type evalASROptions struct {
 func newEvalASRCmd(io streams, runF func(context.Context, *evalASROptions) error) *cobra.Command {
 	opts := &evalASROptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "asr --manifest FILE.tsv | --fsdd DIR",
-		Short: "Measure speech recognition on WAV files with reference transcripts",
-		Long:  help("eval-asr"),
-		Example: `  assist eval asr --manifest clips.tsv
-  assist eval asr --fsdd ../shared/data/fsdd_train_8k --digits`,
-		Args: exactArgs(0, "no arguments"),
+		Use:     "asr --manifest FILE.tsv | --fsdd DIR",
+		Short:   "Measure speech recognition on WAV files with reference transcripts",
+		Long:    help("eval-asr"),
+		Example: example("eval-asr"),
+		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (opts.manifest == "") == (opts.fsdd == "") {
 				return usagef("give one of --manifest FILE and --fsdd DIR")

@@ -29,13 +29,11 @@ type evalIntentOptions struct {
 func newEvalIntentCmd(io streams, runF func(context.Context, *evalIntentOptions) error) *cobra.Command {
 	opts := &evalIntentOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "intent --train FILE [--test FILE] --format banking77|clinc150",
-		Short: "Measure knowledge-base retrieval on an intent data set",
-		Long:  help("eval-intent"),
-		Example: `  assist eval intent --format banking77 --train ../shared/data/banking77/train.csv
-  assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --test ../shared/data/clinc150/train_val.json
-  assist eval intent --format clinc150 --train ../shared/data/clinc150/train_val.json --split tuning`,
-		Args: exactArgs(0, "no arguments"),
+		Use:     "intent --train FILE [--test FILE] --format banking77|clinc150",
+		Short:   "Measure knowledge-base retrieval on an intent data set",
+		Long:    help("eval-intent"),
+		Example: example("eval-intent"),
+		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.train == "" {
 				return usagef("--train is required")

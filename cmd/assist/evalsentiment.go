@@ -23,14 +23,11 @@ type evalSentimentOptions struct {
 func newEvalSentimentCmd(io streams, runF func(context.Context, *evalSentimentOptions) error) *cobra.Command {
 	opts := &evalSentimentOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "sentiment --test FILE|DIR --format airline|goemotions|tweeteval [--baseline vader]",
-		Short: "Measure positive/negative/neutral sentiment on a labelled file",
-		Long:  help("eval-sentiment"),
-		Example: `  assist eval sentiment --format goemotions --test ../shared/data/goemotions/dev.tsv
-  assist eval sentiment --format goemotions --test ../shared/data/goemotions/dev.tsv --baseline vader
-  assist eval sentiment --format goemotions --test ../shared/data/goemotions/train.tsv --held-out
-  assist eval sentiment --format tweeteval --test ../shared/data/tweeteval/sentiment --split test`,
-		Args: exactArgs(0, "no arguments"),
+		Use:     "sentiment --test FILE|DIR --format airline|goemotions|tweeteval [--baseline vader]",
+		Short:   "Measure positive/negative/neutral sentiment on a labelled file",
+		Long:    help("eval-sentiment"),
+		Example: example("eval-sentiment"),
+		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.test == "" {
 				return usagef("--test is required")

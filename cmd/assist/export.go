@@ -6,44 +6,32 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/larkspur-labs/assist/assist/redact"
-	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/spf13/cobra"
 )
 
-// defaultSince is how far back export and report look unless told.
-const defaultSince = 24 * time.Hour
-
 type exportOptions struct {
-	io      streams
-	service serviceFlags
-	since   time.Duration
-	format  string
-	queue   string
-	out     string
-	redact  string
-	// now is the clock the --since window is measured from; time.Now
-	// when nil.
-	now func() time.Time
+	io streams
+	storeFlags
+	format string
+	out    string
+	redact string
 }
 
 func newExportCmd(io streams, runF func(context.Context, *exportOptions) error) *cobra.Command {
 	opts := &exportOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "export",
-		Short: "Export stored calls with their transcripts and suggestions, as JSONL or CSV",
-		Long:  help("export"),
-		Example: `  assist export > calls.jsonl
-  assist export --since 168h --queue billing --out billing.csv
-  assist export --since 0 --format csv --nats nats://10.0.0.5:4222 --creds service.nk`,
-		Args: noArgs,
+		Use:     "export",
+		Short:   "Export stored calls with their transcripts and suggestions, as JSONL or CSV",
+		Long:    help("export"),
+		Example: example("export"),
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.since < 0 {
-				return usagef("--since must be a duration such as 24h, or 0 for every stored call, got %s", opts.since)
+			if err := opts.check(); err != nil {
+				return err
 			}
 			if opts.format == "" {
 				opts.format = export.FormatJSONL
@@ -61,10 +49,8 @@ func newExportCmd(io streams, runF func(context.Context, *exportOptions) error) 
 		},
 	}
 	f := cmd.Flags()
-	opts.service.register(f)
-	f.DurationVar(&opts.since, "since", defaultSince, "export calls that started within this long ago, such as 24h or 90m; 0 for every stored call")
+	opts.storeFlags.register(f, "export", "export only the calls of this queue")
 	f.StringVar(&opts.format, "format", "", "jsonl or csv (default: csv when --out ends in .csv, else jsonl)")
-	f.StringVar(&opts.queue, "queue", "", "export only the calls of this queue")
 	f.StringVarP(&opts.out, "out", "o", "", "write to this file instead of stdout")
 	f.StringVar(&opts.redact, "redact", "all", "personal data removed from the exported text: all, none, or a list of card,iban,ssn,phone,email,dob,account")
 	return cmd
@@ -81,8 +67,7 @@ func runExport(ctx context.Context, opts *exportOptions) error {
 			return err
 		}
 	}
-	since := export.Since(opts.now, opts.since)
-	calls, err := app.ReadCalls(ctx, opts.service.address(), "export", since, opts.queue)
+	calls, since, err := opts.read(ctx, "export")
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine/app"
+	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/spf13/pflag"
 )
 
@@ -174,4 +177,35 @@ func (f *serviceFlags) register(fs *pflag.FlagSet) {
 
 func (f *serviceFlags) address() app.ServiceAddress {
 	return app.ServiceAddress{NATS: f.nats, Creds: f.creds, CA: f.ca, Data: f.data}
+}
+
+// defaultSince is how far back export and report look unless told.
+const defaultSince = 24 * time.Hour
+
+// storeFlags choose the stored calls export and report read: the service
+// that keeps them, how far back, and which queue.
+type storeFlags struct {
+	service serviceFlags
+	since   time.Duration
+	queue   string
+}
+
+func (f *storeFlags) register(fs *pflag.FlagSet, sinceUsage, queueUsage string) {
+	f.service.register(fs)
+	fs.DurationVar(&f.since, "since", defaultSince, sinceUsage+" calls that started within this long ago, such as 24h or 90m; 0 for every stored call")
+	fs.StringVar(&f.queue, "queue", "", queueUsage)
+}
+
+func (f *storeFlags) check() error {
+	if f.since < 0 {
+		return usagef("--since must be a duration such as 24h, or 0 for every stored call, got %s", f.since)
+	}
+	return nil
+}
+
+// read folds the stored calls in the window, as the service user name.
+func (f *storeFlags) read(ctx context.Context, name string) ([]*event.CallRecord, time.Time, error) {
+	since := export.Since(nil, f.since)
+	calls, err := app.ReadCalls(ctx, f.service.address(), name, since, f.queue)
+	return calls, since, err
 }

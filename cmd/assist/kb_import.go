@@ -20,12 +20,11 @@ type kbImportOptions struct {
 func newKBImportCmd(io streams, runF func(*kbImportOptions) error) *cobra.Command {
 	opts := &kbImportOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "import FILE",
-		Short: "Turn an FAQ table or the ABCD guidelines into Markdown articles",
-		Long:  help("kb-import"),
-		Example: `  assist kb import faqs.csv --out ./articles
-  assist kb import guidelines.json --format abcd --out ./articles`,
-		Args: exactArgs(1, "a file to import"),
+		Use:     "import FILE",
+		Short:   "Turn an FAQ table or the ABCD guidelines into Markdown articles",
+		Long:    help("kb-import"),
+		Example: example("kb-import"),
+		Args:    exactArgs(1, "a file to import"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
 			if opts.format != "" && !slices.Contains(kb.ImportFormats, opts.format) {

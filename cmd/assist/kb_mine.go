@@ -22,12 +22,11 @@ type kbMineOptions struct {
 func newKBMineCmd(io streams, runF func(*kbMineOptions) error) *cobra.Command {
 	opts := &kbMineOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "mine FILE...",
-		Short: "Mine a reply allowlist from the agent turns of past calls",
-		Long:  help("kb-mine"),
-		Example: `  assist kb mine sgd_banks_dialogues.jsonl > replies.jsonl
-  assist kb mine --min-count 5 --out replies.jsonl calls/*.jsonl`,
-		Args: minimumArgs(1, "one or more transcript files"),
+		Use:     "mine FILE...",
+		Short:   "Mine a reply allowlist from the agent turns of past calls",
+		Long:    help("kb-mine"),
+		Example: example("kb-mine"),
+		Args:    minimumArgs(1, "one or more transcript files"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
 			if opts.minCount < 1 {

@@ -19,12 +19,11 @@ type kbSearchOptions struct {
 func newKBSearchCmd(io streams, runF func(context.Context, *kbSearchOptions) error) *cobra.Command {
 	opts := &kbSearchOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "search QUERY",
-		Short: "Show the ranked articles and suggestions for a customer utterance",
-		Long:  help("kb-search"),
-		Example: `  assist kb search "I lost my debit card"
-  assist kb search --kb ./articles -k 10 "why was I charged a fee"`,
-		Args: exactArgs(1, "a query in quotes"),
+		Use:     "search QUERY",
+		Short:   "Show the ranked articles and suggestions for a customer utterance",
+		Long:    help("kb-search"),
+		Example: example("kb-search"),
+		Args:    exactArgs(1, "a query in quotes"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.query = args[0]
 			if opts.k < 1 {

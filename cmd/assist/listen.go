@@ -27,12 +27,11 @@ type listenOptions struct {
 func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) *cobra.Command {
 	opts := &listenOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "listen [--device N]",
-		Short: "Listen to a microphone or line-in and assist live in the agent view",
-		Long:  help("listen"),
-		Example: `  assist listen --list-devices
-  assist listen --device 3 --channels 2 --log-file assist.log`,
-		Args: exactArgs(0, "no arguments"),
+		Use:     "listen [--device N]",
+		Short:   "Listen to a microphone or line-in and assist live in the agent view",
+		Long:    help("listen"),
+		Example: example("listen"),
+		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.channels != 1 && opts.channels != 2 {
 				return usagef("--channels must be 1 or 2")

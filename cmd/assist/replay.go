@@ -31,12 +31,10 @@ type replayOptions struct {
 func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
 	opts := &replayOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "replay [FILE...]",
-		Short: "Replay recorded or scripted calls through the engine",
-		Long:  help("replay"),
-		Example: `  assist replay
-  assist replay --speed 4 calls.jsonl
-  assist replay --headless --speed 0 sgd_banks_dialogues.jsonl > events.ndjson`,
+		Use:     "replay [FILE...]",
+		Short:   "Replay recorded or scripted calls through the engine",
+		Long:    help("replay"),
+		Example: example("replay"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
 			if opts.speed < 0 {

@@ -142,11 +142,25 @@ func transcriptFormat(s string) (transcript.Format, error) {
 //go:embed help
 var helpFiles embed.FS
 
-// help is the long description of a command, help/<name>.txt.
+// help is the long description of a command: help/<name>.txt up to its
+// examples.
 func help(name string) string {
+	long, _ := helpText(name)
+	return long
+}
+
+// example is a command's examples: what follows "Examples:" in
+// help/<name>.txt, the heading cobra prints itself.
+func example(name string) string {
+	_, ex := helpText(name)
+	return ex
+}
+
+func helpText(name string) (long, example string) {
 	text, err := helpFiles.ReadFile("help/" + name + ".txt")
 	if err != nil {
 		panic(err) // a name without its file: every command's help is tested
 	}
-	return strings.TrimSuffix(string(text), "\n")
+	long, example, _ = strings.Cut(strings.TrimSuffix(string(text), "\n"), "\n\nExamples:\n")
+	return long, example
 }

@@ -26,13 +26,11 @@ type serveOptions struct {
 func newServeCmd(io streams) *cobra.Command {
 	opts := &serveOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Run the engine as a service: telephony and chat ingest, NATS bus, terminals",
-		Long:  help("serve"),
-		Example: `  assist serve
-  ASSIST_INGEST_KEY=secret assist serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
-  assist serve --nats nats://nats-1:4222 --creds service.nk --worker w2`,
-		Args: cobra.NoArgs,
+		Use:     "serve",
+		Short:   "Run the engine as a service: telephony and chat ingest, NATS bus, terminals",
+		Long:    help("serve"),
+		Example: example("serve"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (opts.svc.TLSCert == "") != (opts.svc.TLSKey == "") {
 				return usagef("--tls-cert and --tls-key go together")

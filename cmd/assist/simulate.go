@@ -45,15 +45,10 @@ func newSimulateCmd(io streams) *cobra.Command { return simulateCommand(io, runS
 func simulateCommand(io streams, run func(context.Context, *simulateOptions) error) *cobra.Command {
 	opts := &simulateOptions{io: io, progressEvery: simulateProgressEvery}
 	cmd := &cobra.Command{
-		Use:   "simulate [TRANSCRIPT...]",
-		Short: "Drive synthetic calls into a running service, for demos and load tests",
-		Long:  help("simulate"),
-		Example: `  assist simulate
-  assist simulate --calls 500 --rate 0.2 --duration 2m
-  assist simulate --http --calls 50 --rate 1 calls.jsonl
-  assist simulate --audio --calls 20 --duration 5m
-  assist simulate --audio --wav caller.wav --wav agent.wav --calls 2
-  assist simulate --url https://assist.example.com --key "$KEY" --insecure`,
+		Use:     "simulate [TRANSCRIPT...]",
+		Short:   "Drive synthetic calls into a running service, for demos and load tests",
+		Long:    help("simulate"),
+		Example: example("simulate"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
 			if err := opts.check(); err != nil {

@@ -23,13 +23,11 @@ type superviseOptions struct {
 func newSuperviseCmd(io streams) *cobra.Command {
 	opts := &superviseOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "supervise",
-		Short: "The supervisor view of every live call of a running service",
-		Long:  help("supervise"),
-		Example: `  assist supervise
-  assist supervise --queue billing
-  assist supervise --headless > floor.ndjson`,
-		Args: cobra.NoArgs,
+		Use:     "supervise",
+		Short:   "The supervisor view of every live call of a running service",
+		Long:    help("supervise"),
+		Example: example("supervise"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.name == "" {
 				return usagef("--name is required")

@@ -22,13 +22,11 @@ type transcribeOptions struct {
 func newTranscribeCmd(io streams, runF func(context.Context, *transcribeOptions) error) *cobra.Command {
 	opts := &transcribeOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "transcribe FILE.wav | -",
-		Short: "Print the timed utterances of a WAV file",
-		Long:  help("transcribe"),
-		Example: `  assist transcribe ../shared/data/speech_jfk/jfk.wav
-  assist transcribe --json call.wav
-  sox call.wav -t raw -e signed -b 16 -r 8000 - | assist transcribe --rate 8000 -`,
-		Args: exactArgs(1, "a WAV file"),
+		Use:     "transcribe FILE.wav | -",
+		Short:   "Print the timed utterances of a WAV file",
+		Long:    help("transcribe"),
+		Example: example("transcribe"),
+		Args:    exactArgs(1, "a WAV file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
 			if runF != nil {
