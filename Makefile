@@ -134,7 +134,7 @@ eval-tests: deps encoder
 # CLINC150 with and without the sentence encoder, sentiment and the emotion
 # gauges, guided flows, speech at real-time pace (jfk.wav, LibriVox and digit
 # clips at 16 kHz and 8 kHz μ-law, 180 FSDD recordings), and the SGD replay
-# three times per configuration: about a quarter of an hour on two cores.
+# three times per configuration: about eleven minutes on two cores.
 eval: build encoder eval-tests
 	./$(BIN) eval all --data $(DATA) --json bin/eval.json
 
