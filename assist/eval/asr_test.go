@@ -2,7 +2,6 @@ package eval
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +9,8 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
-	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 func TestReadManifest(t *testing.T) {
@@ -52,11 +50,7 @@ func TestFSDDItemsSayTheDigit(t *testing.T) {
 // TestASROnSpokenDigits recognises two recordings of the FSDD sample at
 // real-time pace (a second or so): the plumbing, not the accuracy.
 func TestASROnSpokenDigits(t *testing.T) {
-	rec, err := sphinx.New(sphinx.DefaultConfig())
-	if errors.Is(err, audio.ErrNoCgo) {
-		t.Skip(err)
-	}
-	testenv.Need(t, err)
+	rec := sphinxtest.Recognizer(t)
 	items, err := FSDDItems(datasetstest.Sample(t, "fsdd"))
 	if err != nil {
 		t.Fatal(err)

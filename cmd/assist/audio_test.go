@@ -12,32 +12,12 @@ import (
 	"testing"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
-	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
-const librivoxClip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
-
-// needSpeech skips a test when the embedded recognizer cannot run here: no
-// cgo, or the Debian models missing (a failure under `make test`, which
-// installs them: testenv.Strict).
-func needSpeech(t *testing.T) {
-	t.Helper()
-	_, err := sphinx.New(sphinx.DefaultConfig())
-	if err == nil {
-		if _, err = os.Stat(librivoxClip); err == nil {
-			return
-		}
-	}
-	if errors.Is(err, audio.ErrNoCgo) {
-		t.Skip(err)
-	}
-	testenv.Need(t, fmt.Errorf("speech recognizer unavailable: %w", err))
-}
-
 func TestTranscribe(t *testing.T) {
-	needSpeech(t)
+	sphinxtest.Recognizer(t)
 	out, _, err := execute(t, "transcribe", datasetstest.Sample(t, "speech_jfk/jfk.wav"))
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +25,7 @@ func TestTranscribe(t *testing.T) {
 	if !strings.Contains(out, "your country") || !strings.Contains(out, "00:05.") {
 		t.Errorf("transcribe output:\n%s", out)
 	}
-	out, _, err = execute(t, "transcribe", "--json", librivoxClip)
+	out, _, err = execute(t, "transcribe", "--json", sphinxtest.LibriVoxClip("0880"))
 	if err != nil || !strings.Contains(out, `"start_ms":`) || !strings.Contains(out, `"channel":0`) {
 		t.Errorf("--json: %v\n%s", err, out)
 	}
@@ -58,9 +38,9 @@ func TestTranscribe(t *testing.T) {
 }
 
 func TestEvalASR(t *testing.T) {
-	needSpeech(t)
+	sphinxtest.Recognizer(t)
 	manifest := filepath.Join(t.TempDir(), "clips.tsv")
-	os.WriteFile(manifest, []byte("# one LibriVox clip\n"+librivoxClip+"\the was not an ill disposed young man\n"), 0o644)
+	os.WriteFile(manifest, []byte("# one LibriVox clip\n"+sphinxtest.LibriVoxClip("0880")+"\the was not an ill disposed young man\n"), 0o644)
 	out, stderr, err := execute(t, "eval", "asr", "--manifest", manifest)
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +83,8 @@ func TestListen(t *testing.T) {
 }
 
 func TestTranscribeRawPCMFromStdin(t *testing.T) {
-	needSpeech(t)
-	clip, err := audio.LoadWAV(librivoxClip)
+	sphinxtest.Recognizer(t)
+	clip, err := audio.LoadWAV(sphinxtest.LibriVoxClip("0880"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,13 +20,12 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
-	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 // TestMain lets a test run the command in a child process (the test binary
@@ -270,10 +269,8 @@ func TestServeTwilioCallReachesTheAgent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the service with its speech recognizer")
 	}
-	if _, err := sphinx.New(sphinx.DefaultConfig()); err != nil {
-		testenv.Need(t, fmt.Errorf("speech recognizer: %w", err))
-	}
-	clip, err := loadgen.LoadClip(librivoxClip)
+	sphinxtest.Recognizer(t)
+	clip, err := loadgen.LoadClip(sphinxtest.LibriVoxClip("0880"))
 	if err != nil {
 		t.Fatal(err)
 	}

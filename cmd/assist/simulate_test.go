@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,7 +13,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/enginetest"
@@ -22,7 +21,6 @@ import (
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/engine/transcript"
-	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 const simTestKey = "sim-test-key"
@@ -321,17 +319,7 @@ func TestSimulateFlags(t *testing.T) {
 }
 
 func TestSimulateAudioCalls(t *testing.T) {
-	// As needSpeech, without loading the models twice.
-	rec, err := sphinx.New(sphinx.DefaultConfig())
-	if err == nil {
-		_, err = os.Stat(librivoxClip)
-	}
-	if errors.Is(err, audio.ErrNoCgo) {
-		t.Skip(err)
-	}
-	if err != nil {
-		testenv.Need(t, fmt.Errorf("speech recognizer unavailable: %w", err))
-	}
+	rec := sphinxtest.Recognizer(t)
 	// Recognition under -race may run slower than real time: let the
 	// calls queue their audio rather than drop it.
 	defer func(q time.Duration) { ingest.VoiceQueuedAudio = q }(ingest.VoiceQueuedAudio)
@@ -339,7 +327,7 @@ func TestSimulateAudioCalls(t *testing.T) {
 	s := startSimService(t, rec)
 
 	stdout, stderr, err := execute(t, "simulate", "--url", s.url, "--key", simTestKey,
-		"--audio", "--wav", librivoxClip, "--calls", "2", "--rate", "10")
+		"--audio", "--wav", sphinxtest.LibriVoxClip("0880"), "--calls", "2", "--rate", "10")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,11 +15,10 @@ import (
 
 	"github.com/larkspur-labs/assist/assist/llm/llmtest"
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/transcript"
-	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 // replay plays calls (the bundled samples when none) headless at speed
@@ -272,32 +270,13 @@ func TestReplayBlendsEmotionAndTranslates(t *testing.T) {
 	}
 }
 
-const librivoxClip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
-
-// needSpeech skips a test when the embedded recognizer cannot run here: no
-// cgo, or the Debian models missing (a failure under `make test`, which
-// installs them: testenv.Strict).
-func needSpeech(t *testing.T) {
-	t.Helper()
-	_, err := sphinx.New(sphinx.DefaultConfig())
-	if err == nil {
-		if _, err = os.Stat(librivoxClip); err == nil {
-			return
-		}
-	}
-	if errors.Is(err, audio.ErrNoCgo) {
-		t.Skip(err)
-	}
-	testenv.Need(t, fmt.Errorf("speech recognizer unavailable: %w", err))
-}
-
 func TestReplayStereoCallRecording(t *testing.T) {
-	needSpeech(t)
-	customer, err := audio.LoadWAV(librivoxClip)
+	sphinxtest.Recognizer(t)
+	customer, err := audio.LoadWAV(sphinxtest.LibriVoxClip("0880"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent, err := audio.LoadWAV(strings.Replace(librivoxClip, "0880", "0930", 1))
+	agent, err := audio.LoadWAV(sphinxtest.LibriVoxClip("0930"))
 	if err != nil {
 		t.Fatal(err)
 	}

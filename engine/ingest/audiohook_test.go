@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/engine/event"
 )
 
@@ -178,7 +179,7 @@ func (a *audiohookClient) stream(external, internal []int16, from, to int, encod
 }
 
 func TestAudioHookSessionRecognisesBothParties(t *testing.T) {
-	rec := needSpeech(t)
+	rec := sphinxtest.Recognizer(t)
 	t.Parallel()
 	s := newVoiceService(t, rec, testLimits)
 	customer, agent, customerAt, agentAt := twoPartyCall(t)

@@ -17,7 +17,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -28,12 +27,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/larkspur-labs/assist/audio"
-	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/internal/eventually"
-	"github.com/larkspur-labs/assist/internal/testenv"
 )
 
 const voiceTestKey = "voice-test-key"
@@ -45,9 +43,9 @@ const voiceTestKey = "voice-test-key"
 // package's clips, these two keep the most words at telephone quality:
 // the embedded US English model is trained on 16 kHz speech, and loses
 // much of 8 kHz μ-law audio.
-const (
-	customerClip = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav"
-	agentClip    = "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0920.wav"
+var (
+	customerClip = sphinxtest.LibriVoxClip("0880")
+	agentClip    = sphinxtest.LibriVoxClip("0920")
 )
 
 // Words of the clips' transcripts that the recognizer gets at 8 kHz, of
@@ -60,28 +58,6 @@ var (
 // testLimits keep real-speech calls from overflowing their queue however
 // slow recognition is under -race.
 var testLimits = limits{idle: 20 * time.Second, queued: 2 * time.Minute, grace: time.Second}
-
-var sphinxRecognizer = sync.OnceValues(func() (audio.Recognizer, error) {
-	return sphinx.New(sphinx.DefaultConfig())
-})
-
-// needSpeech returns the embedded recognizer, or skips the test when it
-// cannot run here: no cgo, models or clips missing (a failure under `make
-// test`, which installs them: testenv.Strict).
-func needSpeech(t *testing.T) audio.Recognizer {
-	t.Helper()
-	rec, err := sphinxRecognizer()
-	if err == nil {
-		if _, err = os.Stat(customerClip); err == nil {
-			return rec
-		}
-	}
-	if errors.Is(err, audio.ErrNoCgo) {
-		t.Skip(err)
-	}
-	testenv.Need(t, fmt.Errorf("speech recognizer unavailable: %w", err))
-	return nil
-}
 
 // twoPartyCall lays the clips out as a call at 8 kHz, one track per party:
 // half a second of line noise, the customer, a second of line noise, the
@@ -511,7 +487,7 @@ func (tc *twilioClient) stream(inbound, outbound []int16, skip [2]int) {
 }
 
 func TestTwilioStreamRecognisesBothParties(t *testing.T) {
-	rec := needSpeech(t)
+	rec := sphinxtest.Recognizer(t)
 	t.Parallel()
 	s := newVoiceService(t, rec, testLimits)
 	customer, agent, customerAt, agentAt := twoPartyCall(t)
