@@ -45,10 +45,10 @@ type CallRow struct {
 	Worker string `json:"worker,omitempty"`
 }
 
-// HistoryLen is how many sentiment samples a summary keeps.
+// HistoryLen is how many sentiment samples a row keeps.
 const HistoryLen = 24
 
-// Apply folds one event of the call into the summary. Events older than
+// Apply folds one event of the call into the row. Events older than
 // the last one folded (a redelivery) change nothing.
 func (s *CallRow) Apply(e Event) {
 	if e.Seq != 0 && e.Seq <= s.LastSeq {

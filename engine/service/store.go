@@ -16,14 +16,14 @@ import (
 const (
 	// StreamName is the stream that keeps every call's events.
 	StreamName = "ASSIST_EVENTS"
-	// BucketName is the key-value bucket of call summaries, one per call
+	// BucketName is the key-value bucket of call rows (event.CallRow), one per call
 	// keyed by its escaped id.
 	BucketName = "assist_calls"
 )
 
 // StoreConfig sets how long calls are kept.
 type StoreConfig struct {
-	// Retention is how long events and summaries are kept; 30 days when
+	// Retention is how long events and call rows are kept; 30 days when
 	// zero.
 	Retention time.Duration
 	// Replicas is the number of copies in a NATS cluster; 1 when zero.
