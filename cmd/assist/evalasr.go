@@ -47,7 +47,7 @@ func runEvalASR(ctx context.Context, opts *evalASROptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := app.NewRecognizer(opts.asr.config(false), newLogger(opts.io.err, false))
+	rec, err := app.NewRecognizer(opts.asr.config(false), app.NewLogger(opts.io.err, false))
 	if err != nil {
 		return err
 	}

@@ -73,12 +73,12 @@ func (f *viewFlags) logger(stderr io.Writer) (log *slog.Logger, done func(), err
 		if err != nil {
 			return nil, nil, fmt.Errorf("open log file: %w", err)
 		}
-		return newLogger(file, f.debug), func() { file.Close() }, nil
+		return app.NewLogger(file, f.debug), func() { file.Close() }, nil
 	}
 	if f.headless {
-		return newLogger(stderr, f.debug), func() {}, nil
+		return app.NewLogger(stderr, f.debug), func() {}, nil
 	}
-	return newLogger(nil, f.debug), func() {}, nil
+	return app.NewLogger(nil, f.debug), func() {}, nil
 }
 
 // kbFlags are the flags of every command that answers from the knowledge

@@ -39,7 +39,7 @@ func newKBIndexCmd(io streams, runF func(context.Context, *kbIndexOptions) error
 
 func runKBIndex(ctx context.Context, opts *kbIndexOptions) error {
 	start := time.Now()
-	k, err := app.OpenKnowledge(ctx, app.Config{KB: opts.kb.config(), Logger: newLogger(opts.io.err, false), Notices: opts.io.err})
+	k, err := app.OpenKnowledge(ctx, app.Config{KB: opts.kb.config(), Logger: app.NewLogger(opts.io.err, false), Notices: opts.io.err})
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func newKBSearchCmd(io streams, runF func(context.Context, *kbSearchOptions) err
 }
 
 func runKBSearch(ctx context.Context, opts *kbSearchOptions) error {
-	k, err := app.OpenKnowledge(ctx, app.Config{KB: opts.kb.config(), Logger: newLogger(opts.io.err, false), Notices: opts.io.err})
+	k, err := app.OpenKnowledge(ctx, app.Config{KB: opts.kb.config(), Logger: app.NewLogger(opts.io.err, false), Notices: opts.io.err})
 	if err != nil {
 		return err
 	}

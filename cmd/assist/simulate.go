@@ -109,7 +109,7 @@ func (o *simulateOptions) check() error {
 func runSimulate(ctx context.Context, opts *simulateOptions) error {
 	// Calls log their errors while progress is printed: one writer at a time.
 	errOut := loadgen.NewSyncWriter(opts.io.err)
-	log := newLogger(errOut, opts.debug)
+	log := app.NewLogger(errOut, opts.debug)
 	key, keySource := opts.key, "--key"
 	if key == "" {
 		key, keySource = os.Getenv("ASSIST_INGEST_KEY"), "$ASSIST_INGEST_KEY"

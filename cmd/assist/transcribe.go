@@ -56,7 +56,7 @@ func runTranscribe(opts *transcribeOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := app.NewRecognizer(opts.asr.config(true), newLogger(opts.io.err, false))
+	rec, err := app.NewRecognizer(opts.asr.config(true), app.NewLogger(opts.io.err, false))
 	if err != nil {
 		return err
 	}

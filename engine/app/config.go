@@ -113,6 +113,19 @@ func configErrorf(format string, args ...any) error {
 	return &ConfigError{fmt.Sprintf(format, args...)}
 }
 
+// NewLogger returns the logger of a command: text to w at info level, or
+// at debug level with debug; it discards everything when w is nil.
+func NewLogger(w io.Writer, debug bool) *slog.Logger {
+	if w == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
 // logger returns the configured logger, or one that discards.
 func (c Config) logger() *slog.Logger {
 	if c.Logger == nil {
