@@ -31,7 +31,7 @@ func (f *terminalFlags) dial(s streams, role service.Role, name string) (t *serv
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err = app.DialTerminal(f.service.address(), role, name, log)
+	t, err = app.DialTerminal(app.ServiceAddress(f.service), role, name, log)
 	if err != nil {
 		closeLog()
 		return nil, nil, err
