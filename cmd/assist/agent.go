@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
@@ -73,7 +72,7 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 	defer done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events, err := t.Follow(ctx, engine.AgentSubject(o.agent), "")
+	events, err := app.FollowAgent(ctx, t, o.agent)
 	if err != nil {
 		return err
 	}
