@@ -4,8 +4,17 @@
 // and guidance) and what carries it (the bus and the engine in one
 // process, or the service's NATS server, store, worker and ingest
 // endpoints), and the speech recognizer. The commands turn their flags
-// into a Config and call Start, Listen or Serve; nothing here parses
-// flags or draws on a terminal.
+// into a Config and call Start, Listen or Serve.
+//
+// The run functions of the commands that need no view live here too, as
+// cli/cli's live beside their command: each takes its command's options
+// struct, with the writers its output goes to, does the work and prints
+// the result (LintArticles, ImportArticles, IndexArticles,
+// SearchArticles, MineAllowlist, WriteIntentModel, TranscribeFile,
+// Simulate, Export, Report, IssueCreds). A command with a view gets what
+// the view shows from here: PrepareReplay (with the headless path,
+// Replayer.Headless), Listen, FollowAgent and FollowCalls. Nothing here
+// parses flags or draws on a terminal.
 package app
 
 import (
