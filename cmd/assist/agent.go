@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
@@ -31,7 +30,7 @@ func (f *terminalFlags) dial(s streams, role service.Role, name string) (t *serv
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err = app.DialTerminal(f.service.address(), role, name, log)
+	t, err = app.DialTerminal(app.ServiceAddress(f.service), role, name, log)
 	if err != nil {
 		closeLog()
 		return nil, nil, err
@@ -73,7 +72,7 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 	defer done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events, err := t.Follow(ctx, engine.AgentSubject(o.agent), "")
+	events, err := app.FollowAgent(ctx, t, o.agent)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/spf13/cobra"
@@ -13,11 +11,8 @@ func newCredsCmd(io streams) *cobra.Command {
 		Use:   "creds",
 		Short: "Issue NATS credentials for agents and supervisors",
 	}
-	var (
-		data       string
-		agent      string
-		supervisor string
-	)
+	opts := &app.CredsOptions{Out: io.out}
+	var agent, supervisor string
 	add := &cobra.Command{
 		Use:     "add --agent ID | --supervisor NAME",
 		Short:   "Issue credentials (an nkey seed file) for an agent or a supervisor",
@@ -28,26 +23,17 @@ func newCredsCmd(io streams) *cobra.Command {
 			if (agent == "") == (supervisor == "") {
 				return usagef("give one of --agent ID or --supervisor NAME")
 			}
-			role, name := service.RoleAgent, agent
+			opts.Role, opts.Name = service.RoleAgent, agent
 			if supervisor != "" {
-				role, name = service.RoleSupervisor, supervisor
+				opts.Role, opts.Name = service.RoleSupervisor, supervisor
 			}
-			if data == "" {
+			if opts.Data == "" {
 				return usagef("--data is needed")
 			}
-			path, created, err := service.Auth{Dir: service.Dir(data)}.Add(role, name)
-			if err != nil {
-				return err
-			}
-			state := "existing"
-			if created {
-				state = "new"
-			}
-			fmt.Fprintf(io.out, "%s credentials for %s %s: %s\n", state, role, name, path)
-			return nil
+			return app.IssueCreds(opts)
 		},
 	}
-	add.Flags().StringVar(&data, "data", app.DefaultDataDir(), "data folder of the service ($ASSIST_DATA)")
+	add.Flags().StringVar(&opts.Data, "data", app.DefaultDataDir(), "data folder of the service ($ASSIST_DATA)")
 	add.Flags().StringVar(&agent, "agent", "", "agent id")
 	add.Flags().StringVar(&supervisor, "supervisor", "", "supervisor name")
 	cmd.AddCommand(add)

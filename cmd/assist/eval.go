@@ -1,10 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-
 	"github.com/spf13/cobra"
 )
 
@@ -17,15 +13,4 @@ func newEvalCmd(io streams) *cobra.Command {
 	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil), newEvalASRCmd(io, nil))
 	cmd.AddCommand(newEvalFlowsCmd(io, nil), newEvalAllCmd(io, nil))
 	return cmd
-}
-
-// printJSONLine writes v as one line of JSON, the last line of every eval
-// command.
-func printJSONLine(w io.Writer, v any) error {
-	line, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(w, string(line))
-	return err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/engine/evalsuite"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
@@ -223,10 +224,10 @@ func TestEvalSentimentTweetEval(t *testing.T) {
 }
 
 func TestEvalASRFlags(t *testing.T) {
-	var got *evalASROptions
-	cmd := newEvalASRCmd(streams{}, func(_ context.Context, o *evalASROptions) error { got = o; return nil })
+	var got *evalsuite.ASROptions
+	cmd := newEvalASRCmd(streams{}, func(_ context.Context, o *evalsuite.ASROptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--fsdd", "digits", "--digits"})
-	if err := cmd.Execute(); err != nil || got.fsdd != "digits" || got.manifest != "" || !got.asr.Digits {
+	if err := cmd.Execute(); err != nil || got.FSDD != "digits" || got.Manifest != "" || !got.ASR.Digits {
 		t.Fatalf("--fsdd: %v %+v", err, got)
 	}
 	for _, args := range [][]string{

@@ -9,34 +9,35 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/engine/evalsuite"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/internal/stats"
 )
 
 func TestEvalFlowsFlags(t *testing.T) {
-	var got *evalFlowsOptions
-	cmd := newEvalFlowsCmd(streams{}, func(_ context.Context, o *evalFlowsOptions) error { got = o; return nil })
+	var got *evalsuite.FlowsOptions
+	cmd := newEvalFlowsCmd(streams{}, func(_ context.Context, o *evalsuite.FlowsOptions) error { got = o; return nil })
 	dir := t.TempDir()
 	data := filepath.Join(dir, "chats.json")
 	cmd.SetArgs([]string{"--data", data})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.guidelines != defaultGuidelines {
-		t.Errorf("guidelines %q, want the default without guidelines.json beside --data", got.guidelines)
+	if got.Guidelines != defaultGuidelines {
+		t.Errorf("guidelines %q, want the default without guidelines.json beside --data", got.Guidelines)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "guidelines.json"), []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd = newEvalFlowsCmd(streams{}, func(_ context.Context, o *evalFlowsOptions) error { got = o; return nil })
+	cmd = newEvalFlowsCmd(streams{}, func(_ context.Context, o *evalsuite.FlowsOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--data", data})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.guidelines != dir {
-		t.Errorf("guidelines %q, want the folder of --data %q", got.guidelines, dir)
+	if got.Guidelines != dir {
+		t.Errorf("guidelines %q, want the folder of --data %q", got.Guidelines, dir)
 	}
-	cmd = newEvalFlowsCmd(streams{}, func(context.Context, *evalFlowsOptions) error { return nil })
+	cmd = newEvalFlowsCmd(streams{}, func(context.Context, *evalsuite.FlowsOptions) error { return nil })
 	cmd.SetArgs(nil)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "--data") {

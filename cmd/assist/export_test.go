@@ -106,8 +106,8 @@ func TestExportFlags(t *testing.T) {
 		if err := cmd.Execute(); err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
-		if got.format != tc.format || got.since != tc.since {
-			t.Errorf("%v: format %q since %s, want %q %s", tc.args, got.format, got.since, tc.format, tc.since)
+		if got.Format != tc.format || got.Since != tc.since {
+			t.Errorf("%v: format %q since %s, want %q %s", tc.args, got.Format, got.Since, tc.format, tc.since)
 		}
 	}
 }

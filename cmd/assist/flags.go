@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/engine/event"
-	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/spf13/pflag"
 )
 
@@ -73,12 +70,12 @@ func (f *viewFlags) logger(stderr io.Writer) (log *slog.Logger, done func(), err
 		if err != nil {
 			return nil, nil, fmt.Errorf("open log file: %w", err)
 		}
-		return newLogger(file, f.debug), func() { file.Close() }, nil
+		return app.NewLogger(file, f.debug), func() { file.Close() }, nil
 	}
 	if f.headless {
-		return newLogger(stderr, f.debug), func() {}, nil
+		return app.NewLogger(stderr, f.debug), func() {}, nil
 	}
-	return newLogger(nil, f.debug), func() {}, nil
+	return app.NewLogger(nil, f.debug), func() {}, nil
 }
 
 // kbFlags are the flags of every command that answers from the knowledge
@@ -161,22 +158,13 @@ func (f *asrFlags) config(recorded bool) app.ASRConfig {
 // serviceFlags say how a terminal reaches a running service: by --nats and
 // --creds, or by the data folder a service on this machine writes its
 // address and credentials into.
-type serviceFlags struct {
-	nats  string
-	creds string
-	ca    string
-	data  string
-}
+type serviceFlags app.ServiceAddress
 
 func (f *serviceFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.nats, "nats", os.Getenv("ASSIST_NATS_URL"), "NATS URL of the service ($ASSIST_NATS_URL; default: the 'assist serve' using --data)")
-	fs.StringVar(&f.creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "nkey seed file of your user ($ASSIST_NATS_CREDS; default: from --data)")
-	fs.StringVar(&f.ca, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "CA certificate (PEM) of a service whose NATS TLS certificate is private ($ASSIST_NATS_CA)")
-	fs.StringVar(&f.data, "data", app.DefaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
-}
-
-func (f *serviceFlags) address() app.ServiceAddress {
-	return app.ServiceAddress{NATS: f.nats, Creds: f.creds, CA: f.ca, Data: f.data}
+	fs.StringVar(&f.NATS, "nats", os.Getenv("ASSIST_NATS_URL"), "NATS URL of the service ($ASSIST_NATS_URL; default: the 'assist serve' using --data)")
+	fs.StringVar(&f.Creds, "creds", os.Getenv("ASSIST_NATS_CREDS"), "nkey seed file of your user ($ASSIST_NATS_CREDS; default: from --data)")
+	fs.StringVar(&f.CA, "nats-ca", os.Getenv("ASSIST_NATS_CA"), "CA certificate (PEM) of a service whose NATS TLS certificate is private ($ASSIST_NATS_CA)")
+	fs.StringVar(&f.Data, "data", app.DefaultDataDir(), "data folder of an 'assist serve' on this machine ($ASSIST_DATA)")
 }
 
 // defaultSince is how far back export and report look unless told.
@@ -184,28 +172,17 @@ const defaultSince = 24 * time.Hour
 
 // storeFlags choose the stored calls export and report read: the service
 // that keeps them, how far back, and which queue.
-type storeFlags struct {
-	service serviceFlags
-	since   time.Duration
-	queue   string
-}
+type storeFlags app.StoredCalls
 
 func (f *storeFlags) register(fs *pflag.FlagSet, sinceUsage, queueUsage string) {
-	f.service.register(fs)
-	fs.DurationVar(&f.since, "since", defaultSince, sinceUsage+" calls that started within this long ago, such as 24h or 90m; 0 for every stored call")
-	fs.StringVar(&f.queue, "queue", "", queueUsage)
+	(*serviceFlags)(&f.Service).register(fs)
+	fs.DurationVar(&f.Since, "since", defaultSince, sinceUsage+" calls that started within this long ago, such as 24h or 90m; 0 for every stored call")
+	fs.StringVar(&f.Queue, "queue", "", queueUsage)
 }
 
 func (f *storeFlags) check() error {
-	if f.since < 0 {
-		return usagef("--since must be a duration such as 24h, or 0 for every stored call, got %s", f.since)
+	if f.Since < 0 {
+		return usagef("--since must be a duration such as 24h, or 0 for every stored call, got %s", f.Since)
 	}
 	return nil
-}
-
-// read folds the stored calls in the window, as the service user name.
-func (f *storeFlags) read(ctx context.Context, name string) ([]*event.CallRecord, time.Time, error) {
-	since := export.Since(nil, f.since)
-	calls, err := app.ReadCalls(ctx, f.service.address(), name, since, f.queue)
-	return calls, since, err
 }

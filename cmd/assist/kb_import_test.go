@@ -8,18 +8,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/kb"
 )
 
 func TestKBImportFlags(t *testing.T) {
-	var got *kbImportOptions
-	cmd := newKBImportCmd(streams{}, func(o *kbImportOptions) error { got = o; return nil })
+	var got *app.ImportOptions
+	cmd := newKBImportCmd(streams{}, func(o *app.ImportOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--format", "abcd", "--out", "dir", "g.json"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.file != "g.json" || got.format != "abcd" || got.outDir != "dir" {
+	if got.File != "g.json" || got.Format != "abcd" || got.OutDir != "dir" {
 		t.Errorf("options = %+v", got)
 	}
 
@@ -29,7 +30,7 @@ func TestKBImportFlags(t *testing.T) {
 		{"a.csv"},
 		{"a.csv", "--out", "dir", "--format", "xml"},
 	} {
-		cmd := newKBImportCmd(streams{}, func(*kbImportOptions) error { return nil })
+		cmd := newKBImportCmd(streams{}, func(*app.ImportOptions) error { return nil })
 		cmd.SetArgs(args)
 		cmd.SetOut(&bytes.Buffer{})
 		cmd.SetErr(&bytes.Buffer{})

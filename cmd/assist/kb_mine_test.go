@@ -32,12 +32,12 @@ func TestKBMineFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.format != "sgd" || got.minCount != 3 || got.out != "r.jsonl" || len(got.files) != 2 {
+	if got.format != "sgd" || got.MinCount != 3 || got.Output != "r.jsonl" || len(got.Files) != 2 {
 		t.Errorf("options = %+v", got)
 	}
 	cmd = newKBMineCmd(streams{}, func(o *kbMineOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"a.jsonl"})
-	if err := cmd.Execute(); err != nil || got.minCount != replies.DefaultMinCount || got.format != "auto" || got.out != "" {
+	if err := cmd.Execute(); err != nil || got.MinCount != replies.DefaultMinCount || got.format != "auto" || got.Output != "" {
 		t.Errorf("defaults: %+v, %v", got, err)
 	}
 

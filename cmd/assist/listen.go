@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/charmbracelet/x/term"
@@ -15,11 +14,9 @@ import (
 )
 
 type listenOptions struct {
-	io              streams
-	device          int
-	list            bool
-	channels        int
-	customerChannel int
+	io streams
+	app.Live
+	list bool
 	engineFlags
 	viewFlags
 }
@@ -33,10 +30,10 @@ func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) 
 		Example: example("listen"),
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.channels != 1 && opts.channels != 2 {
+			if opts.Channels != 1 && opts.Channels != 2 {
 				return usagef("--channels must be 1 or 2")
 			}
-			if opts.customerChannel < 0 || opts.customerChannel >= opts.channels {
+			if opts.CustomerChannel < 0 || opts.CustomerChannel >= opts.Channels {
 				return usagef("--customer-channel must be 0 or, with two channels, 1")
 			}
 			if runF != nil {
@@ -46,10 +43,10 @@ func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) 
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&opts.device, "device", mic.DefaultDevice, "input device index from --list-devices (default: the system's default input)")
+	f.IntVar(&opts.Device, "device", mic.DefaultDevice, "input device index from --list-devices (default: the system's default input)")
 	f.BoolVar(&opts.list, "list-devices", false, "print the input devices and exit")
-	f.IntVar(&opts.channels, "channels", 1, "channels to capture: 1, or 2 for a call with one speaker per channel")
-	f.IntVar(&opts.customerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
+	f.IntVar(&opts.Channels, "channels", 1, "channels to capture: 1, or 2 for a call with one speaker per channel")
+	f.IntVar(&opts.CustomerChannel, "customer-channel", 0, "with --channels 2: the customer's channel, 0 (left) or 1 (right)")
 	opts.engineFlags.register(f)
 	opts.kb.EncoderInBackground = true
 	opts.viewFlags.register(f, "print the events as NDJSON on stdout until interrupted, instead of the agent view", logFileUsage)
@@ -58,7 +55,7 @@ func newListenCmd(io streams, runF func(context.Context, *listenOptions) error) 
 
 func runListen(ctx context.Context, opts *listenOptions) error {
 	if opts.list {
-		return listDevices(opts)
+		return app.PrintInputDevices(opts.io.out)
 	}
 	if f, ok := opts.io.out.(*os.File); !opts.headless && (!ok || !term.IsTerminal(f.Fd())) {
 		return errors.New("the agent view needs a terminal (or --headless)")
@@ -72,9 +69,8 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	if err != nil {
 		return err
 	}
-	live, err := app.Listen(ctx, cfg, app.Live{
-		Device: opts.device, Channels: opts.channels, CustomerChannel: opts.customerChannel, Agent: os.Getenv("USER"),
-	})
+	opts.Agent = os.Getenv("USER")
+	live, err := app.Listen(ctx, cfg, opts.Live)
 	if err != nil {
 		return err
 	}
@@ -86,18 +82,4 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 		ModelStatus: live.Status,
 		Controller:  live.Stack.Controls(),
 	})
-}
-
-func listDevices(opts *listenOptions) error {
-	devices, err := app.InputDevices()
-	if err != nil {
-		return err
-	}
-	if len(devices) == 0 {
-		fmt.Fprintln(opts.io.out, "no audio input devices")
-	}
-	for _, d := range devices {
-		fmt.Fprintln(opts.io.out, d)
-	}
-	return nil
 }

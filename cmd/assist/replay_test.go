@@ -43,7 +43,7 @@ func TestReplayFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.speed != 4 || !got.headless || got.format != "sgd" || got.kb.Dir != "dir" || len(got.files) != 2 {
+	if got.Speed != 4 || !got.headless || got.format != "sgd" || got.kb.Dir != "dir" || len(got.Files) != 2 {
 		t.Errorf("options = %+v", got)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/larkspur-labs/assist/engine/service/servicetest"
 )
@@ -52,21 +53,21 @@ func TestReportOnAnEmptyStore(t *testing.T) {
 }
 
 func TestReportFlags(t *testing.T) {
-	var got *reportOptions
-	cmd := newReportCmd(streams{}, func(_ context.Context, o *reportOptions) error { got = o; return nil })
+	var got *app.ReportOptions
+	cmd := newReportCmd(streams{}, func(_ context.Context, o *app.ReportOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--since", "168h", "--queue", "billing", "--json", "--nats", "nats://x:4222", "--creds", "s.nk"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.since != 168*time.Hour || got.queue != "billing" || !got.json || got.service.nats != "nats://x:4222" || got.service.creds != "s.nk" {
+	if got.Since != 168*time.Hour || got.Queue != "billing" || !got.JSON || got.Service.NATS != "nats://x:4222" || got.Service.Creds != "s.nk" {
 		t.Errorf("options %+v", got)
 	}
-	cmd = newReportCmd(streams{}, func(_ context.Context, o *reportOptions) error { got = o; return nil })
+	cmd = newReportCmd(streams{}, func(_ context.Context, o *app.ReportOptions) error { got = o; return nil })
 	cmd.SetArgs(nil)
-	if err := cmd.Execute(); err != nil || got.since != defaultSince || got.json {
+	if err := cmd.Execute(); err != nil || got.Since != defaultSince || got.JSON {
 		t.Errorf("defaults %+v %v", got, err)
 	}
-	cmd = newReportCmd(streams{}, func(context.Context, *reportOptions) error { t.Error("ran"); return nil })
+	cmd = newReportCmd(streams{}, func(context.Context, *app.ReportOptions) error { t.Error("ran"); return nil })
 	cmd.SetArgs([]string{"--since", "-1h"})
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	var ue usageError

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -85,19 +84,6 @@ next actions. Everything runs on embedded models, offline.`,
 	}
 	root.AddCommand(newServeCmd(io), newAgentCmd(io), newSuperviseCmd(io), newCredsCmd(io), newSimulateCmd(io), newReplayCmd(io, nil), newKBCmd(io), newEvalCmd(io), newTrainCmd(io), newTranscribeCmd(io, nil), newListenCmd(io, nil), newExportCmd(io, nil), newReportCmd(io, nil))
 	return root
-}
-
-// newLogger returns the logger for a command: text to w at the given level,
-// or discarded when w is nil.
-func newLogger(w io.Writer, debug bool) *slog.Logger {
-	if w == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	level := slog.LevelInfo
-	if debug {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // exactArgs is cobra.ExactArgs with a usage error that says what is missing.

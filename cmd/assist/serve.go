@@ -95,7 +95,7 @@ func (o *serveOptions) service() (app.Service, error) {
 
 // runServe runs the service until ctx is done.
 func runServe(ctx context.Context, o *serveOptions, svc app.Service) error {
-	log := newLogger(o.io.err, o.debug)
+	log := app.NewLogger(o.io.err, o.debug)
 	cfg, err := o.engineFlags.config(log, o.io.err)
 	if err != nil {
 		return err

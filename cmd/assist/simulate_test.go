@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -12,140 +11,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
-	"github.com/larkspur-labs/assist/engine/enginetest"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
+	"github.com/larkspur-labs/assist/engine/ingest/ingesttest"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/engine/transcript"
 )
 
 const simTestKey = "sim-test-key"
 
-// simService is the ingest handler on a real engine and embedded bus,
-// served over HTTP, with a subscriber to every call's events.
-type simService struct {
-	url    string
-	events *engine.Subscription
-	// byCall holds the events seen so far, per call.
-	byCall map[string][]event.Event
-}
-
-// startSimService starts the service; with a recognizer it takes voice
-// calls too.
-func startSimService(t *testing.T, rec audio.Recognizer) *simService {
-	t.Helper()
-	te := enginetest.Start(t)
-	eng, events := te.Engine, te.Events
-	h, err := ingest.NewHandler(ingest.Options{Calls: &ingest.EngineCalls{Engine: eng}, APIKey: simTestKey, Recognizer: rec}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
-		srv.Close()
-		h.Close()
-	})
-	return &simService{url: srv.URL, events: events, byCall: map[string][]event.Event{}}
-}
-
-// waitEvents reads events until done says the calls seen are complete.
-func (s *simService) waitEvents(t *testing.T, done func(byCall map[string][]event.Event) bool) {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for !done(s.byCall) {
-		select {
-		case e := <-s.events.C:
-			s.byCall[e.CallID] = append(s.byCall[e.CallID], e)
-		case <-deadline:
-			t.Fatalf("events not complete after 30s: %d calls seen", len(s.byCall))
-		}
-	}
-}
-
-// endedCalls counts the calls whose call.ended has been seen.
-func endedCalls(byCall map[string][]event.Event) int {
-	n := 0
-	for _, evs := range byCall {
-		if len(evs) > 0 && evs[len(evs)-1].Kind == event.KindCallEnded {
-			n++
-		}
-	}
-	return n
-}
-
-// checkChatCalls checks the events of finished chat calls against the
-// summary: every call started and ended, every utterance acked was
-// published, every customer utterance got suggestions.
-func checkChatCalls(t *testing.T, byCall map[string][]event.Event, rep map[string]any, queues, agents []string) {
-	t.Helper()
-	if int(rep["calls"].(float64)) != len(byCall) {
-		t.Errorf("summary has %v calls, the bus saw %d", rep["calls"], len(byCall))
-	}
-	finals := 0
-	for id, evs := range byCall {
-		start, ok := evs[0].Payload.(event.CallStarted)
-		if !ok {
-			t.Errorf("call %s begins with %s", id, evs[0].Kind)
-			continue
-		}
-		if start.Channel != event.ChannelChat || !contains(queues, start.Queue) || !contains(agents, start.Agent) || start.Customer == "" {
-			t.Errorf("call %s started as %+v", id, start)
-		}
-		end, ok := evs[len(evs)-1].Payload.(event.CallEnded)
-		if !ok || end.Reason != "completed" {
-			t.Errorf("call %s ends with %s %+v, want call.ended (completed)", id, evs[len(evs)-1].Kind, end)
-		}
-		suggested := map[string]bool{}
-		for _, e := range evs {
-			if sug, ok := e.Payload.(event.Suggestions); ok {
-				suggested[sug.UtteranceID] = true
-			}
-		}
-		for _, e := range evs {
-			u, ok := e.Payload.(event.Utterance)
-			if !ok || e.Kind != event.KindFinal {
-				continue
-			}
-			finals++
-			if u.Source != event.SourceChat {
-				t.Errorf("call %s: utterance from %s", id, u.Source)
-			}
-			if u.Speaker == event.SpeakerCustomer && !suggested[u.UtteranceID] {
-				t.Errorf("call %s: customer utterance %s got no suggestions", id, u.UtteranceID)
-			}
-		}
-	}
-	if int(rep["utterances"].(float64)) != finals || rep["acked"] != rep["utterances"] {
-		t.Errorf("summary %v: the bus saw %d final utterances", rep, finals)
-	}
-	if rep["errors"] != float64(0) {
-		t.Errorf("errors in %v", rep)
-	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func TestSimulateChatCallsOverWebSocket(t *testing.T) {
-	s := startSimService(t, nil)
-	stdout, stderr, err := execute(t, "simulate", "--url", s.url, "--key", simTestKey,
+	s := ingesttest.Start(t, simTestKey, nil)
+	stdout, stderr, err := execute(t, "simulate", "--url", s.URL, "--key", simTestKey,
 		"--calls", "5", "--rate", "50", "--queues", "billing, cards", "--agents", "2")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	rep := lastJSON(t, stdout)
-	s.waitEvents(t, func(m map[string][]event.Event) bool { return endedCalls(m) == 5 })
-	checkChatCalls(t, s.byCall, rep, []string{"billing", "cards"}, []string{"agent-1", "agent-2"})
+	s.WaitEvents(t, func(m map[string][]event.Event) bool { return ingesttest.EndedCalls(m) == 5 })
+	ingesttest.CheckChatCalls(t, s.ByCall, rep, []string{"billing", "cards"}, []string{"agent-1", "agent-2"})
 
 	// Each call played one bundled sample, in turn.
 	scripts, _, err := app.LoadCalls(nil, transcript.FormatAuto)
@@ -169,62 +55,13 @@ func TestSimulateChatCallsOverWebSocket(t *testing.T) {
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "5 chat calls over WebSocket (5 ended cleanly)") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
-	if !strings.Contains(stderr, "simulate: 5 chat calls over WebSocket to "+s.url) {
+	if !strings.Contains(stderr, "simulate: 5 chat calls over WebSocket to "+s.URL) {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 }
 
-// TestSimulateStopsCleanly cancels a run with no end in sight, as Ctrl-C
-// does: every call started is ended, and the figures still come out.
-func TestSimulateStopsCleanly(t *testing.T) {
-	s := startSimService(t, nil)
-	var out, errOut bytes.Buffer
-	cmd := simulateCommand(streams{out: &out, err: &errOut}, func(ctx context.Context, o *simulateOptions) error {
-		o.progressEvery = 50 * time.Millisecond
-		return runSimulate(ctx, o)
-	})
-	cmd.SetArgs([]string{"--url", s.url, "--key", simTestKey, "--http", "--calls", "3", "--rate", "20", "--duration", "10m"})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
-
-	// Stop once every call has had suggestions.
-	s.waitEvents(t, func(m map[string][]event.Event) bool {
-		n := 0
-		for _, evs := range m {
-			for _, e := range evs {
-				if e.Kind == event.KindSuggestions {
-					n++
-					break
-				}
-			}
-		}
-		return n >= 3
-	})
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("%v\n%s", err, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("simulate did not stop after cancel")
-	}
-	rep := lastJSON(t, out.String())
-	calls := int(rep["calls"].(float64))
-	s.waitEvents(t, func(m map[string][]event.Event) bool { return endedCalls(m) >= calls })
-	checkChatCalls(t, s.byCall, rep, []string{"billing", "cards", "support"}, []string{"agent-1", "agent-2", "agent-3"})
-	if rep["duration_s"].(float64) > 60 {
-		t.Errorf("ran for %v s after cancel", rep["duration_s"])
-	}
-	if !strings.Contains(errOut.String(), "  open ") || !strings.Contains(errOut.String(), "  acked ") {
-		t.Errorf("no progress on stderr:\n%s", errOut.String())
-	}
-}
-
 func TestSimulateFindsTheServiceInTheDataFolder(t *testing.T) {
-	s := startSimService(t, nil)
+	s := ingesttest.Start(t, simTestKey, nil)
 	data := t.TempDir()
 	dir := service.Dir(data)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -235,7 +72,7 @@ func TestSimulateFindsTheServiceInTheDataFolder(t *testing.T) {
 	if _, _, err := execute(t, args...); err == nil || !strings.Contains(err.Error(), "no 'assist serve' found") {
 		t.Errorf("no service info: err = %v", err)
 	}
-	if err := service.WriteInfo(dir, service.Info{NATSURL: "nats://127.0.0.1:1", HTTPURL: s.url}); err != nil {
+	if err := service.WriteInfo(dir, service.Info{NATSURL: "nats://127.0.0.1:1", HTTPURL: s.URL}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := execute(t, args...); err == nil || !strings.Contains(err.Error(), "no ingest API key") {
@@ -254,16 +91,16 @@ func TestSimulateFindsTheServiceInTheDataFolder(t *testing.T) {
 }
 
 func TestSimulateRefusedOrUnreachable(t *testing.T) {
-	s := startSimService(t, nil)
-	_, _, err := execute(t, "simulate", "--url", s.url, "--key", "wrong-key", "--calls", "2")
+	s := ingesttest.Start(t, simTestKey, nil)
+	_, _, err := execute(t, "simulate", "--url", s.URL, "--key", "wrong-key", "--calls", "2")
 	var ue usageError
 	if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), "refused the API key") || !strings.Contains(err.Error(), "--key") {
 		t.Errorf("wrong key: err = %v", err)
 	}
-	if code := run([]string{"simulate", "--url", s.url, "--key", "wrong-key"}); code != exitError {
+	if code := run([]string{"simulate", "--url", s.URL, "--key", "wrong-key"}); code != exitError {
 		t.Errorf("wrong key: exit %d, want %d", code, exitError)
 	}
-	if len(s.byCall) > 0 || len(s.events.C) > 0 {
+	if len(s.ByCall) > 0 || len(s.Events.C) > 0 {
 		t.Errorf("a call started with the wrong key")
 	}
 
@@ -288,8 +125,8 @@ func TestSimulateFlags(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.calls != 500 || got.rate != 0.2 || got.duration != 2*time.Minute || !got.http || !got.insecure ||
-		got.queues != "billing,cards,support" || got.agents != 0 || len(got.files) != 1 {
+	if got.Calls != 500 || got.Rate != 0.2 || got.Duration != 2*time.Minute || !got.HTTP || !got.Insecure ||
+		got.queues != "billing,cards,support" || got.Agents != 0 || len(got.Files) != 1 {
 		t.Errorf("options = %+v", got)
 	}
 
@@ -324,9 +161,9 @@ func TestSimulateAudioCalls(t *testing.T) {
 	// calls queue their audio rather than drop it.
 	defer func(q time.Duration) { ingest.VoiceQueuedAudio = q }(ingest.VoiceQueuedAudio)
 	ingest.VoiceQueuedAudio = 2 * time.Minute
-	s := startSimService(t, rec)
+	s := ingesttest.Start(t, simTestKey, rec)
 
-	stdout, stderr, err := execute(t, "simulate", "--url", s.url, "--key", simTestKey,
+	stdout, stderr, err := execute(t, "simulate", "--url", s.URL, "--key", simTestKey,
 		"--audio", "--wav", sphinxtest.LibriVoxClip("0880"), "--calls", "2", "--rate", "10")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
@@ -335,9 +172,9 @@ func TestSimulateAudioCalls(t *testing.T) {
 	if rep["calls"] != float64(2) || rep["utterances"] != float64(2) || rep["errors"] != float64(0) {
 		t.Errorf("summary %v", rep)
 	}
-	s.waitEvents(t, func(m map[string][]event.Event) bool { return endedCalls(m) == 2 })
+	s.WaitEvents(t, func(m map[string][]event.Event) bool { return ingesttest.EndedCalls(m) == 2 })
 	heard := 0
-	for id, evs := range s.byCall {
+	for id, evs := range s.ByCall {
 		if start, ok := evs[0].Payload.(event.CallStarted); !ok || start.Channel != event.ChannelVoice || start.Agent == "" || start.Queue == "" {
 			t.Errorf("call %s begins with %s %+v", id, evs[0].Kind, evs[0].Payload)
 		}

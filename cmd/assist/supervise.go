@@ -6,7 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/tui/supervisor"
@@ -53,21 +53,13 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 	defer done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	subject := engine.AllCallsSubject
-	if o.queue != "" {
-		subject = engine.QueueSubject(o.queue)
-	}
 	// The view learns of a lost connection at once; once it is back, the
 	// directory is read again for the rows that changed meanwhile.
 	var msgs <-chan tea.Msg
 	if !o.term.headless {
 		msgs = supervisor.Watch(ctx, t, o.queue)
 	}
-	rows, err := t.Calls(ctx, o.queue)
-	if err != nil {
-		return err
-	}
-	events, err := t.Follow(ctx, subject, o.queue)
+	rows, events, err := app.FollowCalls(ctx, t, o.queue)
 	if err != nil {
 		return err
 	}

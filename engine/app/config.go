@@ -4,8 +4,17 @@
 // and guidance) and what carries it (the bus and the engine in one
 // process, or the service's NATS server, store, worker and ingest
 // endpoints), and the speech recognizer. The commands turn their flags
-// into a Config and call Start, Listen or Serve; nothing here parses
-// flags or draws on a terminal.
+// into a Config and call Start, Listen or Serve.
+//
+// The run functions of the commands that need no view live here too, as
+// cli/cli's live beside their command: each takes its command's options
+// struct, with the writers its output goes to, does the work and prints
+// the result (LintArticles, ImportArticles, IndexArticles,
+// SearchArticles, MineAllowlist, WriteIntentModel, TranscribeFile,
+// Simulate, Export, Report, IssueCreds). A command with a view gets what
+// the view shows from here: PrepareReplay (with the headless path,
+// Replayer.Headless), Listen, FollowAgent and FollowCalls. Nothing here
+// parses flags or draws on a terminal.
 package app
 
 import (
@@ -111,6 +120,19 @@ func (e *ConfigError) Error() string { return e.msg }
 
 func configErrorf(format string, args ...any) error {
 	return &ConfigError{fmt.Sprintf(format, args...)}
+}
+
+// NewLogger returns the logger of a command: text to w at info level, or
+// at debug level with debug; it discards everything when w is nil.
+func NewLogger(w io.Writer, debug bool) *slog.Logger {
+	if w == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // logger returns the configured logger, or one that discards.

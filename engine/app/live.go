@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/larkspur-labs/assist/audio/mic"
@@ -154,4 +155,20 @@ func InputDevices() ([]string, error) {
 		lines[i] = fmt.Sprintf("%s %3d  %-40s %d ch, %.0f Hz", mark, d.Index, d.Name, d.MaxInputChannels, d.DefaultSampleRate)
 	}
 	return lines, nil
+}
+
+// PrintInputDevices prints the audio input devices, a line each (see
+// InputDevices), or a line saying there are none.
+func PrintInputDevices(w io.Writer) error {
+	devices, err := InputDevices()
+	if err != nil {
+		return err
+	}
+	if len(devices) == 0 {
+		fmt.Fprintln(w, "no audio input devices")
+	}
+	for _, d := range devices {
+		fmt.Fprintln(w, d)
+	}
+	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/larkspur-labs/assist/engine/service"
@@ -88,6 +90,57 @@ func DialTerminal(a ServiceAddress, role service.Role, name string, log *slog.Lo
 		t, err = service.DialTerminal(cfg)
 	}
 	return t, err
+}
+
+// FollowAgent follows, on t, the events of the calls of the agent t is
+// connected as: see service.Terminal.Follow.
+func FollowAgent(ctx context.Context, t *service.Terminal, agent string) (<-chan event.Event, error) {
+	return t.Follow(ctx, engine.AgentSubject(agent), "")
+}
+
+// FollowCalls reads, on t, the rows of the live calls (in queue, when not
+// empty), then follows the events of those calls: what a supervisor
+// watches.
+func FollowCalls(ctx context.Context, t *service.Terminal, queue string) ([]event.CallRow, <-chan event.Event, error) {
+	subject := engine.AllCallsSubject
+	if queue != "" {
+		subject = engine.QueueSubject(queue)
+	}
+	rows, err := t.Calls(ctx, queue)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := t.Follow(ctx, subject, queue)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, events, nil
+}
+
+// CredsOptions configure 'assist creds add'.
+type CredsOptions struct {
+	// Data is the data folder of the service.
+	Data string
+	// Role and Name are the user the credentials are for.
+	Role service.Role
+	Name string
+	// Out receives the line naming the seed file.
+	Out io.Writer
+}
+
+// IssueCreds issues the user's credentials, an nkey seed file in the
+// service's data folder, unless it has them already, and says which.
+func IssueCreds(o *CredsOptions) error {
+	path, created, err := service.Auth{Dir: service.Dir(o.Data)}.Add(o.Role, o.Name)
+	if err != nil {
+		return err
+	}
+	state := "existing"
+	if created {
+		state = "new"
+	}
+	fmt.Fprintf(o.Out, "%s credentials for %s %s: %s\n", state, o.Role, o.Name, path)
+	return nil
 }
 
 // CallStore is the service's event store, read as the service user.

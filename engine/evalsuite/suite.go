@@ -13,6 +13,11 @@
 // composes both sides: the offline harness of assist/eval and the stack
 // that engine/app starts for a replay, neither of which should know the
 // other.
+//
+// The commands themselves run here too, each printing what it prints:
+// All is `assist eval all`; Intent, Sentiment, ASR and Flows are the
+// standalone `assist eval` commands, and TrainEmotion is `assist train
+// emotion`, which trains the model the sentiment figures measure.
 package evalsuite
 
 import (
