@@ -164,11 +164,17 @@ func rampSamples(start, n int) []int16 {
 	return s
 }
 
+// hangTimeout is the request timeout of the tests whose server hangs:
+// short, so that they end quickly.
+const hangTimeout = 200 * time.Millisecond
+
 // newTestServerRecognizer returns a recognizer for the fake server, with a
-// short timeout so a hanging server ends the test quickly.
+// timeout that a loaded machine under -race never reaches when the server
+// answers (30 s of audio is a megabyte to encode and post); the tests of a
+// hanging server pass WithServerTimeout(hangTimeout).
 func newTestServerRecognizer(t *testing.T, baseURL, key string, opts ...ServerOption) *ServerRecognizer {
 	t.Helper()
-	opts = append([]ServerOption{WithServerTimeout(200 * time.Millisecond)}, opts...)
+	opts = append([]ServerOption{WithServerTimeout(time.Minute)}, opts...)
 	r, err := NewServerRecognizer(baseURL, "whisper-large-v3", key, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -329,20 +335,32 @@ type failingServer struct {
 	start func(t *testing.T) string
 	// want is in the error, which also names the server.
 	want string
+	// timeout is the recognizer's, when the server would outlast the
+	// default one.
+	timeout time.Duration
+}
+
+// recognizer returns a recognizer for the server at baseURL.
+func (fs failingServer) recognizer(t *testing.T, baseURL string) *ServerRecognizer {
+	t.Helper()
+	if fs.timeout > 0 {
+		return newTestServerRecognizer(t, baseURL, transcribeTestKey, WithServerTimeout(fs.timeout))
+	}
+	return newTestServerRecognizer(t, baseURL, transcribeTestKey)
 }
 
 // failingServers are the ways a server fails that the fallback must
 // survive.
 var failingServers = []failingServer{
-	{"hangs past the timeout", startHangingServer, "no answer within 200ms"},
-	{"refuses connections", startRefusingServer, "connection refused"},
+	{"hangs past the timeout", startHangingServer, "no answer within 200ms", hangTimeout},
+	{"refuses connections", startRefusingServer, "connection refused", 0},
 	{"answers 500 with an OpenAI error", startRespondingServer(http.StatusInternalServerError,
 		`{"error": {"message": "CUDA out of memory", "type": "server_error", "code": null}}`),
-		"HTTP 500: CUDA out of memory"},
+		"HTTP 500: CUDA out of memory", 0},
 	{"answers 502 with an HTML page", startRespondingServer(http.StatusBadGateway,
-		"<html>\n<body>Bad Gateway</body>\n</html>"), "HTTP 502: <html> <body>Bad Gateway</body> </html>"},
-	{"answers 200 with garbage", startRespondingServer(http.StatusOK, "garbage"), "malformed response"},
-	{"answers 200 with an empty body", startRespondingServer(http.StatusOK, ""), "malformed response"},
+		"<html>\n<body>Bad Gateway</body>\n</html>"), "HTTP 502: <html> <body>Bad Gateway</body> </html>", 0},
+	{"answers 200 with garbage", startRespondingServer(http.StatusOK, "garbage"), "malformed response", 0},
+	{"answers 200 with an empty body", startRespondingServer(http.StatusOK, ""), "malformed response", 0},
 }
 
 // startHangingServer starts a server that answers nothing until the
@@ -387,7 +405,7 @@ func TestServerRecognizerErrorsNameServerAndCause(t *testing.T) {
 	for _, fs := range failingServers {
 		t.Run(fs.name, func(t *testing.T) {
 			baseURL := fs.start(t)
-			s, _ := newTestServerRecognizer(t, baseURL, transcribeTestKey).NewStream()
+			s, _ := fs.recognizer(t, baseURL).NewStream()
 			text, err := transcribeOne(t, s, rampSamples(0, 1600))
 			if err == nil {
 				t.Fatalf("Final = %q, nil; want an error", text)
@@ -404,7 +422,7 @@ func TestServerRecognizerErrorsNameServerAndCause(t *testing.T) {
 }
 
 func TestServerRecognizerTimeoutIsDeadlineExceeded(t *testing.T) {
-	s, _ := newTestServerRecognizer(t, startHangingServer(t), "").NewStream()
+	s, _ := newTestServerRecognizer(t, startHangingServer(t), "", WithServerTimeout(hangTimeout)).NewStream()
 	_, err := transcribeOne(t, s, rampSamples(0, 160))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error = %v, want one that is context.DeadlineExceeded", err)
@@ -509,7 +527,7 @@ func TestFallbackUsesFallbackTextWhenServerFails(t *testing.T) {
 			baseURL := fs.start(t)
 			fb := &fixedRecognizer{final: "fallback final"}
 			var log reportedErrors
-			rec := NewFallback(newTestServerRecognizer(t, baseURL, transcribeTestKey), fb, log.report)
+			rec := NewFallback(fs.recognizer(t, baseURL), fb, log.report)
 			s, _ := rec.NewStream()
 			defer s.Close()
 
