@@ -299,7 +299,13 @@ func TestOpenAIEmbedderFailures(t *testing.T) {
 				defer srv.Close()
 				base = srv.URL + "/v1"
 			}
-			e, err := NewOpenAIEmbedder(base, "m", key, WithEmbedTimeout(100*time.Millisecond), WithEmbedBatchSize(tc.batch))
+			// Only the stalling server meets the short timeout; the others
+			// answer, however slowly a loaded machine lets them.
+			timeout := time.Minute
+			if tc.name == "timeout" {
+				timeout = 100 * time.Millisecond
+			}
+			e, err := NewOpenAIEmbedder(base, "m", key, WithEmbedTimeout(timeout), WithEmbedBatchSize(tc.batch))
 			if err != nil {
 				t.Fatal(err)
 			}

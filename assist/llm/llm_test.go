@@ -235,8 +235,9 @@ func TestDraftCancelledMidStreamReturnsPromptly(t *testing.T) {
 			case <-time.After(2 * time.Second):
 				t.Fatal("Draft did not return after its context was cancelled")
 			}
-			if took := r.at.Sub(cancelled); took > 200*time.Millisecond {
-				t.Errorf("Draft returned %v after the cancel, want < 200ms", took)
+			// Well under the server's pace: the cancel, not a token, ended it.
+			if took := r.at.Sub(cancelled); took > time.Second {
+				t.Errorf("Draft returned %v after the cancel, want it at once", took)
 			}
 			if !errors.Is(r.err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", r.err)
@@ -320,7 +321,9 @@ func TestBreaker(t *testing.T) {
 			t.Errorf("err = %v, want ErrDegraded", err)
 		}
 	}
-	if took := time.Since(start); took > 50*time.Millisecond {
+	// No request, so no waiting on one (the server's 503s take no time
+	// either; the request count below is the check that counts).
+	if took := time.Since(start); took > time.Second {
 		t.Errorf("refusing took %v", took)
 	}
 	if n := len(srv.Requests()); n != 3 {
