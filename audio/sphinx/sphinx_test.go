@@ -319,21 +319,6 @@ func TestBadOptionIsAnError(t *testing.T) {
 	}
 }
 
-// referenceHits counts the words of hyp that occur in ref.
-func referenceHits(ref, hyp string) int {
-	in := map[string]bool{}
-	for _, w := range audio.NormalizeWords(ref) {
-		in[w] = true
-	}
-	var hits int
-	for _, w := range audio.NormalizeWords(hyp) {
-		if in[w] {
-			hits++
-		}
-	}
-	return hits
-}
-
 func rtf(elapsed time.Duration, samples []int16) float64 {
 	return elapsed.Seconds() / duration(samples).Seconds()
 }
