@@ -16,7 +16,7 @@ import (
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 )
 
-// sampleData lays the bundled data-set samples out as ../shared/data is,
+// sampleData lays the bundled data-set samples out as the whole sets are,
 // for the groups that read ABCD, GoEmotions, TweetEval, FSDD and SGD. TweetEval's
 // sample has a val split only; it stands in for test too.
 func sampleData(t *testing.T) string {
@@ -45,8 +45,9 @@ func sampleData(t *testing.T) string {
 
 func TestRunOnTheSamples(t *testing.T) {
 	var progress bytes.Buffer
+	data := sampleData(t)
 	rows, err := Run(context.Background(), Options{
-		Data: sampleData(t), Groups: []string{"tweeteval", "gauges", "flows", "goemotions"}, Progress: &progress,
+		Data: data, Groups: []string{"tweeteval", "gauges", "flows", "goemotions"}, Progress: &progress,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +61,7 @@ func TestRunOnTheSamples(t *testing.T) {
 		if r.Group != wantGroups[i] || r.Figure == "" || r.Value == "" || r.Figures == nil || !strings.HasPrefix(r.Command, "assist eval ") {
 			t.Errorf("row %d: %+v", i, r)
 		}
-		if strings.Contains(r.Command, "shared/data") || strings.Contains(r.Command, os.TempDir()) {
+		if strings.Contains(r.Command, data) || strings.Contains(r.Command, os.TempDir()) {
 			t.Errorf("row %d names the data folder, not DATA: %s", i, r.Command)
 		}
 		if !strings.Contains(progress.String(), r.Figure+": "+r.Value) {
