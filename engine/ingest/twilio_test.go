@@ -62,7 +62,7 @@ var testLimits = limits{idle: 20 * time.Second, queued: 2 * time.Minute, grace: 
 // twoPartyCall lays the clips out as a call at 8 kHz, one track per party:
 // half a second of line noise, the customer, a second of line noise, the
 // agent, half a second. It returns the tracks and where each party starts.
-func twoPartyCall(t *testing.T) (customer, agent []int16, customerAt, agentAt time.Duration) {
+func twoPartyCall(t testing.TB) (customer, agent []int16, customerAt, agentAt time.Duration) {
 	t.Helper()
 	c, a := clip8k(t, customerClip), clip8k(t, agentClip)
 	const rate = telephonyRate
@@ -75,7 +75,7 @@ func twoPartyCall(t *testing.T) (customer, agent []int16, customerAt, agentAt ti
 }
 
 // clip8k loads a 16 kHz clip and resamples it to the telephony rate.
-func clip8k(t *testing.T, path string) []int16 {
+func clip8k(t testing.TB, path string) []int16 {
 	t.Helper()
 	c, err := audio.LoadWAV(path)
 	if err != nil {
