@@ -2,8 +2,10 @@
 // agent and supervisor terminals, headless NDJSON output, the service's
 // store and the exports. It holds the event kinds and payloads, their JSON
 // codec, the one NDJSON writer, and the folds of a call's event stream (its
-// summary row and its record). It imports the standard library only, so a
-// terminal that reads events does not pull in the engine.
+// summary row and its record), and beside the calls' events the one
+// service-wide reading a service publishes, its voice admission
+// (VoiceStatus). It imports the standard library only, so a terminal that
+// reads events does not pull in the engine.
 //
 // Every event carries its call id, a per-call sequence number that strictly
 // increases, and a timestamp. On the wire an event is one flat JSON object:
