@@ -24,6 +24,15 @@ type Metrics struct {
 	DroppedPartials prometheus.Counter
 	// IngestErrors counts rejected ingest input by endpoint and reason.
 	IngestErrors *prometheus.CounterVec
+	// VoiceActive is how many voice calls hold a slot (are recognised
+	// in-process) and VoiceCapacity how many slots there are (0: no
+	// bound); VoiceOverflow is how many live voice calls beyond capacity
+	// the speech server recognises.
+	VoiceActive, VoiceCapacity, VoiceOverflow prometheus.Gauge
+	// VoiceHandedOver and VoiceRefused count, by endpoint, the voice calls
+	// that found every slot taken: handed to the speech server, or
+	// refused.
+	VoiceHandedOver, VoiceRefused *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -52,8 +61,24 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		IngestErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "assist_ingest_errors_total", Help: "Rejected ingest input by endpoint and reason.",
 		}, []string{"endpoint", "reason"}),
+		VoiceActive: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "assist_voice_calls_active", Help: "Voice calls recognised in this process now, each holding one of its voice slots.",
+		}),
+		VoiceCapacity: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "assist_voice_calls_capacity", Help: "Voice slots of this process (--max-voice-calls); 0 means no bound.",
+		}),
+		VoiceOverflow: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "assist_voice_calls_overflow", Help: "Live voice calls beyond capacity, recognised by the speech server (--asr-url).",
+		}),
+		VoiceHandedOver: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "assist_voice_calls_handed_over_total", Help: "Voice calls that found every slot taken and were handed to the speech server, by endpoint.",
+		}, []string{"endpoint"}),
+		VoiceRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "assist_voice_calls_refused_total", Help: "Voice calls refused because every slot was taken and no speech server is configured, by endpoint.",
+		}, []string{"endpoint"}),
 	}
-	reg.MustRegister(m.ActiveCalls, m.Connections, m.Utterances, m.Latency, m.ModelErrors, m.DroppedPartials, m.IngestErrors)
+	reg.MustRegister(m.ActiveCalls, m.Connections, m.Utterances, m.Latency, m.ModelErrors, m.DroppedPartials, m.IngestErrors,
+		m.VoiceActive, m.VoiceCapacity, m.VoiceOverflow, m.VoiceHandedOver, m.VoiceRefused)
 	return m
 }
 
@@ -114,5 +139,30 @@ func (m *Metrics) DroppedPartial() {
 func (m *Metrics) IngestError(endpoint, reason string) {
 	if m != nil {
 		m.IngestErrors.WithLabelValues(endpoint, reason).Inc()
+	}
+}
+
+// VoiceSlots sets the voice admission gauges: slots taken, slots, and
+// live calls beyond them.
+func (m *Metrics) VoiceSlots(active, capacity, overflow int) {
+	if m != nil {
+		m.VoiceActive.Set(float64(active))
+		m.VoiceCapacity.Set(float64(capacity))
+		m.VoiceOverflow.Set(float64(overflow))
+	}
+}
+
+// VoiceHandOver counts a voice call handed to the speech server for want
+// of a slot.
+func (m *Metrics) VoiceHandOver(endpoint string) {
+	if m != nil {
+		m.VoiceHandedOver.WithLabelValues(endpoint).Inc()
+	}
+}
+
+// VoiceRefuse counts a voice call refused for want of a slot.
+func (m *Metrics) VoiceRefuse(endpoint string) {
+	if m != nil {
+		m.VoiceRefused.WithLabelValues(endpoint).Inc()
 	}
 }

@@ -75,8 +75,15 @@ var audiohookLanguages = []string{"en-US"}
 // per call by the Architect flow) or, failing that, customConfig (set
 // once in the integration), when they are strings.
 //
+// A session whose open finds o.MaxVoiceCalls calls recognised already is
+// recognised by o.Overflow, or without one answered with disconnect
+// (reason "error", info "voice capacity reached (N calls)") instead of
+// opened, and starts no call; the probe needs no slot and is always
+// answered.
+//
 // The handler refuses every session with 503 when o.Recognizer is nil.
 func AudioHookHandler(o *Options) http.Handler {
+	o.voiceGate()
 	return &audiohookHandler{o: o, lim: currentLimits()}
 }
 
@@ -280,7 +287,8 @@ func (s *audiohookSession) noteClientSeq(seq uint64) {
 	s.mu.Unlock()
 }
 
-// open answers open with opened and then starts the call.
+// open answers open with opened and then starts the call, or with
+// disconnect when there is no room for the call.
 func (s *audiohookSession) open(p *audiohookOpen) error {
 	media, ok := selectAudioHookMedia(p.Media)
 	if !ok {
@@ -290,6 +298,16 @@ func (s *audiohookSession) open(p *audiohookOpen) error {
 	if err := checkLabels(p.ConversationID, info); err != nil {
 		return err
 	}
+	s.log = s.log.With("session_id", s.sessionID(), "conversation_id", p.ConversationID)
+	s.probe = p.ConversationID == nullUUID
+	var slot *voiceSlot
+	if !s.probe {
+		var err error
+		if slot, err = s.o.gate.admit(audiohookEndpoint); err != nil {
+			s.refuse(err.Error())
+			return nil
+		}
+	}
 	opened := audiohookOpened{Media: []audiohookMediaWire{media.wire()}, StartPaused: false}
 	if p.SupportedLanguages {
 		opened.SupportedLanguages = audiohookLanguages
@@ -297,12 +315,13 @@ func (s *audiohookSession) open(p *audiohookOpen) error {
 	// opened goes first: the recognizer may take longer to load than
 	// Genesys waits for it.
 	if err := s.send("opened", opened); err != nil {
+		if slot != nil {
+			slot.release()
+		}
 		return err
 	}
 	s.state, s.media = ahActive, media
-	s.log = s.log.With("session_id", s.sessionID(), "conversation_id", p.ConversationID)
-	if p.ConversationID == nullUUID {
-		s.probe = true
+	if s.probe {
 		s.log.Info("audiohook connection probe")
 		return nil
 	}
@@ -315,7 +334,7 @@ func (s *audiohookSession) open(p *audiohookOpen) error {
 	}
 	s.log.Info("audiohook session opened", "format", media.Format, "channels", media.Channels,
 		"queue", info.Queue, "agent", info.Agent)
-	s.call = startVoiceCall(s.o, audiohookEndpoint, p.ConversationID, info, speakers, s.lim.queued, func(err error) {
+	s.call = startVoiceCall(s.o, audiohookEndpoint, p.ConversationID, info, speakers, slot, s.lim.queued, func(err error) {
 		s.disconnect(reasonStartFailed, "the call could not start")
 	})
 	return nil
@@ -358,18 +377,40 @@ func (s *audiohookSession) skip(d time.Duration) {
 // label) and why (for the client and the log). The client should answer
 // with close; see loop.
 func (s *audiohookSession) disconnect(reason, why string) {
-	s.mu.Lock()
-	first := s.disconnecting.IsZero()
-	if first {
-		s.disconnecting = time.Now()
-		s.endReason = "error"
-	}
-	s.mu.Unlock()
-	if !first {
+	if !s.startDisconnect() {
 		return
 	}
 	s.log.Warn("audiohook session disconnected", "reason", reason, "detail", why)
 	s.o.Metrics.IngestError(audiohookEndpoint, reason)
+	s.sendDisconnect(why)
+}
+
+// refuse answers open with disconnect when there is no room for the call
+// (the voice gate counted it). The protocol has no reason of its own for
+// a busy server: it is an error, and why says which.
+func (s *audiohookSession) refuse(why string) {
+	if !s.startDisconnect() {
+		return
+	}
+	s.log.Warn("audiohook session refused", "detail", why)
+	s.sendDisconnect(why)
+}
+
+// startDisconnect records that the session is being disconnected; it
+// returns false if it was already.
+func (s *audiohookSession) startDisconnect() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.disconnecting.IsZero() {
+		return false
+	}
+	s.disconnecting = time.Now()
+	s.endReason = "error"
+	return true
+}
+
+// sendDisconnect sends disconnect with reason "error" and why as its info.
+func (s *audiohookSession) sendDisconnect(why string) {
 	if err := s.send("disconnect", audiohookDisconnect{Reason: "error", Info: why}); err != nil {
 		s.log.Debug("send disconnect", "err", err)
 	}

@@ -18,6 +18,20 @@ type Options struct {
 	// Recognizer turns voice calls' audio into text; without one, voice
 	// endpoints refuse calls with a clear error.
 	Recognizer audio.Recognizer
+	// MaxVoiceCalls bounds the voice calls Recognizer recognises at once
+	// (each holds a slot until it ends); zero or less means no bound.
+	// A call that finds every slot taken goes to Overflow, or is refused
+	// in its protocol's way without one: Twilio's stream is closed with
+	// status 1013 (try again later), AudioHook's open is answered with
+	// disconnect (reason "error").
+	MaxVoiceCalls int
+	// Overflow recognises the voice calls beyond MaxVoiceCalls: a speech
+	// server, whose cost is not this process's. Nil refuses them.
+	Overflow audio.Recognizer
+	// OnVoiceChange, when set, is told each time the voice admission
+	// changes (see Handler.VoiceStatus), from the goroutine that changed
+	// it: it must return at once.
+	OnVoiceChange func()
 	// APIKey is required of every ingest client. Required.
 	APIKey string
 	// TwilioInbound is who speaks on a Twilio stream's inbound track (the
@@ -37,6 +51,9 @@ type Options struct {
 
 	// voice, set by NewHandler, lets Handler.Close end the voice streams.
 	voice *voiceStreams
+	// gate, set by NewHandler (or the first voice handler built on these
+	// options), admits voice calls.
+	gate *voiceGate
 }
 
 // voiceStreams tracks the open voice streams so that a shutting-down
@@ -83,4 +100,14 @@ func (o *Options) twilioInbound() event.Speaker {
 		return event.SpeakerCustomer
 	}
 	return o.TwilioInbound
+}
+
+// voiceGate returns the options' voice admission, built on first use:
+// NewHandler and the voice handlers' constructors call it before serving,
+// so every endpoint on the same options shares one.
+func (o *Options) voiceGate() *voiceGate {
+	if o.gate == nil {
+		o.gate = newVoiceGate(o)
+	}
+	return o.gate
 }

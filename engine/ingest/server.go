@@ -12,6 +12,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // ChatIdleTimeout is how long a chat WebSocket may stay silent before the
@@ -71,6 +73,7 @@ func NewHandler(o Options, reg prometheus.Gatherer) (*Handler, error) {
 	h := &Handler{o: o, mux: http.NewServeMux(), chat: newChatCalls(o.Calls), idle: ChatIdleTimeout, conns: map[*chatConn]struct{}{}}
 	h.o.voice = &voiceStreams{}
 	h.o.voice.ctx, h.o.voice.cancel = context.WithCancel(context.Background())
+	h.o.voiceGate()
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -82,6 +85,12 @@ func NewHandler(o Options, reg prometheus.Gatherer) (*Handler, error) {
 	mountVoice(h.mux, &h.o)
 	return h, nil
 }
+
+// VoiceStatus is the voice admission now: slots taken of
+// Options.MaxVoiceCalls, live calls handed to Options.Overflow, and the
+// calls handed over or refused so far. Worker and TS are left to the
+// caller, which publishes it.
+func (h *Handler) VoiceStatus() event.VoiceStatus { return h.o.gate.status() }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -64,8 +64,14 @@ const twilioMixSkew = telephonyRate
 // message for VoiceIdleTimeout is closed too. stop ends the call with reason
 // "hangup", a socket that closes first with "disconnected".
 //
+// A stream whose start finds o.MaxVoiceCalls calls recognised already is
+// recognised by o.Overflow, or without one closed with status 1013 (try
+// again later) and the reason "voice capacity reached (N calls)", and
+// starts no call.
+//
 // The handler refuses every stream with 503 when o.Recognizer is nil.
 func TwilioHandler(o *Options) http.Handler {
+	o.voiceGate()
 	return &twilioHandler{o: o, lim: currentLimits()}
 }
 
@@ -198,9 +204,13 @@ func (s *twilioStream) start(st *twilioStart) error {
 		}
 	}
 	s.log = s.log.With("call_id", id)
+	slot, err := s.o.gate.admit(twilioEndpoint)
+	if err != nil {
+		return err
+	}
 	s.log.Info("twilio stream started", "tracks", st.Tracks, "queue", info.Queue, "agent", info.Agent)
 	s.mix = newTrackMixer(len(speakers), twilioMixSkew, twilioJitter)
-	s.call = startVoiceCall(s.o, twilioEndpoint, id, info, speakers, s.lim.queued, func(err error) {
+	s.call = startVoiceCall(s.o, twilioEndpoint, id, info, speakers, slot, s.lim.queued, func(err error) {
 		s.c.Close(websocket.StatusInternalError, closeReason("the call could not start: "+err.Error()))
 	})
 	return nil
@@ -229,9 +239,14 @@ func (s *twilioStream) media(md *twilioMedia) error {
 func (s *twilioStream) finish(err error) {
 	reason, code, why := "hangup", websocket.StatusNormalClosure, ""
 	var perr *protocolError
+	var full *capacityError
 	switch {
 	case err == nil:
 		s.log.Info("twilio stream stopped")
+	case errors.As(err, &full):
+		// Counted by the gate; no call was started.
+		code, why = websocket.StatusTryAgainLater, full.Error()
+		s.log.Warn("twilio stream refused", "reason", why)
 	case errors.As(err, &perr):
 		reason, code, why = "error", websocket.StatusPolicyViolation, closeReason(perr.Detail)
 		s.log.Warn("twilio stream closed on a protocol error", "reason", perr.Reason, "detail", perr.Detail)

@@ -195,6 +195,7 @@ func newVoiceService(t *testing.T, rec audio.Recognizer, lim limits, tweak ...fu
 	for _, f := range tweak {
 		f(o)
 	}
+	o.voiceGate() // as NewHandler does
 	// Handlers of hijacked connections outlive httptest's Close: wait for
 	// them before the bus they publish on goes.
 	var handlers sync.WaitGroup

@@ -20,7 +20,8 @@ import (
 // worker goroutine starts the call (model loading included, so it never
 // delays a protocol answer), then feeds the queued audio through an
 // engine.AudioCall into the call's sink. The queue holds at most
-// VoiceQueuedAudio; see there for what happens beyond.
+// VoiceQueuedAudio; see there for what happens beyond. The call holds its
+// admission slot until the worker is done, however the call ends.
 type voiceCall struct {
 	id        string
 	endpoint  string
@@ -28,6 +29,7 @@ type voiceCall struct {
 	metrics   *engine.Metrics
 	channels  int
 	maxQueued int // samples per channel
+	slot      *voiceSlot
 	onFail    func(error)
 
 	mu          sync.Mutex
@@ -56,13 +58,16 @@ type audioChunk struct {
 const silenceStep = telephonyRate
 
 // startVoiceCall starts the call id in the background with one channel per
-// speaker at telephonyRate. onFail is called, from the worker goroutine,
-// if the call cannot start; the audio pushed is then dropped.
-func startVoiceCall(o *Options, endpoint, id string, info event.CallStarted, speakers []event.Speaker, queued time.Duration, onFail func(error)) *voiceCall {
+// speaker at telephonyRate, recognised by the recognizer of its admission
+// slot, which it releases when it is done. onFail is called, from the
+// worker goroutine, if the call cannot start; the audio pushed is then
+// dropped.
+func startVoiceCall(o *Options, endpoint, id string, info event.CallStarted, speakers []event.Speaker, slot *voiceSlot, queued time.Duration, onFail func(error)) *voiceCall {
 	v := &voiceCall{
 		id: id, endpoint: endpoint, metrics: o.Metrics, channels: len(speakers),
 		log:       o.log().With("endpoint", endpoint, "call_id", id),
 		maxQueued: max(int(queued.Seconds()*telephonyRate), telephonyRate/50),
+		slot:      slot,
 		onFail:    onFail,
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
@@ -169,6 +174,7 @@ func (v *voiceCall) next() (c audioChunk, reason string, ok bool) {
 // run is the worker: it starts the call, feeds it and ends it.
 func (v *voiceCall) run(o *Options, info event.CallStarted, speakers []event.Speaker) {
 	defer close(v.done)
+	defer v.slot.release()
 	// The call outlives its connection until the queue is drained and the
 	// last utterance flushed, so it does not use the request's context.
 	ctx := context.Background()
@@ -177,13 +183,14 @@ func (v *voiceCall) run(o *Options, info event.CallStarted, speakers []event.Spe
 		v.fail(fmt.Errorf("start call %s: %w", v.id, err))
 		return
 	}
-	call, err := engine.NewAudioCall(sink, o.Recognizer, telephonyRate, speakers...)
+	rec := v.slot.rec
+	call, err := engine.NewAudioCall(sink, rec, telephonyRate, speakers...)
 	if err != nil {
 		sink.End("error")
 		v.fail(fmt.Errorf("start recognition for call %s: %w", v.id, err))
 		return
 	}
-	v.log.Info("voice call started", "speakers", speakers, "recognizer", o.Recognizer.Name())
+	v.log.Info("voice call started", "speakers", speakers, "recognizer", rec.Name(), "handed_over", v.slot.handedOver)
 	var errs int
 	for {
 		c, reason, ok := v.next()
