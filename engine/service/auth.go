@@ -180,7 +180,7 @@ func Permissions(u User) *server.Permissions {
 	case RoleSupervisor:
 		return &server.Permissions{
 			Publish:   &server.SubjectPermission{Allow: []string{apiPrefix + ">"}},
-			Subscribe: &server.SubjectPermission{Allow: []string{engine.AllCallsSubject, inbox}},
+			Subscribe: &server.SubjectPermission{Allow: []string{engine.AllCallsSubject, voiceStatusAll, inbox}},
 		}
 	case RoleAgent:
 		return &server.Permissions{

@@ -14,6 +14,7 @@
 //	assist.api.<op>                the supervisor's API (queue group assist-api)
 //	assist.api.agent.<agent>.<op>  an agent's API: its own calls only
 //	assist.chat.out.<call>         the agent's replies to a chat call
+//	assist.status.voice.<worker>   a process's voice admission (supervisors may read it)
 package service
 
 import (
