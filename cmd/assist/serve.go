@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -23,8 +24,13 @@ type serveOptions struct {
 	debug         bool
 }
 
-func newServeCmd(io streams) *cobra.Command {
+// newServeCmd builds the serve command; runF, when set, runs instead of
+// the service (tests check the parsing with it).
+func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Service) error) *cobra.Command {
 	opts := &serveOptions{io: io}
+	if runF == nil {
+		runF = runServe
+	}
 	cmd := &cobra.Command{
 		Use:     "serve",
 		Short:   "Run the engine as a service: telephony and chat ingest, NATS bus, terminals",
@@ -44,6 +50,9 @@ func newServeCmd(io streams) *cobra.Command {
 			if opts.svc.Retention < 0 {
 				return usagef("--retention must not be negative")
 			}
+			if opts.svc.MaxVoiceCalls < 1 {
+				return usagef("--max-voice-calls must be at least 1, got %d (for chat only, use --no-voice)", opts.svc.MaxVoiceCalls)
+			}
 			if opts.kb.Data == "" {
 				return usagef("--data is needed: the service keeps its store and credentials there")
 			}
@@ -51,7 +60,7 @@ func newServeCmd(io streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runServe(cmd.Context(), opts, svc)
+			return runF(cmd.Context(), opts, svc)
 		},
 	}
 	f := cmd.Flags()
@@ -70,6 +79,8 @@ func newServeCmd(io streams) *cobra.Command {
 	f.StringVar(&opts.svc.Worker, "worker", "", "this worker's id, unique in the cluster and stable across restarts (default: kept in the data folder)")
 	f.StringVar(&opts.twilioInbound, "twilio-inbound", "customer", "who speaks on a Twilio stream's inbound track: customer or agent")
 	f.BoolVar(&opts.svc.NoVoice, "no-voice", false, "take chat only: no speech recognizer is loaded")
+	f.IntVar(&opts.svc.MaxVoiceCalls, "max-voice-calls", app.DefaultMaxVoiceCalls(),
+		fmt.Sprintf("voice calls recognised at once, %g per core unless set; beyond them a call goes to --asr-url, or is refused", app.VoiceCallsPerCore))
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
 	return cmd
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/internal/eventually"
 )
 
 // TestMain lets a test run the command in a child process (the test binary
@@ -275,7 +276,7 @@ func TestServeTwilioCallReachesTheAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := t.TempDir()
-	p := startServe(t, data, freePort(t), freePort(t), "--debug")
+	p := startServe(t, data, freePort(t), freePort(t), "--debug", "--max-voice-calls", "2")
 	term, err := app.DialTerminal(app.ServiceAddress{Data: data}, service.RoleAgent, "agent-1", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -283,6 +284,19 @@ func TestServeTwilioCallReachesTheAgent(t *testing.T) {
 	defer term.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// A supervisor hears the service's voice admission.
+	boss, err := app.DialTerminal(app.ServiceAddress{Data: data}, service.RoleSupervisor, "boss", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Close()
+	voice := make(chan event.VoiceStatus, 64)
+	boss.WatchVoice(ctx, func(v event.VoiceStatus) {
+		select {
+		case voice <- v:
+		default:
+		}
+	})
 	events, err := term.Follow(ctx, engine.AgentSubject("agent-1"), "")
 	if err != nil {
 		t.Fatal(err)
@@ -313,17 +327,66 @@ func TestServeTwilioCallReachesTheAgent(t *testing.T) {
 	if !started || len(strings.Fields(heard)) < 2 {
 		t.Errorf("started %v, customer heard %q\n%s", started, heard, p.log())
 	}
+	select {
+	case v := <-voice:
+		if v.Capacity != 2 || v.Worker == "" {
+			t.Errorf("voice status %+v, want capacity 2 from a worker", v)
+		}
+	case <-time.After(2 * event.VoiceStatusStale):
+		t.Error("no voice status reached the supervisor")
+	}
+	// The call's slot comes back once its recognition is done, just after
+	// call.ended.
+	var metrics string
+	ok := eventually.True(10*time.Second, func() bool {
+		resp, err := http.Get(p.http + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		metrics = string(body)
+		return strings.Contains(metrics, "assist_voice_calls_active 0\n")
+	})
+	if !ok || !strings.Contains(metrics, "assist_voice_calls_capacity 2\n") {
+		t.Errorf("/metrics: want capacity 2 and no voice call active:\n%s", metrics)
+	}
 }
 
 func TestServeFlagsAreChecked(t *testing.T) {
-	for _, args := range [][]string{
-		{"serve", "--tls-cert", "x.pem"},
-		{"serve", "--twilio-inbound", "robot"},
+	for _, tt := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"serve", "--tls-cert", "x.pem"}, "--tls-key"},
+		{[]string{"serve", "--twilio-inbound", "robot"}, "robot"},
+		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "0"}, "--max-voice-calls must be at least 1, got 0"},
+		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "-3"}, "got -3"},
 	} {
-		_, _, err := execute(t, args...)
+		_, _, err := execute(t, tt.args...)
 		var ue usageError
-		if !errors.As(err, &ue) {
-			t.Errorf("%v: %v, want a usage error", args, err)
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("%v: %v, want a usage error that says %q", tt.args, err, tt.says)
+		}
+	}
+}
+
+func TestServeMaxVoiceCalls(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{nil, app.DefaultMaxVoiceCalls()},
+		{[]string{"--max-voice-calls", "7"}, 7},
+	} {
+		var got app.Service
+		cmd := newServeCmd(streams{}, func(_ context.Context, _ *serveOptions, svc app.Service) error { got = svc; return nil })
+		cmd.SetArgs(append([]string{"--data", t.TempDir()}, tt.args...))
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if got.MaxVoiceCalls != tt.want {
+			t.Errorf("%v: MaxVoiceCalls %d, want %d", tt.args, got.MaxVoiceCalls, tt.want)
 		}
 	}
 }

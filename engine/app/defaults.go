@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // DefaultEncoderDir is where the sentence encoder is looked for when
@@ -44,4 +45,27 @@ func DefaultDataDir() string {
 		return filepath.Join(home, ".local", "share", "assist")
 	}
 	return ""
+}
+
+// VoiceCallsPerCore is how many voice calls one core recognises with the
+// embedded recognizer by default, the figure behind DefaultMaxVoiceCalls.
+// A two-track call (customer and agent taking turns, over line noise)
+// needs 0.21–0.25 of a core while it lasts (BenchmarkTwoTrackCallCost in
+// engine/ingest; median 0.23 over three runs on a loaded two-core
+// machine). Decoders running side by side cost about 1.3 times what one
+// alone does (BenchmarkConcurrentStreams in audio/sphinx: 0.29 against
+// 0.22 of a core per stream), and half the cores are left for the rest of
+// the engine and for moments when both parties speak at once, which is
+// what keeps finals' lag low: 0.5 / (0.23 × 1.3) ≈ 1.7, rounded down to
+// the half. Update it when the recognizer's cost changes.
+const VoiceCallsPerCore = 1.5
+
+// DefaultMaxVoiceCalls is the default of 'assist serve --max-voice-calls':
+// VoiceCallsPerCore for each core the process may use
+// (runtime.GOMAXPROCS, which follows a container's CPU quota), rounded
+// down, and at least one.
+func DefaultMaxVoiceCalls() int { return maxVoiceCallsFor(runtime.GOMAXPROCS(0)) }
+
+func maxVoiceCallsFor(cores int) int {
+	return max(1, int(float64(cores)*VoiceCallsPerCore))
 }

@@ -37,3 +37,16 @@ func TestDefaultEncoderDir(t *testing.T) {
 		t.Errorf("$ASSIST_ENCODER empty: encoder %q, want it off", got)
 	}
 }
+
+func TestMaxVoiceCallsFor(t *testing.T) {
+	for _, tt := range []struct{ cores, want int }{
+		{0, 1}, {1, 1}, {2, 3}, {3, 4}, {4, 6}, {16, 24},
+	} {
+		if got := maxVoiceCallsFor(tt.cores); got != tt.want {
+			t.Errorf("%d cores: %d voice calls, want %d", tt.cores, got, tt.want)
+		}
+	}
+	if got := DefaultMaxVoiceCalls(); got < 1 {
+		t.Errorf("DefaultMaxVoiceCalls() = %d", got)
+	}
+}

@@ -46,6 +46,20 @@ func NewRecognizer(cfg ASRConfig, log *slog.Logger) (audio.Recognizer, error) {
 	}), nil
 }
 
+// NewOverflowRecognizer builds the recognizer of the voice calls beyond
+// the service's capacity (--max-voice-calls): the transcription server
+// alone, whose cost is not this machine's; nil when none is configured,
+// or with --digits, which only the embedded grammar recognises.
+func NewOverflowRecognizer(cfg ASRConfig) (audio.Recognizer, error) {
+	if cfg.URL == "" || cfg.Digits {
+		return nil, nil
+	}
+	if cfg.Model == "" {
+		return nil, configErrorf("--asr-url needs --asr-model")
+	}
+	return audio.NewServerRecognizer(cfg.URL, cfg.Model, cfg.Key)
+}
+
 // Utterance is one recognised utterance of a recording and the channel it
 // was heard on.
 type Utterance struct {

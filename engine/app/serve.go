@@ -47,6 +47,10 @@ type Service struct {
 	TwilioInbound event.Speaker
 	// NoVoice takes chat only: no speech recognizer is loaded.
 	NoVoice bool
+	// MaxVoiceCalls bounds the voice calls this process recognises at
+	// once; DefaultMaxVoiceCalls when zero or less. Beyond it a call is
+	// handed to the transcription server (Config.ASR.URL) or refused.
+	MaxVoiceCalls int
 	// IngestKey is required of ingest clients; when empty, the one kept
 	// in the data folder, generated on first start and shown once on
 	// Config.Notices.
@@ -108,7 +112,7 @@ func Serve(ctx context.Context, cfg Config, svc Service) error {
 	if err != nil {
 		return err
 	}
-	h, voice, err := s.ingestHandler(natsURL, creds, conn, bus, key, metrics, reg)
+	h, voice, err := s.ingestHandler(natsURL, creds, conn, bus, key, workerID, metrics, reg)
 	if err != nil {
 		return err
 	}
@@ -206,26 +210,26 @@ func (s *server) startWorker(ctx context.Context, bus *engine.Bus, store *servic
 }
 
 // ingestHandler builds the ingest endpoints on their own connection, with
-// the speech recognizer unless chat only; it says whether voice is on.
-func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engine.Bus, key string, metrics *engine.Metrics, reg *prometheus.Registry) (http.Handler, bool, error) {
+// the speech recognizer unless chat only, and with voice on publishes the
+// voice admission for the supervisors; it says whether voice is on.
+func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engine.Bus, key, workerID string, metrics *engine.Metrics, reg *prometheus.Registry) (http.Handler, bool, error) {
 	clientConn, err := service.Dial(url, creds, "assist-ingest", conn...)
 	if err != nil {
 		return nil, false, err
 	}
 	s.onClose(clientConn.Close)
-	var rec audio.Recognizer
-	if !s.svc.NoVoice {
-		asr := s.cfg.ASR
-		asr.Recorded = false
-		if rec, err = NewRecognizer(asr, s.log); err != nil {
-			// Chat still works; say why voice does not.
-			s.log.Warn("voice endpoints refuse calls", "err", err)
-			rec = nil
-		}
+	rec, overflow := s.recognizers()
+	maxVoice := s.svc.MaxVoiceCalls
+	if maxVoice <= 0 {
+		maxVoice = DefaultMaxVoiceCalls()
 	}
+	voice := service.NewVoicePublisher(clientConn, workerID, s.log)
 	h, err := ingest.NewHandler(ingest.Options{
 		Calls:         service.NewClient(clientConn, s.log),
 		Recognizer:    rec,
+		MaxVoiceCalls: maxVoice,
+		Overflow:      overflow,
+		OnVoiceChange: voice.Changed,
 		APIKey:        key,
 		TwilioInbound: s.svc.TwilioInbound,
 		Ready:         natsReady(bus.Conn(), clientConn),
@@ -236,7 +240,38 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 		return nil, false, err
 	}
 	s.onClose(func() { h.Close() })
+	if rec != nil {
+		beyond := "refused"
+		if overflow != nil {
+			beyond = "handed to " + overflow.Name()
+		}
+		s.log.Info("voice admission", "max_voice_calls", maxVoice, "beyond", beyond)
+		voice.Start(h.VoiceStatus)
+		s.onClose(voice.Close)
+	}
 	return h, rec != nil, nil
+}
+
+// recognizers builds the speech recognizer of the voice calls, nil when
+// chat only or when it cannot load, and that of the calls beyond capacity,
+// nil without a transcription server.
+func (s *server) recognizers() (rec, overflow audio.Recognizer) {
+	if s.svc.NoVoice {
+		return nil, nil
+	}
+	asr := s.cfg.ASR
+	asr.Recorded = false
+	rec, err := NewRecognizer(asr, s.log)
+	if err != nil {
+		// Chat still works; say why voice does not.
+		s.log.Warn("voice endpoints refuse calls", "err", err)
+		return nil, nil
+	}
+	if overflow, err = NewOverflowRecognizer(asr); err != nil {
+		s.log.Warn("voice calls beyond capacity are refused", "err", err)
+		return rec, nil
+	}
+	return rec, overflow
 }
 
 // listen opens the HTTP listener and records the service's addresses in
