@@ -80,7 +80,7 @@ type Options struct {
 	Controller agent.Controller
 
 	// Messages, when set, carries other messages for the view from the bus
-	// client, such as ConnectionMsg and RowsMsg. Run's one pump forwards
+	// client, such as ConnectionMsg, RowsMsg and VoiceMsg. Run's one pump forwards
 	// them as they come, beside the events.
 	Messages <-chan tea.Msg
 
@@ -207,6 +207,9 @@ type Model struct {
 	drillGen int
 	frame    string // memoised screen, valid while frameOK
 	frameOK  bool
+
+	voice    map[string]voiceReading // by worker
+	voiceSum event.VoiceStatus       // of voice, for the header
 }
 
 // Compile-time checks of the interfaces the view implements.
@@ -288,6 +291,9 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.clock = s.now()
 		s.merge(msg.Rows, msg.Replace)
 		s.rebuild()
+	case VoiceMsg:
+		s.clock = s.now()
+		s.applyVoice(msg.Status)
 	case ConnectionMsg:
 		s.conn, s.connDetail = connDown, termtext.Sanitize(msg.Detail)
 		if msg.Connected {
@@ -305,6 +311,7 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return s, nil
 		}
 		s.clock = s.now()
+		s.expireVoice()
 		s.rebuild()
 		if d != nil {
 			// The drill-down's clock runs on this tick.

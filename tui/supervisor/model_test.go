@@ -150,14 +150,16 @@ func directory() []event.CallRow {
 	}
 }
 
-// goldenSupervisor is the directory at w×h, plus a new critical alert on
-// call-0017 that has just arrived.
+// goldenSupervisor is the directory at w×h, with the service's voice
+// admission (6 of 8 slots taken, 2 calls refused so far), plus a new
+// critical alert on call-0017 that has just arrived.
 func goldenSupervisor(t *testing.T, w, h int) (*Model, *testClock) {
 	t.Helper()
 	s, clk := newTestSupervisor(t, Options{
 		Title: "Larkspur contact center", ModelStatus: "embedded · sentiment v3", Rows: directory(),
 	}, w, h)
 	supSend(t, s, ConnectionMsg{Connected: true})
+	supSend(t, s, VoiceMsg{Status: event.VoiceStatus{Worker: "w1", Active: 6, Capacity: 8, Refused: 2}})
 	supSend(t, s, common.EventMsg{Event: event.Event{
 		Kind: event.KindAlert, CallID: "call-0017", Seq: 21, TS: tuitest.FixedNow,
 		Payload: event.Alert{Type: "churn_risk", Severity: event.SeverityCritical, Reason: "customer threatens to cancel"},
@@ -690,6 +692,52 @@ func TestSupervisorRowsAndConnection(t *testing.T) {
 	supSend(t, s, common.StreamEndedMsg{})
 	if !strings.Contains(supScreen(s), "stream closed") {
 		t.Error("closed stream not shown")
+	}
+}
+
+// TestSupervisorVoiceHeader follows the service's voice admission in the
+// header: summed over the processes heard from lately, marked when full,
+// gone when no process has been heard from for event.VoiceStatusStale.
+func TestSupervisorVoiceHeader(t *testing.T) {
+	s, clk := newTestSupervisor(t, Options{ModelStatus: "supervisor boss · service", Rows: directory()}, 120, 30)
+	header := func() string { return strings.Split(supScreen(s), "\n")[1] }
+	if strings.Contains(header(), "voice") {
+		t.Fatalf("voice shown before any process reported: %q", header())
+	}
+	for _, tt := range []struct {
+		name string
+		msg  event.VoiceStatus
+		tick time.Duration // clock moved, then a tick, after the message
+		want string        // in the header; "" for no voice at all
+	}{
+		{"one process", event.VoiceStatus{Worker: "w1", Active: 3, Capacity: 4}, 0, "4 live  │  2 alerts  │  voice 3/4"},
+		{"a second, full, handing over", event.VoiceStatus{Worker: "w2", Active: 4, Capacity: 4, Overflow: 1, HandedOver: 3},
+			0, "voice 7/8 · 1 on server"},
+		{"the first fills up and refuses", event.VoiceStatus{Worker: "w1", Active: 4, Capacity: 4, Refused: 2},
+			0, "voice 8/8 full · 1 on server · 2 refused"},
+		{"a process without a bound", event.VoiceStatus{Worker: "w3", Active: 5},
+			0, "voice 13 · 1 on server · 2 refused"},
+		{"time passes, none stale yet", event.VoiceStatus{Worker: "w1", Active: 2, Capacity: 4, Refused: 2},
+			event.VoiceStatusStale / 2, "voice 11 · 1 on server · 2 refused"},
+		{"w2 speaks again, w1 and w3 go stale", event.VoiceStatus{Worker: "w2", Active: 1, Capacity: 4},
+			event.VoiceStatusStale / 2, "  │  voice 1/4 "},
+		{"all stale", event.VoiceStatus{Worker: "w2", Active: 1, Capacity: 4}, 2 * event.VoiceStatusStale, ""},
+	} {
+		supSend(t, s, VoiceMsg{Status: tt.msg})
+		if tt.tick > 0 {
+			clk.advance(tt.tick)
+			supTick(t, s)
+		}
+		got := header()
+		if tt.want == "" {
+			if strings.Contains(got, "voice") {
+				t.Errorf("%s: header %q, want no voice", tt.name, got)
+			}
+			continue
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s: header %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
 

@@ -102,7 +102,9 @@ func (f *frame) String() string {
 }
 
 // headerLines are the two header lines: who is watching what, with the
-// clock; then the models, the totals and the connection.
+// clock; then the models, the totals, the voice admission and the
+// connection. When the second does not fit, the models go first: the
+// figures matter more.
 func (s *Model) headerLines() []string {
 	st := &s.th.Header
 	left := st.Title.Render(" assist supervisor")
@@ -114,13 +116,20 @@ func (s *Model) headerLines() []string {
 	}
 	first := common.BarLine(st.Bar, s.width, left, st.Clock.Render(s.clock.Format("15:04:05")+" "))
 
-	left = st.Status.Render(" " + s.modelStatus)
-	if s.modelStatus != "" {
-		left += st.Sep.Render("  │  ")
-	}
-	left += st.Value.Render(strconv.Itoa(s.live)) + st.Label.Render(" live") +
+	figures := st.Value.Render(strconv.Itoa(s.live)) + st.Label.Render(" live") +
 		st.Sep.Render("  │  ") + st.Value.Render(strconv.Itoa(s.alerts)) + st.Label.Render(" alerts")
-	second := common.BarLine(st.Bar, s.width, left, s.connText()+st.Bar.Render(" "))
+	if voice := s.voiceText(); voice != "" {
+		figures += st.Sep.Render("  │  ") + voice
+	}
+	right := s.connText() + st.Bar.Render(" ")
+	left = st.Status.Render(" ") + figures
+	if s.modelStatus != "" {
+		withModels := st.Status.Render(" "+s.modelStatus) + st.Sep.Render("  │  ") + figures
+		if ansi.StringWidth(withModels)+1+ansi.StringWidth(right) <= s.width {
+			left = withModels
+		}
+	}
+	second := common.BarLine(st.Bar, s.width, left, right)
 	return []string{first, second}
 }
 

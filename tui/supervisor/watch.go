@@ -9,21 +9,33 @@ import (
 )
 
 // Directory is the service's live-call directory as the view follows it:
-// the connection's ups and downs, and after each reconnect the rows read
-// again. A service terminal (engine/service.Terminal) is one.
+// the connection's ups and downs, after each reconnect the rows read
+// again, and the service processes' voice admission. A service terminal
+// (engine/service.Terminal) is one.
 type Directory interface {
 	// WatchCalls calls status on each loss and return of the connection
 	// and, once it is back, rows with the live calls of queue (every
 	// queue when empty), until ctx is done.
 	WatchCalls(ctx context.Context, queue string, status func(connected bool), rows func([]event.CallRow))
+	// WatchVoice calls status with each voice admission a service process
+	// publishes, until ctx is done.
+	WatchVoice(ctx context.Context, status func(event.VoiceStatus))
 }
 
 // Watch turns what d reports into the view's messages, for
 // Options.Messages: a ConnectionMsg at once for each change (dropped when
-// the view is behind, as the next one supersedes it), and the rows read
-// again after a reconnect as a RowsMsg that replaces the table.
+// the view is behind, as the next one supersedes it), the rows read
+// again after a reconnect as a RowsMsg that replaces the table, and each
+// voice admission as a VoiceMsg (dropped when the view is behind: the
+// process publishes it again within event.VoiceStatusInterval).
 func Watch(ctx context.Context, d Directory, queue string) <-chan tea.Msg {
 	msgs := make(chan tea.Msg, 16)
+	d.WatchVoice(ctx, func(v event.VoiceStatus) {
+		select {
+		case msgs <- VoiceMsg{Status: v}:
+		default:
+		}
+	})
 	d.WatchCalls(ctx, queue, func(up bool) {
 		detail := "reconnecting…"
 		if up {

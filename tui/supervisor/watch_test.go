@@ -7,9 +7,12 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 )
 
-// fakeDirectory reports a loss and a return of the connection, with the
-// rows read again after it.
-type fakeDirectory struct{ rows []event.CallRow }
+// fakeDirectory reports a service process's voice admission, then a loss
+// and a return of the connection, with the rows read again after it.
+type fakeDirectory struct {
+	rows  []event.CallRow
+	voice event.VoiceStatus
+}
 
 func (d fakeDirectory) WatchCalls(_ context.Context, _ string, status func(bool), rows func([]event.CallRow)) {
 	status(false)
@@ -17,10 +20,18 @@ func (d fakeDirectory) WatchCalls(_ context.Context, _ string, status func(bool)
 	rows(d.rows)
 }
 
+func (d fakeDirectory) WatchVoice(_ context.Context, status func(event.VoiceStatus)) {
+	status(d.voice)
+}
+
 func TestWatchTurnsReconnectsIntoMessages(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	msgs := Watch(ctx, fakeDirectory{rows: []event.CallRow{{CallID: "c1"}}}, "")
+	voice := event.VoiceStatus{Worker: "w1", Active: 2, Capacity: 3}
+	msgs := Watch(ctx, fakeDirectory{rows: []event.CallRow{{CallID: "c1"}}, voice: voice}, "")
+	if m := (<-msgs).(VoiceMsg); m.Status != voice {
+		t.Errorf("first message %+v, want the voice admission", m)
+	}
 	if m := (<-msgs).(ConnectionMsg); m.Connected || m.Detail != "reconnecting…" {
 		t.Errorf("first message %+v, want the loss", m)
 	}
