@@ -44,6 +44,10 @@ func (d *Dialogue) Redact(speaker, text string) string {
 	return replace(text, d.turn(speaker, text, true), Kind.Placeholder)
 }
 
+// Note notes a turn said by speaker for the turns after it, without
+// redacting it: for the turns before the one to redact.
+func (d *Dialogue) Note(speaker, text string) { d.turn(speaker, text, true) }
+
 // turn finds the personal data of a turn and, when note is set, notes the
 // question it asks or the answer it gives.
 func (d *Dialogue) turn(speaker, text string, note bool) []hit {
