@@ -281,6 +281,9 @@ func (r *Redactor) find(text string, a ask) []hit {
 	if worthScanning(text) {
 		out = scanText(text, a, nil)
 	}
+	if !hasNumberWord(text) {
+		return r.enabled(out)
+	}
 	rest, back := text, rewritten{}
 	if len(out) > 0 {
 		rest, back = replaceMapped(text, out)
@@ -296,8 +299,13 @@ func (r *Redactor) find(text string, a ask) []hit {
 			sortHits(out)
 		}
 	}
-	kept := out[:0]
-	for _, h := range out {
+	return r.enabled(out)
+}
+
+// enabled keeps the hits of the Redactor's kinds.
+func (r *Redactor) enabled(hs []hit) []hit {
+	kept := hs[:0]
+	for _, h := range hs {
 		if r.kinds&h.Kind.bit() != 0 {
 			kept = append(kept, h)
 		}

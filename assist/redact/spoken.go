@@ -220,6 +220,27 @@ func spoken(text string) (rewritten, bool) {
 	return rewritten{text: string(out), reps: reps}, true
 }
 
+// hasNumberWord reports whether text holds a number word other than "a",
+// "and" or "plus": whether spoken may have anything to rewrite. It stops
+// at the first.
+func hasNumberWord(text string) bool {
+	for i := 0; i < len(text); {
+		if byteClass[text[i]] != classLetter {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) && byteClass[text[j]] == classLetter {
+			j++
+		}
+		if w, ok := lookupNumberWord(text[i:j]); ok && w.class != wA && w.class != wAnd && w.class != wPlus {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
 // numberTokens appends the number words and digit runs of text to buf, in
 // order. A word counts only as a whole word, and digits only standing
 // apart: not inside a word, and not glued to more digits by "-", ".", "/",
