@@ -15,9 +15,12 @@ import "strings"
 //     four digits on its own, not an amount, with the kind the question
 //     names nearest "last four" (a card when it names none).
 //
-// Card numbers need no question: a Luhn-valid number is a card anywhere.
-// Postcodes are not a kind (see the package doc), so a question for one
-// changes nothing.
+// A turn asks when it holds "?" or a request word ("what", "can you",
+// "confirm", "please", "and your" …); a date of birth named at all counts.
+// A question that names an order, reference, tracking or similar number
+// asks for that, not for the account or phone it mentions. Card numbers
+// need no question: a Luhn-valid number is a card anywhere. Postcodes are
+// not a kind (see the package doc), so a question for one changes nothing.
 
 // ask is what the agent's question asked the customer for.
 type ask struct {
@@ -47,6 +50,14 @@ var requestWords = []string{
 	"read", "provide", "need", "please", "repeat", "spell", "go ahead", "and your", "let me have",
 }
 
+// otherNumbers are numbers an agent asks for that are not personal data;
+// a question naming one asks for it, not for the account or phone it
+// mentions ("what's the order number on the account?").
+var otherNumbers = []string{
+	"order number", "order", "reference", "ref", "tracking", "confirmation number", "case number",
+	"ticket", "claim number", "invoice", "transaction id", "booking",
+}
+
 // lastFourPhrases ask for the last digits of a number.
 var lastFourPhrases = []string{
 	"last four", "last 4", "final four", "last digits", "ending in", "ends in", "ending with", "end in",
@@ -65,6 +76,12 @@ func asks(question string) ask {
 		}
 		request = phraseAt(q, w) >= 0
 	}
+	other := false
+	for _, w := range otherNumbers {
+		if other = phraseAt(q, w) >= 0; other {
+			break
+		}
+	}
 	var a ask
 	var at [len(allKinds)]int // where each kind is first named, -1 if not
 	for i := range at {
@@ -78,6 +95,9 @@ func asks(question string) ask {
 			}
 		}
 		if first < 0 || (!request && kp.kind != KindDOB) {
+			continue
+		}
+		if (kp.kind == KindAccount || kp.kind == KindPhone) && other {
 			continue
 		}
 		a.kinds |= kp.kind.bit()

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -45,6 +46,7 @@ var answers = []struct{ question, answer, want string }{
 	{"how can I help you today", "march fourth eighty eight", "march fourth eighty eight"},
 	{"your card will arrive in five days", "great, four four one two is the old one", "great, four four one two is the old one"},
 	{"which one would you like to check", "my checking account", "my checking account"},
+	{"what's the order number on the account?", "one two three four five six seven eight", "one two three four five six seven eight"},
 	{"", "four four one two", "four four one two"},
 }
 
@@ -73,6 +75,9 @@ func TestAsks(t *testing.T) {
 		{"your new card is on its way", nil, ""},
 		{"I've updated the account", nil, ""},
 		{"what's the postcode", nil, ""}, // not a kind
+		{"what's the order number on the account?", nil, ""},
+		{"can you read me the tracking number we sent to your phone", nil, ""},
+		{"what's the reference on the card payment", []Kind{KindCard}, ""},
 		{"how can I help you today", nil, ""},
 	} {
 		a := asks(c.question)
@@ -171,9 +176,21 @@ func TestCallsBounded(t *testing.T) {
 	if n := len(c.calls["c"].answers); n != maxAnswers || c.answers != maxAnswers {
 		t.Errorf("%d answers remembered (%d counted), want %d", n, c.answers, maxAnswers)
 	}
+	if got := c.firstWords["march"] + c.firstWords["may"]; got != maxAnswers {
+		t.Errorf("first words count %d answers, want %d", got, maxAnswers)
+	}
 	c.End("c")
-	if c.answers != 0 || len(c.calls) != 0 {
-		t.Errorf("after End: %d answers, %d calls", c.answers, len(c.calls))
+	if c.answers != 0 || len(c.calls) != 0 || len(c.firstWords) != 0 {
+		t.Errorf("after End: %d answers, %d calls, first words %v", c.answers, len(c.calls), c.firstWords)
+	}
+	// A call that never ends is forgotten once maxCalls others started.
+	c.Turn("lost", SpeakerAgent, "what's your date of birth")
+	c.Turn("lost", SpeakerCustomer, "march fourth eighty eight")
+	for i := range maxCalls {
+		c.Turn(fmt.Sprint(i), SpeakerCustomer, "hello")
+	}
+	if _, ok := c.calls["lost"]; ok || len(c.calls) != maxCalls || c.answers != 0 || len(c.firstWords) != 0 {
+		t.Errorf("after %d more calls: lost call kept %v, %d calls, %d answers", maxCalls, ok, len(c.calls), c.answers)
 	}
 }
 

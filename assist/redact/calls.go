@@ -23,6 +23,10 @@ type Calls struct {
 	calls   map[string]*liveCall
 	serial  uint64 // orders calls for eviction
 	answers int    // remembered answers over all calls
+	// firstWords counts the remembered answers by their first word, so
+	// that a text holding none of them is passed after one look at its
+	// words, however many calls are live.
+	firstWords map[string]int
 }
 
 // liveCall is one call in progress.
@@ -38,6 +42,20 @@ type answer struct {
 	text string
 }
 
+// firstWord is the answer's first word: its first run of letters or
+// digits.
+func (a answer) firstWord() string {
+	i := 0
+	for i < len(a.text) && !isWord(a.text[i]) {
+		i++
+	}
+	j := i
+	for j < len(a.text) && isWord(a.text[j]) {
+		j++
+	}
+	return a.text[i:j]
+}
+
 // Bounds on what Calls remembers: a call's answers beyond maxAnswers push
 // out its oldest, and a call not ended when maxCalls others have started
 // since (a lost End) is forgotten.
@@ -48,7 +66,7 @@ const (
 
 // NewCalls returns a Calls that redacts with r.
 func NewCalls(r *Redactor) *Calls {
-	return &Calls{r: r, calls: map[string]*liveCall{}}
+	return &Calls{r: r, calls: map[string]*liveCall{}, firstWords: map[string]int{}}
 }
 
 // Turn redacts a final turn of call id said by speaker, given the call's
@@ -67,11 +85,13 @@ func (c *Calls) Turn(id, speaker, text string) string {
 			continue
 		}
 		if len(lc.answers) == maxAnswers {
+			c.forget(lc.answers[0])
 			lc.answers = lc.answers[1:]
-			c.answers--
 		}
-		lc.answers = append(lc.answers, answer{kind: h.Kind, text: lowerASCII(text[h.Start:h.End])})
+		a := answer{kind: h.Kind, text: lowerASCII(text[h.Start:h.End])}
+		lc.answers = append(lc.answers, a)
 		c.answers++
+		c.firstWords[a.firstWord()]++
 	}
 	return replace(text, hs, Kind.Placeholder)
 }
@@ -99,8 +119,25 @@ func (c *Calls) End(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if lc, ok := c.calls[id]; ok {
-		c.answers -= len(lc.answers)
-		delete(c.calls, id)
+		c.drop(id, lc)
+	}
+}
+
+// drop forgets call id. The caller holds c.mu.
+func (c *Calls) drop(id string, lc *liveCall) {
+	for _, a := range lc.answers {
+		c.forget(a)
+	}
+	delete(c.calls, id)
+}
+
+// forget takes a remembered answer out of the counts. The caller holds
+// c.mu.
+func (c *Calls) forget(a answer) {
+	c.answers--
+	w := a.firstWord()
+	if c.firstWords[w]--; c.firstWords[w] <= 0 {
+		delete(c.firstWords, w)
 	}
 }
 
@@ -118,8 +155,7 @@ func (c *Calls) call(id string) *liveCall {
 				oldest, min = k, v.serial
 			}
 		}
-		c.answers -= len(c.calls[oldest].answers)
-		delete(c.calls, oldest)
+		c.drop(oldest, c.calls[oldest])
 	}
 	c.serial++
 	lc = &liveCall{d: c.r.Dialogue(), serial: c.serial}
@@ -147,6 +183,9 @@ func (c *Calls) Redact(text string) string {
 // where they overlap nothing found already. The caller holds c.mu.
 func (c *Calls) remembered(text string, hs []hit) []hit {
 	low := lowerASCII(text)
+	if !c.holdsFirstWord(low) {
+		return hs
+	}
 	n := len(hs)
 	for _, lc := range c.calls {
 		for _, a := range lc.answers {
@@ -170,4 +209,24 @@ func (c *Calls) remembered(text string, hs []hit) []hit {
 		sortHits(hs)
 	}
 	return hs
+}
+
+// holdsFirstWord reports whether a word of low is the first word of a
+// remembered answer. The caller holds c.mu.
+func (c *Calls) holdsFirstWord(low string) bool {
+	for i := 0; i < len(low); {
+		if !isWord(low[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(low) && isWord(low[j]) {
+			j++
+		}
+		if c.firstWords[low[i:j]] > 0 {
+			return true
+		}
+		i = j
+	}
+	return false
 }
