@@ -141,10 +141,6 @@ func (t token) small() bool {
 	return (t.class == wUnit && !t.oh) || t.class == wTeen || t.class == wTens
 }
 
-func (t token) ordinal() bool {
-	return t.class == wOrdUnit || t.class == wOrdTeen || t.class == wOrdTens
-}
-
 func (t token) isWord() bool { return t.class != wDigits }
 
 // replacement is a stretch of the original text, text[oStart:oEnd], that
