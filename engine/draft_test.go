@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine/event"
 )
 
@@ -277,6 +278,49 @@ func TestRedactStore(t *testing.T) {
 		if u, ok := e.Payload.(event.Utterance); ok && u.Text != "my card [CARD] was stolen" {
 			t.Errorf("stored %q", u.Text)
 		}
+	}
+}
+
+func TestCallsRedactAnswersToTheAgentsQuestion(t *testing.T) {
+	r, err := redact.New(redact.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := redact.NewCalls(r)
+	sub, eng := draftEngine(t, &scriptedDrafter{}, Options{Redact: calls.Redact, Calls: calls})
+	s, _ := eng.StartCall("c1", event.CallStarted{})
+	ctx := context.Background()
+	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerAgent, Text: "can you confirm your date of birth?", Source: event.SourceASR}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Partial(event.Utterance{Speaker: event.SpeakerCustomer, Text: "march fourth eighty", Source: event.SourceASR}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "march fourth eighty eight", Source: event.SourceASR}); err != nil {
+		t.Fatal(err)
+	}
+	// What a model-server client sends while the call lasts, without the
+	// question: a draft's window of turns, the utterance alone.
+	if got := calls.Redact("march fourth eighty eight"); got != "[DOB]" {
+		t.Errorf("during the call, Calls.Redact = %q, want [DOB]", got)
+	}
+	if err := s.End("done"); err != nil {
+		t.Fatal(err)
+	}
+	customer := 0
+	for _, e := range collect(t, sub, event.KindCallEnded) {
+		if u, ok := e.Payload.(event.Utterance); ok && u.Speaker == event.SpeakerCustomer {
+			customer++
+			if u.Text != "[DOB]" {
+				t.Errorf("published %s %q, want [DOB]", e.Kind, u.Text)
+			}
+		}
+	}
+	if customer != 2 {
+		t.Errorf("%d customer utterances published, want a partial and a final", customer)
+	}
+	if got := calls.Redact("march fourth eighty eight"); got != "march fourth eighty eight" {
+		t.Errorf("after the call, Calls.Redact = %q: the answer is still remembered", got)
 	}
 }
 

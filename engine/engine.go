@@ -17,6 +17,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/guide"
+	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/internal/stats"
 )
@@ -30,6 +31,7 @@ type Engine struct {
 	onEvent  func(event.Event)
 	metrics  *Metrics
 	redact   func(string) string
+	calls    *redact.Calls
 	guidance *guide.Config
 
 	draftBudget, summaryBudget time.Duration
@@ -55,6 +57,12 @@ type Options struct {
 	// published and stored (the models still read it whole, in this
 	// process).
 	Redact func(string) string
+	// Calls, when set, is given every final turn of every call, and each
+	// call's end, so that a customer's answer to the agent's question for a
+	// date of birth, a card or an account number is redacted although the
+	// cue was in the question: from what Redact publishes, and from what
+	// the model-server clients that redact with the same Calls send.
+	Calls *redact.Calls
 	// DraftBudget and SummaryBudget bound the model server's drafts and
 	// summaries; DefaultDraftBudget and DefaultSummaryBudget when zero.
 	DraftBudget, SummaryBudget time.Duration
@@ -67,7 +75,7 @@ type Options struct {
 func New(bus *Bus, a *assist.Assistant, opts Options) (*Engine, error) {
 	e := &Engine{
 		bus: bus, asst: a, now: opts.Now, log: opts.Logger, onEvent: opts.OnEvent, metrics: opts.Metrics,
-		redact: opts.Redact, draftBudget: opts.DraftBudget, summaryBudget: opts.SummaryBudget, guidance: opts.Guidance,
+		redact: opts.Redact, calls: opts.Calls, draftBudget: opts.DraftBudget, summaryBudget: opts.SummaryBudget, guidance: opts.Guidance,
 		sessions: map[string]*Session{},
 	}
 	if e.draftBudget <= 0 {
@@ -169,6 +177,7 @@ func (e *Engine) forget(id string) {
 	e.mu.Lock()
 	delete(e.sessions, id)
 	e.mu.Unlock()
+	e.calls.End(id)
 }
 
 func (e *Engine) onFeedback(req FeedbackRequest) {
@@ -250,14 +259,18 @@ func (s *Session) Partial(u event.Utterance) error {
 	}
 	u.Final = false
 	u.Start, u.End = stats.Round(u.Start, 3), stats.Round(u.End, 3)
-	return s.settle(s.publish(s.redacted(u)))
+	if s.e.redact != nil {
+		u.Text = s.e.redact(s.e.calls.Partial(s.id, string(u.Speaker), u.Text))
+	}
+	return s.settle(s.publish(u))
 }
 
-// redacted is the utterance as it is published: its text redacted when the
-// engine redacts what it stores.
-func (s *Session) redacted(u event.Utterance) event.Utterance {
+// redacted is the final utterance as it is published: its text, with the
+// answers to the agent's question already redacted (answered), redacted
+// when the engine redacts what it stores.
+func (s *Session) redacted(u event.Utterance, answered string) event.Utterance {
 	if s.e.redact != nil {
-		u.Text = s.e.redact(u.Text)
+		u.Text = s.e.redact(answered)
 	}
 	return u
 }
@@ -286,7 +299,10 @@ func (s *Session) final(ctx context.Context, u event.Utterance, entered time.Tim
 	}
 	s.lastEnd = max(s.lastEnd, u.End)
 	s.cancelDraft()
-	if err := s.publish(s.redacted(u)); err != nil {
+	// Noted before any model sees the turn: a draft, a translation or an
+	// embedding of it goes out redacted with its question in mind.
+	answered := s.e.calls.Turn(s.id, string(u.Speaker), u.Text)
+	if err := s.publish(s.redacted(u, answered)); err != nil {
 		return err
 	}
 	s.e.metrics.Utterance(u.Speaker, u.Source)

@@ -55,7 +55,7 @@ func (s *scanner) accounts() {
 		if s.beforeCurrency(end) || s.isDate(i, k, sep) || s.isCard(i, k, &lens) {
 			continue
 		}
-		if s.cueBefore(r.start, accountCues, accountWords) && s.add(KindAccount, r.start, end) {
+		if ok, answer := s.cued(KindAccount, r.start, accountCues, accountWords); ok && s.addHit(KindAccount, r.start, end, answer) {
 			i += k - 1
 		}
 	}

@@ -7,22 +7,26 @@ var dobCues = []string{"born", "birth", "birthday", "birthdate", "dob", "d.o.b"}
 // "I was born on the 12th", "my date of birth would be".
 const dobWords = 5
 
-// dobs finds dates of birth: dates within a few words after a birth cue.
-// See the package doc for the formats.
+// dobs finds dates of birth: dates within a few words after a birth cue,
+// or any date in the answer to a question for the date of birth. See the
+// package doc for the formats.
 func (s *scanner) dobs() {
 	for i := range s.runs {
-		if start, end, ok := s.numericDate(i); ok {
-			if s.cueBefore(start, dobCues, dobWords) {
-				s.add(KindDOB, start, end)
-			}
+		start, end, ok := s.numericDate(i)
+		if !ok {
+			start, end, ok = s.compactDate(i)
+		}
+		if !ok {
+			start, end, ok = s.dayFirstDate(i)
+		}
+		if !ok {
+			start, end, ok = s.monthFirstDate(i)
+		}
+		if !ok {
 			continue
 		}
-		if start, end, ok := s.dayFirstDate(i); ok && s.cueBefore(start, dobCues, dobWords) {
-			s.add(KindDOB, start, end)
-			continue
-		}
-		if start, end, ok := s.monthFirstDate(i); ok && s.cueBefore(start, dobCues, dobWords) {
-			s.add(KindDOB, start, end)
+		if cued, answer := s.cued(KindDOB, start, dobCues, dobWords); cued {
+			s.addHit(KindDOB, start, end, answer)
 		}
 	}
 }
@@ -62,6 +66,27 @@ func (s *scanner) numericDate(i int) (start, end int, ok bool) {
 	return a.start, c.end, true
 }
 
+// compactDate reads a date written or said without separators, six or
+// eight digits at run i: ddmmyy, mmddyy, ddmmyyyy, mmddyyyy or yyyymmdd
+// ("oh three oh four eighty eight" is 030488).
+func (s *scanner) compactDate(i int) (start, end int, ok bool) {
+	r := s.runs[i]
+	if (r.len() != 6 && r.len() != 8) || !s.leftFree(r.start, tightSeps) || !s.rightFree(r.end, tightSeps) {
+		return 0, 0, false
+	}
+	d := s.text[r.start:r.end]
+	a, b := digitsValue(d[0:2]), digitsValue(d[2:4])
+	dayMonth := (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (a >= 1 && a <= 12 && b >= 1 && b <= 31)
+	if r.len() == 8 {
+		if y := digitsValue(d[4:]); dayMonth && y >= 1900 && y <= 2099 {
+			return r.start, r.end, true
+		}
+		y, m, day := digitsValue(d[:4]), digitsValue(d[4:6]), digitsValue(d[6:])
+		return r.start, r.end, y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && day >= 1 && day <= 31
+	}
+	return r.start, r.end, dayMonth
+}
+
 // dayFirstDate reads "12 March 1985", "12th of March, 1985", "12 Mar. '85"
 // and "12 March" starting at run i.
 func (s *scanner) dayFirstDate(i int) (start, end int, ok bool) {
@@ -85,11 +110,12 @@ func (s *scanner) dayFirstDate(i int) (start, end int, ok bool) {
 	if !isMonth(t[p:e]) {
 		return 0, 0, false
 	}
-	return r.start, s.yearEnd(e), true
+	end = s.yearEnd(e)
+	return r.start, end, end >= 0
 }
 
-// monthFirstDate reads "March 12, 1985", "Mar. 12th 1985" and "March 12"
-// whose day is run i.
+// monthFirstDate reads "March 12, 1985", "Mar. 12th 1985", "March the
+// 12th" and "March 12" whose day is run i.
 func (s *scanner) monthFirstDate(i int) (start, end int, ok bool) {
 	r := s.runs[i]
 	t := s.text
@@ -100,7 +126,11 @@ func (s *scanner) monthFirstDate(i int) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	me := r.start - 1
-	if s.at(me-1) == '.' {
+	if ws := me - 3; ws >= 1 && equalFold(t[ws:me], "the") && t[ws-1] == ' ' {
+		me = ws - 1 // "March the 12th"
+	}
+	dot := s.at(me-1) == '.'
+	if dot {
 		me--
 	}
 	ms := me
@@ -108,14 +138,15 @@ func (s *scanner) monthFirstDate(i int) (start, end int, ok bool) {
 		ms--
 	}
 	// A dot may follow an abbreviation ("Mar. 12"), not a full name.
-	if !isMonth(t[ms:me]) || glued(s.at(ms-1)) || (me < r.start-1 && len(t[ms:me]) > 4) {
+	if !isMonth(t[ms:me]) || glued(s.at(ms-1)) || (dot && len(t[ms:me]) > 4) {
 		return 0, 0, false
 	}
 	p := s.ordinalEnd(r.end)
 	if glued(s.at(p)) {
 		return 0, 0, false
 	}
-	return ms, s.yearEnd(p), true
+	end = s.yearEnd(p)
+	return ms, end, end >= 0
 }
 
 // ordinalEnd skips an ordinal suffix ("st", "nd", "rd", "th") at p.
@@ -130,7 +161,7 @@ func (s *scanner) ordinalEnd(p int) int {
 
 // yearEnd returns where a date that reached p ends: after an optional
 // abbreviation dot, comma and a year of four digits or two ("'85"), or at p
-// when no year follows.
+// when no year follows, or -1 when the year is said in words.
 func (s *scanner) yearEnd(p int) int {
 	t := s.text
 	q := p
@@ -152,9 +183,28 @@ func (s *scanner) yearEnd(p int) int {
 		e++
 	}
 	if (e-q != 4 && e-q != 2) || !s.rightFree(e, tightSeps) {
+		if e == q && spokenAt(t, q) {
+			// A year said in words ("March 4th, nineteen eighty-eight"):
+			// the date is read once the words are digits.
+			return -1
+		}
 		return p
 	}
 	return e
+}
+
+// spokenAt reports whether a number phrase that spoken rewrites starts at
+// text[q].
+func spokenAt(text string, q int) bool {
+	var buf [8]token
+	toks := numberTokens(text[q:min(len(text), q+64)], buf[:0])
+	if len(toks) == 0 || toks[0].start != 0 {
+		return false
+	}
+	p := phraseReader{text: text[q:min(len(text), q+64)], toks: toks}
+	var d [32]byte
+	digits, _, _, _ := p.phraseAt(0, d[:0])
+	return digits != nil
 }
 
 // months are the month names and their usual abbreviations.

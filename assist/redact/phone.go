@@ -21,8 +21,8 @@ func (s *scanner) phones() {
 			s.add(KindPhone, start, end)
 		} else if start, end, ok := s.ukPhone(i); ok {
 			s.add(KindPhone, start, end)
-		} else if s.barePhone(i) {
-			s.add(KindPhone, s.runs[i].start, s.runs[i].end)
+		} else if ok, answer := s.barePhone(i); ok {
+			s.addHit(KindPhone, s.runs[i].start, s.runs[i].end, answer)
 		}
 	}
 }
@@ -162,9 +162,10 @@ func (s *scanner) ukPhone(i int) (start, end int, ok bool) {
 }
 
 // barePhone reports whether run i is a phone number written without
-// separators right after a phone cue: 10 digits (North American), or 11
-// starting with 1 (North American with the country code) or 0 (UK).
-func (s *scanner) barePhone(i int) bool {
+// separators right after a phone cue, or in the answer to a question for
+// one: 10 digits (North American), or 11 starting with 1 (North American
+// with the country code) or 0 (UK).
+func (s *scanner) barePhone(i int) (ok, answer bool) {
 	r := s.runs[i]
 	d := s.text[r.start:r.end]
 	switch {
@@ -172,7 +173,10 @@ func (s *scanner) barePhone(i int) bool {
 	case len(d) == 11 && d[0] == '1' && d[1] >= '2' && d[4] >= '2':
 	case len(d) == 11 && d[0] == '0' && d[1] != '0':
 	default:
-		return false
+		return false, false
 	}
-	return s.leftFree(r.start, tightSeps) && s.rightFree(r.end, tightSeps) && s.cueBefore(r.start, phoneCues, phoneWords)
+	if !s.leftFree(r.start, tightSeps) || !s.rightFree(r.end, tightSeps) {
+		return false, false
+	}
+	return s.cued(KindPhone, r.start, phoneCues, phoneWords)
 }

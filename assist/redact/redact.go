@@ -27,8 +27,9 @@
 //   - ssn: ddd-dd-dddd or ddd dd dddd outside the numbers never issued (area
 //     000, 666 or 900–999, group 00, serial 0000); a bare run of nine digits
 //     only within four words after "ssn", "social security" or "social".
-//     The last four digits alone ("last four are 6201") are not redacted:
-//     agents verify callers with them and they identify no one on their own.
+//     The last four digits alone ("last four are 6201") are not redacted
+//     unless they answer the agent's question for them: agents verify
+//     callers with them and they identify no one on their own.
 //   - phone: international, "+" and 8–15 digits in groups separated by
 //     single spaces, dots or hyphens, a group may be in parentheses ("+44
 //     (0)20 7946 0958"), a trailing single digit is not part of the number;
@@ -48,11 +49,13 @@
 //     left out: they do not occur in chats and would cost precision.
 //   - dob: a date — d/m/y or m/d/y with "/", "-" or "." and a 2- or 4-digit
 //     year, y-m-d, "12 March 1985", "12th of March, 1985", "March 12, 1985",
-//     "Mar. 12th '85", and without the year ("my birthday is March 12") —
-//     only within five words after "born", "birth", "birthday", "birthdate",
-//     "dob" or "d.o.b". Every other date is kept: the agent needs "the
-//     charge on March 3". A year alone ("born in 1985") is kept; it does not
-//     identify anyone.
+//     "Mar. 12th '85", "March the 12th", ddmmyyyy and the like without
+//     separators, and without the year ("my birthday is March 12") — only
+//     within five words after "born", "birth", "birthday", "birthdate",
+//     "dob" or "d.o.b", or in the answer to a question for the date of
+//     birth. Every other date is kept: the agent needs "the charge on March
+//     3". A year alone ("born in 1985") is kept; it does not identify
+//     anyone.
 //   - account: 6–17 digits, one run or groups of two or more digits joined by
 //     single spaces or hyphens, within four words after "account", "acct",
 //     "a/c", "routing", "sort code", "member number" or "customer number".
@@ -70,8 +73,26 @@
 //     are not a kind: four to six digits are mostly amounts, times, years and
 //     order numbers, and a PIN should never reach a transcript (the IVR takes
 //     it by keypad). They stay as spoken.
-//   - Numbers spelled out in words ("four one one one …", as speech
-//     recognizers write them) are not recognized; only digits are.
+//   - Numbers said in words, as speech recognizers write them, are read as
+//     digits and judged by the same rules: "four one one one …" (a card if
+//     it passes Luhn), "double five", "triple seven", "oh" for zero between
+//     other number words, "4 one 1 one", "forty one eleven", "fifteen
+//     hundred", "two thousand and five", ordinals in dates ("march fourth
+//     nineteen eighty-eight", "the fourth of march eighty eight", "march the
+//     fourth"), six or eight digits said as a date after a birth cue ("oh
+//     three oh four eighty eight") and "plus" before a phone number. The
+//     placeholder replaces the words. A digit word alone ("one of them",
+//     "two kids"), "oh" alone and words inside other words are left as
+//     they are; see spoken.go for how a phrase is read.
+//   - An answer to the agent's question needs no cue of its own:
+//     FindAnswer and RedactAnswer read a customer's turn with the agent's
+//     question before it, and a number of a kind the question asked for
+//     ("can you confirm your date of birth?", "what are the last four
+//     digits of your card?") is personal data without a cue in the answer
+//     (see answer.go). Dialogue carries the question across a
+//     conversation's turns, and Calls does so for the calls in progress and
+//     remembers the answers for text that leaves the process later without
+//     its question.
 //   - Each stretch of text has one kind, chosen in the order email, iban,
 //     card, ssn, dob, phone, account; a disabled kind is still recognized (a
 //     card number with cards disabled stays visible, it does not become an
@@ -80,6 +101,9 @@
 //     touching one, or one separator away from it, is not redacted (before
 //     redaction it may have run into the finding the placeholder replaced),
 //     so redacting redacted text changes nothing. The fuzz test checks it.
+//
+// Postcodes are not a kind: an agent reads them back to find a branch or a
+// delivery, and alone they name a street, not a person.
 //
 // A Redactor is immutable and safe for concurrent use; a nil *Redactor
 // redacts nothing, so a caller can hold an optional one.
@@ -240,18 +264,109 @@ type Finding struct {
 // Find returns the personal data in text of the Redactor's kinds, in order
 // and without overlaps. A nil Redactor finds nothing.
 func (r *Redactor) Find(text string) []Finding {
-	if r == nil || !worthScanning(text) {
+	return findings(r.find(text, ask{}))
+}
+
+// find scans text as it is, then reads the number words in what that
+// leaves, as redaction leaves it (the findings already replaced by their
+// placeholders), rewritten with digits; a finding in the rewritten text
+// covers the words it came from. So spoken forms never change what the
+// digits alone give, and a second pass over redacted text sees what the
+// first pass saw.
+func (r *Redactor) find(text string, a ask) []hit {
+	if r == nil {
 		return nil
 	}
-	var runBuf [32]span
-	var findBuf [8]Finding
-	s := scanner{text: text, runs: digitRuns(text, runBuf[:0]), found: findBuf[:0]}
-	s.scan()
-	var out []Finding
-	for _, f := range s.found {
-		if r.kinds&f.Kind.bit() != 0 {
-			out = append(out, f)
+	var out []hit
+	if worthScanning(text) {
+		out = scanText(text, a, nil)
+	}
+	if !hasNumberWord(text) {
+		return r.enabled(out)
+	}
+	rest, back := text, rewritten{}
+	if len(out) > 0 {
+		rest, back = replaceMapped(text, out)
+	}
+	if w, ok := spoken(rest); ok {
+		n := len(out)
+		for _, h := range scanText(w.text, a, nil) {
+			h.Start, h.End = w.origin(h.Start, h.End)
+			h.Start, h.End = back.origin(h.Start, h.End)
+			out = append(out, h)
 		}
+		if len(out) > n {
+			sortHits(out)
+		}
+	}
+	return r.enabled(out)
+}
+
+// enabled keeps the hits of the Redactor's kinds.
+func (r *Redactor) enabled(hs []hit) []hit {
+	kept := hs[:0]
+	for _, h := range hs {
+		if r.kinds&h.Kind.bit() != 0 {
+			kept = append(kept, h)
+		}
+	}
+	return kept
+}
+
+// scanText runs the detectors over text, for an answer to a when a is set,
+// and appends what they find to out, sorted.
+func scanText(text string, a ask, out []hit) []hit {
+	var runBuf [32]span
+	var findBuf [8]hit
+	s := scanner{text: text, runs: digitRuns(text, runBuf[:0]), found: findBuf[:0], ask: a}
+	s.scan()
+	return append(out, s.found...)
+}
+
+// replaceMapped is replace with each kind's placeholder, and the map of
+// the result back to text.
+func replaceMapped(text string, hs []hit) (string, rewritten) {
+	var b strings.Builder
+	b.Grow(len(text))
+	reps := make([]replacement, 0, len(hs))
+	last := 0
+	for _, h := range hs {
+		b.WriteString(text[last:h.Start])
+		n := b.Len()
+		b.WriteString(h.Kind.Placeholder())
+		reps = append(reps, replacement{oStart: h.Start, oEnd: h.End, nStart: n, nEnd: b.Len()})
+		last = h.End
+	}
+	b.WriteString(text[last:])
+	return b.String(), rewritten{text: b.String(), reps: reps}
+}
+
+func overlapsAny(hs []hit, start, end int) bool {
+	for _, h := range hs {
+		if start < h.End && h.Start < end {
+			return true
+		}
+	}
+	return false
+}
+
+// sortHits sorts by start: there are a handful at most.
+func sortHits(hs []hit) {
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && hs[j].Start < hs[j-1].Start; j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
+}
+
+// findings returns the public findings of hits, nil for none.
+func findings(hs []hit) []Finding {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]Finding, len(hs))
+	for i, h := range hs {
+		out[i] = h.Finding
 	}
 	return out
 }
@@ -268,17 +383,22 @@ func (r *Redactor) Redact(text string) string {
 // placeholders make redacting redacted text a no-op: the scanner knows
 // their brackets.
 func (r *Redactor) RedactWith(text string, placeholder func(Kind) string) string {
-	fs := r.Find(text)
-	if len(fs) == 0 {
+	return replace(text, r.find(text, ask{}), placeholder)
+}
+
+// replace returns text with each hit, in order and without overlaps,
+// replaced by its kind's placeholder.
+func replace(text string, hs []hit, placeholder func(Kind) string) string {
+	if len(hs) == 0 {
 		return text
 	}
 	var b strings.Builder
 	b.Grow(len(text))
 	last := 0
-	for _, f := range fs {
-		b.WriteString(text[last:f.Start])
-		b.WriteString(placeholder(f.Kind))
-		last = f.End
+	for _, h := range hs {
+		b.WriteString(text[last:h.Start])
+		b.WriteString(placeholder(h.Kind))
+		last = h.End
 	}
 	b.WriteString(text[last:])
 	return b.String()

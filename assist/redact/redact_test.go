@@ -408,13 +408,19 @@ func TestConcurrentUse(t *testing.T) {
 
 // BenchmarkRedact redacts real customer turns: banking77's queries (the
 // whole set, under $ASSIST_DATASETS) and the bundled sample calls, then
-// turns that all hold personal data. Each op is one turn.
+// turns that all hold personal data, typed and said aloud. Each op is one
+// turn.
 func BenchmarkRedact(b *testing.B) {
 	r := allRedactor(b)
 	pii := make([]string, 0, len(sentences))
 	for _, c := range sentences {
 		pii = append(pii, c.in)
 	}
+	said := make([]string, 0, len(spokenRedact)+len(spokenKeep))
+	for _, c := range spokenRedact {
+		said = append(said, c.in)
+	}
+	said = append(said, spokenKeep...)
 	for _, set := range []struct {
 		name  string
 		texts func(*testing.B) ([]string, error)
@@ -422,6 +428,7 @@ func BenchmarkRedact(b *testing.B) {
 		{"banking77", banking77},
 		{"samples", sampleCalls},
 		{"pii", func(*testing.B) ([]string, error) { return pii, nil }},
+		{"spoken", func(*testing.B) ([]string, error) { return said, nil }},
 	} {
 		b.Run(set.name, func(b *testing.B) {
 			texts, err := set.texts(b)

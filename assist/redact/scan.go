@@ -5,11 +5,20 @@ type span struct{ start, end int }
 
 func (s span) len() int { return s.end - s.start }
 
+// hit is a finding and how it was made.
+type hit struct {
+	Finding
+	// answer is set when the finding was made only because the agent's
+	// question asked for its kind (no cue, no self-evident shape).
+	answer bool
+}
+
 // scanner holds one text while the detectors look at it.
 type scanner struct {
 	text  string
-	runs  []span    // the digit runs, in order
-	found []Finding // accepted findings, in detection order
+	runs  []span // the digit runs, in order
+	found []hit  // accepted findings, in detection order
+	ask   ask    // what the text answers; zero outside an answer
 }
 
 // scan runs the detectors in priority order; a later detector's candidate
@@ -23,18 +32,17 @@ func (s *scanner) scan() {
 		s.dobs()
 		s.phones()
 		s.accounts()
+		s.lastFours()
 	}
-	// Insertion sort: there are a handful of findings at most.
-	for i := 1; i < len(s.found); i++ {
-		for j := i; j > 0 && s.found[j].Start < s.found[j-1].Start; j-- {
-			s.found[j], s.found[j-1] = s.found[j-1], s.found[j]
-		}
-	}
+	sortHits(s.found)
 }
 
 // add records a candidate unless it overlaps a finding already made or
 // stands next to a placeholder, and reports whether it was kept.
-func (s *scanner) add(k Kind, start, end int) bool {
+func (s *scanner) add(k Kind, start, end int) bool { return s.addHit(k, start, end, false) }
+
+// addHit is add for a candidate that may stand only as an answer.
+func (s *scanner) addHit(k Kind, start, end int, answer bool) bool {
 	if s.nearPlaceholder(start, end) {
 		return false
 	}
@@ -43,8 +51,23 @@ func (s *scanner) add(k Kind, start, end int) bool {
 			return false
 		}
 	}
-	s.found = append(s.found, Finding{Kind: k, Start: start, End: end})
+	s.found = append(s.found, hit{Finding: Finding{Kind: k, Start: start, End: end}, answer: answer})
 	return true
+}
+
+// cued reports whether a number of kind k at pos counts: one of cues ends
+// at most maxWords words before it, or the text answers a question that
+// asked for k, and then answer is true.
+func (s *scanner) cued(k Kind, pos int, cues []string, maxWords int) (ok, answer bool) {
+	if s.cueBefore(pos, cues, maxWords) {
+		return true, false
+	}
+	// A number after "+" is an international phone number, whatever was
+	// asked.
+	if s.ask.kinds&k.bit() != 0 && s.at(pos-1) != '+' {
+		return true, true
+	}
+	return false, false
 }
 
 // nearPlaceholder reports whether text[start:end] touches a bracket or is
@@ -111,8 +134,9 @@ func numberEdge(c byte, bracket byte) bool { return isDigit(c) || c == bracket }
 
 // glued reports whether c, next to a candidate, makes it part of a longer
 // word or number. A placeholder's bracket counts: before redaction the
-// finding it replaced ended in a letter or digit.
-func glued(c byte) bool { return isWord(c) || c == '[' || c == ']' }
+// finding it replaced ended in a letter or digit. So does "@": digits
+// against it belong to an e-mail address.
+func glued(c byte) bool { return isWord(c) || c == '[' || c == ']' || c == '@' }
 
 // leftFree reports whether a finding may start at pos: no word character
 // or placeholder just before it, and no digits glued on by one of seps.

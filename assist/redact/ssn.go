@@ -21,9 +21,11 @@ func (s *scanner) ssns() {
 				s.add(KindSSN, r.start, end)
 			}
 		case r.len() == 9:
-			if s.leftFree(r.start, tightSeps) && s.rightFree(r.end, tightSeps) &&
-				validSSN(s.text[r.start:r.end]) && s.cueBefore(r.start, ssnCues, 4) {
-				s.add(KindSSN, r.start, r.end)
+			if !s.leftFree(r.start, tightSeps) || !s.rightFree(r.end, tightSeps) || !validSSN(s.text[r.start:r.end]) {
+				continue
+			}
+			if ok, answer := s.cued(KindSSN, r.start, ssnCues, 4); ok {
+				s.addHit(KindSSN, r.start, r.end, answer)
 			}
 		}
 	}

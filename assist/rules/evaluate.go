@@ -306,11 +306,11 @@ func (r *WarningRule) matchTurn(in Input, i int, vars map[string]string) (string
 		if m == nil {
 			return "", false
 		}
-		phrase := redactor.Redact(t.Text[m[2]:m[3]])
+		phrase := redactTurn(in, i, t.Text[m[2]:m[3]])
 		vars["phrase"] = phrase
 		return phrase, true
 	}
-	return quoteOf(t.Text), true
+	return quoteOf(in, i), true
 }
 
 // disclosure checks a disclosure rule: after its trigger (or the call's
@@ -467,13 +467,29 @@ func firstIntent(want, have []string) string {
 
 func normIntent(s string) string { return strings.ToLower(tidy(humanize(s))) }
 
-// quoteOf returns a turn's text, redacted and shortened.
-func quoteOf(text string) string {
-	q := strings.Join(strings.Fields(redactor.Redact(text)), " ")
+// quoteOf returns turn i's text, redacted and shortened.
+func quoteOf(in Input, i int) string {
+	q := strings.Join(strings.Fields(redactTurn(in, i, in.Turns[i].Text)), " ")
 	if utf8.RuneCountInString(q) > quoteRunes {
 		q = string([]rune(q)[:quoteRunes-1]) + "…"
 	}
 	return q
+}
+
+// questionTurns is how far back redactTurn looks for the agent's question
+// a turn may answer: it stays open for two customer turns, after agent
+// turns that ask nothing.
+const questionTurns = 8
+
+// redactTurn redacts text, turn i or a part of it, as the customer's
+// answer to the agent's question before it when it is one: "march fourth
+// eighty eight" after "can you confirm your date of birth?".
+func redactTurn(in Input, i int, text string) string {
+	d := redactor.Dialogue()
+	for _, t := range in.Turns[max(0, i-questionTurns):i] {
+		d.Note(t.Speaker, t.Text)
+	}
+	return d.Redact(in.Turns[i].Speaker, text)
 }
 
 func tenure(months int) string {

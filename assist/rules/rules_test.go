@@ -134,6 +134,14 @@ func TestWarningsCiteTheirUtterance(t *testing.T) {
 			id: "angry", kind: KindComplaint, utterance: "u1", quote: "Email me at [EMAIL] now!", reason: "Customer high in anger: Email me at [EMAIL] now!",
 		},
 		{
+			name: "complaint quoting an answer to the agent's question, redacted",
+			in: Input{Turns: []TurnInfo{
+				{Index: 0, Speaker: "agent", Text: "can you confirm your date of birth", UtteranceID: "u0"},
+				{Index: 1, Speaker: "customer", Text: "march fourth eighty eight, how many times do I have to say it", UtteranceID: "u1", Emotions: map[string]float64{"anger": 0.7}},
+			}},
+			id: "angry", kind: KindComplaint, utterance: "u1", quote: "[DOB], how many times do I have to say it",
+		},
+		{
 			name: "complaint by sentiment",
 			in: Input{Turns: []TurnInfo{
 				{Index: 0, Speaker: "agent", Text: "Sorry", UtteranceID: "u0", Score: -0.9},

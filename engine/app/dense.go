@@ -11,18 +11,21 @@ import (
 	"github.com/larkspur-labs/assist/kb"
 )
 
-// openDense adds dense retrieval over the embeddings server, behind the
-// configured redaction.
-func (k *Knowledge) openDense(ctx context.Context, cfg Config, log *slog.Logger) error {
+// openDense adds dense retrieval over the embeddings server, behind
+// redactOut, or the configured redaction when it is nil.
+func (k *Knowledge) openDense(ctx context.Context, cfg Config, log *slog.Logger, redactOut func(string) string) error {
 	f := cfg.KB
 	if f.EmbedModel == "" {
 		return errors.New("--embed-url needs --embed-model")
 	}
-	r, err := newRedactor(cfg.Redact)
-	if err != nil {
-		return err
+	if redactOut == nil {
+		r, err := newRedactor(cfg.Redact)
+		if err != nil {
+			return err
+		}
+		redactOut = r.Redact
 	}
-	e, err := kb.NewOpenAIEmbedder(f.EmbedURL, f.EmbedModel, f.EmbedKey, kb.WithEmbedRedact(r.Redact))
+	e, err := kb.NewOpenAIEmbedder(f.EmbedURL, f.EmbedModel, f.EmbedKey, kb.WithEmbedRedact(redactOut))
 	if err != nil {
 		return err
 	}

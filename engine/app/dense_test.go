@@ -16,8 +16,8 @@ import (
 
 // embeddingsServer speaks the OpenAI /v1/embeddings wire format, embedding
 // each text as a normalised bag of hashed words, and counts the texts it
-// was sent.
-func embeddingsServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+// was sent; onText, when given, hears each of them.
+func embeddingsServer(t *testing.T, onText ...func(string)) (*httptest.Server, *atomic.Int64) {
 	var texts atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/embeddings" {
@@ -33,6 +33,11 @@ func embeddingsServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 			return
 		}
 		texts.Add(int64(len(req.Input)))
+		for _, text := range req.Input {
+			for _, f := range onText {
+				f(text)
+			}
+		}
 		type item struct {
 			Object    string    `json:"object"`
 			Index     int       `json:"index"`

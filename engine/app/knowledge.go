@@ -34,6 +34,12 @@ type Knowledge struct {
 // configured, the dense index. A dense index that cannot be built is
 // logged and left out: it is an extra.
 func OpenKnowledge(ctx context.Context, cfg Config) (*Knowledge, error) {
+	return openKnowledge(ctx, cfg, nil)
+}
+
+// openKnowledge is OpenKnowledge with the redaction of the texts sent to
+// the embeddings server: redactOut, or the configured redaction when nil.
+func openKnowledge(ctx context.Context, cfg Config, redactOut func(string) string) (*Knowledge, error) {
 	log := cfg.logger()
 	f := cfg.KB
 	articles, err := LoadArticles(f.Dir)
@@ -67,7 +73,7 @@ func OpenKnowledge(ctx context.Context, cfg Config) (*Knowledge, error) {
 		cfg.notice("%s", noEncoderNotice)
 	}
 	if f.EmbedURL != "" {
-		if err := k.openDense(ctx, cfg, log); err != nil {
+		if err := k.openDense(ctx, cfg, log, redactOut); err != nil {
 			// Dense retrieval is an extra: say why it is off and carry on.
 			log.Warn("dense retrieval off", "err", err)
 		}

@@ -23,6 +23,10 @@ type Models struct {
 	// StoreRedact is applied to published and stored text; nil unless
 	// RedactConfig.Store.
 	StoreRedact func(string) string
+	// Calls is the redaction the model-server clients send text through;
+	// the engine that runs the calls must be given it (engine.Options), so
+	// that answers to the agent's questions are redacted too.
+	Calls *redact.Calls
 }
 
 // LoadModels loads the knowledge base with its index, the embedded
@@ -33,16 +37,17 @@ func LoadModels(ctx context.Context, cfg Config) (*Models, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := OpenKnowledge(ctx, cfg)
+	calls := redact.NewCalls(r)
+	k, err := openKnowledge(ctx, cfg, calls.Redact)
 	if err != nil {
 		return nil, err
 	}
-	m := &Models{Knowledge: k}
+	m := &Models{Knowledge: k, Calls: calls}
 	if m.Assistant, err = k.assistant(); err != nil {
 		k.Close()
 		return nil, err
 	}
-	llmStatus, err := useModelServer(m.Assistant, cfg.Model, r, log)
+	llmStatus, err := useModelServer(m.Assistant, cfg.Model, calls.Redact, log)
 	if err != nil {
 		k.Close()
 		return nil, err
@@ -56,7 +61,7 @@ func LoadModels(ctx context.Context, cfg Config) (*Models, error) {
 		m.Status += " · " + llmStatus
 	}
 	if cfg.Redact.Store {
-		m.StoreRedact = r.Redact
+		m.StoreRedact = calls.Redact
 	}
 	return m, nil
 }
@@ -70,9 +75,10 @@ func newRedactor(cfg RedactConfig) (*redact.Redactor, error) {
 }
 
 // useModelServer gives the assistant the chat server's drafts and
-// summaries (and emotion and translation when asked), and returns a word
-// for the status line ("" without a server).
-func useModelServer(a *assist.Assistant, cfg ModelConfig, r *redact.Redactor, log *slog.Logger) (string, error) {
+// summaries (and emotion and translation when asked), every text sent
+// through redactOut, and returns a word for the status line ("" without a
+// server).
+func useModelServer(a *assist.Assistant, cfg ModelConfig, redactOut func(string) string, log *slog.Logger) (string, error) {
 	if cfg.URL == "" {
 		if cfg.Emotion || cfg.AgentLang != "" {
 			return "", configErrorf("--llm-emotion and --agent-lang need a chat server: --llm-url")
@@ -84,7 +90,7 @@ func useModelServer(a *assist.Assistant, cfg ModelConfig, r *redact.Redactor, lo
 	}
 	c, err := llm.New(llm.Config{
 		BaseURL: cfg.URL, Model: cfg.Model, APIKey: cfg.Key,
-		Timeout: cfg.Timeout, Redact: r.Redact,
+		Timeout: cfg.Timeout, Redact: redactOut,
 	})
 	if err != nil {
 		return "", fmt.Errorf("chat server: %w", err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -208,6 +209,81 @@ func TestReplayWithAModelServer(t *testing.T) {
 	}
 	for _, ph := range []string{"[CARD]", "[IBAN]", "[SSN]", "[PHONE]", "[EMAIL]", "[DOB]", "[ACCOUNT]"} {
 		if !strings.Contains(sent, ph) {
+			t.Errorf("no %s placeholder in what was sent", ph)
+		}
+	}
+}
+
+// spokenCall is a voice call as a recogniser writes it: the customer says
+// a card number aloud, and gives a date of birth, the last four of an SSN
+// and an account number only as answers to the agent's questions.
+func spokenCall(t *testing.T) transcript.Call {
+	t.Helper()
+	lines := []string{`{"type":"call","call_id":"spoken-call","title":"spoken","queue":"cards","agent":"a1","channel":"voice"}`}
+	for i, turn := range [][2]string{
+		{"agent", "thanks for calling how can I help"},
+		{"customer", "I lost my debit card the number is four one one one one one one one one one one one one one one one please block it"},
+		{"agent", "I'm sorry to hear that can you confirm your date of birth"},
+		{"customer", "march fourth nineteen eighty eight"},
+		{"agent", "thank you and what are the last four digits of your social"},
+		{"customer", "six two oh one"},
+		{"agent", "what's the account number"},
+		{"customer", "double oh one two three four five six seven eight"},
+		{"customer", "and can you send me a new card"},
+	} {
+		b, _ := json.Marshal(map[string]any{"offset": float64(i * 2), "duration": 1.5, "speaker": turn[0], "text": turn[1]})
+		lines = append(lines, string(b))
+	}
+	calls, _, err := transcript.Parse("spoken.jsonl", []byte(strings.Join(lines, "\n")+"\n"), transcript.FormatCalls)
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("spoken call: %v", err)
+	}
+	return calls[0]
+}
+
+func TestReplaySpokenNumbersNeverReachTheModelServers(t *testing.T) {
+	chat := llmtest.NewServer(t)
+	var mu sync.Mutex
+	var embedded []string
+	emb, _ := embeddingsServer(t, func(text string) {
+		mu.Lock()
+		embedded = append(embedded, text)
+		mu.Unlock()
+	})
+	cfg := withModelServer(chat.URL, llmtest.DefaultModel)
+	cfg.Model.Emotion, cfg.Model.AgentLang = true, "de"
+	cfg.KB.EmbedURL, cfg.KB.EmbedModel = emb.URL+"/v1", "bow"
+	replay(t, cfg, 8, spokenCall(t))
+
+	kinds := map[llmtest.Kind]int{}
+	var sent strings.Builder
+	for _, r := range chat.Requests() {
+		kinds[r.Kind]++
+		sent.Write(r.Body)
+	}
+	// Every path a text leaves by was taken: drafts and the summary (the
+	// transcript), emotion and translation (one utterance alone), and the
+	// knowledge-base query embedded by the embeddings server.
+	if kinds[llmtest.KindSummary] == 0 || kinds[llmtest.KindEmotion] == 0 || kinds[llmtest.KindTranslate] == 0 {
+		t.Errorf("requests by kind %v: want summaries, emotions and translations", kinds)
+	}
+	mu.Lock()
+	for _, text := range embedded {
+		sent.WriteString(text)
+	}
+	queries := len(embedded)
+	mu.Unlock()
+	if queries == 0 {
+		t.Error("nothing reached the embeddings server")
+	}
+	out := strings.ToLower(sent.String())
+	for _, pii := range []string{"four one one one", "4111", "march fourth", "1988", "six two oh one", "6201", "double oh one two", "0012345678"} {
+		if strings.Contains(out, pii) {
+			t.Errorf("%q reached a model server", pii)
+		}
+	}
+	for _, ph := range []string{"[card]", "[dob]", "[ssn]", "[account]"} {
+		if !strings.Contains(out, ph) {
 			t.Errorf("no %s placeholder in what was sent", ph)
 		}
 	}

@@ -33,7 +33,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		m.Close()
 		return nil, err
 	}
-	eng, err := engine.New(bus, m.Assistant, engine.Options{Logger: log, Redact: m.StoreRedact, Guidance: m.Guidance})
+	eng, err := engine.New(bus, m.Assistant, engine.Options{Logger: log, Redact: m.StoreRedact, Calls: m.Calls, Guidance: m.Guidance})
 	if err != nil {
 		bus.Close()
 		m.Close()

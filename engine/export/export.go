@@ -56,14 +56,16 @@ func ReadCalls(ctx context.Context, src Source, since time.Time, queue string) (
 	return out, nil
 }
 
-// Redact removes personal data from what customers and agents said, from
-// generated drafts and from the summaries; nil redacts nothing.
+// Redact removes personal data from what customers and agents said (a
+// customer's turn read as the answer to the agent's question before it),
+// from generated drafts and from the summaries; nil redacts nothing.
 // Knowledge-base answers are the center's own text and stay as they are.
 func Redact(calls []*event.CallRecord, r *redact.Redactor) {
 	if r == nil {
 		return
 	}
 	for _, c := range calls {
+		d := r.Dialogue()
 		c.Summary = r.Redact(c.Summary)
 		if w := c.Wrapup; w != nil {
 			for _, f := range []*string{&w.Situation, &w.Action, &w.Resolution, &w.Reason} {
@@ -74,7 +76,7 @@ func Redact(calls []*event.CallRecord, r *redact.Redactor) {
 			}
 		}
 		for _, t := range c.Turns {
-			t.Text = r.Redact(t.Text)
+			t.Text = d.Redact(string(t.Speaker), t.Text)
 			for i, s := range t.Suggestions {
 				if s.Source == "llm" {
 					t.Suggestions[i].Text = r.Redact(s.Text)

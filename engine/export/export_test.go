@@ -285,6 +285,9 @@ func TestExportRedactsPersonalData(t *testing.T) {
 		Lines: []event.Utterance{
 			servicetest.CustomerSays("I lost my card 4111 1111 1111 1111, mail me at jo@example.com"),
 			servicetest.AgentSays("Blocked. Your account number 0123456789 is safe."),
+			servicetest.AgentSays("Can you confirm your date of birth?"),
+			servicetest.CustomerSays("march fourth eighty eight"),
+			servicetest.CustomerSays("my other card is five five double oh double oh double oh double oh double oh double oh oh four"),
 		},
 		Ended: true,
 	})
@@ -293,12 +296,13 @@ func TestExportRedactsPersonalData(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := export(t, s, time.Time{}, "", FormatJSONL, r)
-	for _, pii := range []string{"4111 1111 1111 1111", "jo@example.com", "0123456789"} {
+	for _, pii := range []string{"4111 1111 1111 1111", "jo@example.com", "0123456789", "march fourth", "five five double oh"} {
 		if strings.Contains(out, pii) {
 			t.Errorf("%q exported", pii)
 		}
 	}
-	if !strings.Contains(out, "I lost my card [CARD], mail me at [EMAIL]") {
+	if !strings.Contains(out, "I lost my card [CARD], mail me at [EMAIL]") || !strings.Contains(out, `"text":"[DOB]"`) ||
+		!strings.Contains(out, "my other card is [CARD]") {
 		t.Errorf("export %s", out)
 	}
 	if raw := export(t, s, time.Time{}, "", FormatJSONL, nil); !strings.Contains(raw, "4111 1111 1111 1111") {

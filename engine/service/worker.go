@@ -13,6 +13,7 @@ import (
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/guide"
+	"github.com/larkspur-labs/assist/assist/redact"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
@@ -31,6 +32,9 @@ type WorkerOptions struct {
 	Now       func() time.Time
 	// Redact, when set, redacts utterance text in stored events.
 	Redact func(string) string
+	// Calls, when set, follows each call's turns for redaction (see
+	// engine.Options.Calls).
+	Calls *redact.Calls
 	// Guidance adds guided flows, offers and warnings.
 	Guidance *guide.Config
 }
@@ -94,7 +98,7 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 	}
 	bus.UseStore(store.JS)
 	var err error
-	w.eng, err = engine.New(bus, opts.Assistant, engine.Options{Logger: w.log, Metrics: w.metrics, OnEvent: w.onEvent, Now: w.now, Redact: opts.Redact, Guidance: opts.Guidance})
+	w.eng, err = engine.New(bus, opts.Assistant, engine.Options{Logger: w.log, Metrics: w.metrics, OnEvent: w.onEvent, Now: w.now, Redact: opts.Redact, Calls: opts.Calls, Guidance: opts.Guidance})
 	if err != nil {
 		return nil, err
 	}

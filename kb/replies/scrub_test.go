@@ -26,7 +26,10 @@ func TestScrub(t *testing.T) {
 		{"My date of birth is 12/03/1985", "My date of birth is {date}"},
 		{"Due on 3/14/2024 at 3:30 pm", "Due on {date} at {time}"},
 		{"Due March 3rd, 2024. Or 5 June.", "Due {date}. Or {date}."},
-		{"Born the twelfth of June, nineteen fifty-eight. Or March twenty-first, 1958", "Born {date}. Or {date}"},
+		// A date of birth said aloud is the redactor's, which leaves "the"
+		// as it does before "12th of June".
+		{"Born the twelfth of June, nineteen fifty-eight. Or March twenty-first, 1958", "Born the {date}. Or {date}"},
+		{"Your card number is four one one one one one one one one one one one one one one one", "Your card number is {card}"},
 		{"Is it still 14 Elm Street? Or 221b Baker St.", "Is it still {address}? Or {address}"},
 		{"three to five business days, the second one", "three to five business days, the second one"},
 		{"The rate is 2.5% now", "The rate is {percent} now"},
