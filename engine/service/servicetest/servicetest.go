@@ -31,13 +31,20 @@ type Service struct {
 	Boss *service.Terminal
 }
 
+// Users are the users whose credentials Start issues: the service, the
+// supervisor "boss", the agent "a1" and the analyst "ann".
+var Users = []service.User{
+	{Role: service.RoleService, Name: "service"}, {Role: service.RoleSupervisor, Name: "boss"},
+	{Role: service.RoleAgent, Name: "a1"}, {Role: service.RoleAnalyst, Name: "ann"},
+}
+
 // Start starts the service in a new data folder.
 func Start(t testing.TB) *Service {
 	t.Helper()
 	data := t.TempDir()
 	dir := service.Dir(data)
 	s := &Service{Data: data, Auth: service.Auth{Dir: dir}}
-	for _, u := range []service.User{{Role: service.RoleService, Name: "service"}, {Role: service.RoleSupervisor, Name: "boss"}} {
+	for _, u := range Users {
 		if _, _, err := s.Auth.Add(u.Role, u.Name); err != nil {
 			t.Fatal(err)
 		}
