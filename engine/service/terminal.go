@@ -101,11 +101,7 @@ func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
 			closing := t.closing
 			t.mu.Unlock()
 			if !closing {
-				err := nc.LastError()
-				if err == nil {
-					err = errors.New("connection closed")
-				}
-				t.fail(t.refusal(err))
+				t.fail(t.refusal(closedReason(nc)))
 			}
 		}),
 	}
@@ -183,12 +179,31 @@ func (t *Terminal) checkPermissions() error {
 // credentials. Err then says why.
 func (t *Terminal) Failed() <-chan struct{} { return t.failed.Done() }
 
-// Err returns why the terminal failed, nil while it has not.
+// Err returns why the terminal failed, nil while it has not. A
+// connection the client library closed by itself (it does so after the
+// server refused the credentials twice) is a failure even before the
+// closed handler has run.
 func (t *Terminal) Err() error {
+	if t.failed.Err() == nil && t.nc != nil && t.nc.IsClosed() {
+		t.mu.Lock()
+		closing := t.closing
+		t.mu.Unlock()
+		if !closing {
+			t.fail(t.refusal(closedReason(t.nc)))
+		}
+	}
 	if t.failed.Err() == nil {
 		return nil
 	}
 	return context.Cause(t.failed)
+}
+
+// closedReason is why the client library closed a connection.
+func closedReason(nc *nats.Conn) error {
+	if err := nc.LastError(); err != nil {
+		return err
+	}
+	return nats.ErrConnectionClosed
 }
 
 // Conn returns the terminal's connection.
@@ -227,15 +242,16 @@ func (t *Terminal) setConnected(up bool) {
 	}
 }
 
-// WatchConnection tells status each time the connection is lost or
-// regained, until ctx is done. It runs on the terminal's goroutines: keep
-// it short.
+// WatchConnection tells status whether the terminal is connected, at
+// once and then each time the connection is lost or regained, until ctx
+// is done. It runs on the terminal's goroutines: keep it short.
 func (t *Terminal) WatchConnection(ctx context.Context, status func(connected bool)) {
 	t.OnStatus(func(up bool) {
 		if ctx.Err() == nil {
 			status(up)
 		}
 	})
+	status(t.nc.IsConnected())
 }
 
 // WatchCalls tells status each time the connection is lost or regained
@@ -412,7 +428,9 @@ func (t *Terminal) Follow(ctx context.Context, subject, queue string) (<-chan ev
 	// Events wait in the client rather than being dropped as a slow
 	// consumer; the follower drains them in order.
 	_ = sub.SetPendingLimits(-1, -1)
-	if err := t.nc.Flush(); err != nil && !errors.Is(err, nats.ErrConnectionReconnecting) {
+	// A connection lost during the flush fails it with ErrConnectionClosed
+	// although the client reconnects: only a closed connection is an error.
+	if err := t.nc.Flush(); err != nil && !errors.Is(err, nats.ErrConnectionReconnecting) && (t.nc.IsClosed() || !errors.Is(err, nats.ErrConnectionClosed)) {
 		sub.Unsubscribe()
 		return nil, fmt.Errorf("follow %s: %w", subject, err)
 	}

@@ -110,13 +110,10 @@ type RowsMsg struct {
 	Replace bool
 }
 
-// ConnectionMsg reports the state of the connection to the bus, shown in
-// the header: while it is down the table may be stale.
-type ConnectionMsg struct {
-	Connected bool
-	// Detail says more, such as "reconnecting…" or the error.
-	Detail string
-}
+// ConnectionMsg reports the state of the connection to the service,
+// shown in the header: "● LIVE" while it is up, and while it is down,
+// when the table may be stale, how long it has been.
+type ConnectionMsg = common.ConnectionMsg
 
 // tickMsg is the supervisor's clock tick; only the tick with the
 // current id counts.
@@ -178,7 +175,8 @@ type Model struct {
 	title, modelStatus string // sanitised options
 	queueOnly          string // opts.Queue, sanitised
 	conn               connState
-	connDetail         string // sanitised
+	connDetail         string    // sanitised
+	connLost           time.Time // when the connection went down
 	streamClosed       bool
 
 	width, height int
@@ -295,9 +293,16 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.clock = s.now()
 		s.applyVoice(msg.Status)
 	case ConnectionMsg:
-		s.conn, s.connDetail = connDown, termtext.Sanitize(msg.Detail)
+		s.clock = s.now()
+		s.conn, s.connDetail, s.connLost = connDown, termtext.Sanitize(msg.Detail), msg.Since
 		if msg.Connected {
 			s.conn = connUp
+		} else if s.connLost.IsZero() {
+			s.connLost = s.clock
+		}
+		if d != nil {
+			// The drilled-into call's header says the same.
+			d.view.SetConnection(ConnectionMsg{Connected: msg.Connected, Since: s.connLost})
 		}
 		s.frameOK = false
 	case common.StreamEndedMsg:

@@ -141,13 +141,13 @@ func (s *Model) connText() string {
 	case s.streamClosed:
 		return st.Ended.Render("■ stream closed")
 	case s.conn == connUp:
-		return st.Playing.Render("● connected")
+		return st.Playing.Render("● LIVE")
 	case s.conn == connDown:
 		d := s.connDetail
 		if d == "" {
-			d = "disconnected"
+			d = "reconnecting…"
 		}
-		return st.Paused.Render("○ " + d)
+		return st.Paused.Render("○ " + d + " " + common.SinceString(s.clock.Sub(s.connLost)))
 	}
 	return ""
 }

@@ -26,7 +26,9 @@ type Service struct {
 	// URL is the NATS server's, Creds the service user's seed file.
 	URL, Creds string
 	Store      *service.Store
-	Client     *service.Client
+	// NATS is the embedded server, to reload its users.
+	NATS   *service.NATSServer
+	Client *service.Client
 	// Boss is a supervisor's terminal (the user "boss").
 	Boss *service.Terminal
 }
@@ -35,7 +37,8 @@ type Service struct {
 // supervisor "boss", the agent "a1" and the analyst "ann".
 var Users = []service.User{
 	{Role: service.RoleService, Name: "service"}, {Role: service.RoleSupervisor, Name: "boss"},
-	{Role: service.RoleAgent, Name: "a1"}, {Role: service.RoleAnalyst, Name: "ann"},
+	{Role: service.RoleAgent, Name: "a1"}, {Role: service.RoleAgent, Name: "a2"},
+	{Role: service.RoleAnalyst, Name: "ann"},
 }
 
 // Start starts the service in a new data folder.
@@ -54,6 +57,7 @@ func Start(t testing.TB) *Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
+	s.NATS = srv
 	s.URL = srv.ClientURL()
 	s.Creds = s.Auth.CredsPath(service.RoleService, "service")
 
