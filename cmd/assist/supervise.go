@@ -71,6 +71,7 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 			Messages:    msgs,
 			History:     func(ctx context.Context, callID string) ([]event.Event, error) { return t.History(ctx, callID, 0) },
 			Controller:  t.Controls(),
+			Coach:       t.Coach,
 			ModelStatus: "supervisor " + o.name + " · service",
 		})
 	})

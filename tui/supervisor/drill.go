@@ -107,6 +107,8 @@ func (s *Model) openDrill() tea.Cmd {
 // closeDrill goes back to the table.
 func (s *Model) closeDrill() {
 	s.drill = nil
+	s.coaching = false
+	s.coachInput.Blur()
 	s.gate.set("")
 	s.rebuild()
 }

@@ -78,6 +78,10 @@ type Options struct {
 	// feedback). When nil, the drill-down says summaries are not
 	// available.
 	Controller agent.Controller
+	// Coach, when set, sends a coaching note to the agent of a call: in
+	// a drill-down, m opens a line to type it. It is called from a
+	// tea.Cmd, never from Update.
+	Coach func(ctx context.Context, callID, text string) error
 
 	// Messages, when set, carries other messages for the view from the bus
 	// client, such as ConnectionMsg, RowsMsg and VoiceMsg. Run's one pump forwards
@@ -171,6 +175,10 @@ type Model struct {
 	keys     KeyMap // baseKeys with inapplicable bindings disabled
 	help     help.Model
 	input    textinput.Model // the filter being typed
+	// coachInput is the coaching note being typed in a drill-down,
+	// while coaching.
+	coachInput textinput.Model
+	coaching   bool
 
 	title, modelStatus string // sanitised options
 	queueOnly          string // opts.Queue, sanitised
@@ -240,6 +248,10 @@ func New(opts Options) *Model {
 	s.input.Prompt = "/ "
 	s.input.Placeholder = "call, queue, agent or customer"
 	s.input.CharLimit = 64
+	s.coachInput = textinput.New()
+	s.coachInput.Prompt = "coach › "
+	s.coachInput.Placeholder = "a note only the agent sees"
+	s.coachInput.CharLimit = coachCharLimit
 	st := theme.New(true)
 	if opts.NoColor || os.Getenv("NO_COLOR") != "" {
 		st = theme.Plain()
@@ -268,6 +280,7 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.width, s.height = max(msg.Width, 0), max(msg.Height, 0)
+		s.sizeCoachInput()
 		s.rebuild()
 		if d != nil {
 			d.view.SetSize(s.width, max(s.height-1, 0))
@@ -330,6 +343,8 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.rebuild()
 	case historyMsg:
 		cmd = s.applyHistory(msg)
+	case coachDoneMsg:
+		s.applyCoachDone(msg)
 	case agent.ResultMsg:
 		if d != nil {
 			cmd = d.view.HandleResult(msg)
@@ -362,6 +377,7 @@ func (s *Model) setStyles(st theme.Styles) {
 	s.st = newTableStyles(th)
 	s.help.Styles = st.Help.Keys
 	s.input.SetStyles(st.Supervisor.Filter)
+	s.coachInput.SetStyles(st.Supervisor.Filter)
 	s.frameOK = false
 }
 

@@ -482,10 +482,17 @@ func (s *Model) footer() string {
 // has the call's clock.)
 func (s *Model) drillBar() string {
 	d, st := s.drill, &s.th.Header
+	if s.coaching {
+		return common.BarLine(st.Bar, s.width, st.Bar.Render(" ")+s.coachInput.View(), s.connText()+st.Bar.Render(" "))
+	}
 	back := s.keys.Back.Help()
 	left := st.Title.Render(" ◂ "+back.Key) + st.Label.Render(" "+back.Desc) +
 		st.Sep.Render("  │  ") + st.Label.Render("watching ") + st.Value.Render(termtext.Sanitize(d.callID)) +
 		st.Label.Render(" · read-only")
+	if s.keys.Coach.Enabled() {
+		c := s.keys.Coach.Help()
+		left += st.Sep.Render("  │  ") + st.Title.Render(c.Key) + st.Label.Render(" "+c.Desc)
+	}
 	if d.note != "" {
 		note := st.Status
 		if d.noteErr {
