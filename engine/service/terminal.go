@@ -91,7 +91,13 @@ func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
 		// Errors go to the log and fail the terminal; the client
 		// library's default would print them over the view.
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-			t.log.Warn("service connection", "err", err)
+			// Logged under the lock Close takes, so nothing is logged
+			// once Close has returned (the log may be closed then).
+			t.mu.Lock()
+			if !t.closing {
+				t.log.Warn("service connection", "err", err)
+			}
+			t.mu.Unlock()
 			if errors.Is(err, nats.ErrPermissionViolation) {
 				t.fail(t.refusal(err))
 			}
