@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -24,10 +25,11 @@ type scriptedDrafter struct {
 	// returned, when set, hears each time Draft returns.
 	returned chan struct{}
 
-	mu       sync.Mutex
-	requests []assist.DraftRequest
-	canceled int
-	sumErr   error // returned by Summarize
+	mu        sync.Mutex
+	requests  []assist.DraftRequest
+	summaries []assist.SummaryRequest
+	canceled  int
+	sumErr    error // returned by Summarize
 }
 
 func (d *scriptedDrafter) Draft(ctx context.Context, req assist.DraftRequest, onToken func(string)) (assist.Draft, error) {
@@ -65,6 +67,7 @@ func (d *scriptedDrafter) Degraded() string { return d.degraded }
 func (d *scriptedDrafter) Summarize(ctx context.Context, req assist.SummaryRequest) (assist.Summary, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.summaries = append(d.summaries, req)
 	if d.sumErr != nil {
 		return assist.Summary{}, d.sumErr
 	}
@@ -367,5 +370,54 @@ func TestSummaryCountsABlendOnce(t *testing.T) {
 	sum.Apply(event.Event{Seq: 2, Payload: event.Sentiment{UtteranceID: "u1", Speaker: event.SpeakerCustomer, Rolling: -0.3, Source: event.SentimentBlend}})
 	if len(sum.History) != 1 {
 		t.Errorf("history %v: a blended reading added a point", sum.History)
+	}
+}
+
+func TestCoachingNoteReachesNeitherTranscriptNorModelServer(t *testing.T) {
+	d := &scriptedDrafter{pieces: []string{"Sure, "}, returned: make(chan struct{}, 4)}
+	sub, eng := draftEngine(t, d, Options{})
+	s, _ := eng.StartCall("c1", event.CallStarted{Agent: "a1", Channel: event.ChannelChat})
+	ctx := context.Background()
+	const note = "offer the overdraft refund before they ask"
+	if err := s.Coach("boss", "  "+note+"  "); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Coach("boss", " "); err == nil {
+		t.Error("an empty coaching note was published")
+	}
+	if err := s.Coach("boss", strings.Repeat("x", event.MaxCoachingRunes+1)); err == nil {
+		t.Error("an over-long coaching note was published")
+	}
+	if err := s.Final(ctx, event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card", Source: event.SourceChat}); err != nil {
+		t.Fatal(err)
+	}
+	<-d.returned
+	if err := s.Summarize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, sub, event.KindSummary)
+	var coaching []event.Coaching
+	for _, e := range got {
+		if c, ok := e.Payload.(event.Coaching); ok {
+			coaching = append(coaching, c)
+		}
+	}
+	if len(coaching) != 1 || coaching[0] != (event.Coaching{From: "boss", Text: note}) {
+		t.Errorf("coaching events %+v, want the one note, trimmed", coaching)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.requests) == 0 || len(d.summaries) == 0 {
+		t.Fatalf("the model server got %d draft and %d summary requests, want some of each", len(d.requests), len(d.summaries))
+	}
+	for _, req := range d.requests {
+		if strings.Contains(fmt.Sprintf("%+v", req), "overdraft refund") {
+			t.Errorf("the coaching note reached a draft request: %+v", req)
+		}
+	}
+	for _, req := range d.summaries {
+		if strings.Contains(fmt.Sprintf("%+v", req), "overdraft refund") {
+			t.Errorf("the coaching note reached a summary request: %+v", req)
+		}
 	}
 }

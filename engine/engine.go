@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 
@@ -364,6 +366,26 @@ func (s *Session) Feedback(fb event.Feedback) error {
 		return err
 	}
 	return learnErr
+}
+
+// Coach publishes a supervisor's coaching note to the call's agent. It is
+// an event of the call and nothing more: the note is not part of the
+// transcript, so it never reaches the model server's prompts, the ranking
+// or the customer.
+func (s *Session) Coach(from, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return fmt.Errorf("coaching note for call %s: empty text", s.id)
+	}
+	if n := utf8.RuneCountInString(text); n > event.MaxCoachingRunes {
+		return fmt.Errorf("coaching note for call %s: %d characters, at most %d", s.id, n, event.MaxCoachingRunes)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return fmt.Errorf("coaching note for call %s: %w", s.id, ErrCallEnded)
+	}
+	return s.settle(s.publish(event.Coaching{From: from, Text: text}))
 }
 
 // End publishes call.ended with the call's wrap-up and closes the session.

@@ -8,6 +8,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/tui/agent"
+	"github.com/larkspur-labs/assist/tui/common"
 	"github.com/spf13/cobra"
 )
 
@@ -70,17 +71,39 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 		return err
 	}
 	defer done()
+	return untilRefused(ctx, t, func(ctx context.Context) error {
+		events, err := app.FollowAgent(ctx, t, o.agent)
+		if err != nil {
+			return err
+		}
+		if o.term.headless {
+			return event.WriteStream(ctx, o.io.out, events)
+		}
+		return agent.Run(ctx, events, agent.Options{
+			ModelStatus: "agent " + o.agent + " · service",
+			Controller:  t.Controls(),
+			Messages:    common.WatchConnection(ctx, t, nil),
+		})
+	})
+}
+
+// untilRefused runs a terminal's view until it returns or the service
+// refuses the terminal (its credentials are another user's, or were
+// withdrawn), and then returns why, which wraps service.ErrPermission
+// (exit code 3), instead of leaving the view hanging.
+func untilRefused(ctx context.Context, t *service.Terminal, view func(context.Context) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events, err := app.FollowAgent(ctx, t, o.agent)
-	if err != nil {
-		return err
+	go func() {
+		select {
+		case <-t.Failed():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err := view(ctx)
+	if ferr := t.Err(); ferr != nil {
+		return ferr
 	}
-	if o.term.headless {
-		return event.WriteStream(ctx, o.io.out, events)
-	}
-	return agent.Run(ctx, events, agent.Options{
-		ModelStatus: "agent " + o.agent + " · service",
-		Controller:  t.Controls(),
-	})
+	return err
 }

@@ -60,6 +60,36 @@ func TestExport(t *testing.T) {
 	}
 }
 
+func TestExportAndReportAsAnalyst(t *testing.T) {
+	s := servicetest.Start(t)
+	s.Drive(t, lostCard)
+	ann := s.Auth.CredsPath(service.RoleAnalyst, "ann")
+	for _, cmd := range [][]string{{"export", "--since", "1h"}, {"report", "--since", "1h", "--json"}} {
+		want, _, err := execute(t, storeArgs(s, cmd...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, stderr, err := execute(t, append(cmd, "--nats", s.URL, "--creds", ann, "--analyst", "ann")...)
+		if err != nil || got != want || !strings.Contains(got, `"cards"`) {
+			t.Errorf("%v as analyst: %v %s\n got %s\nwant %s", cmd, err, stderr, got, want)
+		}
+	}
+	// An analyst's seed is not the service user's: the store itself is
+	// closed to it.
+	if _, _, err := execute(t, "export", "--nats", s.URL, "--creds", ann); err == nil || !strings.Contains(err.Error(), "--analyst NAME") {
+		t.Errorf("analyst's seed as the service user: %v", err)
+	}
+	// Nor may an agent's seed export as an analyst.
+	a1 := s.Auth.CredsPath(service.RoleAgent, "a1")
+	_, _, err := execute(t, "export", "--nats", s.URL, "--creds", a1, "--analyst", "ann")
+	if !errors.Is(err, service.ErrPermission) {
+		t.Errorf("agent's seed as analyst: %v, want ErrPermission", err)
+	}
+	if code := run([]string{"export", "--nats", s.URL, "--creds", a1, "--analyst", "ann"}); code != exitDenied {
+		t.Errorf("agent's seed as analyst: exit %d, want %d", code, exitDenied)
+	}
+}
+
 func TestExportErrors(t *testing.T) {
 	// No service in the data folder.
 	data := t.TempDir()

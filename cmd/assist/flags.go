@@ -178,6 +178,7 @@ func (f *storeFlags) register(fs *pflag.FlagSet, sinceUsage, queueUsage string) 
 	(*serviceFlags)(&f.Service).register(fs)
 	fs.DurationVar(&f.Since, "since", defaultSince, sinceUsage+" calls that started within this long ago, such as 24h or 90m; 0 for every stored call")
 	fs.StringVar(&f.Queue, "queue", "", queueUsage)
+	fs.StringVar(&f.Analyst, "analyst", os.Getenv("ASSIST_ANALYST"), "read as this analyst, through the service's API, with the analyst's --creds ($ASSIST_ANALYST; default: the service user, from the store)")
 }
 
 func (f *storeFlags) check() error {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/larkspur-labs/assist/engine/app"
+	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/engine/transcript"
 	"github.com/spf13/cobra"
 )
@@ -21,6 +22,9 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitDenied says the service refused the credentials, or refused
+	// them what the command needs: they are another user's or role's.
+	exitDenied = 3
 )
 
 // usageError marks an error in how the command was called.
@@ -49,6 +53,9 @@ func run(args []string) int {
 	if errors.As(err, &ue) || errors.As(err, &ce) {
 		fmt.Fprintln(os.Stderr, "Run 'assist --help' for usage.")
 		return exitUsage
+	}
+	if errors.Is(err, service.ErrPermission) {
+		return exitDenied
 	}
 	return exitError
 }

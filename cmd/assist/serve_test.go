@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -407,5 +408,16 @@ func TestCredsAdd(t *testing.T) {
 	}
 	if _, _, err := execute(t, "creds", "add", "--data", data); err == nil {
 		t.Error("creds add without a user succeeded")
+	}
+	if _, _, err := execute(t, "creds", "add", "--agent", "a1", "--analyst", "ann", "--data", data); err == nil {
+		t.Error("creds add with two users succeeded")
+	}
+	out, _, err = execute(t, "creds", "add", "--analyst", "ann", "--data", data)
+	if err != nil || !strings.HasPrefix(out, "new credentials for analyst ann: ") {
+		t.Fatalf("creds add --analyst: %q %v", out, err)
+	}
+	users, err := service.Auth{Dir: service.Dir(data)}.Users()
+	if err != nil || !slices.ContainsFunc(users, func(u service.User) bool { return u.Role == service.RoleAnalyst && u.Name == "ann" }) {
+		t.Errorf("users %+v, %v: no analyst ann", users, err)
 	}
 }

@@ -51,27 +51,28 @@ func runSupervise(ctx context.Context, o *superviseOptions) error {
 		return err
 	}
 	defer done()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// The view learns of a lost connection at once; once it is back, the
-	// directory is read again for the rows that changed meanwhile.
-	var msgs <-chan tea.Msg
-	if !o.term.headless {
-		msgs = supervisor.Watch(ctx, t, o.queue)
-	}
-	rows, events, err := app.FollowCalls(ctx, t, o.queue)
-	if err != nil {
-		return err
-	}
-	if o.term.headless {
-		return event.WriteStream(ctx, o.io.out, events)
-	}
-	return supervisor.Run(ctx, events, supervisor.Options{
-		Queue:       o.queue,
-		Rows:        rows,
-		Messages:    msgs,
-		History:     func(ctx context.Context, callID string) ([]event.Event, error) { return t.History(ctx, callID, 0) },
-		Controller:  t.Controls(),
-		ModelStatus: "supervisor " + o.name + " · service",
+	return untilRefused(ctx, t, func(ctx context.Context) error {
+		// The view learns of a lost connection at once; once it is back,
+		// the directory is read again for the rows that changed meanwhile.
+		var msgs <-chan tea.Msg
+		if !o.term.headless {
+			msgs = supervisor.Watch(ctx, t, o.queue)
+		}
+		rows, events, err := app.FollowCalls(ctx, t, o.queue)
+		if err != nil {
+			return err
+		}
+		if o.term.headless {
+			return event.WriteStream(ctx, o.io.out, events)
+		}
+		return supervisor.Run(ctx, events, supervisor.Options{
+			Queue:       o.queue,
+			Rows:        rows,
+			Messages:    msgs,
+			History:     func(ctx context.Context, callID string) ([]event.Event, error) { return t.History(ctx, callID, 0) },
+			Controller:  t.Controls(),
+			Coach:       t.Coach,
+			ModelStatus: "supervisor " + o.name + " · service",
+		})
 	})
 }

@@ -21,13 +21,16 @@ type StoredCalls struct {
 	Since time.Duration
 	// Queue reads the calls of this queue only, when not empty.
 	Queue string
+	// Analyst, when set, reads as that analyst through the service's API
+	// instead of as the service user from the store itself.
+	Analyst string
 }
 
 // read folds the stored calls in the window, as the service user name,
 // and returns them with the window's start.
 func (s StoredCalls) read(ctx context.Context, name string) ([]*event.CallRecord, time.Time, error) {
 	since := export.Since(nil, s.Since)
-	calls, err := ReadCalls(ctx, s.Service, name, since, s.Queue)
+	calls, err := ReadCalls(ctx, s.Service, name, s.Analyst, since, s.Queue)
 	return calls, since, err
 }
 

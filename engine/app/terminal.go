@@ -197,7 +197,7 @@ func OpenCallStore(ctx context.Context, a ServiceAddress, name string) (*CallSto
 	if err != nil {
 		nc.Close()
 		if cause := context.Cause(bindCtx); errors.Is(cause, nats.ErrPermissionViolation) {
-			return nil, fmt.Errorf("open the call store at %s with credentials %s: %w: pass the service user's --creds", url, creds, cause)
+			return nil, fmt.Errorf("open the call store at %s with credentials %s: %w: pass the service user's --creds, or an analyst's with --analyst NAME", url, creds, cause)
 		}
 		return nil, fmt.Errorf("open the call store at %s: %w", url, err)
 	}
@@ -206,13 +206,26 @@ func OpenCallStore(ctx context.Context, a ServiceAddress, name string) (*CallSto
 
 // ReadCalls reads the records of the calls that started at or after since
 // (every stored call when since is zero), in queue when not empty, from
-// the store of the service at a, connecting as name: what export and
-// report work on.
-func ReadCalls(ctx context.Context, a ServiceAddress, name string, since time.Time, queue string) ([]*event.CallRecord, error) {
-	store, err := OpenCallStore(ctx, a, name)
-	if err != nil {
-		return nil, err
+// the store of the service at a: what export and report work on. Without
+// an analyst it reads the store directly as the service user, connecting
+// as name; with one, it reads it through the service's export operation
+// as that analyst, whose credentials allow nothing else.
+func ReadCalls(ctx context.Context, a ServiceAddress, name, analyst string, since time.Time, queue string) ([]*event.CallRecord, error) {
+	var src export.Source
+	if analyst != "" {
+		t, err := DialTerminal(a, service.RoleAnalyst, analyst, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		src = t
+	} else {
+		store, err := OpenCallStore(ctx, a, name)
+		if err != nil {
+			return nil, err
+		}
+		defer store.Close()
+		src = store
 	}
-	defer store.Close()
-	return export.ReadCalls(ctx, store, since, queue)
+	return export.ReadCalls(ctx, src, since, queue)
 }

@@ -36,6 +36,7 @@ const (
 	KindFeedback        Kind = "feedback"
 	KindSummary         Kind = "summary"
 	KindTranslation     Kind = "translation"
+	KindCoaching        Kind = "coaching"
 )
 
 // Speaker says who spoke an utterance.
@@ -255,6 +256,18 @@ type Summary struct {
 	Source string `json:"source"`
 }
 
+// Coaching is a supervisor's note to the agent of a call. It is shown to
+// that agent (and to supervisors), and to no one else: it never reaches
+// the customer, nor the model server, nor the call's transcript.
+type Coaching struct {
+	// From names the supervisor who wrote it.
+	From string `json:"from"`
+	Text string `json:"text"`
+}
+
+// MaxCoachingRunes bounds the text of a coaching note.
+const MaxCoachingRunes = 500
+
 // Feedback records what the agent did with a suggestion.
 type Feedback struct {
 	SuggestionID string `json:"suggestion_id"`
@@ -306,6 +319,9 @@ func (Summary) EventKind() Kind { return KindSummary }
 // EventKind implements Payload.
 func (Translation) EventKind() Kind { return KindTranslation }
 
+// EventKind implements Payload.
+func (Coaching) EventKind() Kind { return KindCoaching }
+
 // PayloadFor returns a pointer to a zero payload of the given kind, ready to
 // be decoded into, or an error for an unknown kind.
 func PayloadFor(k Kind) (Payload, error) {
@@ -332,6 +348,8 @@ func PayloadFor(k Kind) (Payload, error) {
 		return &Summary{}, nil
 	case KindTranslation:
 		return &Translation{}, nil
+	case KindCoaching:
+		return &Coaching{}, nil
 	}
 	return nil, fmt.Errorf("unknown event kind %q", k)
 }
@@ -414,6 +432,8 @@ func Deref(p Payload) Payload {
 	case *Summary:
 		return *v
 	case *Translation:
+		return *v
+	case *Coaching:
 		return *v
 	}
 	return p

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
@@ -18,19 +19,38 @@ import (
 // forwardTimeout bounds a request forwarded to the worker handling a call.
 const forwardTimeout = 10 * time.Second
 
-// onAPI answers a terminal's request. On assist.api.<op> the caller is a
-// supervisor (NATS permissions keep agents off it) and may see any call;
-// on assist.api.agent.<agent>.<op> it is that agent, and only calls the
-// directory gives to that agent are answered.
+// onAPI answers a terminal's request. The subject names the caller's role
+// and name (see APISubject), which the NATS server's permissions vouch
+// for; the operation must be one the role may call all the same (see
+// Operations), and an agent is answered about its own calls only. A
+// request without a reply subject, or whose reply subject is not the
+// caller's inbox, is dropped unanswered and undone.
 func (w *Worker) onAPI(msg *nats.Msg) {
-	tokens := strings.Split(msg.Subject, ".")
-	op := tokens[len(tokens)-1]
-	agent := "" // the agent's subject token; "" for a supervisor
-	if strings.HasPrefix(msg.Subject, agentAPIPrefix) {
-		agent = tokens[3]
+	c, ok := parseAPISubject(msg.Subject)
+	if msg.Reply == "" {
+		// A terminal checking its permissions at start, or a stray
+		// publish: nobody waits for an answer.
+		return
+	}
+	if !ok || !strings.HasPrefix(msg.Reply, c.inbox()) {
+		w.log.Warn("api request dropped: not answered on its caller's inbox", "subject", msg.Subject, "reply", msg.Reply)
+		return
+	}
+	if _, known := lookupOperation(c.op); !known {
+		respond(msg, okReply{apiError: newAPIError(fmt.Errorf("%w: unknown operation %q", ErrBadRequest, c.op))})
+		return
+	}
+	if !Allowed(c.role, c.op) {
+		w.log.Warn("api request denied", "role", c.role, "user", c.token, "op", c.op)
+		respond(msg, okReply{apiError: newAPIError(fmt.Errorf("%s %s: %w", c.role, c.op, ErrDenied))})
+		return
+	}
+	agent := "" // the agent's subject token; "" for a caller who may see any call
+	if c.role == RoleAgent {
+		agent = c.token
 	}
 	var reply any
-	switch op {
+	switch c.op {
 	case opCalls:
 		var req callsRequest
 		if len(msg.Data) > 0 {
@@ -82,10 +102,61 @@ func (w *Worker) onAPI(msg *nats.Msg) {
 			return
 		}
 		reply = w.forward(req.CallID, agent, workInput{Op: inSummary, CallID: req.CallID})
-	default:
-		reply = okReply{apiError: newAPIError(fmt.Errorf("%w: unknown operation %q", ErrBadRequest, op))}
+	case opCoach:
+		var req coachRequest
+		if err := decodeCallRequest(msg.Data, &req, &req.CallID); err != nil {
+			respond(msg, okReply{apiError: newAPIError(err)})
+			return
+		}
+		if err := checkCoaching(req.Text); err != nil {
+			respond(msg, okReply{apiError: newAPIError(err)})
+			return
+		}
+		from := c.token
+		if c.role == RoleService {
+			from = "service"
+		}
+		reply = w.forward(req.CallID, agent, workInput{Op: inCoach, CallID: req.CallID, Text: req.Text, From: from, InputID: nuid.Next()})
+	case opExport:
+		var req exportRequest
+		if len(msg.Data) > 0 {
+			if err := json.Unmarshal(msg.Data, &req); err != nil {
+				respond(msg, exportReply{apiError: newAPIError(fmt.Errorf("%w: %v", ErrBadRequest, err))})
+				return
+			}
+		}
+		reply = w.exportPage(req)
 	}
 	respond(msg, reply)
+}
+
+// checkCoaching refuses a coaching note the agent could not be shown.
+func checkCoaching(text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return fmt.Errorf("%w: empty coaching note", ErrBadRequest)
+	}
+	if n := utf8.RuneCountInString(text); n > event.MaxCoachingRunes {
+		return fmt.Errorf("%w: coaching note of %d characters, at most %d", ErrBadRequest, n, event.MaxCoachingRunes)
+	}
+	return nil
+}
+
+// exportPage reads one page of the stored events for an export.
+func (w *Worker) exportPage(req exportRequest) exportReply {
+	ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
+	defer cancel()
+	out := exportReply{Events: []event.Event{}}
+	page, err := w.store.ReadPage(ctx, req.Since, req.After, req.Until, maxHistoryBytes)
+	if err != nil {
+		out.apiError = newAPIError(err)
+		return out
+	}
+	if page.Events != nil {
+		out.Events = page.Events
+	}
+	out.Next, out.Until, out.More = page.Next, page.Until, page.More
+	return out
 }
 
 // decodeCallRequest decodes a request that names a call.

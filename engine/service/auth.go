@@ -26,10 +26,14 @@ type Role string
 const (
 	// RoleService is a worker or an operator's tool: everything.
 	RoleService Role = "service"
-	// RoleSupervisor sees every call and may query the service, read-only.
+	// RoleSupervisor reads every call and may coach its agent; it
+	// neither replies nor rates suggestions.
 	RoleSupervisor Role = "supervisor"
 	// RoleAgent sees and acts on its own calls only.
 	RoleAgent Role = "agent"
+	// RoleAnalyst reads the stored calls (export, report) and nothing
+	// live.
+	RoleAnalyst Role = "analyst"
 )
 
 // User is one NATS user of the service, identified by an nkey.
@@ -78,7 +82,7 @@ func (a Auth) Users() ([]User, error) {
 // path of the seed file, and whether it was created now.
 func (a Auth) Add(role Role, name string) (credsPath string, created bool, err error) {
 	switch role {
-	case RoleService, RoleSupervisor, RoleAgent:
+	case RoleService, RoleSupervisor, RoleAgent, RoleAnalyst:
 	default:
 		return "", false, fmt.Errorf("add user: unknown role %q", role)
 	}
@@ -173,27 +177,38 @@ func InboxPrefix(role Role, name string) string {
 }
 
 // Permissions returns what a user may publish and subscribe to; nil (all)
-// for the service.
+// for the service. Each user may publish on the API subjects of its
+// role's operations (see Operations) under its own name, and subscribe to
+// its own inbox and to the events its role sees: an agent its own calls',
+// a supervisor every call's and the service's voice admission, an
+// analyst none.
 func Permissions(u User) *server.Permissions {
-	inbox := InboxPrefix(u.Role, u.Name) + ".>"
-	switch u.Role {
-	case RoleSupervisor:
-		return &server.Permissions{
-			Publish:   &server.SubjectPermission{Allow: []string{apiPrefix + ">"}},
-			Subscribe: &server.SubjectPermission{Allow: []string{engine.AllCallsSubject, voiceStatusAll, inbox}},
-		}
-	case RoleAgent:
-		return &server.Permissions{
-			Publish:   &server.SubjectPermission{Allow: []string{AgentAPISubject(u.Name, ">")}},
-			Subscribe: &server.SubjectPermission{Allow: []string{engine.AgentSubject(u.Name), inbox}},
-		}
-	case RoleService:
+	if u.Role == RoleService {
 		return nil
 	}
-	// An unknown role may do nothing.
+	var pub []string
+	for _, o := range Operations {
+		if slices.Contains(o.Roles, u.Role) {
+			pub = append(pub, APISubject(u.Role, u.Name, o.Name))
+		}
+	}
+	sub := []string{InboxPrefix(u.Role, u.Name) + ".>"}
+	switch u.Role {
+	case RoleSupervisor:
+		sub = append(sub, engine.AllCallsSubject, voiceStatusAll)
+	case RoleAgent:
+		sub = append(sub, engine.AgentSubject(u.Name))
+	case RoleAnalyst:
+	default:
+		// An unknown role may do nothing.
+		return &server.Permissions{
+			Publish:   &server.SubjectPermission{Deny: []string{">"}},
+			Subscribe: &server.SubjectPermission{Deny: []string{">"}},
+		}
+	}
 	return &server.Permissions{
-		Publish:   &server.SubjectPermission{Deny: []string{">"}},
-		Subscribe: &server.SubjectPermission{Deny: []string{">"}},
+		Publish:   &server.SubjectPermission{Allow: pub},
+		Subscribe: &server.SubjectPermission{Allow: sub},
 	}
 }
 

@@ -11,8 +11,9 @@
 //
 //	assist.work.start              a call for any worker (queue group assist-workers)
 //	assist.work.<worker>.<call>    input for the worker handling the call
-//	assist.api.<op>                the supervisor's API (queue group assist-api)
-//	assist.api.agent.<agent>.<op>  an agent's API: its own calls only
+//	assist.api.<op>                the service user's API (queue group assist-api)
+//	assist.api.<role>.<name>.<op>  an agent's, supervisor's or analyst's API:
+//	                               the operations of its role (see Operations)
 //	assist.chat.out.<call>         the agent's replies to a chat call
 //	assist.status.voice.<worker>   a process's voice admission (supervisors may read it)
 package service
@@ -20,19 +21,19 @@ package service
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 )
 
 const (
-	apiPrefix      = "assist.api."
-	agentAPIPrefix = "assist.api.agent."
-	workStart      = "assist.work.start"
-	workPrefix     = "assist.work."
-	chatOutPrefix  = "assist.chat.out."
-	workerQueue    = "assist-workers"
-	apiQueue       = "assist-api"
+	apiPrefix     = "assist.api."
+	workStart     = "assist.work.start"
+	workPrefix    = "assist.work."
+	chatOutPrefix = "assist.chat.out."
+	workerQueue   = "assist-workers"
+	apiQueue      = "assist-api"
 )
 
 // API operations.
@@ -42,12 +43,9 @@ const (
 	opFeedback = "feedback"
 	opReply    = "reply"
 	opSummary  = "summary"
+	opCoach    = "coach"
+	opExport   = "export"
 )
-
-// AgentAPISubject is the subject of an agent's API operation.
-func AgentAPISubject(agent, op string) string {
-	return agentAPIPrefix + engine.SubjectToken(agent) + "." + op
-}
 
 func workSubject(worker, callID string) string {
 	return workPrefix + engine.SubjectToken(worker) + "." + engine.SubjectToken(callID)
@@ -57,8 +55,10 @@ func chatOutSubject(callID string) string { return chatOutPrefix + engine.Subjec
 
 // Errors answered by the API, recognisable with errors.Is on the client.
 var (
-	ErrNotFound    = errors.New("no such call")
-	ErrForbidden   = errors.New("not your call")
+	ErrNotFound  = errors.New("no such call")
+	ErrForbidden = errors.New("not your call")
+	// ErrDenied says the caller's role may not call the operation.
+	ErrDenied      = errors.New("not allowed for this role")
 	ErrBadRequest  = errors.New("bad request")
 	ErrUnavailable = errors.New("no worker available for the call")
 )
@@ -70,7 +70,7 @@ type apiError struct {
 }
 
 var errorCodes = map[string]error{
-	"not_found": ErrNotFound, "forbidden": ErrForbidden, "bad_request": ErrBadRequest,
+	"not_found": ErrNotFound, "forbidden": ErrForbidden, "denied": ErrDenied, "bad_request": ErrBadRequest,
 	"unavailable": ErrUnavailable, "ended": engine.ErrCallEnded, "exists": engine.ErrCallExists,
 }
 
@@ -119,6 +119,7 @@ const (
 	inFeedback = "feedback"
 	inReply    = "reply"
 	inSummary  = "summary"
+	inCoach    = "coach"
 )
 
 // workInput is one piece of input for a call's worker.
@@ -131,6 +132,8 @@ type workInput struct {
 	Feedback  *event.Feedback  `json:"feedback,omitempty"`
 	Text      string           `json:"text,omitempty"`
 	Reason    string           `json:"reason,omitempty"`
+	// From names the supervisor of a coaching note.
+	From string `json:"from,omitempty"`
 }
 
 type okReply struct {
@@ -174,4 +177,29 @@ type summaryRequest struct {
 type replyRequest struct {
 	CallID string `json:"call_id"`
 	Text   string `json:"text"`
+}
+
+type coachRequest struct {
+	CallID string `json:"call_id"`
+	Text   string `json:"text"`
+}
+
+// exportRequest asks for a page of the stored events of every call, in
+// store order: those published at or after Since (every one when zero),
+// after the stream sequence After, up to the stream sequence Until (the
+// last stored when the first page was read, when zero).
+type exportRequest struct {
+	Since time.Time `json:"since,omitzero"`
+	After uint64    `json:"after,omitempty"`
+	Until uint64    `json:"until,omitempty"`
+}
+
+type exportReply struct {
+	Events []event.Event `json:"events"`
+	// Next is the stream sequence to ask after for the next page, and
+	// Until the end the pages stop at; More says there are more.
+	Next  uint64 `json:"next,omitempty"`
+	Until uint64 `json:"until,omitempty"`
+	More  bool   `json:"more,omitempty"`
+	apiError
 }

@@ -170,50 +170,119 @@ func (s *Store) scan(ctx context.Context, callID string, fn func(e event.Event, 
 // after since, in store order, until fn returns an error or the events
 // stored when it began are read.
 func (s *Store) ReadSince(ctx context.Context, since time.Time, fn func(event.Event) error) error {
-	info, err := s.Stream.Info(ctx)
+	_, _, err := s.readRange(ctx, since, 0, 0, func(_ uint64, _ int, e event.Event) (bool, error) {
+		return true, fn(e)
+	})
+	return err
+}
+
+// Page is one page of the stored events of every call, in store order.
+type Page struct {
+	Events []event.Event
+	// Next is the stream sequence of the last message read, to read the
+	// next page after; Until is the last one the pages go to; More says
+	// there is more to read.
+	Next, Until uint64
+	More        bool
+}
+
+// ReadPage reads the events published at or after since (every one when
+// zero), after the stream sequence after, up to the stream sequence until
+// (the last stored now, when zero), as many as fit in limit bytes (at
+// least one).
+func (s *Store) ReadPage(ctx context.Context, since time.Time, after, until uint64, limit int) (Page, error) {
+	var p Page
+	total := 0
+	last, end, err := s.readRange(ctx, since, after, until, func(_ uint64, size int, e event.Event) (bool, error) {
+		if total+size > limit && len(p.Events) > 0 {
+			p.More = true
+			return false, nil
+		}
+		total += size
+		p.Events = append(p.Events, e)
+		return true, nil
+	})
 	if err != nil {
-		return fmt.Errorf("read events: %w", err)
+		return Page{}, err
 	}
-	if info.State.Msgs == 0 {
-		return nil
+	p.Next, p.Until = last, end
+	if p.More {
+		// The event that did not fit is read again on the next page.
+		p.Next = last - 1
 	}
-	last := info.State.LastSeq
+	return p, nil
+}
+
+// readRange calls fn with each stored message of every call, decoded, in
+// store order: from the stream sequence after+1 (when after is not zero)
+// or the first published at or after since, up to until (the last stored
+// now, when zero), until fn says stop or fails. It returns the stream
+// sequence of the last message handed to fn (or skipped as undecodable),
+// and the until it read to.
+func (s *Store) readRange(ctx context.Context, since time.Time, after, until uint64, fn func(seq uint64, size int, e event.Event) (bool, error)) (last, end uint64, err error) {
+	last = after
+	if until == 0 {
+		info, err := s.Stream.Info(ctx)
+		if err != nil {
+			return last, 0, fmt.Errorf("read events: %w", err)
+		}
+		if info.State.Msgs == 0 {
+			return last, 0, nil
+		}
+		until = info.State.LastSeq
+	}
+	if after >= until {
+		return last, until, nil
+	}
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
-	if !since.IsZero() {
+	switch {
+	case after > 0:
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = after + 1
+	case !since.IsZero():
 		cfg.DeliverPolicy = jetstream.DeliverByStartTimePolicy
 		cfg.OptStartTime = &since
 	}
 	cons, err := s.Stream.OrderedConsumer(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("read events: %w", err)
+		return last, until, fmt.Errorf("read events: %w", err)
 	}
 	for {
 		batch, err := cons.FetchNoWait(512)
 		if err != nil {
-			return fmt.Errorf("read events: %w", err)
+			return last, until, fmt.Errorf("read events: %w", err)
 		}
 		n := 0
 		for msg := range batch.Messages() {
 			n++
 			md, err := msg.Metadata()
 			if err != nil {
-				return fmt.Errorf("read events: %w", err)
+				return last, until, fmt.Errorf("read events: %w", err)
 			}
+			seq := md.Sequence.Stream
+			if seq > until {
+				return last, until, nil
+			}
+			last = seq
 			var e event.Event
 			if err := json.Unmarshal(msg.Data(), &e); err == nil {
-				if err := fn(e); err != nil {
-					return err
+				more, err := fn(seq, len(msg.Data()), e)
+				if err != nil {
+					return last, until, err
+				}
+				if !more {
+					return last, until, nil
 				}
 			}
-			if md.Sequence.Stream >= last || md.NumPending == 0 {
-				return nil
+			if seq >= until || md.NumPending == 0 {
+				return last, until, nil
 			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-			return fmt.Errorf("read events: %w", err)
+			return last, until, fmt.Errorf("read events: %w", err)
 		}
 		if n == 0 {
-			return nil
+			return last, until, nil
 		}
 	}
 }

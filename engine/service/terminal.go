@@ -6,26 +6,41 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 )
 
-// Terminal is an agent's or a supervisor's connection to the service. It
-// reconnects by itself for as long as it is open.
+// Terminal is an agent's, a supervisor's or an analyst's connection to
+// the service. It reconnects by itself for as long as it is open. When the
+// service refuses it something its role needs (a permissions violation:
+// the credentials are another user's), or stops accepting its credentials
+// for good, it fails: Failed is closed and Err says why.
 type Terminal struct {
 	nc      *nats.Conn
 	role    Role
 	name    string
+	creds   string
 	log     *slog.Logger
 	timeout time.Duration
 
 	mu        sync.Mutex
 	reconnect []chan struct{}
 	status    []func(connected bool)
+	closing   bool
+
+	// failed is done when the terminal fails; its cause says why.
+	failed context.Context
+	fail   context.CancelCauseFunc
 }
+
+// ErrPermission says the service refused the terminal's credentials, or
+// refused them something their role needs.
+var ErrPermission = errors.New("permission denied")
 
 // TerminalConfig says how a terminal reaches the service.
 type TerminalConfig struct {
@@ -42,13 +57,26 @@ type TerminalConfig struct {
 	Options []nats.Option
 }
 
-// DialTerminal connects to the service. A server that is not up yet or
-// goes away is retried for as long as the terminal is open.
+// Heartbeat of a terminal's connection: a server that stops answering
+// (a machine gone, a cable pulled) is taken for lost after about
+// pingInterval × (maxPingsOut+1), not the client library's minutes.
+const (
+	pingInterval = 3 * time.Second
+	maxPingsOut  = 2
+)
+
+// DialTerminal connects to the service and checks, before it returns,
+// that the service lets the user do what its role does: subscribe to its
+// inbox and its events, and call its first API operation. Credentials the
+// service does not know, or that are another user's, are an error that
+// wraps ErrPermission. A server that is not up yet or goes away is
+// retried for as long as the terminal is open.
 func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
-	if cfg.Role != RoleAgent && cfg.Role != RoleSupervisor && cfg.Role != RoleService {
+	if !slices.Contains(Roles, cfg.Role) {
 		return nil, fmt.Errorf("terminal: unknown role %q", cfg.Role)
 	}
-	t := &Terminal{role: cfg.Role, name: cfg.Name, log: cfg.Logger, timeout: cfg.Timeout}
+	t := &Terminal{role: cfg.Role, name: cfg.Name, creds: cfg.Creds, log: cfg.Logger, timeout: cfg.Timeout}
+	t.failed, t.fail = context.WithCancelCause(context.Background())
 	if t.timeout <= 0 {
 		t.timeout = 10 * time.Second
 	}
@@ -58,23 +86,142 @@ func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
 	opts := []nats.Option{
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { t.setConnected(false) }),
 		nats.ReconnectHandler(func(*nats.Conn) { t.setConnected(true) }),
+		nats.PingInterval(pingInterval),
+		nats.MaxPingsOutstanding(maxPingsOut),
+		// Errors go to the log and fail the terminal; the client
+		// library's default would print them over the view.
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			// Logged under the lock Close takes, so nothing is logged
+			// once Close has returned (the log may be closed then).
+			t.mu.Lock()
+			if !t.closing {
+				t.log.Warn("service connection", "err", err)
+			}
+			t.mu.Unlock()
+			if errors.Is(err, nats.ErrPermissionViolation) {
+				t.fail(t.refusal(err))
+			}
+		}),
+		nats.ClosedHandler(func(nc *nats.Conn) {
+			t.mu.Lock()
+			closing := t.closing
+			t.mu.Unlock()
+			if !closing {
+				t.fail(t.refusal(closedReason(nc)))
+			}
+		}),
 	}
 	if cfg.Role != RoleService {
 		opts = append(opts, nats.CustomInboxPrefix(InboxPrefix(cfg.Role, cfg.Name)))
 	}
 	nc, err := Dial(cfg.URL, cfg.Creds, "assist-"+string(cfg.Role)+"-"+cfg.Name, append(opts, cfg.Options...)...)
+	if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) || errors.Is(err, nats.ErrAuthRevoked) {
+		return nil, t.refusal(err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	t.nc = nc
+	if err := t.checkPermissions(); err != nil {
+		t.Close()
+		return nil, err
+	}
 	return t, nil
+}
+
+// refusal words an error of the service refusing the terminal's user so
+// that whoever reads it knows what to do; it wraps ErrPermission.
+func (t *Terminal) refusal(err error) error {
+	who := string(t.role) + " " + t.name
+	hint := "issue them with 'assist creds add --" + string(t.role) + " " + t.name + "'"
+	if t.role == RoleService {
+		hint = "pass the service user's seed file"
+	}
+	return fmt.Errorf("%w: the service refused %s with credentials %s (%v): are they %s's? %s, or pass --creds with the right seed file",
+		ErrPermission, who, t.creds, err, who, hint)
+}
+
+// checkPermissions subscribes to what the role reads and publishes a
+// request the role may send, without a reply subject (the service drops
+// it unanswered); a refusal reaches the client before the answer to the
+// flush that follows.
+func (t *Terminal) checkPermissions() error {
+	if t.role == RoleService {
+		return nil
+	}
+	subjects := []string{InboxPrefix(t.role, t.name) + ".check"}
+	switch t.role {
+	case RoleAgent:
+		subjects = append(subjects, engine.AgentSubject(t.name))
+	case RoleSupervisor:
+		subjects = append(subjects, engine.AllCallsSubject)
+	}
+	for _, subject := range subjects {
+		sub, err := t.nc.SubscribeSync(subject)
+		if err != nil {
+			return fmt.Errorf("check permissions: %w", err)
+		}
+		defer sub.Unsubscribe()
+	}
+	for _, o := range Operations {
+		if slices.Contains(o.Roles, t.role) && o.Access == Read {
+			if err := t.nc.Publish(t.api(o.Name), nil); err != nil {
+				return fmt.Errorf("check permissions: %w", err)
+			}
+			break
+		}
+	}
+	if err := t.nc.FlushTimeout(t.timeout); err != nil {
+		return fmt.Errorf("check permissions: %w", err)
+	}
+	if err := t.nc.LastError(); errors.Is(err, nats.ErrPermissionViolation) {
+		return t.refusal(err)
+	}
+	return nil
+}
+
+// Failed is closed when the terminal can no longer work: the service
+// refused it something its role needs, or no longer accepts its
+// credentials. Err then says why.
+func (t *Terminal) Failed() <-chan struct{} { return t.failed.Done() }
+
+// Err returns why the terminal failed, nil while it has not. A
+// connection the client library closed by itself (it does so after the
+// server refused the credentials twice) is a failure even before the
+// closed handler has run.
+func (t *Terminal) Err() error {
+	if t.failed.Err() == nil && t.nc != nil && t.nc.IsClosed() {
+		t.mu.Lock()
+		closing := t.closing
+		t.mu.Unlock()
+		if !closing {
+			t.fail(t.refusal(closedReason(t.nc)))
+		}
+	}
+	if t.failed.Err() == nil {
+		return nil
+	}
+	return context.Cause(t.failed)
+}
+
+// closedReason is why the client library closed a connection.
+func closedReason(nc *nats.Conn) error {
+	if err := nc.LastError(); err != nil {
+		return err
+	}
+	return nats.ErrConnectionClosed
 }
 
 // Conn returns the terminal's connection.
 func (t *Terminal) Conn() *nats.Conn { return t.nc }
 
 // Close closes the connection.
-func (t *Terminal) Close() { t.nc.Close() }
+func (t *Terminal) Close() {
+	t.mu.Lock()
+	t.closing = true
+	t.mu.Unlock()
+	t.nc.Close()
+}
 
 // OnStatus registers fn to hear when the connection is lost and regained.
 func (t *Terminal) OnStatus(fn func(connected bool)) {
@@ -101,6 +248,18 @@ func (t *Terminal) setConnected(up bool) {
 	}
 }
 
+// WatchConnection tells status whether the terminal is connected, at
+// once and then each time the connection is lost or regained, until ctx
+// is done. It runs on the terminal's goroutines: keep it short.
+func (t *Terminal) WatchConnection(ctx context.Context, status func(connected bool)) {
+	t.OnStatus(func(up bool) {
+		if ctx.Err() == nil {
+			status(up)
+		}
+	})
+	status(t.nc.IsConnected())
+}
+
 // WatchCalls tells status each time the connection is lost or regained
 // and, once it is back, hands rows the live calls (in queue, when not
 // empty) read again, for the rows that changed meanwhile, until ctx is
@@ -122,12 +281,7 @@ func (t *Terminal) WatchCalls(ctx context.Context, queue string, status func(con
 }
 
 // api returns the subject of an operation for this terminal's role.
-func (t *Terminal) api(op string) string {
-	if t.role == RoleAgent {
-		return AgentAPISubject(t.name, op)
-	}
-	return apiPrefix + op
-}
+func (t *Terminal) api(op string) string { return APISubject(t.role, t.name, op) }
 
 func (t *Terminal) request(ctx context.Context, op string, v, out any) error {
 	data, err := json.Marshal(v)
@@ -139,7 +293,15 @@ func (t *Terminal) request(ctx context.Context, op string, v, out any) error {
 		ctx, cancel = context.WithTimeout(ctx, t.timeout)
 		defer cancel()
 	}
+	// A refusal comes asynchronously: end the wait when it does.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(t.failed, cancel)
+	defer stop()
 	msg, err := t.nc.RequestWithContext(ctx, t.api(op), data)
+	if ferr := t.Err(); err != nil && ferr != nil {
+		return fmt.Errorf("%s: %w", op, ferr)
+	}
 	if errors.Is(err, nats.ErrNoResponders) {
 		return fmt.Errorf("%s: %w (is 'assist serve' running?)", op, ErrUnavailable)
 	}
@@ -199,6 +361,44 @@ func (t *Terminal) Summary(ctx context.Context, callID string) error {
 	return out.err()
 }
 
+// Coach sends a supervisor's coaching note to the agent of a call.
+func (t *Terminal) Coach(ctx context.Context, callID, text string) error {
+	var out okReply
+	if err := t.request(ctx, opCoach, coachRequest{CallID: callID, Text: text}, &out); err != nil {
+		return err
+	}
+	return out.err()
+}
+
+// ReadSince calls fn with every stored event of every call published at
+// or after since, in store order, page by page through the service's
+// export operation, until fn returns an error or the events stored when
+// it began are read. It makes the terminal an export.Source.
+func (t *Terminal) ReadSince(ctx context.Context, since time.Time, fn func(event.Event) error) error {
+	req := exportRequest{Since: since}
+	for {
+		var out exportReply
+		if err := t.request(ctx, opExport, req, &out); err != nil {
+			return err
+		}
+		if err := out.err(); err != nil {
+			return fmt.Errorf("%s: %w", opExport, err)
+		}
+		for _, e := range out.Events {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if !out.More {
+			return nil
+		}
+		if out.Next <= req.After {
+			return fmt.Errorf("%s: the service's pages do not move on (after %d)", opExport, req.After)
+		}
+		req.After, req.Until = out.Next, out.Until
+	}
+}
+
 // Reply sends the agent's reply to a chat call.
 func (t *Terminal) Reply(ctx context.Context, callID, text string) error {
 	var out okReply
@@ -234,7 +434,9 @@ func (t *Terminal) Follow(ctx context.Context, subject, queue string) (<-chan ev
 	// Events wait in the client rather than being dropped as a slow
 	// consumer; the follower drains them in order.
 	_ = sub.SetPendingLimits(-1, -1)
-	if err := t.nc.Flush(); err != nil && !errors.Is(err, nats.ErrConnectionReconnecting) {
+	// A connection lost during the flush fails it with ErrConnectionClosed
+	// although the client reconnects: only a closed connection is an error.
+	if err := t.nc.Flush(); err != nil && !errors.Is(err, nats.ErrConnectionReconnecting) && (t.nc.IsClosed() || !errors.Is(err, nats.ErrConnectionClosed)) {
 		sub.Unsubscribe()
 		return nil, fmt.Errorf("follow %s: %w", subject, err)
 	}

@@ -114,8 +114,7 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 	}{
 		{workStart, workerQueue, w.onStart},
 		{workPrefix + engine.SubjectToken(w.id) + ".*", "", w.onInput},
-		{apiPrefix + "*", apiQueue, w.serveAPI},
-		{agentAPIPrefix + "*.*", apiQueue, w.serveAPI},
+		{apiPrefix + ">", apiQueue, w.serveAPI},
 	} {
 		sub, err := w.nc.QueueSubscribe(s.subject, s.queue, s.fn)
 		if err != nil {
@@ -216,7 +215,7 @@ func (w *Worker) onEvent(ev event.Event) {
 		if p.Speaker != event.SpeakerCustomer {
 			return
 		}
-	case event.Suggestions, event.Recommendations, event.Feedback:
+	case event.Suggestions, event.Recommendations, event.Feedback, event.Coaching:
 		return
 	}
 	data, err := json.Marshal(row)
@@ -399,6 +398,11 @@ func (w *Worker) run(c *workerCall) {
 			}
 		case inSummary:
 			err = c.s.Summarize(context.Background())
+		case inCoach:
+			if c.saw(in.InputID) {
+				break
+			}
+			err = c.s.Coach(in.From, in.Text)
 		case inEnd:
 			err = c.s.End(in.Reason)
 			w.detach(id)

@@ -111,7 +111,9 @@ type callState struct {
 	// flow is the guided flow's checklist: the latest one a
 	// recommendations event carried, then the final one of call.ended.
 	// A recommendations event without a flow leaves it as it is.
-	flow    *event.FlowState
+	flow *event.FlowState
+	// coach is the latest coaching note of a supervisor, sanitised.
+	coach   *event.Coaching
 	recsRev uint64
 
 	// summary is the latest summary of the call: asked for (a summary
@@ -421,6 +423,12 @@ func (c *callState) alert(a event.Alert) {
 	if len(c.alerts) > maxAlerts {
 		c.alerts = c.alerts[:maxAlerts]
 	}
+}
+
+// coaching keeps a supervisor's latest coaching note.
+func (c *callState) coaching(n event.Coaching) {
+	c.recsRev++
+	c.coach = &event.Coaching{From: termtext.Sanitize(n.From), Text: termtext.Sanitize(n.Text)}
 }
 
 // end records the end of the call, and its wrap-up summary if it has one.

@@ -50,6 +50,8 @@ func (m *Screen) applyEvent(ev event.Event) tea.Cmd {
 		cs.setSummary(p, false)
 	case event.Translation:
 		cs.addTranslation(p)
+	case event.Coaching:
+		cs.coaching(p)
 	}
 	return cmd
 }
@@ -96,7 +98,7 @@ func (m *Screen) refresh() {
 		m.shown.gauges, m.shown.gaugesOK = cs.gaugesRev, true
 	}
 	if !m.shown.recsOK || m.shown.recs != cs.recsRev {
-		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended, cs.flow, cs.summary, m.baseKeys.Summary.Help().Key)
+		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended, cs.flow, cs.summary, cs.coach, m.baseKeys.Summary.Help().Key)
 		m.shown.recs, m.shown.recsOK = cs.recsRev, true
 	}
 	if !m.shown.summaryOK || m.shown.summary != cs.summaryRev {
@@ -114,6 +116,10 @@ func (m *Screen) refreshHeader() {
 		paused:      m.paused,
 		speed:       m.speed,
 		finished:    m.finished,
+		offline:     m.offline,
+	}
+	if m.offline {
+		d.offlineFor = m.clock.Sub(m.lostAt)
 	}
 	if cs := m.calls[m.current]; cs != nil {
 		d.callID = cs.name

@@ -33,8 +33,12 @@ type headerData struct {
 	paused   bool
 	speed    float64
 	finished bool // the event stream has closed
-	index    int  // call i of total, when known
-	total    int
+	// offline says the connection to the service is down, since
+	// offlineFor.
+	offline    bool
+	offlineFor time.Duration
+	index      int // call i of total, when known
+	total      int
 }
 
 // headerPane draws the two-line call header: who and how long on the
@@ -77,11 +81,18 @@ func (p headerPane) View() string {
 // id, queue, then the labels; the title is cut last.
 func (p headerPane) callLine() string {
 	d, st := p.data, p.st()
+	offline := ""
+	if d.offline {
+		offline = st.Paused.Render(" ○ reconnecting… " + common.SinceString(d.offlineFor) + " ")
+	}
 	if !d.started && d.callID == "" {
-		return p.line(st.Title.Render(" assist")+st.Label.Render(" · waiting for a call"), "")
+		return p.line(offline+st.Title.Render(" assist")+st.Label.Render(" · waiting for a call"), "")
 	}
 	state := st.Live.Render(" ● LIVE  ")
-	if d.ended {
+	switch {
+	case d.offline:
+		state = offline + st.Sep.Render(" ")
+	case d.ended:
 		state = st.Ended.Render(" ■ ENDED  ")
 	}
 	title := d.info.Title

@@ -32,6 +32,11 @@ type Options struct {
 	// replay keys are enabled.
 	Controller Controller
 	NoColor    bool // plain theme (also when NO_COLOR is set in the environment)
+	// Messages, when set, carries other messages for the view, such as
+	// the state of the connection to the service (common.ConnectionMsg,
+	// from common.WatchConnection). Run's one pump forwards them as they
+	// come, beside the events.
+	Messages <-chan tea.Msg
 	// ReadOnly makes the view watch-only, as in a supervisor's drill-down:
 	// the keys that act on the call (copy and rate a reply, replay
 	// controls) are disabled, which also hides them from help. Asking for
@@ -103,6 +108,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.Apply(msg.Event)
 	case common.StreamEndedMsg:
 		m.EndStream()
+	case common.ConnectionMsg:
+		m.SetConnection(msg)
 	case ResultMsg:
 		cmd = m.HandleResult(msg)
 	case tickMsg:

@@ -15,8 +15,8 @@ import (
 const tagWidth = 10
 
 // recommendationsPane shows the latest next-best actions and the call's
-// alerts, newest first, under the call's end and latest summary when it
-// has them, all below the guided flow's checklist when a flow matched.
+// alerts, newest first, under a supervisor's latest coaching note, the
+// call's end and latest summary when it has them, all below the guided flow's checklist when a flow matched.
 // When the pane is short, reasons move onto the title row instead of a
 // row of their own, and the checklist folds into one line. The summary
 // shows as one entry; the summary overlay has the whole of it.
@@ -30,6 +30,7 @@ type recommendationsPane struct {
 	ended  *event.CallEnded
 	flow   *event.FlowState
 	sum    *event.Summary
+	coach  *event.Coaching
 	sumKey string // the key that opens the summary, for the entry's hint
 
 	rows   []string
@@ -57,14 +58,15 @@ func (p *recommendationsPane) SetSize(w, h int) {
 }
 
 // SetData shows a call's recommendations, alerts, its end once it has
-// ended, its guided flow's checklist (nil when no flow matched) and its
-// latest summary (nil when none), whose entry says that sumKey opens it.
-// A new call scrolls back to the top.
-func (p *recommendationsPane) SetData(callID string, recs []event.Recommendation, alerts []alertEntry, ended *event.CallEnded, flow *event.FlowState, sum *event.Summary, sumKey string) {
+// ended, its guided flow's checklist (nil when no flow matched), its
+// latest summary (nil when none), whose entry says that sumKey opens it,
+// and a supervisor's latest coaching note (nil when none). A new call
+// scrolls back to the top.
+func (p *recommendationsPane) SetData(callID string, recs []event.Recommendation, alerts []alertEntry, ended *event.CallEnded, flow *event.FlowState, sum *event.Summary, coach *event.Coaching, sumKey string) {
 	if callID != p.callID {
 		p.callID, p.offset = callID, 0
 	}
-	p.recs, p.alerts, p.ended, p.flow, p.sum, p.sumKey = recs, alerts, ended, flow, sum, sumKey
+	p.recs, p.alerts, p.ended, p.flow, p.sum, p.coach, p.sumKey = recs, alerts, ended, flow, sum, coach, sumKey
 	p.build()
 }
 
@@ -88,6 +90,9 @@ func (p *recommendationsPane) build() {
 		return
 	}
 	items := 0
+	if p.coach != nil {
+		items++
+	}
 	if p.ended != nil {
 		items++
 	}
@@ -98,6 +103,10 @@ func (p *recommendationsPane) build() {
 	p.rows = p.flowRows(iw, ih)
 	detailed := items*2+1 <= ih-len(p.rows)
 
+	if p.coach != nil {
+		// First: the supervisor is talking to the agent now.
+		p.rows = append(p.rows, p.coachRows(iw, detailed)...)
+	}
 	if e := p.ended; e != nil {
 		text := "Call ended"
 		if e.Disposition != "" {
@@ -123,6 +132,30 @@ func (p *recommendationsPane) build() {
 		p.rows = []string{p.st().Empty.Render(common.Fit("Nothing to recommend yet.", iw))}
 	}
 	p.offset = common.Clamp(p.offset, 0, max(len(p.rows)-ih, 0))
+}
+
+// maxCoachRows bounds the rows of a coaching note's text: three when the
+// pane is short of room.
+const maxCoachRows = 6
+
+// coachRows renders the coaching note: the tag and who wrote it, then its
+// text wrapped under it, cut with "…" past maxCoachRows.
+func (p *recommendationsPane) coachRows(w int, detailed bool) []string {
+	c := p.coach
+	rows := []string{common.Fit(p.st().Coach.Render(common.PadRight("COACH", tagWidth-1))+" "+p.st().Reason.Render("from "+c.From), w)}
+	limit := maxCoachRows
+	if !detailed {
+		limit = maxCoachRows / 2
+	}
+	text := wrapText(c.Text, max(w-tagWidth, 1))
+	if len(text) > limit {
+		text = text[:limit]
+		text[limit-1] = common.Fit(text[limit-1]+" …", max(w-tagWidth, 1))
+	}
+	for _, line := range text {
+		rows = append(rows, common.Fit(strings.Repeat(" ", tagWidth)+p.st().Title.Render(line), w))
+	}
+	return rows
 }
 
 // summaryItem renders the summary's entry: its reason for contact, then

@@ -15,5 +15,5 @@ import (
 // when ctx is done.
 func Run(ctx context.Context, events <-chan event.Event, opts Options) error {
 	term := common.Terminal{Input: opts.Input, Output: opts.Output, Width: opts.Width, Height: opts.Height}
-	return common.Run(ctx, New(opts), common.Source{Events: events}, term, "agent view")
+	return common.Run(ctx, New(opts), common.Source{Events: events, Messages: opts.Messages}, term, "agent view")
 }

@@ -71,7 +71,9 @@ type Screen struct {
 	clock     time.Time // the view's notion of now, set by the methods that need it
 	paused    bool
 	speed     float64
-	finished  bool // the event stream has closed
+	finished  bool      // the event stream has closed
+	offline   bool      // the connection to the service is down
+	lostAt    time.Time // when it went down
 	note      string
 	noteErr   bool
 	noteUntil time.Time
@@ -185,6 +187,18 @@ func (m *Screen) Tick() {
 	}
 	m.refreshHeader()
 	m.settle()
+}
+
+// SetConnection notes the state of the connection to the service: while
+// it is down the header says "○ reconnecting…" and for how long, instead
+// of "● LIVE". A view that is never told (a replay in-process) is live.
+func (m *Screen) SetConnection(msg common.ConnectionMsg) {
+	m.clock = m.now()
+	m.offline, m.lostAt = !msg.Connected, msg.Since
+	if m.offline && m.lostAt.IsZero() {
+		m.lostAt = m.clock
+	}
+	m.refreshHeader()
 }
 
 // EndStream notes that no more events will come: the header says the

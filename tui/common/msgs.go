@@ -1,6 +1,10 @@
 package common
 
-import "github.com/larkspur-labs/assist/engine/event"
+import (
+	"time"
+
+	"github.com/larkspur-labs/assist/engine/event"
+)
 
 // EventMsg carries one engine event to a program.
 type EventMsg struct {
@@ -11,3 +15,14 @@ type EventMsg struct {
 // or the connection is gone for good. The view stays open until the user
 // quits.
 type StreamEndedMsg struct{}
+
+// ConnectionMsg reports the state of a terminal's connection to the
+// service. Views show "● LIVE" only while it is up, and how long it has
+// been down otherwise.
+type ConnectionMsg struct {
+	Connected bool
+	// Since is when the connection was lost; zero while it is up.
+	Since time.Time
+	// Detail says more, such as "reconnecting…".
+	Detail string
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/internal/termtext"
 	"github.com/larkspur-labs/assist/tui/agent"
+	"github.com/larkspur-labs/assist/tui/common"
 )
 
 // historyMsg carries a drilled-into call's history. gen identifies the
@@ -72,6 +73,9 @@ func (s *Model) openDrill() tea.Cmd {
 		view.SetStyles(*s.th)
 	}
 	view.SetSize(s.width, max(s.height-1, 0))
+	if s.conn == connDown {
+		view.SetConnection(common.ConnectionMsg{Since: s.connLost})
+	}
 	d := &drillDown{callID: r.call.CallID, gen: s.drillGen, view: view}
 	// A call.started from the row (seq 0, older than any real event) so the
 	// view names the call at once; the history's own start follows. The
@@ -103,6 +107,8 @@ func (s *Model) openDrill() tea.Cmd {
 // closeDrill goes back to the table.
 func (s *Model) closeDrill() {
 	s.drill = nil
+	s.coaching = false
+	s.coachInput.Blur()
 	s.gate.set("")
 	s.rebuild()
 }

@@ -22,6 +22,10 @@ type KeyMap struct {
 	Open key.Binding // drill into the selected call
 	Back key.Binding // leave the drill-down for the table
 
+	Coach       key.Binding // start a coaching note to the drilled-into call's agent
+	SendCoach   key.Binding // send it
+	CancelCoach key.Binding // drop it
+
 	Filter      key.Binding // start typing a filter
 	ApplyFilter key.Binding // stop typing, keep the filter
 	ClearFilter key.Binding // drop the filter
@@ -43,6 +47,10 @@ func DefaultKeyMap() KeyMap {
 
 		Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open call")),
 		Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+
+		Coach:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "coach the agent")),
+		SendCoach:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send to the agent")),
+		CancelCoach: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ApplyFilter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
@@ -80,6 +88,8 @@ type keyState struct {
 	order     sortOrder // the sort in force
 	showAll   bool      // full help is open
 	hasFilter bool      // the filter input holds text
+	canCoach  bool      // Options.Coach is set
+	coaching  bool      // the coaching input has the keys
 }
 
 // withState returns the key map with bindings enabled or disabled to
@@ -90,7 +100,10 @@ func (k KeyMap) withState(st keyState) KeyMap {
 		b.SetEnabled(table && st.rows)
 	}
 	k.Open.SetEnabled(table && st.rows)
-	k.Back.SetEnabled(st.drilled)
+	k.Back.SetEnabled(st.drilled && !st.coaching)
+	k.Coach.SetEnabled(st.drilled && st.canCoach && !st.coaching)
+	k.SendCoach.SetEnabled(st.coaching)
+	k.CancelCoach.SetEnabled(st.coaching)
 	k.Filter.SetEnabled(table)
 	k.Sort.SetEnabled(table)
 	k.Help.SetEnabled(table)
@@ -104,7 +117,7 @@ func (k KeyMap) withState(st keyState) KeyMap {
 	if st.showAll {
 		k.Help.SetHelp("?", "less keys")
 	}
-	if st.typing {
+	if st.typing || st.coaching {
 		// Letters are text while typing: only ctrl+c quits.
 		k.Quit.SetKeys("ctrl+c")
 		k.Quit.SetHelp("ctrl+c", "quit")
@@ -123,6 +136,8 @@ func (s *Model) syncKeys() {
 		order:     s.order,
 		showAll:   s.help.ShowAll,
 		hasFilter: s.input.Value() != "",
+		canCoach:  s.opts.Coach != nil,
+		coaching:  s.coaching,
 	})
 	s.helpH = s.helpRows()
 }
@@ -140,8 +155,12 @@ func (s *Model) helpRows() int {
 func (s *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := s.keys
 	switch {
+	case s.drill != nil && s.coaching:
+		return s.handleCoachKey(msg)
 	case s.drill != nil:
 		switch {
+		case key.Matches(msg, k.Coach):
+			return s.startCoaching()
 		case key.Matches(msg, k.Quit):
 			return tea.Quit
 		case key.Matches(msg, k.Back):

@@ -78,6 +78,10 @@ type Options struct {
 	// feedback). When nil, the drill-down says summaries are not
 	// available.
 	Controller agent.Controller
+	// Coach, when set, sends a coaching note to the agent of a call: in
+	// a drill-down, m opens a line to type it. It is called from a
+	// tea.Cmd, never from Update.
+	Coach func(ctx context.Context, callID, text string) error
 
 	// Messages, when set, carries other messages for the view from the bus
 	// client, such as ConnectionMsg, RowsMsg and VoiceMsg. Run's one pump forwards
@@ -110,13 +114,10 @@ type RowsMsg struct {
 	Replace bool
 }
 
-// ConnectionMsg reports the state of the connection to the bus, shown in
-// the header: while it is down the table may be stale.
-type ConnectionMsg struct {
-	Connected bool
-	// Detail says more, such as "reconnecting…" or the error.
-	Detail string
-}
+// ConnectionMsg reports the state of the connection to the service,
+// shown in the header: "● LIVE" while it is up, and while it is down,
+// when the table may be stale, how long it has been.
+type ConnectionMsg = common.ConnectionMsg
 
 // tickMsg is the supervisor's clock tick; only the tick with the
 // current id counts.
@@ -174,11 +175,16 @@ type Model struct {
 	keys     KeyMap // baseKeys with inapplicable bindings disabled
 	help     help.Model
 	input    textinput.Model // the filter being typed
+	// coachInput is the coaching note being typed in a drill-down,
+	// while coaching.
+	coachInput textinput.Model
+	coaching   bool
 
 	title, modelStatus string // sanitised options
 	queueOnly          string // opts.Queue, sanitised
 	conn               connState
-	connDetail         string // sanitised
+	connDetail         string    // sanitised
+	connLost           time.Time // when the connection went down
 	streamClosed       bool
 
 	width, height int
@@ -242,6 +248,10 @@ func New(opts Options) *Model {
 	s.input.Prompt = "/ "
 	s.input.Placeholder = "call, queue, agent or customer"
 	s.input.CharLimit = 64
+	s.coachInput = textinput.New()
+	s.coachInput.Prompt = "coach › "
+	s.coachInput.Placeholder = "a note only the agent sees"
+	s.coachInput.CharLimit = coachCharLimit
 	st := theme.New(true)
 	if opts.NoColor || os.Getenv("NO_COLOR") != "" {
 		st = theme.Plain()
@@ -270,6 +280,7 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		s.width, s.height = max(msg.Width, 0), max(msg.Height, 0)
+		s.sizeCoachInput()
 		s.rebuild()
 		if d != nil {
 			d.view.SetSize(s.width, max(s.height-1, 0))
@@ -295,9 +306,16 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.clock = s.now()
 		s.applyVoice(msg.Status)
 	case ConnectionMsg:
-		s.conn, s.connDetail = connDown, termtext.Sanitize(msg.Detail)
+		s.clock = s.now()
+		s.conn, s.connDetail, s.connLost = connDown, termtext.Sanitize(msg.Detail), msg.Since
 		if msg.Connected {
 			s.conn = connUp
+		} else if s.connLost.IsZero() {
+			s.connLost = s.clock
+		}
+		if d != nil {
+			// The drilled-into call's header says the same.
+			d.view.SetConnection(ConnectionMsg{Connected: msg.Connected, Since: s.connLost})
 		}
 		s.frameOK = false
 	case common.StreamEndedMsg:
@@ -325,6 +343,8 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		s.rebuild()
 	case historyMsg:
 		cmd = s.applyHistory(msg)
+	case coachDoneMsg:
+		s.applyCoachDone(msg)
 	case agent.ResultMsg:
 		if d != nil {
 			cmd = d.view.HandleResult(msg)
@@ -357,6 +377,7 @@ func (s *Model) setStyles(st theme.Styles) {
 	s.st = newTableStyles(th)
 	s.help.Styles = st.Help.Keys
 	s.input.SetStyles(st.Supervisor.Filter)
+	s.coachInput.SetStyles(st.Supervisor.Filter)
 	s.frameOK = false
 }
 

@@ -649,12 +649,12 @@ func TestSupervisorRecentAlertHighlight(t *testing.T) {
 
 func TestSupervisorRowsAndConnection(t *testing.T) {
 	s, _ := newTestSupervisor(t, Options{Rows: directory()}, 120, 30)
-	if strings.Contains(supScreen(s), "connected") {
+	if strings.Contains(supScreen(s), "LIVE") {
 		t.Error("connection shown before any was reported")
 	}
-	supSend(t, s, ConnectionMsg{Connected: false, Detail: "reconnecting…"})
-	if !strings.Contains(supScreen(s), "○ reconnecting…") {
-		t.Fatalf("connection loss not shown:\n%s", supScreen(s))
+	supSend(t, s, common.ConnectionStatus(false, tuitest.FixedNow.Add(-6*time.Second)))
+	if screen := supScreen(s); !strings.Contains(screen, "○ reconnecting… 6s") || strings.Contains(screen, "LIVE") {
+		t.Fatalf("connection loss not shown, with its time:\n%s", screen)
 	}
 
 	dir := directory()
@@ -677,8 +677,8 @@ func TestSupervisorRowsAndConnection(t *testing.T) {
 	if _, ok := s.rows["call-0100"]; !ok {
 		t.Error("a new call from the directory was not added")
 	}
-	if !strings.Contains(supScreen(s), "● connected") {
-		t.Error("reconnection not shown")
+	if screen := supScreen(s); !strings.Contains(screen, "● LIVE") || strings.Contains(screen, "reconnecting") {
+		t.Errorf("reconnection not shown:\n%s", screen)
 	}
 	// The directory's history is copied: folding events must not write
 	// into the caller's array.
@@ -921,5 +921,18 @@ func TestSupervisorLayoutTiles(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestSupervisorDrillSaysTheConnectionIsLost(t *testing.T) {
+	s, _ := newTestSupervisor(t, Options{Rows: directory()}, 120, 40)
+	supSend(t, s, common.ConnectionStatus(true, tuitest.FixedNow))
+	openCall(t, s, "call-0017")
+	if screen := supScreen(s); !strings.Contains(screen, "● LIVE") {
+		t.Fatalf("drill-down while connected:\n%s", screen)
+	}
+	supSend(t, s, common.ConnectionStatus(false, tuitest.FixedNow.Add(-4*time.Second)))
+	if screen := supScreen(s); strings.Contains(screen, "LIVE") || !strings.Contains(screen, "○ reconnecting… 4s") {
+		t.Errorf("drill-down after the loss:\n%s", screen)
 	}
 }

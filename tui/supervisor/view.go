@@ -141,13 +141,13 @@ func (s *Model) connText() string {
 	case s.streamClosed:
 		return st.Ended.Render("■ stream closed")
 	case s.conn == connUp:
-		return st.Playing.Render("● connected")
+		return st.Playing.Render("● LIVE")
 	case s.conn == connDown:
 		d := s.connDetail
 		if d == "" {
-			d = "disconnected"
+			d = "reconnecting…"
 		}
-		return st.Paused.Render("○ " + d)
+		return st.Paused.Render("○ " + d + " " + common.SinceString(s.clock.Sub(s.connLost)))
 	}
 	return ""
 }
@@ -482,10 +482,17 @@ func (s *Model) footer() string {
 // has the call's clock.)
 func (s *Model) drillBar() string {
 	d, st := s.drill, &s.th.Header
+	if s.coaching {
+		return common.BarLine(st.Bar, s.width, st.Bar.Render(" ")+s.coachInput.View(), s.connText()+st.Bar.Render(" "))
+	}
 	back := s.keys.Back.Help()
 	left := st.Title.Render(" ◂ "+back.Key) + st.Label.Render(" "+back.Desc) +
 		st.Sep.Render("  │  ") + st.Label.Render("watching ") + st.Value.Render(termtext.Sanitize(d.callID)) +
 		st.Label.Render(" · read-only")
+	if s.keys.Coach.Enabled() {
+		c := s.keys.Coach.Help()
+		left += st.Sep.Render("  │  ") + st.Title.Render(c.Key) + st.Label.Render(" "+c.Desc)
+	}
 	if d.note != "" {
 		note := st.Status
 		if d.noteErr {

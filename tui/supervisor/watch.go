@@ -2,10 +2,12 @@ package supervisor
 
 import (
 	"context"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/tui/common"
 )
 
 // Directory is the service's live-call directory as the view follows it:
@@ -13,6 +15,7 @@ import (
 // again, and the service processes' voice admission. A service terminal
 // (engine/service.Terminal) is one.
 type Directory interface {
+	common.Connection
 	// WatchCalls calls status on each loss and return of the connection
 	// and, once it is back, rows with the live calls of queue (every
 	// queue when empty), until ctx is done.
@@ -23,8 +26,9 @@ type Directory interface {
 }
 
 // Watch turns what d reports into the view's messages, for
-// Options.Messages: a ConnectionMsg at once for each change (dropped when
-// the view is behind, as the next one supersedes it), the rows read
+// Options.Messages: a ConnectionMsg with the state at once and for each
+// change (dropped when the view is behind, as the next one supersedes
+// it; a loss dated now), the rows read
 // again after a reconnect as a RowsMsg that replaces the table, and each
 // voice admission as a VoiceMsg (dropped when the view is behind: the
 // process publishes it again within event.VoiceStatusInterval).
@@ -36,16 +40,13 @@ func Watch(ctx context.Context, d Directory, queue string) <-chan tea.Msg {
 		default:
 		}
 	})
-	d.WatchCalls(ctx, queue, func(up bool) {
-		detail := "reconnecting…"
-		if up {
-			detail = ""
-		}
+	d.WatchConnection(ctx, func(up bool) {
 		select {
-		case msgs <- ConnectionMsg{Connected: up, Detail: detail}:
+		case msgs <- common.ConnectionStatus(up, time.Now()):
 		default:
 		}
-	}, func(rows []event.CallRow) {
+	})
+	d.WatchCalls(ctx, queue, func(bool) {}, func(rows []event.CallRow) {
 		select {
 		case msgs <- RowsMsg{Rows: rows, Replace: true}:
 		case <-ctx.Done():

@@ -14,9 +14,13 @@ type fakeDirectory struct {
 	voice event.VoiceStatus
 }
 
-func (d fakeDirectory) WatchCalls(_ context.Context, _ string, status func(bool), rows func([]event.CallRow)) {
+func (d fakeDirectory) WatchConnection(_ context.Context, status func(bool)) {
+	status(true)
 	status(false)
 	status(true)
+}
+
+func (d fakeDirectory) WatchCalls(_ context.Context, _ string, _ func(bool), rows func([]event.CallRow)) {
 	rows(d.rows)
 }
 
@@ -32,11 +36,14 @@ func TestWatchTurnsReconnectsIntoMessages(t *testing.T) {
 	if m := (<-msgs).(VoiceMsg); m.Status != voice {
 		t.Errorf("first message %+v, want the voice admission", m)
 	}
-	if m := (<-msgs).(ConnectionMsg); m.Connected || m.Detail != "reconnecting…" {
-		t.Errorf("first message %+v, want the loss", m)
+	if m := (<-msgs).(ConnectionMsg); !m.Connected {
+		t.Errorf("second message %+v, want the state at start", m)
 	}
-	if m := (<-msgs).(ConnectionMsg); !m.Connected || m.Detail != "" {
-		t.Errorf("second message %+v, want the return", m)
+	if m := (<-msgs).(ConnectionMsg); m.Connected || m.Detail != "reconnecting…" || m.Since.IsZero() {
+		t.Errorf("third message %+v, want the loss, dated", m)
+	}
+	if m := (<-msgs).(ConnectionMsg); !m.Connected || m.Detail != "" || !m.Since.IsZero() {
+		t.Errorf("fourth message %+v, want the return", m)
 	}
 	if m := (<-msgs).(RowsMsg); !m.Replace || len(m.Rows) != 1 || m.Rows[0].CallID != "c1" {
 		t.Errorf("third message %+v, want the rows read again", m)

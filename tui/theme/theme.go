@@ -187,6 +187,7 @@ type RecommendationStyles struct {
 	Critical lipgloss.Style
 	Alert    lipgloss.Style // an alert's text
 	Summary  lipgloss.Style // the tag of the call summary's entry
+	Coach    lipgloss.Style // the tag of a supervisor's coaching note
 	Empty    lipgloss.Style
 
 	// A guided flow's checklist sits above the recommendations. The next
@@ -349,6 +350,7 @@ func FromPalette(p Palette) Styles {
 			Critical: fg(p.Critical).Bold(true).Reverse(true),
 			Alert:    fg(p.Text),
 			Summary:  fg(p.Generated).Bold(true),
+			Coach:    fg(p.Accent).Bold(true).Reverse(true),
 			Empty:    fg(p.Muted).Italic(true),
 
 			FlowTitle:    fg(p.Text).Bold(true),
@@ -466,7 +468,7 @@ func Plain() Styles {
 		Recommendations: RecommendationStyles{
 			Action: bold, Article: bold, Offer: bold, Escalate: bold, Risk: bold, Other: bold,
 			Title: s(), Reason: faint, Heading: bold,
-			Info: s(), Warning: bold, Critical: bold.Reverse(true), Alert: s(), Summary: bold, Empty: italic,
+			Info: s(), Warning: bold, Critical: bold.Reverse(true), Alert: s(), Summary: bold, Coach: bold.Reverse(true), Empty: italic,
 			FlowTitle: bold, FlowDone: faint, FlowTodo: s(), FlowNext: bold, FlowMissed: bold, FlowComplete: s(),
 		},
 		Summary: SummaryStyles{

@@ -26,9 +26,19 @@ type Service struct {
 	// URL is the NATS server's, Creds the service user's seed file.
 	URL, Creds string
 	Store      *service.Store
-	Client     *service.Client
+	// NATS is the embedded server, to reload its users.
+	NATS   *service.NATSServer
+	Client *service.Client
 	// Boss is a supervisor's terminal (the user "boss").
 	Boss *service.Terminal
+}
+
+// Users are the users whose credentials Start issues: the service, the
+// supervisor "boss", the agent "a1" and the analyst "ann".
+var Users = []service.User{
+	{Role: service.RoleService, Name: "service"}, {Role: service.RoleSupervisor, Name: "boss"},
+	{Role: service.RoleAgent, Name: "a1"}, {Role: service.RoleAgent, Name: "a2"},
+	{Role: service.RoleAnalyst, Name: "ann"},
 }
 
 // Start starts the service in a new data folder.
@@ -37,7 +47,7 @@ func Start(t testing.TB) *Service {
 	data := t.TempDir()
 	dir := service.Dir(data)
 	s := &Service{Data: data, Auth: service.Auth{Dir: dir}}
-	for _, u := range []service.User{{Role: service.RoleService, Name: "service"}, {Role: service.RoleSupervisor, Name: "boss"}} {
+	for _, u := range Users {
 		if _, _, err := s.Auth.Add(u.Role, u.Name); err != nil {
 			t.Fatal(err)
 		}
@@ -47,6 +57,7 @@ func Start(t testing.TB) *Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
+	s.NATS = srv
 	s.URL = srv.ClientURL()
 	s.Creds = s.Auth.CredsPath(service.RoleService, "service")
 
