@@ -19,7 +19,8 @@ import "strings"
 // "confirm", "please", "and your" …); a date of birth named at all counts.
 // A question that names an order, reference, tracking or similar number
 // asks for that, not for the account or phone it mentions. Card numbers
-// need no question: a Luhn-valid number is a card anywhere. Postcodes are
+// need no question: a Luhn-valid number is a card anywhere; asked for a
+// card, 13–19 digits are one without the check digit. Postcodes are
 // not a kind (see the package doc), so a question for one changes nothing.
 
 // ask is what the agent's question asked the customer for.

@@ -40,7 +40,11 @@ var answers = []struct{ question, answer, want string }{
 	{"can you confirm your date of birth?", "I was born in nineteen eighty eight", "I was born in nineteen eighty eight"},
 	{"what are the last four digits of your card?", "I was charged fifteen hundred dollars", "I was charged fifteen hundred dollars"},
 	{"what are the last four digits of your card?", "I have two cards", "I have two cards"},
-	{"what are the last four digits of your card?", "4111 1111 1111 1112", "4111 1111 1111 1112"},
+	// A card number read out fails its check digit when one digit was
+	// misheard; asked for a card, it is still a card.
+	{"can you read me the card number", "four one one one one one one one one one one one one one one two", "[CARD]"},
+	{"what are the last four digits of your card?", "4111 1111 1111 1112", "[CARD]"},
+	{"what's the account number", "4111 1111 1111 1112", "[ACCOUNT]"},
 	{"what are the last four digits of your card?", "at 10:30 on 2024-03-12", "at 10:30 on 2024-03-12"},
 	{"what's the account number", "it's the one with fifteen hundred dollars", "it's the one with fifteen hundred dollars"},
 	{"how can I help you today", "march fourth eighty eight", "march fourth eighty eight"},
