@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -47,6 +48,11 @@ type Service struct {
 	TwilioInbound event.Speaker
 	// NoVoice takes chat only: no speech recognizer is loaded.
 	NoVoice bool
+	// WarmVoiceCalls is how many two-track voice calls' speech decoders
+	// are loaded at start-up, two a call, so that a burst of calls starts
+	// recognising at once instead of each waiting its turn to load the
+	// models (about a second a decoder); none when zero.
+	WarmVoiceCalls int
 	// IngestKey is required of ingest clients; when empty, the one kept
 	// in the data folder, generated on first start and shown once on
 	// Config.Notices.
@@ -223,6 +229,12 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 			rec = nil
 		}
 	}
+	if rec != nil {
+		if c, ok := rec.(io.Closer); ok {
+			s.onClose(func() { c.Close() })
+		}
+		s.warmVoice(rec)
+	}
 	h, err := ingest.NewHandler(ingest.Options{
 		Calls:         service.NewClient(clientConn, s.log),
 		Recognizer:    rec,
@@ -237,6 +249,21 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 	}
 	s.onClose(func() { h.Close() })
 	return h, rec != nil, nil
+}
+
+// warmVoice loads the decoders of Service.WarmVoiceCalls calls. A failure
+// costs only speed: calls load their own.
+func (s *server) warmVoice(rec audio.Recognizer) {
+	n := 2 * s.svc.WarmVoiceCalls
+	if n <= 0 {
+		return
+	}
+	start := time.Now()
+	if err := audio.Warm(rec, n); err != nil {
+		s.log.Warn("load speech decoders ahead of calls", "decoders", n, "err", err)
+		return
+	}
+	s.log.Info("speech decoders loaded ahead of calls", "decoders", n, "took", time.Since(start).Round(time.Millisecond))
 }
 
 // listen opens the HTTP listener and records the service's addresses in
