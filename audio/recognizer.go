@@ -15,6 +15,23 @@ type Recognizer interface {
 	NewStream() (Stream, error)
 }
 
+// Warmer is a Recognizer that can load the decoders of streams ahead of
+// time, so that the first streams of a burst start at once instead of
+// waiting for their models to load.
+type Warmer interface {
+	// Warm loads decoders until n streams can start without loading.
+	Warm(n int) error
+}
+
+// Warm readies n streams of rec if it is a Warmer, and does nothing
+// otherwise.
+func Warm(rec Recognizer, n int) error {
+	if w, ok := rec.(Warmer); ok {
+		return w.Warm(n)
+	}
+	return nil
+}
+
 // Stream decodes one channel, one utterance at a time. A Stream is used
 // from one goroutine.
 type Stream interface {

@@ -240,6 +240,11 @@ func (f *fallbackRecognizer) Name() string {
 	return f.primary.Name() + ", falling back to " + f.fallback.Name()
 }
 
+// Warm readies the streams of both recognizers, those that can be.
+func (f *fallbackRecognizer) Warm(n int) error {
+	return errors.Join(Warm(f.fallback, n), Warm(f.primary, n))
+}
+
 // NewStream starts a stream on both recognizers. Only the fallback's
 // failure is an error; without a primary stream the stream runs on the
 // fallback alone.

@@ -695,3 +695,36 @@ func TestEncodeSegmentWAVIsCanonical(t *testing.T) {
 		}
 	}
 }
+
+// warmingRecognizer records what Warm asked of it.
+type warmingRecognizer struct {
+	fixedRecognizer
+	warmed []int
+	err    error
+}
+
+func (r *warmingRecognizer) Warm(n int) error {
+	r.warmed = append(r.warmed, n)
+	return r.err
+}
+
+// TestWarmReachesTheFallback checks that warming a fallback recognizer
+// warms the recognizer it falls back on, whose decoders load slowly, and
+// that Warm is a no-op for one that cannot warm.
+func TestWarmReachesTheFallback(t *testing.T) {
+	embedded := &warmingRecognizer{}
+	f := NewFallback(&fixedRecognizer{}, embedded, nil)
+	if err := Warm(f, 4); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(embedded.warmed, []int{4}) {
+		t.Errorf("fallback warmed %v, want [4]", embedded.warmed)
+	}
+	embedded.err = errors.New("no memory")
+	if err := Warm(f, 2); !errors.Is(err, embedded.err) {
+		t.Errorf("Warm: %v, want the fallback's error", err)
+	}
+	if err := Warm(&fixedRecognizer{}, 2); err != nil {
+		t.Errorf("Warm of a recognizer that cannot warm: %v", err)
+	}
+}

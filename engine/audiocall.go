@@ -57,6 +57,10 @@ func NewAudioCall(sink CallSink, rec audio.Recognizer, rate int, speakers ...eve
 	for _, sp := range speakers {
 		d, err := audio.NewChannelDecoder(rec, rate, audio.EndpointOptions{})
 		if err != nil {
+			// The channels started hold decoders: give them back now.
+			for _, ch := range c.channels {
+				ch.decoder.Close(func(audio.Hypothesis) {})
+			}
 			return nil, err
 		}
 		c.channels = append(c.channels, &audioChannel{speaker: sp, decoder: d})

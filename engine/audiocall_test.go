@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -101,5 +102,44 @@ func TestStartAudioCallChecksSpeakers(t *testing.T) {
 	_, eng := newTestEngine(t, nil)
 	if _, err := eng.StartAudioCall("a2", event.CallStarted{}, scriptedRecognizer{}, 16000); err == nil {
 		t.Error("no speakers accepted")
+	}
+}
+
+// scarceRecognizer has decoders for streams streams; it counts the ones
+// open.
+type scarceRecognizer struct {
+	streams, open int
+}
+
+func (*scarceRecognizer) Name() string { return "scarce" }
+func (r *scarceRecognizer) NewStream() (audio.Stream, error) {
+	if r.open == r.streams {
+		return nil, errors.New("no decoder left")
+	}
+	r.open++
+	return &closingStream{r: r}, nil
+}
+
+type closingStream struct {
+	scriptedStream
+	r *scarceRecognizer
+}
+
+func (s *closingStream) Close() error {
+	s.r.open--
+	return nil
+}
+
+// TestAudioCallThatCannotStartGivesBackItsDecoders starts a two-speaker
+// call when only one decoder is to be had: the call fails, and the
+// decoder its first channel took is closed, not left to the collector.
+func TestAudioCallThatCannotStartGivesBackItsDecoders(t *testing.T) {
+	_, eng := newTestEngine(t, nil)
+	rec := &scarceRecognizer{streams: 1}
+	if _, err := eng.StartAudioCall("a3", event.CallStarted{}, rec, 8000, event.SpeakerCustomer, event.SpeakerAgent); err == nil {
+		t.Fatal("a call with one decoder for two speakers started")
+	}
+	if rec.open != 0 {
+		t.Errorf("%d streams left open", rec.open)
 	}
 }

@@ -1,6 +1,8 @@
 // Package sphinx is the embedded speech recognizer: PocketSphinx through
-// cgo, decoding on this machine with no network. Each Stream owns one
-// decoder, so streams of one Recognizer decode in parallel. Partial
+// cgo, decoding on this machine with no network. Each Stream has a
+// decoder of its own while it is open, so streams of one Recognizer decode
+// in parallel; a closed stream's decoder is reset and reused by the next
+// stream (see Recognizer and pool.go). Partial
 // hypotheses come back from every Accept; Final ends the utterance and
 // readies the stream for the next. The build without cgo keeps the same
 // API and returns audio.ErrNoCgo.
@@ -23,6 +25,10 @@ const ModelDir = "/usr/share/pocketsphinx/model/en-us"
 
 // ErrClosed is returned by a Stream used after Close.
 var ErrClosed = errors.New("pocketsphinx: stream is closed")
+
+// ErrRecognizerClosed is returned for a stream or Warm asked of a
+// Recognizer after its Close.
+var ErrRecognizerClosed = errors.New("pocketsphinx: recognizer is closed")
 
 // modelPackage is the Debian package that ships the files DefaultConfig
 // names; errors point the user at it.

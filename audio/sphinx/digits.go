@@ -6,10 +6,16 @@ import "github.com/larkspur-labs/assist/audio"
 // account numbers: every stream it starts decodes with the digits grammar.
 type Digits struct{ *Recognizer }
 
-var _ audio.Recognizer = Digits{}
+var (
+	_ audio.Recognizer = Digits{}
+	_ audio.Warmer     = Digits{}
+)
 
 // Name identifies the digits recognizer.
 func (d Digits) Name() string { return "pocketsphinx-digits" }
 
 // NewStream starts decoding one channel with the digits grammar.
 func (d Digits) NewStream() (audio.Stream, error) { return d.NewDigitsStream() }
+
+// Warm loads digits-grammar decoders until n are idle.
+func (d Digits) Warm(n int) error { return d.WarmDigits(n) }

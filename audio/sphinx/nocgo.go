@@ -24,5 +24,14 @@ func (r *Recognizer) NewStream() (audio.Stream, error) { return nil, audio.ErrNo
 // NewDigitsStream returns audio.ErrNoCgo.
 func (r *Recognizer) NewDigitsStream() (audio.Stream, error) { return nil, audio.ErrNoCgo }
 
+// Warm returns audio.ErrNoCgo.
+func (r *Recognizer) Warm(n int) error { return audio.ErrNoCgo }
+
+// WarmDigits returns audio.ErrNoCgo.
+func (r *Recognizer) WarmDigits(n int) error { return audio.ErrNoCgo }
+
+// Stats counts no decoders.
+func (r *Recognizer) Stats() Stats { return Stats{} }
+
 // Close does nothing.
 func (r *Recognizer) Close() error { return nil }

@@ -20,4 +20,34 @@ cmd_ln_t *assist_ps_config(int argc, char **argv);
  * as it was), or -1 on failure. */
 int assist_ps_set_cmn(ps_decoder_t *ps, const int16 *samples, size_t n);
 
+/* assist_ps_set_jsgf installs the JSGF grammar jsgf as the search name
+ * and selects it. ps_set_jsgf_string of this version never frees the
+ * parsed grammar (8.5 KB a decoder under valgrind); this does. Returns
+ * 0, or -1 on a grammar it rejects. */
+int assist_ps_set_jsgf(ps_decoder_t *ps, const char *name, const char *jsgf);
+
+/* assist_channel_t is the part of a decoder's state that adapts to the
+ * channel it hears and outlives an utterance: the live cepstral mean
+ * (and its type and accumulators) and the gain control. The front end's
+ * noise estimate is the rest, which ps_start_stream resets. */
+typedef struct assist_channel_s assist_channel_t;
+
+/* assist_ps_save_channel copies the channel state of ps, to restore it
+ * with assist_ps_reset. Returns NULL when out of memory. */
+assist_channel_t *assist_ps_save_channel(ps_decoder_t *ps);
+
+/* assist_ps_reset makes ps hear its next stream as a new decoder would:
+ * it restores the channel state saved and restarts the front end's
+ * noise estimate. No utterance may be open. Returns 0, or -1 when saved
+ * does not fit ps. */
+int assist_ps_reset(ps_decoder_t *ps, const assist_channel_t *saved);
+
+/* assist_channel_free releases a saved channel state; NULL is allowed. */
+void assist_channel_free(assist_channel_t *saved);
+
+/* assist_malloc_trim gives the C heap's free memory back to the system
+ * (glibc malloc_trim) and returns how many bytes of it RSS lost, as
+ * far as VmRSS tells. See pool.go for why. */
+long assist_malloc_trim(void);
+
 #endif

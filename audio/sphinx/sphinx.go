@@ -34,20 +34,31 @@ public <digits> = ( zero | oh | one | two | three | four | five | six | seven | 
 // than on every call.
 var quietOnce sync.Once
 
-// Recognizer is the embedded PocketSphinx recognizer. It holds only the
-// model paths: each Stream owns its decoder and configuration, because a
-// PocketSphinx decoder is not thread-safe and ps_init writes into the
+// Recognizer is the embedded PocketSphinx recognizer. Each Stream has a
+// decoder of its own, because a PocketSphinx decoder is not thread-safe,
+// and each decoder its own configuration, because ps_init writes into the
 // configuration it is given (and keeps pointers into it), so sharing one
-// configuration across streams would race in C where -race cannot see it.
+// across decoders would race in C where -race cannot see it.
+//
+// Decoders are pooled: a stream's Close resets its decoder and keeps it
+// for the next stream, so memory is bounded by the most streams open at
+// once rather than growing with the streams served (see pool.go), and a
+// stream starts without loading the models, once Warm has loaded enough
+// decoders. The open language model's decoders and the digits grammar's
+// are kept apart.
 type Recognizer struct {
 	cfg Config
-	// initMu serializes decoder creation. ps_init runs a lot of C I/O and
+	// buildMu serializes decoder loading. ps_init runs a lot of C I/O and
 	// parsing code whose thread safety this version does not promise;
-	// creation is rare (one per call channel), decoding stays parallel.
-	initMu sync.Mutex
+	// loading is rare (the pool's first streams), decoding stays parallel.
+	buildMu      sync.Mutex
+	open, digits pool
 }
 
-var _ audio.Recognizer = (*Recognizer)(nil)
+var (
+	_ audio.Recognizer = (*Recognizer)(nil)
+	_ audio.Warmer     = (*Recognizer)(nil)
+)
 
 // New checks that the model files exist and load, and returns a
 // Recognizer for them. A missing file is reported with the Debian package
@@ -58,47 +69,62 @@ func New(cfg Config) (*Recognizer, error) {
 	}
 	quietOnce.Do(func() { C.assist_ps_quiet() })
 	r := &Recognizer{cfg: cfg}
+	r.open = pool{buildMu: &r.buildMu, build: func() (*decoder, error) { return r.newDecoder(true) }}
+	r.digits = pool{buildMu: &r.buildMu, build: r.newDigitsDecoder}
 	// Load one decoder now so a corrupt or mismatched model fails at
-	// startup with a clear error, not on the first customer call.
-	ps, err := r.newDecoder(true)
-	if err != nil {
+	// startup with a clear error, not on the first customer call; it is
+	// the first stream's.
+	if err := r.open.warm(1); err != nil {
 		return nil, err
 	}
-	C.ps_free(ps)
 	return r, nil
 }
 
 // Name identifies the recognizer in the status line and in logs.
 func (r *Recognizer) Name() string { return "pocketsphinx" }
 
-// NewStream starts decoding one channel with the n-gram language model.
-// Each stream loads its own decoder; Close it to free the memory.
+// NewStream starts decoding one channel with the n-gram language model,
+// on an idle decoder or, when none is, a new one. Close the stream to
+// hand its decoder to the next.
 func (r *Recognizer) NewStream() (audio.Stream, error) {
-	ps, err := r.newDecoder(true)
-	if err != nil {
-		return nil, err
-	}
-	return newStream(ps, r.cfg.warmUpSamples())
+	return newStream(&r.open, r.cfg.warmUpSamples())
 }
 
 // NewDigitsStream starts decoding one channel restricted to spoken digits
 // ("four one oh two"), for number entry: a grammar is far more accurate
 // than the open language model on digit strings.
 func (r *Recognizer) NewDigitsStream() (audio.Stream, error) {
-	ps, err := r.newDecoder(false)
-	if err != nil {
-		return nil, err
-	}
-	if err := useDigits(ps); err != nil {
-		C.ps_free(ps)
-		return nil, err
-	}
-	return newStream(ps, r.cfg.warmUpSamples())
+	return newStream(&r.digits, r.cfg.warmUpSamples())
 }
 
-// newDecoder builds a decoder with its own configuration; withLM false
-// leaves the language model out for grammar-only decoders.
-func (r *Recognizer) newDecoder(withLM bool) (*C.ps_decoder_t, error) {
+// Warm loads decoders for the open language model until n are idle, so
+// that the first n streams of a burst start at once instead of each
+// waiting its turn to load the models (about a second each). Two-track
+// calls take two streams each.
+func (r *Recognizer) Warm(n int) error { return r.open.warm(n) }
+
+// WarmDigits is Warm for the digits grammar's decoders.
+func (r *Recognizer) WarmDigits(n int) error { return r.digits.warm(n) }
+
+// Stats counts the recognizer's decoders.
+func (r *Recognizer) Stats() Stats {
+	return Stats{Open: r.open.snapshot(), Digits: r.digits.snapshot()}
+}
+
+// Close frees the idle decoders and gives the memory back to the
+// system; streams still open free theirs when they close. Streams and
+// Warm fail after it.
+func (r *Recognizer) Close() error {
+	if r.open.close()+r.digits.close() > 0 {
+		C.assist_malloc_trim()
+	}
+	return nil
+}
+
+// newDecoder loads a decoder with its own configuration; withLM false
+// leaves the language model out for grammar-only decoders. The caller
+// holds buildMu.
+func (r *Recognizer) newDecoder(withLM bool) (*decoder, error) {
 	args := []string{"-hmm", r.cfg.HMM, "-dict", r.cfg.Dict, "-samprate", strconv.Itoa(audio.SampleRate)}
 	if withLM {
 		args = append(args, "-lm", r.cfg.LM)
@@ -110,8 +136,6 @@ func (r *Recognizer) newDecoder(withLM bool) (*C.ps_decoder_t, error) {
 		defer C.free(unsafe.Pointer(argv[i]))
 	}
 
-	r.initMu.Lock()
-	defer r.initMu.Unlock()
 	config := C.assist_ps_config(C.int(len(argv)), unsafe.SliceData(argv))
 	if config == nil {
 		return nil, fmt.Errorf("pocketsphinx config: invalid arguments %q", args)
@@ -122,7 +146,32 @@ func (r *Recognizer) newDecoder(withLM bool) (*C.ps_decoder_t, error) {
 	if ps == nil {
 		return nil, fmt.Errorf("pocketsphinx init: cannot load models (hmm %s, lm %s, dict %s)", r.cfg.HMM, r.cfg.LM, r.cfg.Dict)
 	}
-	return ps, nil
+	return wrapDecoder(ps)
+}
+
+// newDigitsDecoder loads a decoder with the digits grammar.
+func (r *Recognizer) newDigitsDecoder() (*decoder, error) {
+	d, err := r.newDecoder(false)
+	if err != nil {
+		return nil, err
+	}
+	if err := useDigits(d.ps); err != nil {
+		d.free()
+		return nil, err
+	}
+	// The grammar leaves the channel state saved as it was.
+	return d, nil
+}
+
+// wrapDecoder wraps a decoder just loaded, saving its channel state for
+// reset. It owns ps from here on, freeing it on failure.
+func wrapDecoder(ps *C.ps_decoder_t) (*decoder, error) {
+	fresh := C.assist_ps_save_channel(ps)
+	if fresh == nil {
+		C.ps_free(ps)
+		return nil, errors.New("pocketsphinx: out of memory saving a decoder's channel state")
+	}
+	return &decoder{ps: ps, fresh: fresh}, nil
 }
 
 // useDigits installs and selects the digits grammar on a fresh decoder.
@@ -131,11 +180,8 @@ func useDigits(ps *C.ps_decoder_t) error {
 	defer C.free(unsafe.Pointer(name))
 	grammar := C.CString(digitsGrammar)
 	defer C.free(unsafe.Pointer(grammar))
-	if C.ps_set_jsgf_string(ps, name, grammar) < 0 {
+	if C.assist_ps_set_jsgf(ps, name, grammar) < 0 {
 		return errors.New("pocketsphinx digits: grammar rejected")
-	}
-	if C.ps_set_search(ps, name) < 0 {
-		return errors.New("pocketsphinx digits: cannot select grammar")
 	}
 	return nil
 }

@@ -16,13 +16,14 @@ import (
 	"github.com/larkspur-labs/assist/audio"
 )
 
-// stream decodes one channel with its own decoder.
+// stream decodes one channel with a decoder of its own until it closes.
 type stream struct {
 	// mu makes Close safe against a call in flight on another goroutine;
 	// a Stream is otherwise used from one goroutine, so it is uncontended.
 	mu      sync.Mutex
-	ps      *C.ps_decoder_t // nil once closed
-	inUtt   bool            // ps_start_utt called and not yet ended
+	dec     *decoder // nil once closed
+	ps      *C.ps_decoder_t
+	pool    *pool
 	cleanup runtime.Cleanup
 
 	// The decoder normalises cepstra by a running channel mean that starts
@@ -52,13 +53,17 @@ const burstSamples = audio.SampleRate / 10
 
 var _ audio.Stream = (*stream)(nil)
 
-// newStream wraps a decoder and starts its first utterance. It owns ps
-// from here on, freeing it on failure.
-func newStream(ps *C.ps_decoder_t, warmUp int) (*stream, error) {
-	s := &stream{ps: ps, warmUp: warmUp, warm: warmUp <= 0}
-	// A forgotten Close would leak a decoder (tens of MB of C memory);
-	// the cleanup frees it when the stream is garbage collected.
-	s.cleanup = runtime.AddCleanup(s, func(ps *C.ps_decoder_t) { C.ps_free(ps) }, ps)
+// newStream takes a decoder from p and starts its first utterance.
+func newStream(p *pool, warmUp int) (*stream, error) {
+	d, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	s := &stream{dec: d, ps: d.ps, pool: p, warmUp: warmUp, warm: warmUp <= 0}
+	// A forgotten Close would keep a decoder (about 100 MB of C memory)
+	// from the pool; the cleanup returns it when the stream is garbage
+	// collected. It holds the decoder, never the stream.
+	s.cleanup = runtime.AddCleanup(s, p.put, d)
 	if err := s.startUtt(); err != nil {
 		s.Close()
 		return nil, err
@@ -71,7 +76,7 @@ func newStream(ps *C.ps_decoder_t, warmUp int) (*stream, error) {
 func (s *stream) Accept(samples []int16) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ps == nil {
+	if s.dec == nil {
 		return "", ErrClosed
 	}
 	if err := s.startUtt(); err != nil {
@@ -126,7 +131,7 @@ func (s *stream) processPending() error {
 func (s *stream) Final() (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ps == nil {
+	if s.dec == nil {
 		return "", ErrClosed
 	}
 	// An utterance with no audio still ends cleanly, with no text.
@@ -146,7 +151,7 @@ func (s *stream) Final() (string, error) {
 	if C.ps_end_utt(s.ps) < 0 {
 		return "", errors.New("pocketsphinx: ending utterance failed")
 	}
-	s.inUtt, s.partial = false, ""
+	s.dec.inUtt, s.partial = false, ""
 	text := s.hyp()
 	// Restarting now keeps the next Accept cheap; if it fails, Accept
 	// retries it and reports the error then.
@@ -156,28 +161,30 @@ func (s *stream) Final() (string, error) {
 	return text, nil
 }
 
-// Close frees the decoder. It is safe to call more than once.
+// Close hands the decoder back to the pool: an utterance still open is
+// dropped, unheard, and the decoder reset for the next stream. It is safe
+// to call more than once.
 func (s *stream) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ps == nil {
+	if s.dec == nil {
 		return nil
 	}
 	s.cleanup.Stop()
-	C.ps_free(s.ps)
-	s.ps = nil
+	s.pool.put(s.dec)
+	s.dec, s.ps, s.pending = nil, nil, nil
 	return nil
 }
 
 // startUtt begins an utterance unless one is already running.
 func (s *stream) startUtt() error {
-	if s.inUtt {
+	if s.dec.inUtt {
 		return nil
 	}
 	if C.ps_start_utt(s.ps) < 0 {
 		return errors.New("pocketsphinx: starting utterance failed")
 	}
-	s.inUtt = true
+	s.dec.inUtt = true
 	return nil
 }
 

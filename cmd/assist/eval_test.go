@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -240,5 +241,31 @@ func TestEvalASRFlags(t *testing.T) {
 	}
 	if _, _, err := execute(t, "eval", "asr", "--fsdd", t.TempDir()); err == nil || !strings.Contains(err.Error(), "references.tsv") {
 		t.Errorf("a folder without references.tsv: %v", err)
+	}
+}
+
+func TestEvalVoiceLoadFlags(t *testing.T) {
+	var got *evalsuite.VoiceLoadOptions
+	cmd := newEvalVoiceLoadCmd(streams{}, func(_ context.Context, o *evalsuite.VoiceLoadOptions) error { got = o; return nil })
+	cmd.SetArgs(nil)
+	if err := cmd.Execute(); err != nil || got.Calls != 100 || got.Concurrent != 8 || got.Warm != 0 || got.Sweep != nil || got.WAVs != nil {
+		t.Fatalf("defaults: %v %+v, want 100 calls 8 at a time", err, got)
+	}
+	cmd = newEvalVoiceLoadCmd(streams{}, func(_ context.Context, o *evalsuite.VoiceLoadOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--sweep", "2,4,8", "--wav", "a.wav", "--wav", "b.wav", "--warm", "-1"})
+	if err := cmd.Execute(); err != nil || !slices.Equal(got.Sweep, []int{2, 4, 8}) || !slices.Equal(got.WAVs, []string{"a.wav", "b.wav"}) || got.Warm != -1 {
+		t.Fatalf("--sweep --wav --warm: %v %+v", err, got)
+	}
+	for _, args := range [][]string{
+		{"eval", "voice-load", "--calls", "0"},
+		{"eval", "voice-load", "--concurrent", "0"},
+		{"eval", "voice-load", "--sweep", "4,2"},
+		{"eval", "voice-load", "--sweep", "0,2"},
+		{"eval", "voice-load", "--wav", "only.wav"},
+		{"eval", "voice-load", "extra"},
+	} {
+		if code := run(args); code != exitUsage {
+			t.Errorf("%v: exit %d, want usage", args, code)
+		}
 	}
 }

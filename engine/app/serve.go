@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/audio"
+	"github.com/larkspur-labs/assist/audio/sphinx"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
@@ -224,6 +226,14 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 		maxVoice = DefaultMaxVoiceCalls()
 	}
 	voice := service.NewVoicePublisher(clientConn, workerID, s.log)
+	if rec != nil {
+		if c, ok := rec.(io.Closer); ok {
+			s.onClose(func() { c.Close() })
+		}
+		// Loaded in the background: the service answers at once, and a
+		// call that comes before its decoders are ready loads its own.
+		go s.warmVoice(rec, 2*maxVoice)
+	}
 	h, err := ingest.NewHandler(ingest.Options{
 		Calls:         service.NewClient(clientConn, s.log),
 		Recognizer:    rec,
@@ -272,6 +282,23 @@ func (s *server) recognizers() (rec, overflow audio.Recognizer) {
 		return rec, nil
 	}
 	return rec, overflow
+}
+
+// warmVoice loads n speech decoders, two for each voice call the service
+// admits, so a burst of calls does not queue behind model loading (about a
+// second a decoder, one at a time). A failure costs only speed: calls load
+// their own.
+func (s *server) warmVoice(rec audio.Recognizer, n int) {
+	start := time.Now()
+	err := audio.Warm(rec, n)
+	switch {
+	case errors.Is(err, sphinx.ErrRecognizerClosed):
+		// Shut down before the decoders were all loaded.
+	case err != nil:
+		s.log.Warn("load speech decoders ahead of calls", "decoders", n, "err", err)
+	default:
+		s.log.Info("speech decoders loaded ahead of calls", "decoders", n, "took", time.Since(start).Round(time.Millisecond))
+	}
 }
 
 // listen opens the HTTP listener and records the service's addresses in

@@ -3,8 +3,9 @@
 // eval` do: retrieval on BANKING77 and CLINC150, sentiment and the emotion
 // gauges on GoEmotions and TweetEval, guided flows on ABCD, speech
 // recognition on jfk.wav, the LibriVox and digit clips of
-// pocketsphinx-testdata and the Free Spoken Digit Dataset, and the
-// headless replay of the SGD dialogues. Each figure is computed by the
+// pocketsphinx-testdata and the Free Spoken Digit Dataset, the headless
+// replay of the SGD dialogues, and the voice path's memory and lag under
+// concurrent Twilio calls. Each figure is computed by the
 // functions the standalone command calls (assist/eval, and the engine's
 // headless replay through engine/app), and each row names that command,
 // so a figure can be checked on its own.
@@ -15,8 +16,8 @@
 // other.
 //
 // The commands themselves run here too, each printing what it prints:
-// All is `assist eval all`; Intent, Sentiment, ASR and Flows are the
-// standalone `assist eval` commands, and TrainEmotion is `assist train
+// All is `assist eval all`; Intent, Sentiment, ASR, Flows and VoiceLoad
+// are the standalone `assist eval` commands, and TrainEmotion is `assist train
 // emotion`, which trains the model the sentiment figures measure.
 package evalsuite
 
@@ -97,6 +98,7 @@ var groups = []group{
 	bankingGroup, clincGroup, clincTuningGroup,
 	replayGroup,
 	speechGroup, digitsGroup, fsddGroup,
+	voiceLoadGroup,
 }
 
 // Groups returns the names of the groups, in the order they run.

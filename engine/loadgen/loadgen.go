@@ -128,6 +128,11 @@ type Config struct {
 	// Logger gets the calls' errors (the first few) at Warn and each call
 	// at Debug; nil discards.
 	Logger *slog.Logger
+	// VoiceStarted, when set, is told each voice call's id and when its
+	// first media frame (timestamp 0) was sent, so that the call's audio
+	// offsets can be placed in time: audio at offset d was sent by
+	// start+d. It is called from the calls' goroutines.
+	VoiceStarted func(callID string, start time.Time)
 }
 
 // recentAcks is how many of the latest ack latencies Progress looks at.

@@ -134,9 +134,12 @@ func TestTwilioStreamsAreWhatTwilioSends(t *testing.T) {
 	defer srv.Close()
 	customer := mustClip(t, "customer", tone(16000, 0.2, 8000))
 	agent := mustClip(t, "agent", tone(8000, 0.1, 4000))
+	var startedID string
+	var startedAt time.Time
 	g, err := New(Config{
 		URL: srv.URL, Key: testKey, Mode: ModeTwilio, Calls: 1, Rate: 20, Seed: 7,
 		Queues: []string{"cards"}, Clips: []*Clip{customer, agent},
+		VoiceStarted: func(id string, at time.Time) { startedID, startedAt = id, at },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +182,9 @@ func TestTwilioStreamsAreWhatTwilioSends(t *testing.T) {
 	media := msgs[2 : len(msgs)-1]
 	if len(media)%2 != 0 || len(media) < 2*(len(customer.frames)+len(agent.frames))*2 {
 		t.Fatalf("%d media messages", len(media))
+	}
+	if startedID != params["call_id"] || startedAt.IsZero() || media[0].at.Before(startedAt) {
+		t.Errorf("VoiceStarted told %q at %v; want call %v before its first media, received at %v", startedID, startedAt, params["call_id"], media[0].at)
 	}
 	frames := [2][]string{}
 	for i, r := range media {

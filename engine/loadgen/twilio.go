@@ -302,6 +302,9 @@ func (g *Generator) voiceCall(ctx context.Context, rng *mrand.Rand, slot, round 
 	defer timer.Stop()
 	<-timer.C
 	t0 := time.Now()
+	if g.cfg.VoiceStarted != nil {
+		g.cfg.VoiceStarted(c.id, t0)
+	}
 	for k := 0; k < plan.frames; k++ {
 		// Real time: frame k is due 20·k ms after the first; a late
 		// sender catches up rather than drifting.
