@@ -30,7 +30,15 @@ import (
 // program whose threads exit after each round stay at 115 MB.
 //
 // A decoder reused instead costs nothing after its first stream, so the
-// memory is bounded by the most streams ever open at once.
+// memory is bounded by the most streams ever open at once. Decoding itself
+// does not fragment the heap: on pooled decoders the same rounds held
+// 0.79 GB from the third on, malloc_trim after each round gave back under
+// 0.2 MB, and malloc_stats counted 805 MB in use of 806 MB. Through the
+// service (`assist eval voice-load`: 100 two-track calls, 8 at a time)
+// RSS went from 1,610 MB after the first 8 calls to 1,620 MB after the
+// 100th (+0.6%); with a decoder per stream, freed at its end, from
+// 1,448 MB to 6,918 MB (+378%). Recognizer.Close frees the pool and
+// trims: RSS fell from 0.79 GB to 15 MB.
 
 // decoder is one PocketSphinx decoder and what it takes to hand it from
 // one stream to the next as if it were new.
