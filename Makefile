@@ -133,8 +133,10 @@ eval-tests: deps encoder
 # writes the figures behind it to bin/eval.json. Retrieval on BANKING77 and
 # CLINC150 with and without the sentence encoder, sentiment and the emotion
 # gauges, guided flows, speech at real-time pace (jfk.wav, LibriVox and digit
-# clips at 16 kHz and 8 kHz μ-law, 180 FSDD recordings), and the SGD replay
-# three times per configuration: about eleven minutes on two cores.
+# clips at 16 kHz and 8 kHz μ-law, 180 FSDD recordings), the SGD replay
+# three times per configuration, and 100 two-track Twilio calls, 8 at a time,
+# through the voice path (memory, dropped audio, finals' lag): about fifteen
+# minutes on two cores.
 eval: build encoder eval-tests
 	./$(BIN) eval all --data $(DATA) --json bin/eval.json
 

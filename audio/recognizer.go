@@ -19,7 +19,8 @@ type Recognizer interface {
 // time, so that the first streams of a burst start at once instead of
 // waiting for their models to load.
 type Warmer interface {
-	// Warm loads decoders until n streams can start without loading.
+	// Warm loads decoders until n streams open at once can start
+	// without loading any.
 	Warm(n int) error
 }
 

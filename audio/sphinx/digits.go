@@ -17,5 +17,5 @@ func (d Digits) Name() string { return "pocketsphinx-digits" }
 // NewStream starts decoding one channel with the digits grammar.
 func (d Digits) NewStream() (audio.Stream, error) { return d.NewDigitsStream() }
 
-// Warm loads digits-grammar decoders until n are idle.
+// Warm loads digits-grammar decoders until the recognizer holds n.
 func (d Digits) Warm(n int) error { return d.WarmDigits(n) }

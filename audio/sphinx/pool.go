@@ -30,7 +30,15 @@ import (
 // program whose threads exit after each round stay at 115 MB.
 //
 // A decoder reused instead costs nothing after its first stream, so the
-// memory is bounded by the most streams ever open at once.
+// memory is bounded by the most streams ever open at once. Decoding itself
+// does not fragment the heap: on pooled decoders the same rounds held
+// 0.79 GB from the third on, malloc_trim after each round gave back under
+// 0.2 MB, and malloc_stats counted 805 MB in use of 806 MB. Through the
+// service (`assist eval voice-load`: 100 two-track calls, 8 at a time)
+// RSS went from 1,610 MB after the first 8 calls to 1,620 MB after the
+// 100th (+0.6%); with a decoder per stream, freed at its end, from
+// 1,448 MB to 6,918 MB (+378%). Recognizer.Close frees the pool and
+// trims: RSS fell from 0.79 GB to 15 MB.
 
 // decoder is one PocketSphinx decoder and what it takes to hand it from
 // one stream to the next as if it were new.
@@ -156,30 +164,47 @@ func (p *pool) put(d *decoder) {
 	d.free()
 }
 
-// warm loads decoders until n are idle.
+// warm loads decoders until the pool holds n, idle or in use. It takes
+// the loader for one decoder at a time, so that a stream waiting for it
+// meanwhile takes one of those already loaded rather than waiting for
+// all n.
 func (p *pool) warm(n int) error {
+	for {
+		done, err := p.warmOne(n)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// warmOne loads a decoder unless the pool holds n; done says it does.
+func (p *pool) warmOne(n int) (done bool, err error) {
 	p.buildMu.Lock()
 	defer p.buildMu.Unlock()
-	for {
-		p.mu.Lock()
-		closed, idle := p.closed, len(p.idle)
-		p.mu.Unlock()
-		if closed {
-			return ErrRecognizerClosed
-		}
-		if idle >= n {
-			return nil
-		}
-		d, err := p.build()
-		if err != nil {
-			return fmt.Errorf("warm %d decoders: %w", n, err)
-		}
-		p.mu.Lock()
-		p.stats.Built++
-		p.idle = append(p.idle, d)
-		p.stats.Idle++
-		p.mu.Unlock()
+	p.mu.Lock()
+	closed, held := p.closed, p.stats.Idle+p.stats.InUse
+	p.mu.Unlock()
+	if closed {
+		return false, ErrRecognizerClosed
 	}
+	if held >= n {
+		return true, nil
+	}
+	d, err := p.build()
+	if err != nil {
+		return false, fmt.Errorf("warm %d decoders: %w", n, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.Built++
+	if p.closed {
+		p.stats.Freed++
+		d.free()
+		return false, ErrRecognizerClosed
+	}
+	p.idle = append(p.idle, d)
+	p.stats.Idle++
+	return false, nil
 }
 
 // close frees the idle decoders, and makes put free the others as their

@@ -104,7 +104,8 @@ func TestReusedDecoderDecodesAsNew(t *testing.T) {
 }
 
 // TestWarm checks that Warm loads decoders ahead of the streams, which
-// then load none, and that a stream beyond them still gets one.
+// then load none, that it counts the decoders in use, and that a stream
+// beyond them still gets one.
 func TestWarm(t *testing.T) {
 	r := newPoolRecognizer(t, 0)
 	if got := r.Stats().Open; got.Built != 1 || got.Idle != 1 {
@@ -122,6 +123,13 @@ func TestWarm(t *testing.T) {
 	}
 	if got := r.Stats().Open; got.Built != 3 || got.Reused != 3 || got.InUse != 3 || got.Idle != 0 {
 		t.Fatalf("three streams after Warm(3): %+v, want all three warm decoders in use and none loaded", got)
+	}
+	// Decoders in use count: the recognizer holds the 3 asked for.
+	if err := r.Warm(3); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Stats().Open; got.Built != 3 || got.Idle != 0 {
+		t.Fatalf("Warm(3) with three streams open: %+v, want no decoder loaded", got)
 	}
 	streams = append(streams, openStream(t, r.NewStream))
 	if got := r.Stats().Open; got.Built != 4 || got.InUse != 4 {

@@ -97,10 +97,11 @@ func (r *Recognizer) NewDigitsStream() (audio.Stream, error) {
 	return newStream(&r.digits, r.cfg.warmUpSamples())
 }
 
-// Warm loads decoders for the open language model until n are idle, so
-// that the first n streams of a burst start at once instead of each
-// waiting its turn to load the models (about a second each). Two-track
-// calls take two streams each.
+// Warm loads decoders for the open language model until the recognizer
+// holds n, idle or in use, so that n streams open at once start without
+// waiting their turn to load the models (about a second each). Two-track
+// calls take two streams each. Called with the service's capacity, it
+// bounds the decoders at that as long as no more streams are open.
 func (r *Recognizer) Warm(n int) error { return r.open.warm(n) }
 
 // WarmDigits is Warm for the digits grammar's decoders.

@@ -375,7 +375,7 @@ func (rep VoiceLoadReport) summary() string {
 	if !rep.KeepsUp {
 		verdict = "does NOT keep up"
 	}
-	fmt.Fprintf(&b, "  %s (no audio dropped, no errors, lag p99 under %d ms)", verdict, voiceLoadMaxLagMS)
+	fmt.Fprintf(&b, "  %s (keeping up is no audio dropped, no errors, finals' lag p99 under %d ms)", verdict, voiceLoadMaxLagMS)
 	return b.String()
 }
 
