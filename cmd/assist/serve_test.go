@@ -25,6 +25,7 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/internal/eventually"
@@ -363,6 +364,7 @@ func TestServeFlagsAreChecked(t *testing.T) {
 		{[]string{"serve", "--twilio-inbound", "robot"}, "robot"},
 		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "0"}, "--max-voice-calls must be at least 1, got 0"},
 		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "-3"}, "got -3"},
+		{[]string{"serve", "--data", t.TempDir(), "--max-unauthenticated-per-address", "-1"}, "--max-unauthenticated-per-address must not be negative"},
 	} {
 		_, _, err := execute(t, tt.args...)
 		var ue usageError
@@ -388,6 +390,27 @@ func TestServeMaxVoiceCalls(t *testing.T) {
 		}
 		if got.MaxVoiceCalls != tt.want {
 			t.Errorf("%v: MaxVoiceCalls %d, want %d", tt.args, got.MaxVoiceCalls, tt.want)
+		}
+	}
+}
+
+func TestServeConnectionLimits(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want ingest.ConnLimits
+	}{
+		{nil, ingest.DefaultConnLimits},
+		{[]string{"--max-connections", "10", "--max-connections-per-address", "0", "--max-unauthenticated", "4", "--max-unauthenticated-per-address", "2"},
+			ingest.ConnLimits{Total: 10, PerAddress: 0, Unauthenticated: 4, UnauthenticatedPerAddress: 2}},
+	} {
+		var got app.Service
+		cmd := newServeCmd(streams{}, func(_ context.Context, _ *serveOptions, svc app.Service) error { got = svc; return nil })
+		cmd.SetArgs(append([]string{"--data", t.TempDir()}, tt.args...))
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if got.Conns != tt.want {
+			t.Errorf("%v: %+v, want %+v", tt.args, got.Conns, tt.want)
 		}
 	}
 }

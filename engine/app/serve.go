@@ -53,6 +53,10 @@ type Service struct {
 	// once; DefaultMaxVoiceCalls when zero or less. Beyond it a call is
 	// handed to the transcription server (Config.ASR.URL) or refused.
 	MaxVoiceCalls int
+	// Conns bound the open ingest WebSockets, in all and per client
+	// address, and those not authenticated yet (ingest.DefaultConnLimits
+	// in 'assist serve'; zero fields bound nothing).
+	Conns ingest.ConnLimits
 	// IngestKey is required of ingest clients; when empty, the one kept
 	// in the data folder, generated on first start and shown once on
 	// Config.Notices.
@@ -61,6 +65,10 @@ type Service struct {
 
 // shutdownTimeout bounds the HTTP server's graceful shutdown.
 const shutdownTimeout = 10 * time.Second
+
+// httpIdleTimeout is how long the HTTP listener keeps a connection open
+// between requests.
+const httpIdleTimeout = 2 * time.Minute
 
 // server is a service being started: what it has opened is closed in
 // reverse order.
@@ -122,7 +130,9 @@ func Serve(ctx context.Context, cfg Config, svc Service) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("serving", "http", httpURL, "nats", natsURL, "worker", workerID, "voice", voice, "models", status)
+	s.log.Info("serving", "http", httpURL, "nats", natsURL, "worker", workerID, "voice", voice, "models", status,
+		"max_connections", svc.Conns.Total, "max_connections_per_address", svc.Conns.PerAddress,
+		"max_unauthenticated", svc.Conns.Unauthenticated, "max_unauthenticated_per_address", svc.Conns.UnauthenticatedPerAddress)
 	return s.serveHTTP(ctx, ln, h)
 }
 
@@ -242,6 +252,7 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 		OnVoiceChange: voice.Changed,
 		APIKey:        key,
 		TwilioInbound: s.svc.TwilioInbound,
+		ConnLimits:    s.svc.Conns,
 		Ready:         natsReady(bus.Conn(), clientConn),
 		Metrics:       metrics,
 		Logger:        s.log,
@@ -322,7 +333,15 @@ func (s *server) listen(info service.Info) (net.Listener, string, error) {
 
 // serveHTTP serves h on ln until ctx is done, then shuts the server down.
 func (s *server) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	// A client has AuthTimeout to send its request's headers, which carry
+	// the key of every endpoint but Twilio's (whose stream the ingest
+	// handler holds to the same time), and a kept-alive connection with no
+	// request is closed after httpIdleTimeout: nobody holds a socket open
+	// for long without the key.
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: ingest.AuthTimeout, IdleTimeout: httpIdleTimeout,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 	served := make(chan error, 1)
 	go func() {
 		if s.svc.TLSCert != "" {

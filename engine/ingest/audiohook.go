@@ -84,6 +84,7 @@ var audiohookLanguages = []string{"en-US"}
 // The handler refuses every session with 503 when o.Recognizer is nil.
 func AudioHookHandler(o *Options) http.Handler {
 	o.voiceGate()
+	o.conns()
 	return &audiohookHandler{o: o, lim: currentLimits()}
 }
 
@@ -98,13 +99,13 @@ func (h *audiohookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"wrong or missing API key: send it in the "+audiohookKeyHeader+" header")
 		return
 	}
-	c, ctx, done, ok := openVoice(w, r, h.o, audiohookEndpoint)
+	vc, ok := openVoice(w, r, h.o, audiohookEndpoint, true)
 	if !ok {
 		return
 	}
-	defer done()
+	defer vc.done()
 	s := &audiohookSession{
-		o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", audiohookEndpoint),
+		o: h.o, lim: h.lim, c: vc.c, log: h.o.log().With("endpoint", audiohookEndpoint),
 		endReason: "disconnected",
 	}
 	// Until the first message names it, the session is the one the
@@ -113,7 +114,7 @@ func (h *audiohookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header.Get("Audiohook-Session-Id"); isUUID(id) {
 		s.id = id
 	}
-	s.serve(ctx)
+	s.serve(vc.shutdown)
 }
 
 // audiohookState is where a session is in the protocol.

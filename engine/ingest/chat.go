@@ -303,6 +303,14 @@ func (h *Handler) serveChatWS(w http.ResponseWriter, r *http.Request) {
 	h.mu.Unlock()
 	defer h.connWG.Done()
 
+	// The key was in the request's header: the connection is
+	// authenticated from the start.
+	tracked, refused := h.o.conns().admit(chatEndpoint, r, true)
+	if refused != nil {
+		refuseConn(w, &h.o, chatEndpoint, r, refused)
+		return
+	}
+	defer tracked.release()
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil { // Accept has answered the client
 		h.o.Metrics.IngestError(chatEndpoint, reasonHandshake)

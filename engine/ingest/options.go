@@ -38,6 +38,10 @@ type Options struct {
 	// caller's audio): the customer unless set; the outbound track is the
 	// other party.
 	TwilioInbound event.Speaker
+	// ConnLimits bound the open WebSocket connections, in all and per
+	// client address, and those not authenticated yet; the zero value
+	// bounds nothing ('assist serve' uses DefaultConnLimits).
+	ConnLimits ConnLimits
 	// MaxMessageBytes bounds one WebSocket message or HTTP body; 1 MiB
 	// when zero.
 	MaxMessageBytes int64
@@ -54,6 +58,9 @@ type Options struct {
 	// gate, set by NewHandler (or the first voice handler built on these
 	// options), admits voice calls.
 	gate *voiceGate
+	// tracker, set by NewHandler (or the first handler built on these
+	// options), counts the open connections against ConnLimits.
+	tracker *connTracker
 }
 
 // voiceStreams tracks the open voice streams so that a shutting-down

@@ -74,6 +74,7 @@ func NewHandler(o Options, reg prometheus.Gatherer) (*Handler, error) {
 	h.o.voice = &voiceStreams{}
 	h.o.voice.ctx, h.o.voice.cancel = context.WithCancel(context.Background())
 	h.o.voiceGate()
+	h.o.conns()
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})

@@ -72,6 +72,7 @@ const twilioMixSkew = telephonyRate
 // The handler refuses every stream with 503 when o.Recognizer is nil.
 func TwilioHandler(o *Options) http.Handler {
 	o.voiceGate()
+	o.conns()
 	return &twilioHandler{o: o, lim: currentLimits()}
 }
 
@@ -81,22 +82,27 @@ type twilioHandler struct {
 }
 
 func (h *twilioHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c, ctx, done, ok := openVoice(w, r, h.o, twilioEndpoint)
+	// The key comes in the stream's start message: until then the
+	// connection is unauthenticated.
+	vc, ok := openVoice(w, r, h.o, twilioEndpoint, false)
 	if !ok {
 		return
 	}
-	defer done()
-	s := &twilioStream{o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", twilioEndpoint)}
-	s.serve(ctx)
+	defer vc.done()
+	s := &twilioStream{o: h.o, lim: h.lim, c: vc.c, tracked: vc.tracked, log: h.o.log().With("endpoint", twilioEndpoint)}
+	s.serve(vc.shutdown)
 }
 
 // twilioStream is one Media Streams connection.
 type twilioStream struct {
-	o   *Options
-	lim limits
-	c   *websocket.Conn
-	log *slog.Logger
+	o       *Options
+	lim     limits
+	c       *websocket.Conn
+	tracked *trackedConn
+	rd      *wsReader
+	log     *slog.Logger
 
+	connected bool   // the connected message came
 	seq       uint64 // last sequenceNumber
 	streamSID string
 	channels  map[string]int // track → channel
@@ -111,9 +117,10 @@ func (s *twilioStream) serve(shutdown context.Context) {
 	// connection) tells Twilio why the stream ends.
 	stop := context.AfterFunc(shutdown, func() { s.c.Close(websocket.StatusGoingAway, "server shutting down") })
 	defer stop()
-	rd := newWSReader(s.c, s.lim.idle, s.o.maxMessage())
-	defer rd.stop()
-	s.finish(s.loop(context.Background(), rd))
+	s.rd = newWSReader(s.c, s.lim.idle, s.o.maxMessage())
+	s.rd.requireAuth(s.lim.auth)
+	defer s.rd.stop()
+	s.finish(s.loop(context.Background(), s.rd))
 }
 
 // loop handles messages until stop (nil) or an error.
@@ -148,8 +155,18 @@ func (s *twilioStream) handle(m twilioMsg) (stop bool, err error) {
 	if m.StreamSID != "" && s.streamSID != "" && m.StreamSID != s.streamSID {
 		return false, protoErr(reasonBadMessage, "%s message for stream %q on stream %q", m.Event, truncate(m.StreamSID, 40), truncate(s.streamSID, 40))
 	}
+	// Before start only connected and start come: nothing else an
+	// unauthenticated client sends is taken, and none of it holds the
+	// connection open beyond AuthTimeout.
+	if s.call == nil && m.Event != "connected" && m.Event != "start" && m.Event != "stop" {
+		return false, protoErr(reasonBadSequence, "%s before start", m.Event)
+	}
 	switch m.Event {
 	case "connected":
+		if s.connected || s.seq > 0 {
+			return false, protoErr(reasonBadSequence, "connected message after the stream's first")
+		}
+		s.connected = true
 		s.log.Debug("twilio connected", "protocol", truncate(m.Protocol, 40), "version", truncate(m.Version, 40))
 	case "start":
 		return false, s.start(m.Start)
@@ -176,6 +193,8 @@ func (s *twilioStream) start(st *twilioStart) error {
 	if !s.o.keyOK(st.CustomParameters[twilioParamKey]) {
 		return protoErr(reasonUnauthorized, "wrong or missing API key in start.customParameters.key")
 	}
+	s.rd.authenticated()
+	s.tracked.authenticated()
 	id := st.CustomParameters[twilioParamCallID]
 	if id == "" {
 		id = st.CallSID
@@ -218,9 +237,6 @@ func (s *twilioStream) start(st *twilioStart) error {
 
 // media places one track's audio by its timestamp.
 func (s *twilioStream) media(md *twilioMedia) error {
-	if s.call == nil {
-		return protoErr(reasonBadSequence, "media before start")
-	}
 	ch, ok := s.channels[md.Track]
 	if !ok {
 		return protoErr(reasonBadMessage, "media on track %q, which start did not announce", md.Track)

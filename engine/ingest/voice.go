@@ -249,21 +249,41 @@ func (v *voiceCall) fail(err error) {
 }
 
 // openVoice starts a voice stream: it refuses one the service cannot
-// recognise, upgrades the connection and counts it. It returns the context
-// that ends when the service shuts down, and done to call when the stream
-// is over; ok is false when there is no stream to serve.
-func openVoice(w http.ResponseWriter, r *http.Request, o *Options, endpoint string) (c *websocket.Conn, shutdown context.Context, done func(), ok bool) {
+// recognise or that is beyond the connection limits (authenticated says
+// whether the client has shown the key already), upgrades the connection
+// and counts it. The stream's conn is done when the service shuts down,
+// and its done is to be called when the stream is over; ok is false when
+// there is no stream to serve.
+func openVoice(w http.ResponseWriter, r *http.Request, o *Options, endpoint string, authenticated bool) (vc voiceConn, ok bool) {
 	if o.Recognizer == nil {
 		refuse(w, o, endpoint, http.StatusServiceUnavailable, reasonNoRecognizer,
 			"voice calls are refused: this service has no speech recognizer configured")
-		return nil, nil, nil, false
+		return voiceConn{}, false
+	}
+	tracked, refused := o.conns().admit(endpoint, r, authenticated)
+	if refused != nil {
+		refuseConn(w, o, endpoint, r, refused)
+		return voiceConn{}, false
 	}
 	c, err := accept(w, r, o)
 	if err != nil {
+		tracked.release()
 		o.log().Debug("voice upgrade failed", "endpoint", endpoint, "err", err)
-		return nil, nil, nil, false
+		return voiceConn{}, false
 	}
 	disconnected := o.Metrics.Connected(endpoint)
 	shutdown, streamDone := o.voiceStream()
-	return c, shutdown, func() { streamDone(); disconnected() }, true
+	return voiceConn{c: c, shutdown: shutdown, tracked: tracked, done: func() {
+		streamDone()
+		disconnected()
+		tracked.release()
+	}}, true
+}
+
+// voiceConn is an upgraded voice connection.
+type voiceConn struct {
+	c        *websocket.Conn
+	shutdown context.Context // done when the service shuts down
+	tracked  *trackedConn
+	done     func()
 }
