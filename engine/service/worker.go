@@ -403,6 +403,15 @@ func (w *Worker) run(c *workerCall) {
 				break
 			}
 			err = c.s.Coach(in.From, in.Text)
+		case inResumed:
+			if in.Resumed == nil {
+				err = fmt.Errorf("%w: resumed without its marker", ErrBadRequest)
+				break
+			}
+			if c.saw(in.InputID) {
+				break
+			}
+			err = c.s.Resumed(*in.Resumed)
 		case inEnd:
 			err = c.s.End(in.Reason)
 			w.detach(id)
