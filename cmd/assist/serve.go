@@ -62,6 +62,9 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Servi
 					return usagef("%s must not be negative (0 turns the limit off), got %d", name, v)
 				}
 			}
+			if opts.svc.ReconnectGrace < 0 {
+				return usagef("--reconnect-grace must not be negative (0 ends a call at once when its stream is lost)")
+			}
 			if opts.kb.Data == "" {
 				return usagef("--data is needed: the service keeps its store and credentials there")
 			}
@@ -90,6 +93,8 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Servi
 	f.BoolVar(&opts.svc.NoVoice, "no-voice", false, "take chat only: no speech recognizer is loaded")
 	f.IntVar(&opts.svc.MaxVoiceCalls, "max-voice-calls", app.DefaultMaxVoiceCalls(),
 		fmt.Sprintf("voice calls recognised at once, %g per core unless set; beyond them a call goes to --asr-url, or is refused", app.VoiceCallsPerCore))
+	f.DurationVar(&opts.svc.ReconnectGrace, "reconnect-grace", ingest.DefaultReconnectGrace,
+		"how long a voice call whose stream was lost waits for it to come back (same callSid or conversation) and continue; 0: it ends at once")
 	def := ingest.DefaultConnLimits
 	f.IntVar(&opts.svc.Conns.Total, "max-connections", def.Total, "open ingest WebSockets (Twilio, AudioHook, chat) at most; 0: no limit")
 	f.IntVar(&opts.svc.Conns.PerAddress, "max-connections-per-address", def.PerAddress, "open ingest WebSockets from one client address at most; 0: no limit (behind a proxy every client is the proxy)")

@@ -365,6 +365,7 @@ func TestServeFlagsAreChecked(t *testing.T) {
 		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "0"}, "--max-voice-calls must be at least 1, got 0"},
 		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "-3"}, "got -3"},
 		{[]string{"serve", "--data", t.TempDir(), "--max-unauthenticated-per-address", "-1"}, "--max-unauthenticated-per-address must not be negative"},
+		{[]string{"serve", "--data", t.TempDir(), "--reconnect-grace", "-1s"}, "--reconnect-grace must not be negative"},
 	} {
 		_, _, err := execute(t, tt.args...)
 		var ue usageError
@@ -411,6 +412,9 @@ func TestServeConnectionLimits(t *testing.T) {
 		}
 		if got.Conns != tt.want {
 			t.Errorf("%v: %+v, want %+v", tt.args, got.Conns, tt.want)
+		}
+		if got.ReconnectGrace != ingest.DefaultReconnectGrace {
+			t.Errorf("%v: reconnect grace %s", tt.args, got.ReconnectGrace)
 		}
 	}
 }

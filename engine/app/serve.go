@@ -57,6 +57,9 @@ type Service struct {
 	// address, and those not authenticated yet (ingest.DefaultConnLimits
 	// in 'assist serve'; zero fields bound nothing).
 	Conns ingest.ConnLimits
+	// ReconnectGrace is how long a voice call whose stream was lost waits
+	// for the stream to come back and continue it; zero ends it at once.
+	ReconnectGrace time.Duration
 	// IngestKey is required of ingest clients; when empty, the one kept
 	// in the data folder, generated on first start and shown once on
 	// Config.Notices.
@@ -245,17 +248,18 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 		go s.warmVoice(rec, 2*maxVoice)
 	}
 	h, err := ingest.NewHandler(ingest.Options{
-		Calls:         service.NewClient(clientConn, s.log),
-		Recognizer:    rec,
-		MaxVoiceCalls: maxVoice,
-		Overflow:      overflow,
-		OnVoiceChange: voice.Changed,
-		APIKey:        key,
-		TwilioInbound: s.svc.TwilioInbound,
-		ConnLimits:    s.svc.Conns,
-		Ready:         natsReady(bus.Conn(), clientConn),
-		Metrics:       metrics,
-		Logger:        s.log,
+		Calls:          service.NewClient(clientConn, s.log),
+		Recognizer:     rec,
+		MaxVoiceCalls:  maxVoice,
+		Overflow:       overflow,
+		OnVoiceChange:  voice.Changed,
+		APIKey:         key,
+		TwilioInbound:  s.svc.TwilioInbound,
+		ConnLimits:     s.svc.Conns,
+		ReconnectGrace: s.svc.ReconnectGrace,
+		Ready:          natsReady(bus.Conn(), clientConn),
+		Metrics:        metrics,
+		Logger:         s.log,
 	}, reg)
 	if err != nil {
 		return nil, false, err

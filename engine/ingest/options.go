@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
@@ -32,6 +33,11 @@ type Options struct {
 	// changes (see Handler.VoiceStatus), from the goroutine that changed
 	// it: it must return at once.
 	OnVoiceChange func()
+	// ReconnectGrace is how long a voice call whose stream's connection
+	// was lost waits for a stream to come back for it (Twilio: the same
+	// callSid or call_id; AudioHook: the same conversation) and continue
+	// it; it then ends as "disconnected". Zero ends it at once.
+	ReconnectGrace time.Duration
 	// APIKey is required of every ingest client. Required.
 	APIKey string
 	// TwilioInbound is who speaks on a Twilio stream's inbound track (the
@@ -61,6 +67,10 @@ type Options struct {
 	// tracker, set by NewHandler (or the first handler built on these
 	// options), counts the open connections against ConnLimits.
 	tracker *connTracker
+	// registry, set by NewHandler (or the first voice handler built on
+	// these options), holds the live voice calls for their streams to come
+	// back to.
+	registry *voiceRegistry
 }
 
 // voiceStreams tracks the open voice streams so that a shutting-down

@@ -75,6 +75,7 @@ func NewHandler(o Options, reg prometheus.Gatherer) (*Handler, error) {
 	h.o.voice.ctx, h.o.voice.cancel = context.WithCancel(context.Background())
 	h.o.voiceGate()
 	h.o.conns()
+	h.o.voiceCalls()
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -119,8 +120,10 @@ func (h *Handler) Close() error {
 	}
 	h.o.voice.cancel()
 	h.o.voice.wg.Wait()
+	// Calls whose streams were lost wait for them no more.
+	voiceErr := h.o.voiceCalls().shutdown(context.Background(), "shutdown")
 	h.connWG.Wait()
-	return h.chat.endAll("shutdown")
+	return errors.Join(voiceErr, h.chat.endAll("shutdown"))
 }
 
 // chatEndpoint checks what every chat request needs: the API key, the

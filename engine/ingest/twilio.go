@@ -73,6 +73,7 @@ const twilioMixSkew = telephonyRate
 func TwilioHandler(o *Options) http.Handler {
 	o.voiceGate()
 	o.conns()
+	o.voiceCalls()
 	return &twilioHandler{o: o, lim: currentLimits()}
 }
 
@@ -108,6 +109,7 @@ type twilioStream struct {
 	channels  map[string]int // track → channel
 	mix       *trackMixer
 	call      *voiceCall
+	owner     *voiceOwner     // this stream, as the call's owner
 	shutdown  context.Context // done when the service shuts down
 }
 
@@ -223,17 +225,30 @@ func (s *twilioStream) start(st *twilioStart) error {
 		}
 	}
 	s.log = s.log.With("call_id", id)
-	slot, err := s.o.gate.admit(twilioEndpoint)
+	s.owner = &voiceOwner{
+		// Closed from the goroutine of the stream that replaces this one,
+		// which must not wait for a dead client's close handshake.
+		replaced: func() { go s.c.Close(websocket.StatusNormalClosure, "replaced by a new stream for the call") },
+		failed: func(err error) {
+			s.c.Close(websocket.StatusInternalError, closeReason("the call could not start: "+err.Error()))
+		},
+	}
+	call, resumed, err := s.o.voiceCalls().open(s.o, twilioEndpoint, id, info, speakers, s.owner, s.lim.queued)
 	if err != nil {
 		return err
 	}
-	s.log.Info("twilio stream started", "tracks", st.Tracks, "queue", info.Queue, "agent", info.Agent)
+	if resumed {
+		s.log.Info("twilio stream resumed its call", "tracks", st.Tracks)
+	} else {
+		s.log.Info("twilio stream started", "tracks", st.Tracks, "queue", info.Queue, "agent", info.Agent)
+	}
 	s.mix = newTrackMixer(len(speakers), twilioMixSkew, twilioJitter)
-	s.call = startVoiceCall(s.o, twilioEndpoint, id, info, speakers, slot, s.lim.queued, func(err error) {
-		s.c.Close(websocket.StatusInternalError, closeReason("the call could not start: "+err.Error()))
-	})
+	s.call = call
 	return nil
 }
+
+// push hands the mixer's audio to the call.
+func (s *twilioStream) push(silence int, samples [][]int16) { s.call.push(s.owner, silence, samples) }
 
 // media places one track's audio by its timestamp.
 func (s *twilioStream) media(md *twilioMedia) error {
@@ -245,15 +260,18 @@ func (s *twilioStream) media(md *twilioMedia) error {
 	if gap := pos - s.mix.end(ch); gap > int64(maxMediaGap.Seconds()*telephonyRate) {
 		return protoErr(reasonTimestampJump, "%s track jumps %d ms ahead", md.Track, gap*1000/telephonyRate)
 	}
-	s.mix.add(ch, pos, audio.DecodeMulaw(nil, md.Payload), s.call.push)
+	s.mix.add(ch, pos, audio.DecodeMulaw(nil, md.Payload), s.push)
 	return nil
 }
 
 // finish ends the call and the connection after the loop's last error.
 // The call is told first: the close handshake may wait seconds for a
-// client that does not answer it.
+// client that does not answer it. A connection lost without a stop (or
+// silent until the idle time-out) leaves the call parked for the
+// reconnect grace rather than ended.
 func (s *twilioStream) finish(err error) {
 	reason, code, why := "hangup", websocket.StatusNormalClosure, ""
+	lost := false
 	var perr *protocolError
 	var full *capacityError
 	switch {
@@ -265,25 +283,29 @@ func (s *twilioStream) finish(err error) {
 		s.log.Warn("twilio stream refused", "reason", why)
 	case errors.As(err, &perr):
 		reason, code, why = "error", websocket.StatusPolicyViolation, closeReason(perr.Detail)
+		if perr.Reason == reasonIdleTimeout {
+			reason, lost = "disconnected", true
+		}
 		s.log.Warn("twilio stream closed on a protocol error", "reason", perr.Reason, "detail", perr.Detail)
 		s.o.Metrics.IngestError(twilioEndpoint, perr.Reason)
-	case s.shutdown.Err() != nil:
+	case s.shutdown.Err() != nil, errors.Is(err, errShuttingDown):
 		reason, code, why = "shutdown", websocket.StatusGoingAway, "server shutting down"
 		s.log.Info("twilio stream closed: shutting down")
 	default:
-		reason, code = "disconnected", -1
+		reason, code, lost = "disconnected", -1, true
 		s.log.Info("twilio stream disconnected", "err", err)
 	}
+	ending := false
 	if s.call != nil {
-		s.mix.flush(s.call.push)
-		s.call.end(reason)
+		s.mix.flush(s.push)
+		ending = s.call.release(s.owner, reason, lost)
 	}
 	if code == -1 {
 		s.c.CloseNow()
 	} else {
 		s.c.Close(code, why)
 	}
-	if s.call != nil {
+	if ending {
 		s.call.wait()
 	}
 }

@@ -197,6 +197,7 @@ func newVoiceService(t *testing.T, rec audio.Recognizer, lim limits, tweak ...fu
 	}
 	o.voiceGate() // as NewHandler does
 	o.conns()
+	o.voiceCalls()
 	if lim.auth == 0 {
 		lim.auth = AuthTimeout
 	}
@@ -218,7 +219,13 @@ func newVoiceService(t *testing.T, rec audio.Recognizer, lim limits, tweak ...fu
 	t.Cleanup(func() {
 		s.srv.Close()
 		done := make(chan struct{})
-		go func() { handlers.Wait(); close(done) }()
+		go func() {
+			handlers.Wait()
+			// Calls parked for their streams to come back end with the
+			// test.
+			o.voiceCalls().shutdown(context.Background(), "shutdown")
+			close(done)
+		}()
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
