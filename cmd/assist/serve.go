@@ -62,6 +62,9 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Servi
 					return usagef("%s must not be negative (0 turns the limit off), got %d", name, v)
 				}
 			}
+			if opts.svc.DrainTimeout <= 0 {
+				return usagef("--drain-timeout must be positive, got %s", opts.svc.DrainTimeout)
+			}
 			if opts.svc.ReconnectGrace < 0 {
 				return usagef("--reconnect-grace must not be negative (0 ends a call at once when its stream is lost)")
 			}
@@ -93,6 +96,8 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Servi
 	f.BoolVar(&opts.svc.NoVoice, "no-voice", false, "take chat only: no speech recognizer is loaded")
 	f.IntVar(&opts.svc.MaxVoiceCalls, "max-voice-calls", app.DefaultMaxVoiceCalls(),
 		fmt.Sprintf("voice calls recognised at once, %g per core unless set; beyond them a call goes to --asr-url, or is refused", app.VoiceCallsPerCore))
+	f.DurationVar(&opts.svc.DrainTimeout, "drain-timeout", ingest.DefaultDrainTimeout,
+		"on SIGINT/SIGTERM, how long the open calls have to end (reason shutdown) before the process exits")
 	f.DurationVar(&opts.svc.ReconnectGrace, "reconnect-grace", ingest.DefaultReconnectGrace,
 		"how long a voice call whose stream was lost waits for it to come back (same callSid or conversation) and continue; 0: it ends at once")
 	def := ingest.DefaultConnLimits

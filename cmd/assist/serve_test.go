@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
@@ -446,5 +447,62 @@ func TestCredsAdd(t *testing.T) {
 	users, err := service.Auth{Dir: service.Dir(data)}.Users()
 	if err != nil || !slices.ContainsFunc(users, func(u service.User) bool { return u.Role == service.RoleAnalyst && u.Name == "ann" }) {
 		t.Errorf("users %+v, %v: no analyst ann", users, err)
+	}
+}
+
+// TestServeSIGTERMEndsEveryCallAsShutdown stops a real 'assist serve' with
+// SIGTERM while a chat call is open on a WebSocket and another over HTTP:
+// both end with reason shutdown (the WebSocket's used to end as
+// disconnected), and the process exits.
+func TestServeSIGTERMEndsEveryCallAsShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service")
+	}
+	data := t.TempDir()
+	p := startServe(t, data, freePort(t), freePort(t), "--no-voice", "--drain-timeout", "20s")
+	term, err := app.DialTerminal(app.ServiceAddress{Data: data}, service.RoleAgent, "a1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := term.Follow(ctx, engine.AgentSubject("a1"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.chat(t, map[string]string{"type": "start", "call_id": "over-http", "agent": "a1"})
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.http, "http")+"/v1/chat",
+		&websocket.DialOptions{HTTPHeader: http.Header{"X-API-KEY": {"test-key"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"start","call_id":"over-ws","agent":"a1"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ack, err := ws.Read(ctx); err != nil || !strings.Contains(string(ack), `"ack"`) {
+		t.Fatalf("start over the WebSocket: %s %v", ack, err)
+	}
+	go func() { _, _, _ = ws.Read(ctx) }() // answers the close handshake
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	var seen []event.Event
+	waitFor(t, p, events, &seen, func(e event.Event) bool {
+		if end, ok := e.Payload.(event.CallEnded); ok {
+			reasons[e.CallID] = end.Reason
+		}
+		return len(reasons) == 2
+	})
+	if reasons["over-http"] != "shutdown" || reasons["over-ws"] != "shutdown" {
+		t.Errorf("end reasons %v, want shutdown for both\n%s", reasons, p.log())
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve still running 30 s after SIGTERM:\n%s", p.log())
 	}
 }

@@ -57,6 +57,9 @@ type Service struct {
 	// address, and those not authenticated yet (ingest.DefaultConnLimits
 	// in 'assist serve'; zero fields bound nothing).
 	Conns ingest.ConnLimits
+	// DrainTimeout bounds the shutdown: the HTTP requests in flight and
+	// the ending of every open call (ingest.DefaultDrainTimeout when zero).
+	DrainTimeout time.Duration
 	// ReconnectGrace is how long a voice call whose stream was lost waits
 	// for the stream to come back and continue it; zero ends it at once.
 	ReconnectGrace time.Duration
@@ -65,9 +68,6 @@ type Service struct {
 	// Config.Notices.
 	IngestKey string
 }
-
-// shutdownTimeout bounds the HTTP server's graceful shutdown.
-const shutdownTimeout = 10 * time.Second
 
 // httpIdleTimeout is how long the HTTP listener keeps a connection open
 // between requests.
@@ -227,7 +227,7 @@ func (s *server) startWorker(ctx context.Context, bus *engine.Bus, store *servic
 // ingestHandler builds the ingest endpoints on their own connection, with
 // the speech recognizer unless chat only, and with voice on publishes the
 // voice admission for the supervisors; it says whether voice is on.
-func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engine.Bus, key, workerID string, metrics *engine.Metrics, reg *prometheus.Registry) (http.Handler, bool, error) {
+func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engine.Bus, key, workerID string, metrics *engine.Metrics, reg *prometheus.Registry) (*ingest.Handler, bool, error) {
 	clientConn, err := service.Dial(url, creds, "assist-ingest", conn...)
 	if err != nil {
 		return nil, false, err
@@ -264,6 +264,8 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 	if err != nil {
 		return nil, false, err
 	}
+	// Serve shuts the handler down within the drain time; this is for
+	// when it never gets to serve.
 	s.onClose(func() { h.Close() })
 	if rec != nil {
 		beyond := "refused"
@@ -335,8 +337,10 @@ func (s *server) listen(info service.Info) (net.Listener, string, error) {
 	return ln, info.HTTPURL, nil
 }
 
-// serveHTTP serves h on ln until ctx is done, then shuts the server down.
-func (s *server) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+// serveHTTP serves h on ln until ctx is done, then drains: the HTTP
+// server stops taking requests and finishes those in flight, and every
+// open call ends with reason "shutdown", all within the drain time.
+func (s *server) serveHTTP(ctx context.Context, ln net.Listener, h *ingest.Handler) error {
 	// A client has AuthTimeout to send its request's headers, which carry
 	// the key of every endpoint but Twilio's (whose stream the ingest
 	// handler holds to the same time), and a kept-alive connection with no
@@ -359,10 +363,19 @@ func (s *server) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler)
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	drain := s.svc.DrainTimeout
+	if drain <= 0 {
+		drain = ingest.DefaultDrainTimeout
+	}
+	s.log.Info("shutting down: ending the open calls", "drain_timeout", drain)
+	start := time.Now()
+	shutdown, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
+	if err := h.Shutdown(shutdown); err != nil {
+		s.log.Warn("shutdown: not every call ended cleanly", "err", err)
+	}
+	s.log.Info("calls ended", "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -353,7 +353,8 @@ type chatConn struct {
 }
 
 // run reads and handles messages until the connection closes, then ends
-// the calls started on it.
+// the calls started on it: "disconnected", or "shutdown" when the service
+// closed it as it shut down.
 func (c *chatConn) run() {
 	defer c.ws.CloseNow()
 	defer c.endCalls()
@@ -493,8 +494,14 @@ func (c *chatConn) send(f chatFrame) {
 func (c *chatConn) endCalls() {
 	c.cancel()
 	c.pushers.Wait()
+	// A connection the service closes as it shuts down ends its calls as
+	// the service's others end.
+	reason := "disconnected"
+	if c.h.closing() {
+		reason = "shutdown"
+	}
 	for id := range c.started {
-		err := c.h.chat.end(context.Background(), id, "disconnected")
+		err := c.h.chat.end(context.Background(), id, reason)
 		var ie *ingestError
 		if err != nil && !(errors.As(err, &ie) && ie.status == http.StatusNotFound) {
 			c.h.o.log().Warn("end chat call on disconnect", "call_id", id, "err", err)

@@ -44,12 +44,14 @@ type voiceRegistry struct {
 	usedOrder []string
 	usedNext  int
 
-	// workers counts the calls' workers still running.
+	// workers counts the calls' workers still running, and running holds
+	// their calls.
 	workers sync.WaitGroup
+	running map[*voiceCall]struct{}
 }
 
 func newVoiceRegistry(grace time.Duration) *voiceRegistry {
-	return &voiceRegistry{grace: grace, live: map[string]*voiceCall{}, used: map[string]int{}}
+	return &voiceRegistry{grace: grace, live: map[string]*voiceCall{}, used: map[string]int{}, running: map[*voiceCall]struct{}{}}
 }
 
 // voiceCalls returns the options' registry, built on first use like the
@@ -107,6 +109,7 @@ func (r *voiceRegistry) open(o *Options, endpoint, clientID string, info event.C
 	owner.chmap = identity(len(speakers))
 	v.owner = owner
 	r.live[clientID] = v
+	r.running[v] = struct{}{}
 	r.workers.Add(1)
 	r.mu.Unlock()
 	v.start(o, info)
@@ -192,6 +195,14 @@ func (r *voiceRegistry) nextSuffix(v *voiceCall) string {
 	return v.id
 }
 
+// done takes a call whose worker is done out of the running ones.
+func (r *voiceRegistry) done(v *voiceCall) {
+	r.mu.Lock()
+	delete(r.running, v)
+	r.mu.Unlock()
+	r.workers.Done()
+}
+
 // forget takes an ending call out of the live calls.
 func (r *voiceRegistry) forget(v *voiceCall) {
 	r.mu.Lock()
@@ -204,6 +215,13 @@ func (r *voiceRegistry) forget(v *voiceCall) {
 // shutdown ends every live call with reason, parked ones included, takes
 // no new ones, and waits until their workers are done or ctx is.
 func (r *voiceRegistry) shutdown(ctx context.Context, reason string) error {
+	r.closeAll(reason)
+	return r.wait(ctx)
+}
+
+// closeAll takes no new calls and ends every live one with reason, parked
+// ones included.
+func (r *voiceRegistry) closeAll(reason string) {
 	r.mu.Lock()
 	r.closed = true
 	calls := make([]*voiceCall, 0, len(r.live))
@@ -214,15 +232,28 @@ func (r *voiceRegistry) shutdown(ctx context.Context, reason string) error {
 	for _, v := range calls {
 		v.end(reason)
 	}
-	done := make(chan struct{})
-	go func() {
-		r.workers.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
+}
+
+// wait waits until every call's worker is done or ctx is.
+func (r *voiceRegistry) wait(ctx context.Context) error {
+	if !waitGroup(ctx, &r.workers) {
 		return fmt.Errorf("voice calls still ending: %w", ctx.Err())
 	}
+	return nil
+}
+
+// abandon cuts short the calls whose workers are still running: their
+// queued audio is dropped and each is ended with reason at once, beside
+// its worker, whatever that worker is waiting for. It returns how many.
+func (r *voiceRegistry) abandon(reason string) int {
+	r.mu.Lock()
+	calls := make([]*voiceCall, 0, len(r.running))
+	for v := range r.running {
+		calls = append(calls, v)
+	}
+	r.mu.Unlock()
+	for _, v := range calls {
+		v.abandon(reason)
+	}
+	return len(calls)
 }

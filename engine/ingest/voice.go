@@ -38,8 +38,9 @@ type voiceCall struct {
 	reg       *voiceRegistry
 
 	mu          sync.Mutex
-	id          string // the call's id: clientID, or with a suffix when that was taken
-	suffix      int    // 1 for clientID itself, n for clientID-n
+	sink        engine.CallSink // once the call has started
+	id          string          // the call's id: clientID, or with a suffix when that was taken
+	suffix      int             // 1 for clientID itself, n for clientID-n
 	owner       *voiceOwner
 	parkTimer   *time.Timer
 	lastAudio   time.Time // when the owner last pushed audio
@@ -264,6 +265,23 @@ func (v *voiceCall) takeOver(owner *voiceOwner) bool {
 	return true
 }
 
+// abandon ends the call at once with reason, as a shutdown does once its
+// drain time is up: the queued audio is dropped, and the call is ended
+// on its sink beside the worker, which may be stuck in recognition; what
+// the worker sends afterwards is refused by the ended call.
+func (v *voiceCall) abandon(reason string) {
+	v.mu.Lock()
+	v.queue, v.queued = nil, 0
+	sink := v.sink
+	v.mu.Unlock()
+	v.end(reason)
+	if sink != nil {
+		if err := sink.End(reason); err != nil {
+			v.log.Warn("end call cut short", "err", err)
+		}
+	}
+}
+
 // wait returns once the call has ended (or failed to start).
 func (v *voiceCall) wait() { <-v.done }
 
@@ -310,7 +328,7 @@ func (v *voiceCall) start(o *Options, info event.CallStarted) {
 
 // run is the worker: it starts the call, feeds it and ends it.
 func (v *voiceCall) run(o *Options, info event.CallStarted) {
-	defer v.reg.workers.Done()
+	defer v.reg.done(v)
 	defer close(v.done)
 	defer v.slot.release()
 	// The call outlives its connection until the queue is drained and the
@@ -321,6 +339,9 @@ func (v *voiceCall) run(o *Options, info event.CallStarted) {
 		v.fail(err)
 		return
 	}
+	v.mu.Lock()
+	v.sink = sink
+	v.mu.Unlock()
 	rec := v.slot.rec
 	call, err := engine.NewAudioCall(sink, rec, telephonyRate, v.speakers...)
 	if err != nil {
