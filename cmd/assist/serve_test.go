@@ -506,3 +506,21 @@ func TestServeSIGTERMEndsEveryCallAsShutdown(t *testing.T) {
 		t.Fatalf("serve still running 30 s after SIGTERM:\n%s", p.log())
 	}
 }
+
+// TestSecondServeOnTheDataFolderSaysWhoHoldsIt starts a second 'assist
+// serve' on a running one's data folder: it fails at once, naming the
+// first process and what to do, and the first one goes on serving.
+func TestSecondServeOnTheDataFolderSaysWhoHoldsIt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service")
+	}
+	data := t.TempDir()
+	p := startServe(t, data, freePort(t), freePort(t))
+	_, _, err := execute(t, "serve", "--data", data, "--no-voice",
+		"--listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--nats-listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
+	want := fmt.Sprintf("is in use by another 'assist serve' (pid %d: ", p.cmd.Process.Pid)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "give this one its own --data") {
+		t.Fatalf("second serve: %v, want it to say %q and what to do", err, want)
+	}
+	p.chat(t, map[string]string{"call_id": "still-served", "text": "hello"})
+}

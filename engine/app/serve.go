@@ -21,6 +21,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/internal/flock"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -98,6 +99,9 @@ func (s *server) close() {
 func Serve(ctx context.Context, cfg Config, svc Service) error {
 	s := &server{cfg: cfg, svc: svc, log: cfg.logger(), dir: service.Dir(cfg.KB.Data)}
 	defer s.close()
+	if err := s.lockFolder(); err != nil {
+		return err
+	}
 	key, err := s.ingestKey()
 	if err != nil {
 		return err
@@ -137,6 +141,30 @@ func Serve(ctx context.Context, cfg Config, svc Service) error {
 		"max_connections", svc.Conns.Total, "max_connections_per_address", svc.Conns.PerAddress,
 		"max_unauthenticated", svc.Conns.Unauthenticated, "max_unauthenticated_per_address", svc.Conns.UnauthenticatedPerAddress)
 	return s.serveHTTP(ctx, ln, h)
+}
+
+// lockFolder makes this the only service on its data folder: two would
+// share one worker id, one JetStream store and one serve.json, and the
+// second would wait on the first's locks. It fails at once when another
+// holds the folder, naming it.
+func (s *server) lockFolder() error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("service folder: %w", err)
+	}
+	lock, err := flock.TryLock(filepath.Join(s.dir, "serve.lock"))
+	var locked *flock.LockedError
+	if errors.As(err, &locked) {
+		holder := "another process"
+		if locked.Holder != nil {
+			holder = locked.Holder.String()
+		}
+		return fmt.Errorf("the data folder %s is in use by another 'assist serve' (%s): stop it, or give this one its own --data", s.cfg.KB.Data, holder)
+	}
+	if err != nil {
+		return err
+	}
+	s.onClose(func() { lock.Close() })
+	return nil
 }
 
 // ingestKey is the configured key, else the one kept in the service
