@@ -239,6 +239,7 @@ func (s *server) startWorker(ctx context.Context, bus *engine.Bus, store *servic
 	s.onClose(m.Close)
 	worker, err := service.NewWorker(ctx, bus, store, service.WorkerOptions{
 		ID: id, Assistant: m.Assistant, Metrics: metrics, Logger: s.log, Redact: m.StoreRedact, Calls: m.Calls, Guidance: m.Guidance,
+		Retention: s.svc.Retention,
 	})
 	if err != nil {
 		return "", err
