@@ -10,7 +10,7 @@ package app
 // no higher than the first. The short run (about 30 s) is part of make
 // test; the long one is
 //
-//	go test -run TestSoak -soak 1h -timeout 2h -v ./engine/app
+//	go test -run TestSoak -soak=1h -timeout 2h -v ./engine/app
 //
 // (make soak), which prints the figures at the start and end of the
 // measured stretch.
@@ -38,7 +38,7 @@ import (
 	"github.com/larkspur-labs/assist/internal/eventually"
 )
 
-var soakFor = flag.Duration("soak", 0, "run TestSoak this long (e.g. 1h, with -timeout 2h -v); 0: the short run of make test")
+var soakFor = flag.Duration("soak", 0, "run TestSoak this long (e.g. -soak=1h, with -timeout 2h -v); 0: the short run of make test")
 
 // soakSample is one reading of what a leak would grow.
 type soakSample struct {
