@@ -102,7 +102,7 @@ test: vet encoder
 SOAK    ?= 1h
 soak: export ASSIST_TEST_STRICT = 1
 soak: deps
-	$(GO) test -count=1 -run '^TestSoak$$' -soak=$(SOAK) -timeout 3h -v ./engine/app
+	$(GO) test -count=1 -timeout 3h -v -run '^TestSoak$$' ./engine/app -soak=$(SOAK)
 
 # Benchmarks print figures; the engine's replay throughput and latency are
 # also printed by `assist replay --headless --speed 0 FILE` on stderr.

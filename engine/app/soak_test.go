@@ -10,9 +10,9 @@ package app
 // no higher than the first. The short run (about 30 s) is part of make
 // test; the long one is
 //
-//	go test -run TestSoak -soak=1h -timeout 2h -v ./engine/app
+//	go test -timeout 2h -v -run TestSoak ./engine/app -soak=1h
 //
-// (make soak), which prints the figures at the start and end of the
+// (make soak; the package before the flag, which go test does not know), which prints the figures at the start and end of the
 // measured stretch.
 
 import (
