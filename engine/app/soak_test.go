@@ -12,8 +12,9 @@ package app
 //
 //	go test -timeout 2h -v -run TestSoak ./engine/app -soak=1h
 //
-// (make soak; the package before the flag, which go test does not know), which prints the figures at the start and end of the
-// measured stretch.
+// (make soak: the package comes before the flag, which go test does not
+// know), which prints the figures at the start and end of the measured
+// stretch.
 
 import (
 	"bytes"
