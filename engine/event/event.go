@@ -339,6 +339,8 @@ func (Translation) EventKind() Kind { return KindTranslation }
 
 // EventKind implements Payload.
 func (Coaching) EventKind() Kind { return KindCoaching }
+
+// EventKind implements Payload.
 func (CallResumed) EventKind() Kind { return KindCallResumed }
 
 // PayloadFor returns a pointer to a zero payload of the given kind, ready to
