@@ -72,9 +72,10 @@ func TestSoak(t *testing.T) {
 	cfg := Config{KB: KBConfig{Data: data, EncoderInBackground: true}, Logger: NewLogger(logs, false)}
 	svc := Service{
 		Listen: "127.0.0.1:0", NATSHost: "127.0.0.1", NATSPort: -1, Retention: retention,
-		// Room for a call or two whose recognition lags behind (under the
-		// race detector it runs slower than real time) beside the next.
-		IngestKey: "soak-key", MaxVoiceCalls: 4, Worker: "soak",
+		// Room for a call whose recognition lags behind (under the race
+		// detector it runs slower than real time) beside the next; the
+		// service warms two decoders per slot.
+		IngestKey: "soak-key", MaxVoiceCalls: 2, Worker: "soak",
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
@@ -162,10 +163,11 @@ sampling:
 	t.Logf("end   %s: %s", samples[len(samples)-1].at.Round(time.Second), samples[len(samples)-1])
 	// Medians of each half, so that a call starting or a collection
 	// running at one sample does not decide; the slack covers what a
-	// call in progress holds. Resident memory swings by a voice call's
-	// decoders (a hundred megabytes and more, given back when the call
-	// ends) with how many calls are in progress at the sample, so its
-	// floors are compared: a leak raises the floor as it raises the rest.
+	// call in progress holds. Resident memory is mostly the speech
+	// decoders (about 80 MiB each, two per voice slot, pooled) and swings
+	// when one is built beyond the pool for a call that overlaps another,
+	// so its floors are compared: a leak raises the floor as it raises
+	// the rest.
 	for _, c := range []struct {
 		name          string
 		of            func(soakSample) float64
