@@ -13,7 +13,7 @@ ARGS    ?=
 # `make bench` (tests use the samples under internal/datasets/testdata).
 DATA    ?= ../shared/data
 
-.PHONY: all build run test vet bench eval eval-tests fmt clean deps debs encoder
+.PHONY: all build run test vet bench eval eval-tests soak fmt clean deps debs encoder
 
 all: build
 
@@ -92,6 +92,17 @@ PKGS    ?= ./...
 test: export ASSIST_TEST_STRICT = 1
 test: vet encoder
 	$(GO) test -race -count=1 $(PKGS)
+
+# The long soak: 'assist serve' in one process driven by 'assist simulate'
+# (four chats and a Twilio stream of real speech, calls starting and ending
+# all the time) for SOAK (an hour unless told), checking that goroutines,
+# file descriptors, resident memory, the live heap and the JetStream store
+# stay flat after the warm-up; it prints the figures at the start and end.
+# make test runs the same test for 30 s.
+SOAK    ?= 1h
+soak: export ASSIST_TEST_STRICT = 1
+soak: deps
+	$(GO) test -count=1 -timeout 3h -v -run '^TestSoak$$' ./engine/app -soak=$(SOAK)
 
 # Benchmarks print figures; the engine's replay throughput and latency are
 # also printed by `assist replay --headless --speed 0 FILE` on stderr.

@@ -388,6 +388,19 @@ func (s *Session) Coach(from, text string) error {
 	return s.settle(s.publish(event.Coaching{From: from, Text: text}))
 }
 
+// Resumed publishes call.resumed: the call's media stream came back after
+// a gap.
+func (s *Session) Resumed(r event.CallResumed) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return fmt.Errorf("resume call %s: %w", s.id, ErrCallEnded)
+	}
+	r.At, r.Gap = stats.Round(r.At, 3), stats.Round(r.Gap, 3)
+	s.lastEnd = max(s.lastEnd, r.At)
+	return s.settle(s.publish(r))
+}
+
 // End publishes call.ended with the call's wrap-up and closes the session.
 // Ending an ended call does nothing.
 func (s *Session) End(reason string) error {

@@ -33,6 +33,14 @@ type Metrics struct {
 	// that found every slot taken: handed to the speech server, or
 	// refused.
 	VoiceHandedOver, VoiceRefused *prometheus.CounterVec
+	// Unauthenticated counts, by endpoint, the open ingest connections
+	// whose client has not shown the API key yet.
+	UnauthConnections *prometheus.GaugeVec
+	// ConnectionsRefused counts, by endpoint and limit, the ingest
+	// connections refused for being beyond a connection limit.
+	ConnectionsRefused *prometheus.CounterVec
+	// ConnectionLimit is each connection limit (0: none).
+	ConnectionLimit *prometheus.GaugeVec
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -76,9 +84,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		VoiceRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "assist_voice_calls_refused_total", Help: "Voice calls refused because every slot was taken and no speech server is configured, by endpoint.",
 		}, []string{"endpoint"}),
+		UnauthConnections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "assist_ingest_unauthenticated_connections", Help: "Open ingest connections whose client has not authenticated yet, by endpoint.",
+		}, []string{"endpoint"}),
+		ConnectionsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "assist_ingest_connections_refused_total", Help: "Ingest connections refused for being beyond a connection limit, by endpoint and limit.",
+		}, []string{"endpoint", "limit"}),
+		ConnectionLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "assist_ingest_connection_limit", Help: "The ingest connection limits (total, per_address, unauthenticated, unauthenticated_per_address); 0 means none.",
+		}, []string{"limit"}),
 	}
 	reg.MustRegister(m.ActiveCalls, m.Connections, m.Utterances, m.Latency, m.ModelErrors, m.DroppedPartials, m.IngestErrors,
-		m.VoiceActive, m.VoiceCapacity, m.VoiceOverflow, m.VoiceHandedOver, m.VoiceRefused)
+		m.VoiceActive, m.VoiceCapacity, m.VoiceOverflow, m.VoiceHandedOver, m.VoiceRefused,
+		m.UnauthConnections, m.ConnectionsRefused, m.ConnectionLimit)
 	return m
 }
 
@@ -164,5 +182,30 @@ func (m *Metrics) VoiceHandOver(endpoint string) {
 func (m *Metrics) VoiceRefuse(endpoint string) {
 	if m != nil {
 		m.VoiceRefused.WithLabelValues(endpoint).Inc()
+	}
+}
+
+// Unauthenticated adds delta to the unauthenticated connections of
+// endpoint.
+func (m *Metrics) Unauthenticated(endpoint string, delta int) {
+	if m != nil {
+		m.UnauthConnections.WithLabelValues(endpoint).Add(float64(delta))
+	}
+}
+
+// ConnectionRefused counts a connection refused on endpoint for being
+// beyond limit.
+func (m *Metrics) ConnectionRefused(endpoint, limit string) {
+	if m != nil {
+		m.ConnectionsRefused.WithLabelValues(endpoint, limit).Inc()
+	}
+}
+
+// ConnectionLimits sets the connection limits' gauges.
+func (m *Metrics) ConnectionLimits(limits map[string]int) {
+	if m != nil {
+		for name, v := range limits {
+			m.ConnectionLimit.WithLabelValues(name).Set(float64(v))
+		}
 	}
 }

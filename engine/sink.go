@@ -18,6 +18,9 @@ type CallSink interface {
 	// Final passes on a final utterance. When it returns nil, the
 	// utterance and what the models made of it have been published.
 	Final(ctx context.Context, u event.Utterance) error
+	// Resumed marks where the call's media stream came back after its
+	// connection was lost: a call.resumed event in the call's sequence.
+	Resumed(r event.CallResumed) error
 	// End ends the call; ending an ended call does nothing.
 	End(reason string) error
 }

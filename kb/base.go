@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/larkspur-labs/assist/internal/flock"
 	"github.com/larkspur-labs/assist/kb/intent"
 )
 
@@ -27,6 +28,10 @@ type Base struct {
 	// Built is set when the index and model were built rather than loaded
 	// from the cache.
 	Built bool
+	// Locked, when set, says why the cache was not used: another process
+	// holds its index exclusively (a *flock.LockedError naming it). The
+	// base was built in memory instead.
+	Locked error
 	// dir is the cache of this content, or "" in memory.
 	dir string
 }
@@ -66,10 +71,20 @@ func Open(articles []Article, cacheDir string, log *slog.Logger) (*Base, error) 
 	}
 	dir := filepath.Join(cacheDir, "kb-"+b.Fingerprint)
 	if _, err := os.Stat(dir); err == nil {
-		if err := b.load(dir); err == nil {
+		err := b.load(dir)
+		var locked *flock.LockedError
+		switch {
+		case err == nil:
 			b.dir = dir
 			return b, nil
-		} else {
+		case errors.As(err, &locked):
+			// Not ours to rebuild: another process holds it. Waiting for
+			// it could take as long as that process runs.
+			log.Warn("knowledge-base cache held by another process: building the index in memory for this run",
+				"dir", dir, "holder", holderOf(locked), "fix", "stop that process, or give this one another --data")
+			b.Locked = err
+			return b, b.build("", log)
+		default:
 			log.Warn("knowledge-base cache unreadable; rebuilding", "dir", dir, "err", err)
 			os.RemoveAll(dir)
 		}
@@ -90,7 +105,11 @@ func Open(articles []Article, cacheDir string, log *slog.Logger) (*Base, error) 
 		return nil, err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		return nil, fmt.Errorf("kb cache: %w", err)
+		// Another process built the same content meanwhile and renamed
+		// first: use its cache.
+		if _, statErr := os.Stat(dir); statErr != nil {
+			return nil, fmt.Errorf("kb cache: %w", err)
+		}
 	}
 	if err := b.load(dir); err != nil {
 		return nil, fmt.Errorf("kb cache: reopen what was just built: %w", err)
@@ -155,6 +174,14 @@ func (b *Base) load(dir string) error {
 	}
 	b.Index, b.Model = ix, m
 	return nil
+}
+
+// holderOf names the process holding a lock, for the log.
+func holderOf(e *flock.LockedError) string {
+	if e.Holder == nil {
+		return "unknown"
+	}
+	return e.Holder.String()
 }
 
 // removeStale deletes the caches in cacheDir other than keep.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -18,6 +20,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/larkspur-labs/assist/internal/flock"
 )
 
 // Hit is one search result.
@@ -126,10 +130,22 @@ func (ix *Index) loadImpacts() error {
 	return nil
 }
 
-// OpenIndex opens the index BuildIndex wrote at path, for the same articles.
+// indexLockWait is how long opening an index waits for a process that
+// holds it exclusively before saying who that is.
+const indexLockWait = time.Second
+
+// OpenIndex opens the index BuildIndex wrote at path, for the same
+// articles, read-only: searching writes nothing, and read-only opens share
+// the index's lock, so every process on the same data folder can search
+// it at once. When another process holds the index exclusively (an older
+// assist, or a writer of its own) it returns a *flock.LockedError naming
+// that process after indexLockWait, instead of waiting for it.
 func OpenIndex(path string, articles []Article) (*Index, error) {
-	idx, err := bleve.Open(path)
+	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true, "bolt_timeout": indexLockWait.String()})
 	if err != nil {
+		if p, ok := flock.Holder(filepath.Join(path, "store", "root.bolt")); ok {
+			return nil, fmt.Errorf("open kb index: %w", &flock.LockedError{Path: path, Holder: &p})
+		}
 		return nil, fmt.Errorf("open kb index: %w", err)
 	}
 	n, err := idx.DocCount()
@@ -290,9 +306,12 @@ func (ix *Index) Article(id string) (*Article, bool) {
 	return a, ok
 }
 
-// Close releases the index. Searching a closed index returns an error.
+// Close releases the index; closing it again does nothing. Searching a
+// closed index returns an error.
 func (ix *Index) Close() error {
-	ix.closed.Store(true)
+	if !ix.closed.CompareAndSwap(false, true) {
+		return nil
+	}
 	if err := ix.idx.Close(); err != nil {
 		return fmt.Errorf("close kb index: %w", err)
 	}

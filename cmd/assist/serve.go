@@ -9,6 +9,7 @@ import (
 
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/spf13/cobra"
 )
@@ -53,6 +54,20 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Servi
 			if opts.svc.MaxVoiceCalls < 1 {
 				return usagef("--max-voice-calls must be at least 1, got %d (for chat only, use --no-voice)", opts.svc.MaxVoiceCalls)
 			}
+			for name, v := range map[string]int{
+				"--max-connections": opts.svc.Conns.Total, "--max-connections-per-address": opts.svc.Conns.PerAddress,
+				"--max-unauthenticated": opts.svc.Conns.Unauthenticated, "--max-unauthenticated-per-address": opts.svc.Conns.UnauthenticatedPerAddress,
+			} {
+				if v < 0 {
+					return usagef("%s must not be negative (0 turns the limit off), got %d", name, v)
+				}
+			}
+			if opts.svc.DrainTimeout <= 0 {
+				return usagef("--drain-timeout must be positive, got %s", opts.svc.DrainTimeout)
+			}
+			if opts.svc.ReconnectGrace < 0 {
+				return usagef("--reconnect-grace must not be negative (0 ends a call at once when its stream is lost)")
+			}
 			if opts.kb.Data == "" {
 				return usagef("--data is needed: the service keeps its store and credentials there")
 			}
@@ -81,6 +96,15 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Servi
 	f.BoolVar(&opts.svc.NoVoice, "no-voice", false, "take chat only: no speech recognizer is loaded")
 	f.IntVar(&opts.svc.MaxVoiceCalls, "max-voice-calls", app.DefaultMaxVoiceCalls(),
 		fmt.Sprintf("voice calls recognised at once, %g per core unless set; beyond them a call goes to --asr-url, or is refused", app.VoiceCallsPerCore))
+	f.DurationVar(&opts.svc.DrainTimeout, "drain-timeout", ingest.DefaultDrainTimeout,
+		"on SIGINT/SIGTERM, how long the open calls have to end (reason shutdown) before the process exits")
+	f.DurationVar(&opts.svc.ReconnectGrace, "reconnect-grace", ingest.DefaultReconnectGrace,
+		"how long a voice call whose stream was lost waits for it to come back (same callSid or conversation) and continue; 0: it ends at once")
+	def := ingest.DefaultConnLimits
+	f.IntVar(&opts.svc.Conns.Total, "max-connections", def.Total, "open ingest WebSockets (Twilio, AudioHook, chat) at most; 0: no limit")
+	f.IntVar(&opts.svc.Conns.PerAddress, "max-connections-per-address", def.PerAddress, "open ingest WebSockets from one client address at most; 0: no limit (behind a proxy every client is the proxy)")
+	f.IntVar(&opts.svc.Conns.Unauthenticated, "max-unauthenticated", def.Unauthenticated, "ingest WebSockets not authenticated yet (a Twilio stream before its start) at most; 0: no limit")
+	f.IntVar(&opts.svc.Conns.UnauthenticatedPerAddress, "max-unauthenticated-per-address", def.UnauthenticatedPerAddress, "ingest WebSockets from one client address not authenticated yet at most; 0: no limit")
 	f.BoolVar(&opts.debug, "debug", false, "log debug detail")
 	return cmd
 }

@@ -19,12 +19,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/larkspur-labs/assist/audio/sphinx/sphinxtest"
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/loadgen"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/internal/eventually"
@@ -363,6 +365,8 @@ func TestServeFlagsAreChecked(t *testing.T) {
 		{[]string{"serve", "--twilio-inbound", "robot"}, "robot"},
 		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "0"}, "--max-voice-calls must be at least 1, got 0"},
 		{[]string{"serve", "--data", t.TempDir(), "--max-voice-calls", "-3"}, "got -3"},
+		{[]string{"serve", "--data", t.TempDir(), "--max-unauthenticated-per-address", "-1"}, "--max-unauthenticated-per-address must not be negative"},
+		{[]string{"serve", "--data", t.TempDir(), "--reconnect-grace", "-1s"}, "--reconnect-grace must not be negative"},
 	} {
 		_, _, err := execute(t, tt.args...)
 		var ue usageError
@@ -388,6 +392,30 @@ func TestServeMaxVoiceCalls(t *testing.T) {
 		}
 		if got.MaxVoiceCalls != tt.want {
 			t.Errorf("%v: MaxVoiceCalls %d, want %d", tt.args, got.MaxVoiceCalls, tt.want)
+		}
+	}
+}
+
+func TestServeConnectionLimits(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want ingest.ConnLimits
+	}{
+		{nil, ingest.DefaultConnLimits},
+		{[]string{"--max-connections", "10", "--max-connections-per-address", "0", "--max-unauthenticated", "4", "--max-unauthenticated-per-address", "2"},
+			ingest.ConnLimits{Total: 10, PerAddress: 0, Unauthenticated: 4, UnauthenticatedPerAddress: 2}},
+	} {
+		var got app.Service
+		cmd := newServeCmd(streams{}, func(_ context.Context, _ *serveOptions, svc app.Service) error { got = svc; return nil })
+		cmd.SetArgs(append([]string{"--data", t.TempDir()}, tt.args...))
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if got.Conns != tt.want {
+			t.Errorf("%v: %+v, want %+v", tt.args, got.Conns, tt.want)
+		}
+		if got.ReconnectGrace != ingest.DefaultReconnectGrace {
+			t.Errorf("%v: reconnect grace %s", tt.args, got.ReconnectGrace)
 		}
 	}
 }
@@ -420,4 +448,79 @@ func TestCredsAdd(t *testing.T) {
 	if err != nil || !slices.ContainsFunc(users, func(u service.User) bool { return u.Role == service.RoleAnalyst && u.Name == "ann" }) {
 		t.Errorf("users %+v, %v: no analyst ann", users, err)
 	}
+}
+
+// TestServeSIGTERMEndsEveryCallAsShutdown stops a real 'assist serve' with
+// SIGTERM while a chat call is open on a WebSocket and another over HTTP:
+// both end with reason shutdown (the WebSocket's used to end as
+// disconnected), and the process exits.
+func TestServeSIGTERMEndsEveryCallAsShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service")
+	}
+	data := t.TempDir()
+	p := startServe(t, data, freePort(t), freePort(t), "--no-voice", "--drain-timeout", "20s")
+	term, err := app.DialTerminal(app.ServiceAddress{Data: data}, service.RoleAgent, "a1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := term.Follow(ctx, engine.AgentSubject("a1"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.chat(t, map[string]string{"type": "start", "call_id": "over-http", "agent": "a1"})
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.http, "http")+"/v1/chat",
+		&websocket.DialOptions{HTTPHeader: http.Header{"X-API-KEY": {"test-key"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"start","call_id":"over-ws","agent":"a1"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ack, err := ws.Read(ctx); err != nil || !strings.Contains(string(ack), `"ack"`) {
+		t.Fatalf("start over the WebSocket: %s %v", ack, err)
+	}
+	go func() { _, _, _ = ws.Read(ctx) }() // answers the close handshake
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	var seen []event.Event
+	waitFor(t, p, events, &seen, func(e event.Event) bool {
+		if end, ok := e.Payload.(event.CallEnded); ok {
+			reasons[e.CallID] = end.Reason
+		}
+		return len(reasons) == 2
+	})
+	if reasons["over-http"] != "shutdown" || reasons["over-ws"] != "shutdown" {
+		t.Errorf("end reasons %v, want shutdown for both\n%s", reasons, p.log())
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve still running 30 s after SIGTERM:\n%s", p.log())
+	}
+}
+
+// TestSecondServeOnTheDataFolderSaysWhoHoldsIt starts a second 'assist
+// serve' on a running one's data folder: it fails at once, naming the
+// first process and what to do, and the first one goes on serving.
+func TestSecondServeOnTheDataFolderSaysWhoHoldsIt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service")
+	}
+	data := t.TempDir()
+	p := startServe(t, data, freePort(t), freePort(t))
+	_, _, err := execute(t, "serve", "--data", data, "--no-voice",
+		"--listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--nats-listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
+	want := fmt.Sprintf("is in use by another 'assist serve' (pid %d: ", p.cmd.Process.Pid)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "give this one its own --data") {
+		t.Fatalf("second serve: %v, want it to say %q and what to do", err, want)
+	}
+	p.chat(t, map[string]string{"call_id": "still-served", "text": "hello"})
 }

@@ -54,6 +54,9 @@ func openKnowledge(ctx context.Context, cfg Config, redactOut func(string) strin
 	if err != nil {
 		return nil, fmt.Errorf("index knowledge base: %w", err)
 	}
+	if base.Locked != nil {
+		cfg.notice("assist: %v\nThis run built the knowledge base's index in memory. Stop that process, or give this one its own --data.", base.Locked)
+	}
 	k := &Knowledge{Base: base, Retriever: base.Retriever()}
 	if err := k.openFeedback(f.Data, log); err != nil {
 		k.Close()

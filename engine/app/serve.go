@@ -21,6 +21,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/internal/flock"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,14 +54,25 @@ type Service struct {
 	// once; DefaultMaxVoiceCalls when zero or less. Beyond it a call is
 	// handed to the transcription server (Config.ASR.URL) or refused.
 	MaxVoiceCalls int
+	// Conns bound the open ingest WebSockets, in all and per client
+	// address, and those not authenticated yet (ingest.DefaultConnLimits
+	// in 'assist serve'; zero fields bound nothing).
+	Conns ingest.ConnLimits
+	// DrainTimeout bounds the shutdown: the HTTP requests in flight and
+	// the ending of every open call (ingest.DefaultDrainTimeout when zero).
+	DrainTimeout time.Duration
+	// ReconnectGrace is how long a voice call whose stream was lost waits
+	// for the stream to come back and continue it; zero ends it at once.
+	ReconnectGrace time.Duration
 	// IngestKey is required of ingest clients; when empty, the one kept
 	// in the data folder, generated on first start and shown once on
 	// Config.Notices.
 	IngestKey string
 }
 
-// shutdownTimeout bounds the HTTP server's graceful shutdown.
-const shutdownTimeout = 10 * time.Second
+// httpIdleTimeout is how long the HTTP listener keeps a connection open
+// between requests.
+const httpIdleTimeout = 2 * time.Minute
 
 // server is a service being started: what it has opened is closed in
 // reverse order.
@@ -87,6 +99,9 @@ func (s *server) close() {
 func Serve(ctx context.Context, cfg Config, svc Service) error {
 	s := &server{cfg: cfg, svc: svc, log: cfg.logger(), dir: service.Dir(cfg.KB.Data)}
 	defer s.close()
+	if err := s.lockFolder(); err != nil {
+		return err
+	}
 	key, err := s.ingestKey()
 	if err != nil {
 		return err
@@ -122,8 +137,34 @@ func Serve(ctx context.Context, cfg Config, svc Service) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("serving", "http", httpURL, "nats", natsURL, "worker", workerID, "voice", voice, "models", status)
+	s.log.Info("serving", "http", httpURL, "nats", natsURL, "worker", workerID, "voice", voice, "models", status,
+		"max_connections", svc.Conns.Total, "max_connections_per_address", svc.Conns.PerAddress,
+		"max_unauthenticated", svc.Conns.Unauthenticated, "max_unauthenticated_per_address", svc.Conns.UnauthenticatedPerAddress)
 	return s.serveHTTP(ctx, ln, h)
+}
+
+// lockFolder makes this the only service on its data folder: two would
+// share one worker id, one JetStream store and one serve.json, and the
+// second would wait on the first's locks. It fails at once when another
+// holds the folder, naming it.
+func (s *server) lockFolder() error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("service folder: %w", err)
+	}
+	lock, err := flock.TryLock(filepath.Join(s.dir, "serve.lock"))
+	var locked *flock.LockedError
+	if errors.As(err, &locked) {
+		holder := "another process"
+		if locked.Holder != nil {
+			holder = locked.Holder.String()
+		}
+		return fmt.Errorf("the data folder %s is in use by another 'assist serve' (%s): stop it, or give this one its own --data", s.cfg.KB.Data, holder)
+	}
+	if err != nil {
+		return err
+	}
+	s.onClose(func() { lock.Close() })
+	return nil
 }
 
 // ingestKey is the configured key, else the one kept in the service
@@ -198,6 +239,7 @@ func (s *server) startWorker(ctx context.Context, bus *engine.Bus, store *servic
 	s.onClose(m.Close)
 	worker, err := service.NewWorker(ctx, bus, store, service.WorkerOptions{
 		ID: id, Assistant: m.Assistant, Metrics: metrics, Logger: s.log, Redact: m.StoreRedact, Calls: m.Calls, Guidance: m.Guidance,
+		Retention: s.svc.Retention,
 	})
 	if err != nil {
 		return "", err
@@ -214,7 +256,7 @@ func (s *server) startWorker(ctx context.Context, bus *engine.Bus, store *servic
 // ingestHandler builds the ingest endpoints on their own connection, with
 // the speech recognizer unless chat only, and with voice on publishes the
 // voice admission for the supervisors; it says whether voice is on.
-func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engine.Bus, key, workerID string, metrics *engine.Metrics, reg *prometheus.Registry) (http.Handler, bool, error) {
+func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engine.Bus, key, workerID string, metrics *engine.Metrics, reg *prometheus.Registry) (*ingest.Handler, bool, error) {
 	clientConn, err := service.Dial(url, creds, "assist-ingest", conn...)
 	if err != nil {
 		return nil, false, err
@@ -235,20 +277,24 @@ func (s *server) ingestHandler(url, creds string, conn []nats.Option, bus *engin
 		go s.warmVoice(rec, 2*maxVoice)
 	}
 	h, err := ingest.NewHandler(ingest.Options{
-		Calls:         service.NewClient(clientConn, s.log),
-		Recognizer:    rec,
-		MaxVoiceCalls: maxVoice,
-		Overflow:      overflow,
-		OnVoiceChange: voice.Changed,
-		APIKey:        key,
-		TwilioInbound: s.svc.TwilioInbound,
-		Ready:         natsReady(bus.Conn(), clientConn),
-		Metrics:       metrics,
-		Logger:        s.log,
+		Calls:          service.NewClient(clientConn, s.log),
+		Recognizer:     rec,
+		MaxVoiceCalls:  maxVoice,
+		Overflow:       overflow,
+		OnVoiceChange:  voice.Changed,
+		APIKey:         key,
+		TwilioInbound:  s.svc.TwilioInbound,
+		ConnLimits:     s.svc.Conns,
+		ReconnectGrace: s.svc.ReconnectGrace,
+		Ready:          natsReady(bus.Conn(), clientConn),
+		Metrics:        metrics,
+		Logger:         s.log,
 	}, reg)
 	if err != nil {
 		return nil, false, err
 	}
+	// Serve shuts the handler down within the drain time; this is for
+	// when it never gets to serve.
 	s.onClose(func() { h.Close() })
 	if rec != nil {
 		beyond := "refused"
@@ -320,9 +366,19 @@ func (s *server) listen(info service.Info) (net.Listener, string, error) {
 	return ln, info.HTTPURL, nil
 }
 
-// serveHTTP serves h on ln until ctx is done, then shuts the server down.
-func (s *server) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+// serveHTTP serves h on ln until ctx is done, then drains: the HTTP
+// server stops taking requests and finishes those in flight, and every
+// open call ends with reason "shutdown", all within the drain time.
+func (s *server) serveHTTP(ctx context.Context, ln net.Listener, h *ingest.Handler) error {
+	// A client has AuthTimeout to send its request's headers, which carry
+	// the key of every endpoint but Twilio's (whose stream the ingest
+	// handler holds to the same time), and a kept-alive connection with no
+	// request is closed after httpIdleTimeout: nobody holds a socket open
+	// for long without the key.
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: ingest.AuthTimeout, IdleTimeout: httpIdleTimeout,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 	served := make(chan error, 1)
 	go func() {
 		if s.svc.TLSCert != "" {
@@ -336,10 +392,19 @@ func (s *server) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler)
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	drain := s.svc.DrainTimeout
+	if drain <= 0 {
+		drain = ingest.DefaultDrainTimeout
+	}
+	s.log.Info("shutting down: ending the open calls", "drain_timeout", drain)
+	start := time.Now()
+	shutdown, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
+	if err := h.Shutdown(shutdown); err != nil {
+		s.log.Warn("shutdown: not every call ended cleanly", "err", err)
+	}
+	s.log.Info("calls ended", "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

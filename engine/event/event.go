@@ -37,6 +37,7 @@ const (
 	KindSummary         Kind = "summary"
 	KindTranslation     Kind = "translation"
 	KindCoaching        Kind = "coaching"
+	KindCallResumed     Kind = "call.resumed"
 )
 
 // Speaker says who spoke an utterance.
@@ -242,6 +243,23 @@ type CallEnded struct {
 	Checklist *FlowState `json:"checklist,omitempty"`
 }
 
+// CallResumed marks where a voice call's media stream came back after its
+// connection was lost (a network blip between the telephony platform and
+// the service): the call goes on, with the same id and sequence, after a
+// gap in its audio.
+type CallResumed struct {
+	// At is where the call resumed, in seconds from its start on the
+	// call's audio clock (the gap is counted as silence, up to a minute).
+	At float64 `json:"at"`
+	// Gap is how long the call was without a stream, in seconds.
+	Gap float64 `json:"gap"`
+	// Resumes counts the call's resumptions so far, this one included.
+	Resumes int `json:"resumes"`
+	// Endpoint is the protocol the stream came back on: twilio or
+	// audiohook.
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
 // Summary sums up a call: at its end (in call.ended) and on demand (a
 // summary event).
 type Summary struct {
@@ -322,6 +340,9 @@ func (Translation) EventKind() Kind { return KindTranslation }
 // EventKind implements Payload.
 func (Coaching) EventKind() Kind { return KindCoaching }
 
+// EventKind implements Payload.
+func (CallResumed) EventKind() Kind { return KindCallResumed }
+
 // PayloadFor returns a pointer to a zero payload of the given kind, ready to
 // be decoded into, or an error for an unknown kind.
 func PayloadFor(k Kind) (Payload, error) {
@@ -350,6 +371,8 @@ func PayloadFor(k Kind) (Payload, error) {
 		return &Translation{}, nil
 	case KindCoaching:
 		return &Coaching{}, nil
+	case KindCallResumed:
+		return &CallResumed{}, nil
 	}
 	return nil, fmt.Errorf("unknown event kind %q", k)
 }
@@ -434,6 +457,8 @@ func Deref(p Payload) Payload {
 	case *Translation:
 		return *v
 	case *Coaching:
+		return *v
+	case *CallResumed:
 		return *v
 	}
 	return p

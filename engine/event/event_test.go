@@ -20,7 +20,8 @@ func TestEventJSONIsFlatAndRoundTrips(t *testing.T) {
 		{Kind: KindAlert, CallID: "c1", Seq: 7, TS: ts, Payload: Alert{Type: "supervisor_request", Severity: SeverityWarning, Reason: "asked"}},
 		{Kind: KindFeedback, CallID: "c1", Seq: 8, TS: ts, Payload: Feedback{SuggestionID: "kb:a", Verdict: VerdictHelpful}},
 		{Kind: KindCoaching, CallID: "c1", Seq: 9, TS: ts, Payload: Coaching{From: "boss", Text: "offer the fee refund"}},
-		{Kind: KindCallEnded, CallID: "c1", Seq: 10, TS: ts, Payload: CallEnded{Reason: "completed", Utterances: 1, Duration: 3}},
+		{Kind: KindCallResumed, CallID: "c1", Seq: 10, TS: ts, Payload: CallResumed{At: 12.5, Gap: 4.25, Resumes: 1, Endpoint: "twilio"}},
+		{Kind: KindCallEnded, CallID: "c1", Seq: 11, TS: ts, Payload: CallEnded{Reason: "completed", Utterances: 1, Duration: 3}},
 	}
 	for _, e := range events {
 		data, err := json.Marshal(e)

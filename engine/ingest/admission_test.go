@@ -424,19 +424,20 @@ func TestVoiceSlotComesBackHoweverTheCallEnds(t *testing.T) {
 		})
 	}
 	t.Run("start failure", func(t *testing.T) {
-		// The second call reuses the live first call's id: admitted, it
-		// cannot start, and gives its slot back.
-		s, o := capacityService(t, &scriptedRecognizer{text: "hello"}, 2, nil)
+		// The engine cannot take the call: admitted, it cannot start, and
+		// gives its slot back.
 		const sid = "CA00000000000000000000000000000c02"
-		twilioCall(t, s, sid)
-		s.waitFor(t, sid, event.KindCallStarted)
+		var o *Options
+		s := newVoiceService(t, &scriptedRecognizer{text: "hello"}, testLimits, func(opts *Options) {
+			opts.MaxVoiceCalls, opts.Calls, o = 2, failingCalls{Calls: opts.Calls, id: sid}, opts
+		})
 		dup := dialTwilio(t, s)
 		dup.connected()
 		dup.start(sid, map[string]string{"key": voiceTestKey}, "inbound")
 		if code, _ := closeStatus(t, dup.c); code != websocket.StatusInternalError {
 			t.Errorf("close %d, want internal error: the call could not start", code)
 		}
-		waitVoice(t, o, func(v event.VoiceStatus) bool { return v.Active == 1 })
+		waitVoice(t, o, func(v event.VoiceStatus) bool { return v.Active == 0 })
 	})
 	t.Run("shutdown", func(t *testing.T) {
 		var voice *voiceStreams
@@ -520,4 +521,17 @@ func TestVoiceConcurrentArrivalsOverWebSockets(t *testing.T) {
 		t.Errorf("%d refused, want %d", refused, calls-slots)
 	}
 	waitVoice(t, o, func(v event.VoiceStatus) bool { return v.Active == 0 })
+}
+
+// failingCalls fails to start the call id, as an engine that is down.
+type failingCalls struct {
+	Calls
+	id string
+}
+
+func (c failingCalls) Start(ctx context.Context, id string, info event.CallStarted) (engine.CallSink, error) {
+	if id == c.id {
+		return nil, errors.New("the engine is down")
+	}
+	return c.Calls.Start(ctx, id, info)
 }

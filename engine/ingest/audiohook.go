@@ -84,6 +84,8 @@ var audiohookLanguages = []string{"en-US"}
 // The handler refuses every session with 503 when o.Recognizer is nil.
 func AudioHookHandler(o *Options) http.Handler {
 	o.voiceGate()
+	o.conns()
+	o.voiceCalls()
 	return &audiohookHandler{o: o, lim: currentLimits()}
 }
 
@@ -98,13 +100,13 @@ func (h *audiohookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"wrong or missing API key: send it in the "+audiohookKeyHeader+" header")
 		return
 	}
-	c, ctx, done, ok := openVoice(w, r, h.o, audiohookEndpoint)
+	vc, ok := openVoice(w, r, h.o, audiohookEndpoint, true)
 	if !ok {
 		return
 	}
-	defer done()
+	defer vc.done()
 	s := &audiohookSession{
-		o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", audiohookEndpoint),
+		o: h.o, lim: h.lim, c: vc.c, log: h.o.log().With("endpoint", audiohookEndpoint),
 		endReason: "disconnected",
 	}
 	// Until the first message names it, the session is the one the
@@ -113,7 +115,7 @@ func (h *audiohookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header.Get("Audiohook-Session-Id"); isUUID(id) {
 		s.id = id
 	}
-	s.serve(ctx)
+	s.serve(vc.shutdown)
 }
 
 // audiohookState is where a session is in the protocol.
@@ -147,6 +149,7 @@ type audiohookSession struct {
 	probe bool
 	media audiohookMedia
 	call  *voiceCall
+	owner *voiceOwner // this session, as the call's owner
 }
 
 func (s *audiohookSession) serve(shutdown context.Context) {
@@ -300,44 +303,56 @@ func (s *audiohookSession) open(p *audiohookOpen) error {
 	}
 	s.log = s.log.With("session_id", s.sessionID(), "conversation_id", p.ConversationID)
 	s.probe = p.ConversationID == nullUUID
-	var slot *voiceSlot
 	if !s.probe {
-		var err error
-		if slot, err = s.o.gate.admit(audiohookEndpoint); err != nil {
+		speakers := make([]event.Speaker, len(media.Channels))
+		for i, ch := range media.Channels {
+			speakers[i] = event.SpeakerCustomer
+			if ch == "internal" {
+				speakers[i] = event.SpeakerAgent
+			}
+		}
+		s.owner = &voiceOwner{
+			// From the goroutine of the session that replaces this one,
+			// which must not wait for a dead client's close handshake.
+			replaced: func() { go s.c.Close(websocket.StatusNormalClosure, "replaced by a new session for the conversation") },
+			failed:   func(error) { s.disconnect(reasonStartFailed, "the call could not start") },
+		}
+		call, resumed, err := s.o.voiceCalls().open(s.o, audiohookEndpoint, p.ConversationID, info, speakers, s.owner, s.lim.queued)
+		var full *capacityError
+		switch {
+		case errors.As(err, &full):
 			s.refuse(err.Error())
 			return nil
+		case err != nil:
+			return err
+		}
+		s.call = call
+		if resumed {
+			s.log.Info("audiohook session resumed its conversation's call", "format", media.Format, "channels", media.Channels)
+		} else {
+			s.log.Info("audiohook session opened", "format", media.Format, "channels", media.Channels,
+				"queue", info.Queue, "agent", info.Agent)
 		}
 	}
 	opened := audiohookOpened{Media: []audiohookMediaWire{media.wire()}, StartPaused: false}
 	if p.SupportedLanguages {
 		opened.SupportedLanguages = audiohookLanguages
 	}
-	// opened goes first: the recognizer may take longer to load than
-	// Genesys waits for it.
+	// The call's worker loads the recognizer in the background: opened
+	// does not wait for it, as Genesys gives up after about five seconds.
 	if err := s.send("opened", opened); err != nil {
-		if slot != nil {
-			slot.release()
-		}
 		return err
 	}
 	s.state, s.media = ahActive, media
 	if s.probe {
 		s.log.Info("audiohook connection probe")
-		return nil
 	}
-	speakers := make([]event.Speaker, len(media.Channels))
-	for i, ch := range media.Channels {
-		speakers[i] = event.SpeakerCustomer
-		if ch == "internal" {
-			speakers[i] = event.SpeakerAgent
-		}
-	}
-	s.log.Info("audiohook session opened", "format", media.Format, "channels", media.Channels,
-		"queue", info.Queue, "agent", info.Agent)
-	s.call = startVoiceCall(s.o, audiohookEndpoint, p.ConversationID, info, speakers, slot, s.lim.queued, func(err error) {
-		s.disconnect(reasonStartFailed, "the call could not start")
-	})
 	return nil
+}
+
+// push hands the session's audio to the call.
+func (s *audiohookSession) push(silence int, samples [][]int16) {
+	s.call.push(s.owner, silence, samples)
 }
 
 // audio handles one binary audio frame.
@@ -355,7 +370,7 @@ func (s *audiohookSession) audio(data []byte) error {
 		return err
 	}
 	if s.call != nil {
-		s.call.push(0, samples)
+		s.push(0, samples)
 	}
 	return nil
 }
@@ -370,7 +385,7 @@ func (s *audiohookSession) skip(d time.Duration) {
 		s.log.Info("audiohook gap shortened", "discarded", d, "filled", maxMediaGap)
 		d = maxMediaGap
 	}
-	s.call.push(int(d.Seconds()*telephonyRate), nil)
+	s.push(int(d.Seconds()*telephonyRate), nil)
 }
 
 // disconnect asks the client to end the session for reason (a metric
@@ -461,12 +476,14 @@ func (s *audiohookSession) send(typ string, parameters any) error {
 func (s *audiohookSession) finish(err error) {
 	s.mu.Lock()
 	reason := s.endReason
+	disconnecting := !s.disconnecting.IsZero()
 	s.mu.Unlock()
 	code, why := websocket.StatusNormalClosure, ""
+	lost := false
 	var perr *protocolError
 	switch {
 	case err == nil:
-	case errors.Is(err, errShutdown):
+	case errors.Is(err, errShutdown), errors.Is(err, errShuttingDown):
 		reason, code, why = "shutdown", websocket.StatusGoingAway, "server shutting down"
 		s.log.Info("audiohook connection closed: shutting down")
 	case errors.Is(err, errDisconnectIgnored):
@@ -476,23 +493,29 @@ func (s *audiohookSession) finish(err error) {
 		// Too big or idle: the socket is closing already, no disconnect
 		// can be sent.
 		reason, code, why = "error", websocket.StatusPolicyViolation, closeReason(perr.Detail)
+		if perr.Reason == reasonIdleTimeout && !disconnecting {
+			reason, lost = "disconnected", true
+		}
 		s.log.Warn("audiohook connection closed", "reason", perr.Reason, "detail", perr.Detail)
 		s.o.Metrics.IngestError(audiohookEndpoint, perr.Reason)
 	default:
 		if s.state != ahClosed {
 			s.log.Info("audiohook connection lost", "err", err)
 		}
-		code = -1
+		// Lost without close: the session may be re-opened, unless we
+		// were ending it ourselves.
+		code, lost = -1, !disconnecting
 	}
+	ending := false
 	if s.call != nil {
-		s.call.end(reason)
+		ending = s.call.release(s.owner, reason, lost)
 	}
 	if code == -1 {
 		s.c.CloseNow()
 	} else {
 		s.c.Close(code, why)
 	}
-	if s.call != nil {
+	if ending {
 		s.call.wait()
 	}
 }

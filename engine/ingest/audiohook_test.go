@@ -454,10 +454,6 @@ func TestVoiceBadConnectionsLeaveOtherCallsAlone(t *testing.T) {
 	bad.expect("opened")
 	bad.audio([]byte{1, 2, 3}, 0)
 	disconnected(t, bad, "frame")
-	same := mustDialAudioHook(t, s) // the good call's conversation again
-	same.send("open", openParams(conv, nil, stereoMedia("PCMU")))
-	same.expect("opened")
-	disconnected(t, same, "could not start")
 	tw := dialTwilio(t, s)
 	tw.c.Write(context.Background(), websocket.MessageText, []byte("garbage"))
 	if code, _ := closeStatus(t, tw.c); code != websocket.StatusPolicyViolation {

@@ -303,6 +303,14 @@ func (h *Handler) serveChatWS(w http.ResponseWriter, r *http.Request) {
 	h.mu.Unlock()
 	defer h.connWG.Done()
 
+	// The key was in the request's header: the connection is
+	// authenticated from the start.
+	tracked, refused := h.o.conns().admit(chatEndpoint, r, true)
+	if refused != nil {
+		refuseConn(w, &h.o, chatEndpoint, r, refused)
+		return
+	}
+	defer tracked.release()
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil { // Accept has answered the client
 		h.o.Metrics.IngestError(chatEndpoint, reasonHandshake)
@@ -345,7 +353,8 @@ type chatConn struct {
 }
 
 // run reads and handles messages until the connection closes, then ends
-// the calls started on it.
+// the calls started on it: "disconnected", or "shutdown" when the service
+// closed it as it shut down.
 func (c *chatConn) run() {
 	defer c.ws.CloseNow()
 	defer c.endCalls()
@@ -485,8 +494,14 @@ func (c *chatConn) send(f chatFrame) {
 func (c *chatConn) endCalls() {
 	c.cancel()
 	c.pushers.Wait()
+	// A connection the service closes as it shuts down ends its calls as
+	// the service's others end.
+	reason := "disconnected"
+	if c.h.closing() {
+		reason = "shutdown"
+	}
 	for id := range c.started {
-		err := c.h.chat.end(context.Background(), id, "disconnected")
+		err := c.h.chat.end(context.Background(), id, reason)
 		var ie *ingestError
 		if err != nil && !(errors.As(err, &ie) && ie.status == http.StatusNotFound) {
 			c.h.o.log().Warn("end chat call on disconnect", "call_id", id, "err", err)

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/engine"
@@ -32,12 +33,21 @@ type Options struct {
 	// changes (see Handler.VoiceStatus), from the goroutine that changed
 	// it: it must return at once.
 	OnVoiceChange func()
+	// ReconnectGrace is how long a voice call whose stream's connection
+	// was lost waits for a stream to come back for it (Twilio: the same
+	// callSid or call_id; AudioHook: the same conversation) and continue
+	// it; it then ends as "disconnected". Zero ends it at once.
+	ReconnectGrace time.Duration
 	// APIKey is required of every ingest client. Required.
 	APIKey string
 	// TwilioInbound is who speaks on a Twilio stream's inbound track (the
 	// caller's audio): the customer unless set; the outbound track is the
 	// other party.
 	TwilioInbound event.Speaker
+	// ConnLimits bound the open WebSocket connections, in all and per
+	// client address, and those not authenticated yet; the zero value
+	// bounds nothing ('assist serve' uses DefaultConnLimits).
+	ConnLimits ConnLimits
 	// MaxMessageBytes bounds one WebSocket message or HTTP body; 1 MiB
 	// when zero.
 	MaxMessageBytes int64
@@ -54,6 +64,13 @@ type Options struct {
 	// gate, set by NewHandler (or the first voice handler built on these
 	// options), admits voice calls.
 	gate *voiceGate
+	// tracker, set by NewHandler (or the first handler built on these
+	// options), counts the open connections against ConnLimits.
+	tracker *connTracker
+	// registry, set by NewHandler (or the first voice handler built on
+	// these options), holds the live voice calls for their streams to come
+	// back to.
+	registry *voiceRegistry
 }
 
 // voiceStreams tracks the open voice streams so that a shutting-down

@@ -55,6 +55,9 @@ type Handler struct {
 	closed bool
 	conns  map[*chatConn]struct{}
 	connWG sync.WaitGroup
+
+	shutdownOnce sync.Once
+	shutdownErr  error
 }
 
 // NewHandler returns the service's HTTP handler. Options.Calls and
@@ -74,6 +77,8 @@ func NewHandler(o Options, reg prometheus.Gatherer) (*Handler, error) {
 	h.o.voice = &voiceStreams{}
 	h.o.voice.ctx, h.o.voice.cancel = context.WithCancel(context.Background())
 	h.o.voiceGate()
+	h.o.conns()
+	h.o.voiceCalls()
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})
@@ -98,14 +103,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// Close ends the chat side: it closes every chat WebSocket (status 1001,
-// going away), whose calls end as "disconnected", waits for their handlers,
-// and ends the chat calls still open (those started over HTTP) with reason
-// "shutdown", and the voice streams, whose calls end "shutdown" too, so
-// that every call's history ends with call.ended. Chat
-// requests after Close get 503. Call it after http.Server.Shutdown, which
-// neither waits for nor closes WebSockets.
+// DefaultDrainTimeout bounds a shutdown's wait for the calls to end
+// unless told otherwise: the HTTP requests in flight, the voice calls'
+// recognition of the audio they have queued, the call.ended events.
+const DefaultDrainTimeout = 10 * time.Second
+
+// Close is Shutdown with DefaultDrainTimeout.
 func (h *Handler) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultDrainTimeout)
+	defer cancel()
+	return h.Shutdown(ctx)
+}
+
+// Shutdown ends every open call with reason "shutdown", so that every
+// call's history ends with call.ended: it closes every chat WebSocket
+// (status 1001, going away) and voice stream, ends the voice calls
+// waiting for their streams to come back and the chat calls started over
+// HTTP, and waits for them until ctx is done. A voice call still
+// recognising queued audio then is cut short: its queue is dropped and
+// the call ended at once. Chat requests after Shutdown get 503. Call it
+// after http.Server.Shutdown, which neither waits for nor closes
+// WebSockets. Later calls return the first's result.
+func (h *Handler) Shutdown(ctx context.Context) error {
+	h.shutdownOnce.Do(func() { h.shutdownErr = h.shutdown(ctx) })
+	return h.shutdownErr
+}
+
+func (h *Handler) shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closed = true
 	conns := make([]*chatConn, 0, len(h.conns))
@@ -117,9 +141,43 @@ func (h *Handler) Close() error {
 		go c.ws.Close(websocket.StatusGoingAway, "server shutting down")
 	}
 	h.o.voice.cancel()
-	h.o.voice.wg.Wait()
-	h.connWG.Wait()
-	return h.chat.endAll("shutdown")
+	// Calls whose streams were lost wait for them no more; the streams
+	// still open end their calls themselves.
+	voice := h.o.voiceCalls()
+	voice.closeAll("shutdown")
+	var errs []error
+	if !waitGroup(ctx, &h.o.voice.wg) || voice.wait(ctx) != nil {
+		n := voice.abandon("shutdown")
+		h.o.log().Warn("shutdown: voice calls cut short", "calls", n, "err", ctx.Err())
+		errs = append(errs, fmt.Errorf("%d voice calls cut short: %w", n, ctx.Err()))
+	}
+	if !waitGroup(ctx, &h.connWG) {
+		errs = append(errs, fmt.Errorf("chat connections still closing: %w", ctx.Err()))
+	}
+	errs = append(errs, h.chat.endAll("shutdown"))
+	return errors.Join(errs...)
+}
+
+// waitGroup waits for wg until ctx is done; it reports whether wg is done.
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// closing reports whether the handler is shutting down.
+func (h *Handler) closing() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
 }
 
 // chatEndpoint checks what every chat request needs: the API key, the
@@ -135,10 +193,7 @@ func (h *Handler) chatEndpoint(method string, serve http.HandlerFunc) http.Handl
 			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s is not allowed; use %s", r.Method, r.URL.Path, method))
 			return
 		}
-		h.mu.Lock()
-		closed := h.closed
-		h.mu.Unlock()
-		if closed {
+		if h.closing() {
 			writeError(w, http.StatusServiceUnavailable, "the service is shutting down")
 			return
 		}

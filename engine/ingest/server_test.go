@@ -258,7 +258,9 @@ func TestCloseEndsOpenChatCalls(t *testing.T) {
 			t.Fatalf("calls ended: %v", got)
 		}
 	}
-	if got["http-call"] != "shutdown" || got["ws-call"] != "disconnected" {
+	// The WebSocket's call ends as the service's others do: the
+	// connection was the service's to close.
+	if got["http-call"] != "shutdown" || got["ws-call"] != "shutdown" {
 		t.Errorf("end reasons = %v", got)
 	}
 	if err := <-closed; websocket.CloseStatus(err) != websocket.StatusGoingAway {
@@ -306,4 +308,64 @@ func expectChatFrame(t *testing.T, c *websocket.Conn, typ, callID string) chatFr
 		t.Fatalf("frame %+v, want %s for %s", f, typ, callID)
 	}
 	return f
+}
+
+// TestShutdownEndsEveryCallWithinTheDrainTime shuts down with a voice call
+// stuck in recognition, a chat call on a WebSocket and one over HTTP:
+// Shutdown returns once its time is up, saying what it cut short, and
+// every call has ended with reason shutdown.
+func TestShutdownEndsEveryCallWithinTheDrainTime(t *testing.T) {
+	te := enginetest.Start(t)
+	stuck := &scriptedRecognizer{text: "hello", gate: make(chan struct{})}
+	reg := prometheus.NewRegistry()
+	h, err := NewHandler(Options{
+		Calls: &EngineCalls{Engine: te.Engine}, APIKey: voiceTestKey, Recognizer: stuck,
+		ReconnectGrace: time.Hour, Metrics: engine.NewMetrics(reg),
+	}, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		close(stuck.gate) // the stuck worker finishes before the engine goes
+		srv.Close()
+	})
+	s := &voiceService{srv: srv, eng: te.Engine, events: te.Events, reg: reg, logs: &logBuffer{}, pending: map[string][]event.Event{}}
+	const sid = "CA0000000000000000000000000000sd01"
+	tc := twilioCall(t, s, sid)
+	s.waitFor(t, sid, event.KindCallStarted)
+	go func() { _, _, _ = tc.c.Read(context.Background()) }() // answers the close handshake
+
+	cs := &chatService{h: h, srv: srv, events: te.Events}
+	cs.mustPostKey(t, voiceTestKey, `{"type":"start","call_id":"sd-http"}`)
+	ws, _, err := websocket.Dial(t.Context(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/chat",
+		&websocket.DialOptions{HTTPHeader: http.Header{"X-API-KEY": {voiceTestKey}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	sendText(t, ws, `{"type":"start","call_id":"sd-ws"}`)
+	expectChatFrame(t, ws, "ack", "sd-ws")
+	go func() { _, _, _ = ws.Read(context.Background()) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	err = h.Shutdown(ctx)
+	if err == nil || !strings.Contains(err.Error(), "1 voice calls cut short") {
+		t.Errorf("Shutdown = %v, want the stuck voice call cut short", err)
+	}
+	for _, id := range []string{sid, "sd-http", "sd-ws"} {
+		if e := ended(t, s.waitFor(t, id, event.KindCallEnded)); e.Reason != "shutdown" {
+			t.Errorf("call %s ended %q, want shutdown", id, e.Reason)
+		}
+	}
+}
+
+// mustPostKey posts a chat message with key and fails unless it is taken.
+func (s *chatService) mustPostKey(t *testing.T, key, body string) {
+	t.Helper()
+	status, data := s.request(t, http.MethodPost, "/v1/chat/messages", key, body)
+	if status != http.StatusOK {
+		t.Fatalf("POST %s = %d %s", body, status, data)
+	}
 }

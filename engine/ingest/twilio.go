@@ -72,6 +72,8 @@ const twilioMixSkew = telephonyRate
 // The handler refuses every stream with 503 when o.Recognizer is nil.
 func TwilioHandler(o *Options) http.Handler {
 	o.voiceGate()
+	o.conns()
+	o.voiceCalls()
 	return &twilioHandler{o: o, lim: currentLimits()}
 }
 
@@ -81,27 +83,33 @@ type twilioHandler struct {
 }
 
 func (h *twilioHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c, ctx, done, ok := openVoice(w, r, h.o, twilioEndpoint)
+	// The key comes in the stream's start message: until then the
+	// connection is unauthenticated.
+	vc, ok := openVoice(w, r, h.o, twilioEndpoint, false)
 	if !ok {
 		return
 	}
-	defer done()
-	s := &twilioStream{o: h.o, lim: h.lim, c: c, log: h.o.log().With("endpoint", twilioEndpoint)}
-	s.serve(ctx)
+	defer vc.done()
+	s := &twilioStream{o: h.o, lim: h.lim, c: vc.c, tracked: vc.tracked, log: h.o.log().With("endpoint", twilioEndpoint)}
+	s.serve(vc.shutdown)
 }
 
 // twilioStream is one Media Streams connection.
 type twilioStream struct {
-	o   *Options
-	lim limits
-	c   *websocket.Conn
-	log *slog.Logger
+	o       *Options
+	lim     limits
+	c       *websocket.Conn
+	tracked *trackedConn
+	rd      *wsReader
+	log     *slog.Logger
 
+	connected bool   // the connected message came
 	seq       uint64 // last sequenceNumber
 	streamSID string
 	channels  map[string]int // track → channel
 	mix       *trackMixer
 	call      *voiceCall
+	owner     *voiceOwner     // this stream, as the call's owner
 	shutdown  context.Context // done when the service shuts down
 }
 
@@ -111,9 +119,10 @@ func (s *twilioStream) serve(shutdown context.Context) {
 	// connection) tells Twilio why the stream ends.
 	stop := context.AfterFunc(shutdown, func() { s.c.Close(websocket.StatusGoingAway, "server shutting down") })
 	defer stop()
-	rd := newWSReader(s.c, s.lim.idle, s.o.maxMessage())
-	defer rd.stop()
-	s.finish(s.loop(context.Background(), rd))
+	s.rd = newWSReader(s.c, s.lim.idle, s.o.maxMessage())
+	s.rd.requireAuth(s.lim.auth)
+	defer s.rd.stop()
+	s.finish(s.loop(context.Background(), s.rd))
 }
 
 // loop handles messages until stop (nil) or an error.
@@ -148,8 +157,18 @@ func (s *twilioStream) handle(m twilioMsg) (stop bool, err error) {
 	if m.StreamSID != "" && s.streamSID != "" && m.StreamSID != s.streamSID {
 		return false, protoErr(reasonBadMessage, "%s message for stream %q on stream %q", m.Event, truncate(m.StreamSID, 40), truncate(s.streamSID, 40))
 	}
+	// Before start only connected and start come: nothing else an
+	// unauthenticated client sends is taken, and none of it holds the
+	// connection open beyond AuthTimeout.
+	if s.call == nil && m.Event != "connected" && m.Event != "start" && m.Event != "stop" {
+		return false, protoErr(reasonBadSequence, "%s before start", m.Event)
+	}
 	switch m.Event {
 	case "connected":
+		if s.connected || s.seq > 0 {
+			return false, protoErr(reasonBadSequence, "connected message after the stream's first")
+		}
+		s.connected = true
 		s.log.Debug("twilio connected", "protocol", truncate(m.Protocol, 40), "version", truncate(m.Version, 40))
 	case "start":
 		return false, s.start(m.Start)
@@ -176,6 +195,8 @@ func (s *twilioStream) start(st *twilioStart) error {
 	if !s.o.keyOK(st.CustomParameters[twilioParamKey]) {
 		return protoErr(reasonUnauthorized, "wrong or missing API key in start.customParameters.key")
 	}
+	s.rd.authenticated()
+	s.tracked.authenticated()
 	id := st.CustomParameters[twilioParamCallID]
 	if id == "" {
 		id = st.CallSID
@@ -204,23 +225,33 @@ func (s *twilioStream) start(st *twilioStart) error {
 		}
 	}
 	s.log = s.log.With("call_id", id)
-	slot, err := s.o.gate.admit(twilioEndpoint)
+	s.owner = &voiceOwner{
+		// Closed from the goroutine of the stream that replaces this one,
+		// which must not wait for a dead client's close handshake.
+		replaced: func() { go s.c.Close(websocket.StatusNormalClosure, "replaced by a new stream for the call") },
+		failed: func(err error) {
+			s.c.Close(websocket.StatusInternalError, closeReason("the call could not start: "+err.Error()))
+		},
+	}
+	call, resumed, err := s.o.voiceCalls().open(s.o, twilioEndpoint, id, info, speakers, s.owner, s.lim.queued)
 	if err != nil {
 		return err
 	}
-	s.log.Info("twilio stream started", "tracks", st.Tracks, "queue", info.Queue, "agent", info.Agent)
+	if resumed {
+		s.log.Info("twilio stream resumed its call", "tracks", st.Tracks)
+	} else {
+		s.log.Info("twilio stream started", "tracks", st.Tracks, "queue", info.Queue, "agent", info.Agent)
+	}
 	s.mix = newTrackMixer(len(speakers), twilioMixSkew, twilioJitter)
-	s.call = startVoiceCall(s.o, twilioEndpoint, id, info, speakers, slot, s.lim.queued, func(err error) {
-		s.c.Close(websocket.StatusInternalError, closeReason("the call could not start: "+err.Error()))
-	})
+	s.call = call
 	return nil
 }
 
+// push hands the mixer's audio to the call.
+func (s *twilioStream) push(silence int, samples [][]int16) { s.call.push(s.owner, silence, samples) }
+
 // media places one track's audio by its timestamp.
 func (s *twilioStream) media(md *twilioMedia) error {
-	if s.call == nil {
-		return protoErr(reasonBadSequence, "media before start")
-	}
 	ch, ok := s.channels[md.Track]
 	if !ok {
 		return protoErr(reasonBadMessage, "media on track %q, which start did not announce", md.Track)
@@ -229,15 +260,18 @@ func (s *twilioStream) media(md *twilioMedia) error {
 	if gap := pos - s.mix.end(ch); gap > int64(maxMediaGap.Seconds()*telephonyRate) {
 		return protoErr(reasonTimestampJump, "%s track jumps %d ms ahead", md.Track, gap*1000/telephonyRate)
 	}
-	s.mix.add(ch, pos, audio.DecodeMulaw(nil, md.Payload), s.call.push)
+	s.mix.add(ch, pos, audio.DecodeMulaw(nil, md.Payload), s.push)
 	return nil
 }
 
 // finish ends the call and the connection after the loop's last error.
 // The call is told first: the close handshake may wait seconds for a
-// client that does not answer it.
+// client that does not answer it. A connection lost without a stop (or
+// silent until the idle time-out) leaves the call parked for the
+// reconnect grace rather than ended.
 func (s *twilioStream) finish(err error) {
 	reason, code, why := "hangup", websocket.StatusNormalClosure, ""
+	lost := false
 	var perr *protocolError
 	var full *capacityError
 	switch {
@@ -249,25 +283,29 @@ func (s *twilioStream) finish(err error) {
 		s.log.Warn("twilio stream refused", "reason", why)
 	case errors.As(err, &perr):
 		reason, code, why = "error", websocket.StatusPolicyViolation, closeReason(perr.Detail)
+		if perr.Reason == reasonIdleTimeout {
+			reason, lost = "disconnected", true
+		}
 		s.log.Warn("twilio stream closed on a protocol error", "reason", perr.Reason, "detail", perr.Detail)
 		s.o.Metrics.IngestError(twilioEndpoint, perr.Reason)
-	case s.shutdown.Err() != nil:
+	case s.shutdown.Err() != nil, errors.Is(err, errShuttingDown):
 		reason, code, why = "shutdown", websocket.StatusGoingAway, "server shutting down"
 		s.log.Info("twilio stream closed: shutting down")
 	default:
-		reason, code = "disconnected", -1
+		reason, code, lost = "disconnected", -1, true
 		s.log.Info("twilio stream disconnected", "err", err)
 	}
+	ending := false
 	if s.call != nil {
-		s.mix.flush(s.call.push)
-		s.call.end(reason)
+		s.mix.flush(s.push)
+		ending = s.call.release(s.owner, reason, lost)
 	}
 	if code == -1 {
 		s.c.CloseNow()
 	} else {
 		s.c.Close(code, why)
 	}
-	if s.call != nil {
+	if ending {
 		s.call.wait()
 	}
 }

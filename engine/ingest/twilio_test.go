@@ -196,6 +196,11 @@ func newVoiceService(t *testing.T, rec audio.Recognizer, lim limits, tweak ...fu
 		f(o)
 	}
 	o.voiceGate() // as NewHandler does
+	o.conns()
+	o.voiceCalls()
+	if lim.auth == 0 {
+		lim.auth = AuthTimeout
+	}
 	// Handlers of hijacked connections outlive httptest's Close: wait for
 	// them before the bus they publish on goes.
 	var handlers sync.WaitGroup
@@ -214,7 +219,13 @@ func newVoiceService(t *testing.T, rec audio.Recognizer, lim limits, tweak ...fu
 	t.Cleanup(func() {
 		s.srv.Close()
 		done := make(chan struct{})
-		go func() { handlers.Wait(); close(done) }()
+		go func() {
+			handlers.Wait()
+			// Calls parked for their streams to come back end with the
+			// test.
+			o.voiceCalls().shutdown(context.Background(), "shutdown")
+			close(done)
+		}()
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
@@ -704,10 +715,47 @@ func TestVoiceOversizeMessageIsRefused(t *testing.T) {
 func TestVoiceIdleClientIsClosed(t *testing.T) {
 	s := newVoiceService(t, &scriptedRecognizer{}, limits{idle: 200 * time.Millisecond, queued: time.Second, grace: time.Second})
 	tc := dialTwilio(t, s)
+	tc.connected()
+	tc.start("CA00000000000000000000000000000idle", map[string]string{"key": voiceTestKey}, "inbound")
 	if code, reason := closeStatus(t, tc.c); code != websocket.StatusPolicyViolation || reason != "idle timeout" {
 		t.Errorf("close %d %q, want policy violation: idle timeout", code, reason)
 	}
 	waitMetric(t, func() bool { return s.ingestErrors(t, twilioEndpoint, reasonIdleTimeout) == 1 })
+}
+
+// TestTwilioUnauthenticatedStreamIsClosed checks that a stream which never
+// shows the key is closed after the time to authenticate, however long
+// the idle time-out, and that what it sends before does not keep it open.
+func TestTwilioUnauthenticatedStreamIsClosed(t *testing.T) {
+	s := newVoiceService(t, &scriptedRecognizer{}, limits{idle: time.Minute, queued: time.Second, grace: time.Second, auth: 300 * time.Millisecond})
+	for _, tt := range []struct {
+		name  string
+		msgs  func(tc *twilioClient)
+		close string
+	}{
+		{"silent", func(*twilioClient) {}, "not authenticated within 300ms"},
+		{"connected only", func(tc *twilioClient) { tc.connected() }, "not authenticated within 300ms"},
+		// A second connected was taken, and reset the idle time-out,
+		// which let a keyless socket live for ever.
+		{"connected again", func(tc *twilioClient) { tc.connected(); tc.connected() }, "connected message after the stream's first"},
+		{"dtmf before start", func(tc *twilioClient) {
+			tc.connected()
+			tc.send(map[string]any{"event": "dtmf", "dtmf": map[string]any{"track": "inbound_track", "digit": "1"}})
+		}, "dtmf before start"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tc := dialTwilio(t, s)
+			tt.msgs(tc)
+			if code, reason := closeStatus(t, tc.c); code != websocket.StatusPolicyViolation || reason != tt.close {
+				t.Errorf("close %d %q, want policy violation: %s", code, reason, tt.close)
+			}
+		})
+	}
+	waitMetric(t, func() bool { return s.ingestErrors(t, twilioEndpoint, reasonAuthTimeout) == 2 })
+	waitMetric(t, func() bool {
+		return s.metric(t, "assist_ingest_unauthenticated_connections", map[string]string{"endpoint": twilioEndpoint}) == 0 &&
+			s.metric(t, "assist_ingest_connections", map[string]string{"endpoint": twilioEndpoint}) == 0
+	})
 }
 
 // waitMetric waits for a metric the handler updates after the client saw

@@ -64,10 +64,11 @@ type limits struct {
 	idle   time.Duration // VoiceIdleTimeout
 	queued time.Duration // VoiceQueuedAudio
 	grace  time.Duration // disconnectGrace
+	auth   time.Duration // AuthTimeout
 }
 
 func currentLimits() limits {
-	return limits{idle: VoiceIdleTimeout, queued: VoiceQueuedAudio, grace: disconnectGrace}
+	return limits{idle: VoiceIdleTimeout, queued: VoiceQueuedAudio, grace: disconnectGrace, auth: AuthTimeout}
 }
 
 // protocolError is a client breaking its protocol. Reason is a short fixed
@@ -129,15 +130,22 @@ func refuse(w http.ResponseWriter, o *Options, endpoint string, status int, reas
 	http.Error(w, msg, status)
 }
 
-// wsReader reads one connection's messages with an idle time-out: when no
-// message arrives within the time-out, the connection is closed with a
-// close frame that says why.
+// wsReader reads one connection's messages with time-outs: a client that
+// must authenticate on the connection has a fixed time to do so, which
+// nothing it sends before extends; after that (or from the start for a
+// client authenticated at the upgrade) a connection with no message for
+// the idle time-out is closed. Either closes with a close frame that says
+// why.
 type wsReader struct {
 	c        *websocket.Conn
 	timer    *time.Timer
 	timedOut atomic.Bool
 	idle     time.Duration
 	limit    int64
+
+	authTimer    *time.Timer // nil once authenticated, or when not needed
+	authWait     time.Duration
+	authTimedOut atomic.Bool
 }
 
 func newWSReader(c *websocket.Conn, idle time.Duration, limit int64) *wsReader {
@@ -150,15 +158,40 @@ func newWSReader(c *websocket.Conn, idle time.Duration, limit int64) *wsReader {
 	return r
 }
 
+// requireAuth gives the client d from now to authenticate (see
+// authenticated); until then messages do not reset the idle time-out.
+func (r *wsReader) requireAuth(d time.Duration) {
+	r.authWait = d
+	r.authTimer = time.AfterFunc(d, func() {
+		r.authTimedOut.Store(true)
+		r.c.Close(websocket.StatusPolicyViolation, closeReason(fmt.Sprintf("not authenticated within %s", d)))
+	})
+}
+
+// authenticated ends the wait for authentication: from now on, messages
+// keep the connection open. It is called from the read loop.
+func (r *wsReader) authenticated() {
+	if r.authTimer != nil {
+		r.authTimer.Stop()
+		r.authTimer = nil
+	}
+}
+
 // read returns the next message. Its errors are a *protocolError (too
-// big, idle), errClientGone, or another failure of the connection.
+// big, idle, not authenticated in time), errClientGone, or another failure
+// of the connection.
 func (r *wsReader) read(ctx context.Context) (websocket.MessageType, []byte, error) {
-	r.timer.Reset(r.idle)
+	waitingAuth := r.authTimer != nil
+	if !waitingAuth {
+		r.timer.Reset(r.idle)
+	}
 	typ, data, err := r.c.Read(ctx)
 	r.timer.Stop()
 	switch {
-	case err == nil:
+	case err == nil && !r.authTimedOut.Load():
 		return typ, data, nil
+	case r.authTimedOut.Load():
+		return 0, nil, protoErr(reasonAuthTimeout, "not authenticated within %s", r.authWait)
 	case r.timedOut.Load():
 		return 0, nil, protoErr(reasonIdleTimeout, "no message for %s", r.idle)
 	case errors.Is(err, websocket.ErrMessageTooBig):
@@ -171,8 +204,11 @@ func (r *wsReader) read(ctx context.Context) (websocket.MessageType, []byte, err
 	return 0, nil, fmt.Errorf("%w: %v", errClientGone, err)
 }
 
-// stop releases the idle timer.
-func (r *wsReader) stop() { r.timer.Stop() }
+// stop releases the timers.
+func (r *wsReader) stop() {
+	r.timer.Stop()
+	r.authenticated()
+}
 
 // closeReason trims a close frame's reason to the 123 bytes the protocol
 // allows.

@@ -188,6 +188,11 @@ func (rc *remoteCall) Final(ctx context.Context, u event.Utterance) error {
 	return rc.send(ctx, workInput{Op: inFinal, InputID: nuid.Next(), Utterance: &u})
 }
 
+// Resumed implements engine.CallSink.
+func (rc *remoteCall) Resumed(r event.CallResumed) error {
+	return rc.send(context.Background(), workInput{Op: inResumed, InputID: nuid.Next(), Resumed: &r})
+}
+
 // End implements engine.CallSink.
 func (rc *remoteCall) End(reason string) error {
 	err := rc.send(context.Background(), workInput{Op: inEnd, Reason: reason})

@@ -120,6 +120,7 @@ const (
 	inReply    = "reply"
 	inSummary  = "summary"
 	inCoach    = "coach"
+	inResumed  = "resumed"
 )
 
 // workInput is one piece of input for a call's worker.
@@ -127,11 +128,12 @@ type workInput struct {
 	Op     string `json:"op"`
 	CallID string `json:"call_id"`
 	// InputID lets a worker drop an input sent twice (a retry).
-	InputID   string           `json:"input_id,omitempty"`
-	Utterance *event.Utterance `json:"utterance,omitempty"`
-	Feedback  *event.Feedback  `json:"feedback,omitempty"`
-	Text      string           `json:"text,omitempty"`
-	Reason    string           `json:"reason,omitempty"`
+	InputID   string             `json:"input_id,omitempty"`
+	Utterance *event.Utterance   `json:"utterance,omitempty"`
+	Feedback  *event.Feedback    `json:"feedback,omitempty"`
+	Resumed   *event.CallResumed `json:"resumed,omitempty"`
+	Text      string             `json:"text,omitempty"`
+	Reason    string             `json:"reason,omitempty"`
 	// From names the supervisor of a coaching note.
 	From string `json:"from,omitempty"`
 }

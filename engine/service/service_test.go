@@ -360,3 +360,38 @@ func TestSummaryOnDemandOverTheAPI(t *testing.T) {
 		t.Errorf("%d summary events, want 2", summaries)
 	}
 }
+
+// TestWorkerForgetsRowsPastTheRetention checks that a worker's copy of the
+// call directory drops the rows the bucket has dropped: its expiries are
+// not sent to watchers, and a long-running worker held every call's row
+// since it started.
+func TestWorkerForgetsRowsPastTheRetention(t *testing.T) {
+	ts := startService(t)
+	a, err := enginetest.SampleAssistant()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWorker(context.Background(), ts.bus(t), ts.store, WorkerOptions{ID: "w1", Assistant: a, Retention: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
+	if err := w.WaitDirectory(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	call, err := ts.client(t).Start(ctx, "old-call", event.CallStarted{Queue: "cards", Agent: "a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := call.End("hangup"); err != nil {
+		t.Fatal(err)
+	}
+	listed := func() bool { return len(w.listCalls(callsRequest{Ended: true}, "")) == 1 }
+	if !eventually.True(directoryWait, listed) {
+		t.Fatal("the ended call never reached the directory")
+	}
+	if !eventually.True(20*time.Second, func() bool { return len(w.listCalls(callsRequest{Ended: true}, "")) == 0 }) {
+		t.Errorf("the worker still lists %v past the retention", w.listCalls(callsRequest{Ended: true}, ""))
+	}
+}

@@ -37,6 +37,10 @@ type WorkerOptions struct {
 	Calls *redact.Calls
 	// Guidance adds guided flows, offers and warnings.
 	Guidance *guide.Config
+	// Retention is the store's (DefaultRetention when zero): the worker's
+	// copy of the call directory forgets rows not updated for that long,
+	// as the bucket does (whose expiries its watchers are not told of).
+	Retention time.Duration
 }
 
 // Worker takes calls from the bus and runs them through the engine: a call
@@ -57,11 +61,14 @@ type Worker struct {
 	sums  map[string]*event.CallRow // the rows this worker writes
 	dir   map[string]event.CallRow  // every row, from the bucket
 
-	dirReady chan struct{}
-	apiSlots chan struct{} // bounds the API requests answered at once
-	subs     []*nats.Subscription
-	watcher  jetstream.KeyWatcher
-	wg       sync.WaitGroup
+	dirReady  chan struct{}
+	retention time.Duration
+	stop      chan struct{} // closed by Close
+	apiSlots  chan struct{} // bounds the API requests answered at once
+	subs      []*nats.Subscription
+	watcher   jetstream.KeyWatcher
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // workerCall is a call this worker handles; its inputs run one at a time
@@ -89,6 +96,10 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 		id: opts.ID, nc: bus.Conn(), store: store, log: opts.Logger, metrics: opts.Metrics, now: opts.Now,
 		calls: map[string]*workerCall{}, sums: map[string]*event.CallRow{}, dir: map[string]event.CallRow{},
 		dirReady: make(chan struct{}), apiSlots: make(chan struct{}, apiConcurrency),
+		retention: opts.Retention, stop: make(chan struct{}),
+	}
+	if w.retention <= 0 {
+		w.retention = DefaultRetention
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -106,8 +117,9 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 		w.eng.Close()
 		return nil, fmt.Errorf("watch call directory: %w", err)
 	}
-	w.wg.Add(1)
+	w.wg.Add(2)
 	go w.watchDirectory()
+	go w.pruneDirectory()
 	for _, s := range []struct {
 		subject, queue string
 		fn             nats.MsgHandler
@@ -187,6 +199,30 @@ func (w *Worker) watchDirectory() {
 	}
 	if !ready {
 		close(w.dirReady)
+	}
+}
+
+// pruneDirectory forgets the rows of calls not updated for the
+// retention: the bucket has dropped them, without telling its watchers,
+// and a worker that ran for a month would otherwise hold a month of rows.
+func (w *Worker) pruneDirectory() {
+	defer w.wg.Done()
+	t := time.NewTicker(max(min(w.retention/4, 10*time.Minute), time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-t.C:
+		}
+		cutoff := w.now().Add(-w.retention)
+		w.mu.Lock()
+		for key, row := range w.dir {
+			if row.Updated.Before(cutoff) {
+				delete(w.dir, key)
+			}
+		}
+		w.mu.Unlock()
 	}
 }
 
@@ -403,6 +439,15 @@ func (w *Worker) run(c *workerCall) {
 				break
 			}
 			err = c.s.Coach(in.From, in.Text)
+		case inResumed:
+			if in.Resumed == nil {
+				err = fmt.Errorf("%w: resumed without its marker", ErrBadRequest)
+				break
+			}
+			if c.saw(in.InputID) {
+				break
+			}
+			err = c.s.Resumed(*in.Resumed)
 		case inEnd:
 			err = c.s.End(in.Reason)
 			w.detach(id)
@@ -470,6 +515,7 @@ func (w *Worker) EndOrphans(ctx context.Context) (int, error) {
 // Close stops taking input and answering; calls stay as they are (their
 // ingest will hand them to another worker).
 func (w *Worker) Close() {
+	w.closeOnce.Do(func() { close(w.stop) })
 	for _, s := range w.subs {
 		_ = s.Unsubscribe()
 	}

@@ -44,6 +44,9 @@ type line struct {
 	text    string
 	start   float64
 	partial bool
+	// marker says the line is no utterance but a mark in the call (its
+	// stream came back after a gap): text says what, speaker is empty.
+	marker bool
 	// tr is the line's machine translation into the agent's language;
 	// its text is empty when there is none.
 	tr translation
@@ -187,6 +190,17 @@ func (c *callState) utterance(u event.Utterance, final bool) {
 		c.lines = slices.Delete(c.lines, i, i+1)
 	}
 	c.lines = append(c.lines, l)
+	if over := len(c.lines) - maxLines; over > 0 {
+		c.noteTrimmed(c.lines[:over])
+		c.lines = slices.Delete(c.lines, 0, over)
+	}
+}
+
+// resumed marks where the call's stream came back after its connection
+// was lost.
+func (c *callState) resumed(r event.CallResumed) {
+	c.linesRev++
+	c.lines = append(c.lines, line{marker: true, text: resumedText(r), start: r.At, rev: c.linesRev})
 	if over := len(c.lines) - maxLines; over > 0 {
 		c.noteTrimmed(c.lines[:over])
 		c.lines = slices.Delete(c.lines, 0, over)

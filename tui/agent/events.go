@@ -52,6 +52,8 @@ func (m *Screen) applyEvent(ev event.Event) tea.Cmd {
 		cs.addTranslation(p)
 	case event.Coaching:
 		cs.coaching(p)
+	case event.CallResumed:
+		cs.resumed(p)
 	}
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/tui/common"
 )
 
@@ -43,4 +44,14 @@ func latencyString(ms float64) string {
 		return strconv.FormatFloat(ms/1000, 'f', 1, 64) + " s"
 	}
 	return strconv.Itoa(int(math.Round(ms))) + " ms"
+}
+
+// resumedText says what a call.resumed marks: how long the call's stream
+// was lost before it came back.
+func resumedText(r event.CallResumed) string {
+	gap := time.Duration(r.Gap * float64(time.Second)).Round(time.Second)
+	if gap < time.Second {
+		return "stream lost for less than a second, resumed"
+	}
+	return "stream lost for " + gap.String() + ", resumed"
 }

@@ -101,6 +101,9 @@ func (p *transcriptPane) wrap(l line, w int) []string {
 	if w <= 0 {
 		return nil
 	}
+	if l.marker {
+		return p.wrapMarker(l, w)
+	}
 	label, labelStyle, textStyle := "Customer", p.st().Customer, p.st().CustomerText
 	if l.speaker == event.SpeakerAgent {
 		label, labelStyle, textStyle = "Agent", p.st().Agent, p.st().AgentText
@@ -135,6 +138,27 @@ func (p *transcriptPane) wrap(l line, w int) []string {
 	}
 	if l.tr.text != "" {
 		rows = append(rows, p.wrapTranslation(l.tr, w, indent, tw)...)
+	}
+	return rows
+}
+
+// wrapMarker renders a mark in the call, such as its stream coming back,
+// dim across the label and text columns: "00:42  ── stream lost 4 s,
+// resumed ──".
+func (p *transcriptPane) wrapMarker(l line, w int) []string {
+	stamp := ""
+	if w >= 48 {
+		stamp = clockString(l.start) + "  "
+	}
+	tw := max(w-ansi.StringWidth(stamp), 1)
+	wrapped := strings.Split(ansi.Wrap("── "+l.text+" ──", tw, ""), "\n")
+	rows := make([]string, len(wrapped))
+	for i, t := range wrapped {
+		head := strings.Repeat(" ", ansi.StringWidth(stamp))
+		if i == 0 {
+			head = p.st().Time.Render(stamp)
+		}
+		rows[i] = common.Fit(head+p.st().Partial.Render(strings.TrimRight(t, " ")), w)
 	}
 	return rows
 }
