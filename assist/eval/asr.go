@@ -19,6 +19,9 @@ import (
 type ASRItem struct {
 	Path      string
 	Reference string
+	// Speaker names who speaks, when the data set says (FSDD does); the
+	// report then breaks its figures down by speaker.
+	Speaker string
 	// Clip, when set, is the audio to recognise, already in memory (raw
 	// PCM, or converted as by Telephone); Path then only names it.
 	Clip *audio.Clip
@@ -120,14 +123,15 @@ func FSDDItems(dir string) ([]ASRItem, error) {
 	}
 	items := make([]ASRItem, len(clips))
 	for i, c := range clips {
-		items[i] = ASRItem{Path: c.Path, Reference: digitWords[c.Digit]}
+		items[i] = ASRItem{Path: c.Path, Reference: digitWords[c.Digit], Speaker: c.Speaker}
 	}
 	return items, nil
 }
 
 // ASRFile is how the recognizer did on one file.
 type ASRFile struct {
-	Path string
+	Path    string
+	Speaker string
 	// Text is what it recognised.
 	Text string
 	// Edits are the word edits between Text and the reference, of Words
@@ -138,12 +142,55 @@ type ASRFile struct {
 // WER is the file's word error rate.
 func (f ASRFile) WER() float64 { return ratio(f.Edits, f.Words) }
 
+// Empty says the recognizer returned no words for the file: the
+// endpointer found no speech, or the recognizer none in what it found.
+func (f ASRFile) Empty() bool { return len(audio.NormalizeWords(f.Text)) == 0 }
+
+// ASRSpeaker holds one speaker's figures in an ASRReport.
+type ASRSpeaker struct {
+	Speaker string  `json:"speaker"`
+	N       int     `json:"n"`
+	Empty   int     `json:"empty"`
+	WER     float64 `json:"wer"`
+	Edits   int     `json:"edits"`
+	Words   int     `json:"words"`
+}
+
+// BySpeaker sums files up per speaker, in the order speakers first
+// appear; files without a speaker are left out.
+func BySpeaker(files []ASRFile) []ASRSpeaker {
+	var out []ASRSpeaker
+	at := map[string]int{}
+	for _, f := range files {
+		if f.Speaker == "" {
+			continue
+		}
+		i, ok := at[f.Speaker]
+		if !ok {
+			i = len(out)
+			at[f.Speaker] = i
+			out = append(out, ASRSpeaker{Speaker: f.Speaker})
+		}
+		sp := &out[i]
+		sp.N, sp.Edits, sp.Words = sp.N+1, sp.Edits+f.Edits, sp.Words+f.Words
+		if f.Empty() {
+			sp.Empty++
+		}
+	}
+	for i := range out {
+		out[i].WER = stats.Round(ratio(out[i].Edits, out[i].Words), 3)
+	}
+	return out
+}
+
 // ASRReport holds the figures of a speech-recognition evaluation.
 type ASRReport struct {
 	// WER is the word error rate over all files: lower-cased, punctuation
 	// removed.
 	WER    float64 `json:"wer"`
 	N      int     `json:"n"`
+	// Empty counts the files that came back with no words.
+	Empty  int     `json:"empty"`
 	AudioS float64 `json:"audio_s"`
 	// RTF is the recognition time over the audio time.
 	RTF float64 `json:"rtf"`
@@ -151,6 +198,9 @@ type ASRReport struct {
 	// audio to its final hypothesis.
 	FinalizeMSP50 float64 `json:"finalize_ms_p50"`
 	Recognizer    string  `json:"recognizer"`
+	// Speakers breaks the figures down by speaker, when the items name
+	// them.
+	Speakers []ASRSpeaker `json:"speakers,omitempty"`
 }
 
 // ASR feeds every file's first channel to rec at real-time pace in 20 ms
@@ -161,6 +211,7 @@ func ASR(ctx context.Context, rec audio.Recognizer, items []ASRItem, each func(A
 		edits, words  int
 		audioS, busyS float64
 		finalizeMS    []float64
+		files         []ASRFile
 	)
 	for _, it := range items {
 		clip, err := it.load()
@@ -176,13 +227,22 @@ func ASR(ctx context.Context, rec audio.Recognizer, items []ASRItem, each func(A
 		audioS += clip.Duration().Seconds()
 		busyS += r.busy.Seconds()
 		finalizeMS = append(finalizeMS, r.finalizeMS...)
+		f := ASRFile{Path: it.Path, Speaker: it.Speaker, Text: r.text, Edits: e, Words: w}
+		files = append(files, f)
 		if each != nil {
-			each(ASRFile{Path: it.Path, Text: r.text, Edits: e, Words: w})
+			each(f)
+		}
+	}
+	empty := 0
+	for _, f := range files {
+		if f.Empty() {
+			empty++
 		}
 	}
 	return ASRReport{
-		WER: stats.Round(ratio(edits, words), 3), N: len(items), AudioS: stats.Round(audioS, 3),
+		WER: stats.Round(ratio(edits, words), 3), N: len(items), Empty: empty, AudioS: stats.Round(audioS, 3),
 		RTF: stats.Round(busyS/audioS, 3), FinalizeMSP50: math.Round(stats.Median(finalizeMS)), Recognizer: rec.Name(),
+		Speakers: BySpeaker(files),
 	}, nil
 }
 

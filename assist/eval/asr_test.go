@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +65,31 @@ func TestASROnSpokenDigits(t *testing.T) {
 	if rep.N != 2 || len(files) != 2 || rep.AudioS <= 0 || rep.RTF <= 0 || rep.Recognizer != rec.Name() || files[0].Words != 1 {
 		t.Errorf("report %+v, files %+v", rep, files)
 	}
+	// The sample's first two recordings: george and jackson saying "zero".
+	if len(rep.Speakers) != 2 || rep.Speakers[0].Speaker != "george" || rep.Speakers[1].N != 1 || files[1].Speaker != "jackson" {
+		t.Errorf("speakers %+v", rep.Speakers)
+	}
 	t.Logf("%+v %+v", rep, files)
+}
+
+func TestBySpeakerCountsEmptyResults(t *testing.T) {
+	files := []ASRFile{
+		{Speaker: "theo", Text: "", Edits: 1, Words: 1},
+		{Speaker: "lucas", Text: "two", Edits: 0, Words: 1},
+		{Speaker: "theo", Text: " , ", Edits: 1, Words: 1},
+		{Speaker: "theo", Text: "oh nine", Edits: 1, Words: 1},
+		{Text: "a manifest file names no speaker", Edits: 3, Words: 2},
+	}
+	want := []ASRSpeaker{
+		{Speaker: "theo", N: 3, Empty: 2, WER: 1, Edits: 3, Words: 3},
+		{Speaker: "lucas", N: 1, WER: 0, Words: 1},
+	}
+	if got := BySpeaker(files); !slices.Equal(got, want) {
+		t.Errorf("BySpeaker = %+v, want %+v", got, want)
+	}
+	if BySpeaker(files[4:]) != nil {
+		t.Error("files without speakers gave a breakdown")
+	}
 }
 
 func TestSphinxTranscriptionItems(t *testing.T) {

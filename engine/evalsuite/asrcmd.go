@@ -38,5 +38,8 @@ func ASR(ctx context.Context, o *ASROptions) error {
 	if err != nil {
 		return err
 	}
+	for _, sp := range rep.Speakers {
+		fmt.Fprintf(o.ErrOut, "speaker %s: wer %.3f (%d/%d), %d of %d empty\n", sp.Speaker, sp.WER, sp.Edits, sp.Words, sp.Empty, sp.N)
+	}
 	return json.NewEncoder(o.Out).Encode(rep)
 }

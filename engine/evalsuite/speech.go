@@ -189,12 +189,18 @@ var fsddGroup = group{
 			if r.err != nil {
 				return nil, r.err
 			}
+			cmd := "assist eval asr --fsdd " + dataArg(fsddDir) + r.flags
 			rows = append(rows, Row{
 				Figure: fmt.Sprintf("spoken digits, Free Spoken Digit Dataset recordings %d–%d of each speaker and digit (%d of %s, 8 kHz, %.0f s), %s; two streams at once",
 					fsddFirst, fsddLast, len(items), count(len(all)), r.rep.AudioS, r.name),
-				Command: "assist eval asr --fsdd " + dataArg(fsddDir) + r.flags,
+				Command: cmd,
 				Note:    fmt.Sprintf("(on all %s recordings; this row alone: `assist eval all --data DATA --only fsdd`)", count(len(all))),
 				Value:   asrValue(r.rep, r.files), Figures: r.rep,
+			}, Row{
+				Figure:  fmt.Sprintf("spoken digits, the same %d FSDD recordings, %s, by speaker: WER and empty results", len(items), r.name),
+				Command: cmd,
+				Note:    "(the `speakers` of its JSON line, and its `speaker` lines on stderr)",
+				Value:   speakersValue(r.rep.Speakers),
 			})
 		}
 		return rows, nil
@@ -230,13 +236,23 @@ func (s *suite) asr(ctx context.Context, name string, rec audio.Recognizer, item
 	if err != nil {
 		return rep, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	s.logf("  %s: WER %s, real-time factor %.2f (%s)", name, frac(rep.WER), rep.RTF, since(start))
+	s.logf("  %s: WER %s, %d of %d empty, real-time factor %.2f (%s)", name, frac(rep.WER), rep.Empty, rep.N, rep.RTF, since(start))
 	return rep, files, nil
 }
 
-// asrValue is a run's word error rate, speed and finalisation latency.
+// asrValue is a run's word error rate, empty results, speed and
+// finalisation latency.
 func asrValue(r eval.ASRReport, files []eval.ASRFile) string {
-	return fmt.Sprintf("%s; real-time factor %.2f, finalize p50 %.0f ms", werValue(files), r.RTF, r.FinalizeMSP50)
+	return fmt.Sprintf("%s, %d of %d empty; real-time factor %.2f, finalize p50 %.0f ms", werValue(files), r.Empty, r.N, r.RTF, r.FinalizeMSP50)
+}
+
+// speakersValue lists each speaker's word error rate and empty results.
+func speakersValue(speakers []eval.ASRSpeaker) string {
+	parts := make([]string, len(speakers))
+	for i, sp := range speakers {
+		parts[i] = fmt.Sprintf("%s %s, %d/%d empty", sp.Speaker, frac(sp.WER), sp.Empty, sp.N)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // werValue is the word error rate over files, with its edits and words.
