@@ -31,6 +31,9 @@ type Service struct {
 	Client *service.Client
 	// Boss is a supervisor's terminal (the user "boss").
 	Boss *service.Terminal
+
+	// agents are the agents' terminals Drive gave feedback from, by name.
+	agents map[string]*service.Terminal
 }
 
 // Users are the users whose credentials Start issues: the service, the
@@ -156,7 +159,7 @@ func (s *Service) Drive(t testing.TB, calls ...Call) {
 			if fb.Named {
 				verdict.UtteranceID = fb.UtteranceID
 			}
-			s.feedback(t, c.ID, verdict)
+			s.feedback(t, c.Start.Agent, c.ID, verdict)
 		}
 		if c.Ended {
 			if err := call.End("hangup"); err != nil {
@@ -186,18 +189,39 @@ func (s *Service) TopSuggestion(t testing.TB, callID, utteranceID string) event.
 // asynchronously, to know a call.
 const directoryWait = 5 * time.Second
 
-// feedback sends a verdict as the supervisor once the call directory
-// knows the call.
-func (s *Service) feedback(t testing.TB, callID string, fb event.Feedback) {
+// feedback sends a verdict as the call's agent, the role that rates a
+// call's suggestions (a supervisor may not), once the call directory knows
+// the call.
+func (s *Service) feedback(t testing.TB, agent, callID string, fb event.Feedback) {
 	t.Helper()
+	term := s.agent(t, agent)
 	var err error
 	eventually.True(directoryWait, func() bool {
-		err = s.Boss.Feedback(context.Background(), callID, fb)
+		err = term.Feedback(context.Background(), callID, fb)
 		return !errors.Is(err, service.ErrNotFound)
 	})
 	if err != nil {
 		t.Fatalf("feedback on %s: %v", callID, err)
 	}
+}
+
+// agent returns the terminal of the agent name, one of Users, dialling it
+// the first time.
+func (s *Service) agent(t testing.TB, name string) *service.Terminal {
+	t.Helper()
+	if term, ok := s.agents[name]; ok {
+		return term
+	}
+	term, err := service.DialTerminal(service.TerminalConfig{URL: s.URL, Creds: s.Auth.CredsPath(service.RoleAgent, name), Role: service.RoleAgent, Name: name})
+	if err != nil {
+		t.Fatalf("agent %q: %v", name, err)
+	}
+	t.Cleanup(term.Close)
+	if s.agents == nil {
+		s.agents = make(map[string]*service.Terminal)
+	}
+	s.agents[name] = term
+	return term
 }
 
 // AllEvents returns every stored event.
