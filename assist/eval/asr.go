@@ -187,8 +187,8 @@ func BySpeaker(files []ASRFile) []ASRSpeaker {
 type ASRReport struct {
 	// WER is the word error rate over all files: lower-cased, punctuation
 	// removed.
-	WER    float64 `json:"wer"`
-	N      int     `json:"n"`
+	WER float64 `json:"wer"`
+	N   int     `json:"n"`
 	// Empty counts the files that came back with no words.
 	Empty  int     `json:"empty"`
 	AudioS float64 `json:"audio_s"`
