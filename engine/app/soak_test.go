@@ -139,7 +139,9 @@ sampling:
 		case <-runCtx.Done():
 			break sampling
 		case <-tick.C:
-			if at := time.Since(start); at >= warmup {
+			// A tick that races the end of the run would sample calls
+			// already stopping.
+			if at := time.Since(start); at >= warmup && runCtx.Err() == nil {
 				samples = append(samples, takeSoakSample(t, js, at))
 			}
 		}
