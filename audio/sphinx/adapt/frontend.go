@@ -29,9 +29,10 @@ type FrontEnd struct {
 	ps *C.ps_decoder_t
 }
 
-// NewFrontEnd loads the models of cfg once, for their configuration.
+// NewFrontEnd loads the acoustic model and dictionary of cfg once, for
+// their configuration, with cfg.Options over it, as a decoder does.
 func NewFrontEnd(cfg sphinx.Config) (*FrontEnd, error) {
-	args := []string{"-hmm", cfg.HMM, "-dict", cfg.Dict, "-samprate", strconv.Itoa(audio.SampleRate)}
+	args := append([]string{"-hmm", cfg.HMM, "-dict", cfg.Dict, "-samprate", strconv.Itoa(audio.SampleRate)}, cfg.Options...)
 	argv := make([]*C.char, len(args))
 	for i, a := range args {
 		argv[i] = C.CString(a)
@@ -39,7 +40,7 @@ func NewFrontEnd(cfg sphinx.Config) (*FrontEnd, error) {
 	}
 	ps := C.assist_adapt_decoder(C.int(len(argv)), unsafe.SliceData(argv))
 	if ps == nil {
-		return nil, fmt.Errorf("front end: cannot load the model %s with the dictionary %s", cfg.HMM, cfg.Dict)
+		return nil, fmt.Errorf("front end: cannot load the model %s with the dictionary %s and options %q", cfg.HMM, cfg.Dict, cfg.Options)
 	}
 	return &FrontEnd{ps: ps}, nil
 }
