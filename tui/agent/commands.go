@@ -45,9 +45,11 @@ func (summaryDoneMsg) result()  {}
 func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
 	switch msg := msg.(type) {
 	case pausedMsg:
+		m.advance(m.now()) // the time played so far, at the old state
 		m.paused = msg.paused
 		m.refreshHeader()
 	case speedMsg:
+		m.advance(m.now())
 		m.speed = msg.speed
 		m.refreshHeader()
 	case positionMsg:

@@ -228,6 +228,7 @@ func (m *Screen) recordFeedback(cs *callState, s event.Suggestion, verdict strin
 // changeSpeed multiplies the replay speed by f within its bounds. The
 // view shows the new speed at once; the replay's answer corrects it.
 func (m *Screen) changeSpeed(f float64) tea.Cmd {
+	m.advance(m.now())
 	m.speed = common.Clampf(m.speed*f, minSpeed, maxSpeed)
 	m.refreshHeader()
 	if m.replay == nil {

@@ -156,7 +156,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 // call.started of a new call makes it the displayed call. The returned
 // command asks a replay where a started call stands in its playlist.
 func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
-	m.clock = m.now()
+	m.advance(m.now())
 	var cmds []tea.Cmd
 	for _, ev := range evs {
 		if c := m.applyEvent(ev); c != nil {
@@ -181,7 +181,7 @@ func (m *Screen) SetStarted(callID string, at time.Time) {
 // Tick advances the view's clock: the elapsed time, and the status note,
 // which expires.
 func (m *Screen) Tick() {
-	m.clock = m.now()
+	m.advance(m.now())
 	if m.note != "" && !m.clock.Before(m.noteUntil) {
 		m.note = ""
 	}
@@ -193,7 +193,7 @@ func (m *Screen) Tick() {
 // it is down the header says "○ reconnecting…" and for how long, instead
 // of "● LIVE". A view that is never told (a replay in-process) is live.
 func (m *Screen) SetConnection(msg common.ConnectionMsg) {
-	m.clock = m.now()
+	m.advance(m.now())
 	m.offline, m.lostAt = !msg.Connected, msg.Since
 	if m.offline && m.lostAt.IsZero() {
 		m.lostAt = m.clock
