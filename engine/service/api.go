@@ -90,8 +90,8 @@ func (w *Worker) onAPI(msg *nats.Msg) {
 			respond(msg, okReply{apiError: newAPIError(err)})
 			return
 		}
-		if strings.TrimSpace(req.Text) == "" {
-			respond(msg, okReply{apiError: newAPIError(fmt.Errorf("%w: empty reply", ErrBadRequest))})
+		if err := w.checkReply(req, agent); err != nil {
+			respond(msg, okReply{apiError: newAPIError(err)})
 			return
 		}
 		reply = w.forward(req.CallID, agent, workInput{Op: inReply, CallID: req.CallID, Text: req.Text, InputID: nuid.Next()})
@@ -140,6 +140,21 @@ func checkCoaching(text string) error {
 		return fmt.Errorf("%w: coaching note of %d characters, at most %d", ErrBadRequest, n, event.MaxCoachingRunes)
 	}
 	return nil
+}
+
+// checkReply refuses a reply no chat could be sent: empty, longer than a
+// chat message may be, or to a voice call, whose customer cannot read it.
+func (w *Worker) checkReply(req replyRequest, agent string) error {
+	if strings.TrimSpace(req.Text) == "" {
+		return fmt.Errorf("%w: empty reply", ErrBadRequest)
+	}
+	if n := len(req.Text); n > event.MaxReplyBytes {
+		return fmt.Errorf("%w: reply of %d bytes, at most %d", ErrBadRequest, n, event.MaxReplyBytes)
+	}
+	if row, err := w.access(req.CallID, agent); err == nil && row.Channel == event.ChannelVoice {
+		return fmt.Errorf("call %s: %w: a voice call takes no written reply", req.CallID, ErrBadRequest)
+	}
+	return nil // forward checks access itself
 }
 
 // exportPage reads one page of the stored events for an export.

@@ -542,6 +542,12 @@ func (c Controls) Feedback(callID string, fb event.Feedback) error {
 	return c.t.Feedback(context.Background(), callID, fb)
 }
 
+// Reply sends the agent's reply to a chat call's customer; it comes back
+// as the agent's utterance in the call's events.
+func (c Controls) Reply(callID, text string) error {
+	return c.t.Reply(context.Background(), callID, text)
+}
+
 // RequestSummary asks the call's worker to publish a summary of the call
 // so far.
 func (c Controls) RequestSummary(callID string) error {

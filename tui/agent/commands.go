@@ -40,6 +40,7 @@ func (speedMsg) result()        {}
 func (positionMsg) result()     {}
 func (feedbackDoneMsg) result() {}
 func (summaryDoneMsg) result()  {}
+func (replyDoneMsg) result()    {}
 
 // HandleResult applies the answer to one of the view's commands.
 func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
@@ -61,6 +62,8 @@ func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
 		if msg.err != nil {
 			m.setNote("Feedback not saved: "+termtext.Sanitize(msg.err.Error()), true)
 		}
+	case replyDoneMsg:
+		m.replyDone(msg)
 	case summaryDoneMsg:
 		if msg.err != nil {
 			if cs := m.calls[msg.callID]; cs != nil {

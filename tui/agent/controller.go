@@ -34,3 +34,14 @@ type ReplayControls interface {
 	// the call is not in the playlist.
 	CallPosition(callID string) (index, total int, ok bool)
 }
+
+// Replier is what a controller adds when the agent may answer chat calls
+// from the view: the service's, for the agent's own calls. The view shows
+// its reply composer on a live chat call only when its controller has
+// it, and never when read-only.
+type Replier interface {
+	// Reply sends the agent's reply to the customer of a chat call. It
+	// returns once the reply is recorded; it then comes back as the
+	// agent's utterance among the call's events.
+	Reply(callID, text string) error
+}

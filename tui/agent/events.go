@@ -92,6 +92,7 @@ func (m *Screen) refresh() {
 		m.shown = shownRevs{callID: cs.id}
 		m.summaryOpen = false // it was another call's
 	}
+	m.syncComposer(cs)
 	m.transcript.SetLines(cs.id, cs.started, cs.lines, cs.linesRev)
 	if !m.shown.repliesOK || m.shown.replies != cs.repliesRev {
 		m.suggestions.SetSuggestions(cs.id, cs.replies, cs.hasReplies, cs.marks)
@@ -110,6 +111,24 @@ func (m *Screen) refresh() {
 		m.shown.summary, m.shown.summaryOK = cs.summaryRev, true
 	}
 	m.refreshHeader()
+}
+
+// syncComposer keeps the reply composer with the displayed call: emptied
+// for another call, shown while the call is a live chat the agent may
+// answer, closed when it ends; and the layout in step with it.
+func (m *Screen) syncComposer(cs *callState) {
+	if m.composer.callID != cs.id {
+		m.stopComposing()
+		m.composer.Reset(cs.id)
+	}
+	show := m.replier != nil && cs.started && cs.ended == nil && cs.info.Channel == event.ChannelChat
+	if !show {
+		m.stopComposing()
+	}
+	if show != m.composerShown {
+		m.composerShown = show
+		m.relayout() // refreshes again, with the composer in step
+	}
 }
 
 // refreshHeader recomputes what the header shows, elapsed time included.

@@ -21,6 +21,9 @@ func (m *Screen) HandleKey(msg tea.KeyPressMsg) tea.Cmd {
 // handleKey routes a key press for HandleKey.
 func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, r := m.keys, m.replay
+	if m.composing {
+		return m.composeKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
@@ -36,6 +39,10 @@ func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s := msg.String(); len(s) == 1 {
 			m.suggestions.Select(int(s[0] - '1'))
 		}
+	case key.Matches(msg, k.Take):
+		return m.takeSelected()
+	case key.Matches(msg, k.Write):
+		return m.startComposing()
 	case key.Matches(msg, k.Copy):
 		return m.copySelected()
 	case key.Matches(msg, k.Helpful):

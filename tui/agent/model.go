@@ -104,6 +104,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		cmd = m.HandleKey(msg)
+	case tea.PasteMsg:
+		cmd, _ = m.Compose(msg)
 	case common.EventMsg:
 		cmd = m.Apply(msg.Event)
 	case common.StreamEndedMsg:
@@ -118,6 +120,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.Tick()
 		cmd = m.tick()
+	default:
+		cmd, _ = m.Compose(msg) // the composer's own messages, such as its cursor's
 	}
 	return m, cmd
 }

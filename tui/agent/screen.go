@@ -43,6 +43,7 @@ const (
 type Screen struct {
 	opts        Options
 	replay      ReplayControls // the controller's, when it has them
+	replier     Replier        // the controller's, when it has it and the view may act
 	modelStatus string         // Options.ModelStatus, sanitised
 	now         func() time.Time
 	styles      *theme.Styles // shared by the panes; replaced, never changed
@@ -67,6 +68,11 @@ type Screen struct {
 	recs        recommendationsPane
 	summary     summaryPane // the overlay, drawn only while summaryOpen
 	summaryOpen bool
+	composer    composerPane
+	// composerShown says the layout has the composer: the displayed call
+	// is a live chat the agent may answer. composing says it has the keys.
+	composerShown bool
+	composing     bool
 
 	clock     time.Time // the view's notion of now, set by the methods that need it
 	paused    bool
@@ -115,10 +121,14 @@ func NewScreen(opts Options) Screen {
 		gauges:      newGaugesPane(th),
 		recs:        newRecommendationsPane(th),
 		summary:     newSummaryPane(th),
+		composer:    newComposerPane(th),
 		clock:       now(),
 		speed:       1,
 	}
 	m.replay, _ = opts.Controller.(ReplayControls)
+	if !opts.ReadOnly {
+		m.replier, _ = opts.Controller.(Replier)
+	}
 	m.help.Styles = st.Help.Keys
 	m.help.FullSeparator = "   "
 	m.setFocus(focusTranscript)
@@ -145,6 +155,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 	m.gauges.SetStyles(th)
 	m.recs.SetStyles(th)
 	m.summary.SetStyles(th)
+	m.composer.SetStyles(th)
 	m.shown = shownRevs{callID: m.shown.callID}
 	m.refresh()
 	m.settle()
@@ -237,6 +248,8 @@ func (m *Screen) syncKeys() {
 		showAll:     m.help.ShowAll,
 		call:        m.calls[m.current] != nil,
 		summaryOpen: m.summaryOpen,
+		composer:    m.composerShown,
+		composing:   m.composing,
 	})
 }
 
@@ -257,7 +270,7 @@ func (m *Screen) helpRows() int {
 func (m *Screen) relayout() {
 	m.help.SetWidth(m.width)
 	m.helpWant = m.helpRows()
-	l := computeLayout(m.width, m.height, m.helpWant)
+	l := computeLayout(m.width, m.height, m.helpWant, m.composerShown)
 	m.layout = l
 	c := common.ChromeBox
 	if l.Compact {
@@ -274,5 +287,7 @@ func (m *Screen) relayout() {
 	m.recs.SetSize(l.Recommendations.W, l.Recommendations.H)
 	m.summary.SetChrome(c)
 	m.summary.SetSize(l.Summary.W, l.Summary.H)
+	m.composer.SetChrome(c)
+	m.composer.SetSize(l.Composer.W, l.Composer.H)
 	m.refresh()
 }
