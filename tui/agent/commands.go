@@ -64,6 +64,8 @@ func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
 		}
 	case replyDoneMsg:
 		m.replyDone(msg)
+	case stateDoneMsg:
+		m.stateDone(msg)
 	case summaryDoneMsg:
 		if msg.err != nil {
 			if cs := m.calls[msg.callID]; cs != nil {

@@ -45,3 +45,15 @@ type Replier interface {
 	// agent's utterance among the call's events.
 	Reply(callID, text string) error
 }
+
+// StatePublisher is what a controller adds when the view is an agent's
+// own terminal on the service: it publishes the agent's state (available,
+// on call, wrap-up, away) for the supervisors. The view keeps the state,
+// shows it in its header and lets the agent change it only when its
+// controller has it, and never when read-only.
+type StatePublisher interface {
+	// SetAgentState publishes the agent's state. It must not block for
+	// long: it is called when the state changes and every
+	// event.AgentStatusInterval.
+	SetAgentState(s event.AgentStatus) error
+}

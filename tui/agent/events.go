@@ -140,6 +140,10 @@ func (m *Screen) refreshHeader() {
 		speed:       m.speed,
 		finished:    m.finished,
 		offline:     m.offline,
+		agentState:  m.agentState,
+	}
+	if m.agentState != "" {
+		d.stateFor = max(m.clock.Sub(m.stateSince), 0)
 	}
 	if m.offline {
 		d.offlineFor = m.clock.Sub(m.lostAt)

@@ -61,6 +61,8 @@ func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if r != nil {
 			return nextCallCmd(r)
 		}
+	case key.Matches(msg, k.State):
+		return m.toggleState()
 	case key.Matches(msg, k.Summary):
 		return m.toggleSummary()
 	case key.Matches(msg, k.Close):

@@ -1,6 +1,10 @@
 package agent
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/larkspur-labs/assist/engine/event"
+)
 
 // KeyMap is every key binding of the agent view. Help is generated from the
 // same bindings, and a binding that does not apply (replay keys when nothing
@@ -31,6 +35,8 @@ type KeyMap struct {
 	Faster   key.Binding // double the replay speed
 	Slower   key.Binding // halve the replay speed
 	NextCall key.Binding // skip to the next call of the replay
+
+	State key.Binding // available after wrap-up; away and back between calls
 
 	Summary key.Binding // ask for a summary of the call and show it, or hide it
 	Close   key.Binding // hide the summary
@@ -69,6 +75,8 @@ func DefaultKeyMap() KeyMap {
 		Slower:   key.NewBinding(key.WithKeys("[", "<"), key.WithHelp("[", "slower")),
 		NextCall: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next call")),
 
+		State: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "available")),
+
 		Summary: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "summary")),
 		Close:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 
@@ -88,7 +96,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		return []key.Binding{k.Close, k.Summary, k.Up, k.Down, k.Pause, k.NextCall, k.Help, k.Quit}
 	}
 	return []key.Binding{
-		k.Select, k.Take, k.Write, k.Copy, k.Helpful, k.NotHelpful, k.FocusNext,
+		k.State, k.Select, k.Take, k.Write, k.Copy, k.Helpful, k.NotHelpful, k.FocusNext,
 		k.Pause, k.NextCall, k.Help, k.Quit, k.Summary, k.Close,
 	}
 }
@@ -99,7 +107,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Select, k.Take, k.Write, k.Copy, k.Helpful, k.NotHelpful, k.Help},
 		{k.FocusNext, k.FocusPrev, k.Up, k.Down, k.Summary},
 		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Close, k.Send, k.Leave},
-		{k.Pause, k.Faster, k.Slower, k.NextCall, k.Quit},
+		{k.Pause, k.Faster, k.Slower, k.NextCall, k.State, k.Quit},
 	}
 }
 
@@ -115,6 +123,8 @@ type keyState struct {
 	summaryOpen bool    // the summary overlay is open
 	composer    bool    // the reply composer is shown (a live chat the agent may answer)
 	composing   bool    // the composer has the keys
+	// state is the agent's state when the view publishes it; "" otherwise.
+	state event.AgentState
 }
 
 // withState returns the key map with bindings enabled or disabled to match s.
@@ -158,6 +168,15 @@ func (k KeyMap) withState(s keyState) KeyMap {
 	if s.composer {
 		k.Copy.SetKeys("c")
 	}
+	switch s.state {
+	case event.AgentWrapUp:
+		k.State.SetHelp("a", "done: available")
+	case event.AgentAvailable:
+		k.State.SetHelp("a", "away")
+	case event.AgentAway:
+		k.State.SetHelp("a", "back: available")
+	}
+	k.State.SetEnabled(s.state != "" && s.state != event.AgentOnCall && !s.summaryOpen)
 	k.Send.SetEnabled(s.composing)
 	k.Leave.SetEnabled(s.composing)
 	if s.composing {
@@ -165,7 +184,7 @@ func (k KeyMap) withState(s keyState) KeyMap {
 		for _, b := range []*key.Binding{
 			&k.FocusNext, &k.FocusPrev, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 			&k.Select, &k.Take, &k.Write, &k.Copy, &k.Helpful, &k.NotHelpful,
-			&k.Pause, &k.Faster, &k.Slower, &k.NextCall, &k.Summary, &k.Close, &k.Help,
+			&k.Pause, &k.Faster, &k.Slower, &k.NextCall, &k.Summary, &k.Close, &k.Help, &k.State,
 		} {
 			b.SetEnabled(false)
 		}

@@ -44,6 +44,7 @@ type Screen struct {
 	opts        Options
 	replay      ReplayControls // the controller's, when it has them
 	replier     Replier        // the controller's, when it has it and the view may act
+	states      StatePublisher // the controller's, when it has it and the view may act
 	modelStatus string         // Options.ModelStatus, sanitised
 	now         func() time.Time
 	styles      *theme.Styles // shared by the panes; replaced, never changed
@@ -73,6 +74,12 @@ type Screen struct {
 	// is a live chat the agent may answer. composing says it has the keys.
 	composerShown bool
 	composing     bool
+
+	// The agent's state, when the view publishes it (see agentstate.go).
+	agentState     event.AgentState
+	stateCall      string    // the call the agent is on or wrapping up
+	stateSince     time.Time // when the agent entered the state
+	statePublished time.Time // when it was last published
 
 	clock     time.Time // the view's notion of now, set by the methods that need it
 	paused    bool
@@ -128,6 +135,10 @@ func NewScreen(opts Options) Screen {
 	m.replay, _ = opts.Controller.(ReplayControls)
 	if !opts.ReadOnly {
 		m.replier, _ = opts.Controller.(Replier)
+		m.states, _ = opts.Controller.(StatePublisher)
+	}
+	if m.states != nil {
+		m.agentState, m.stateSince = event.AgentAvailable, m.clock
 	}
 	m.help.Styles = st.Help.Keys
 	m.help.FullSeparator = "   "
@@ -175,6 +186,7 @@ func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
 		}
 	}
 	m.refresh()
+	cmds = append(cmds, m.followCall())
 	m.settle()
 	return tea.Batch(cmds...)
 }
@@ -250,6 +262,7 @@ func (m *Screen) syncKeys() {
 		summaryOpen: m.summaryOpen,
 		composer:    m.composerShown,
 		composing:   m.composing,
+		state:       m.agentState,
 	})
 }
 
