@@ -35,6 +35,9 @@ func (t *Terminal) PublishAgentStatus(s event.AgentStatus) error {
 	if !s.State.Valid() {
 		return fmt.Errorf("agent state: %w: unknown state %q", ErrBadRequest, s.State)
 	}
+	if t.noAgentStatus.Load() {
+		return fmt.Errorf("agent state: %w: the service takes no agent states (an 'assist serve' older than this terminal)", ErrUnavailable)
+	}
 	s.Agent = t.name
 	data, err := json.Marshal(s)
 	if err != nil {
@@ -44,6 +47,13 @@ func (t *Terminal) PublishAgentStatus(s event.AgentStatus) error {
 		return fmt.Errorf("agent state: %w", err)
 	}
 	return nil
+}
+
+// isAgentStatusRefusal reports whether err is the NATS server refusing a
+// publish on an agent state subject: a service that predates agent
+// states, which must not end the agent's terminal.
+func isAgentStatusRefusal(err error) bool {
+	return strings.Contains(err.Error(), `Publish to "`+agentStatusPrefix)
 }
 
 // WatchAgents hands status each agent state an agent's terminal publishes,

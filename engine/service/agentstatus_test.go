@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/internal/eventually"
 )
 
 // TestAgentStatusReachesSupervisors checks that an agent's terminal
@@ -62,5 +63,33 @@ func TestAgentStatusReachesSupervisors(t *testing.T) {
 	}
 	if s := next(); s.Agent != "a1" || s.State != event.AgentAvailable {
 		t.Errorf("the supervisor got %+v, want a1 available (and nothing from a2's subject)", s)
+	}
+}
+
+// TestAgentTerminalOutlivesAServiceWithoutStates checks that a refused
+// agent state (what a service from before agent states answers) does not
+// end the agent's terminal, as other refusals do: the terminal goes on,
+// and says the service takes no states.
+func TestAgentTerminalOutlivesAServiceWithoutStates(t *testing.T) {
+	ts := startService(t, roleUsers...)
+	ts.worker(t, "w1")
+	a1 := ts.terminal(t, RoleAgent, "a1")
+	// A subject a1 may not publish on gets the refusal an older service
+	// gives a1's own.
+	if err := a1.Conn().Publish(AgentStatusSubject("a2"), []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = a1.Conn().Flush()
+	if !eventually.True(10*time.Second, func() bool { return a1.noAgentStatus.Load() }) {
+		t.Fatal("the refusal was not noted")
+	}
+	if err := a1.Err(); err != nil {
+		t.Fatalf("the terminal failed: %v", err)
+	}
+	if err := a1.PublishAgentStatus(event.AgentStatus{State: event.AgentAway}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("a state after the refusal: %v, want ErrUnavailable", err)
+	}
+	if _, err := a1.Calls(context.Background(), ""); err != nil {
+		t.Errorf("the terminal stopped working: %v", err)
 	}
 }

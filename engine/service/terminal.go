@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine"
@@ -32,6 +33,9 @@ type Terminal struct {
 	reconnect []chan struct{}
 	status    []func(connected bool)
 	closing   bool
+	// noAgentStatus says the service refused the agent's state: a
+	// service from before agent states, which the terminal outlives.
+	noAgentStatus atomic.Bool
 
 	// failed is done when the terminal fails; its cause says why.
 	failed context.Context
@@ -99,6 +103,10 @@ func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
 			}
 			t.mu.Unlock()
 			if errors.Is(err, nats.ErrPermissionViolation) {
+				if isAgentStatusRefusal(err) {
+					t.noAgentStatus.Store(true) // the view goes on without states
+					return
+				}
 				t.fail(t.refusal(err))
 			}
 		}),

@@ -15,14 +15,18 @@ import (
 // away and comes back. The next call puts the agent on it whatever the
 // state, since the service has assigned it.
 
-// stateDoneMsg reports the result of publishing the agent's state.
-type stateDoneMsg struct{ err error }
+// stateDoneMsg reports the result of publishing the agent's state;
+// heartbeat says it was the periodic repeat, not a change.
+type stateDoneMsg struct {
+	err       error
+	heartbeat bool
+}
 
 func (stateDoneMsg) result() {}
 
 // stateCmd publishes the agent's state, off the Update loop.
-func stateCmd(p StatePublisher, s event.AgentStatus) tea.Cmd {
-	return func() tea.Msg { return stateDoneMsg{err: p.SetAgentState(s)} }
+func stateCmd(p StatePublisher, s event.AgentStatus, heartbeat bool) tea.Cmd {
+	return func() tea.Msg { return stateDoneMsg{err: p.SetAgentState(s), heartbeat: heartbeat} }
 }
 
 // followCall moves the state with the displayed call: on call while it
@@ -66,16 +70,17 @@ func (m *Screen) setState(s event.AgentState, callID string) tea.Cmd {
 	}
 	m.agentState, m.stateCall, m.stateSince = s, callID, m.clock
 	m.refreshHeader()
-	return m.publishState()
+	return m.publishState(false)
 }
 
-// publishState publishes the state as it stands now.
-func (m *Screen) publishState() tea.Cmd {
+// publishState publishes the state as it stands now; heartbeat says it
+// is the periodic repeat.
+func (m *Screen) publishState(heartbeat bool) tea.Cmd {
 	if m.states == nil {
 		return nil
 	}
 	m.statePublished = m.clock
-	return stateCmd(m.states, event.AgentStatus{State: m.agentState, CallID: m.stateCall, Since: m.stateSince, TS: m.clock})
+	return stateCmd(m.states, event.AgentStatus{State: m.agentState, CallID: m.stateCall, Since: m.stateSince, TS: m.clock}, heartbeat)
 }
 
 // StateHeartbeat publishes the agent's state again when
@@ -86,12 +91,13 @@ func (m *Screen) StateHeartbeat() tea.Cmd {
 	if m.states == nil || m.clock.Sub(m.statePublished) < event.AgentStatusInterval {
 		return nil
 	}
-	return m.publishState()
+	return m.publishState(true)
 }
 
-// stateDone notes a state that could not be published.
+// stateDone notes a change of state that could not be published; the
+// repeats fail quietly, or the note would never leave the help bar.
 func (m *Screen) stateDone(msg stateDoneMsg) {
-	if msg.err != nil {
+	if msg.err != nil && !msg.heartbeat {
 		m.setNote("State not published: "+termtext.Sanitize(msg.err.Error()), true)
 	}
 }

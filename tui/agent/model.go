@@ -81,7 +81,7 @@ func New(opts Options) Model {
 // Init starts the clock tick, asks for the terminal background (to pick
 // the light or dark palette) and the replay speed.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.tick(), m.publishState()}
+	cmds := []tea.Cmd{m.tick(), m.publishState(false)}
 	if !m.styles.Plain {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
