@@ -19,8 +19,8 @@ import (
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/engine/service/servicetest"
-	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/larkspur-labs/assist/internal/eventually"
+	"github.com/larkspur-labs/assist/tui/agent"
 )
 
 // TestAgentAnswersAChatFromTheView is the whole path of a reply written in

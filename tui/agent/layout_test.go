@@ -12,37 +12,37 @@ func TestComputeLayoutTiles(t *testing.T) {
 	} {
 		w, h, help := size[0], size[1], size[2]
 		for _, composer := range []bool{false, true} {
-		t.Run(fmt.Sprintf("%dx%d/help%d/composer=%v", w, h, help, composer), func(t *testing.T) {
-			l := computeLayout(w, h, help, composer)
-			cells := map[[2]int]string{}
-			parts := map[string]rect{
-				"header": l.Header, "transcript": l.Transcript, "suggestions": l.Suggestions,
-				"gauges": l.Gauges, "recommendations": l.Recommendations, "help": l.Help,
-				"composer": l.Composer,
-			}
-			for name, r := range parts {
-				if r.W < 0 || r.H < 0 {
-					t.Fatalf("%s has negative size %+v", name, r)
+			t.Run(fmt.Sprintf("%dx%d/help%d/composer=%v", w, h, help, composer), func(t *testing.T) {
+				l := computeLayout(w, h, help, composer)
+				cells := map[[2]int]string{}
+				parts := map[string]rect{
+					"header": l.Header, "transcript": l.Transcript, "suggestions": l.Suggestions,
+					"gauges": l.Gauges, "recommendations": l.Recommendations, "help": l.Help,
+					"composer": l.Composer,
 				}
-				for y := r.Y; y < r.Y+r.H; y++ {
-					for x := r.X; x < r.X+r.W; x++ {
-						if x < 0 || y < 0 || x >= w || y >= h {
-							t.Fatalf("%s %+v leaves the %dx%d screen", name, r, w, h)
+				for name, r := range parts {
+					if r.W < 0 || r.H < 0 {
+						t.Fatalf("%s has negative size %+v", name, r)
+					}
+					for y := r.Y; y < r.Y+r.H; y++ {
+						for x := r.X; x < r.X+r.W; x++ {
+							if x < 0 || y < 0 || x >= w || y >= h {
+								t.Fatalf("%s %+v leaves the %dx%d screen", name, r, w, h)
+							}
+							if other, ok := cells[[2]int{x, y}]; ok {
+								t.Fatalf("%s overlaps %s at %d,%d", name, other, x, y)
+							}
+							cells[[2]int{x, y}] = name
 						}
-						if other, ok := cells[[2]int{x, y}]; ok {
-							t.Fatalf("%s overlaps %s at %d,%d", name, other, x, y)
-						}
-						cells[[2]int{x, y}] = name
 					}
 				}
-			}
-			if want := max(w, 0) * max(h, 0); len(cells) != want {
-				t.Fatalf("layout covers %d cells, want %d", len(cells), want)
-			}
-			if !composer && !l.Composer.empty() {
-				t.Fatalf("a composer nobody asked for: %+v", l.Composer)
-			}
-		})
+				if want := max(w, 0) * max(h, 0); len(cells) != want {
+					t.Fatalf("layout covers %d cells, want %d", len(cells), want)
+				}
+				if !composer && !l.Composer.empty() {
+					t.Fatalf("a composer nobody asked for: %+v", l.Composer)
+				}
+			})
 		}
 	}
 }
