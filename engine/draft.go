@@ -73,7 +73,10 @@ func (s *Session) startDraft(base event.Suggestions, r *assist.Ranked) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.e.draftBudget)
 	s.draft.cancel = cancel
 	gen := s.draft.gen
-	go func() {
+	// A session that waits for the models shows the draft once, whole:
+	// how many pieces a stream is published in depends on timing.
+	stream := !s.waitModels
+	s.startJob(func(job *modelJob) {
 		defer cancel()
 		var text strings.Builder
 		var last time.Time
@@ -81,17 +84,18 @@ func (s *Session) startDraft(base event.Suggestions, r *assist.Ranked) {
 		for i, a := range req.Articles {
 			ids[i] = a.ID
 		}
+		shown := false
 		onToken := func(piece string) {
 			text.WriteString(piece)
-			if now := time.Now(); last.IsZero() || now.Sub(last) >= draftEvery {
-				last = now
-				s.publishDraft(gen, base, text.String(), ids, true)
+			if now := time.Now(); stream && (last.IsZero() || now.Sub(last) >= draftEvery) {
+				last, shown = now, true
+				s.publishDraft(job, gen, base, text.String(), ids, true)
 			}
 		}
 		draft, err := d.Draft(ctx, req, onToken)
 		switch {
 		case err == nil:
-			s.publishDraft(gen, base, draft.Text, draft.ArticleIDs, false)
+			s.publishDraft(job, gen, base, draft.Text, draft.ArticleIDs, false)
 		case errors.Is(err, context.Canceled):
 			// The next utterance came: its suggestions replace these.
 		default:
@@ -99,15 +103,17 @@ func (s *Session) startDraft(base event.Suggestions, r *assist.Ranked) {
 				s.e.log.Warn("draft reply", "call_id", s.id, "utterance_id", base.UtteranceID, "err", err)
 				s.e.metrics.ModelError("llm")
 			}
-			// Take back the partial draft the agent may be reading.
-			s.publishDraft(gen, base, "", nil, false)
+			if shown {
+				// Take back the partial draft the agent may be reading.
+				s.publishDraft(job, gen, base, "", nil, false)
+			}
 		}
-	}()
+	})
 }
 
 // publishDraft republishes the utterance's suggestions with the draft as
 // the first entry (none when text is empty), unless the draft is stale.
-func (s *Session) publishDraft(gen uint64, base event.Suggestions, text string, articleIDs []string, partial bool) {
+func (s *Session) publishDraft(job *modelJob, gen uint64, base event.Suggestions, text string, articleIDs []string, partial bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ended || gen != s.draft.gen {
@@ -128,9 +134,7 @@ func (s *Session) publishDraft(gen uint64, base event.Suggestions, text string, 
 		})
 	}
 	out.Suggestions = append(out.Suggestions, base.Suggestions...)
-	if err := s.settle(s.publish(out)); err != nil {
-		s.e.log.Warn("publish draft", "call_id", s.id, "err", err)
-	}
+	s.emitLocked(job, out)
 }
 
 // Summarize publishes a summary of the call so far: the model server's

@@ -215,6 +215,10 @@ type Session struct {
 	extras     context.Context
 	stopExtras context.CancelFunc
 	call       *assist.Call
+	// waitModels holds each turn's model work's results for WaitModels
+	// (a replay that waits for the models); jobs is that work.
+	waitModels bool
+	jobs       []*modelJob
 	ended      bool
 	utterances int
 	lastEnd    float64
