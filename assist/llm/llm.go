@@ -20,6 +20,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -128,9 +129,7 @@ func New(cfg Config) (*Client, error) {
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	oc.EmptyMessagesLimit = emptyMessagesLimit
-	if cfg.HTTPClient != nil {
-		oc.HTTPClient = cfg.HTTPClient
-	}
+	oc.HTTPClient = withStreamErrors(cfg.HTTPClient)
 	srv.Client = openai.NewClientWithConfig(oc)
 
 	c := &Client{
@@ -297,8 +296,9 @@ func classify(err error) *failure {
 	case errors.As(re.raw, &apiErr) && apiErr.HTTPStatusCode > 0:
 		return &failure{status: apiErr.HTTPStatusCode}
 	case errors.As(re.raw, &apiErr):
-		// An error event in the middle of a stream: the server gave up.
-		return &failure{status: http.StatusInternalServerError}
+		// An error event in the middle of a stream: the server gave up,
+		// with the status its code names, else as a 500 would.
+		return &failure{status: cmp.Or(streamErrorStatus(apiErr.Code), http.StatusInternalServerError)}
 	case isNetwork(re.raw):
 		return &failure{network: true}
 	default:
