@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/llm/llmtest"
 )
 
@@ -62,6 +63,121 @@ func TestSSENormalizer(t *testing.T) {
 		got, err := io.ReadAll(n)
 		if err != nil || string(got) != tc.want {
 			t.Errorf("%q: got %q (%v), want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestStrictSchemaAnsweredInProseIsAskedAgainForAJSONObject(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.WithoutJSONSchema())
+	c := newTestClient(t, srv, nil)
+	s, err := c.Summarize(context.Background(), summaryRequest())
+	if err != nil || s.Situation != "The customer asked about a charge." || s.Source != "llm" {
+		t.Fatalf("summary %+v, %v", s, err)
+	}
+	rs := srv.Requests()
+	if len(rs) != 2 {
+		t.Fatalf("%d requests, want the schema's and one retry", len(rs))
+	}
+	first, retry := decodeBody(t, rs[0]), decodeBody(t, rs[1])
+	if first.ResponseFormat == nil || first.ResponseFormat.Type != "json_schema" ||
+		retry.ResponseFormat == nil || retry.ResponseFormat.Type != "json_object" {
+		t.Errorf("response formats %+v then %+v, want json_schema then json_object", first.ResponseFormat, retry.ResponseFormat)
+	}
+	if sys := retry.Messages[0].Content; !strings.HasPrefix(sys, first.Messages[0].Content) ||
+		!strings.Contains(sys, "must follow this JSON schema") || !strings.Contains(sys, `"disposition"`) {
+		t.Errorf("the retry's system message does not carry the schema:\n%s", sys)
+	}
+	if first.Messages[1].Content != retry.Messages[1].Content {
+		t.Error("the retry changed the data")
+	}
+	// The server is known now: the next structured request asks for a
+	// JSON object at once.
+	if e, err := c.Emotion(context.Background(), "This is the third time I call!"); err != nil || e.Polarity != -0.5 {
+		t.Fatalf("emotion %+v, %v", e, err)
+	}
+	if rs := srv.Requests(); len(rs) != 3 || decodeBody(t, rs[2]).ResponseFormat.Type != "json_object" {
+		t.Errorf("%d requests; the emotion's should be one, for json_object", len(rs))
+	}
+	if c.breaker.failures != 0 {
+		t.Errorf("breaker counted %d failures", c.breaker.failures)
+	}
+
+	// Prose again for json_object: the summary falls back, after one retry.
+	srv = llmtest.NewServer(t, llmtest.WithoutJSONSchema(), llmtest.WithReply(llmtest.KindEmotion, "Frustrated, I would say."))
+	c = newTestClient(t, srv, nil)
+	if _, err := c.Emotion(context.Background(), "This is the third time I call!"); err == nil || !strings.Contains(err.Error(), "no JSON object") {
+		t.Errorf("err = %v, want no JSON object", err)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+func TestSummaryCutByMaxTokensKeepsItsWholeFields(t *testing.T) {
+	// The model runs on in "action" until max_tokens stops it.
+	reply := `{"situation":"The customer asked about a charge.","entities":["monthly fee","overdraft"],` +
+		`"action":"The agent explained the fee. Then the agent ` + strings.Repeat("went on ", summaryMaxTokens)
+	srv := llmtest.NewServer(t, llmtest.WithReply(llmtest.KindSummary, reply))
+	c := newTestClient(t, srv, nil)
+	s, err := c.Summarize(context.Background(), summaryRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := assist.Summary{
+		Situation: "The customer asked about a charge.", Action: "The agent explained the fee.",
+		Satisfaction: assist.NotSure, Entities: []string{"monthly fee", "overdraft"}, Disposition: "Account fees", Source: "llm",
+	}
+	if !summaryEqual(s, want) {
+		t.Errorf("summary %+v\nwant    %+v", s, want)
+	}
+	if rs := srv.Requests(); len(rs) != 1 || decodeBody(t, rs[0]).MaxTokens != summaryMaxTokens {
+		t.Errorf("%d requests", len(rs))
+	}
+}
+
+func TestCloseCutJSON(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"a":"x","b":"Two. Sentences and a`, `{"a":"x","b":"Two."}`},
+		{`{"a":"x","b":"no sentence end`, `{"a":"x"}`},
+		{`{"a":"x","b":["p","q","r`, `{"a":"x","b":["p","q"]}`},
+		{`{"a":"x","b":{"c":1,"d":2`, `{"a":"x","b":{"c":1}}`},
+		{`{"a":"x","bee`, `{"a":"x"}`},
+		{`{"a":"He said \"stop.\" Then`, `{"a":"He said \"stop.\""}`},
+		{`{"a":"Line one.\nLine`, `{"a":"Line one."}`},
+		{`{"a":"x", "b": 12`, `{"a":"x"}`},
+		{`{"situ`, `{}`},
+		{`prose {"a":1} after`, `prose {"a":1} after`},
+		{`no object`, `no object`},
+	} {
+		if got := closeCutJSON(tc.in); got != tc.want {
+			t.Errorf("closeCutJSON(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestDraftCutByMaxTokensEndsAtASentence(t *testing.T) {
+	for _, tc := range []struct {
+		reply, want string
+		marked      bool // no sentence end: the cut is marked
+	}{
+		{reply: "I'm sorry about the fee. I have refunded it. " + strings.Repeat("and more ", DefaultMaxTokens), want: "I'm sorry about the fee. I have refunded it."},
+		{reply: strings.Repeat("on and on ", DefaultMaxTokens), marked: true},
+		// Whole answers are left as they are.
+		{reply: "Sure. Let me check that", want: "Sure. Let me check that"},
+	} {
+		srv := llmtest.NewServer(t, llmtest.WithReply(llmtest.KindDraft, tc.reply))
+		d, err := newTestClient(t, srv, nil).Draft(context.Background(), draftRequest(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.marked {
+			if !strings.HasSuffix(d.Text, " and…") {
+				t.Errorf("draft with no sentence end %q, want it marked cut", d.Text)
+			}
+			continue
+		}
+		if d.Text != tc.want {
+			t.Errorf("draft %q, want %q", d.Text, tc.want)
 		}
 	}
 }
