@@ -340,7 +340,7 @@ func (s *Session) final(ctx context.Context, u event.Utterance, entered time.Tim
 		return err
 	}
 	s.e.metrics.SuggestionsLatency(latency)
-	s.startDraft(sug, an.Ranked)
+	s.startTurnWork(sug, &an, entered)
 	extra, err := s.customerGuidance(u, &an)
 	if err != nil {
 		return err
