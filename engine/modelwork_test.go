@@ -124,3 +124,32 @@ func TestReplayThatWaitsIsTheSameEveryRun(t *testing.T) {
 		}
 	}
 }
+
+// stuckDrafter never finishes a draft until its context ends; started
+// hears each draft begin.
+type stuckDrafter struct{ started chan struct{} }
+
+func (d stuckDrafter) Draft(ctx context.Context, _ assist.DraftRequest, _ func(string)) (assist.Draft, error) {
+	d.started <- struct{}{}
+	<-ctx.Done()
+	return assist.Draft{}, ctx.Err()
+}
+
+func TestSkippingACallDoesNotWaitForItsModels(t *testing.T) {
+	d := stuckDrafter{started: make(chan struct{}, 1)}
+	_, eng := draftEngine(t, &scriptedDrafter{}, Options{})
+	eng.asst.Drafter = d
+	p := NewPlayer(eng, PlayerOptions{Speed: 0, WaitModels: true})
+	calls := []transcript.Call{
+		{ID: "c1", Utterances: []transcript.Utterance{{Speaker: "customer", Text: "I lost my debit card"}}},
+	}
+	go func() {
+		<-d.started
+		p.NextCall()
+	}()
+	events := replayEvents(t, eng, p, calls)["c1"]
+	end, ok := events[len(events)-1].Payload.(event.CallEnded)
+	if !ok || end.Reason != "skipped" {
+		t.Errorf("last event %v, want call.ended skipped", events[len(events)-1])
+	}
+}

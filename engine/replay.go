@@ -204,8 +204,8 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 			return n, true, fmt.Errorf("replay %s: %w", c.ID, err)
 		}
 		n++
-		if err := s.WaitModels(ctx); err != nil {
-			if ctx.Err() != nil {
+		if skipped, err := p.waitModelsOf(ctx, s); skipped || err != nil {
+			if skipped || ctx.Err() != nil {
 				reason = p.stopReason(ctx)
 				break
 			}
@@ -224,6 +224,24 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 		return n, true, fmt.Errorf("replay %s: %w", c.ID, err)
 	}
 	return n, true, nil
+}
+
+// waitModelsOf waits for the model work of the session's last turn (see
+// Session.WaitModels), unless the call is skipped meanwhile: the agent
+// moving on does not wait for a slow model server.
+func (p *Player) waitModelsOf(ctx context.Context, s *Session) (skipped bool, err error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.WaitModels(wctx) }()
+	select {
+	case err := <-done:
+		return false, err
+	case <-p.skip:
+		cancel()
+		<-done
+		return true, nil
+	}
 }
 
 // speakPartials publishes growing prefixes of the utterance over its
