@@ -65,11 +65,12 @@ func (s *Session) startTurnWork(base event.Suggestions, an *assist.Analysis, ent
 	s.draft.cancel = cancel
 	gen := s.draft.gen
 	turns := s.call.RecentTurns(draftTurns)
+	// The job reads its own copies: the caller goes on with the analysis.
+	ranked, refine := an.Ranked, an.Refine
 	s.startJob(func(job *modelJob) {
 		defer cancel()
-		ranked := an.Ranked
-		if an.Refine != nil {
-			if refined, ok := s.refine(ctx, job, gen, base, an.Refine, entered); ok {
+		if refine != nil {
+			if refined, ok := s.refine(ctx, job, gen, base, refine, entered); ok {
 				base, ranked = refined.payload, &refined.ranked
 			}
 		}
