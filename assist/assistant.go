@@ -86,6 +86,9 @@ type Call struct {
 	transcript []Turn
 	moods      map[string]*Mood
 	watch      watch
+	// agentLast is the agent's latest turn, the context a customer's
+	// "fine" or "sure" is read against.
+	agentLast string
 
 	topics     map[string]*topic // article id → how strongly it was the top match
 	alertsSeen []string          // alert types in the order they first fired
@@ -101,6 +104,9 @@ type Analysis struct {
 	Score   Score
 	Rolling float64
 	Trend   float64
+	// Cues are what a customer turn does (apology, thanks, acceptance,
+	// supervisor request, threat to leave), read in context.
+	Cues Cues
 	// Ranked, Recommendations and Alerts are set for customer utterances only.
 	Ranked          *Ranked
 	Recommendations []Recommendation
@@ -111,6 +117,13 @@ type Analysis struct {
 // speaker's mood.
 func (c *Call) Sentiment(speaker, text string) Analysis {
 	s := c.a.Sentiment.Analyze(text)
+	var cues Cues
+	if speaker == "customer" {
+		cues = ReadCues(text, c.agentLast)
+		s = InContext(s, text, cues)
+	} else {
+		c.agentLast = text
+	}
 	m := c.moods[speaker]
 	if m == nil {
 		m = &Mood{}
@@ -127,7 +140,7 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 	if speaker != "customer" {
 		c.watch.observeAgent()
 	}
-	return Analysis{Score: s, Rolling: rolling, Trend: trend}
+	return Analysis{Score: s, Rolling: rolling, Trend: trend, Cues: cues}
 }
 
 // Assist completes the analysis of a customer utterance already scored by
@@ -135,7 +148,7 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 // base fails, the analysis still holds the alerts and an abstaining ranking,
 // and the error is returned for the caller to log.
 func (c *Call) Assist(ctx context.Context, an *Analysis) error {
-	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling)
+	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling, an.Cues)
 	r, err := c.a.Ranker.Rank(ctx, c.turns)
 	if err != nil {
 		// The agent still gets the alerts; the pane says why nothing is suggested.

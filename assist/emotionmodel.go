@@ -101,7 +101,7 @@ func (m *EmotionModel) Name() string { return "emotion-svm" }
 
 // Polarity returns the most likely class of text and its probability.
 func (m *EmotionModel) Polarity(text string) (class string, prob float64) {
-	p := m.polarity.PredictTop(text, 1)[0]
+	p := m.polarity.PredictTop(ModelText(text), 1)[0]
 	return p.Label, p.Prob
 }
 
@@ -109,12 +109,13 @@ func (m *EmotionModel) Polarity(text string) (class string, prob float64) {
 // P(negative), so a sure neutral is 0 and an unsure one leans little;
 // confidence is the probability of the most likely class. Text with no
 // letters or digits (empty, emoji only) is neutral with confidence 0: the
-// model has seen nothing of it.
+// model has seen nothing of it. The model reads ModelText(text): politeness
+// formulas carry no emotion.
 func (m *EmotionModel) Analyze(text string) Score {
 	if !hasWord(text) {
 		return Score{Emotions: onlyNeutral()}
 	}
-	preds := intent.PredictEach(text, m.polarity, m.gauges)
+	preds := intent.PredictEach(ModelText(text), m.polarity, m.gauges)
 	var pos, neg, top float64
 	for _, p := range preds[0] {
 		switch p.Label {
