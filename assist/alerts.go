@@ -26,7 +26,9 @@ type Alert struct {
 
 // Alert thresholds. A customer is at escalation risk when their rolling
 // score is below escalationFloor and has fallen over escalationTurns
-// customer turns in a row, and the turn itself is below escalationTurn; a
+// customer turns in a row, or escalationTurns turns in a row were negative
+// (a customer who starts furious and stays so), and the turn itself is
+// below escalationTurn; a
 // drop is a customer score falling by more than dropDelta, to below
 // dropFloor, right after an agent turn. Neither follows a turn that
 // de-escalates (an apology, thanks or acceptance; see Cues): a customer
@@ -54,6 +56,8 @@ type watch struct {
 	customerTurns int
 	lastFired     map[string]int
 	falling       int     // consecutive customer turns with a falling rolling score
+	negative      int     // consecutive negative customer turns
+	lastNegative  int     // the last customer turn that was negative, 0 for none
 	lastCustomer  float64 // the previous customer utterance's polarity
 	prevRolling   float64
 	agentSpoke    bool // an agent turn came after the last customer turn
@@ -91,12 +95,27 @@ func (w *watch) observeCustomer(text string, s Score, rolling float64, cues Cues
 	} else {
 		w.falling = 0
 	}
-	if w.falling >= escalationTurns-1 && rolling < escalationFloor && s.Polarity < escalationTurn && !calm {
+	recentlyUpset := w.lastNegative > 0 && w.customerTurns-w.lastNegative <= trendSpan
+	if s.Polarity < escalationTurn && !calm {
+		w.negative++
+		w.lastNegative = w.customerTurns
+	} else {
+		w.negative = 0
+	}
+	switch {
+	case calm || s.Polarity >= escalationTurn:
+	case w.falling >= escalationTurns-1 && rolling < escalationFloor:
 		fire(Alert{AlertEscalation, SeverityCritical, fmt.Sprintf(
 			"customer negativity rising for %d turns (rolling %.2f)", w.falling+1, rolling)})
+	case w.negative >= escalationTurns && rolling < escalationFloor:
+		fire(Alert{AlertEscalation, SeverityCritical, fmt.Sprintf(
+			"customer negative for %d turns in a row (rolling %.2f)", w.negative, rolling)})
 	}
+	// A drop is a calm customer upset by the agent's reply; one who was
+	// negative within the last few turns is back at the complaint, the
+	// escalation rule's concern.
 	if w.customerTurns > 1 && w.agentSpoke && w.lastCustomer-s.Polarity > dropDelta && s.Polarity < dropFloor &&
-		!isFillerOnly(text) && !calm {
+		!recentlyUpset && !isFillerOnly(text) && !calm {
 		fire(Alert{AlertDrop, SeverityWarning, fmt.Sprintf(
 			"customer sentiment fell from %.2f to %.2f after the agent's reply", w.lastCustomer, s.Polarity)})
 	}

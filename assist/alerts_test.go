@@ -22,6 +22,18 @@ func TestAlertRules(t *testing.T) {
 			{"customer", "Honestly this is ridiculous and unfair."},
 			{"customer", "This is outrageous, you people are useless and I'm furious!"},
 		}, []string{AlertEscalation}},
+		{"furious from the start", []turn{
+			{"customer", "This is absolutely unacceptable, you charged me twice!"},
+			{"customer", "I've been on hold for forty minutes. This is a joke."},
+			{"customer", "Why does nobody at this bank ever fix anything? I'm sick of this."},
+		}, []string{AlertEscalation}},
+		{"an upset customer escalates, no drop", []turn{
+			{"customer", "This is absolutely unacceptable, you charged me twice!"},
+			{"agent", "Let me look."},
+			{"customer", "I still can't believe this happened."},
+			{"agent", "I see the charges."},
+			{"customer", "Then why haven't you fixed it? This is a disgrace, I'm furious."},
+		}, []string{AlertEscalation}},
 		{"drop after agent", []turn{
 			{"customer", "Great, thanks, that sounds good."},
 			{"agent", "Unfortunately there is a thirty dollar fee for that."},

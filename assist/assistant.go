@@ -116,12 +116,14 @@ type Analysis struct {
 // Sentiment scores one final utterance of speaker and updates that
 // speaker's mood.
 func (c *Call) Sentiment(speaker, text string) Analysis {
-	s := c.a.Sentiment.Analyze(text)
-	var cues Cues
+	var (
+		s    Score
+		cues Cues
+	)
 	if speaker == "customer" {
-		cues = ReadCues(text, c.agentLast)
-		s = InContext(s, text, cues)
+		s, cues = ReadInContext(c.a.Sentiment, text, c.agentLast)
 	} else {
+		s = c.a.Sentiment.Analyze(text)
 		c.agentLast = text
 	}
 	m := c.moods[speaker]
@@ -148,7 +150,7 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 // base fails, the analysis still holds the alerts and an abstaining ranking,
 // and the error is returned for the caller to log.
 func (c *Call) Assist(ctx context.Context, an *Analysis) error {
-	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling, an.Cues)
+	c.Watch(an)
 	r, err := c.a.Ranker.Rank(ctx, c.turns)
 	if err != nil {
 		// The agent still gets the alerts; the pane says why nothing is suggested.
@@ -158,6 +160,13 @@ func (c *Call) Assist(ctx context.Context, an *Analysis) error {
 	an.Recommendations = Recommend(r, an.Alerts)
 	c.noteOutcome(an)
 	return err
+}
+
+// Watch runs the alert rules on a customer utterance already scored by
+// Sentiment and sets its Alerts. Assist does it; a replay that needs only
+// the alerts calls it alone.
+func (c *Call) Watch(an *Analysis) {
+	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling, an.Cues)
 }
 
 // Wrapup describes the call at its end: a one-paragraph summary built from

@@ -19,8 +19,11 @@ func TestReadCues(t *testing.T) {
 		{"Fine.", "Could you read me the code?", nil},
 		{"Okay. That's... okay, that's better. What about the third one?", "", []string{CueAcceptance}},
 		{"I'm sorry, but this is unacceptable.", "", nil},
-		{"Thanks for nothing.", "", nil},
-		{"Fine, whatever, I give up.", "I can send you a form.", nil},
+		{"Thanks for nothing.", "", []string{CueSarcasm}},
+		{"Fine, whatever, I give up.", "I can send you a form.", []string{CueSarcasm}},
+		{"Oh great, another monthly fee. Just what I needed.", "", []string{CueSarcasm}},
+		{"Great, thanks, that's all I needed.", "", []string{CueThanks}},
+		{"I've been on hold for forty minutes. This is a joke.", "", []string{CueSarcasm}},
 		{"Sure, but the fee is still ridiculous.", "I can waive the next one.", nil},
 		{"One? No. I'm not doing this. Let me talk to your supervisor.", "", []string{CueSupervisor}},
 		{"Thanks, but I want your manager.", "", []string{CueThanks, CueSupervisor}},
@@ -55,7 +58,7 @@ func TestModelTextDropsPoliteness(t *testing.T) {
 
 func TestInContext(t *testing.T) {
 	hostile := Score{Polarity: -0.9, Confidence: 0.9, Emotions: map[string]float64{
-		EmotionAnger: 0.2, EmotionSadness: 0.6, EmotionJoy: 0.1, EmotionNeutral: 0.1}}
+		EmotionAnger: 0.2, EmotionSadness: 0.6, EmotionSatisfaction: 0.1, EmotionNeutral: 0.1}}
 	for _, tc := range []struct {
 		name, text string
 		cues       Cues
@@ -87,8 +90,12 @@ func TestInContext(t *testing.T) {
 	if got := InContext(hostile, "I'm sorry, get me a supervisor", Cues{Apology: true, Supervisor: "supervisor"}); got.Polarity != hostile.Polarity {
 		t.Errorf("apology with a supervisor request read %.2f, want the model's %.2f", got.Polarity, hostile.Polarity)
 	}
-	happy := Score{Polarity: 0.8, Emotions: map[string]float64{EmotionJoy: 0.8, EmotionNeutral: 0.2}}
-	if got := InContext(happy, "sure", Cues{}); got.Polarity >= 0.8 || got.Emotions[EmotionJoy] >= 0.8 {
+	if got := InContext(Score{Polarity: 0.6, Class: Positive, Emotions: map[string]float64{EmotionSatisfaction: 0.7, EmotionNeutral: 0.3}},
+		"oh great, another fee", Cues{Sarcasm: true}); got.Class != Negative || got.Polarity > -sarcasmNegative || got.Emotions[EmotionFrustration] < 0.7 {
+		t.Errorf("sarcasm read as %+v", got)
+	}
+	happy := Score{Polarity: 0.8, Emotions: map[string]float64{EmotionSatisfaction: 0.8, EmotionNeutral: 0.2}}
+	if got := InContext(happy, "sure", Cues{}); got.Polarity >= 0.8 || got.Emotions[EmotionSatisfaction] >= 0.8 {
 		t.Errorf("bare \"sure\" kept its joy: %+v", got)
 	}
 }

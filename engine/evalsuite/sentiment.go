@@ -56,7 +56,7 @@ var tweetEvalGroup = group{
 	run: func(ctx context.Context, s *suite) ([]Row, error) {
 		var rows []Row
 		for _, split := range []string{"val", "test"} {
-			set, err := eval.TweetEvalSentiment(s.data(tweetEvalDir), split)
+			set, err := eval.TweetEvalSentiment(s.data(tweetEvalDir), split, false, 0)
 			if err != nil {
 				return nil, err
 			}

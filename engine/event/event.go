@@ -129,7 +129,7 @@ type Sentiment struct {
 	LLMScore *float64 `json:"llm_score,omitempty"`
 	// Cues name what a customer turn does: "apology", "thanks" and
 	// "acceptance" de-escalate (see Deescalates), "supervisor" and
-	// "leave" escalate.
+	// "leave" escalate, "sarcasm" marks praise meant as complaint.
 	Cues []string `json:"cues,omitempty"`
 }
 
