@@ -30,6 +30,8 @@ func TestReadCues(t *testing.T) {
 		{"If this isn't fixed today I'm closing my account.", "", []string{CueLeave}},
 		{"I'm done with you people, I'm going to another bank.", "", []string{CueLeave}},
 		{"What is this charge?", "", nil},
+		{"There's a payment on my card I didn't make, I'm worried.", "", []string{CueWorry}},
+		{"My transfer is still pending.", "", []string{CueStuck}},
 	} {
 		c := ReadCues(tc.text, tc.agent)
 		if got := c.Names(); !slices.Equal(got, tc.want) {
@@ -93,6 +95,13 @@ func TestInContext(t *testing.T) {
 	if got := InContext(Score{Polarity: 0.6, Class: Positive, Emotions: map[string]float64{EmotionSatisfaction: 0.7, EmotionNeutral: 0.3}},
 		"oh great, another fee", Cues{Sarcasm: true}); got.Class != Negative || got.Polarity > -sarcasmNegative || got.Emotions[EmotionFrustration] < 0.7 {
 		t.Errorf("sarcasm read as %+v", got)
+	}
+	pleased := Score{Polarity: 0.5, Class: Positive, Emotions: map[string]float64{EmotionSatisfaction: 0.6, EmotionNeutral: 0.4}}
+	for cues, want := range map[Cues]string{{Worry: true}: EmotionAnxiety, {Stuck: true}: EmotionFrustration} {
+		got := InContext(pleased, "my payment is still pending", cues)
+		if got.Class != Negative || got.Polarity > -problemNegative || top(got.Emotions) != want {
+			t.Errorf("%+v read as %+v, want negative and %s", cues, got, want)
+		}
 	}
 	happy := Score{Polarity: 0.8, Emotions: map[string]float64{EmotionSatisfaction: 0.8, EmotionNeutral: 0.2}}
 	if got := InContext(happy, "sure", Cues{}); got.Polarity >= 0.8 || got.Emotions[EmotionSatisfaction] >= 0.8 {
