@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/assist/eval"
 	"github.com/larkspur-labs/assist/engine/transcript"
 )
@@ -44,13 +43,7 @@ func Alerts(o *AlertsOptions) error {
 		for _, w := range warns {
 			fmt.Fprintln(o.ErrOut, "warning:", w)
 		}
-		for _, c := range got {
-			ac := eval.AlertCall{ID: c.ID}
-			for _, u := range c.Utterances {
-				ac.Turns = append(ac.Turns, assist.Turn{Speaker: u.Speaker, Text: u.Text})
-			}
-			calls = append(calls, ac)
-		}
+		calls = append(calls, alertCalls(got)...)
 	}
 	fmt.Fprintf(o.ErrOut, "eval alerts: %s on %d calls, expectations for %d\n", m.Name(), len(calls), len(expect))
 	rep, err := eval.Alerts(m, calls, expect)
