@@ -26,7 +26,22 @@ type SentimentReport struct {
 	F1 map[string]float64 `json:"f1"`
 	// PerUttUS is the median time to classify one utterance, in µs.
 	PerUttUS float64 `json:"per_utt_us"`
+	// ECE is the expected calibration error of the probability the
+	// classifier gives its class (ten equal-width bins): 0 when a class
+	// given with probability 0.8 is right 80% of the time. Absent for
+	// classifiers without probabilities.
+	ECE *float64 `json:"ece,omitempty"`
 }
+
+// ProbClassifier is a Classifier that also gives the probability of its
+// class.
+type ProbClassifier interface {
+	Classifier
+	ClassProb(text string) (string, float64)
+}
+
+// eceBins is how many equal-width bins the calibration error uses.
+const eceBins = 10
 
 // Classifier says whether a text is positive, negative or neutral.
 type Classifier interface {
@@ -46,6 +61,9 @@ func (c modelClassifier) Class(text string) string {
 	class, _ := c.m.Polarity(text)
 	return class
 }
+
+// ClassProb implements ProbClassifier.
+func (c modelClassifier) ClassProb(text string) (string, float64) { return c.m.Polarity(text) }
 
 // ClassInContext implements ContextClassifier: the class of the turn read
 // as a call reads it (assist.ReadInContext).
@@ -302,7 +320,35 @@ func score(c Classifier, set SentimentSet, classes []string) (SentimentReport, e
 		rep.MacroF1 += f1 / float64(len(classes))
 	}
 	rep.MacroF1 = stats.Round(rep.MacroF1, 4)
+	if pc, ok := c.(ProbClassifier); ok {
+		ece := stats.Round(calibrationError(pc, set), 4)
+		rep.ECE = &ece
+	}
 	rep.Accuracy = stats.Round(float64(right)/float64(len(texts)), 4)
 	rep.PerUttUS = math.Round(stats.Percentile(lat, 50)*10) / 10
 	return rep, nil
+}
+
+// calibrationError is the expected calibration error of c's class
+// probabilities on set: the texts binned by probability, each bin's gap
+// between mean probability and accuracy, weighted by its share of texts.
+func calibrationError(c ProbClassifier, set SentimentSet) float64 {
+	var n, right [eceBins]float64
+	var conf [eceBins]float64
+	for i, t := range set.Texts {
+		class, p := c.ClassProb(t)
+		b := min(int(p*eceBins), eceBins-1)
+		n[b]++
+		conf[b] += p
+		if class == set.Gold[i] {
+			right[b]++
+		}
+	}
+	var ece float64
+	for b := range n {
+		if n[b] > 0 {
+			ece += math.Abs(conf[b]-right[b]) / float64(len(set.Texts))
+		}
+	}
+	return ece
 }

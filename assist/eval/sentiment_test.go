@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -89,5 +90,28 @@ func TestGaugesOnTheDevSample(t *testing.T) {
 	}
 	if got := GaugeClassifier(m).Class("Thank you so much, you saved my day!"); got != assist.EmotionSatisfaction {
 		t.Errorf("top gauge of thanks: %s, want joy", got)
+	}
+}
+
+// fixedProb classifies everything as positive with probability p.
+type fixedProb float64
+
+func (fixedProb) Name() string                         { return "fixed" }
+func (fixedProb) Class(string) string                  { return assist.Positive }
+func (f fixedProb) ClassProb(string) (string, float64) { return assist.Positive, float64(f) }
+
+func TestCalibrationError(t *testing.T) {
+	set := SentimentSet{Texts: []string{"a", "b", "c", "d"}, Gold: []string{assist.Positive, assist.Positive, assist.Positive, assist.Negative}}
+	for p, want := range map[float64]float64{0.75: 0, 0.95: 0.2, 0.55: 0.2} {
+		if got := calibrationError(fixedProb(p), set); math.Abs(got-want) > 1e-9 {
+			t.Errorf("p %.2f: ECE %.3f, want %.3f", p, got, want)
+		}
+	}
+	rep, err := Sentiment(fixedProb(0.75), set)
+	if err != nil || rep.ECE == nil || *rep.ECE != 0 {
+		t.Errorf("report ECE %v, %v", rep.ECE, err)
+	}
+	if rep, _ := Sentiment(NewVader(), set); rep.ECE != nil {
+		t.Error("VADER has no probabilities, yet an ECE")
 	}
 }
