@@ -84,7 +84,7 @@ var (
 	apologyRe    = regexp.MustCompile(`\b((i'?m|i am) (so |really |very |truly )?sorry|i apologi[sz]e|my apologies|sorry (about|for) (that|yelling|shouting|snapping|the (outburst|attitude|tone))|sorry,? (i|i'?ve been) (yelled|shouted|snapped|was rude|lost my temper))\b`)
 	apologyKeys  = []string{"sorry", "apologi"}
 	apologyButRe = regexp.MustCompile(`\bsorry,? but\b`)
-	thanksRe     = regexp.MustCompile(`\b(thank(s| you| u)|thx|much appreciated|(i|really) appreciate (it|that|this|you|your|the))\b`)
+	thanksRe     = regexp.MustCompile(`\b(thank(s| you| u| goodness| god| heavens)|thx|much appreciated|(i|really) appreciate (it|that|this|you|your|the))\b`)
 	thanksKeys   = []string{"thank", "thx", "appreciate"}
 	sarcasticRe  = regexp.MustCompile(`\b(thanks? (a lot )?for nothing|no thanks to|thanks? a lot,? (for )?(nothing|wasting)|yeah,? right|sure,? (like|whatever)|fine,? whatever|great,? just great|oh,? great|wonderful,? just|(this|that|it)('?s| is) a joke|what a joke|(you'?ve|you have|you) got to be kidding|are you (kidding|serious)|give me a break)\b`)
 	sarcasmKeys  = []string{"nothing", "thanks to", "wasting", "right", "whatever", "just great", "oh great", "oh, great", "wonderful", "joke", "kidding", "serious", "break"}

@@ -30,6 +30,7 @@ func TestReadCues(t *testing.T) {
 		{"If this isn't fixed today I'm closing my account.", "", []string{CueLeave}},
 		{"I'm done with you people, I'm going to another bank.", "", []string{CueLeave}},
 		{"What is this charge?", "", nil},
+		{"Oh, thank goodness. I was worried somebody had got in.", "", []string{CueThanks, CueWorry}},
 		{"There's a payment on my card I didn't make, I'm worried.", "", []string{CueWorry}},
 		{"My transfer is still pending.", "", []string{CueStuck}},
 	} {
