@@ -111,6 +111,11 @@ type Analysis struct {
 	Ranked          *Ranked
 	Recommendations []Recommendation
 	Alerts          []Alert
+	// Refine, when the ranking comes in two stages (Ranker.Staged), ranks
+	// the same turn again with the slower model: Ranked is the fast stage.
+	// It reads a copy of the turns, so it may run on another goroutine
+	// while the call moves on; nil with one stage.
+	Refine func(ctx context.Context) (Ranked, error)
 }
 
 // Sentiment scores one final utterance of speaker and updates that
@@ -151,7 +156,11 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 // and the error is returned for the caller to log.
 func (c *Call) Assist(ctx context.Context, an *Analysis) error {
 	c.Watch(an)
-	r, err := c.a.Ranker.Rank(ctx, c.turns)
+	r, err := c.a.Ranker.RankFast(ctx, c.turns)
+	if c.a.Ranker.Staged() {
+		turns, ranker := slices.Clone(c.turns), c.a.Ranker
+		an.Refine = func(ctx context.Context) (Ranked, error) { return ranker.Rank(ctx, turns) }
+	}
 	if err != nil {
 		// The agent still gets the alerts; the pane says why nothing is suggested.
 		r = Ranked{Abstain: true, Reason: "knowledge base unavailable"}
@@ -266,4 +275,23 @@ func (c *Call) topicTitles(n int) []string {
 		out = append(out, t.title)
 	}
 	return out
+}
+
+// Sample is the embedded emotion model with reply ranking over the bundled
+// knowledge base and no sentence encoder: the assistant that tests and the
+// load evaluations drive an engine with.
+func Sample() (*Assistant, error) {
+	emotion, err := EmbeddedEmotionModel()
+	if err != nil {
+		return nil, err
+	}
+	articles, err := kb.Sample()
+	if err != nil {
+		return nil, err
+	}
+	base, err := kb.Open(articles, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Assistant{Sentiment: emotion, Ranker: NewRanker(base.Retriever())}, nil
 }

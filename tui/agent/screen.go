@@ -43,6 +43,8 @@ const (
 type Screen struct {
 	opts        Options
 	replay      ReplayControls // the controller's, when it has them
+	replier     Replier        // the controller's, when it has it and the view may act
+	states      StatePublisher // the controller's, when it has it and the view may act
 	modelStatus string         // Options.ModelStatus, sanitised
 	now         func() time.Time
 	styles      *theme.Styles // shared by the panes; replaced, never changed
@@ -67,6 +69,17 @@ type Screen struct {
 	recs        recommendationsPane
 	summary     summaryPane // the overlay, drawn only while summaryOpen
 	summaryOpen bool
+	composer    composerPane
+	// composerShown says the layout has the composer: the displayed call
+	// is a live chat the agent may answer. composing says it has the keys.
+	composerShown bool
+	composing     bool
+
+	// The agent's state, when the view publishes it (see agentstate.go).
+	agentState     event.AgentState
+	stateCall      string    // the call the agent is on or wrapping up
+	stateSince     time.Time // when the agent entered the state
+	statePublished time.Time // when it was last published
 
 	clock     time.Time // the view's notion of now, set by the methods that need it
 	paused    bool
@@ -115,10 +128,18 @@ func NewScreen(opts Options) Screen {
 		gauges:      newGaugesPane(th),
 		recs:        newRecommendationsPane(th),
 		summary:     newSummaryPane(th),
+		composer:    newComposerPane(th),
 		clock:       now(),
 		speed:       1,
 	}
 	m.replay, _ = opts.Controller.(ReplayControls)
+	if !opts.ReadOnly {
+		m.replier, _ = opts.Controller.(Replier)
+		m.states, _ = opts.Controller.(StatePublisher)
+	}
+	if m.states != nil {
+		m.agentState, m.stateSince = event.AgentAvailable, m.clock
+	}
 	m.help.Styles = st.Help.Keys
 	m.help.FullSeparator = "   "
 	m.setFocus(focusTranscript)
@@ -145,6 +166,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 	m.gauges.SetStyles(th)
 	m.recs.SetStyles(th)
 	m.summary.SetStyles(th)
+	m.composer.SetStyles(th)
 	m.shown = shownRevs{callID: m.shown.callID}
 	m.refresh()
 	m.settle()
@@ -156,7 +178,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 // call.started of a new call makes it the displayed call. The returned
 // command asks a replay where a started call stands in its playlist.
 func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
-	m.clock = m.now()
+	m.advance(m.now())
 	var cmds []tea.Cmd
 	for _, ev := range evs {
 		if c := m.applyEvent(ev); c != nil {
@@ -164,6 +186,7 @@ func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
 		}
 	}
 	m.refresh()
+	cmds = append(cmds, m.followCall())
 	m.settle()
 	return tea.Batch(cmds...)
 }
@@ -181,7 +204,7 @@ func (m *Screen) SetStarted(callID string, at time.Time) {
 // Tick advances the view's clock: the elapsed time, and the status note,
 // which expires.
 func (m *Screen) Tick() {
-	m.clock = m.now()
+	m.advance(m.now())
 	if m.note != "" && !m.clock.Before(m.noteUntil) {
 		m.note = ""
 	}
@@ -193,7 +216,7 @@ func (m *Screen) Tick() {
 // it is down the header says "○ reconnecting…" and for how long, instead
 // of "● LIVE". A view that is never told (a replay in-process) is live.
 func (m *Screen) SetConnection(msg common.ConnectionMsg) {
-	m.clock = m.now()
+	m.advance(m.now())
 	m.offline, m.lostAt = !msg.Connected, msg.Since
 	if m.offline && m.lostAt.IsZero() {
 		m.lostAt = m.clock
@@ -237,6 +260,9 @@ func (m *Screen) syncKeys() {
 		showAll:     m.help.ShowAll,
 		call:        m.calls[m.current] != nil,
 		summaryOpen: m.summaryOpen,
+		composer:    m.composerShown,
+		composing:   m.composing,
+		state:       m.agentState,
 	})
 }
 
@@ -257,7 +283,7 @@ func (m *Screen) helpRows() int {
 func (m *Screen) relayout() {
 	m.help.SetWidth(m.width)
 	m.helpWant = m.helpRows()
-	l := computeLayout(m.width, m.height, m.helpWant)
+	l := computeLayout(m.width, m.height, m.helpWant, m.composerShown)
 	m.layout = l
 	c := common.ChromeBox
 	if l.Compact {
@@ -274,5 +300,7 @@ func (m *Screen) relayout() {
 	m.recs.SetSize(l.Recommendations.W, l.Recommendations.H)
 	m.summary.SetChrome(c)
 	m.summary.SetSize(l.Summary.W, l.Summary.H)
+	m.composer.SetChrome(c)
+	m.composer.SetSize(l.Composer.W, l.Composer.H)
 	m.refresh()
 }
