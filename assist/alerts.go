@@ -1,9 +1,6 @@
 package assist
 
-import (
-	"fmt"
-	"regexp"
-)
+import "fmt"
 
 // Alert types.
 const (
@@ -27,15 +24,15 @@ type Alert struct {
 	Reason   string
 }
 
-var (
-	supervisorRe = regexp.MustCompile(`(?i)\b(supervisor|manager|someone (else )?in charge|escalate (this|it|my)|speak to (someone|somebody) (else|higher)|higher up)\b`)
-	churnRe      = regexp.MustCompile(`(?i)\b(cancel (my|the|this) (account|card|membership|subscription)|clos(e|ing) (my|the|all my) accounts?|switch(ing)? (to another )?banks?|take my (business|money) elsewhere|leav(e|ing) (this|your) bank|mov(e|ing) (my money|everything) to)\b`)
-)
-
 // Alert thresholds. A customer is at escalation risk when their rolling
 // score is below escalationFloor and has fallen over escalationTurns
-// customer turns in a row; a drop is a customer score falling by more than
-// dropDelta, to below dropFloor, right after an agent turn.
+// customer turns in a row, or escalationTurns turns in a row were negative
+// (a customer who starts furious and stays so), and the turn itself is
+// below escalationTurn; a
+// drop is a customer score falling by more than dropDelta, to below
+// dropFloor, right after an agent turn. Neither follows a turn that
+// de-escalates (an apology, thanks or acceptance; see Cues): a customer
+// who calms down is never the risk.
 const (
 	escalationFloor = -0.25
 	escalationTurns = 3
@@ -46,6 +43,9 @@ const (
 	// Both were read off the SGD banking dialogues, where the trained model
 	// scores curt but calm turns ("No, not now") down to −0.8.
 	dropFloor = -0.5
+	// escalationTurn is how negative the turn that raises an escalation
+	// must be itself: a neutral question in a tense call is no escalation.
+	escalationTurn = -0.2
 	// alertCooldown is how many customer turns pass before the same alert
 	// type may fire again.
 	alertCooldown = 6
@@ -56,6 +56,8 @@ type watch struct {
 	customerTurns int
 	lastFired     map[string]int
 	falling       int     // consecutive customer turns with a falling rolling score
+	negative      int     // consecutive negative customer turns
+	lastNegative  int     // the last customer turn that was negative, 0 for none
 	lastCustomer  float64 // the previous customer utterance's polarity
 	prevRolling   float64
 	agentSpoke    bool // an agent turn came after the last customer turn
@@ -66,7 +68,7 @@ func (w *watch) observeAgent() { w.agentSpoke = true }
 
 // observeCustomer runs the rules on one customer utterance and returns the
 // alerts it raises.
-func (w *watch) observeCustomer(text string, s Score, rolling float64) []Alert {
+func (w *watch) observeCustomer(text string, s Score, rolling float64, cues Cues) []Alert {
 	if w.lastFired == nil {
 		w.lastFired = map[string]int{}
 	}
@@ -80,24 +82,40 @@ func (w *watch) observeCustomer(text string, s Score, rolling float64) []Alert {
 		out = append(out, a)
 	}
 
-	if m := supervisorRe.FindString(text); m != "" {
+	if m := cues.Supervisor; m != "" {
 		fire(Alert{AlertSupervisor, SeverityWarning, fmt.Sprintf("customer asked for a %q", m)})
 	}
-	if m := churnRe.FindString(text); m != "" {
+	if m := cues.Leave; m != "" {
 		fire(Alert{AlertChurn, SeverityWarning, fmt.Sprintf("customer mentioned %q", m)})
 	}
+	calm := cues.Deescalates()
 
 	if w.customerTurns > 1 && rolling < w.prevRolling {
 		w.falling++
 	} else {
 		w.falling = 0
 	}
-	if w.falling >= escalationTurns-1 && rolling < escalationFloor {
+	recentlyUpset := w.lastNegative > 0 && w.customerTurns-w.lastNegative <= trendSpan
+	if s.Polarity < escalationTurn && !calm {
+		w.negative++
+		w.lastNegative = w.customerTurns
+	} else {
+		w.negative = 0
+	}
+	switch {
+	case calm || s.Polarity >= escalationTurn:
+	case w.falling >= escalationTurns-1 && rolling < escalationFloor:
 		fire(Alert{AlertEscalation, SeverityCritical, fmt.Sprintf(
 			"customer negativity rising for %d turns (rolling %.2f)", w.falling+1, rolling)})
+	case w.negative >= escalationTurns && rolling < escalationFloor:
+		fire(Alert{AlertEscalation, SeverityCritical, fmt.Sprintf(
+			"customer negative for %d turns in a row (rolling %.2f)", w.negative, rolling)})
 	}
+	// A drop is a calm customer upset by the agent's reply; one who was
+	// negative within the last few turns is back at the complaint, the
+	// escalation rule's concern.
 	if w.customerTurns > 1 && w.agentSpoke && w.lastCustomer-s.Polarity > dropDelta && s.Polarity < dropFloor &&
-		!isFillerOnly(text) {
+		!recentlyUpset && !isFillerOnly(text) && !calm {
 		fire(Alert{AlertDrop, SeverityWarning, fmt.Sprintf(
 			"customer sentiment fell from %.2f to %.2f after the agent's reply", w.lastCustomer, s.Polarity)})
 	}

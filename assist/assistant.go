@@ -86,6 +86,9 @@ type Call struct {
 	transcript []Turn
 	moods      map[string]*Mood
 	watch      watch
+	// agentLast is the agent's latest turn, the context a customer's
+	// "fine" or "sure" is read against.
+	agentLast string
 
 	topics     map[string]*topic // article id → how strongly it was the top match
 	alertsSeen []string          // alert types in the order they first fired
@@ -101,6 +104,9 @@ type Analysis struct {
 	Score   Score
 	Rolling float64
 	Trend   float64
+	// Cues are what a customer turn does (apology, thanks, acceptance,
+	// supervisor request, threat to leave), read in context.
+	Cues Cues
 	// Ranked, Recommendations and Alerts are set for customer utterances only.
 	Ranked          *Ranked
 	Recommendations []Recommendation
@@ -115,7 +121,16 @@ type Analysis struct {
 // Sentiment scores one final utterance of speaker and updates that
 // speaker's mood.
 func (c *Call) Sentiment(speaker, text string) Analysis {
-	s := c.a.Sentiment.Analyze(text)
+	var (
+		s    Score
+		cues Cues
+	)
+	if speaker == "customer" {
+		s, cues = ReadInContext(c.a.Sentiment, text, c.agentLast)
+	} else {
+		s = c.a.Sentiment.Analyze(text)
+		c.agentLast = text
+	}
 	m := c.moods[speaker]
 	if m == nil {
 		m = &Mood{}
@@ -132,7 +147,7 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 	if speaker != "customer" {
 		c.watch.observeAgent()
 	}
-	return Analysis{Score: s, Rolling: rolling, Trend: trend}
+	return Analysis{Score: s, Rolling: rolling, Trend: trend, Cues: cues}
 }
 
 // Assist completes the analysis of a customer utterance already scored by
@@ -140,7 +155,7 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 // base fails, the analysis still holds the alerts and an abstaining ranking,
 // and the error is returned for the caller to log.
 func (c *Call) Assist(ctx context.Context, an *Analysis) error {
-	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling)
+	c.Watch(an)
 	r, err := c.a.Ranker.RankFast(ctx, c.turns)
 	if c.a.Ranker.Staged() {
 		turns, ranker := slices.Clone(c.turns), c.a.Ranker
@@ -154,6 +169,13 @@ func (c *Call) Assist(ctx context.Context, an *Analysis) error {
 	an.Recommendations = Recommend(r, an.Alerts)
 	c.noteOutcome(an)
 	return err
+}
+
+// Watch runs the alert rules on a customer utterance already scored by
+// Sentiment and sets its Alerts. Assist does it; a replay that needs only
+// the alerts calls it alone.
+func (c *Call) Watch(an *Analysis) {
+	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling, an.Cues)
 }
 
 // Wrapup describes the call at its end: a one-paragraph summary built from

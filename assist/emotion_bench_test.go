@@ -32,4 +32,17 @@ func BenchmarkEmotionModel(b *testing.B) {
 		}
 		b.ReportMetric(heapMB, "model-heap-MB")
 	})
+	// What a call does with every customer turn: the analysis, the cues
+	// read against the agent's reply, and the score adjusted for them.
+	const agent = "I can refund one of the fees now if you'd like."
+	b.Run("in-context", func(b *testing.B) {
+		for b.Loop() {
+			ReadInContext(m, turn, agent)
+		}
+	})
+	b.Run("cues", func(b *testing.B) {
+		for b.Loop() {
+			ReadCues(turn, agent)
+		}
+	})
 }

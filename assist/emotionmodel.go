@@ -23,7 +23,14 @@ import (
 type EmotionModel struct {
 	polarity *intent.Model
 	gauges   *intent.Model
+	// gaugeOf names the gauge of each of the gauge model's labels: itself,
+	// or for a model trained before the gauges were renamed, the new name.
+	gaugeOf map[string]string
 }
+
+// formerGauges maps the gauges' former names to their names: fear became
+// anxiety, joy satisfaction. Model files trained before still load.
+var formerGauges = map[string]string{"fear": EmotionAnxiety, "joy": EmotionSatisfaction}
 
 var _ SentimentAnalyzer = (*EmotionModel)(nil)
 
@@ -75,12 +82,18 @@ func NewEmotionModel(polarity, gauges *intent.Model) (*EmotionModel, error) {
 	if !sameSet(polarity.Labels(), Polarities) {
 		return nil, fmt.Errorf("polarity model labels %v, want %v", polarity.Labels(), Polarities)
 	}
+	gaugeOf := map[string]string{}
 	for _, l := range gauges.Labels() {
-		if !slices.Contains(Emotions, l) {
+		g := l
+		if n, ok := formerGauges[l]; ok {
+			g = n
+		}
+		if !slices.Contains(Emotions, g) {
 			return nil, fmt.Errorf("gauge model label %q is not a gauge", l)
 		}
+		gaugeOf[l] = g
 	}
-	return &EmotionModel{polarity: polarity, gauges: gauges}, nil
+	return &EmotionModel{polarity: polarity, gauges: gauges, gaugeOf: gaugeOf}, nil
 }
 
 // LoadEmotionModel reads the two model files from dir.
@@ -101,7 +114,7 @@ func (m *EmotionModel) Name() string { return "emotion-svm" }
 
 // Polarity returns the most likely class of text and its probability.
 func (m *EmotionModel) Polarity(text string) (class string, prob float64) {
-	p := m.polarity.PredictTop(text, 1)[0]
+	p := m.polarity.PredictTop(ModelText(text), 1)[0]
 	return p.Label, p.Prob
 }
 
@@ -109,13 +122,15 @@ func (m *EmotionModel) Polarity(text string) (class string, prob float64) {
 // P(negative), so a sure neutral is 0 and an unsure one leans little;
 // confidence is the probability of the most likely class. Text with no
 // letters or digits (empty, emoji only) is neutral with confidence 0: the
-// model has seen nothing of it.
+// model has seen nothing of it. The model reads ModelText(text): politeness
+// formulas carry no emotion.
 func (m *EmotionModel) Analyze(text string) Score {
 	if !hasWord(text) {
-		return Score{Emotions: onlyNeutral()}
+		return Score{Emotions: onlyNeutral(), Class: Neutral}
 	}
-	preds := intent.PredictEach(text, m.polarity, m.gauges)
+	preds := intent.PredictEach(ModelText(text), m.polarity, m.gauges)
 	var pos, neg, top float64
+	class := preds[0][0].Label
 	for _, p := range preds[0] {
 		switch p.Label {
 		case Positive:
@@ -130,9 +145,9 @@ func (m *EmotionModel) Analyze(text string) Score {
 		emotions[e] = 0
 	}
 	for _, p := range preds[1] {
-		emotions[p.Label] = p.Prob
+		emotions[m.gaugeOf[p.Label]] = p.Prob
 	}
-	return Score{Polarity: clamp(pos-neg, -1, 1), Confidence: top, Emotions: emotions}
+	return Score{Polarity: clamp(pos-neg, -1, 1), Confidence: top, Emotions: emotions, Class: class}
 }
 
 func hasWord(text string) bool {

@@ -23,8 +23,8 @@ func TestEmotionModelReadsCustomers(t *testing.T) {
 		emotion string
 	}{
 		{"This is ridiculous, I'm furious that you charged me twice!", -1, ""},
-		{"Thank you so much, that's wonderful news", 1, EmotionJoy},
-		{"I'm really worried someone has stolen my identity", -1, EmotionFear},
+		{"Thank you so much, that's wonderful news", 1, EmotionSatisfaction},
+		{"I'm really worried someone has stolen my identity", -1, EmotionAnxiety},
 		{"I don't understand what this charge is, I'm confused", 0, EmotionConfusion},
 		{"I'm not happy with this at all", -1, ""},
 	} {

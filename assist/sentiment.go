@@ -6,21 +6,24 @@ package assist
 
 import "math"
 
-// Emotion gauge names, in display order.
+// Emotion gauge names, in display order: what a contact-center agent must
+// notice. Anxiety is worry about money, fraud or safety (not the polite
+// "I'm afraid"); sadness covers disappointment; satisfaction covers thanks,
+// relief and approval.
 const (
-	EmotionAnger       = "anger"
-	EmotionFrustration = "frustration"
-	EmotionSadness     = "sadness"
-	EmotionFear        = "fear"
-	EmotionConfusion   = "confusion"
-	EmotionJoy         = "joy"
-	EmotionNeutral     = "neutral"
+	EmotionAnger        = "anger"
+	EmotionFrustration  = "frustration"
+	EmotionSadness      = "sadness"
+	EmotionAnxiety      = "anxiety"
+	EmotionConfusion    = "confusion"
+	EmotionSatisfaction = "satisfaction"
+	EmotionNeutral      = "neutral"
 )
 
 // Emotions lists the gauges in display order.
 var Emotions = []string{
-	EmotionAnger, EmotionFrustration, EmotionSadness, EmotionFear,
-	EmotionConfusion, EmotionJoy, EmotionNeutral,
+	EmotionAnger, EmotionFrustration, EmotionSadness, EmotionAnxiety,
+	EmotionConfusion, EmotionSatisfaction, EmotionNeutral,
 }
 
 // Score is the sentiment of one utterance.
@@ -31,6 +34,23 @@ type Score struct {
 	Confidence float64
 	// Emotions maps every gauge in Emotions to a weight; the weights sum to 1.
 	Emotions map[string]float64
+	// Class is the most likely of Polarities, "" when the analyzer does
+	// not say (see PolarityClass).
+	Class string
+}
+
+// PolarityClass returns the class of s: its Class, or for an analyzer
+// that gives none, the sign of its polarity outside the neutral band.
+func PolarityClass(s Score) string {
+	switch {
+	case s.Class != "":
+		return s.Class
+	case s.Polarity >= NeutralBand:
+		return Positive
+	case s.Polarity <= -NeutralBand:
+		return Negative
+	}
+	return Neutral
 }
 
 // SentimentAnalyzer scores text. Implementations are safe for concurrent use.

@@ -445,6 +445,7 @@ func sentimentPayload(u event.Utterance, an assist.Analysis) event.Sentiment {
 		Emotions:    roundMap(an.Score.Emotions),
 		Rolling:     stats.Round(an.Rolling, 3),
 		Trend:       stats.Round(an.Trend, 3),
+		Cues:        an.Cues.Names(),
 	}
 }
 

@@ -38,11 +38,13 @@ func TestEmotionModelBeatsVaderOnGoEmotionsDev(t *testing.T) {
 }
 
 // TestTrainEmotionReproducesTheShippedModel trains on GoEmotions' whole
-// train.tsv as `assist train emotion` does by default and compares the
+// train.tsv and TweetEval as the recorded command does (`assist train
+// emotion --data …/goemotions --tweeteval …/tweeteval`) and compares the
 // files with the ones embedded from assist/models: the shipped model is
-// what its recorded training command makes. It takes a minute or two.
+// what its recorded training command makes. It takes a few minutes.
 func TestTrainEmotionReproducesTheShippedModel(t *testing.T) {
-	m, _, err := TrainEmotion(datasetstest.Full(t, "goemotions/train.tsv"), EmotionTrainOptions{HoldOut: DefaultHoldOut})
+	m, _, err := TrainEmotion(datasetstest.Full(t, "goemotions/train.tsv"),
+		EmotionTrainOptions{HoldOut: DefaultHoldOut, TweetEval: datasetstest.Full(t, "tweeteval")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,22 @@ type SentimentReport struct {
 	F1 map[string]float64 `json:"f1"`
 	// PerUttUS is the median time to classify one utterance, in µs.
 	PerUttUS float64 `json:"per_utt_us"`
+	// ECE is the expected calibration error of the probability the
+	// classifier gives its class (ten equal-width bins): 0 when a class
+	// given with probability 0.8 is right 80% of the time. Absent for
+	// classifiers without probabilities.
+	ECE *float64 `json:"ece,omitempty"`
 }
+
+// ProbClassifier is a Classifier that also gives the probability of its
+// class.
+type ProbClassifier interface {
+	Classifier
+	ClassProb(text string) (string, float64)
+}
+
+// eceBins is how many equal-width bins the calibration error uses.
+const eceBins = 10
 
 // Classifier says whether a text is positive, negative or neutral.
 type Classifier interface {
@@ -47,6 +62,23 @@ func (c modelClassifier) Class(text string) string {
 	return class
 }
 
+// ClassProb implements ProbClassifier.
+func (c modelClassifier) ClassProb(text string) (string, float64) { return c.m.Polarity(text) }
+
+// ClassInContext implements ContextClassifier: the class of the turn read
+// as a call reads it (assist.ReadInContext).
+func (c modelClassifier) ClassInContext(text, agentLast string) string {
+	s, _ := assist.ReadInContext(c.m, text, agentLast)
+	return assist.PolarityClass(s)
+}
+
+// ContextClassifier is a Classifier that can also read a customer turn
+// after the agent's last reply, as a call does.
+type ContextClassifier interface {
+	Classifier
+	ClassInContext(text, agentLast string) string
+}
+
 // GaugeClassifier is the emotion model's gauges as a Classifier: the gauge
 // it gives the highest probability (the first of assist.Emotions on a tie).
 func GaugeClassifier(m *assist.EmotionModel) Classifier { return gaugeClassifier{m} }
@@ -56,7 +88,16 @@ type gaugeClassifier struct{ m *assist.EmotionModel }
 func (c gaugeClassifier) Name() string { return c.m.Name() + " gauges" }
 
 func (c gaugeClassifier) Class(text string) string {
-	emotions := c.m.Analyze(text).Emotions
+	return topGauge(c.m.Analyze(text).Emotions)
+}
+
+// ClassInContext implements ContextClassifier.
+func (c gaugeClassifier) ClassInContext(text, agentLast string) string {
+	s, _ := assist.ReadInContext(c.m, text, agentLast)
+	return topGauge(s.Emotions)
+}
+
+func topGauge(emotions map[string]float64) string {
 	top := assist.Emotions[0]
 	for _, e := range assist.Emotions[1:] {
 		if emotions[e] > emotions[top] {
@@ -102,6 +143,9 @@ type SentimentSet struct {
 	// Gold holds one of assist.Polarities for each text, or, in a set
 	// read by GoEmotionsGauges, one of assist.Emotions.
 	Gold []string
+	// Context, when set, holds for each text the agent's reply before it,
+	// and a ContextClassifier reads the text after it.
+	Context []string
 	// Dropped counts the rows left out because they have no one class
 	// (GoEmotions rows in the ambiguous group or spanning groups, or
 	// whose emotions map to no gauge or to several).
@@ -174,18 +218,41 @@ func AirlineSentiment(path string) (SentimentSet, error) {
 
 // TweetEvalSentiment reads one split ("val", "test" or "train") of
 // TweetEval's sentiment task folder, whose labels are negative, neutral
-// and positive.
-func TweetEvalSentiment(dir, split string) (SentimentSet, error) {
+// and positive. With heldOut, only the rows TrainEmotion held out of
+// training (every holdOut-th, DefaultHoldOut when below 2) are read.
+func TweetEvalSentiment(dir, split string, heldOut bool, holdOut int) (SentimentSet, error) {
+	rows, err := datasets.LoadTweetEval(dir, split)
+	if err != nil {
+		return SentimentSet{}, err
+	}
+	var set SentimentSet
+	for i, r := range rows {
+		if !slices.Contains(assist.Polarities, r.Label) {
+			return SentimentSet{}, fmt.Errorf("tweeteval %s: label %q is not positive, negative or neutral: want the sentiment task's folder", dir, r.Label)
+		}
+		if heldOut && !HeldOut(i, holdOut) {
+			continue
+		}
+		set.add(r.Text, r.Label)
+	}
+	return set, nil
+}
+
+// TweetEvalGauges reads one split of TweetEval's emotion task folder as a
+// test set of the gauges: anger to anger, joy and optimism to joy, sadness
+// to sadness.
+func TweetEvalGauges(dir, split string) (SentimentSet, error) {
 	rows, err := datasets.LoadTweetEval(dir, split)
 	if err != nil {
 		return SentimentSet{}, err
 	}
 	var set SentimentSet
 	for _, r := range rows {
-		if !slices.Contains(assist.Polarities, r.Label) {
-			return SentimentSet{}, fmt.Errorf("tweeteval %s: label %q is not positive, negative or neutral: want the sentiment task's folder", dir, r.Label)
+		g, ok := tweetGauges[r.Label]
+		if !ok {
+			return SentimentSet{}, fmt.Errorf("tweeteval %s: label %q is not anger, joy, optimism or sadness: want the emotion task's folder", dir, r.Label)
 		}
-		set.add(r.Text, r.Label)
+		set.add(r.Text, g)
 	}
 	return set, nil
 }
@@ -197,9 +264,16 @@ func Sentiment(c Classifier, set SentimentSet) (SentimentReport, error) {
 }
 
 // Gauges scores the emotion model's top gauge for every text of set (read
-// by GoEmotionsGauges) against its gold gauge, over the seven gauges.
+// by GoEmotionsGauges, TweetEvalGauges or ContactSentiment) against its
+// gold gauge. Macro-F1 is over the gauges the set has.
 func Gauges(m *assist.EmotionModel, set SentimentSet) (SentimentReport, error) {
-	return score(GaugeClassifier(m), set, assist.Emotions)
+	var classes []string
+	for _, g := range assist.Emotions {
+		if slices.Contains(set.Gold, g) {
+			classes = append(classes, g)
+		}
+	}
+	return score(GaugeClassifier(m), set, classes)
 }
 
 // score classifies every text of set and scores the classes against its
@@ -209,15 +283,19 @@ func score(c Classifier, set SentimentSet, classes []string) (SentimentReport, e
 	if len(texts) == 0 || len(texts) != len(gold) {
 		return SentimentReport{}, fmt.Errorf("eval sentiment: %d texts, %d labels", len(texts), len(gold))
 	}
+	class := func(i int) string { return c.Class(texts[i]) }
+	if cc, ok := c.(ContextClassifier); ok && len(set.Context) == len(texts) {
+		class = func(i int) string { return cc.ClassInContext(texts[i], set.Context[i]) }
+	}
 	// Warm up caches and the allocator before timing.
-	for _, t := range texts[:min(100, len(texts))] {
-		c.Class(t)
+	for i := range texts[:min(100, len(texts))] {
+		class(i)
 	}
 	confusion := map[[2]string]int{}
 	lat := make([]float64, len(texts))
-	for i, t := range texts {
+	for i := range texts {
 		start := time.Now()
-		p := c.Class(t)
+		p := class(i)
 		lat[i] = float64(time.Since(start).Nanoseconds()) / 1e3
 		confusion[[2]string{gold[i], p}]++
 	}
@@ -242,7 +320,35 @@ func score(c Classifier, set SentimentSet, classes []string) (SentimentReport, e
 		rep.MacroF1 += f1 / float64(len(classes))
 	}
 	rep.MacroF1 = stats.Round(rep.MacroF1, 4)
+	if pc, ok := c.(ProbClassifier); ok {
+		ece := stats.Round(calibrationError(pc, set), 4)
+		rep.ECE = &ece
+	}
 	rep.Accuracy = stats.Round(float64(right)/float64(len(texts)), 4)
 	rep.PerUttUS = math.Round(stats.Percentile(lat, 50)*10) / 10
 	return rep, nil
+}
+
+// calibrationError is the expected calibration error of c's class
+// probabilities on set: the texts binned by probability, each bin's gap
+// between mean probability and accuracy, weighted by its share of texts.
+func calibrationError(c ProbClassifier, set SentimentSet) float64 {
+	var n, right [eceBins]float64
+	var conf [eceBins]float64
+	for i, t := range set.Texts {
+		class, p := c.ClassProb(t)
+		b := min(int(p*eceBins), eceBins-1)
+		n[b]++
+		conf[b] += p
+		if class == set.Gold[i] {
+			right[b]++
+		}
+	}
+	var ece float64
+	for b := range n {
+		if n[b] > 0 {
+			ece += math.Abs(conf[b]-right[b]) / float64(len(set.Texts))
+		}
+	}
+	return ece
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -40,11 +41,11 @@ func TestSentimentSets(t *testing.T) {
 	if err != nil || len(held.Texts)+held.Dropped != 29 {
 		t.Errorf("held-out rows of the train sample: %d kept, %d dropped, %v; want 29 rows", len(held.Texts), held.Dropped, err)
 	}
-	tweets, err := TweetEvalSentiment(datasetstest.Sample(t, "tweeteval/sentiment"), "val")
+	tweets, err := TweetEvalSentiment(datasetstest.Sample(t, "tweeteval/sentiment"), "val", false, 0)
 	if err != nil || len(tweets.Texts) != 6 || strings.Join(tweets.Gold, " ") != "negative negative neutral neutral positive positive" {
 		t.Errorf("TweetEval sentiment val: %+v, %v", tweets, err)
 	}
-	if _, err := TweetEvalSentiment(datasetstest.Sample(t, "tweeteval/emotion"), "train"); err == nil || !strings.Contains(err.Error(), "sentiment task") {
+	if _, err := TweetEvalSentiment(datasetstest.Sample(t, "tweeteval/emotion"), "train", false, 0); err == nil || !strings.Contains(err.Error(), "sentiment task") {
 		t.Errorf("the emotion task read as sentiment: %v", err)
 	}
 	m, err := assist.EmbeddedEmotionModel()
@@ -87,7 +88,30 @@ func TestGaugesOnTheDevSample(t *testing.T) {
 	if rep.N != len(set.Texts) || len(rep.F1) != len(assist.Emotions) || rep.Accuracy < 0.4 || rep.MacroF1 <= 0 {
 		t.Errorf("gauges on the dev sample: %+v", rep)
 	}
-	if got := GaugeClassifier(m).Class("Thank you so much, you saved my day!"); got != assist.EmotionJoy {
+	if got := GaugeClassifier(m).Class("Thank you so much, you saved my day!"); got != assist.EmotionSatisfaction {
 		t.Errorf("top gauge of thanks: %s, want joy", got)
+	}
+}
+
+// fixedProb classifies everything as positive with probability p.
+type fixedProb float64
+
+func (fixedProb) Name() string                         { return "fixed" }
+func (fixedProb) Class(string) string                  { return assist.Positive }
+func (f fixedProb) ClassProb(string) (string, float64) { return assist.Positive, float64(f) }
+
+func TestCalibrationError(t *testing.T) {
+	set := SentimentSet{Texts: []string{"a", "b", "c", "d"}, Gold: []string{assist.Positive, assist.Positive, assist.Positive, assist.Negative}}
+	for p, want := range map[float64]float64{0.75: 0, 0.95: 0.2, 0.55: 0.2} {
+		if got := calibrationError(fixedProb(p), set); math.Abs(got-want) > 1e-9 {
+			t.Errorf("p %.2f: ECE %.3f, want %.3f", p, got, want)
+		}
+	}
+	rep, err := Sentiment(fixedProb(0.75), set)
+	if err != nil || rep.ECE == nil || *rep.ECE != 0 {
+		t.Errorf("report ECE %v, %v", rep.ECE, err)
+	}
+	if rep, _ := Sentiment(NewVader(), set); rep.ECE != nil {
+		t.Error("VADER has no probabilities, yet an ECE")
 	}
 }

@@ -7,11 +7,11 @@ import (
 )
 
 func TestLoadSentimentAndClassifier(t *testing.T) {
-	set, err := LoadSentiment("tweeteval", datasetstest.Sample(t, "tweeteval/sentiment"), "val", false, 0)
+	set, err := LoadSentiment("tweeteval", datasetstest.Sample(t, "tweeteval/sentiment"), "val", false, 0, false)
 	if err != nil || len(set.Texts) != 6 {
 		t.Errorf("tweeteval val: %d texts, %v", len(set.Texts), err)
 	}
-	if _, err := LoadSentiment("imdb", "x", "", false, 0); err == nil {
+	if _, err := LoadSentiment("imdb", "x", "", false, 0, false); err == nil {
 		t.Error("an unknown format loaded")
 	}
 	for baseline, want := range map[string]string{"vader": "vader", "": "emotion-svm"} {

@@ -65,7 +65,7 @@ const emotionSystemPrompt = `You rate the emotion of one utterance a customer sa
 
 Answer with one JSON object and nothing else:
 - "polarity": a number from -1 (very negative) to 1 (very positive), 0 for neutral.
-- "emotions": an object with the keys "anger", "frustration", "sadness", "fear", "confusion", "joy" and "neutral", each a number from 0 to 1 saying how strongly the utterance shows it; they should sum to 1.
+- "emotions": an object with the keys "anger", "frustration", "confusion", "anxiety" (worry about money, fraud or safety), "sadness" (or disappointment), "satisfaction" and "neutral", each a number from 0 to 1 saying how strongly the utterance shows it; they should sum to 1.
 
 ` + dataRules
 

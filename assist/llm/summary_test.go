@@ -194,8 +194,8 @@ func TestEmotionParsesAndClamps(t *testing.T) {
 			`{"polarity": -3, "emotions": {"Anger": 2, "frustration": "1", "joy": -1, "rage": 5}} done`, -1,
 			map[string]float64{"anger": 0.5, "frustration": 0.5}},
 		{"all zero is neutral", `{"polarity": 0.25, "emotions": {}}`, 0.25, map[string]float64{"neutral": 1}},
-		{"percent strings", `{"polarity": "40%", "emotions": {"joy": "80%", "neutral": "20%"}}`, 0.4,
-			map[string]float64{"joy": 0.8, "neutral": 0.2}},
+		{"percent strings", `{"polarity": "40%", "emotions": {"satisfaction": "80%", "neutral": "20%"}}`, 0.4,
+			map[string]float64{"satisfaction": 0.8, "neutral": 0.2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := llmtest.NewServer(t, llmtest.WithReply(llmtest.KindEmotion, tc.reply))

@@ -39,7 +39,7 @@
 //	      speaker: customer         # customer|agent; default any
 //	      phrases: ["someone took money", "didn't authorise"]  # any, case-insensitive, whole words
 //	      intents: [fraud-report]
-//	      emotion_above: {fear: 0.5}  # any emotion at or above its level
+//	      emotion_above: {anxiety: 0.5}  # any emotion at or above its level
 //	      sentiment_below: -0.5
 //	  - id: dead-air
 //	    kind: silence
@@ -104,7 +104,10 @@ var (
 	severities = []string{SeverityInfo, SeverityWarning, SeverityCritical}
 	// emotions mirrors assist.Emotions; rules does not import assist so that
 	// assist may one day import rules.
-	emotions = []string{"anger", "frustration", "sadness", "fear", "confusion", "joy", "neutral"}
+	emotions = []string{"anger", "frustration", "sadness", "anxiety", "confusion", "satisfaction", "neutral"}
+	// emotionAliases are the gauges' former names, still accepted in
+	// rules files: fear became anxiety, joy satisfaction.
+	emotionAliases = map[string]string{"fear": "anxiety", "joy": "satisfaction"}
 
 	offerPlaceholders   = []string{"segment", "tenure", "missing", "has", "intent", "past_contacts"}
 	warningPlaceholders = []string{"phrase", "quote", "speaker", "intent", "emotion", "seconds", "turns"}
@@ -453,6 +456,14 @@ func (p *parser) warning(n *yaml.Node) (WarningRule, bool) {
 	if c.Speaker != "" && c.Speaker != SpeakerCustomer && c.Speaker != SpeakerAgent {
 		p.errf(wf["speaker"], "%s: unknown speaker %q (want customer or agent)", what, c.Speaker)
 		ok = false
+	}
+	for old, name := range emotionAliases {
+		if v, ok := c.EmotionAbove[old]; ok {
+			if _, both := c.EmotionAbove[name]; !both {
+				c.EmotionAbove[name] = v
+			}
+			delete(c.EmotionAbove, old)
+		}
 	}
 	for name, v := range c.EmotionAbove {
 		if !slices.Contains(emotions, name) {

@@ -615,3 +615,21 @@ warnings:
 	// offer travel-card: Offer the Voyager travel card (Gold customer for 4 years with no travel card; asked about card declined)
 	// critical supervisor at u7: Customer asked for a manager
 }
+
+// TestEmotionAliases keeps rules files written before the gauges were
+// renamed working: fear reads as anxiety, joy as satisfaction.
+func TestEmotionAliases(t *testing.T) {
+	rs, err := ParseRules("old.yaml", []byte(`
+warnings:
+  - id: worried
+    kind: fraud
+    when: {emotion_above: {fear: 0.5, joy: 0.9}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rs.Warnings[0].When.EmotionAbove
+	if len(got) != 2 || got["anxiety"] != 0.5 || got["satisfaction"] != 0.9 {
+		t.Errorf("emotion_above = %v, want anxiety 0.5 and satisfaction 0.9", got)
+	}
+}

@@ -219,8 +219,76 @@ func TestEvalSentimentTweetEval(t *testing.T) {
 	if rep := lastJSON(t, out); rep["n"] != float64(6) || rep["model"] != "emotion-svm" || !strings.Contains(stderr, "on 6 texts (0 dropped") {
 		t.Errorf("val split: %v\n%s", rep, stderr)
 	}
-	if _, _, err := execute(t, "eval", "sentiment", "--format", "tweeteval", "--test", dir, "--split", "test"); err == nil || !strings.Contains(err.Error(), "test_text.txt") {
+	if _, _, err := execute(t, "eval", "sentiment", "--format", "tweeteval", "--test", dir, "--split", "train"); err == nil || !strings.Contains(err.Error(), "train_text.txt") {
 		t.Errorf("a split the folder lacks: %v", err)
+	}
+	out, _, err = execute(t, "eval", "sentiment", "--format", "tweeteval", "--test", datasetstest.Sample(t, "tweeteval/emotion"), "--split", "train", "--gauges")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := lastJSON(t, out); rep["n"] != float64(4) || rep["f1"] == nil {
+		t.Errorf("emotion gauges: %v", rep)
+	}
+}
+
+// The contact-center set and its calls are in the repository.
+var (
+	contactTurns  = filepath.Join("..", "..", "assist", "eval", "contactcenter", "turns.jsonl")
+	contactCalls  = filepath.Join("..", "..", "assist", "eval", "contactcenter", "calls.jsonl")
+	contactAlerts = filepath.Join("..", "..", "assist", "eval", "contactcenter", "alerts.jsonl")
+)
+
+func TestEvalSentimentContactCenter(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		n    float64
+	}{
+		{[]string{"--split", "dev"}, 194},
+		{[]string{"--split", "test", "--gauges"}, 197},
+		{nil, 391},
+		{[]string{"--split", "test", "--no-context"}, 197},
+	} {
+		out, _, err := execute(t, append([]string{"eval", "sentiment", "--format", "contactcenter", "--test", contactTurns}, tc.args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if rep := lastJSON(t, out); rep["n"] != tc.n {
+			t.Errorf("%v: %v, want %v turns", tc.args, rep, tc.n)
+		}
+	}
+	for _, args := range [][]string{
+		{"--split", "val"},
+		{"--held-out"},
+		{"--gauges", "--baseline", "vader"},
+	} {
+		if code := run(append([]string{"eval", "sentiment", "--format", "contactcenter", "--test", contactTurns}, args...)); code != exitUsage && code != 1 {
+			t.Errorf("%v: exit %d, want an error", args, code)
+		}
+	}
+}
+
+func TestEvalAlerts(t *testing.T) {
+	out, _, err := execute(t, "eval", "alerts", "--calls", contactCalls, "--calls", filepath.Join("..", "..", "engine", "samples", "angry-overdraft-fees.jsonl"),
+		"--calls", filepath.Join("..", "..", "engine", "samples", "lost-card-happy.jsonl"),
+		"--calls", filepath.Join("..", "..", "engine", "samples", "elderly-app-login.jsonl"),
+		"--calls", filepath.Join("..", "..", "engine", "samples", "chat-balance-transfer.jsonl"), "--expect", contactAlerts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := lastJSON(t, out)
+	if rep["calls"] != float64(12) || rep["expected"] == float64(0) || rep["after_deescalation"] != float64(0) {
+		t.Errorf("report %v", rep)
+	}
+	if code := run([]string{"eval", "alerts", "--calls", contactCalls}); code != exitUsage {
+		t.Errorf("no --expect: exit %d, want usage", code)
+	}
+	// A call without a line in the expectations is an error, not a pass.
+	other := filepath.Join(t.TempDir(), "other.jsonl")
+	if err := os.WriteFile(other, []byte(`{"call_id":"other","alerts":[]}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := execute(t, "eval", "alerts", "--calls", contactCalls, "--expect", other); err == nil {
+		t.Error("calls without expectations passed")
 	}
 }
 

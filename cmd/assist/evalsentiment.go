@@ -1,6 +1,9 @@
 package main
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/larkspur-labs/assist/assist/eval"
@@ -10,7 +13,7 @@ import (
 func newEvalSentimentCmd(io streams, runF func(*evalsuite.SentimentOptions) error) *cobra.Command {
 	opts := &evalsuite.SentimentOptions{Out: io.out, ErrOut: io.err}
 	cmd := &cobra.Command{
-		Use:     "sentiment --test FILE|DIR --format airline|goemotions|tweeteval [--baseline vader]",
+		Use:     "sentiment --test FILE|DIR --format airline|goemotions|tweeteval|contactcenter [--gauges] [--baseline vader]",
 		Short:   "Measure positive/negative/neutral sentiment on a labelled file",
 		Long:    help("eval-sentiment"),
 		Example: example("eval-sentiment"),
@@ -19,19 +22,28 @@ func newEvalSentimentCmd(io streams, runF func(*evalsuite.SentimentOptions) erro
 			if opts.Test == "" {
 				return usagef("--test is required")
 			}
-			if opts.Format != "airline" && opts.Format != "goemotions" && opts.Format != "tweeteval" {
-				return usagef("--format must be airline, goemotions or tweeteval, not %q", opts.Format)
+			if !slices.Contains(eval.SentimentFormats, opts.Format) {
+				return usagef("--format must be one of %s, not %q", strings.Join(eval.SentimentFormats, ", "), opts.Format)
+			}
+			if opts.Gauges && (opts.Baseline != "" || opts.Format == "airline") {
+				return usagef("--gauges measures the embedded model's gauges, on goemotions, tweeteval (the emotion task's folder) or contactcenter")
 			}
 			if opts.Baseline != "" && opts.Baseline != "vader" {
 				return usagef("--baseline must be vader, not %q", opts.Baseline)
 			}
-			if opts.HeldOut && opts.Format != "goemotions" {
-				return usagef("--held-out applies to goemotions training files only")
+			if opts.HeldOut && opts.Format != "goemotions" && opts.Format != "tweeteval" {
+				return usagef("--held-out applies to goemotions and tweeteval only")
 			}
-			if cmd.Flags().Changed("split") && opts.Format != "tweeteval" {
-				return usagef("--split applies to tweeteval only")
-			}
-			if opts.Split != "train" && opts.Split != "val" && opts.Split != "test" {
+			switch {
+			case opts.Format == "contactcenter":
+				if !cmd.Flags().Changed("split") {
+					opts.Split = ""
+				} else if opts.Split != "dev" && opts.Split != "test" {
+					return usagef("--split must be dev or test for contactcenter, not %q", opts.Split)
+				}
+			case cmd.Flags().Changed("split") && opts.Format != "tweeteval":
+				return usagef("--split applies to tweeteval and contactcenter only")
+			case opts.Split != "train" && opts.Split != "val" && opts.Split != "test":
 				return usagef("--split must be train, val or test, not %q", opts.Split)
 			}
 			if runF != nil {
@@ -42,10 +54,12 @@ func newEvalSentimentCmd(io streams, runF func(*evalsuite.SentimentOptions) erro
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Test, "test", "", "test file (tweeteval: the sentiment task's folder)")
-	f.StringVar(&opts.Format, "format", "", "data format: airline, goemotions or tweeteval")
-	f.StringVar(&opts.Split, "split", "val", "tweeteval: the split to test on: train, val or test")
+	f.StringVar(&opts.Format, "format", "", "data format: airline, goemotions, tweeteval or contactcenter")
+	f.StringVar(&opts.Split, "split", "val", "tweeteval: the split to test on: train, val or test; contactcenter: dev or test (default both)")
+	f.BoolVar(&opts.Gauges, "gauges", false, "score the emotion gauges (per-gauge F1) instead of polarity")
+	f.BoolVar(&opts.NoContext, "no-context", false, "contactcenter: read each turn alone, without the agent's reply before it")
 	f.StringVar(&opts.Baseline, "baseline", "", "measure this peer instead of the embedded model: vader")
-	f.BoolVar(&opts.HeldOut, "held-out", false, "goemotions: only the rows the shipped model held out of training")
+	f.BoolVar(&opts.HeldOut, "held-out", false, "goemotions, tweeteval: only the rows the shipped model held out of training")
 	f.IntVar(&opts.HoldOut, "hold-out", eval.DefaultHoldOut, "with --held-out: every N-th row was held out, as 'assist train emotion --hold-out N'")
 	f.StringVar(&opts.Models, "models", "", "folder with polarity.model and gauges.model (default: the embedded ones)")
 	return cmd

@@ -56,12 +56,13 @@ var tweetEvalGroup = group{
 	run: func(ctx context.Context, s *suite) ([]Row, error) {
 		var rows []Row
 		for _, split := range []string{"val", "test"} {
-			set, err := eval.TweetEvalSentiment(s.data(tweetEvalDir), split)
+			// The model trains on the rest of both splits.
+			set, err := eval.TweetEvalSentiment(s.data(tweetEvalDir), split, true, eval.DefaultHoldOut)
 			if err != nil {
 				return nil, err
 			}
-			cmd := "assist eval sentiment --format tweeteval --test " + dataArg(tweetEvalDir) + " --split " + split
-			got, err := sentimentRows(fmt.Sprintf("TweetEval sentiment %s, %s tweets", split, count(len(set.Texts))), cmd, set)
+			cmd := "assist eval sentiment --format tweeteval --test " + dataArg(tweetEvalDir) + " --split " + split + " --held-out"
+			got, err := sentimentRows(fmt.Sprintf("TweetEval sentiment %s, the held-out tenth: %s tweets", split, count(len(set.Texts))), cmd, set)
 			if err != nil {
 				return nil, err
 			}
@@ -95,8 +96,10 @@ func sentimentValue(r eval.SentimentReport) string {
 	return fmt.Sprintf("macro-F1 %s, accuracy %s; %s per text", frac(r.MacroF1), frac(r.Accuracy), us(r.PerUttUS))
 }
 
+const tweetEvalEmotionDir = "tweeteval/emotion"
+
 var gaugesGroup = group{
-	name: "gauges", needs: append([]string{goEmotionsDev}, goEmotionsFiles...),
+	name: "gauges", needs: append([]string{goEmotionsDev, tweetEvalEmotionDir + "/test_text.txt", tweetEvalEmotionDir + "/test_labels.txt", tweetEvalEmotionDir + "/mapping.txt"}, goEmotionsFiles...),
 	run: func(ctx context.Context, s *suite) ([]Row, error) {
 		set, err := eval.GoEmotionsGauges(s.data(goEmotionsDev))
 		if err != nil {
@@ -117,12 +120,25 @@ var gaugesGroup = group{
 		for i, g := range gauges {
 			f1[i] = fmt.Sprintf("%s %.2f", g, rep.F1[g])
 		}
+		tset, err := eval.TweetEvalGauges(s.data(tweetEvalEmotionDir), "test")
+		if err != nil {
+			return nil, err
+		}
+		trep, err := eval.Gauges(m, tset)
+		if err != nil {
+			return nil, err
+		}
 		return []Row{{
 			Figure: fmt.Sprintf("emotion gauges on GoEmotions dev: the top gauge against the one a comment's emotions map to (%s comments; %s map to none or to several)",
 				count(rep.N), count(set.Dropped)),
-			Command: "assist eval all --data DATA --only gauges",
+			Command: "assist eval sentiment --format goemotions --test " + dataArg(goEmotionsDev) + " --gauges",
 			Value:   fmt.Sprintf("accuracy %s, macro-F1 %s (%s)", frac(rep.Accuracy), frac(rep.MacroF1), strings.Join(f1, ", ")),
 			Figures: rep,
+		}, {
+			Figure:  fmt.Sprintf("emotion gauges on TweetEval emotion test (%s tweets: anger, joy and optimism as satisfaction, sadness)", count(trep.N)),
+			Command: "assist eval sentiment --format tweeteval --test " + dataArg(tweetEvalEmotionDir) + " --split test --gauges",
+			Value:   gaugeValue(trep),
+			Figures: trep,
 		}}, nil
 	},
 }

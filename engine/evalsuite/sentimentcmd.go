@@ -22,6 +22,12 @@ type SentimentOptions struct {
 	// HoldOut-th.
 	HeldOut bool
 	HoldOut int
+	// Gauges scores the emotion gauges (per-gauge F1) instead of
+	// polarity.
+	Gauges bool
+	// NoContext reads every turn of a set alone, without the agent's
+	// reply before it (the contact-center set has them).
+	NoContext bool
 	// Out receives the report as a line of JSON; ErrOut what was read.
 	Out, ErrOut io.Writer
 }
@@ -29,9 +35,25 @@ type SentimentOptions struct {
 // Sentiment measures positive/negative/neutral sentiment on the labelled
 // file (see eval.Sentiment).
 func Sentiment(o *SentimentOptions) error {
-	set, err := eval.LoadSentiment(o.Format, o.Test, o.Split, o.HeldOut, o.HoldOut)
+	set, err := eval.LoadSentiment(o.Format, o.Test, o.Split, o.HeldOut, o.HoldOut, o.Gauges)
 	if err != nil {
 		return err
+	}
+	if o.NoContext {
+		set.Context = nil
+	}
+	if o.Gauges {
+		m, err := eval.EmotionModel(o.Models)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(o.ErrOut, "eval sentiment: %s gauges on %d texts (%d dropped: no one gauge)\n",
+			m.Name(), len(set.Texts), set.Dropped)
+		rep, err := eval.Gauges(m, set)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(o.Out).Encode(rep)
 	}
 	c, err := eval.SentimentClassifier(o.Baseline, o.Models)
 	if err != nil {

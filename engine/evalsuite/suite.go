@@ -49,6 +49,10 @@ type Options struct {
 	// SphinxData is the folder of the Debian package
 	// pocketsphinx-testdata; SphinxTestData when empty.
 	SphinxData string
+	// ContactSet is the folder of the project's contact-center set
+	// (turns.jsonl, calls.jsonl, alerts.jsonl); DefaultContactSet, from
+	// the repository root, when empty.
+	ContactSet string
 	// Groups names the groups to run, in any order; all when empty.
 	Groups []string
 	// Progress receives a line as each evaluation and each row is done;
@@ -94,7 +98,7 @@ type group struct {
 // groups are run in this order: the quick ones first, so that a problem
 // shows early.
 var groups = []group{
-	flowsGroup, goEmotionsGroup, gaugesGroup, tweetEvalGroup,
+	flowsGroup, goEmotionsGroup, gaugesGroup, tweetEvalGroup, contactCenterGroup, alertsGroup,
 	bankingGroup, clincGroup, clincTuningGroup,
 	replayGroup,
 	speechGroup, digitsGroup, fsddGroup,

@@ -18,7 +18,9 @@ import (
 
 // sampleData lays the bundled data-set samples out as the whole sets are,
 // for the groups that read ABCD, GoEmotions, TweetEval, FSDD and SGD. TweetEval's
-// sample has a val split only; it stands in for test too.
+// sentiment sample (6 tweets) is written twice over as val and as test, so
+// that each has a held-out tenth; its emotion sample's train split stands
+// in for test.
 func sampleData(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -32,11 +34,29 @@ func sampleData(t *testing.T) string {
 		t.Fatal(err)
 	}
 	sample := datasetstest.Sample(t, "tweeteval/sentiment")
+	if err := os.Symlink(filepath.Join(sample, "mapping.txt"), filepath.Join(tweets, "mapping.txt")); err != nil {
+		t.Fatal(err)
+	}
+	for _, split := range []string{"val", "test"} {
+		for _, kind := range []string{"_text.txt", "_labels.txt"} {
+			data, err := os.ReadFile(filepath.Join(sample, "val"+kind))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(tweets, split+kind), append(data, data...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	emotion := filepath.Join(dir, tweetEvalEmotionDir)
+	if err := os.MkdirAll(emotion, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	esample := datasetstest.Sample(t, "tweeteval/emotion")
 	for _, link := range [][2]string{
-		{"mapping.txt", "mapping.txt"}, {"val_text.txt", "val_text.txt"}, {"val_labels.txt", "val_labels.txt"},
-		{"val_text.txt", "test_text.txt"}, {"val_labels.txt", "test_labels.txt"},
+		{"mapping.txt", "mapping.txt"}, {"train_text.txt", "test_text.txt"}, {"train_labels.txt", "test_labels.txt"},
 	} {
-		if err := os.Symlink(filepath.Join(sample, link[0]), filepath.Join(tweets, link[1])); err != nil {
+		if err := os.Symlink(filepath.Join(esample, link[0]), filepath.Join(emotion, link[1])); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -52,7 +72,7 @@ func TestRunOnTheSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantGroups := []string{"flows", "goemotions", "goemotions", "goemotions", "goemotions", "gauges",
+	wantGroups := []string{"flows", "goemotions", "goemotions", "goemotions", "goemotions", "gauges", "gauges",
 		"tweeteval", "tweeteval", "tweeteval", "tweeteval"}
 	if len(rows) != len(wantGroups) {
 		t.Fatalf("%d rows, want %d: %+v", len(rows), len(wantGroups), rows)
@@ -94,6 +114,27 @@ func TestRunOnTheSamples(t *testing.T) {
 	}
 }
 
+// TestContactCenterGroups runs the groups that read the repository's own
+// contact-center set and the bundled sample calls.
+func TestContactCenterGroups(t *testing.T) {
+	rows, err := Run(context.Background(), Options{
+		ContactSet: filepath.Join("..", "..", "assist", "eval", "contactcenter"), Groups: []string{"contactcenter", "alerts"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 7 {
+		t.Fatalf("%d rows, want 3 per half and 1 for the alerts: %+v", len(rows), rows)
+	}
+	last := rows[len(rows)-1]
+	if last.Group != "alerts" || !strings.Contains(last.Value, "0 after a de-escalation") || !strings.Contains(last.Command, "--calls engine/samples/") {
+		t.Errorf("alerts row: %+v", last)
+	}
+	if _, err := Run(context.Background(), Options{ContactSet: t.TempDir(), Groups: []string{"alerts"}}); err == nil || !strings.Contains(err.Error(), "repository root") {
+		t.Errorf("alerts without the set: %v", err)
+	}
+}
+
 func TestMissingDataFailsBeforeAnythingRuns(t *testing.T) {
 	var progress bytes.Buffer
 	rows, err := Run(context.Background(), Options{
@@ -121,7 +162,7 @@ func TestMissingDataFailsBeforeAnythingRuns(t *testing.T) {
 
 func TestGroupsRunQuickOnesFirst(t *testing.T) {
 	got := strings.Join(Groups(), ",")
-	want := "flows,goemotions,gauges,tweeteval,banking77,clinc150,clinc150-tuning,replay,asr,digits,fsdd,voice-load"
+	want := "flows,goemotions,gauges,tweeteval,contactcenter,alerts,banking77,clinc150,clinc150-tuning,replay,asr,digits,fsdd,voice-load"
 	if got != want {
 		t.Errorf("groups %s, want %s", got, want)
 	}

@@ -13,8 +13,9 @@ import (
 // TrainEmotionOptions configure 'assist train emotion'.
 type TrainEmotionOptions struct {
 	// Data is the GoEmotions folder; Output the folder the model files
-	// are written to.
-	Data, Output string
+	// are written to; TweetEval, when set, the TweetEval folder whose
+	// tweets train the model too.
+	Data, Output, TweetEval string
 	// Seed is the random seed of the example order.
 	Seed uint64
 	// HoldOut holds every HoldOut-th row of train.tsv out of training.
@@ -24,10 +25,11 @@ type TrainEmotionOptions struct {
 }
 
 // TrainEmotion trains the embedded sentiment and emotion model on
-// GoEmotions (see eval.TrainEmotion) and writes its files.
+// GoEmotions, and TweetEval when given (see eval.TrainEmotion), and writes
+// its files.
 func TrainEmotion(o *TrainEmotionOptions) error {
 	start := time.Now()
-	m, rows, err := eval.TrainEmotion(filepath.Join(o.Data, "train.tsv"), eval.EmotionTrainOptions{HoldOut: o.HoldOut, Seed: o.Seed})
+	m, rows, err := eval.TrainEmotion(filepath.Join(o.Data, "train.tsv"), eval.EmotionTrainOptions{HoldOut: o.HoldOut, Seed: o.Seed, TweetEval: o.TweetEval})
 	if err != nil {
 		return err
 	}
@@ -37,7 +39,7 @@ func TrainEmotion(o *TrainEmotionOptions) error {
 	if err := m.Save(o.Output); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Out, "%s: trained on %d rows (every %d-th row held out) in %.1fs\n",
+	fmt.Fprintf(o.Out, "%s: trained on %d rows and tweets (every %d-th row held out) in %.1fs\n",
 		o.Output, rows, o.HoldOut, time.Since(start).Seconds())
 	return nil
 }

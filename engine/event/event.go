@@ -127,6 +127,25 @@ type Sentiment struct {
 	// embedded model's with a model server's (LLMScore).
 	Source   string   `json:"source,omitempty"`
 	LLMScore *float64 `json:"llm_score,omitempty"`
+	// Cues name what a customer turn does: "apology", "thanks" and
+	// "acceptance" de-escalate (see Deescalates), "supervisor" and
+	// "leave" escalate, "sarcasm" marks praise meant as complaint.
+	Cues []string `json:"cues,omitempty"`
+}
+
+// Deescalates reports whether the turn calms the call: an apology, thanks
+// or acceptance without a request for a supervisor or a threat to leave.
+func (s Sentiment) Deescalates() bool {
+	calm := false
+	for _, c := range s.Cues {
+		switch c {
+		case "apology", "thanks", "acceptance":
+			calm = true
+		case "supervisor", "leave":
+			return false
+		}
+	}
+	return calm
 }
 
 // SentimentBlend is the Source of a sentiment event that blends the

@@ -35,10 +35,14 @@ type CallRow struct {
 	// History holds the customer's rolling score after each of their
 	// utterances, the latest last, at most HistoryLen of them: the
 	// supervisor's sparkline.
-	History    []float64 `json:"history,omitempty"`
-	Alerts     int       `json:"alerts"`
-	LastAlert  string    `json:"last_alert,omitempty"`
-	Utterances int       `json:"utterances"`
+	History   []float64 `json:"history,omitempty"`
+	Alerts    int       `json:"alerts"`
+	LastAlert string    `json:"last_alert,omitempty"`
+	// Recovered says the customer de-escalated (apologised, thanked or
+	// accepted, see Sentiment.Deescalates) after LastAlert: the concern is
+	// no longer open. A new alert reopens it.
+	Recovered  bool `json:"recovered,omitempty"`
+	Utterances int  `json:"utterances"`
 	// LastSeq is the sequence number of the last event folded in.
 	LastSeq uint64 `json:"last_seq"`
 	// Worker is the service worker handling the call, when one does.
@@ -74,10 +78,14 @@ func (s *CallRow) Apply(e Event) {
 			if n := len(s.History); n > HistoryLen {
 				s.History = append(s.History[:0:0], s.History[n-HistoryLen:]...)
 			}
+			if s.LastAlert != "" && p.Deescalates() {
+				s.Recovered = true
+			}
 		}
 	case Alert:
 		s.Alerts++
 		s.LastAlert = p.Reason
+		s.Recovered = false
 	case CallEnded:
 		s.Status = StatusEnded
 	}
@@ -99,14 +107,28 @@ func (s *CallRow) Duration(now time.Time) time.Duration {
 	return max(0, end.Sub(s.Started))
 }
 
-// Risk orders calls for a supervisor, highest first: alerts weigh most,
-// then how negative and how fast-falling the customer is, then how long
-// the call has run (a long call is a risk of its own).
+// Risk orders calls for a supervisor, highest first: alerts weigh most
+// (half as much once the customer recovered), then how negative and how
+// fast-falling the customer is, then how long the call has run (a long call
+// is a risk of its own).
 func (s *CallRow) Risk(now time.Time) float64 {
-	r := float64(s.Alerts) + math.Max(0, -s.Sentiment)*2 + math.Max(0, -s.Trend)*2
+	alerts := float64(s.Alerts)
+	if s.Recovered {
+		alerts /= 2
+	}
+	r := alerts + math.Max(0, -s.Sentiment)*2 + math.Max(0, -s.Trend)*2
 	r += math.Min(s.Duration(now).Minutes()/30, 1)
 	if s.Status == StatusEnded {
 		r -= 100
 	}
 	return r
+}
+
+// LastConcern is what a supervisor's "last alert" column shows: the latest
+// alert's reason, marked "recovered" when the customer de-escalated since.
+func (s *CallRow) LastConcern() string {
+	if s.LastAlert != "" && s.Recovered {
+		return "recovered · " + s.LastAlert
+	}
+	return s.LastAlert
 }

@@ -21,10 +21,12 @@ const (
 
 // emotionOrder is the fixed order of the emotion bars; others follow
 // alphabetically.
-var emotionOrder = []string{"anger", "frustration", "sadness", "fear", "confusion", "joy", "neutral"}
+// The model's gauges first; "fear" and "joy" are their former names, for
+// recorded streams.
+var emotionOrder = []string{"anger", "frustration", "sadness", "anxiety", "fear", "confusion", "satisfaction", "joy", "neutral"}
 
 // negativeEmotions are drawn in the alarm style above alarmLevel.
-var negativeEmotions = map[string]bool{"anger": true, "frustration": true, "sadness": true, "fear": true, "confusion": true}
+var negativeEmotions = map[string]bool{"anger": true, "frustration": true, "sadness": true, "anxiety": true, "fear": true, "confusion": true}
 
 const (
 	alarmLevel      = 0.5 // emotion weight drawn as an alarm
@@ -245,7 +247,7 @@ func (p gaugesPane) sparkline(w int) string {
 // emotionStyle picks the fill style of an emotion bar.
 func (p gaugesPane) emotionStyle(e emotion) lipgloss.Style {
 	switch {
-	case e.name == "joy":
+	case e.name == "satisfaction" || e.name == "joy":
 		return p.st().JoyBar
 	case negativeEmotions[e.name] && e.value >= alarmLevel:
 		return p.st().HotBar

@@ -217,6 +217,15 @@ func TestSupervisorFoldsEvents(t *testing.T) {
 		t.Fatal("a stale sentiment event changed the row")
 	}
 
+	// The customer apologises: the concern is no longer open, and says so.
+	calm := custSentiment(-0.3, 0.2)
+	calm.Cues = []string{"apology"}
+	supSend(t, s, c.ev(calm))
+	supFrame(t, s)
+	if screen := supScreen(s); !strings.Contains(screen, "recovered · customer threatens") {
+		t.Errorf("recovered call not shown as recovered:\n%s", screen)
+	}
+
 	supSend(t, s, c.ev(event.CallEnded{Reason: "hangup"}))
 	supFrame(t, s)
 	screen = supScreen(s)

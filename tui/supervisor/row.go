@@ -17,7 +17,7 @@ type tableRow struct {
 	call event.CallRow
 
 	id, queue, agent, customer string // sanitised
-	lastAlert                  string // sanitised
+	lastAlert                  string // sanitised CallRow.LastConcern
 	idW, queueW, agentW        int    // display widths
 	lastAlertW                 int
 	search                     string // lower-cased id, queue, agent and customer
@@ -69,10 +69,12 @@ func (r *tableRow) apply(ev event.Event, now time.Time) (shown bool) {
 	case event.Sentiment:
 		if p.Speaker == event.SpeakerCustomer {
 			r.spark = common.Sparkline(r.call.History)
+			r.lastAlert = termtext.Sanitize(r.call.LastConcern())
+			r.lastAlertW = ansi.StringWidth(r.lastAlert)
 			shown = true
 		}
 	case event.Alert:
-		r.lastAlert = termtext.Sanitize(r.call.LastAlert)
+		r.lastAlert = termtext.Sanitize(r.call.LastConcern())
 		r.lastAlertW = ansi.StringWidth(r.lastAlert)
 		r.alertAt = now
 		shown = true
@@ -88,7 +90,7 @@ func (r *tableRow) apply(ev event.Event, now time.Time) (shown bool) {
 func (r *tableRow) describe() {
 	s := &r.call
 	r.id, r.queue, r.agent, r.customer = termtext.Sanitize(s.CallID), termtext.Sanitize(s.Queue), termtext.Sanitize(s.Agent), termtext.Sanitize(s.Customer)
-	r.lastAlert = termtext.Sanitize(s.LastAlert)
+	r.lastAlert = termtext.Sanitize(s.LastConcern())
 	r.lastAlertW = ansi.StringWidth(r.lastAlert)
 	r.idW, r.queueW, r.agentW = ansi.StringWidth(r.id), ansi.StringWidth(r.queue), ansi.StringWidth(r.agent)
 	r.search = strings.ToLower(r.id + "\x00" + r.queue + "\x00" + r.agent + "\x00" + r.customer)

@@ -439,9 +439,12 @@ func (s *Model) row(w *rowWriter, r *tableRow, selected bool) string {
 			text = ansi.Truncate(text, c.last, "…")
 			n = ansi.StringWidth(text)
 		}
-		if recent {
+		switch {
+		case recent:
 			w.styled(st.recent, text, n)
-		} else {
+		case r.call.Recovered:
+			w.styled(st.positive, text, n)
+		default:
 			w.styled(st.reason, text, n)
 		}
 	}

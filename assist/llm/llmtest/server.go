@@ -50,7 +50,7 @@ const (
 const (
 	DefaultDraft     = "I can help with that. Let me check your account."
 	DefaultSummary   = `{"situation":"The customer asked about a charge.","action":"The agent explained the fee.","resolution":"Resolved.","satisfaction":"satisfied","reason":"billing question","entities":["monthly fee"],"disposition":"resolved"}`
-	DefaultEmotion   = `{"polarity":-0.5,"emotions":{"anger":0.1,"frustration":0.6,"sadness":0.1,"fear":0,"confusion":0.1,"joy":0,"neutral":0.1}}`
+	DefaultEmotion   = `{"polarity":-0.5,"emotions":{"anger":0.1,"frustration":0.6,"sadness":0.1,"anxiety":0,"confusion":0.1,"satisfaction":0,"neutral":0.1}}`
 	DefaultTranslate = "Hello, I have a question about my bill."
 	// DefaultPlainSummary and DefaultPlainEmotion are what a model writes
 	// for a summary or an emotion when the server drops the request's JSON
