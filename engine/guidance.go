@@ -146,7 +146,7 @@ func flowState(cl *guide.Checklist) *event.FlowState {
 	}
 	out := &event.FlowState{ID: cl.ID, Title: cl.Title, Confidence: cl.Confidence, Next: cl.Next}
 	for _, st := range cl.Steps {
-		out.Steps = append(out.Steps, event.FlowStep{ID: st.ID, Title: st.Title, Done: st.Done})
+		out.Steps = append(out.Steps, event.FlowStep{ID: st.ID, Title: st.Title, Done: st.Done, By: st.By, UtteranceID: st.UtteranceID})
 	}
 	return out
 }

@@ -58,10 +58,13 @@ const maxTurns = 2000
 type Call struct {
 	cfg     *Config
 	tracker *flows.Tracker
-	profile *rules.Profile
-	turns   []rules.TurnInfo
-	intents []string
-	warned  map[string]bool
+	// utterances are the ids of the utterances the tracker observed, in
+	// order: a step's DoneAt indexes them.
+	utterances []string
+	profile    *rules.Profile
+	turns      []rules.TurnInfo
+	intents    []string
+	warned     map[string]bool
 	// step is the next step the last recommendations hold, if any.
 	step *NextStep
 	// shown says recommendations went out, with the checklist whose key is
@@ -200,6 +203,9 @@ func (g *Call) observe(t Turn) rules.Output {
 	}
 	if g.tracker != nil {
 		g.tracker.Observe(t.Speaker, t.Text)
+		if len(g.utterances) < maxTurns {
+			g.utterances = append(g.utterances, t.UtteranceID)
+		}
 	}
 	out := g.cfg.Rules.Evaluate(rules.Input{Profile: g.profile, Turns: g.turns, Intents: g.intents, Now: t.End})
 	g.step = g.nextStep()

@@ -16,6 +16,9 @@ type FlowsOptions struct {
 	// Data is the ABCD conversations, a JSON list like abcd_sample.json;
 	// Guidelines the folder of guidelines.json, kb.json and ontology.json.
 	Data, Guidelines string
+	// Bundled measures step ticks on the bundled calls instead
+	// (BundledSteps).
+	Bundled bool
 	// Out receives a row per chat, then the report as a line of JSON;
 	// ErrOut what was read.
 	Out, ErrOut io.Writer

@@ -211,6 +211,13 @@ type FlowStep struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Done  bool   `json:"done"`
+	// By says what showed a done step done: "action" (the agent's tools),
+	// "agent" (the agent's words), "customer" (the customer's answer) or
+	// "inferred" (the agent moved on to a later step).
+	By string `json:"by,omitempty"`
+	// UtteranceID is the utterance that completed a done step, "" for an
+	// action reported between utterances.
+	UtteranceID string `json:"utterance_id,omitempty"`
 }
 
 // Alert warns the agent (and supervisors) of a risk. Its JSON field "alert"
