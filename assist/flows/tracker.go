@@ -64,8 +64,9 @@ const (
 //     fee": the step's DoneCues), or says a cue of a step that saying
 //     performs (an offer, an explanation: Step.Said) (ByAgent);
 //   - the customer answers the question that started it (Step.Answered),
-//     or, once it started, says it is done ("it says welcome back")
-//     (ByCustomer);
+//     or, once it started, says it is done ("it says welcome back"), or the
+//     agent takes the customer's answer to a step with done cues and moves
+//     on without asking again (ByCustomer, at the agent's turn);
 //   - it was started and the agent has since started or done a later step
 //     of the flow (ByInferred): that the agent moved on is the evidence it
 //     finished, for steps whose completion nobody says aloud.
@@ -197,7 +198,10 @@ func (t *Tracker) Observe(speaker, text string) {
 			if c.said {
 				t.markDone(id, ByAgent)
 			}
-			if _, done := t.doneHits[id]; !done && !c.guided {
+			// Only steps that say how they finish (done cues, or a
+			// question) take an answer as done: ABCD's steps have neither
+			// and tick by the tools' actions.
+			if _, done := t.doneHits[id]; !done && !c.guided && (c.answered || len(c.done) > 0) {
 				t.asked = append(t.asked, id)
 			}
 		}
