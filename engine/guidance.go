@@ -111,9 +111,33 @@ func (s *Session) alert(ws []guide.Warning) error {
 func (s *Session) publishRecommendations(r event.Recommendations) error {
 	if s.guide != nil {
 		r.Flow = flowState(s.guide.Show())
+		r.Recommendations = foldIntoChecklist(r.Recommendations, r.Flow)
 		s.lastRecs = r
 	}
 	return s.publish(r)
+}
+
+// foldIntoChecklist drops what the checklist already shows: an article's
+// follow-up actions that are steps of it, and the article the checklist
+// was made of. The checklist's next step stays, once, as the guidance's
+// own step recommendation (no article id).
+func foldIntoChecklist(recs []event.Recommendation, fl *event.FlowState) []event.Recommendation {
+	if fl == nil {
+		return recs
+	}
+	steps := map[string]bool{}
+	for _, st := range fl.Steps {
+		steps[st.Title] = true
+	}
+	return slices.DeleteFunc(slices.Clone(recs), func(r event.Recommendation) bool {
+		switch r.Kind {
+		case "action":
+			return r.ArticleID != "" && steps[r.Title]
+		case "article":
+			return r.ArticleID == fl.ID
+		}
+		return false
+	})
 }
 
 // republish publishes the last recommendations again after the checklist

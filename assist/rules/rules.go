@@ -32,7 +32,7 @@
 //	      past_contacts_min: 1
 //	warnings:
 //	  - id: fraud-words
-//	    kind: fraud                 # fraud|vulnerable|complaint|disclosure|supervisor|silence|talkover
+//	    kind: fraud                 # fraud|vulnerable|complaint|churn|disclosure|supervisor|silence|talkover
 //	    severity: critical          # info|warning|critical; default warning
 //	    reason: "Possible fraud: customer said {quote}"
 //	    when:
@@ -80,6 +80,7 @@ const (
 	KindFraud      = "fraud"
 	KindVulnerable = "vulnerable"
 	KindComplaint  = "complaint"
+	KindChurn      = "churn"
 	KindDisclosure = "disclosure"
 	KindSupervisor = "supervisor"
 	KindSilence    = "silence"
@@ -100,7 +101,7 @@ const (
 )
 
 var (
-	kinds      = []string{KindFraud, KindVulnerable, KindComplaint, KindDisclosure, KindSupervisor, KindSilence, KindTalkover}
+	kinds      = []string{KindFraud, KindVulnerable, KindComplaint, KindChurn, KindDisclosure, KindSupervisor, KindSilence, KindTalkover}
 	severities = []string{SeverityInfo, SeverityWarning, SeverityCritical}
 	// emotions mirrors assist.Emotions; rules does not import assist so that
 	// assist may one day import rules.

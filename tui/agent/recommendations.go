@@ -99,7 +99,12 @@ func (p *recommendationsPane) build() {
 	if p.sum != nil {
 		items++
 	}
-	items += len(p.recs) + len(p.alerts)
+	items += len(p.alerts)
+	for _, r := range p.recs {
+		if !p.inChecklist(r) {
+			items++
+		}
+	}
 	p.rows = p.flowRows(iw, ih)
 	detailed := items*2+1 <= ih-len(p.rows)
 
@@ -175,6 +180,9 @@ func (p *recommendationsPane) summaryItem(w int, detailed bool) []string {
 func (p *recommendationsPane) recRows(recs []event.Recommendation, w int, detailed bool) []string {
 	var rows []string
 	for _, r := range recs {
+		if p.inChecklist(r) {
+			continue
+		}
 		title := r.Title
 		if r.ArticleID != "" && !strings.Contains(title, r.ArticleID) {
 			title = r.ArticleID + " · " + title
@@ -189,6 +197,16 @@ func (p *recommendationsPane) recRows(recs []event.Recommendation, w int, detail
 	return rows
 }
 
+// inChecklist reports whether a recommendation is the checklist's next
+// step, which the checklist above already points at.
+func (p *recommendationsPane) inChecklist(r event.Recommendation) bool {
+	if p.flow == nil || r.Kind != "action" || r.ArticleID != "" {
+		return false
+	}
+	next := nextStep(p.flow)
+	return next != nil && next.Title == r.Title
+}
+
 // alertRows renders the alerts, newest first, under a heading when they
 // follow the recommendations or the checklist.
 func (p *recommendationsPane) alertRows(alerts []alertEntry, w int, detailed bool) []string {
@@ -201,6 +219,9 @@ func (p *recommendationsPane) alertRows(alerts []alertEntry, w int, detailed boo
 		title := clockString(a.at) + "  " + humanize(a.Type)
 		if !a.cited && a.UtteranceID != "" {
 			title += " · " + a.UtteranceID // not in the transcript: cite it by id
+		}
+		if a.count > 1 {
+			title += " ×" + strconv.Itoa(a.count)
 		}
 		rows = append(rows, p.item(st, tag, title, a.Reason, "", w, detailed)...)
 	}
