@@ -18,6 +18,7 @@ import (
 // up; nil when the engine has none.
 func (e *Engine) startGuidance(callID string, info event.CallStarted) *guide.Call {
 	g := e.guidance.NewCall()
+	g.SetChannel(string(info.Channel))
 	if err := g.LookupProfile(context.Background(), info.Customer); err != nil {
 		e.log.Warn("customer profile", "call_id", callID, "err", err)
 	}
@@ -40,7 +41,11 @@ func (s *Session) customerGuidance(u event.Utterance, an *assist.Analysis) ([]ev
 	if s.guide == nil {
 		return nil, nil
 	}
-	adv := s.guide.CustomerTurn(guideTurn(u, an.Score, an.Ranked))
+	t := guideTurn(u, an.Score, an.Ranked)
+	for _, a := range an.Alerts {
+		t.Alerts = append(t.Alerts, a.Type)
+	}
+	adv := s.guide.CustomerTurn(t)
 	if err := s.alert(adv.Warnings); err != nil {
 		return nil, err
 	}

@@ -65,6 +65,10 @@ type Call struct {
 	turns      []rules.TurnInfo
 	intents    []string
 	warned     map[string]bool
+	// channel is the call's channel ("voice", "chat"; "" unknown);
+	// raised the kinds of the warnings and alerts raised so far.
+	channel string
+	raised  []string
 	// step is the next step the last recommendations hold, if any.
 	step *NextStep
 	// shown says recommendations went out, with the checklist whose key is
@@ -105,6 +109,14 @@ func (g *Call) LookupProfile(ctx context.Context, customer string) error {
 	return nil
 }
 
+// SetChannel tells the rules the call's channel ("voice" or "chat"), so
+// that voice-only rules (a recorded-call disclosure) stay quiet on chat.
+func (g *Call) SetChannel(channel string) {
+	if g != nil {
+		g.channel = channel
+	}
+}
+
 // Turn is one final utterance of the call.
 type Turn struct {
 	UtteranceID string
@@ -116,6 +128,10 @@ type Turn struct {
 	// Ranked are the replies ranked for a customer turn: their top
 	// suggestion is the turn's intent. Nil for other turns.
 	Ranked *assist.Ranked
+	// Alerts are the types of the engine's own alerts this turn raised
+	// (supervisor_request, churn_risk, ...): offers that avoid them hold
+	// back.
+	Alerts []string
 }
 
 // Offer is a personalised offer for the customer.
@@ -180,7 +196,7 @@ func (g *Call) Action(id string) *Change {
 // (disclosures never said), now being the call's last offset in seconds,
 // and the final checklist.
 func (g *Call) Finish(now float64) ([]Warning, *Checklist) {
-	out := g.cfg.Rules.Evaluate(rules.Input{Profile: g.profile, Turns: g.turns, Intents: g.intents, Ended: true, Now: now})
+	out := g.cfg.Rules.Evaluate(g.input(true, now))
 	return g.newWarnings(out.Warnings), g.Checklist()
 }
 
@@ -207,9 +223,42 @@ func (g *Call) observe(t Turn) rules.Output {
 			g.utterances = append(g.utterances, t.UtteranceID)
 		}
 	}
-	out := g.cfg.Rules.Evaluate(rules.Input{Profile: g.profile, Turns: g.turns, Intents: g.intents, Now: t.End})
+	for _, a := range t.Alerts {
+		g.raise(a)
+	}
+	out := g.cfg.Rules.Evaluate(g.input(false, t.End))
+	if len(out.Offers) > 0 && len(out.Warnings) > 0 {
+		// An offer avoiding a warning this very turn raised holds back
+		// now, not from the next turn on.
+		for _, w := range out.Warnings {
+			g.raise(w.Kind)
+		}
+		out.Offers = g.cfg.Rules.Evaluate(g.input(false, t.End)).Offers
+	}
+	for _, w := range out.Warnings {
+		g.raise(w.Kind)
+	}
 	g.step = g.nextStep()
 	return out
+}
+
+// input is what the rules read of the call now.
+func (g *Call) input(ended bool, now float64) rules.Input {
+	in := rules.Input{
+		Profile: g.profile, Turns: g.turns, Intents: g.intents, Ended: ended, Now: now,
+		Channel: g.channel, Raised: g.raised,
+	}
+	if cl := g.Checklist(); cl != nil {
+		in.Flow = cl.ID
+	}
+	return in
+}
+
+// raise records the kind of a warning or alert raised.
+func (g *Call) raise(kind string) {
+	if !slices.Contains(g.raised, kind) {
+		g.raised = append(g.raised, kind)
+	}
 }
 
 // newWarnings keeps the warnings not raised before, and marks them raised.

@@ -24,7 +24,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestSampleProfilesAgree(t *testing.T) {
-	fromJSON, err := LoadProfiles("testdata/customers.json")
+	fromJSON, err := LoadProfiles("center/customers.json")
 	if err != nil {
 		t.Fatalf("customers.json: %v", err)
 	}
