@@ -119,6 +119,9 @@ func (s *Session) publishRecommendations(r event.Recommendations) error {
 		r.Recommendations = foldIntoChecklist(r.Recommendations, r.Flow)
 		s.lastRecs = r
 	}
+	if r.Recommendations == nil {
+		r.Recommendations = []event.Recommendation{} // a list, never null
+	}
 	return s.publish(r)
 }
 
