@@ -104,7 +104,7 @@ func (s *Session) finishGuidance() (*event.FlowState, error) {
 // alert publishes warnings as alerts, in order.
 func (s *Session) alert(ws []guide.Warning) error {
 	for _, w := range ws {
-		if err := s.publish(event.Alert{Type: w.Kind, Severity: w.Severity, Reason: w.Reason, UtteranceID: w.UtteranceID}); err != nil {
+		if err := s.publish(event.Alert{Type: w.Kind, Severity: w.Severity, Reason: w.Reason, UtteranceID: w.UtteranceID, Rule: w.Rule}); err != nil {
 			return err
 		}
 	}

@@ -148,6 +148,8 @@ type Warning struct {
 	Reason string
 	// UtteranceID is the utterance that triggered it.
 	UtteranceID string
+	// Rule is the id of the warning rule that raised it.
+	Rule string
 }
 
 // Advice is what a customer turn adds to the call's guidance.
@@ -273,7 +275,7 @@ func (g *Call) newWarnings(ws []rules.Warning) []Warning {
 		if w.Quote != "" {
 			reason = fmt.Sprintf("%s — %q", reason, w.Quote)
 		}
-		out = append(out, Warning{Kind: w.Kind, Severity: w.Severity, Reason: reason, UtteranceID: w.UtteranceID})
+		out = append(out, Warning{Kind: w.Kind, Severity: w.Severity, Reason: reason, UtteranceID: w.UtteranceID, Rule: w.ID})
 	}
 	return out
 }

@@ -227,6 +227,9 @@ type Alert struct {
 	Severity    string `json:"severity"`
 	Reason      string `json:"reason"`
 	UtteranceID string `json:"utterance_id,omitempty"`
+	// Rule is the id of the rules file's warning that raised it, "" for
+	// the engine's own alerts.
+	Rule string `json:"rule,omitempty"`
 }
 
 // Alert severities.

@@ -72,6 +72,9 @@ type alertEntry struct {
 	// reasons are the earlier ones' reasons, oldest first.
 	count   int
 	reasons []string
+	// said and speaker are the cited utterance's text and speaker, when
+	// it is in the transcript.
+	said, speaker string
 }
 
 // sameAlert reports whether two alerts say the same thing: the same type
@@ -466,10 +469,12 @@ func (c *callState) alert(a event.Alert) {
 		Severity:    termtext.Sanitize(a.Severity),
 		Reason:      termtext.Sanitize(a.Reason),
 		UtteranceID: termtext.Sanitize(a.UtteranceID),
+		Rule:        termtext.Sanitize(a.Rule),
 	}
 	e := alertEntry{Alert: a, at: c.lastEnd, count: 1}
 	if i >= 0 {
 		e.at, e.cited = c.lines[i].start, true
+		e.said, e.speaker = c.lines[i].text, string(c.lines[i].speaker)
 	}
 	if j := slices.IndexFunc(c.alerts, func(o alertEntry) bool { return sameAlert(o.Alert, a) }); j >= 0 {
 		// The same warning again, or from a second source: one entry with

@@ -281,3 +281,41 @@ func TestIdenticalAlertsMergeWithACount(t *testing.T) {
 		t.Errorf("the counter does not count entries, the merged one critical:\n%s", view)
 	}
 }
+
+func TestAlertsOpenInFull(t *testing.T) {
+	long := "Agent has not said the required disclosure (\"this call is recorded\") within 2 turns, which compliance requires on every recorded line"
+	for _, size := range [][2]int{{160, 48}, {80, 24}} {
+		m, b := flowCall(t, size[0], size[1])
+		for _, a := range []event.Alert{
+			{Type: "disclosure", Severity: event.SeverityWarning, Reason: long, UtteranceID: "u2", Rule: "recording-disclosure"},
+			{Type: "supervisor_request", Severity: event.SeverityCritical, Reason: `customer asked for a "supervisor"`, UtteranceID: "u1"},
+			{Type: "supervisor", Severity: event.SeverityWarning, Reason: "Customer asked for a supervisor", UtteranceID: "u1", Rule: "supervisor-request"},
+		} {
+			m = update(t, m, b.Ev(a))
+		}
+		m = update(t, m, tuitest.Press("A"))
+		// Scroll through the whole overlay, collecting what it shows.
+		var seen strings.Builder
+		for range 20 {
+			seen.WriteString(stripView(m))
+			m = update(t, m, tuitest.Press("pgdown"))
+		}
+		view := strings.Join(strings.Fields(seen.String()), " ")
+		for _, want := range []string{
+			"compliance requires on every recorded line", // the whole reason, wrapped
+			"rule recording-disclosure",
+			"rule supervisor-request",
+			"customer asked for a \"supervisor\"", // the merged alert's other reason
+			"Sure, let me pull up your account.",  // the cited utterance
+			"×2",
+		} {
+			if !strings.Contains(view, want) {
+				t.Errorf("%dx%d: the alerts overlay lacks %q:\n%s", size[0], size[1], want, stripView(m))
+			}
+		}
+		m = update(t, m, tuitest.Press("esc"))
+		if v := stripView(m); !strings.Contains(v, "Next best action") || !strings.Contains(v, "2 alerts · 1 critical") {
+			t.Errorf("%dx%d: esc does not go back to the panes, or the counter is off:\n%s", size[0], size[1], v)
+		}
+	}
+}

@@ -29,7 +29,8 @@ type KeyMap struct {
 	NextCall key.Binding // skip to the next call of the replay
 
 	Summary key.Binding // ask for a summary of the call and show it, or hide it
-	Close   key.Binding // hide the summary
+	Alerts  key.Binding // show the call's alerts in full, or hide them
+	Close   key.Binding // hide the summary or the alerts
 
 	Help key.Binding // expand or collapse help
 	Quit key.Binding
@@ -62,6 +63,7 @@ func DefaultKeyMap() KeyMap {
 		NextCall: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next call")),
 
 		Summary: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "summary")),
+		Alerts:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "alerts")),
 		Close:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
@@ -70,15 +72,15 @@ func DefaultKeyMap() KeyMap {
 }
 
 // ShortHelp returns the bindings shown in the one-line help bar. While
-// the summary overlay is open (Close is enabled), the keys that close it
-// come first, where the bar never cuts them.
+// an overlay is open (Close is enabled), the keys that close it come
+// first, where the bar never cuts them.
 func (k KeyMap) ShortHelp() []key.Binding {
 	if k.Close.Enabled() {
-		return []key.Binding{k.Close, k.Summary, k.Up, k.Down, k.Pause, k.NextCall, k.Help, k.Quit}
+		return []key.Binding{k.Close, k.Summary, k.Alerts, k.Up, k.Down, k.Pause, k.NextCall, k.Help, k.Quit}
 	}
 	return []key.Binding{
 		k.Select, k.Copy, k.Helpful, k.NotHelpful, k.FocusNext,
-		k.Pause, k.NextCall, k.Help, k.Quit, k.Summary, k.Close,
+		k.Pause, k.NextCall, k.Help, k.Quit, k.Summary, k.Alerts, k.Close,
 	}
 }
 
@@ -87,7 +89,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Select, k.Copy, k.Helpful, k.NotHelpful, k.Help},
 		{k.FocusNext, k.FocusPrev, k.Up, k.Down, k.Summary},
-		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Close},
+		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Alerts, k.Close},
 		{k.Pause, k.Faster, k.Slower, k.NextCall, k.Quit},
 	}
 }
@@ -102,6 +104,8 @@ type keyState struct {
 	showAll     bool    // full help is open
 	call        bool    // a call is displayed
 	summaryOpen bool    // the summary overlay is open
+	alerts      bool    // the displayed call has alerts
+	alertsOpen  bool    // the alerts overlay is open
 }
 
 // withState returns the key map with bindings enabled or disabled to match s.
@@ -118,16 +122,21 @@ func (k KeyMap) withState(s keyState) KeyMap {
 	if s.paused {
 		k.Pause.SetHelp("space", "resume")
 	}
-	// The summary overlay hides the panes these keys act on.
+	// An overlay hides the panes these keys act on.
+	overlay := s.summaryOpen || s.alertsOpen
 	for _, b := range []*key.Binding{&k.Select, &k.Copy, &k.Helpful, &k.NotHelpful} {
-		b.SetEnabled(s.suggestions && !s.summaryOpen)
+		b.SetEnabled(s.suggestions && !overlay)
 	}
-	k.FocusNext.SetEnabled(!s.summaryOpen)
-	k.FocusPrev.SetEnabled(!s.summaryOpen)
+	k.FocusNext.SetEnabled(!overlay)
+	k.FocusPrev.SetEnabled(!overlay)
 	k.Summary.SetEnabled(s.call)
-	k.Close.SetEnabled(s.summaryOpen)
+	k.Alerts.SetEnabled(s.alerts || s.alertsOpen)
+	k.Close.SetEnabled(overlay)
 	if s.summaryOpen {
 		k.Summary.SetHelp("S", "hide summary")
+	}
+	if s.alertsOpen {
+		k.Alerts.SetHelp("A", "hide alerts")
 	}
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
 		b.SetEnabled(s.scrollable)

@@ -32,6 +32,8 @@ type recommendationsPane struct {
 	sum    *event.Summary
 	coach  *event.Coaching
 	sumKey string // the key that opens the summary, for the entry's hint
+	// alertsKey is the key that opens the alerts overlay, for the title.
+	alertsKey string
 
 	rows   []string
 	offset int
@@ -264,13 +266,7 @@ func (p *recommendationsPane) kind(k string) (string, lipgloss.Style) {
 
 // severity returns the tag and style of an alert severity.
 func (p *recommendationsPane) severity(s string) (string, lipgloss.Style) {
-	switch s {
-	case event.SeverityCritical:
-		return "CRITICAL", p.st().Critical
-	case event.SeverityWarning:
-		return "WARNING", p.st().Warning
-	}
-	return "INFO", p.st().Info
+	return severityTag(p.st(), s)
 }
 
 // alertCount counts the alerts for the pane title.
@@ -287,6 +283,9 @@ func (p recommendationsPane) alertCount() string {
 	s := plural(len(p.alerts), "alert")
 	if critical > 0 {
 		s += " · " + strconv.Itoa(critical) + " critical"
+	}
+	if p.alertsKey != "" {
+		s += " · " + p.alertsKey + " opens"
 	}
 	return s
 }

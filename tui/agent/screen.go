@@ -67,6 +67,8 @@ type Screen struct {
 	recs        recommendationsPane
 	summary     summaryPane // the overlay, drawn only while summaryOpen
 	summaryOpen bool
+	alerts      alertsPane // the overlay, drawn only while alertsOpen
+	alertsOpen  bool
 
 	clock     time.Time // the view's notion of now, set by the methods that need it
 	paused    bool
@@ -115,9 +117,11 @@ func NewScreen(opts Options) Screen {
 		gauges:      newGaugesPane(th),
 		recs:        newRecommendationsPane(th),
 		summary:     newSummaryPane(th),
+		alerts:      newAlertsPane(th),
 		clock:       now(),
 		speed:       1,
 	}
+	m.recs.alertsKey = m.baseKeys.Alerts.Help().Key
 	m.replay, _ = opts.Controller.(ReplayControls)
 	m.help.Styles = st.Help.Keys
 	m.help.FullSeparator = "   "
@@ -145,6 +149,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 	m.gauges.SetStyles(th)
 	m.recs.SetStyles(th)
 	m.summary.SetStyles(th)
+	m.alerts.SetStyles(th)
 	m.shown = shownRevs{callID: m.shown.callID}
 	m.refresh()
 	m.settle()
@@ -233,10 +238,12 @@ func (m *Screen) syncKeys() {
 		suggestions: m.suggestions.Count() > 0 && !m.opts.ReadOnly,
 		paused:      m.paused,
 		speed:       m.speed,
-		scrollable:  m.summaryOpen || m.focus != focusSuggestions || m.suggestions.Count() > 0,
+		scrollable:  m.summaryOpen || m.alertsOpen || m.focus != focusSuggestions || m.suggestions.Count() > 0,
 		showAll:     m.help.ShowAll,
 		call:        m.calls[m.current] != nil,
 		summaryOpen: m.summaryOpen,
+		alerts:      m.calls[m.current] != nil && len(m.calls[m.current].alerts) > 0,
+		alertsOpen:  m.alertsOpen,
 	})
 }
 
@@ -274,5 +281,7 @@ func (m *Screen) relayout() {
 	m.recs.SetSize(l.Recommendations.W, l.Recommendations.H)
 	m.summary.SetChrome(c)
 	m.summary.SetSize(l.Summary.W, l.Summary.H)
+	m.alerts.SetChrome(c)
+	m.alerts.SetSize(l.Summary.W, l.Summary.H)
 	m.refresh()
 }
