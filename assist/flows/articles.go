@@ -147,11 +147,15 @@ var (
 // objectPairs are the adjacent pairs of content words in an action's
 // object, the last word without its plural "s", so that "overdraft
 // protection linked to savings" gives "overdraft protection" and
-// "low-balance alerts" gives "low balance", "balance alert".
+// "low-balance alerts" gives "low balance", "balance alert"; a long word
+// standing alone counts by itself ("website").
 func objectPairs(object string) []string {
 	var words []string
 	var out []string
 	flush := func() {
+		if len(words) == 1 && len(words[0]) >= 7 {
+			out = append(out, words[0])
+		}
 		for i := 0; i+1 < len(words); i++ {
 			out = append(out, words[i]+" "+words[i+1])
 		}
@@ -210,8 +214,11 @@ var commonCues = []struct {
 	{"expedited",
 		[]string{"expedited", "express delivery", "overnight", "send it express"},
 		[]string{"by express", "express is on", "upgraded the delivery"}},
-	{"confirm",
+	{"amount",
 		[]string{"to confirm", "can you confirm", "could you confirm"},
+		nil},
+	{"screen",
+		[]string{"screen say", "what does it say", "what do you see"},
 		nil},
 	{"escalate",
 		[]string{"supervisor", "escalate", "my manager"},
@@ -231,7 +238,7 @@ var commonCues = []struct {
 	{"mobile number",
 		[]string{"your mobile", "mobile ending", "phone number ending", "text to your"},
 		nil},
-	{"rate",
+	{"published rate",
 		[]string{"apy", "interest rate", "rate is", "paying"},
 		nil},
 	{"unlock",
@@ -240,10 +247,10 @@ var commonCues = []struct {
 	{"locked",
 		[]string{"locked out", "login locks"},
 		[]string{"unlocked it", "not locked"}},
-	{"payment",
-		[]string{"larkspur pay", "send money"},
-		[]string{"payment is sent", "sent the payment"}},
 	{"scams",
 		[]string{"scam", "double check", "double-check", "can't be cancelled", "cannot be cancelled"},
 		nil},
+	{"payment",
+		[]string{"larkspur pay", "send money"},
+		[]string{"payment is sent", "sent the payment"}},
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -187,7 +188,9 @@ func (t *Tracker) Observe(speaker, text string) {
 				t.markDone(id, ByCustomer)
 			}
 		}
-		t.asked, t.answered = t.asked[:0], t.answered[:0]
+		// A question the customer has not answered yet ("hold on, I have
+		// to find it") stays asked.
+		t.answered = t.answered[:0]
 		for id, c := range t.cues {
 			if !anyIn(c.start, padded) {
 				continue
@@ -201,7 +204,7 @@ func (t *Tracker) Observe(speaker, text string) {
 			// Only steps that say how they finish (done cues, or a
 			// question) take an answer as done: ABCD's steps have neither
 			// and tick by the tools' actions.
-			if _, done := t.doneHits[id]; !done && !c.guided && (c.answered || len(c.done) > 0) {
+			if _, done := t.doneHits[id]; !done && !c.guided && (c.answered || len(c.done) > 0) && !slices.Contains(t.asked, id) {
 				t.asked = append(t.asked, id)
 			}
 		}
