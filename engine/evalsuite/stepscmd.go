@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"os"
 	"text/tabwriter"
 
 	"github.com/larkspur-labs/assist/assist/eval"
@@ -13,25 +14,39 @@ import (
 	"github.com/larkspur-labs/assist/kb"
 )
 
-// BundledSteps measures the checklist's step ticks on the bundled sample
-// calls against their annotations (engine/samples/steps.json), with the
-// flows of the bundled knowledge base: a row per annotated step, then the
-// report as a line of JSON (see eval.StepTicks).
-func BundledSteps(o *FlowsOptions) error {
+// Steps measures the checklist's step ticks against annotations, with the
+// flows of the bundled knowledge base: o.Steps and o.Calls (the bundled
+// calls and their annotations, engine/samples/steps.json, when empty).
+// It prints a row per annotated step, then the report as a line of JSON
+// (see eval.StepTicks).
+func Steps(o *FlowsOptions) error {
 	arts, err := kb.Sample()
 	if err != nil {
 		return fmt.Errorf("eval flows: %w", err)
 	}
 	fl := flows.FromArticles(arts)
-	ann, err := eval.ParseStepAnnotations("steps.json", samples.Steps)
+	name, data := "engine/samples/steps.json", samples.Steps
+	if o.Steps != "" {
+		if name, data = o.Steps, nil; true {
+			if data, err = os.ReadFile(o.Steps); err != nil {
+				return fmt.Errorf("eval flows: %w", err)
+			}
+		}
+	}
+	ann, err := eval.ParseStepAnnotations(name, data)
 	if err != nil {
 		return err
 	}
-	calls, err := bundledStepCalls()
+	var calls []eval.StepCall
+	if o.Calls == "" {
+		calls, err = bundledStepCalls()
+	} else {
+		calls, err = fileStepCalls(o.Calls)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.ErrOut, "eval flows: %d flows from the bundled knowledge base, %d annotated calls\n", len(fl), len(ann.Calls))
+	fmt.Fprintf(o.ErrOut, "eval flows: %d flows from the bundled knowledge base, %d annotated calls (%s)\n", len(fl), len(ann.Calls), name)
 	tw := tabwriter.NewWriter(o.Out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "call\tstep\twant\tgot\tverdict")
 	rep, err := eval.StepTicks(fl, flows.NewTextMatcher(fl), calls, ann, func(r eval.StepRow) {
@@ -46,6 +61,17 @@ func BundledSteps(o *FlowsOptions) error {
 	return json.NewEncoder(o.Out).Encode(rep)
 }
 
+// fileStepCalls reads calls from a transcript file in any format replay
+// reads, numbering each call's utterances from u1 as the replay does.
+func fileStepCalls(path string) ([]eval.StepCall, error) {
+	cs, _, err := transcript.LoadFile(path, transcript.FormatAuto)
+	if err != nil {
+		return nil, fmt.Errorf("eval flows: %w", err)
+	}
+	transcript.UniqueIDs(cs)
+	return stepCalls(cs), nil
+}
+
 // bundledStepCalls reads the sample calls, numbering each call's
 // utterances from u1 as the replay does.
 func bundledStepCalls() ([]eval.StepCall, error) {
@@ -53,21 +79,28 @@ func bundledStepCalls() ([]eval.StepCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []eval.StepCall
+	var all []transcript.Call
 	for _, name := range names {
 		cs, _, err := transcript.LoadFS(samples.FS, name, transcript.FormatAuto)
 		if err != nil {
 			return nil, fmt.Errorf("eval flows: %w", err)
 		}
-		for _, c := range cs {
-			sc := eval.StepCall{ID: c.ID}
-			for i, u := range c.Utterances {
-				sc.Turns = append(sc.Turns, eval.StepTurn{UtteranceID: fmt.Sprintf("u%d", i+1), Speaker: string(u.Speaker), Text: u.Text})
-			}
-			out = append(out, sc)
-		}
+		all = append(all, cs...)
 	}
-	return out, nil
+	return stepCalls(all), nil
+}
+
+// stepCalls are calls as the step evaluation replays them.
+func stepCalls(cs []transcript.Call) []eval.StepCall {
+	var out []eval.StepCall
+	for _, c := range cs {
+		sc := eval.StepCall{ID: c.ID}
+		for i, u := range c.Utterances {
+			sc.Turns = append(sc.Turns, eval.StepTurn{UtteranceID: fmt.Sprintf("u%d", i+1), Speaker: u.Speaker, Text: u.Text})
+		}
+		out = append(out, sc)
+	}
+	return out
 }
 
 // dash is s, or "-" when empty, for a table cell.
