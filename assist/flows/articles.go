@@ -254,3 +254,21 @@ var commonCues = []struct {
 		[]string{"larkspur pay", "send money"},
 		[]string{"payment is sent", "sent the payment"}},
 }
+
+// Mentions reports whether an utterance says what an action or offer is
+// about: one of the word pairs of its object ("Link savings as overdraft
+// protection ($10 transfer…)" is mentioned by "…link your savings account
+// as overdraft protection…"). Single words do not count, being too common.
+func Mentions(action, utterance string) bool {
+	_, object, _ := strings.Cut(strings.ToLower(strings.TrimSpace(action)), " ")
+	padded := " " + normalize(utterance) + " "
+	for _, c := range objectPairs(object) {
+		if !strings.Contains(c, " ") {
+			continue
+		}
+		if p, ok := newPhrase(c); ok && p.in(padded) {
+			return true
+		}
+	}
+	return false
+}

@@ -69,6 +69,10 @@ type Call struct {
 	// raised the kinds of the warnings and alerts raised so far.
 	channel string
 	raised  []string
+	// offered are the titles of the offers last shown; made those the
+	// agent has since made (said), which are not shown again.
+	offered []string
+	made    map[string]bool
 	// step is the next step the last recommendations hold, if any.
 	step *NextStep
 	// shown says recommendations went out, with the checklist whose key is
@@ -83,7 +87,7 @@ func (c *Config) NewCall() *Call {
 	if c == nil {
 		return nil
 	}
-	g := &Call{cfg: c, warned: map[string]bool{}}
+	g := &Call{cfg: c, warned: map[string]bool{}, made: map[string]bool{}}
 	if len(c.Flows) > 0 && c.Matcher != nil {
 		g.tracker = flows.NewTracker(c.Flows, c.Matcher)
 	}
@@ -166,8 +170,13 @@ type Advice struct {
 func (g *Call) CustomerTurn(t Turn) Advice {
 	out := g.observe(t)
 	adv := Advice{Warnings: g.newWarnings(out.Warnings), Step: g.step}
+	g.offered = g.offered[:0]
 	for _, o := range out.Offers {
+		if g.made[o.Title] {
+			continue
+		}
 		adv.Offers = append(adv.Offers, Offer{Title: o.Title, Reason: o.Reason, Score: stats.Round(o.Score, 3)})
+		g.offered = append(g.offered, o.Title)
 	}
 	return adv
 }
@@ -176,6 +185,11 @@ func (g *Call) CustomerTurn(t Turn) Advice {
 // returns the warnings raised now and, when the turn ticked a step or moved
 // the next one, the change to republish the last recommendations with.
 func (g *Call) AgentTurn(t Turn) ([]Warning, *Change) {
+	for _, o := range g.offered {
+		if flows.Mentions(o, t.Text) {
+			g.made[o] = true // the agent made it: no need to show it again
+		}
+	}
 	old := g.step // observe replaces it
 	ws := g.newWarnings(g.observe(t).Warnings)
 	return ws, g.change(old)

@@ -290,3 +290,31 @@ func TestOffersFitTheMomentAndRulesTheChannel(t *testing.T) {
 		})
 	}
 }
+
+func TestOfferMadeIsNotShownAgain(t *testing.T) {
+	rs, err := rules.ParseRules("o.yaml", []byte(`
+offers:
+  - id: protection
+    title: Link savings as overdraft protection ($10 transfer instead of a $35 fee)
+    when: {segment: gold}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := rules.NewProfiles(rules.Profile{ID: "c", Segment: "gold", Consent: map[string]bool{"marketing": true}})
+	g := (&Config{Rules: rs, Profiles: profiles}).NewCall()
+	if err := g.LookupProfile(context.Background(), "c"); err != nil {
+		t.Fatal(err)
+	}
+	if adv := g.CustomerTurn(customer("u1", "I was charged overdraft fees")); len(adv.Offers) != 1 {
+		t.Fatalf("offers %+v, want the protection", adv.Offers)
+	}
+	g.AgentTurn(agent("u2", "Let me look at your savings."))
+	if adv := g.CustomerTurn(customer("u3", "ok")); len(adv.Offers) != 1 {
+		t.Errorf("a mention of savings alone made the offer: %+v", adv.Offers)
+	}
+	g.AgentTurn(agent("u4", "If I link your savings account as overdraft protection, a transfer covers it."))
+	if adv := g.CustomerTurn(customer("u5", "fine, set that up")); len(adv.Offers) != 0 {
+		t.Errorf("the offer the agent made is shown again: %+v", adv.Offers)
+	}
+}
