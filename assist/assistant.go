@@ -245,3 +245,22 @@ func (c *Call) topicTitles(n int) []string {
 	}
 	return out
 }
+
+// Sample is the embedded emotion model with reply ranking over the bundled
+// knowledge base and no sentence encoder: the assistant that tests and the
+// load evaluations drive an engine with.
+func Sample() (*Assistant, error) {
+	emotion, err := EmbeddedEmotionModel()
+	if err != nil {
+		return nil, err
+	}
+	articles, err := kb.Sample()
+	if err != nil {
+		return nil, err
+	}
+	base, err := kb.Open(articles, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Assistant{Sentiment: emotion, Ranker: NewRanker(base.Retriever())}, nil
+}

@@ -117,9 +117,10 @@ func (d *ChannelDecoder) Close(emit func(Hypothesis)) error {
 		d.pending = append(d.pending, tail...)
 	}
 	if len(d.pending) > 0 {
-		frame := make([]int16, FrameSamples)
-		copy(frame, d.pending)
-		err = d.handle(d.ep.Push(frame), emit)
+		// The tail as it is: padded with zeros to a whole frame it would
+		// measure quieter than it is and could end a run of speech.
+		err = d.handle(d.ep.Push(d.pending), emit)
+		d.pending = d.pending[:0]
 	}
 	if err == nil {
 		err = d.handle(d.ep.Flush(), emit)

@@ -43,6 +43,28 @@ func (s *signal) add(start, end time.Duration, dBFS float64, syllabic bool) {
 	}
 }
 
+// newLine is d of hiss at floorDB, for lines other than newSignal's.
+func newLine(d time.Duration, floorDB float64) *signal {
+	s := &signal{samples: make([]int16, samplesIn(d)), rng: rand.New(rand.NewPCG(13, 17))}
+	s.add(0, d, floorDB, false)
+	return s
+}
+
+// talk adds speech-like sound at dBFS from start to end (see speech).
+func (s *signal) talk(start, end time.Duration, dBFS float64) *signal {
+	s.add(start, end, dBFS, true)
+	return s
+}
+
+// offset adds a constant to every sample, as a sound card with a DC
+// offset does.
+func (s *signal) offset(dc int16) *signal {
+	for i, v := range s.samples {
+		s.samples[i] = int16(max(min(int32(v)+int32(dc), math.MaxInt16), math.MinInt16))
+	}
+	return s
+}
+
 // loudHiss is steady noise at −45 dBFS: a poor line, but not speech.
 func loudHiss(d time.Duration) []int16 {
 	s := &signal{samples: make([]int16, samplesIn(d)), rng: rand.New(rand.NewPCG(3, 5))}
@@ -100,6 +122,17 @@ func TestEndpointerSilenceMakesNoEvents(t *testing.T) {
 		// Digital zeros, then hiss well above the absolute minimum: the
 		// zeros must not drag the floor below the hiss.
 		"zeros then loud hiss": slices.Concat(make([]int16, SampleRate/2), loudHiss(3*time.Second)),
+		// Hiss louder than the prior floor's bar from the first sample:
+		// steady, so it is the line, not a talker.
+		"loud hiss from the start": loudHiss(3 * time.Second),
+		// A hiss whose level wavers by 6 dB, with its frames' own scatter too much for the steady rule
+		// but less than speech's rise and fall.
+		"wavering hiss": wavering(3*time.Second, -45, 6),
+		// A sound card's DC offset of a quarter of full scale (−12 dBFS)
+		// under a quiet line: the level is measured past a DC blocker.
+		"DC offset": newSignal(3 * time.Second).offset(8192).samples,
+		// Mains hum at −30 dBFS, steady however loud.
+		"mains hum": hum(3*time.Second, 50, -30),
 	} {
 		e := NewEndpointer(EndpointOptions{})
 		for f := samples; len(f) > 0; f = f[FrameSamples:] {
@@ -162,16 +195,150 @@ func TestEndpointerGapsSplitOrBridge(t *testing.T) {
 }
 
 func TestEndpointerClippingIsSpeech(t *testing.T) {
-	sig := newSignal(3 * time.Second)
-	for i := samplesIn(time.Second); i < samplesIn(2*time.Second); i++ {
-		sig.samples[i] = math.MaxInt16
-		if i/20%2 == 1 { // 400 Hz full-scale square wave
-			sig.samples[i] = math.MinInt16
+	// A talker 20 dB too hot for the line: most samples pinned at full
+	// scale, flat-topped, between the syllables' dips.
+	sig := newSignal(3*time.Second).talk(time.Second, 2*time.Second, 0)
+	clipped := 0
+	for _, v := range sig.samples {
+		if v == math.MaxInt16 || v == math.MinInt16 {
+			clipped++
 		}
+	}
+	if clipped < SampleRate/10 {
+		t.Fatalf("only %d samples clipped", clipped)
 	}
 	segs := endpoint(t, NewEndpointer(EndpointOptions{}), sig.samples)
 	if len(segs) != 1 || !near(segs[0].start, time.Second) || !near(segs[0].end, 2*time.Second) {
 		t.Errorf("utterances %v, want one at 1s–2s", spans(segs))
+	}
+}
+
+// TestEndpointerHearsEveryTalker checks talkers the first-frame floor
+// missed: speech from the first sample, quiet talkers, a DC offset, a
+// line whose hiss is louder than the prior floor's bar.
+func TestEndpointerHearsEveryTalker(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		sig        *signal
+		start, end time.Duration
+	}{
+		{"speech from the first sample to the last", newSignal(1500*time.Millisecond).speech(0, 1500*time.Millisecond),
+			0, 1500 * time.Millisecond},
+		{"speech from the first sample, then quiet", newSignal(2*time.Second).speech(0, 600*time.Millisecond),
+			0, 600 * time.Millisecond},
+		// FSDD's quietest speaker peaks at −39 dBFS over a −60 floor.
+		{"quiet talker on a quiet line", newLine(3*time.Second, -65).talk(time.Second, 2*time.Second, -42),
+			time.Second, 2 * time.Second},
+		{"quiet talker from the first sample", newLine(2*time.Second, -65).talk(0, 700*time.Millisecond, -42),
+			0, 700 * time.Millisecond},
+		{"loud talker on a noisy line", newLine(3*time.Second, -40).talk(time.Second, 2*time.Second, -10),
+			time.Second, 2 * time.Second},
+		// jfk.wav's case: tape hiss above the prior's bar, then a word.
+		{"hiss above the prior, then speech", newLine(3*time.Second, -45).speech(time.Second, 2*time.Second),
+			time.Second, 2 * time.Second},
+		{"speech on a DC offset", newSignal(3*time.Second).speech(time.Second, 2*time.Second).offset(-8192),
+			time.Second, 2 * time.Second},
+		{"speech from the first sample on a DC offset", newSignal(2*time.Second).speech(0, time.Second).offset(8192),
+			0, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			segs := endpoint(t, NewEndpointer(EndpointOptions{}), tc.sig.samples)
+			if len(segs) != 1 {
+				t.Fatalf("utterances %v, want one at %v–%v", spans(segs), tc.start, tc.end)
+			}
+			if !near(segs[0].start, tc.start) || !near(segs[0].end, tc.end) {
+				t.Errorf("utterance %v, want %v–%v ± 60 ms", spans(segs), tc.start, tc.end)
+			}
+			from := samplesIn(max(segs[0].start-defaultPreRoll, 0))
+			if want := tc.sig.samples[from : from+int64(len(segs[0].audio))]; !slices.Equal(segs[0].audio, want) {
+				t.Error("utterance audio is not the contiguous input from Start−PreRoll")
+			}
+		})
+	}
+}
+
+// TestEndpointerShortBursts checks the short path: a burst too short for
+// StartAfter opens an utterance if it is loud, and a click does not.
+func TestEndpointerShortBursts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		length time.Duration
+		dBFS   float64 // over newSignal's −60 dBFS line
+		want   int
+	}{
+		{"40 ms, 40 dB above the floor", 40 * time.Millisecond, -20, 1},
+		{"40 ms, 15 dB above the floor", 40 * time.Millisecond, -45, 0},
+		{"20 ms click", 20 * time.Millisecond, -10, 0},
+		{"60 ms, 15 dB above the floor", 60 * time.Millisecond, -45, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sig := newSignal(2 * time.Second)
+			sig.add(time.Second, time.Second+tc.length, tc.dBFS, false)
+			if segs := endpoint(t, NewEndpointer(EndpointOptions{}), sig.samples); len(segs) != tc.want {
+				t.Errorf("utterances %v, want %d", spans(segs), tc.want)
+			}
+		})
+	}
+}
+
+// TestEndpointerFlushKeepsTheLastWord ends streams inside a run of speech
+// too short to have opened an utterance yet: Flush must hand it over, with
+// its pre-roll, rather than drop it.
+func TestEndpointerFlushKeepsTheLastWord(t *testing.T) {
+	for _, tail := range []time.Duration{20 * time.Millisecond, 40 * time.Millisecond} {
+		sig := newSignal(time.Second)
+		sig.add(time.Second-tail, time.Second, -45, false)
+		segs := endpoint(t, NewEndpointer(EndpointOptions{}), sig.samples)
+		if len(segs) != 1 {
+			t.Fatalf("%v at the end: utterances %v, want one", tail, spans(segs))
+		}
+		s := segs[0]
+		if s.start != time.Second-tail || s.end != time.Second {
+			t.Errorf("%v at the end: utterance %v, want %v–1s", tail, spans(segs), time.Second-tail)
+		}
+		if want := sig.samples[samplesIn(s.start-defaultPreRoll):]; !slices.Equal(s.audio, want) {
+			t.Errorf("%v at the end: %d samples handed over, want the last %d", tail, len(s.audio), len(want))
+		}
+	}
+}
+
+// TestEndpointerTenMinuteMonologue feeds ten minutes of speech that never
+// pauses: MaxUtterance cuts it into utterances that cover it all, and the
+// endpointer's buffers stay small however long it runs.
+func TestEndpointerTenMinuteMonologue(t *testing.T) {
+	const length = 10 * time.Minute
+	sig := newSignal(length).speech(time.Second, length)
+	e := NewEndpointer(EndpointOptions{})
+	var segs []segment
+	open, biggest := false, 0
+	for f := sig.samples; len(f) > 0; f = f[FrameSamples:] {
+		for _, ev := range e.Push(f[:FrameSamples]) {
+			switch ev.Kind {
+			case SpeechStart:
+				open = true
+				segs = append(segs, segment{start: ev.Start})
+			case SpeechEnd:
+				open = false
+				segs[len(segs)-1].end = ev.End
+			}
+		}
+		biggest = max(biggest, cap(e.recent), cap(e.runLevels), cap(e.steady))
+	}
+	if end := e.Flush(); open && len(end) == 1 {
+		segs[len(segs)-1].end = end[0].End
+	}
+	var covered time.Duration
+	for _, s := range segs {
+		if d := s.end - s.start; d > defaultMaxUtterance {
+			t.Errorf("utterance %v–%v is longer than %v", s.start, s.end, defaultMaxUtterance)
+		}
+		covered += s.end - s.start
+	}
+	if want := length - time.Second; covered < want-time.Second {
+		t.Errorf("%d utterances cover %v of %v of speech", len(segs), covered, want)
+	}
+	if limit := int(samplesIn(defaultPreRoll + time.Second)); biggest > limit {
+		t.Errorf("a buffer grew to %d entries, want at most %d", biggest, limit)
 	}
 }
 
@@ -236,6 +403,28 @@ func TestEndpointerJFK(t *testing.T) {
 	if total < 5*time.Second || total > 11*time.Second {
 		t.Errorf("%v of speech, want 5–11 s", total)
 	}
+}
+
+// wavering is hiss at dBFS whose level swings by swingDB, peak to peak,
+// twice a second.
+func wavering(d time.Duration, dBFS, swingDB float64) []int16 {
+	rng := rand.New(rand.NewPCG(19, 23))
+	out := make([]int16, samplesIn(d))
+	for i := range out {
+		level := dBFS + swingDB/2*math.Sin(2*math.Pi*2*float64(i)/SampleRate)
+		out[i] = int16(32768 * math.Pow(10, level/20) * rng.NormFloat64())
+	}
+	return out
+}
+
+// hum is a sine at hz and dBFS (RMS), as mains hum on a line.
+func hum(d time.Duration, hz, dBFS float64) []int16 {
+	amp := 32768 * math.Sqrt2 * math.Pow(10, dBFS/20)
+	out := make([]int16, samplesIn(d))
+	for i := range out {
+		out[i] = int16(amp * math.Sin(2*math.Pi*hz*float64(i)/SampleRate))
+	}
+	return out
 }
 
 func spans(segs []segment) []string {

@@ -39,13 +39,19 @@ func (s *scriptedStream) Close() error { return nil }
 
 // speechLike is 3 s at 8 kHz: quiet line noise with loud noise, like a
 // talker, from 0.5 s to 1.5 s.
-func speechLike() []int16 {
+func speechLike() []int16 { return talkAt(3*8000, 4000, 12000) }
+
+// talkAt is n samples at 8 kHz of quiet line noise with loud noise, like
+// a talker, from sample from to sample to: its level rises and falls four
+// times a second, as syllables do (a noise that holds steady for half a
+// second is taken for the line's).
+func talkAt(n, from, to int) []int16 {
 	rng := rand.New(rand.NewPCG(1, 1))
-	out := make([]int16, 3*8000)
+	out := make([]int16, n)
 	for i := range out {
 		amp := 30.0
-		if i >= 4000 && i < 12000 {
-			amp = 3000
+		if i >= from && i < to {
+			amp = 3000 * (0.55 + 0.45*math.Cos(2*math.Pi*4*float64(i-from)/8000))
 		}
 		out[i] = int16(math.Max(math.Min(amp*rng.NormFloat64(), 32767), -32768))
 	}
@@ -95,6 +101,32 @@ func TestAudioCallFeedsThePipeline(t *testing.T) {
 	}
 	if !suggested {
 		t.Error("the recognised utterance got no suggestion")
+	}
+}
+
+// TestAudioCallHangUpMidWord ends a call 40 ms into a word, too soon for
+// the endpointer to have opened an utterance: ending the call must still
+// give the word its final.
+func TestAudioCallHangUpMidWord(t *testing.T) {
+	bus, eng := newTestEngine(t, nil)
+	sub := subscribe(t, bus, CallSubject("a3"))
+	call, err := eng.StartAudioCall("a3", event.CallStarted{Title: "line-in"}, scriptedRecognizer{"I lost my debit card"}, 8000, event.SpeakerCustomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := talkAt(8000+320, 8000, 8000+320)
+	for i := 0; i < len(customer); i += 160 {
+		must(t, call.Write(context.Background(), [][]int16{customer[i:min(i+160, len(customer))]}))
+	}
+	must(t, call.End("hangup"))
+	var finals []event.Utterance
+	for _, ev := range collect(t, sub, event.KindCallEnded) {
+		if u, ok := ev.Payload.(event.Utterance); ok && u.Final {
+			finals = append(finals, u)
+		}
+	}
+	if len(finals) != 1 || math.Abs(finals[0].Start-1) > 0.03 || math.Abs(finals[0].End-1.04) > 0.03 {
+		t.Errorf("finals %+v, want one at 1–1.04 s", finals)
 	}
 }
 

@@ -32,7 +32,7 @@ func TestSampleProfilesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatalf("customers.csv: %v", err)
 	}
-	want := []string{"Ana Souza", "Daniel Okafor", "Jordan Ellis", "Margaret Hollis"}
+	want := []string{"Ana Souza", "Daniel Okafor", "Jordan Ellis", "Margaret Hollis", "Mei Tanaka", "Ruth Meyer"}
 	if got := fromJSON.IDs(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("ids %v, want %v", got, want)
 	}

@@ -111,20 +111,7 @@ func (p *pool) get() (*decoder, error) {
 	if d, err := p.take(); d != nil || err != nil {
 		return d, err
 	}
-	d, err := p.build()
-	if err != nil {
-		return nil, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.stats.Built++
-	if p.closed {
-		p.stats.Freed++
-		d.free()
-		return nil, ErrRecognizerClosed
-	}
-	p.stats.InUse++
-	return d, nil
+	return p.load(false)
 }
 
 // take returns an idle decoder, or nil.
@@ -190,9 +177,19 @@ func (p *pool) warmOne(n int) (done bool, err error) {
 	if held >= n {
 		return true, nil
 	}
+	if _, err := p.load(true); err != nil {
+		return false, fmt.Errorf("warm %d decoders: %w", n, err)
+	}
+	return false, nil
+}
+
+// load builds a decoder and counts it, in use or, when idle is set, kept
+// for the next stream. A pool closed meanwhile frees it. The caller holds
+// buildMu.
+func (p *pool) load(idle bool) (*decoder, error) {
 	d, err := p.build()
 	if err != nil {
-		return false, fmt.Errorf("warm %d decoders: %w", n, err)
+		return nil, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -200,11 +197,15 @@ func (p *pool) warmOne(n int) (done bool, err error) {
 	if p.closed {
 		p.stats.Freed++
 		d.free()
-		return false, ErrRecognizerClosed
+		return nil, ErrRecognizerClosed
 	}
-	p.idle = append(p.idle, d)
-	p.stats.Idle++
-	return false, nil
+	if idle {
+		p.idle = append(p.idle, d)
+		p.stats.Idle++
+		return nil, nil
+	}
+	p.stats.InUse++
+	return d, nil
 }
 
 // close frees the idle decoders, and makes put free the others as their

@@ -289,3 +289,53 @@ func TestRecognizerClose(t *testing.T) {
 		t.Errorf("Warm after Close: %v, want ErrRecognizerClosed", err)
 	}
 }
+
+// TestBadAudioEndsInAFinalOrNothing sends the real decoder, through the
+// endpointer as a call's channel does, audio a phone line delivers on a
+// bad day: each stream ends with a final or a clear nothing, and its
+// decoder is back in the pool.
+func TestBadAudioEndsInAFinalOrNothing(t *testing.T) {
+	r := newPoolRecognizer(t, 0)
+	speech := readWAV(t, shortClip)
+	shifted := func(samples []int16, by int) []int16 {
+		out := make([]int16, len(samples))
+		for i, s := range samples {
+			out[i] = int16(max(min(int(s)+by, 32767), -32768))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		samples []int16
+		words   bool // a final with words is expected, else none
+	}{
+		{"digital silence", make([]int16, 3*audio.SampleRate), false},
+		{"DC offset alone", shifted(make([]int16, 3*audio.SampleRate), 3000), false},
+		{"speech on a DC offset", shifted(speech, 3000), true},
+		{"clipped speech", func() []int16 {
+			out := make([]int16, len(speech))
+			for i, s := range speech {
+				out[i] = int16(max(min(int(s)*8, 32767), -32768))
+			}
+			return out
+		}(), true},
+		{"hung up mid-word", speech[:len(speech)*6/10], true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hyps, err := audio.Transcribe(r, &audio.Clip{Rate: audio.SampleRate, Channels: [][]int16{tc.samples}}, audio.EndpointOptions{})
+			if err != nil {
+				t.Fatalf("Transcribe: %v", err)
+			}
+			var words []string
+			for _, h := range hyps[0] {
+				words = append(words, h.Text)
+			}
+			if got := len(slices.DeleteFunc(words, func(w string) bool { return w == "" })) > 0; got != tc.words {
+				t.Errorf("finals %q, want words: %v", words, tc.words)
+			}
+			if got := r.Stats().Open; got.InUse != 0 {
+				t.Errorf("after the stream: %+v, want no decoder in use", got)
+			}
+		})
+	}
+}

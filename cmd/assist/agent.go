@@ -9,7 +9,17 @@ import (
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/tui/agent"
 	"github.com/larkspur-labs/assist/tui/common"
+	"github.com/larkspur-labs/assist/tui/supervisor"
 	"github.com/spf13/cobra"
+)
+
+// The service's terminal gives the views everything they can use: the
+// agent view replies to chats and publishes the agent's state through its
+// controls, and the supervisor reads the agents' states.
+var (
+	_ agent.Replier           = service.Controls{}
+	_ agent.StatePublisher    = service.Controls{}
+	_ supervisor.AgentWatcher = (*service.Terminal)(nil)
 )
 
 // terminalFlags are the flags every terminal of the service shares.

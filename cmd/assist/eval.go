@@ -10,7 +10,7 @@ func newEvalCmd(io streams) *cobra.Command {
 		Use:   "eval",
 		Short: "Measure the models on labelled data sets",
 	}
-	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil), newEvalASRCmd(io, nil))
+	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil), newEvalASRCmd(io, nil), newEvalASRAdaptCmd(io, nil))
 	cmd.AddCommand(newEvalFlowsCmd(io, nil), newEvalVoiceLoadCmd(io, nil), newEvalAllCmd(io, nil))
 	return cmd
 }

@@ -32,5 +32,6 @@ func newEvalASRCmd(io streams, runF func(context.Context, *evalsuite.ASROptions)
 	cmd.Flags().StringVar(&opts.FSDD, "fsdd", "", "Free Spoken Digit Dataset folder (references.tsv and its recordings)")
 	asr.register(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.ASR.Digits, "digits", false, "score the digits grammar (number entry) instead of the open language model")
+	cmd.Flags().StringVar(&opts.ASR.DigitsAdapt, "digits-adapt", "", "the digits grammar's MLLR transform: a file, or off (default: the one shipped for telephone speech)")
 	return cmd
 }

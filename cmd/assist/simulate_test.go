@@ -33,8 +33,8 @@ func TestSimulateChatCallsOverWebSocket(t *testing.T) {
 	s.WaitEvents(t, func(m map[string][]event.Event) bool { return ingesttest.EndedCalls(m) == 5 })
 	ingesttest.CheckChatCalls(t, s.ByCall, rep, []string{"billing", "cards"}, []string{"agent-1", "agent-2"})
 
-	// Each call played one bundled sample, in turn.
-	scripts, _, err := app.LoadCalls(nil, transcript.FormatAuto)
+	// Each call played one bundled chat script, in turn.
+	scripts, _, err := app.LoadChatScripts(nil, transcript.FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ func newTrainCmd(io streams) *cobra.Command {
 		Use:   "train",
 		Short: "Train the embedded models",
 	}
-	cmd.AddCommand(newTrainIntentsCmd(io, nil), newTrainEmotionCmd(io, nil))
+	cmd.AddCommand(newTrainIntentsCmd(io, nil), newTrainEmotionCmd(io, nil), newTrainASRAdaptCmd(io, nil))
 	return cmd
 }
 

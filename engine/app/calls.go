@@ -45,6 +45,39 @@ func LoadCalls(files []string, f transcript.Format) ([]transcript.Call, []transc
 	return calls, warns, nil
 }
 
+// LoadChatScripts reads the scripts of simulated chat calls: the
+// transcript files given, or without any the bundled chat calls (the
+// chat folder of the samples, then the samples on the chat channel),
+// never a phone call's script, whose greeting and pace are a call's.
+func LoadChatScripts(files []string, f transcript.Format) ([]transcript.Call, []transcript.Warning, error) {
+	if len(files) > 0 {
+		return LoadCalls(files, f)
+	}
+	names, err := fs.Glob(samples.ChatFS, "chat/*.jsonl")
+	if err != nil {
+		return nil, nil, err
+	}
+	var calls []transcript.Call
+	for _, name := range names {
+		cs, _, err := transcript.LoadFS(samples.ChatFS, name, f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bundled chat script: %w", err)
+		}
+		calls = append(calls, cs...)
+	}
+	bundled, warns, err := LoadCalls(nil, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range bundled {
+		if c.Channel == "chat" {
+			calls = append(calls, c)
+		}
+	}
+	transcript.UniqueIDs(calls)
+	return calls, warns, nil
+}
+
 // Replay is what a replay plays: transcript files and call recordings.
 type Replay struct {
 	// Files are transcript files and .wav call recordings; the bundled

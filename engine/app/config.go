@@ -114,6 +114,10 @@ type ASRConfig struct {
 	URL, Model, Key string
 	// Digits recognises spoken digits only (number entry), embedded.
 	Digits bool
+	// DigitsAdapt is the digits grammar's acoustic adaptation: empty for
+	// the transform shipped for telephone speech (audio/sphinx/telephone),
+	// DigitsAdaptOff for none, or the path of an MLLR transform.
+	DigitsAdapt string
 	// Recorded gives a recording decoded ahead of time the embedded
 	// recognizer's full search; live audio gets the search tuned to keep
 	// up and answer fast.

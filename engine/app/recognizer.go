@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/larkspur-labs/assist/audio"
 	"github.com/larkspur-labs/assist/audio/sphinx"
+	"github.com/larkspur-labs/assist/audio/sphinx/telephone"
 )
 
 // NewRecognizer builds the configured speech recognizer: the embedded one
@@ -23,12 +26,17 @@ func NewRecognizer(cfg ASRConfig, log *slog.Logger) (audio.Recognizer, error) {
 	if cfg.Recorded {
 		sc.Options = sphinx.FullSearch
 	}
+	if cfg.Digits {
+		// Number entry: a grammar of spoken digits, no server.
+		if err := digitsConfig(&sc, cfg.DigitsAdapt); err != nil {
+			return nil, fmt.Errorf("speech recognizer: %w", err)
+		}
+	}
 	embedded, err := sphinx.New(sc)
 	if err != nil {
 		return nil, fmt.Errorf("speech recognizer: %w", err)
 	}
 	if cfg.Digits {
-		// Number entry: a grammar of spoken digits, no server.
 		return sphinx.Digits{Recognizer: embedded}, nil
 	}
 	if cfg.URL == "" {
@@ -58,6 +66,55 @@ func NewOverflowRecognizer(cfg ASRConfig) (audio.Recognizer, error) {
 		return nil, configErrorf("--asr-url needs --asr-model")
 	}
 	return audio.NewServerRecognizer(cfg.URL, cfg.Model, cfg.Key)
+}
+
+// DigitsAdaptOff turns the digits grammar's acoustic adaptation off
+// (ASRConfig.DigitsAdapt).
+const DigitsAdaptOff = "off"
+
+// digitsConfig gives the digits recognizer the shipped digits dictionary
+// and its acoustic adaptation. The transform is applied to the digits
+// grammar only: trained on FSDD's 8 kHz digits, it took the open language
+// model's word error rate on the LibriVox and JFK clips from 0.462 to
+// 0.495 at 8 kHz μ-law and from 0.312 to 0.495 at 16 kHz, while the
+// grammar, whose eleven words leave the model little room to stray,
+// decodes the 16 kHz digit recordings of pocketsphinx-testdata as before.
+func digitsConfig(sc *sphinx.Config, adapt string) error {
+	files, err := telephoneFiles()
+	if err != nil {
+		return err
+	}
+	sc.Dict = files.DigitsDict
+	switch adapt {
+	case "":
+		sc.MLLR = files.MLLR
+	case DigitsAdaptOff:
+	default:
+		sc.MLLR = adapt
+	}
+	return nil
+}
+
+// DigitsModel is the digits recognizer's model without its adaptation:
+// the acoustic model and the shipped digits dictionary, which `assist
+// train asr-adapt` adapts.
+func DigitsModel() (sphinx.Config, error) {
+	sc := sphinx.DefaultConfig()
+	err := digitsConfig(&sc, DigitsAdaptOff)
+	return sc, err
+}
+
+// telephoneFiles installs the shipped telephone models into the data
+// folder's cache, or the temporary folder when that cannot be written;
+// files already there are only compared, so a recognizer's start costs a
+// read of 6 kB.
+func telephoneFiles() (telephone.Files, error) {
+	if data := DefaultDataDir(); data != "" {
+		if f, err := telephone.Install(filepath.Join(data, "cache", "sphinx")); err == nil {
+			return f, nil
+		}
+	}
+	return telephone.Install(filepath.Join(os.TempDir(), fmt.Sprintf("assist-sphinx-%d", os.Getuid())))
 }
 
 // Utterance is one recognised utterance of a recording and the channel it

@@ -86,7 +86,7 @@ func Simulate(ctx context.Context, o *SimulateOptions) error {
 	}
 	if cfg.Mode != loadgen.ModeTwilio {
 		var warnings []transcript.Warning
-		if cfg.Scripts, warnings, err = LoadCalls(o.Files, o.Format); err != nil {
+		if cfg.Scripts, warnings, err = LoadChatScripts(o.Files, o.Format); err != nil {
 			return err
 		}
 		for _, w := range warnings {

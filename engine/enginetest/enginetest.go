@@ -10,27 +10,12 @@ import (
 
 	"github.com/larkspur-labs/assist/assist"
 	"github.com/larkspur-labs/assist/engine"
-	"github.com/larkspur-labs/assist/kb"
 )
 
 // SampleAssistant returns the embedded emotion model over the bundled
 // knowledge base, built once per test binary (indexing and training take
 // a moment).
-var SampleAssistant = sync.OnceValues(func() (*assist.Assistant, error) {
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
-})
+var SampleAssistant = sync.OnceValues(assist.Sample)
 
 // Engine is a running engine with a subscriber to every call's events.
 type Engine struct {

@@ -21,7 +21,6 @@ import (
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
-	"github.com/larkspur-labs/assist/kb"
 )
 
 // voiceService is the service's voice path in this process, as 'assist
@@ -62,7 +61,7 @@ func startVoiceService(log *slog.Logger) (_ *voiceService, err error) {
 			s.close()
 		}
 	}()
-	a, err := sampleAssistant()
+	a, err := assist.Sample()
 	if err != nil {
 		return nil, err
 	}
@@ -100,24 +99,6 @@ func (s *voiceService) listen(rec audio.Recognizer, log *slog.Logger) error {
 	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
 	return nil
-}
-
-// sampleAssistant is the embedded emotion model and reply ranking over the
-// bundled knowledge base: what answers each final, as in a demo service.
-func sampleAssistant() (*assist.Assistant, error) {
-	emotion, err := assist.EmbeddedEmotionModel()
-	if err != nil {
-		return nil, err
-	}
-	articles, err := kb.Sample()
-	if err != nil {
-		return nil, err
-	}
-	base, err := kb.Open(articles, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	return &assist.Assistant{Sentiment: emotion, Ranker: assist.NewRanker(base.Retriever())}, nil
 }
 
 // callStarted records when a call's first media frame was sent.

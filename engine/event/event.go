@@ -296,6 +296,10 @@ type Coaching struct {
 // MaxCoachingRunes bounds the text of a coaching note.
 const MaxCoachingRunes = 500
 
+// MaxReplyBytes bounds the text of an agent's reply to a chat, in bytes:
+// what a chat message may hold.
+const MaxReplyBytes = 16 << 10
+
 // Feedback records what the agent did with a suggestion.
 type Feedback struct {
 	SuggestionID string `json:"suggestion_id"`

@@ -14,6 +14,21 @@
 //   - lost-card-happy.jsonl: a lost debit card, locked and replaced quickly.
 //   - chat-balance-transfer.jsonl: a chat about balances, a transfer between
 //     own accounts and paying the landlord.
+//
+// The chat folder holds chat calls written as chats are typed (short
+// lines, a written greeting, a chat's pace), which 'assist simulate'
+// plays as its chat calls, so that a simulated chat never opens with a
+// phone greeting. They are not in FS: the replayed samples stay as they
+// are.
+//
+//   - chat/chat-lost-card.jsonl: a lost card locked, a fraudulent charge
+//     claimed, a replacement sent (cards).
+//   - chat/chat-overdraft-fees.jsonl: three overdraft fees, an angry
+//     customer who threatens to leave, two fees refunded (billing).
+//   - chat/chat-app-login.jsonl: an elderly customer locked out of the app
+//     after a password reset, guided back in (support).
+//   - chat/chat-card-declined.jsonl: a card declined abroad, a travel
+//     notice, fees and PINs abroad (cards).
 package samples
 
 import "embed"
@@ -30,3 +45,9 @@ var FS embed.FS
 //
 //go:embed steps.json
 var Steps []byte
+
+// ChatFS holds the chat calls for simulated chats, one *.jsonl file per
+// call under chat/.
+//
+//go:embed chat/*.jsonl
+var ChatFS embed.FS

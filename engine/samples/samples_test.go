@@ -3,6 +3,7 @@ package samples
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io/fs"
 	"strings"
@@ -28,18 +29,35 @@ type utterance struct {
 	Text     string   `json:"text"`
 }
 
+// TestSampleCallsAreWellFormed checks the replayed samples and the chat
+// calls simulate plays: their format, ids unique across both, and their
+// size; a chat call has fewer, shorter turns than a phone call.
 func TestSampleCallsAreWellFormed(t *testing.T) {
-	names, err := fs.Glob(FS, "*.jsonl")
+	ids := map[string]string{}
+	for _, set := range []struct {
+		fsys    fs.FS
+		glob    string
+		minUtts int
+		channel string // "" for either
+	}{
+		{FS, "*.jsonl", 15, ""},
+		{ChatFS, "chat/*.jsonl", 12, "chat"},
+	} {
+		checkSampleCalls(t, set.fsys, set.glob, set.minUtts, set.channel, ids)
+	}
+}
+
+func checkSampleCalls(t *testing.T, fsys fs.FS, glob string, minUtts int, channel string, ids map[string]string) {
+	names, err := fs.Glob(fsys, glob)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(names) < 3 {
-		t.Fatalf("%d sample calls, want at least 3", len(names))
+		t.Fatalf("%s: %d calls, want at least 3", glob, len(names))
 	}
-	ids := map[string]string{}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			data, err := fs.ReadFile(FS, name)
+			data, err := fs.ReadFile(fsys, name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,8 +74,8 @@ func TestSampleCallsAreWellFormed(t *testing.T) {
 			if h.Type != "call" || h.CallID == "" || h.Title == "" || h.Queue == "" || h.Agent == "" || h.Customer == "" {
 				t.Errorf("line 1: incomplete call header %+v", h)
 			}
-			if h.Channel != "voice" && h.Channel != "chat" {
-				t.Errorf("line 1: channel %q, want voice or chat", h.Channel)
+			if h.Channel != "voice" && h.Channel != "chat" || channel != "" && h.Channel != channel {
+				t.Errorf("line 1: channel %q, want %s", h.Channel, cmp.Or(channel, "voice or chat"))
 			}
 			if other, dup := ids[h.CallID]; dup {
 				t.Errorf("call id %s also used by %s", h.CallID, other)
@@ -95,8 +113,8 @@ func TestSampleCallsAreWellFormed(t *testing.T) {
 			if err := sc.Err(); err != nil {
 				t.Fatal(err)
 			}
-			if n < 15 || n > 30 {
-				t.Errorf("%d utterances, want 15 to 30", n)
+			if n < minUtts || n > 30 {
+				t.Errorf("%d utterances, want %d to 30", n, minUtts)
 			}
 			if customer < 5 {
 				t.Errorf("%d customer utterances, want at least 5", customer)

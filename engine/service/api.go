@@ -90,8 +90,8 @@ func (w *Worker) onAPI(msg *nats.Msg) {
 			respond(msg, okReply{apiError: newAPIError(err)})
 			return
 		}
-		if strings.TrimSpace(req.Text) == "" {
-			respond(msg, okReply{apiError: newAPIError(fmt.Errorf("%w: empty reply", ErrBadRequest))})
+		if err := checkReply(req); err != nil {
+			respond(msg, okReply{apiError: newAPIError(err)})
 			return
 		}
 		reply = w.forward(req.CallID, agent, workInput{Op: inReply, CallID: req.CallID, Text: req.Text, InputID: nuid.Next()})
@@ -138,6 +138,18 @@ func checkCoaching(text string) error {
 	}
 	if n := utf8.RuneCountInString(text); n > event.MaxCoachingRunes {
 		return fmt.Errorf("%w: coaching note of %d characters, at most %d", ErrBadRequest, n, event.MaxCoachingRunes)
+	}
+	return nil
+}
+
+// checkReply refuses a reply no chat could be sent: empty, or longer
+// than a chat message may be.
+func checkReply(req replyRequest) error {
+	if strings.TrimSpace(req.Text) == "" {
+		return fmt.Errorf("%w: empty reply", ErrBadRequest)
+	}
+	if n := len(req.Text); n > event.MaxReplyBytes {
+		return fmt.Errorf("%w: reply of %d bytes, at most %d", ErrBadRequest, n, event.MaxReplyBytes)
 	}
 	return nil
 }

@@ -180,8 +180,8 @@ func InboxPrefix(role Role, name string) string {
 // for the service. Each user may publish on the API subjects of its
 // role's operations (see Operations) under its own name, and subscribe to
 // its own inbox and to the events its role sees: an agent its own calls',
-// a supervisor every call's and the service's voice admission, an
-// analyst none.
+// a supervisor every call's, the service's voice admission and the
+// agents' states, an analyst none. An agent also publishes its own state.
 func Permissions(u User) *server.Permissions {
 	if u.Role == RoleService {
 		return nil
@@ -195,9 +195,10 @@ func Permissions(u User) *server.Permissions {
 	sub := []string{InboxPrefix(u.Role, u.Name) + ".>"}
 	switch u.Role {
 	case RoleSupervisor:
-		sub = append(sub, engine.AllCallsSubject, voiceStatusAll)
+		sub = append(sub, engine.AllCallsSubject, voiceStatusAll, agentStatusAll)
 	case RoleAgent:
 		sub = append(sub, engine.AgentSubject(u.Name))
+		pub = append(pub, AgentStatusSubject(u.Name))
 	case RoleAnalyst:
 	default:
 		// An unknown role may do nothing.

@@ -444,3 +444,44 @@ func TestREADMEShowsTheOperationsTable(t *testing.T) {
 	}
 	t.Errorf("README.md's roles table differs from the code's; run go test ./engine/service -run README -update\n got:\n%s\nwant:\n%s", table, want)
 }
+
+// TestAgentReplyChecked checks what the reply operation refuses before it
+// reaches the chat: an empty reply, one longer than a chat message,
+// another agent's call's; and that a reply within the bounds reaches the
+// customer.
+func TestAgentReplyChecked(t *testing.T) {
+	ts := startService(t, roleUsers...)
+	client, _, replies := liveChat(t, ts)
+	ctx := context.Background()
+	if _, err := client.Start(ctx, "c2", event.CallStarted{Queue: "billing", Agent: "a2", Channel: event.ChannelChat}); err != nil {
+		t.Fatal(err)
+	}
+	boss := ts.terminal(t, RoleSupervisor, "boss")
+	if !eventually.True(directoryWait, func() bool {
+		calls, err := boss.Calls(ctx, "")
+		return err == nil && len(calls) == 2
+	}) {
+		t.Fatal("a2's call never reached the directory")
+	}
+	a1 := ts.terminal(t, RoleAgent, "a1")
+	tests := []struct {
+		name, call, text string
+		want             error
+	}{
+		{"empty", "c1", "  \n ", ErrBadRequest},
+		{"too long", "c1", strings.Repeat("a", event.MaxReplyBytes+1), ErrBadRequest},
+		{"another agent's call", "c2", "hello", ErrForbidden},
+		{"longest", "c1", strings.Repeat("a", event.MaxReplyBytes), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := a1.Reply(ctx, tt.call, tt.text)
+			if !errors.Is(err, tt.want) && (tt.want != nil || err != nil) {
+				t.Fatalf("reply: %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if got := firstReply(t, replies); len(got) != event.MaxReplyBytes {
+		t.Errorf("the chat received %.40q (%d bytes), want the longest reply", got, len(got))
+	}
+}

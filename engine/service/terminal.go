@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine"
@@ -32,6 +33,9 @@ type Terminal struct {
 	reconnect []chan struct{}
 	status    []func(connected bool)
 	closing   bool
+	// noAgentStatus says the service refused the agent's state: a
+	// service from before agent states, which the terminal outlives.
+	noAgentStatus atomic.Bool
 
 	// failed is done when the terminal fails; its cause says why.
 	failed context.Context
@@ -99,6 +103,10 @@ func DialTerminal(cfg TerminalConfig) (*Terminal, error) {
 			}
 			t.mu.Unlock()
 			if errors.Is(err, nats.ErrPermissionViolation) {
+				if isAgentStatusRefusal(err) {
+					t.noAgentStatus.Store(true) // the view goes on without states
+					return
+				}
 				t.fail(t.refusal(err))
 			}
 		}),
@@ -540,6 +548,12 @@ func (t *Terminal) Controls() Controls { return Controls{t: t} }
 // Feedback sends the agent's verdict on a suggestion to the call's worker.
 func (c Controls) Feedback(callID string, fb event.Feedback) error {
 	return c.t.Feedback(context.Background(), callID, fb)
+}
+
+// Reply sends the agent's reply to a chat call's customer; it comes back
+// as the agent's utterance in the call's events.
+func (c Controls) Reply(callID, text string) error {
+	return c.t.Reply(context.Background(), callID, text)
 }
 
 // RequestSummary asks the call's worker to publish a summary of the call

@@ -119,7 +119,15 @@ type callState struct {
 	name      string // id, sanitised for display
 	info      event.CallStarted
 	started   bool
-	startedAt time.Time // view clock when call.started arrived
+	startedAt time.Time // when the call started (see Screen.startTime)
+	// endedAt is when call.ended came, on the same clock as startedAt:
+	// a live call's clock stops there.
+	endedAt time.Time
+	// played is how far a replayed call has played, in call seconds,
+	// as of playedAt: the view's clock advanced at the replay's speed
+	// while it plays (see Screen.advance).
+	played   float64
+	playedAt time.Time
 
 	applied bool   // an event has been applied, so lastSeq is meaningful
 	lastSeq uint64 // seq of the last applied event
@@ -192,6 +200,7 @@ func (c *callState) start(p event.CallStarted, now time.Time) {
 		Title:    termtext.Sanitize(p.Title),
 	}
 	c.started, c.startedAt = true, now
+	c.played, c.playedAt = 0, now
 }
 
 // utterance applies a partial or final utterance. A final replaces the

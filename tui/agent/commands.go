@@ -40,14 +40,17 @@ func (speedMsg) result()        {}
 func (positionMsg) result()     {}
 func (feedbackDoneMsg) result() {}
 func (summaryDoneMsg) result()  {}
+func (replyDoneMsg) result()    {}
 
 // HandleResult applies the answer to one of the view's commands.
 func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
 	switch msg := msg.(type) {
 	case pausedMsg:
+		m.advance(m.now()) // the time played so far, at the old state
 		m.paused = msg.paused
 		m.refreshHeader()
 	case speedMsg:
+		m.advance(m.now())
 		m.speed = msg.speed
 		m.refreshHeader()
 	case positionMsg:
@@ -59,6 +62,10 @@ func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
 		if msg.err != nil {
 			m.setNote("Feedback not saved: "+termtext.Sanitize(msg.err.Error()), true)
 		}
+	case replyDoneMsg:
+		m.replyDone(msg)
+	case stateDoneMsg:
+		m.stateDone(msg)
 	case summaryDoneMsg:
 		if msg.err != nil {
 			if cs := m.calls[msg.callID]; cs != nil {

@@ -34,3 +34,26 @@ type ReplayControls interface {
 	// the call is not in the playlist.
 	CallPosition(callID string) (index, total int, ok bool)
 }
+
+// Replier is what a controller adds when the agent may answer chat calls
+// from the view: the service's, for the agent's own calls. The view shows
+// its reply composer on a live chat call only when its controller has
+// it, and never when read-only.
+type Replier interface {
+	// Reply sends the agent's reply to the customer of a chat call. It
+	// returns once the reply is recorded; it then comes back as the
+	// agent's utterance among the call's events.
+	Reply(callID, text string) error
+}
+
+// StatePublisher is what a controller adds when the view is an agent's
+// own terminal on the service: it publishes the agent's state (available,
+// on call, wrap-up, away) for the supervisors. The view keeps the state,
+// shows it in its header and lets the agent change it only when its
+// controller has it, and never when read-only.
+type StatePublisher interface {
+	// SetAgentState publishes the agent's state. It must not block for
+	// long: it is called when the state changes and every
+	// event.AgentStatusInterval.
+	SetAgentState(s event.AgentStatus) error
+}

@@ -27,13 +27,14 @@ func (m *Screen) applyEvent(ev event.Event) tea.Cmd {
 	var cmd tea.Cmd
 	switch p := event.Deref(ev.Payload).(type) {
 	case event.CallStarted:
-		cs.start(p, m.clock)
+		cs.start(p, m.eventTime(ev))
 		m.current = cs.id
 		if m.replay != nil {
 			cmd = positionCmd(m.replay, cs.id)
 		}
 	case event.Utterance:
 		cs.utterance(p, ev.Kind == event.KindFinal)
+		cs.played = max(cs.played, cs.lastEnd) // a replay's clock goes on from the latest final
 	case event.Sentiment:
 		cs.sentiment(p)
 	case event.Suggestions:
@@ -44,6 +45,7 @@ func (m *Screen) applyEvent(ev event.Event) tea.Cmd {
 		cs.alert(p)
 	case event.CallEnded:
 		cs.end(p)
+		cs.endedAt = m.eventTime(ev)
 	case event.Feedback:
 		cs.feedback(p)
 	case event.Summary:
@@ -90,6 +92,7 @@ func (m *Screen) refresh() {
 		m.shown = shownRevs{callID: cs.id}
 		m.summaryOpen, m.alertsOpen = false, false // they were another call's
 	}
+	m.syncComposer(cs)
 	m.transcript.SetLines(cs.id, cs.started, cs.lines, cs.linesRev)
 	if !m.shown.repliesOK || m.shown.replies != cs.repliesRev {
 		m.suggestions.SetSuggestions(cs.id, cs.replies, cs.hasReplies, cs.marks)
@@ -111,6 +114,24 @@ func (m *Screen) refresh() {
 	m.refreshHeader()
 }
 
+// syncComposer keeps the reply composer with the displayed call: emptied
+// for another call, shown while the call is a live chat the agent may
+// answer, closed when it ends; and the layout in step with it.
+func (m *Screen) syncComposer(cs *callState) {
+	if m.composer.callID != cs.id {
+		m.stopComposing()
+		m.composer.Reset(cs.id)
+	}
+	show := m.replier != nil && cs.started && cs.ended == nil && cs.info.Channel == event.ChannelChat
+	if !show {
+		m.stopComposing()
+	}
+	if show != m.composerShown {
+		m.composerShown = show
+		m.relayout() // refreshes again, with the composer in step
+	}
+}
+
 // refreshHeader recomputes what the header shows, elapsed time included.
 func (m *Screen) refreshHeader() {
 	d := headerData{
@@ -120,6 +141,10 @@ func (m *Screen) refreshHeader() {
 		speed:       m.speed,
 		finished:    m.finished,
 		offline:     m.offline,
+		agentState:  m.agentState,
+	}
+	if m.agentState != "" {
+		d.stateFor = max(m.clock.Sub(m.stateSince), 0)
 	}
 	if m.offline {
 		d.offlineFor = m.clock.Sub(m.lostAt)
@@ -139,17 +164,64 @@ func (m *Screen) refreshHeader() {
 	m.header.SetData(d)
 }
 
-// elapsed is the call's running time: the end of its latest final
-// utterance once someone has spoken, otherwise the wall clock since
-// call.started, stopped when the call ends.
-func (m *Screen) elapsed(cs *callState) time.Duration {
-	switch {
-	case cs.spoke:
-		return time.Duration(cs.lastEnd * float64(time.Second))
-	case cs.ended != nil:
-		return time.Duration(cs.ended.Duration * float64(time.Second))
-	case cs.started:
-		return m.clock.Sub(cs.startedAt)
+// The header's clock. A live call's clock is the wall clock: it runs
+// from the call's start, whether or not anyone speaks, and stops when the
+// call ends; it is never behind the end of the latest final utterance,
+// since the speech offsets are the call's own clock. A replay has its own
+// clock, the recorded offsets scaled by the replay speed: between
+// utterances it runs at that speed from the latest final, stands still
+// while the replay is paused, and never goes back (a final that lands a
+// little before the clock leaves it where it is).
+
+// eventTime is when an event happened, for the clock of a live call: its
+// time stamp, so that a view joining a call late (from the service's
+// history) times the call from its real start; the view's clock when the
+// stamp is missing or ahead of the view's clock (another machine's clock),
+// and always in a replay, whose stamps are wall times of the replay.
+func (m *Screen) eventTime(ev event.Event) time.Time {
+	if m.replay != nil || ev.TS.IsZero() || ev.TS.After(m.clock) {
+		return m.clock
 	}
-	return 0
+	return ev.TS
+}
+
+// advance moves the view's clock to now and, in a replay that is playing,
+// every started, unended call's played time with it, at the replay speed.
+// Called before anything that changes the clock, the speed or the pause.
+func (m *Screen) advance(now time.Time) {
+	m.clock = now
+	if m.replay == nil {
+		return
+	}
+	for _, cs := range m.calls {
+		if !cs.started || cs.ended != nil {
+			continue
+		}
+		if !m.paused && now.After(cs.playedAt) {
+			cs.played += now.Sub(cs.playedAt).Seconds() * m.speed
+		}
+		cs.playedAt = now
+	}
+}
+
+// elapsed is the call's running time on its clock (see above).
+func (m *Screen) elapsed(cs *callState) time.Duration {
+	if !cs.started && cs.ended == nil {
+		return 0
+	}
+	secs := cs.lastEnd
+	if cs.ended != nil {
+		secs = max(secs, cs.ended.Duration)
+	}
+	switch {
+	case m.replay != nil:
+		secs = max(secs, cs.played)
+	case cs.started:
+		until := m.clock
+		if cs.ended != nil {
+			until = cs.endedAt
+		}
+		secs = max(secs, until.Sub(cs.startedAt).Seconds())
+	}
+	return time.Duration(secs * float64(time.Second))
 }

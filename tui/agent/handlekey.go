@@ -21,6 +21,9 @@ func (m *Screen) HandleKey(msg tea.KeyPressMsg) tea.Cmd {
 // handleKey routes a key press for HandleKey.
 func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, r := m.keys, m.replay
+	if m.composing {
+		return m.composeKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
@@ -36,6 +39,10 @@ func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s := msg.String(); len(s) == 1 {
 			m.suggestions.Select(int(s[0] - '1'))
 		}
+	case key.Matches(msg, k.Take):
+		return m.takeSelected()
+	case key.Matches(msg, k.Write):
+		return m.startComposing()
 	case key.Matches(msg, k.Copy):
 		return m.copySelected()
 	case key.Matches(msg, k.Helpful):
@@ -54,6 +61,8 @@ func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if r != nil {
 			return nextCallCmd(r)
 		}
+	case key.Matches(msg, k.State):
+		return m.toggleState()
 	case key.Matches(msg, k.Summary):
 		m.alertsOpen = false
 		return m.toggleSummary()
@@ -257,6 +266,7 @@ func (m *Screen) recordFeedback(cs *callState, s event.Suggestion, verdict strin
 // changeSpeed multiplies the replay speed by f within its bounds. The
 // view shows the new speed at once; the replay's answer corrects it.
 func (m *Screen) changeSpeed(f float64) tea.Cmd {
+	m.advance(m.now())
 	m.speed = common.Clampf(m.speed*f, minSpeed, maxSpeed)
 	m.refreshHeader()
 	if m.replay == nil {

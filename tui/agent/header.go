@@ -39,6 +39,10 @@ type headerData struct {
 	offlineFor time.Duration
 	index      int // call i of total, when known
 	total      int
+	// agentState is the agent's state when the view publishes it, and
+	// stateFor how long the agent has been in it.
+	agentState event.AgentState
+	stateFor   time.Duration
 }
 
 // headerPane draws the two-line call header: who and how long on the
@@ -158,6 +162,13 @@ func (p headerPane) statusLine() string {
 	}
 	if d.total > 0 {
 		right = append(right, st.Label.Render("call ")+st.Value.Render(strconv.Itoa(d.index)+"/"+strconv.Itoa(d.total)))
+	}
+	if d.agentState != "" {
+		state := st.Value.Render(d.agentState.Label() + " " + durationString(d.stateFor))
+		if d.agentState == event.AgentWrapUp || d.agentState == event.AgentAway {
+			state = st.Paused.Render(d.agentState.Label() + " " + durationString(d.stateFor))
+		}
+		right = append(right, st.Label.Render("you: ")+state)
 	}
 	return p.line(left, strings.Join(right, st.Sep.Render("  │  "))+st.Bar.Render(" "))
 }

@@ -1,6 +1,10 @@
 package agent
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/larkspur-labs/assist/engine/event"
+)
 
 // KeyMap is every key binding of the agent view. Help is generated from the
 // same bindings, and a binding that does not apply (replay keys when nothing
@@ -19,6 +23,10 @@ type KeyMap struct {
 	Bottom   key.Binding
 
 	Select     key.Binding // 1–9: select a suggestion
+	Take       key.Binding // put the selected reply in the composer and record its use
+	Write      key.Binding // open the composer as it is
+	Send       key.Binding // send the composer's reply to the customer
+	Leave      key.Binding // give the keys back to the panes, keeping the reply
 	Copy       key.Binding // copy the selected reply (OSC 52) and record its use
 	Helpful    key.Binding // mark the selected reply helpful
 	NotHelpful key.Binding // mark the selected reply not helpful
@@ -27,6 +35,8 @@ type KeyMap struct {
 	Faster   key.Binding // double the replay speed
 	Slower   key.Binding // halve the replay speed
 	NextCall key.Binding // skip to the next call of the replay
+
+	State key.Binding // available after wrap-up; away and back between calls
 
 	Summary key.Binding // ask for a summary of the call and show it, or hide it
 	Alerts  key.Binding // show the call's alerts in full, or hide them
@@ -53,6 +63,10 @@ func DefaultKeyMap() KeyMap {
 			key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"),
 			key.WithHelp("1-9", "pick reply"),
 		),
+		Take:       key.NewBinding(key.WithKeys("r", "enter"), key.WithHelp("r", "reply with it")),
+		Write:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write reply")),
+		Send:       key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send reply")),
+		Leave:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave reply")),
 		Copy:       key.NewBinding(key.WithKeys("c", "enter"), key.WithHelp("c", "copy reply")),
 		Helpful:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "helpful")),
 		NotHelpful: key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "not helpful")),
@@ -61,6 +75,8 @@ func DefaultKeyMap() KeyMap {
 		Faster:   key.NewBinding(key.WithKeys("]", ">"), key.WithHelp("]", "faster")),
 		Slower:   key.NewBinding(key.WithKeys("[", "<"), key.WithHelp("[", "slower")),
 		NextCall: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next call")),
+
+		State: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "available")),
 
 		Summary: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "summary")),
 		Alerts:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "alerts")),
@@ -75,11 +91,14 @@ func DefaultKeyMap() KeyMap {
 // an overlay is open (Close is enabled), the keys that close it come
 // first, where the bar never cuts them.
 func (k KeyMap) ShortHelp() []key.Binding {
+	if k.Send.Enabled() { // writing a reply
+		return []key.Binding{k.Send, k.Leave, k.Quit}
+	}
 	if k.Close.Enabled() {
 		return []key.Binding{k.Close, k.Summary, k.Alerts, k.Up, k.Down, k.Pause, k.NextCall, k.Help, k.Quit}
 	}
 	return []key.Binding{
-		k.Select, k.Copy, k.Helpful, k.NotHelpful, k.FocusNext,
+		k.State, k.Select, k.Take, k.Write, k.Copy, k.Helpful, k.NotHelpful, k.FocusNext,
 		k.Pause, k.NextCall, k.Help, k.Quit, k.Summary, k.Alerts, k.Close,
 	}
 }
@@ -87,10 +106,10 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp returns the bindings shown when help is expanded, in columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Select, k.Copy, k.Helpful, k.NotHelpful, k.Help},
+		{k.Select, k.Take, k.Write, k.Copy, k.Helpful, k.NotHelpful, k.Help},
 		{k.FocusNext, k.FocusPrev, k.Up, k.Down, k.Summary},
-		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Alerts, k.Close},
-		{k.Pause, k.Faster, k.Slower, k.NextCall, k.Quit},
+		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Alerts, k.Close, k.Send, k.Leave},
+		{k.Pause, k.Faster, k.Slower, k.NextCall, k.State, k.Quit},
 	}
 }
 
@@ -106,6 +125,10 @@ type keyState struct {
 	summaryOpen bool    // the summary overlay is open
 	alerts      bool    // the displayed call has alerts
 	alertsOpen  bool    // the alerts overlay is open
+	composer    bool    // the reply composer is shown (a live chat the agent may answer)
+	composing   bool    // the composer has the keys
+	// state is the agent's state when the view publishes it; "" otherwise.
+	state event.AgentState
 }
 
 // withState returns the key map with bindings enabled or disabled to match s.
@@ -145,6 +168,37 @@ func (k KeyMap) withState(s keyState) KeyMap {
 		k.Help.SetHelp("?", "less keys")
 	} else {
 		k.Help.SetHelp("?", "more keys")
+	}
+	// On a chat the agent answers, enter takes a reply into the composer
+	// rather than copying it.
+	k.Take.SetEnabled(s.composer && s.suggestions && !overlay)
+	k.Write.SetEnabled(s.composer && !overlay)
+	k.Summary.SetEnabled(k.Summary.Enabled() && !s.composing)
+	if s.composer {
+		k.Copy.SetKeys("c")
+	}
+	switch s.state {
+	case event.AgentWrapUp:
+		k.State.SetHelp("a", "done: available")
+	case event.AgentAvailable:
+		k.State.SetHelp("a", "away")
+	case event.AgentAway:
+		k.State.SetHelp("a", "back: available")
+	}
+	k.State.SetEnabled(s.state != "" && s.state != event.AgentOnCall && !overlay)
+	k.Send.SetEnabled(s.composing)
+	k.Leave.SetEnabled(s.composing)
+	if s.composing {
+		// The composer swallows every other key, single letters first.
+		for _, b := range []*key.Binding{
+			&k.FocusNext, &k.FocusPrev, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+			&k.Select, &k.Take, &k.Write, &k.Copy, &k.Helpful, &k.NotHelpful,
+			&k.Pause, &k.Faster, &k.Slower, &k.NextCall, &k.Summary, &k.Alerts, &k.Close, &k.Help, &k.State,
+		} {
+			b.SetEnabled(false)
+		}
+		k.Quit.SetKeys("ctrl+c")
+		k.Quit.SetHelp("ctrl+c", "quit")
 	}
 	return k
 }

@@ -30,6 +30,9 @@ type layout struct {
 	Gauges          rect
 	Recommendations rect
 	Help            rect
+	// Composer is the reply composer under the transcript, on a live
+	// chat call the agent may answer; empty otherwise.
+	Composer rect
 
 	// Summary is where the call summary overlay goes when it is open. It
 	// is not part of the tiling: it covers the right column in wide mode,
@@ -39,8 +42,10 @@ type layout struct {
 }
 
 // computeLayout places the panes in a w×h terminal whose help bar needs
-// helpRows rows. It is pure, and never returns a negative size.
-func computeLayout(w, h, helpRows int) layout {
+// helpRows rows, with a reply composer under the transcript when composer
+// is true and there is room for it. It is pure, and never returns a
+// negative size.
+func computeLayout(w, h, helpRows int, composer bool) layout {
 	w, h = max(w, 0), max(h, 0)
 	var l layout
 	header := min(common.HeaderRows, h)
@@ -57,6 +62,10 @@ func computeLayout(w, h, helpRows int) layout {
 		left := w * 55 / 100
 		right := w - left
 		l.Transcript = rect{0, top, left, body}
+		if composer && body >= 3*composerBoxRows {
+			l.Transcript.H -= composerBoxRows
+			l.Composer = rect{0, top + l.Transcript.H, left, composerBoxRows}
+		}
 		gauges := min(gaugesFullRows+2, body/3)
 		rest := body - gauges
 		sugg := rest * 55 / 100
@@ -80,6 +89,11 @@ func computeLayout(w, h, helpRows int) layout {
 		gauges = gaugesStripRows + 1
 	}
 	rest := body - gauges - recs
+	compose := 0
+	if composer && rest >= 12 { // the transcript and the replies keep six rows between them
+		compose = composerRuleRows
+		rest -= compose
+	}
 	transcript := (rest + 1) / 2
 	sugg := rest - transcript
 	if rest < 6 { // too small to split usefully: the transcript takes it all
@@ -88,6 +102,8 @@ func computeLayout(w, h, helpRows int) layout {
 	y := top
 	l.Transcript = rect{0, y, w, transcript}
 	y += transcript
+	l.Composer = rect{0, y, w, compose}
+	y += compose
 	l.Suggestions = rect{0, y, w, sugg}
 	y += sugg
 	l.Gauges = rect{0, y, w, gauges}

@@ -81,7 +81,7 @@ func New(opts Options) Model {
 // Init starts the clock tick, asks for the terminal background (to pick
 // the light or dark palette) and the replay speed.
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.tick()}
+	cmds := []tea.Cmd{m.tick(), m.publishState(false)}
 	if !m.styles.Plain {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -104,6 +104,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		cmd = m.HandleKey(msg)
+	case tea.PasteMsg:
+		cmd, _ = m.Compose(msg)
 	case common.EventMsg:
 		cmd = m.Apply(msg.Event)
 	case common.StreamEndedMsg:
@@ -117,7 +119,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.Tick()
-		cmd = m.tick()
+		cmd = tea.Batch(m.tick(), m.StateHeartbeat())
+	default:
+		cmd, _ = m.Compose(msg) // the composer's own messages, such as its cursor's
 	}
 	return m, cmd
 }

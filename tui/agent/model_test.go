@@ -395,22 +395,90 @@ func TestEventTextSanitised(t *testing.T) {
 	}
 }
 
+// TestElapsedClock follows the header clock of a live call, which runs
+// with the wall clock between events and stops at the end, and of a
+// replay, which runs at the replay speed, stands still while paused and
+// never goes back.
 func TestElapsedClock(t *testing.T) {
-	now := tuitest.FixedNow
-	opts := Options{NoColor: true, Now: func() time.Time { return now }}
-	m := New(opts)
-	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	b := &tuitest.EventBuilder{CallID: "c1"}
-	m = update(t, m, b.Ev(tuitest.Started("Clock")))
-	now = now.Add(75 * time.Second)
-	m = update(t, m, tickMsg{id: m.tickID})
-	if !strings.Contains(stripView(m), "01:15") {
-		t.Fatalf("wall clock since start not shown:\n%s", viewLines(m)[0])
+	type step struct {
+		wait time.Duration // wall time passing before msg, with a tick
+		msg  func(b *tuitest.EventBuilder) tea.Msg
+		want string
 	}
-	m = update(t, m, tickMsg{id: m.tickID + 1}) // a stale tick is ignored
-	m = update(t, m, b.Ev(tuitest.Final("u1", event.SpeakerAgent, "hello", 0, 12.4)))
-	if !strings.Contains(viewLines(m)[0], "00:12") {
-		t.Fatalf("utterance offset not shown:\n%s", viewLines(m)[0])
+	final := func(id string, end float64) func(b *tuitest.EventBuilder) tea.Msg {
+		return func(b *tuitest.EventBuilder) tea.Msg {
+			return b.Ev(tuitest.Final(id, event.SpeakerAgent, "hello", end-1, end))
+		}
+	}
+	ended := func(b *tuitest.EventBuilder) tea.Msg {
+		ev := b.Ev(event.CallEnded{Reason: "hangup"})
+		ev.Event.TS = time.Time{} // unstamped: the view's clock dates it
+		return ev
+	}
+	msg := func(m tea.Msg) func(*tuitest.EventBuilder) tea.Msg {
+		return func(*tuitest.EventBuilder) tea.Msg { return m }
+	}
+	tests := []struct {
+		name   string
+		replay bool
+		steps  []step
+	}{
+		{"live", false, []step{
+			{75 * time.Second, nil, "01:15"},   // nobody spoke yet: the wall clock
+			{0, final("u1", 12.4), "01:15"},    // an earlier offset does not set it back
+			{15 * time.Second, nil, "01:30"},   // it runs between events
+			{0, final("u2", 95), "01:35"},      // a later offset moves it on
+			{15 * time.Second, ended, "01:45"}, // it stops at the end
+			{time.Minute, nil, "01:45"},        // and stays stopped
+		}},
+		{"replay", true, []step{
+			{0, msg(speedMsg{speed: 2}), "00:00"},
+			{10 * time.Second, nil, "00:20"}, // twice the wall clock
+			{0, msg(pausedMsg{paused: true}), "00:20"},
+			{10 * time.Second, nil, "00:20"}, // paused: it stands
+			{0, msg(pausedMsg{paused: false}), "00:20"},
+			{5 * time.Second, nil, "00:30"},
+			{0, final("u1", 28), "00:30"},   // a final a little behind: never back
+			{0, final("u2", 40), "00:40"},   // one ahead: it jumps there
+			{2 * time.Second, nil, "00:44"}, // and goes on from it
+			{0, ended, "00:44"},
+			{10 * time.Second, nil, "00:44"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := tuitest.FixedNow
+			opts := Options{NoColor: true, Now: func() time.Time { return now }}
+			if tt.replay {
+				opts.Controller = newFakeReplay()
+			}
+			m := update(t, New(opts), tea.WindowSizeMsg{Width: 80, Height: 24})
+			b := &tuitest.EventBuilder{CallID: "c1"}
+			m = update(t, m, b.Ev(tuitest.Started("Clock")))
+			for i, st := range tt.steps {
+				now = now.Add(st.wait)
+				m = update(t, m, tickMsg{id: m.tickID})
+				m = update(t, m, tickMsg{id: m.tickID + 1}) // a stale tick is ignored
+				if st.msg != nil {
+					m = update(t, m, st.msg(b))
+				}
+				if line := viewLines(m)[0]; !strings.Contains(line, st.want) {
+					t.Fatalf("step %d: want %s in the header:\n%s", i, st.want, line)
+				}
+			}
+		})
+	}
+}
+
+// TestElapsedClockJoinedLate checks that a view joining a live call late
+// times it from the call's start stamp, not from when it joined.
+func TestElapsedClockJoinedLate(t *testing.T) {
+	now := tuitest.FixedNow.Add(10 * time.Minute)
+	m := update(t, New(Options{NoColor: true, Now: func() time.Time { return now }}), tea.WindowSizeMsg{Width: 80, Height: 24})
+	b := &tuitest.EventBuilder{CallID: "c1"} // stamped FixedNow + seq seconds
+	m = update(t, m, b.Ev(tuitest.Started("Clock")))
+	if line := viewLines(m)[0]; !strings.Contains(line, "09:59") {
+		t.Fatalf("want 09:59 since the start stamp:\n%s", line)
 	}
 }
 

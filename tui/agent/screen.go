@@ -43,6 +43,8 @@ const (
 type Screen struct {
 	opts        Options
 	replay      ReplayControls // the controller's, when it has them
+	replier     Replier        // the controller's, when it has it and the view may act
+	states      StatePublisher // the controller's, when it has it and the view may act
 	modelStatus string         // Options.ModelStatus, sanitised
 	now         func() time.Time
 	styles      *theme.Styles // shared by the panes; replaced, never changed
@@ -69,6 +71,17 @@ type Screen struct {
 	summaryOpen bool
 	alerts      alertsPane // the overlay, drawn only while alertsOpen
 	alertsOpen  bool
+	composer    composerPane
+	// composerShown says the layout has the composer: the displayed call
+	// is a live chat the agent may answer. composing says it has the keys.
+	composerShown bool
+	composing     bool
+
+	// The agent's state, when the view publishes it (see agentstate.go).
+	agentState     event.AgentState
+	stateCall      string    // the call the agent is on or wrapping up
+	stateSince     time.Time // when the agent entered the state
+	statePublished time.Time // when it was last published
 
 	clock     time.Time // the view's notion of now, set by the methods that need it
 	paused    bool
@@ -118,11 +131,19 @@ func NewScreen(opts Options) Screen {
 		recs:        newRecommendationsPane(th),
 		summary:     newSummaryPane(th),
 		alerts:      newAlertsPane(th),
+		composer:    newComposerPane(th),
 		clock:       now(),
 		speed:       1,
 	}
 	m.recs.alertsKey = m.baseKeys.Alerts.Help().Key
 	m.replay, _ = opts.Controller.(ReplayControls)
+	if !opts.ReadOnly {
+		m.replier, _ = opts.Controller.(Replier)
+		m.states, _ = opts.Controller.(StatePublisher)
+	}
+	if m.states != nil {
+		m.agentState, m.stateSince = event.AgentAvailable, m.clock
+	}
 	m.help.Styles = st.Help.Keys
 	m.help.FullSeparator = "   "
 	m.setFocus(focusTranscript)
@@ -150,6 +171,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 	m.recs.SetStyles(th)
 	m.summary.SetStyles(th)
 	m.alerts.SetStyles(th)
+	m.composer.SetStyles(th)
 	m.shown = shownRevs{callID: m.shown.callID}
 	m.refresh()
 	m.settle()
@@ -161,7 +183,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 // call.started of a new call makes it the displayed call. The returned
 // command asks a replay where a started call stands in its playlist.
 func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
-	m.clock = m.now()
+	m.advance(m.now())
 	var cmds []tea.Cmd
 	for _, ev := range evs {
 		if c := m.applyEvent(ev); c != nil {
@@ -169,6 +191,7 @@ func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
 		}
 	}
 	m.refresh()
+	cmds = append(cmds, m.followCall())
 	m.settle()
 	return tea.Batch(cmds...)
 }
@@ -186,7 +209,7 @@ func (m *Screen) SetStarted(callID string, at time.Time) {
 // Tick advances the view's clock: the elapsed time, and the status note,
 // which expires.
 func (m *Screen) Tick() {
-	m.clock = m.now()
+	m.advance(m.now())
 	if m.note != "" && !m.clock.Before(m.noteUntil) {
 		m.note = ""
 	}
@@ -198,7 +221,7 @@ func (m *Screen) Tick() {
 // it is down the header says "○ reconnecting…" and for how long, instead
 // of "● LIVE". A view that is never told (a replay in-process) is live.
 func (m *Screen) SetConnection(msg common.ConnectionMsg) {
-	m.clock = m.now()
+	m.advance(m.now())
 	m.offline, m.lostAt = !msg.Connected, msg.Since
 	if m.offline && m.lostAt.IsZero() {
 		m.lostAt = m.clock
@@ -244,6 +267,9 @@ func (m *Screen) syncKeys() {
 		summaryOpen: m.summaryOpen,
 		alerts:      m.calls[m.current] != nil && len(m.calls[m.current].alerts) > 0,
 		alertsOpen:  m.alertsOpen,
+		composer:    m.composerShown,
+		composing:   m.composing,
+		state:       m.agentState,
 	})
 }
 
@@ -264,7 +290,7 @@ func (m *Screen) helpRows() int {
 func (m *Screen) relayout() {
 	m.help.SetWidth(m.width)
 	m.helpWant = m.helpRows()
-	l := computeLayout(m.width, m.height, m.helpWant)
+	l := computeLayout(m.width, m.height, m.helpWant, m.composerShown)
 	m.layout = l
 	c := common.ChromeBox
 	if l.Compact {
@@ -283,5 +309,7 @@ func (m *Screen) relayout() {
 	m.summary.SetSize(l.Summary.W, l.Summary.H)
 	m.alerts.SetChrome(c)
 	m.alerts.SetSize(l.Summary.W, l.Summary.H)
+	m.composer.SetChrome(c)
+	m.composer.SetSize(l.Composer.W, l.Composer.H)
 	m.refresh()
 }

@@ -20,7 +20,7 @@ func (m Screen) Render() string {
 		if !l.Compact { // the overlay covers the right column only
 			t := m.transcript // a copy: the overlay has the focus, not the transcript
 			t.SetFocused(false)
-			parts = append(parts, placed{l.Transcript, t.View()})
+			parts = append(parts, placed{l.Transcript, t.View()}, placed{l.Composer, m.composer.View()})
 		}
 		overlay := m.summary.View()
 		if m.alertsOpen {
@@ -29,12 +29,20 @@ func (m Screen) Render() string {
 		parts = append(parts, placed{l.Summary, overlay}, placed{l.Help, m.helpView()})
 		return compose(m.width, m.height, parts)
 	}
+	// Copies: while the composer has the keys, no pane looks focused.
+	t, s, r := m.transcript, m.suggestions, m.recs
+	if m.composing {
+		t.SetFocused(false)
+		s.SetFocused(false)
+		r.SetFocused(false)
+	}
 	return compose(m.width, m.height, []placed{
 		{l.Header, m.header.View()},
-		{l.Transcript, m.transcript.View()},
-		{l.Suggestions, m.suggestions.View()},
+		{l.Transcript, t.View()},
+		{l.Composer, m.composer.View()},
+		{l.Suggestions, s.View()},
 		{l.Gauges, m.gauges.View()},
-		{l.Recommendations, m.recs.View()},
+		{l.Recommendations, r.View()},
 		{l.Help, m.helpView()},
 	})
 }

@@ -216,6 +216,7 @@ type Model struct {
 
 	voice    map[string]voiceReading // by worker
 	voiceSum event.VoiceStatus       // of voice, for the header
+	agents   map[string]agentReading // by agent
 }
 
 // Compile-time checks of the interfaces the view implements.
@@ -305,6 +306,9 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case VoiceMsg:
 		s.clock = s.now()
 		s.applyVoice(msg.Status)
+	case AgentMsg:
+		s.clock = s.now()
+		s.applyAgent(msg.Status)
 	case ConnectionMsg:
 		s.clock = s.now()
 		s.conn, s.connDetail, s.connLost = connDown, termtext.Sanitize(msg.Detail), msg.Since
@@ -330,6 +334,7 @@ func (s *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		s.clock = s.now()
 		s.expireVoice()
+		s.expireAgents()
 		s.rebuild()
 		if d != nil {
 			// The drill-down's clock runs on this tick.

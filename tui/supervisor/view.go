@@ -118,6 +118,9 @@ func (s *Model) headerLines() []string {
 
 	figures := st.Value.Render(strconv.Itoa(s.live)) + st.Label.Render(" live") +
 		st.Sep.Render("  │  ") + st.Value.Render(strconv.Itoa(s.alerts)) + st.Label.Render(" alerts")
+	if agents := s.agentsText(); agents != "" {
+		figures += st.Sep.Render("  │  ") + agents
+	}
 	if voice := s.voiceText(); voice != "" {
 		figures += st.Sep.Render("  │  ") + voice
 	}

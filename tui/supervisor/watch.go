@@ -40,6 +40,14 @@ func Watch(ctx context.Context, d Directory, queue string) <-chan tea.Msg {
 		default:
 		}
 	})
+	if a, ok := d.(AgentWatcher); ok {
+		a.WatchAgents(ctx, func(st event.AgentStatus) {
+			select {
+			case msgs <- AgentMsg{Status: st}:
+			default: // the agent's terminal publishes it again soon
+			}
+		})
+	}
 	d.WatchConnection(ctx, func(up bool) {
 		select {
 		case msgs <- common.ConnectionStatus(up, time.Now()):

@@ -10,6 +10,7 @@ import (
 	"image/color"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -121,6 +122,10 @@ type TranscriptStyles struct {
 	// words.
 	Translation     lipgloss.Style
 	TranslationMark lipgloss.Style // the "↳ en · machine" mark
+
+	// Composer is the agent's reply being written to a chat, under the
+	// transcript.
+	Composer textarea.Styles
 }
 
 // SuggestionStyles draw the suggestions pane.
@@ -294,6 +299,7 @@ func FromPalette(p Palette) Styles {
 
 			Translation:     fg(p.Muted).Italic(true),
 			TranslationMark: fg(p.Generated),
+			Composer:        composerStyles(fg(p.Text), fg(p.Faint), fg(p.Agent).Bold(true), p.Accent),
 		},
 		Suggestions: SuggestionStyles{
 			Number:         fg(p.Muted).Bold(true),
@@ -407,6 +413,25 @@ func FromPalette(p Palette) Styles {
 	}
 }
 
+// composerStyles style the reply composer: its text, the placeholder,
+// the prompt, and a steady cursor (a blinking one would redraw the view
+// twice a second for nothing).
+func composerStyles(text, placeholder, prompt lipgloss.Style, cursor color.Color) textarea.Styles {
+	state := textarea.StyleState{
+		Base:        lipgloss.NewStyle(),
+		Text:        text,
+		CursorLine:  text,
+		Placeholder: placeholder,
+		Prompt:      prompt,
+		EndOfBuffer: placeholder,
+	}
+	return textarea.Styles{
+		Focused: state,
+		Blurred: state,
+		Cursor:  textarea.CursorStyle{Color: cursor, Shape: tea.CursorBlock},
+	}
+}
+
 // filterStyles style a filter input: its prompt like a help key, the
 // placeholder like a help description, the cursor in cursor.
 func filterStyles(prompt, placeholder lipgloss.Style, cursor color.Color) textinput.Styles {
@@ -451,6 +476,7 @@ func Plain() Styles {
 			Time: faint, Customer: bold, Agent: bold,
 			CustomerText: s(), AgentText: s(), Partial: faint.Italic(true), Empty: italic,
 			Translation: faint.Italic(true), TranslationMark: faint,
+			Composer: composerStyles(s(), faint, bold, lipgloss.NoColor{}),
 		},
 		Suggestions: SuggestionStyles{
 			Number: bold, SelectedNumber: bold.Reverse(true), Pointer: bold,

@@ -20,7 +20,7 @@ import (
 var FixedNow = time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC)
 
 // Press returns the key press for a key name such as "tab", "shift+tab",
-// "space", "enter" or a single character.
+// "space", "enter", "esc", "ctrl+s" or a single character.
 func Press(name string) tea.KeyPressMsg {
 	switch name {
 	case "tab":
@@ -45,6 +45,12 @@ func Press(name string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEnd}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}
 	r := []rune(name)
 	return tea.KeyPressMsg{Code: r[0], Text: name}
