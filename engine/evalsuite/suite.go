@@ -94,7 +94,7 @@ type group struct {
 // groups are run in this order: the quick ones first, so that a problem
 // shows early.
 var groups = []group{
-	flowsGroup, goEmotionsGroup, gaugesGroup, tweetEvalGroup,
+	flowsGroup, stepsGroup, goEmotionsGroup, gaugesGroup, tweetEvalGroup,
 	bankingGroup, clincGroup, clincTuningGroup,
 	replayGroup,
 	speechGroup, digitsGroup, fsddGroup,
