@@ -243,16 +243,14 @@ func (g *Call) observe(t Turn) rules.Output {
 		g.raise(a)
 	}
 	out := g.cfg.Rules.Evaluate(g.input(false, t.End))
-	if len(out.Offers) > 0 && len(out.Warnings) > 0 {
-		// An offer avoiding a warning this very turn raised holds back
-		// now, not from the next turn on.
-		for _, w := range out.Warnings {
-			g.raise(w.Kind)
-		}
-		out.Offers = g.cfg.Rules.Evaluate(g.input(false, t.End)).Offers
-	}
+	before := len(g.raised)
 	for _, w := range out.Warnings {
 		g.raise(w.Kind)
+	}
+	if len(out.Offers) > 0 && len(g.raised) > before {
+		// An offer avoiding a kind of warning this very turn raised holds
+		// back now, not from the next turn on.
+		out.Offers = g.cfg.Rules.Evaluate(g.input(false, t.End)).Offers
 	}
 	g.step = g.nextStep()
 	return out

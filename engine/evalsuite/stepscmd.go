@@ -24,16 +24,14 @@ import (
 // (see eval.StepTicks).
 func Steps(o *FlowsOptions) error {
 	name, data := "engine/samples/steps.json", samples.Steps
+	var err error
 	if o.Steps != "" {
-		var err error
-		if name, data = o.Steps, nil; true {
-			if data, err = os.ReadFile(o.Steps); err != nil {
-				return fmt.Errorf("eval flows: %w", err)
-			}
+		name = o.Steps
+		if data, err = os.ReadFile(o.Steps); err != nil {
+			return fmt.Errorf("eval flows: %w", err)
 		}
 	}
 	var calls []eval.StepCall
-	var err error
 	if o.Calls == "" {
 		calls, err = bundledStepCalls()
 	} else {
