@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/assist/guide"
 	"github.com/larkspur-labs/assist/engine/event"
 )
@@ -126,7 +127,9 @@ func (s *Session) publishRecommendations(r event.Recommendations) error {
 }
 
 // foldIntoChecklist drops what the checklist already shows: an article's
-// follow-up actions that are steps of it, and the article the checklist
+// follow-up actions that are steps of it, offers that one of its steps
+// makes ("Link savings as overdraft protection…" and the step "Offer
+// overdraft protection linked to savings"), and the article the checklist
 // was made of. The checklist's next step stays, once, as the guidance's
 // own step recommendation (no article id).
 func foldIntoChecklist(recs []event.Recommendation, fl *event.FlowState) []event.Recommendation {
@@ -143,6 +146,10 @@ func foldIntoChecklist(recs []event.Recommendation, fl *event.FlowState) []event
 			return r.ArticleID != "" && steps[r.Title]
 		case "article":
 			return r.ArticleID == fl.ID
+		case "offer":
+			return slices.ContainsFunc(fl.Steps, func(st event.FlowStep) bool {
+				return flows.Mentions(st.Title, r.Title)
+			})
 		}
 		return false
 	})

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/larkspur-labs/assist/assist/flows"
@@ -208,5 +209,34 @@ func TestGuidanceFoldsRepeatsIntoTheChecklist(t *testing.T) {
 	}
 	if last.Recommendations[0].Title != "Review recent transactions with the customer" {
 		t.Errorf("first recommendation %+v, want the next step", last.Recommendations[0])
+	}
+}
+
+func TestFoldIntoChecklist(t *testing.T) {
+	fl := &event.FlowState{ID: "overdraft-fees", Steps: []event.FlowStep{
+		{ID: "verify", Title: "Verify the caller's identity", Done: true},
+		{ID: "protect", Title: "Offer overdraft protection linked to savings"},
+	}}
+	recs := []event.Recommendation{
+		{Kind: "action", Title: "Offer overdraft protection linked to savings", Reason: "step 2 of 2"},
+		{Kind: "offer", Title: "Link savings as overdraft protection ($10 transfer instead of a $35 fee)"},
+		{Kind: "offer", Title: "Waive next year's account fee as a thank-you for loyalty"},
+		{Kind: "action", Title: "Verify the caller's identity", ArticleID: "overdraft-fees"},
+		{Kind: "action", Title: "Acknowledge the frustration", ArticleID: "complaint-escalation"},
+		{Kind: "article", Title: "Overdraft fees and fee refunds", ArticleID: "overdraft-fees"},
+		{Kind: "article", Title: "Complaints", ArticleID: "complaint-escalation"},
+	}
+	var got []string
+	for _, r := range foldIntoChecklist(recs, fl) {
+		got = append(got, r.Kind+": "+r.Title)
+	}
+	want := []string{
+		"action: Offer overdraft protection linked to savings",
+		"offer: Waive next year's account fee as a thank-you for loyalty",
+		"action: Acknowledge the frustration",
+		"article: Complaints",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("folded:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
