@@ -105,6 +105,11 @@ type Analysis struct {
 	Ranked          *Ranked
 	Recommendations []Recommendation
 	Alerts          []Alert
+	// Refine, when the ranking comes in two stages (Ranker.Staged), ranks
+	// the same turn again with the slower model: Ranked is the fast stage.
+	// It reads a copy of the turns, so it may run on another goroutine
+	// while the call moves on; nil with one stage.
+	Refine func(ctx context.Context) (Ranked, error)
 }
 
 // Sentiment scores one final utterance of speaker and updates that
@@ -136,7 +141,11 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 // and the error is returned for the caller to log.
 func (c *Call) Assist(ctx context.Context, an *Analysis) error {
 	an.Alerts = c.watch.observeCustomer(c.turns[len(c.turns)-1].Text, an.Score, an.Rolling)
-	r, err := c.a.Ranker.Rank(ctx, c.turns)
+	r, err := c.a.Ranker.RankFast(ctx, c.turns)
+	if c.a.Ranker.Staged() {
+		turns, ranker := slices.Clone(c.turns), c.a.Ranker
+		an.Refine = func(ctx context.Context) (Ranked, error) { return ranker.Rank(ctx, turns) }
+	}
 	if err != nil {
 		// The agent still gets the alerts; the pane says why nothing is suggested.
 		r = Ranked{Abstain: true, Reason: "knowledge base unavailable"}

@@ -19,6 +19,17 @@ type Retriever interface {
 	Retrieve(ctx context.Context, turns []string, k int) ([]kb.Candidate, error)
 }
 
+// StagedRetriever is a Retriever whose ranking comes in two stages: a
+// fast one, and Retrieve's, refined by a slower model; kb.Retriever with a
+// sentence encoder is one.
+type StagedRetriever interface {
+	Retriever
+	// RetrieveFast is Retrieve without the slower model.
+	RetrieveFast(ctx context.Context, turns []string, k int) ([]kb.Candidate, error)
+	// Refines says whether Retrieve has a slower model to add.
+	Refines() bool
+}
+
 // Turn is one utterance of the conversation so far.
 type Turn struct {
 	Speaker string // "customer" or "agent"
@@ -87,11 +98,28 @@ const contextTurns = 3
 
 // Rank ranks replies for the last customer turn of history.
 func (r *Ranker) Rank(ctx context.Context, history []Turn) (Ranked, error) {
+	return r.rank(ctx, history, false)
+}
+
+// Staged says whether the ranking comes in two stages: RankFast, then Rank
+// with the retriever's slower model.
+func (r *Ranker) Staged() bool {
+	s, ok := r.KB.(StagedRetriever)
+	return ok && s.Refines()
+}
+
+// RankFast is Rank by the retriever's fast stage, when it has two (see
+// Staged); Rank otherwise.
+func (r *Ranker) RankFast(ctx context.Context, history []Turn) (Ranked, error) {
+	return r.rank(ctx, history, r.Staged())
+}
+
+func (r *Ranker) rank(ctx context.Context, history []Turn, fast bool) (Ranked, error) {
 	turns := customerTurns(history, contextTurns)
 	if len(turns) == 0 || strings.TrimSpace(turns[len(turns)-1]) == "" {
 		return Ranked{Abstain: true, Reason: "nothing to search"}, nil
 	}
-	out, err := r.rankArticles(ctx, turns)
+	out, err := r.rankArticles(ctx, turns, fast)
 	if err != nil {
 		return Ranked{}, err
 	}
@@ -109,8 +137,12 @@ func (r *Ranker) Rank(ctx context.Context, history []Turn) (Ranked, error) {
 }
 
 // rankArticles ranks knowledge articles, or abstains with a reason.
-func (r *Ranker) rankArticles(ctx context.Context, turns []string) (Ranked, error) {
-	cands, err := r.KB.Retrieve(ctx, turns, r.K)
+func (r *Ranker) rankArticles(ctx context.Context, turns []string, fast bool) (Ranked, error) {
+	retrieve := r.KB.Retrieve
+	if s, ok := r.KB.(StagedRetriever); ok && fast {
+		retrieve = s.RetrieveFast
+	}
+	cands, err := retrieve(ctx, turns, r.K)
 	if err != nil {
 		return Ranked{}, fmt.Errorf("search knowledge base: %w", err)
 	}

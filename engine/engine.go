@@ -215,6 +215,10 @@ type Session struct {
 	extras     context.Context
 	stopExtras context.CancelFunc
 	call       *assist.Call
+	// waitModels holds each turn's model work's results for WaitModels
+	// (a replay that waits for the models); jobs is that work.
+	waitModels bool
+	jobs       []*modelJob
 	ended      bool
 	utterances int
 	lastEnd    float64
@@ -336,7 +340,7 @@ func (s *Session) final(ctx context.Context, u event.Utterance, entered time.Tim
 		return err
 	}
 	s.e.metrics.SuggestionsLatency(latency)
-	s.startDraft(sug, an.Ranked)
+	s.startTurnWork(sug, &an, entered)
 	extra, err := s.customerGuidance(u, &an)
 	if err != nil {
 		return err

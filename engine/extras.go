@@ -28,7 +28,7 @@ func (s *Session) startExtras(u event.Utterance, embedded event.Sentiment) {
 		s.extras, s.stopExtras = context.WithCancel(context.Background())
 	}
 	if a.Emotion != nil {
-		go func() {
+		s.startJob(func(job *modelJob) {
 			ctx, cancel := context.WithTimeout(s.extras, extrasBudget)
 			defer cancel()
 			em, err := a.Emotion.ScoreEmotion(ctx, u.Text)
@@ -36,11 +36,11 @@ func (s *Session) startExtras(u event.Utterance, embedded event.Sentiment) {
 				s.extraFailed("emotion", err)
 				return
 			}
-			s.publishLate(blend(embedded, em))
-		}()
+			s.emit(job, blend(embedded, em))
+		})
 	}
 	if a.Translator != nil && a.AgentLang != "" {
-		go func() {
+		s.startJob(func(job *modelJob) {
 			ctx, cancel := context.WithTimeout(s.extras, extrasBudget)
 			defer cancel()
 			text, err := a.Translator.Translate(ctx, u.Text, a.AgentLang)
@@ -51,8 +51,8 @@ func (s *Session) startExtras(u event.Utterance, embedded event.Sentiment) {
 			if sameText(text, u.Text) {
 				return // already in the agent's language
 			}
-			s.publishLate(event.Translation{UtteranceID: u.UtteranceID, Speaker: u.Speaker, Lang: a.AgentLang, Text: text})
-		}()
+			s.emit(job, event.Translation{UtteranceID: u.UtteranceID, Speaker: u.Speaker, Lang: a.AgentLang, Text: text})
+		})
 	}
 }
 
@@ -64,19 +64,6 @@ func (s *Session) extraFailed(what string, err error) {
 	}
 	s.e.log.Warn(what+" from the model server", "call_id", s.id, "err", err)
 	s.e.metrics.ModelError("llm")
-}
-
-// publishLate publishes a result that arrived after its utterance, unless
-// the call has ended.
-func (s *Session) publishLate(p event.Payload) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ended {
-		return
-	}
-	if err := s.settle(s.publish(p)); err != nil {
-		s.e.log.Warn("publish", "call_id", s.id, "kind", p.EventKind(), "err", err)
-	}
 }
 
 // blend averages the embedded model's reading of an utterance with the

@@ -19,8 +19,13 @@ type HeadlessReport struct {
 	Events int
 	// CustomerUtterances counts final customer utterances.
 	CustomerUtterances int
-	// LatencyMS holds each suggestions event's utterance-to-suggestions latency.
+	// LatencyMS holds each customer turn's utterance-to-suggestions
+	// latency: of its first suggestions event, the fast ranking.
 	LatencyMS []float64
+	// RefinedLatencyMS holds the utterance-to-refined-suggestions latency
+	// of each turn whose ranking the second stage changed (see
+	// event.Suggestions.Refined).
+	RefinedLatencyMS []float64
 }
 
 // UtterancesPerSecond is the replay throughput.
@@ -33,9 +38,14 @@ func (r HeadlessReport) UtterancesPerSecond() float64 {
 
 // String formats the report as one line for logs.
 func (r HeadlessReport) String() string {
-	return fmt.Sprintf("replayed %d calls, %d utterances (%d customer), %d events in %s: %.0f utterances/s; suggestions latency p50 %.3f ms, p99 %.3f ms",
+	line := fmt.Sprintf("replayed %d calls, %d utterances (%d customer), %d events in %s: %.0f utterances/s; suggestions latency p50 %.3f ms, p99 %.3f ms",
 		r.Calls, r.Utterances, r.CustomerUtterances, r.Events, r.Elapsed.Round(time.Millisecond),
 		r.UtterancesPerSecond(), stats.Percentile(r.LatencyMS, 50), stats.Percentile(r.LatencyMS, 99))
+	if len(r.RefinedLatencyMS) > 0 {
+		line += fmt.Sprintf("; refined %d, latency p50 %.3f ms, p99 %.3f ms",
+			len(r.RefinedLatencyMS), stats.Percentile(r.RefinedLatencyMS, 50), stats.Percentile(r.RefinedLatencyMS, 99))
+	}
+	return line
 }
 
 // drainTimeout bounds the wait for the bus to deliver the last events after
@@ -48,6 +58,10 @@ const drainTimeout = 30 * time.Second
 func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript.Call, w io.Writer) (HeadlessReport, error) {
 	out := event.NewWriter(w)
 	var rep HeadlessReport
+	// A turn's suggestions come again with a draft, and refined: each
+	// latency counts once, from the first event of its kind.
+	type turn struct{ call, utterance string }
+	first, refined := map[turn]bool{}, map[turn]bool{}
 	stats, err := ReplayEvents(ctx, bus, p, calls, func(e event.Event) error {
 		if err := out.Write(e); err != nil {
 			return err
@@ -59,7 +73,15 @@ func ReplayHeadless(ctx context.Context, bus *Bus, p *Player, calls []transcript
 				rep.CustomerUtterances++
 			}
 		case event.Suggestions:
-			rep.LatencyMS = append(rep.LatencyMS, pl.LatencyMS)
+			t := turn{e.CallID, pl.UtteranceID}
+			switch {
+			case !first[t]:
+				first[t] = true
+				rep.LatencyMS = append(rep.LatencyMS, pl.LatencyMS)
+			case pl.Refined && !refined[t]:
+				refined[t] = true
+				rep.RefinedLatencyMS = append(rep.RefinedLatencyMS, pl.LatencyMS)
+			}
 		}
 		return nil
 	})

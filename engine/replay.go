@@ -53,6 +53,12 @@ type PlayerOptions struct {
 	// Parallel is how many calls replay at once; 0 means one at a time,
 	// or one per CPU at speed 0.
 	Parallel int
+	// WaitModels waits, after each turn, for the model work it started
+	// (the model server's draft, emotion reading and translation) and
+	// publishes its results before the next turn, instead of letting the
+	// next turn cancel what is still running: the output is complete, and
+	// the same every run. Drafts then come whole, not streamed.
+	WaitModels bool
 	// Clock defaults to the wall clock.
 	Clock Clock
 }
@@ -61,10 +67,11 @@ type PlayerOptions struct {
 // scaled by a speed that can change while it plays. Its controls are safe
 // to call from any goroutine.
 type Player struct {
-	eng      *Engine
-	clock    Clock
-	partials bool
-	parallel int
+	eng        *Engine
+	clock      Clock
+	partials   bool
+	parallel   int
+	waitModels bool
 
 	mu      sync.Mutex
 	speed   float64
@@ -80,7 +87,7 @@ type Player struct {
 // NewPlayer returns a player for eng.
 func NewPlayer(eng *Engine, opts PlayerOptions) *Player {
 	p := &Player{
-		eng: eng, clock: opts.Clock, partials: opts.Partials, parallel: opts.Parallel,
+		eng: eng, clock: opts.Clock, partials: opts.Partials, parallel: opts.Parallel, waitModels: opts.WaitModels,
 		speed: math.Max(0, opts.Speed), changed: make(chan struct{}), skip: make(chan struct{}, 1),
 	}
 	if p.clock == nil {
@@ -178,6 +185,9 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 	if err != nil {
 		return 0, false, err
 	}
+	if p.waitModels {
+		s.waitForModels()
+	}
 	begin := p.now()
 	reason := "completed"
 	n := 0
@@ -194,6 +204,14 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 			return n, true, fmt.Errorf("replay %s: %w", c.ID, err)
 		}
 		n++
+		if skipped, err := p.waitModelsOf(ctx, s); skipped || err != nil {
+			if skipped || ctx.Err() != nil {
+				reason = p.stopReason(ctx)
+				break
+			}
+			_ = s.End("error")
+			return n, true, fmt.Errorf("replay %s: %w", c.ID, err)
+		}
 		for len(actions) > 0 && actions[0].After <= n {
 			if err := s.Action(actions[0].ID); err != nil {
 				_ = s.End("error")
@@ -206,6 +224,24 @@ func (p *Player) playCall(ctx context.Context, c transcript.Call) (int, bool, er
 		return n, true, fmt.Errorf("replay %s: %w", c.ID, err)
 	}
 	return n, true, nil
+}
+
+// waitModelsOf waits for the model work of the session's last turn (see
+// Session.WaitModels), unless the call is skipped meanwhile: the agent
+// moving on does not wait for a slow model server.
+func (p *Player) waitModelsOf(ctx context.Context, s *Session) (skipped bool, err error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.WaitModels(wctx) }()
+	select {
+	case err := <-done:
+		return false, err
+	case <-p.skip:
+		cancel()
+		<-done
+		return true, nil
+	}
 }
 
 // speakPartials publishes growing prefixes of the utterance over its

@@ -102,6 +102,23 @@ const denseSharpness = 20
 // a full sentence. It returns at most k candidates, most likely first; a
 // blank last turn yields none.
 func (r *Retriever) Retrieve(ctx context.Context, turns []string, k int) ([]Candidate, error) {
+	return r.retrieve(ctx, turns, k, true)
+}
+
+// RetrieveFast is Retrieve without the semantic classifier: the intent
+// model, full text and dense embeddings alone, in microseconds where the
+// sentence encoder takes milliseconds. Retrieve then refines its ranking.
+func (r *Retriever) RetrieveFast(ctx context.Context, turns []string, k int) ([]Candidate, error) {
+	return r.retrieve(ctx, turns, k, false)
+}
+
+// Refines says whether Retrieve ranks with more than RetrieveFast: a
+// semantic classifier, and an intent model whose share it fuses with.
+func (r *Retriever) Refines() bool {
+	return r.Semantic != nil && r.weights().Intent > 0
+}
+
+func (r *Retriever) retrieve(ctx context.Context, turns []string, k int, semantic bool) ([]Candidate, error) {
 	if len(turns) == 0 || strings.TrimSpace(turns[len(turns)-1]) == "" || k < 1 {
 		return nil, nil
 	}
@@ -111,7 +128,7 @@ func (r *Retriever) Retrieve(ctx context.Context, turns []string, k int) ([]Cand
 		queries = append(queries, prev+" "+last)
 	}
 	sem := make([][]intent.Prediction, len(queries))
-	if r.Semantic != nil && r.weights().Intent > 0 {
+	if semantic && r.Refines() {
 		sem = r.Semantic.PredictBatch(queries)
 	}
 	dist, err := r.distribution(ctx, last, sem[0])

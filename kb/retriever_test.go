@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/larkspur-labs/assist/kb/intent"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -242,6 +243,14 @@ func TestSemanticClassifierIsFusedWithTheModel(t *testing.T) {
 		if c.Article.ID != second && c.Intent > 1e-3 {
 			t.Errorf("%s kept intent probability %.3f though the classifier gave it nothing", c.Article.ID, c.Intent)
 		}
+	}
+	// The fast stage leaves the classifier out.
+	if !r.Refines() {
+		t.Error("a retriever with a semantic classifier does not refine")
+	}
+	fast, err := r.RetrieveFast(context.Background(), q, 3)
+	if err != nil || !slices.Equal(ids(fast), ids(alone)) || fast[0].Confidence != alone[0].Confidence {
+		t.Errorf("fast stage %v (%v), want the ranking without the classifier %v", ids(fast), err, ids(alone))
 	}
 	// A classifier that knows none of the articles leaves the ranking be.
 	r.Semantic = fixedSemantic{sure: "not-an-article"}

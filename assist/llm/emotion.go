@@ -56,13 +56,9 @@ func (c *Client) Emotion(ctx context.Context, text string) (Emotion, error) {
 	}
 	var out Emotion
 	err := c.call(ctx, "emotion", 1, func(ctx context.Context) error {
-		content, err := c.complete(ctx, creq)
+		obj, err := c.completeJSON(ctx, creq, "emotion")
 		if err != nil {
 			return err
-		}
-		obj, err := firstJSONObject(content)
-		if err != nil {
-			return c.unusable("emotion: %v", err)
 		}
 		var ok bool
 		if out, ok = parseEmotion(obj); !ok {
@@ -161,7 +157,7 @@ func (c *Client) Translate(ctx context.Context, text, lang string) (string, erro
 	}
 	var out string
 	err := c.call(ctx, "translate", 1, func(ctx context.Context) error {
-		content, err := c.complete(ctx, creq)
+		content, _, err := c.complete(ctx, creq)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,6 +29,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,9 +51,12 @@ const (
 	// DefaultTemperature keeps answers close to the articles: drafts
 	// should read the same way twice, not be creative.
 	DefaultTemperature = 0.2
-	// DefaultMaxTokens bounds a draft: a reply an agent says aloud is two
-	// or three sentences.
-	DefaultMaxTokens = 300
+	// DefaultMaxTokens bounds a draft, sized to the answer asked for: at
+	// most three short sentences an agent says aloud, some 60 words, 80 to
+	// 120 tokens in English and more in other languages. A model that
+	// runs on past it is stopped there, and its draft ends at its last
+	// whole sentence.
+	DefaultMaxTokens = 200
 )
 
 // emptyMessagesLimit is how many non-data lines (keep-alive comments,
@@ -104,6 +109,9 @@ type Client struct {
 	breaker     *breaker
 	temperature float32
 	maxTokens   int
+	// schemaDropped says the server answered a strict JSON schema in
+	// prose and json_object worked: structured requests ask for that.
+	schemaDropped atomic.Bool
 }
 
 var (
@@ -128,9 +136,7 @@ func New(cfg Config) (*Client, error) {
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	oc.EmptyMessagesLimit = emptyMessagesLimit
-	if cfg.HTTPClient != nil {
-		oc.HTTPClient = cfg.HTTPClient
-	}
+	oc.HTTPClient = withStreamErrors(cfg.HTTPClient)
 	srv.Client = openai.NewClientWithConfig(oc)
 
 	c := &Client{
@@ -297,8 +303,9 @@ func classify(err error) *failure {
 	case errors.As(re.raw, &apiErr) && apiErr.HTTPStatusCode > 0:
 		return &failure{status: apiErr.HTTPStatusCode}
 	case errors.As(re.raw, &apiErr):
-		// An error event in the middle of a stream: the server gave up.
-		return &failure{status: http.StatusInternalServerError}
+		// An error event in the middle of a stream: the server gave up,
+		// with the status its code names, else as a 500 would.
+		return &failure{status: cmp.Or(streamErrorStatus(apiErr.Code), http.StatusInternalServerError)}
 	case isNetwork(re.raw):
 		return &failure{network: true}
 	default:
@@ -362,8 +369,8 @@ func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
 // complete makes one non-streamed chat completion and returns the text of
-// its answer.
-func (c *Client) complete(ctx context.Context, req openai.ChatCompletionRequest) (string, error) {
+// its answer and its finish reason.
+func (c *Client) complete(ctx context.Context, req openai.ChatCompletionRequest) (string, string, error) {
 	var resp openai.ChatCompletionResponse
 	err := c.request(ctx, func(ctx context.Context) (err error) {
 		resp, err = c.srv.Client.CreateChatCompletion(ctx, req)
@@ -373,9 +380,9 @@ func (c *Client) complete(ctx context.Context, req openai.ChatCompletionRequest)
 		return err
 	})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return resp.Choices[0].Message.Content, nil
+	return resp.Choices[0].Message.Content, string(resp.Choices[0].FinishReason), nil
 }
 
 // unusable returns an error for a model's answer that could not be used,

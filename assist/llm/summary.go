@@ -16,8 +16,12 @@ const (
 	maxEntityRunes      = 100
 	maxEntities         = 20
 	maxDispositionRunes = 64
-	// summaryMaxTokens leaves room for a long call's summary; the JSON is
-	// useless if it is cut.
+	// summaryMaxTokens is sized to the answer: seven fields of a sentence
+	// or two each, some 300 tokens, twice over for a long call and a
+	// language that takes more tokens. It stays well inside a small
+	// server's context with the transcript (vLLM refuses a request whose
+	// prompt and max_tokens exceed it). An answer cut there keeps its whole
+	// fields (closeCutJSON).
 	summaryMaxTokens = 800
 )
 
@@ -64,13 +68,9 @@ func (c *Client) Summarize(ctx context.Context, req assist.SummaryRequest) (assi
 	}
 	var out assist.Summary
 	err := c.call(ctx, "summarize", 2, func(ctx context.Context) error {
-		content, err := c.complete(ctx, creq)
+		obj, err := c.completeJSON(ctx, creq, "summary")
 		if err != nil {
 			return err
-		}
-		obj, err := firstJSONObject(content)
-		if err != nil {
-			return c.unusable("summary: %v", err)
 		}
 		out = parseSummary(obj, req, dispositions)
 		if out.Situation == "" && out.Action == "" && out.Resolution == "" && out.Reason == "" {

@@ -133,8 +133,14 @@ func TestSummarizeRejectsAnswersWithoutASummary(t *testing.T) {
 		if s, err := c.Summarize(context.Background(), summaryRequest()); err == nil {
 			t.Errorf("reply %q: summary %+v, want an error", reply, s)
 		}
-		if n := len(srv.Requests()); n != 1 {
-			t.Errorf("reply %q: %d requests, want 1: a bad answer is not retried", reply, n)
+		// Prose may be a server that dropped the schema: one retry asks
+		// for json_object; anything else is not retried.
+		want := 1
+		if !strings.Contains(reply, "{") {
+			want = 2
+		}
+		if n := len(srv.Requests()); n != want {
+			t.Errorf("reply %q: %d requests, want %d", reply, n, want)
 		}
 		if c.breaker.failures != 0 {
 			t.Errorf("reply %q: a bad answer from a working server counted as a failure", reply)

@@ -48,6 +48,11 @@ func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) 
 			if opts.CustomerChannel != 0 && opts.CustomerChannel != 1 {
 				return usagef("--customer-channel must be 0 (left) or 1 (right)")
 			}
+			// As fast as possible is for output to read afterwards: it is
+			// whole only if every turn's model work is.
+			if opts.Speed == 0 && !cmd.Flags().Changed("wait-models") {
+				opts.WaitModels = true
+			}
 			// The NDJSON of a headless replay carries final transcripts only.
 			opts.Partials = opts.Partials && !opts.headless
 			if runF != nil {
@@ -61,6 +66,7 @@ func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) 
 	f.StringVar(&opts.format, "format", "auto", "transcript format: auto, jsonl, sgd, hvb or abcd")
 	f.IntVar(&opts.Parallel, "parallel", 0, "calls replayed at once (default: 1, or one per CPU at --speed 0)")
 	f.BoolVar(&opts.Partials, "partials", true, "emit partial transcripts while an utterance is spoken (not at --speed 0)")
+	f.BoolVar(&opts.WaitModels, "wait-models", false, "wait for each turn's drafts, LLM emotion and translation before the next turn, so the output is whole and the same every run (default at --speed 0)")
 	opts.engineFlags.register(f)
 	f.IntVar(&opts.CustomerChannel, "customer-channel", 0, "stereo call WAV: the customer's channel, 0 (left) or 1 (right)")
 	opts.viewFlags.register(f, "print events as NDJSON on stdout instead of opening the agent view", logFileUsage)

@@ -194,3 +194,95 @@ func TestAgentViewStreamsDrafts(t *testing.T) {
 func TestAgentViewShowsDegraded(t *testing.T) {
 	runViewUntil(t, app.ModelConfig{URL: "http://127.0.0.1:1/v1", Model: "m", Timeout: time.Second}, "degraded")
 }
+
+// headlessTurns reads a headless replay's NDJSON: per call, its events in
+// sequence order, with timestamps and latencies, which vary run to run,
+// left out.
+func headlessTurns(t *testing.T, stdout string) map[string][]map[string]any {
+	t.Helper()
+	out := map[string][]map[string]any{}
+	for i, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("line %d is not an event: %v\n%s", i+1, err, line)
+		}
+		delete(e, "ts")
+		delete(e, "latency_ms")
+		id := e["call_id"].(string)
+		out[id] = append(out[id], e)
+	}
+	return out
+}
+
+func TestHeadlessReplayAtSpeedZeroWaitsForTheModelServer(t *testing.T) {
+	// Slower than the replay: without waiting, the next turn cancels every
+	// draft before its first token.
+	srv := llmtest.NewServer(t, llmtest.WithTiming(llmtest.Timing{FirstToken: 20 * time.Millisecond, BetweenTokens: 2 * time.Millisecond}))
+	args := []string{"replay", "--headless", "--speed", "0", "--llm-url", srv.URL, "--llm-model", llmtest.DefaultModel, "--llm-emotion", "--agent-lang", "de"}
+	var runs []map[string][]map[string]any
+	for range 2 {
+		stdout, stderr, err := execute(t, args...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		runs = append(runs, headlessTurns(t, stdout))
+	}
+	answerable, drafted := 0, 0
+	for id, events := range runs[0] {
+		var turn string // the customer turn whose results come now
+		customer, blended, translated := 0, 0, 0
+		for _, e := range events {
+			switch e["kind"] {
+			case string(event.KindFinal):
+				turn = ""
+				if e["speaker"] == string(event.SpeakerCustomer) {
+					turn = e["utterance_id"].(string)
+					customer++
+				}
+			case string(event.KindSentiment):
+				if e["source"] == string(event.SentimentBlend) && e["utterance_id"] == turn {
+					blended++
+				}
+			case string(event.KindTranslation):
+				if e["utterance_id"] == turn {
+					translated++
+				}
+			case string(event.KindSuggestions):
+				if e["utterance_id"] != turn {
+					t.Errorf("%s: suggestions for %v after the next turn began", id, e["utterance_id"])
+				}
+				sugs, _ := e["suggestions"].([]any)
+				kb, llm := false, false
+				for _, s := range sugs {
+					s := s.(map[string]any)
+					kb = kb || s["source"] == "kb"
+					if s["source"] == "llm" {
+						llm = true
+						if s["partial"] == true || s["text"] != llmtest.DefaultDraft {
+							t.Errorf("%s %s: draft %v, want it whole", id, turn, s)
+						}
+					}
+				}
+				switch {
+				case llm:
+					drafted++
+				case kb && e["abstain"] != true:
+					answerable++
+				}
+			}
+		}
+		if blended != customer || translated != customer {
+			t.Errorf("%s: %d customer turns, %d blended sentiments, %d translations", id, customer, blended, translated)
+		}
+	}
+	if answerable == 0 || drafted != answerable {
+		t.Errorf("%d completed drafts for %d answerable customer turns", drafted, answerable)
+	}
+	for id, events := range runs[0] {
+		a, _ := json.Marshal(events)
+		b, _ := json.Marshal(runs[1][id])
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between runs:\n%s\n%s", id, a, b)
+		}
+	}
+}

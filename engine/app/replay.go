@@ -21,6 +21,9 @@ type ReplayOptions struct {
 	Parallel int
 	// Partials emits partial transcripts while an utterance is spoken.
 	Partials bool
+	// WaitModels waits for each turn's model work before the next turn
+	// (engine.PlayerOptions.WaitModels).
+	WaitModels bool
 }
 
 // Replayer is a replay made ready to play: its calls loaded, the stack
@@ -50,7 +53,7 @@ func PrepareReplay(ctx context.Context, cfg Config, o ReplayOptions) (*Replayer,
 	if err != nil {
 		return nil, err
 	}
-	player := engine.NewPlayer(stack.Engine, engine.PlayerOptions{Speed: o.Speed, Partials: o.Partials, Parallel: o.Parallel})
+	player := engine.NewPlayer(stack.Engine, engine.PlayerOptions{Speed: o.Speed, Partials: o.Partials, Parallel: o.Parallel, WaitModels: o.WaitModels})
 	return &Replayer{Calls: calls, Stack: stack, Player: player, Warnings: len(warnings), log: log}, nil
 }
 

@@ -72,8 +72,14 @@ var replayGroup = group{
 // replayRun is the figures of one headless replay.
 type replayRun struct {
 	UtterancesPerS float64 `json:"utterances_per_s"`
-	P50MS          float64 `json:"p50_ms"`
-	P99MS          float64 `json:"p99_ms"`
+	// P50MS and P99MS are of each customer turn's first suggestions;
+	// RefinedP50MS and RefinedP99MS of the encoder's refined ones, when
+	// there are any (Refined turns).
+	P50MS        float64 `json:"p50_ms"`
+	P99MS        float64 `json:"p99_ms"`
+	Refined      int     `json:"refined,omitempty"`
+	RefinedP50MS float64 `json:"refined_p50_ms,omitempty"`
+	RefinedP99MS float64 `json:"refined_p99_ms,omitempty"`
 }
 
 // replaySummary is the median of a configuration's runs.
@@ -101,11 +107,17 @@ func (r replaySummary) String() string {
 	for i, v := range rates {
 		each[i] = count(int(math.Round(v)))
 	}
-	return fmt.Sprintf("%s utterances/s; utterance-to-suggestions p50 %s, p99 %s (runs: %s utterances/s)",
+	refined := ""
+	if med(func(x replayRun) float64 { return float64(x.Refined) }) > 0 {
+		refined = fmt.Sprintf("; refined p50 %s, p99 %s",
+			ms(med(func(x replayRun) float64 { return x.RefinedP50MS })),
+			ms(med(func(x replayRun) float64 { return x.RefinedP99MS })))
+	}
+	return fmt.Sprintf("%s utterances/s; utterance-to-suggestions p50 %s, p99 %s%s (runs: %s utterances/s)",
 		count(int(math.Round(med(func(x replayRun) float64 { return x.UtterancesPerS })))),
 		ms(med(func(x replayRun) float64 { return x.P50MS })),
 		ms(med(func(x replayRun) float64 { return x.P99MS })),
-		strings.Join(each, ", "))
+		refined, strings.Join(each, ", "))
 }
 
 // replay plays calls replayRuns times, each time on a new stack as a new
@@ -118,7 +130,8 @@ func (s *suite) replay(ctx context.Context, name string, calls []transcript.Call
 		if err != nil {
 			return sum, err
 		}
-		player := engine.NewPlayer(stack.Engine, engine.PlayerOptions{Speed: 0, Parallel: parallel})
+		// As the command at --speed 0: each turn's refinement waited for.
+		player := engine.NewPlayer(stack.Engine, engine.PlayerOptions{Speed: 0, Parallel: parallel, WaitModels: true})
 		rep, err := engine.ReplayHeadless(ctx, stack.Bus, player, calls, io.Discard)
 		stack.Close()
 		if err != nil {
@@ -128,6 +141,11 @@ func (s *suite) replay(ctx context.Context, name string, calls []transcript.Call
 			UtterancesPerS: rep.UtterancesPerSecond(),
 			P50MS:          stats.Percentile(rep.LatencyMS, 50),
 			P99MS:          stats.Percentile(rep.LatencyMS, 99),
+			Refined:        len(rep.RefinedLatencyMS),
+		}
+		if run.Refined > 0 {
+			run.RefinedP50MS = stats.Percentile(rep.RefinedLatencyMS, 50)
+			run.RefinedP99MS = stats.Percentile(rep.RefinedLatencyMS, 99)
 		}
 		s.logf("  replay %s: %s", name, rep)
 		sum.runs = append(sum.runs, run)

@@ -1,6 +1,9 @@
 package event
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // AgentState is where an agent is in the working day, as the supervisor
 // sees it.
@@ -32,14 +35,7 @@ func (s AgentState) Label() string {
 }
 
 // Valid reports whether s is one of the agent states.
-func (s AgentState) Valid() bool {
-	for _, v := range AgentStates {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (s AgentState) Valid() bool { return slices.Contains(AgentStates, s) }
 
 // AgentStatus is an agent's state, as the agent's terminal publishes it:
 // when it changes and at least every AgentStatusInterval, so that a

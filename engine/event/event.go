@@ -174,6 +174,11 @@ type Suggestions struct {
 	// (failing, or its circuit breaker open); empty when it is, or when
 	// none is configured.
 	Degraded string `json:"degraded,omitempty"`
+	// Refined marks the second stage of a turn's ranking: the first
+	// suggestions event of an utterance is the fast ranking, and, when the
+	// sentence encoder's refinement changes it noticeably, this one
+	// follows with the refined list (and, after it, any draft over it).
+	Refined bool `json:"refined,omitempty"`
 }
 
 // Recommendation is one thing the agent could do next.

@@ -38,7 +38,8 @@ type CallRecord struct {
 
 	// LastSeq is the sequence number of the last event folded in.
 	LastSeq uint64 `json:"-"`
-	// Suggested counts the suggestions events that did not abstain.
+	// Suggested counts the suggestions events that did not abstain, refined
+	// ones aside.
 	Suggested int `json:"-"`
 	// TopIntents holds the title (else the article id) of the top
 	// suggestion of each suggestions event that did not abstain.
@@ -119,7 +120,9 @@ func (c *CallRecord) Apply(e Event) {
 			t.Sentiment, t.Emotions = &score, p.Emotions
 		}
 	case Suggestions:
-		if !p.Abstain {
+		// A refined ranking updates the turn, not the counts: the turn
+		// was counted with its first suggestions.
+		if !p.Abstain && !p.Refined {
 			c.Suggested++
 			if len(p.Suggestions) > 0 {
 				top := p.Suggestions[0]

@@ -78,6 +78,9 @@ func (s *Server) reason(ctx context.Context, err error) error {
 		// An error body not in OpenAI's form; it may wrap an empty APIError,
 		// so this case comes first.
 		return fmt.Errorf("HTTP %d: %s", reqErr.HTTPStatusCode, snippet(reqErr.Body))
+	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode == 0:
+		// An error event inside a stream, after the 200 status.
+		return fmt.Errorf("error in the stream%s: %s", tags(apiErr.Code, apiErr.Type), cmp.Or(apiErr.Message, "no message"))
 	case errors.As(err, &apiErr):
 		return fmt.Errorf("HTTP %d: %s", apiErr.HTTPStatusCode, cmp.Or(apiErr.Message, apiErr.HTTPStatus))
 	case errors.As(err, &urlErr):
@@ -86,6 +89,22 @@ func (s *Server) reason(ctx context.Context, err error) error {
 	default:
 		return fmt.Errorf("malformed response: %w", err)
 	}
+}
+
+// tags returns " (code 503, server_error)" for an error's code and type,
+// what of them it has, "" for neither.
+func tags(code any, typ string) string {
+	var out []string
+	if code != nil {
+		out = append(out, fmt.Sprintf("code %v", code))
+	}
+	if typ != "" {
+		out = append(out, typ)
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(out, ", ") + ")"
 }
 
 // snippet shortens an error body to one line that fits in a message.

@@ -460,3 +460,27 @@ func TestUnfinishedDraftDroppedAtCallEnd(t *testing.T) {
 		t.Fatalf("selection %q %v, want the last remaining reply", s.ID, ok)
 	}
 }
+
+func TestRefinedRepliesUpdateInPlaceKeepingTheSelectedReply(t *testing.T) {
+	for _, size := range [][2]int{{120, 40}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			m, b := callWithKBReplies(t, Options{}, size[0], size[1])
+			m = update(t, m, tuitest.Press("2"))
+			off := m.suggestions.offset
+			// The encoder's refinement puts the second reply first and
+			// lowers the other.
+			refined := kbReplies("u1")
+			refined.Refined = true
+			refined.Suggestions[0], refined.Suggestions[1] = refined.Suggestions[1], refined.Suggestions[0]
+			refined.Suggestions[0].Confidence, refined.Suggestions[1].Confidence = 0.93, 0.42
+			m = update(t, m, b.Ev(refined))
+			s, idx, ok := m.suggestions.Selected()
+			if !ok || s.ID != "s2" || s.Confidence != 0.93 || idx != 0 || m.suggestions.offset != off {
+				t.Fatalf("selected %s (%.2f) at %d, offset %d; want s2, refined, at its new place 0, offset %d", s.ID, s.Confidence, idx, m.suggestions.offset, off)
+			}
+			if view := stripView(m); !strings.Contains(view, "93%") {
+				t.Errorf("the refined confidence is not shown:\n%s", view)
+			}
+		})
+	}
+}

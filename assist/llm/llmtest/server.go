@@ -3,8 +3,12 @@
 // interface that speaks the wire format vLLM, SGLang, Ollama and the
 // llama.cpp server speak (chat completions, streamed as server-sent events
 // or not; OpenAI's error bodies; the model list), with scripted behaviour
-// (replies, timing, keep-alives, failures, dropped connections), and that
-// records every request it receives, with its timings.
+// (replies, timing, keep-alives, failures, dropped connections, errors
+// inside a stream, a server that does not know json_schema), and that
+// records every request it receives, with its timings. Like those servers
+// it honours max_tokens: an answer longer than that many tokens (a token
+// being one of the pieces a reply streams in) is cut there and finishes
+// with "length".
 //
 // Which reply a chat request gets depends on what it asks for (see Kind):
 // the name of its response_format's JSON schema, else the words of its
@@ -48,6 +52,11 @@ const (
 	DefaultSummary   = `{"situation":"The customer asked about a charge.","action":"The agent explained the fee.","resolution":"Resolved.","satisfaction":"satisfied","reason":"billing question","entities":["monthly fee"],"disposition":"resolved"}`
 	DefaultEmotion   = `{"polarity":-0.5,"emotions":{"anger":0.1,"frustration":0.6,"sadness":0.1,"fear":0,"confusion":0.1,"joy":0,"neutral":0.1}}`
 	DefaultTranslate = "Hello, I have a question about my bill."
+	// DefaultPlainSummary and DefaultPlainEmotion are what a model writes
+	// for a summary or an emotion when the server drops the request's JSON
+	// schema (WithoutJSONSchema): prose, as nothing asked it for JSON.
+	DefaultPlainSummary = "The customer asked about a charge on their account, and the agent explained the monthly fee."
+	DefaultPlainEmotion = "The customer sounds frustrated."
 	// DefaultModel is the model the server lists when WithModel is not
 	// given; it then accepts any model name.
 	DefaultModel = "fake-model"
@@ -94,9 +103,11 @@ type Request struct {
 	// zero when no content went out.
 	Arrived, FirstToken, Ended time.Time
 	// Status is the HTTP status answered; Dropped says the connection
-	// was closed mid-answer as scripted.
-	Status  int
-	Dropped bool
+	// was closed mid-answer as scripted, StreamError that the stream
+	// ended with an error event.
+	Status      int
+	Dropped     bool
+	StreamError bool
 }
 
 // ServerTimeToFirstToken is the server's own share of the time to first
@@ -130,7 +141,9 @@ type Server struct {
 	model    string
 	anyModel bool
 	replies  map[Kind]string
-	tokens   []string // exact pieces of streamed answers; nil splits the reply
+	plain    map[Kind]string // the replies when a json_schema is dropped
+	noSchema bool            // json_schema is not supported: dropped
+	tokens   []string        // exact pieces of streamed answers; nil splits the reply
 	timing   Timing
 	failures []failure
 	requests []*Request
@@ -148,6 +161,11 @@ type failure struct {
 	// answer not streamed, before answering).
 	drop      bool
 	dropAfter int
+	// inStream sends an error event in form after dropAfter content
+	// chunks of a stream, with status as its code and body's message
+	// (an answer not streamed fails with status and body at once).
+	inStream bool
+	form     StreamErrorForm
 }
 
 // Option sets up a Server.
@@ -166,6 +184,13 @@ func WithModel(model string) Option {
 // WithReply sets the reply to requests of kind.
 func WithReply(kind Kind, text string) Option { return func(s *Server) { s.replies[kind] = text } }
 
+// WithoutJSONSchema makes the server behave as the llama.cpp server before
+// early 2025 did, and others still do: it accepts response_format
+// {"type":"json_schema"} but drops the schema, so the model, asked for
+// nothing in particular, answers a summary or an emotion in prose (see
+// SetPlainReply). {"type":"json_object"} works as it should.
+func WithoutJSONSchema() Option { return func(s *Server) { s.noSchema = true } }
+
 // WithTokens sets the exact pieces in which streamed answers come.
 func WithTokens(tokens ...string) Option { return func(s *Server) { s.tokens = tokens } }
 
@@ -182,6 +207,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		replies: map[Kind]string{
 			KindDraft: DefaultDraft, KindSummary: DefaultSummary,
 			KindEmotion: DefaultEmotion, KindTranslate: DefaultTranslate,
+		},
+		plain: map[Kind]string{
+			KindDraft: DefaultDraft, KindSummary: DefaultPlainSummary,
+			KindEmotion: DefaultPlainEmotion, KindTranslate: DefaultTranslate,
 		},
 	}
 	for _, opt := range opts {
@@ -210,6 +239,14 @@ func (s *Server) SetReply(kind Kind, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.replies[kind] = text
+}
+
+// SetPlainReply sets the reply to requests of kind whose JSON schema the
+// server dropped (WithoutJSONSchema).
+func (s *Server) SetPlainReply(kind Kind, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plain[kind] = text
 }
 
 // SetTokens sets the exact pieces in which streamed answers come from now
@@ -250,6 +287,38 @@ func (s *Server) DropNext(n, afterTokens int) {
 	defer s.mu.Unlock()
 	for range n {
 		s.failures = append(s.failures, failure{drop: true, dropAfter: afterTokens})
+	}
+}
+
+// StreamErrorForm is how a server reports an error in the middle of a
+// stream, once the 200 status has gone out.
+type StreamErrorForm string
+
+// The forms of an error inside a stream.
+const (
+	// StreamErrorOpenAI is OpenAI's and vLLM's: a data event holding an
+	// error object, data: {"error":{"message","type","param","code"}}
+	// (vLLM then ends the stream with data: [DONE]).
+	StreamErrorOpenAI StreamErrorForm = "openai"
+	// StreamErrorTGI is text-generation-inference's: a data event whose
+	// error is a string, data: {"error":"…","error_type":"generation"}.
+	StreamErrorTGI StreamErrorForm = "tgi"
+	// StreamErrorLlamaCpp is the llama.cpp server's: an event line of its
+	// own, error: {"code":500,"message":"…","type":"server_error"}.
+	StreamErrorLlamaCpp StreamErrorForm = "llama.cpp"
+)
+
+// FailNextInStream makes the next n chat requests fail inside their
+// stream: afterTokens content chunks, then an error event in form with
+// status as its code and message (ErrorBody's for status when empty). An
+// answer not streamed fails with status at once.
+func (s *Server) FailNextInStream(n, afterTokens, status int, message string, form StreamErrorForm) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failures = append(s.failures, failure{
+			status: status, body: ErrorBody(status, message), inStream: true, form: form, dropAfter: afterTokens,
+		})
 	}
 }
 
@@ -407,6 +476,28 @@ type chatRequest struct {
 	StreamOptions  *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
+	MaxTokens           int `json:"max_tokens"`
+	MaxCompletionTokens int `json:"max_completion_tokens"`
+}
+
+// maxTokens is the request's bound on the answer's tokens, 0 for none.
+func (r *chatRequest) maxTokens() int {
+	if r.MaxCompletionTokens > 0 {
+		return r.MaxCompletionTokens
+	}
+	return r.MaxTokens
+}
+
+// schemaDropped says whether the server drops this response_format: a
+// json_schema, on a server without support for it.
+func (s *Server) schemaDropped(responseFormat json.RawMessage) bool {
+	s.mu.Lock()
+	noSchema := s.noSchema
+	s.mu.Unlock()
+	var rf struct {
+		Type string `json:"type"`
+	}
+	return noSchema && json.Unmarshal(responseFormat, &rf) == nil && rf.Type == "json_schema"
 }
 
 // script is what one chat request gets, read once when it arrives.
@@ -414,6 +505,7 @@ type script struct {
 	id      string
 	reply   string   // the answer not streamed
 	tokens  []string // the pieces of the answer streamed
+	finish  string   // "stop", or "length" when max_tokens cut the answer
 	timing  Timing
 	failure *failure
 }
@@ -441,8 +533,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, rec *Request) {
 		return
 	}
 	kind := s.decode(rec, &req)
-	sc := s.script(kind)
-	if f := sc.failure; f != nil && !f.drop {
+	sc := s.script(kind, s.schemaDropped(req.ResponseFormat), req.maxTokens())
+	if f := sc.failure; f != nil && !f.drop && (!f.inStream || !req.Stream) {
 		s.fail(w, rec, f.status, f.body)
 		return
 	}
@@ -471,9 +563,10 @@ func (s *Server) decode(rec *Request, req *chatRequest) Kind {
 	return kind
 }
 
-// script takes what the next request of kind gets: its reply, the timing,
-// and the next scripted failure, if any.
-func (s *Server) script(kind Kind) script {
+// script takes what the next request of kind gets: its reply (the plain
+// one when its schema was dropped, cut at maxTokens tokens when that is
+// above 0), the timing, and the next scripted failure, if any.
+func (s *Server) script(kind Kind, schemaDropped bool, maxTokens int) script {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
@@ -481,10 +574,18 @@ func (s *Server) script(kind Kind) script {
 		id:     fmt.Sprintf("chatcmpl-llmtest-%d", s.seq),
 		reply:  s.replies[kind],
 		tokens: s.tokens,
+		finish: "stop",
 		timing: s.timing,
+	}
+	if schemaDropped {
+		sc.reply = s.plain[kind]
 	}
 	if sc.tokens == nil {
 		sc.tokens = SplitTokens(sc.reply)
+	}
+	if maxTokens > 0 && len(sc.tokens) > maxTokens {
+		sc.tokens, sc.finish = sc.tokens[:maxTokens], "length"
+		sc.reply = strings.Join(sc.tokens, "")
 	}
 	if len(s.failures) > 0 {
 		f := s.failures[0]

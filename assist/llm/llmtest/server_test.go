@@ -372,3 +372,93 @@ func waitEnded(t *testing.T, s *Server, i int) {
 		t.Fatalf("request %d did not end: %v", i, err)
 	}
 }
+
+// answer posts a chat request not streamed and returns its content and
+// finish reason.
+func answer(t *testing.T, s *Server, body string) (content, finish string) {
+	t.Helper()
+	var got struct {
+		Choices []struct {
+			Message struct {
+				Content string `json:"content"`
+			} `json:"message"`
+			FinishReason string `json:"finish_reason"`
+		} `json:"choices"`
+	}
+	if err := json.NewDecoder(post(t, s, body).Body).Decode(&got); err != nil || len(got.Choices) != 1 {
+		t.Fatalf("answer %+v: %v", got, err)
+	}
+	return got.Choices[0].Message.Content, got.Choices[0].FinishReason
+}
+
+func TestWithoutJSONSchemaTheModelAnswersInProse(t *testing.T) {
+	s := NewServer(t, WithoutJSONSchema())
+	if got, _ := answer(t, s, summaryBody); got != DefaultPlainSummary {
+		t.Errorf("json_schema: %q, want the plain summary", got)
+	}
+	jsonObject := `{"model":"m","messages":[{"role":"system","content":"Write the call's summary."},{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}`
+	if got, _ := answer(t, s, jsonObject); got != DefaultSummary {
+		t.Errorf("json_object: %q, want the JSON summary", got)
+	}
+	if got, _ := answer(t, NewServer(t), summaryBody); got != DefaultSummary {
+		t.Errorf("a server that knows json_schema: %q", got)
+	}
+}
+
+func TestMaxTokensCutsTheAnswer(t *testing.T) {
+	s := NewServer(t, WithReply(KindDraft, "one two three four five"))
+	body := strings.Replace(draftBody, `"stream":true`, `"stream":false,"max_tokens":3`, 1)
+	if got, finish := answer(t, s, body); got != "one two three " || finish != "length" {
+		t.Errorf("cut answer %q, finish %q", got, finish)
+	}
+	body = strings.Replace(draftBody, `"stream":true`, `"stream":true,"max_completion_tokens":2`, 1)
+	raw, err := io.ReadAll(post(t, s, body).Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), `"content"`); n != 2 || !strings.Contains(string(raw), `"finish_reason":"length"`) {
+		t.Errorf("stream cut at 2 tokens: %d content chunks\n%s", n, raw)
+	}
+	if got, finish := answer(t, s, strings.Replace(draftBody, `"stream":true`, `"stream":false,"max_tokens":5`, 1)); got != "one two three four five" || finish != "stop" {
+		t.Errorf("answer within max_tokens %q, finish %q", got, finish)
+	}
+}
+
+func TestErrorInsideAStream(t *testing.T) {
+	for _, tc := range []struct {
+		form StreamErrorForm
+		want []string // the lines after the content, blank lines left out
+	}{
+		{StreamErrorOpenAI, []string{`data: {"error":{"code":503,"message":"out of KV cache","param":null,"type":"server_error"}}`, "data: [DONE]"}},
+		{StreamErrorTGI, []string{`data: {"error":"out of KV cache","error_type":"generation"}`}},
+		{StreamErrorLlamaCpp, []string{`error: {"code":503,"message":"out of KV cache","type":"server_error"}`}},
+	} {
+		s := NewServer(t, WithTokens("a ", "b ", "c "))
+		s.FailNextInStream(1, 2, http.StatusServiceUnavailable, "out of KV cache", tc.form)
+		resp := post(t, s, draftBody)
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d, %v", tc.form, resp.StatusCode, err)
+		}
+		var lines []string
+		for line := range strings.SplitSeq(string(raw), "\n") {
+			if line != "" {
+				lines = append(lines, line)
+			}
+		}
+		// role, two content chunks, then the error
+		if len(lines) != 3+len(tc.want) || strings.Join(lines[3:], "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s: stream\n%s", tc.form, raw)
+		}
+		waitEnded(t, s, 0)
+		if r := s.Requests()[0]; !r.StreamError || r.Status != 200 {
+			t.Errorf("%s: record %+v", tc.form, r)
+		}
+	}
+	// Not streamed, the same failure is an error status.
+	s := NewServer(t)
+	s.FailNextInStream(1, 0, http.StatusServiceUnavailable, "", StreamErrorOpenAI)
+	if resp := post(t, s, summaryBody); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("not streamed: status %d", resp.StatusCode)
+	}
+}

@@ -37,6 +37,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rec *Request, mo
 		if drop(i) {
 			s.drop(rec)
 		}
+		if f := sc.failure; f != nil && f.inStream && f.dropAfter == i {
+			s.errorEvent(ev, rec, f)
+			return
+		}
 		ev.chunk(map[string]any{"content": tok}, nil)
 		if i == 0 {
 			s.update(rec, func(r *Request) { r.FirstToken = time.Now() })
@@ -48,7 +52,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rec *Request, mo
 	if sc.failure != nil && sc.failure.drop {
 		s.drop(rec)
 	}
-	stop := "stop"
+	if f := sc.failure; f != nil && f.inStream {
+		s.errorEvent(ev, rec, f)
+		return
+	}
+	stop := sc.finish
 	ev.chunk(map[string]any{}, &stop)
 	if rec.IncludeUsage {
 		ev.data(map[string]any{
@@ -75,7 +83,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, rec *Request, 
 			"index":         0,
 			"message":       map[string]any{"role": "assistant", "content": sc.reply},
 			"logprobs":      nil,
-			"finish_reason": "stop",
+			"finish_reason": sc.finish,
 		}},
 		"usage": usage(rec, len(SplitTokens(sc.reply))),
 	})
@@ -83,6 +91,31 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, rec *Request, 
 	w.Write(b)
 	now := time.Now()
 	s.update(rec, func(r *Request) { r.Status, r.FirstToken, r.Ended = http.StatusOK, now, now })
+}
+
+// errorEvent ends a stream with an error event in the failure's form, as
+// a server does when generation fails after the 200 status went out.
+func (s *Server) errorEvent(ev *events, rec *Request, f *failure) {
+	var body struct {
+		Error struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(f.body), &body)
+	switch f.form {
+	case StreamErrorTGI:
+		ev.data(map[string]any{"error": body.Error.Message, "error_type": "generation"})
+	case StreamErrorLlamaCpp:
+		b, _ := json.Marshal(map[string]any{"code": f.status, "message": body.Error.Message, "type": body.Error.Type})
+		ev.line("error: " + string(b))
+	default:
+		ev.data(map[string]any{"error": map[string]any{
+			"message": body.Error.Message, "type": body.Error.Type, "param": nil, "code": f.status,
+		}})
+		ev.line("data: [DONE]")
+	}
+	s.update(rec, func(r *Request) { r.StreamError = true })
 }
 
 // drop closes the connection under the request, as a crashed worker or a
