@@ -76,8 +76,9 @@ build: deps
 
 # The main job: the agent view replaying the bundled sample calls on the
 # embedded models (no network, no GPU), with the bundled knowledge base's
-# flows and the sample center's offers, warnings and customer profiles.
-DEMO := --flows kb --rules assist/rules/testdata/center.yaml --profiles assist/rules/testdata/customers.json
+# flows and the sample center's offers, warnings and customer profiles
+# (the default guidance of replay, listen and serve, spelt out here).
+DEMO := --flows kb --rules bundled --profiles bundled
 # The sentence encoder makes suggestions more accurate; without it (no npm,
 # no registry) the demo runs on the intent model alone, and says so.
 run: build

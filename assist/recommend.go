@@ -29,17 +29,28 @@ const maxActions = 4
 
 // Recommend lists next actions for the call: first what the alerts ask for,
 // then the follow-up actions of the best-matching article, then the articles
-// worth opening.
+// worth opening. Two alerts asking for the same thing (a supervisor request
+// and rising negativity both ask for a call-back) give one
+// recommendation, with both reasons.
 func Recommend(r Ranked, alerts []Alert) []Recommendation {
 	var out []Recommendation
+	add := func(rec Recommendation) {
+		for i := range out {
+			if out[i].Kind == rec.Kind && out[i].Title == rec.Title {
+				out[i].Reason += "; " + rec.Reason
+				return
+			}
+		}
+		out = append(out, rec)
+	}
 	for _, a := range alerts {
 		switch a.Type {
 		case AlertSupervisor, AlertEscalation:
-			out = append(out, Recommendation{Kind: RecEscalate, Title: "Offer a supervisor call-back or warm transfer", Reason: a.Reason, Score: 1})
+			add(Recommendation{Kind: RecEscalate, Title: "Offer a supervisor call-back or warm transfer", Reason: a.Reason, Score: 1})
 		case AlertChurn:
-			out = append(out, Recommendation{Kind: RecRisk, Title: "Acknowledge the frustration before any retention offer", Reason: a.Reason, Score: 0.9})
+			add(Recommendation{Kind: RecRisk, Title: "Acknowledge the frustration before any retention offer", Reason: a.Reason, Score: 0.9})
 		case AlertDrop:
-			out = append(out, Recommendation{Kind: RecRisk, Title: "Check understanding and restate the next step", Reason: a.Reason, Score: 0.8})
+			add(Recommendation{Kind: RecRisk, Title: "Check understanding and restate the next step", Reason: a.Reason, Score: 0.8})
 		}
 	}
 	if r.Abstain || len(r.Suggestions) == 0 {

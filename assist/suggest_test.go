@@ -247,3 +247,18 @@ func TestLearnRecordsVerdictsOnArticles(t *testing.T) {
 		t.Errorf("no store: %v", err)
 	}
 }
+
+func TestRecommendMergesAlertsAskingTheSame(t *testing.T) {
+	alerts := []Alert{
+		{Type: AlertSupervisor, Reason: "customer asked for a supervisor"},
+		{Type: AlertEscalation, Reason: "negativity rising"},
+		{Type: AlertDrop, Reason: "drop"},
+	}
+	recs := Recommend(Ranked{Abstain: true}, alerts)
+	if len(recs) != 2 {
+		t.Fatalf("got %d recommendations, want one escalate and one risk: %+v", len(recs), recs)
+	}
+	if recs[0].Kind != RecEscalate || recs[0].Reason != "customer asked for a supervisor; negativity rising" {
+		t.Errorf("merged escalate %+v", recs[0])
+	}
+}

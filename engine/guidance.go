@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/assist/guide"
 	"github.com/larkspur-labs/assist/engine/event"
 )
@@ -18,6 +19,7 @@ import (
 // up; nil when the engine has none.
 func (e *Engine) startGuidance(callID string, info event.CallStarted) *guide.Call {
 	g := e.guidance.NewCall()
+	g.SetChannel(string(info.Channel))
 	if err := g.LookupProfile(context.Background(), info.Customer); err != nil {
 		e.log.Warn("customer profile", "call_id", callID, "err", err)
 	}
@@ -40,7 +42,11 @@ func (s *Session) customerGuidance(u event.Utterance, an *assist.Analysis) ([]ev
 	if s.guide == nil {
 		return nil, nil
 	}
-	adv := s.guide.CustomerTurn(guideTurn(u, an.Score, an.Ranked))
+	t := guideTurn(u, an.Score, an.Ranked)
+	for _, a := range an.Alerts {
+		t.Alerts = append(t.Alerts, a.Type)
+	}
+	adv := s.guide.CustomerTurn(t)
 	if err := s.alert(adv.Warnings); err != nil {
 		return nil, err
 	}
@@ -99,7 +105,7 @@ func (s *Session) finishGuidance() (*event.FlowState, error) {
 // alert publishes warnings as alerts, in order.
 func (s *Session) alert(ws []guide.Warning) error {
 	for _, w := range ws {
-		if err := s.publish(event.Alert{Type: w.Kind, Severity: w.Severity, Reason: w.Reason, UtteranceID: w.UtteranceID}); err != nil {
+		if err := s.publish(event.Alert{Type: w.Kind, Severity: w.Severity, Reason: w.Reason, UtteranceID: w.UtteranceID, Rule: w.Rule}); err != nil {
 			return err
 		}
 	}
@@ -111,9 +117,42 @@ func (s *Session) alert(ws []guide.Warning) error {
 func (s *Session) publishRecommendations(r event.Recommendations) error {
 	if s.guide != nil {
 		r.Flow = flowState(s.guide.Show())
+		r.Recommendations = foldIntoChecklist(r.Recommendations, r.Flow)
 		s.lastRecs = r
 	}
+	if r.Recommendations == nil {
+		r.Recommendations = []event.Recommendation{} // a list, never null
+	}
 	return s.publish(r)
+}
+
+// foldIntoChecklist drops what the checklist already shows: an article's
+// follow-up actions that are steps of it, offers that one of its steps
+// makes ("Link savings as overdraft protection…" and the step "Offer
+// overdraft protection linked to savings"), and the article the checklist
+// was made of. The checklist's next step stays, once, as the guidance's
+// own step recommendation (no article id).
+func foldIntoChecklist(recs []event.Recommendation, fl *event.FlowState) []event.Recommendation {
+	if fl == nil {
+		return recs
+	}
+	steps := map[string]bool{}
+	for _, st := range fl.Steps {
+		steps[st.Title] = true
+	}
+	return slices.DeleteFunc(slices.Clone(recs), func(r event.Recommendation) bool {
+		switch r.Kind {
+		case "action":
+			return r.ArticleID != "" && steps[r.Title]
+		case "article":
+			return r.ArticleID == fl.ID
+		case "offer":
+			return slices.ContainsFunc(fl.Steps, func(st event.FlowStep) bool {
+				return flows.Mentions(st.Title, r.Title)
+			})
+		}
+		return false
+	})
 }
 
 // republish publishes the last recommendations again after the checklist
@@ -146,7 +185,7 @@ func flowState(cl *guide.Checklist) *event.FlowState {
 	}
 	out := &event.FlowState{ID: cl.ID, Title: cl.Title, Confidence: cl.Confidence, Next: cl.Next}
 	for _, st := range cl.Steps {
-		out.Steps = append(out.Steps, event.FlowStep{ID: st.ID, Title: st.Title, Done: st.Done})
+		out.Steps = append(out.Steps, event.FlowStep{ID: st.ID, Title: st.Title, Done: st.Done, By: st.By, UtteranceID: st.UtteranceID})
 	}
 	return out
 }

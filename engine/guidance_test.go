@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/larkspur-labs/assist/assist/flows"
@@ -9,6 +10,7 @@ import (
 	"github.com/larkspur-labs/assist/assist/rules"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
+	"github.com/larkspur-labs/assist/kb"
 )
 
 const testRules = `
@@ -149,5 +151,92 @@ func TestGuidanceChecklist(t *testing.T) {
 	}
 	if nextActions == 0 {
 		t.Error("the next step was never the top recommendation")
+	}
+}
+
+func TestGuidanceFoldsRepeatsIntoTheChecklist(t *testing.T) {
+	arts, err := kb.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := flows.FromArticles(arts)
+	sub, eng := guidedEngine(t, &guide.Config{Flows: fl, Matcher: flows.NewTextMatcher(fl)})
+	s, _ := eng.StartCall("c1", event.CallStarted{})
+	ctx := context.Background()
+	for _, u := range []event.Utterance{
+		{Speaker: event.SpeakerCustomer, Text: "I lost my debit card, I can't find it anywhere"},
+		{Speaker: event.SpeakerAgent, Text: "Sorry to hear that. Thank you, you're verified, and I've locked the card."},
+		{Speaker: event.SpeakerCustomer, Text: "Great, what now?"},
+	} {
+		if err := s.Final(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.End("completed"); err != nil {
+		t.Fatal(err)
+	}
+	var last *event.Recommendations
+	for _, e := range collect(t, sub, event.KindCallEnded) {
+		p, ok := e.Payload.(event.Recommendations)
+		if !ok || p.Flow == nil {
+			continue
+		}
+		last = &p
+		titles := map[string]int{}
+		for _, r := range p.Recommendations {
+			titles[r.Title]++
+			if r.Kind == "article" && r.ArticleID == p.Flow.ID {
+				t.Errorf("%s: the checklist's own article is recommended too: %+v", p.UtteranceID, r)
+			}
+		}
+		for _, st := range p.Flow.Steps {
+			if titles[st.Title] > 1 {
+				t.Errorf("%s: step %q recommended %d times", p.UtteranceID, st.Title, titles[st.Title])
+			}
+		}
+	}
+	if last == nil || last.Flow.ID != "card-lost-stolen" {
+		t.Fatalf("last checklist %+v", last)
+	}
+	byStep := map[string]event.FlowStep{}
+	for _, st := range last.Flow.Steps {
+		byStep[st.ID] = st
+	}
+	for _, id := range []string{"verify-the-caller-s-identity", "lock-the-card"} {
+		if st := byStep[id]; !st.Done || st.UtteranceID != "u2" || st.By != "agent" {
+			t.Errorf("step %s: %+v, want done by the agent at u2", id, st)
+		}
+	}
+	if last.Recommendations[0].Title != "Review recent transactions with the customer" {
+		t.Errorf("first recommendation %+v, want the next step", last.Recommendations[0])
+	}
+}
+
+func TestFoldIntoChecklist(t *testing.T) {
+	fl := &event.FlowState{ID: "overdraft-fees", Steps: []event.FlowStep{
+		{ID: "verify", Title: "Verify the caller's identity", Done: true},
+		{ID: "protect", Title: "Offer overdraft protection linked to savings"},
+	}}
+	recs := []event.Recommendation{
+		{Kind: "action", Title: "Offer overdraft protection linked to savings", Reason: "step 2 of 2"},
+		{Kind: "offer", Title: "Link savings as overdraft protection ($10 transfer instead of a $35 fee)"},
+		{Kind: "offer", Title: "Waive next year's account fee as a thank-you for loyalty"},
+		{Kind: "action", Title: "Verify the caller's identity", ArticleID: "overdraft-fees"},
+		{Kind: "action", Title: "Acknowledge the frustration", ArticleID: "complaint-escalation"},
+		{Kind: "article", Title: "Overdraft fees and fee refunds", ArticleID: "overdraft-fees"},
+		{Kind: "article", Title: "Complaints", ArticleID: "complaint-escalation"},
+	}
+	var got []string
+	for _, r := range foldIntoChecklist(recs, fl) {
+		got = append(got, r.Kind+": "+r.Title)
+	}
+	want := []string{
+		"action: Offer overdraft protection linked to savings",
+		"offer: Waive next year's account fee as a thank-you for loyalty",
+		"action: Acknowledge the frustration",
+		"article: Complaints",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("folded:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -50,6 +50,21 @@ type Step struct {
 	// is being done, e.g. "pull up your account"; they match whole words in
 	// lower case, punctuation ignored.
 	Cues []string
+	// DoneCues are phrases showing the step finished ("you're verified",
+	// "I've refunded"): said by the agent, or by the customer once the
+	// step started, they tick it at that turn.
+	DoneCues []string
+	// Said marks a step that saying a cue performs (an offer, an
+	// explanation): a cue ticks it at once.
+	Said bool
+	// Answered marks a step the customer's answer finishes (a question:
+	// "Confirm the amount…"): once a cue started it, the customer's next
+	// turn ticks it.
+	Answered bool
+	// Guided marks a step of several exchanges ("Guide the customer
+	// through…"): the customer's answers do not finish it, its done cues
+	// or a later step do.
+	Guided bool
 }
 
 // Scored is a flow's score for a conversation; higher is better and only

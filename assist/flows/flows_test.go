@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,5 +269,78 @@ func TestFlowsFromArticles(t *testing.T) {
 	}
 	if !st.Steps[0].Done || !st.Steps[1].Done || st.Next == nil || st.Next.ID != st.Steps[2].Step.ID {
 		t.Errorf("steps %+v next %+v", st.Steps, st.Next)
+	}
+}
+
+func TestTrackerTicksFromBothSides(t *testing.T) {
+	arts := []kb.Article{{
+		ID: "fees", Title: "Overdraft fees", Answer: "a",
+		Questions: []string{"overdraft fees"},
+		Actions: []string{"Verify the caller's identity", "Confirm the amount to refund",
+			"Refund an eligible fee", "Guide the customer through the app", "Offer low-balance alerts"},
+	}}
+	fl := FromArticles(arts)
+	type turn struct{ speaker, text string }
+	tests := []struct {
+		name  string
+		turns []turn
+		// want maps a step to the turn that ticked it and by what.
+		want map[string]string
+	}{
+		{"done cue ticks at once", []turn{
+			{"customer", "overdraft fees again"},
+			{"agent", "can I have your full name and date of birth?"},
+			{"customer", "Jo Doe, fourth of March"},
+			{"agent", "and the six digit code I sent?"},
+			{"customer", "831 550"},
+			{"agent", "thank you, you're verified"},
+		}, map[string]string{"verify-the-caller-s-identity": "5 agent"}},
+		{"the agent moving on accepts the answer", []turn{
+			{"customer", "overdraft fees again"},
+			{"agent", "can I have your full name?"},
+			{"customer", "Jo Doe"},
+			{"agent", "thanks Jo, let me look at those fees"},
+		}, map[string]string{"verify-the-caller-s-identity": "3 customer"}},
+		{"a refusal is no answer", []turn{
+			{"customer", "overdraft fees again"},
+			{"agent", "I can refund one fee"},
+			{"customer", "One? No. Get me your supervisor"},
+			{"agent", "I understand"},
+			{"customer", "fine"},
+			{"agent", "I've refunded the first fee"},
+		}, map[string]string{"refund-an-eligible-fee": "5 agent"}},
+		{"a question step ticks at the answer", []turn{
+			{"customer", "overdraft fees again"},
+			{"agent", "just to confirm, thirty five dollars?"},
+			{"customer", "yes please"},
+		}, map[string]string{"confirm-the-amount-to-refund": "2 customer"}},
+		{"an offer ticks when said", []turn{
+			{"customer", "overdraft fees again"},
+			{"agent", "I'd also suggest a low-balance text alert"},
+		}, map[string]string{"offer-low-balance-alerts": "1 agent"}},
+		{"a guided step waits for its done cue, said by the customer", []turn{
+			{"customer", "overdraft fees again"},
+			{"agent", "let me guide you through the app, can you see the menu?"},
+			{"customer", "yes I see it"},
+			{"agent", "tap Settings"},
+			{"customer", "I'm signed in, it says welcome back"},
+		}, map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := NewTracker(fl, NewTextMatcher(fl))
+			for _, u := range tt.turns {
+				tr.Observe(u.speaker, u.text)
+			}
+			got := map[string]string{}
+			for _, s := range tr.State().Steps {
+				if s.Done && s.By != ByInferred {
+					got[s.Step.ID] = fmt.Sprintf("%d %s", s.DoneAt, s.By)
+				}
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("ticks %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -30,27 +31,46 @@ const (
 type Tracker struct {
 	flows   []Flow
 	matcher Matcher
-	index   map[string]int      // flow ID → position in flows
-	cues    map[string][]phrase // action ID → cues
-	actDF   map[string]int      // action ID → number of flows with it
+	index   map[string]int    // flow ID → position in flows
+	cues    map[string]cueSet // action ID → its cues
+	actDF   map[string]int    // action ID → number of flows with it
 
 	turn     int
 	customer []string
 	text     []Scored       // the matcher's last scores, best first
 	actions  map[string]int // action ID → turn first observed
 	cueHits  map[string]int // action ID → turn an agent first said a cue
-	current  int            // index of the picked flow, -1 when none
-	scores   []float64      // combined score per flow
+	doneHits map[string]hit // action ID → the turn words first showed it done
+	// asked are the steps the agent's last turn started, whose answer the
+	// customer's next turn may give; answered are those the customer then
+	// answered, done unless the agent's next turn asks again.
+	asked, answered []string
+	current         int       // index of the picked flow, -1 when none
+	scores          []float64 // combined score per flow
 }
+
+// Who finished a step, in StepState.By.
+const (
+	ByAction   = "action"   // the agent's tools reported the action
+	ByAgent    = "agent"    // the agent's words: a done cue, or a cue of a step that saying performs
+	ByCustomer = "customer" // the customer answered the step's question, or said it was done
+	ByInferred = "inferred" // the agent moved on to a later step
+)
 
 // StepState is a step of the matched flow and whether it is done.
 //
-// The agent's words usually come before the action ("can I have your full
-// name?" precedes pulling up the account), so a cue alone only starts a
-// step. A step is done when the system reports its action, or when it was
-// started and the agent has since started or done a later step of the flow:
-// that the agent moved on is the evidence it finished. Without action
-// events (a phone call), steps are thus ticked by cues alone, one behind.
+// A step is done, at the first turn that shows it, when:
+//   - the system reports its action (ByAction);
+//   - the agent says it is done ("you're verified", "I've refunded the
+//     fee": the step's DoneCues), or says a cue of a step that saying
+//     performs (an offer, an explanation: Step.Said) (ByAgent);
+//   - the customer answers the question that started it (Step.Answered),
+//     or, once it started, says it is done ("it says welcome back"), or the
+//     agent takes the customer's answer to a step with done cues and moves
+//     on without asking again (ByCustomer, at the agent's turn);
+//   - it was started and the agent has since started or done a later step
+//     of the flow (ByInferred): that the agent moved on is the evidence it
+//     finished, for steps whose completion nobody says aloud.
 type StepState struct {
 	Step Step
 	// Started says an agent utterance matched the step's cues, at turn
@@ -58,12 +78,28 @@ type StepState struct {
 	Started   bool
 	StartedAt int
 	// Done says the step is finished, first seen at turn DoneAt (the 0-based
-	// count of Observe calls before it; -1 when not done).
+	// count of Observe calls before it: the index of the utterance that
+	// showed it, or of the next one for an action; -1 when not done).
 	Done   bool
 	DoneAt int
+	// By says what showed the step done: ByAction, ByAgent, ByCustomer or
+	// ByInferred; "" when not done.
+	By string
 	// ByAction says the system reported the action, rather than the step
 	// being inferred from the agent's words.
 	ByAction bool
+}
+
+// hit is a turn and who showed a step done at it.
+type hit struct {
+	turn int
+	by   string
+}
+
+// cueSet are a step's prepared phrases and how its cues count.
+type cueSet struct {
+	start, done            []phrase
+	said, answered, guided bool
 }
 
 // State is what the tracker makes of the call so far.
@@ -83,15 +119,16 @@ type State struct {
 // NewTracker starts tracking a call against flows, scoring them with m.
 func NewTracker(flows []Flow, m Matcher) *Tracker {
 	t := &Tracker{
-		flows:   flows,
-		matcher: m,
-		index:   make(map[string]int, len(flows)),
-		cues:    map[string][]phrase{},
-		actDF:   map[string]int{},
-		actions: map[string]int{},
-		cueHits: map[string]int{},
-		current: -1,
-		scores:  make([]float64, len(flows)),
+		flows:    flows,
+		matcher:  m,
+		index:    make(map[string]int, len(flows)),
+		cues:     map[string]cueSet{},
+		actDF:    map[string]int{},
+		actions:  map[string]int{},
+		cueHits:  map[string]int{},
+		doneHits: map[string]hit{},
+		current:  -1,
+		scores:   make([]float64, len(flows)),
 	}
 	for i, f := range flows {
 		t.index[f.ID] = i
@@ -104,41 +141,123 @@ func NewTracker(flows []Flow, m Matcher) *Tracker {
 			if _, ok := t.cues[s.ID]; ok {
 				continue
 			}
-			var cues []phrase
-			for _, c := range s.Cues {
-				if p, ok := newPhrase(c); ok {
-					cues = append(cues, p)
-				}
-			}
-			t.cues[s.ID] = cues
+			t.cues[s.ID] = cueSet{start: phrases(s.Cues), done: phrases(s.DoneCues), said: s.Said, answered: s.Answered, guided: s.Guided}
 		}
 	}
 	return t
 }
 
 // Observe takes one final utterance of the call. Customer turns re-score
-// the flows; agent turns start the steps whose cues they contain.
+// the flows, answer the steps the agent's last turn asked about and tick
+// started steps they say are done; agent turns start the steps whose cues
+// they contain and tick those they show done.
 func (t *Tracker) Observe(speaker, text string) {
 	defer func() { t.turn++ }()
+	padded := " " + normalize(text) + " "
 	switch strings.ToLower(speaker) {
 	case SpeakerCustomer:
 		t.customer = append(t.customer, text)
 		t.text = t.matcher.Match(t.customer)
 		t.rescore()
+		if answers(padded) {
+			for _, id := range t.asked {
+				if t.cues[id].answered {
+					t.markDone(id, ByCustomer)
+				} else {
+					t.answered = append(t.answered, id)
+				}
+			}
+			t.asked = t.asked[:0]
+		}
+		for id, c := range t.cues {
+			if _, started := t.cueHits[id]; started && anyIn(c.done, padded) {
+				t.markDone(id, ByCustomer)
+			}
+		}
 	case SpeakerAgent:
-		padded := " " + normalize(text) + " "
-		for id, cues := range t.cues {
-			if _, ok := t.cueHits[id]; ok {
+		// The agent moving on from an answered step without asking again
+		// accepts the answer: "Thank you, Daniel. And the card…" after the
+		// customer gave their name and last four digits.
+		for id, c := range t.cues {
+			if anyIn(c.done, padded) {
+				t.markDone(id, ByAgent)
+			}
+		}
+		for _, id := range t.answered {
+			if !anyIn(t.cues[id].start, padded) {
+				t.markDone(id, ByCustomer)
+			}
+		}
+		// A question the customer has not answered yet ("hold on, I have
+		// to find it") stays asked.
+		t.answered = t.answered[:0]
+		for id, c := range t.cues {
+			if !anyIn(c.start, padded) {
 				continue
 			}
-			for _, c := range cues {
-				if c.in(padded) {
-					t.cueHits[id] = t.turn
-					break
-				}
+			if _, ok := t.cueHits[id]; !ok {
+				t.cueHits[id] = t.turn
+			}
+			if c.said {
+				t.markDone(id, ByAgent)
+			}
+			// Only steps that say how they finish (done cues, or a
+			// question) take an answer as done: ABCD's steps have neither
+			// and tick by the tools' actions.
+			if _, done := t.doneHits[id]; !done && !c.guided && (c.answered || len(c.done) > 0) && !slices.Contains(t.asked, id) {
+				t.asked = append(t.asked, id)
 			}
 		}
 	}
+}
+
+// markDone records that the current turn showed a step done, unless an
+// earlier one did.
+func (t *Tracker) markDone(id, by string) {
+	if _, ok := t.doneHits[id]; !ok {
+		t.doneHits[id] = hit{turn: t.turn, by: by}
+	}
+}
+
+// answers reports whether a customer's turn (normalised, padded) answers a
+// question rather than refusing, asking one back or not knowing: "Daniel
+// Okafor, and the last four are six two zero one" answers, "hold on" and
+// "one? no, let me talk to your supervisor" do not.
+func answers(padded string) bool {
+	for _, p := range nonAnswers {
+		if p.in(padded) {
+			return false
+		}
+	}
+	return strings.TrimSpace(padded) != ""
+}
+
+// nonAnswers are what customers say when they cannot answer yet.
+var nonAnswers = phraseList("no", "sorry what", "pardon", "dont know", "not sure", "not doing", "hold on",
+	"one moment", "just a moment", "hang on", "what do you mean", "which one", "supervisor", "manager")
+
+// phrases prepares cues for search, dropping empty ones.
+func phrases(cues []string) []phrase {
+	var out []phrase
+	for _, c := range cues {
+		if p, ok := newPhrase(c); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// phraseList is phrases of its arguments.
+func phraseList(cues ...string) []phrase { return phrases(cues) }
+
+// anyIn reports whether padded holds any of the phrases.
+func anyIn(ps []phrase, padded string) bool {
+	for _, p := range ps {
+		if p.in(padded) {
+			return true
+		}
+	}
+	return false
 }
 
 // ObserveAction takes an action the system reports the agent took, e.g.
@@ -188,6 +307,17 @@ func (t *Tracker) rescore() {
 	}
 }
 
+// Done reports whether a step, of whichever flow, was shown done by an
+// action or by words (not inferred from a later step, which depends on
+// the flow), at which turn and by what.
+func (t *Tracker) Done(stepID string) (turn int, by string, ok bool) {
+	h, ok := t.doneHits[stepID]
+	if at, act := t.actions[stepID]; act && (!ok || at < h.turn) {
+		return at, ByAction, true
+	}
+	return h.turn, h.by, ok
+}
+
 // State returns the matched flow, its steps and the next one.
 func (t *Tracker) State() State {
 	if t.current < 0 {
@@ -200,8 +330,11 @@ func (t *Tracker) State() State {
 		if at, ok := t.cueHits[s.ID]; ok {
 			ss.Started, ss.StartedAt = true, at
 		}
-		if at, ok := t.actions[s.ID]; ok {
-			ss.Done, ss.DoneAt, ss.ByAction = true, at, true
+		if h, ok := t.doneHits[s.ID]; ok {
+			ss.Done, ss.DoneAt, ss.By = true, h.turn, h.by
+		}
+		if at, ok := t.actions[s.ID]; ok && (!ss.Done || at < ss.DoneAt) {
+			ss.Done, ss.DoneAt, ss.By, ss.ByAction = true, at, ByAction, true
 		}
 		st.Steps[i] = ss
 	}
@@ -211,7 +344,7 @@ func (t *Tracker) State() State {
 	for i := len(st.Steps) - 1; i >= 0; i-- {
 		ss := &st.Steps[i]
 		if ss.Started && !ss.Done && later >= 0 {
-			ss.Done, ss.DoneAt = true, max(later, ss.StartedAt)
+			ss.Done, ss.DoneAt, ss.By = true, max(later, ss.StartedAt), ByInferred
 		}
 		for _, at := range [...]int{ss.StartedAt, ss.DoneAt} {
 			if at >= 0 && (later < 0 || at < later) {

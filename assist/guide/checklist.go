@@ -3,6 +3,7 @@ package guide
 import (
 	"fmt"
 
+	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/internal/stats"
 )
 
@@ -22,6 +23,10 @@ type Checklist struct {
 type ChecklistStep struct {
 	ID, Title string
 	Done      bool
+	// By says what showed a done step done (flows.ByAction, ByAgent,
+	// ByCustomer, ByInferred); UtteranceID is the utterance that did, ""
+	// for an action reported between utterances.
+	By, UtteranceID string
 }
 
 // NextStep is the checklist's next step as the top recommended action. A
@@ -54,7 +59,11 @@ func (g *Call) Checklist() *Checklist {
 	}
 	out := &Checklist{ID: st.Flow.ID, Title: st.Flow.Title, Confidence: stats.Round(st.Confidence, 3)}
 	for _, step := range st.Steps {
-		out.Steps = append(out.Steps, ChecklistStep{ID: step.Step.ID, Title: step.Step.Title, Done: step.Done})
+		cs := ChecklistStep{ID: step.Step.ID, Title: step.Step.Title, Done: step.Done, By: step.By}
+		if step.Done && step.By != flows.ByAction && step.DoneAt >= 0 && step.DoneAt < len(g.utterances) {
+			cs.UtteranceID = g.utterances[step.DoneAt]
+		}
+		out.Steps = append(out.Steps, cs)
 	}
 	if st.Next != nil {
 		out.Next = st.Next.ID

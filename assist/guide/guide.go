@@ -58,10 +58,21 @@ const maxTurns = 2000
 type Call struct {
 	cfg     *Config
 	tracker *flows.Tracker
-	profile *rules.Profile
-	turns   []rules.TurnInfo
-	intents []string
-	warned  map[string]bool
+	// utterances are the ids of the utterances the tracker observed, in
+	// order: a step's DoneAt indexes them.
+	utterances []string
+	profile    *rules.Profile
+	turns      []rules.TurnInfo
+	intents    []string
+	warned     map[string]bool
+	// channel is the call's channel ("voice", "chat"; "" unknown);
+	// raised the kinds of the warnings and alerts raised so far.
+	channel string
+	raised  []string
+	// offered are the titles of the offers last shown; made those the
+	// agent has since made (said), which are not shown again.
+	offered []string
+	made    map[string]bool
 	// step is the next step the last recommendations hold, if any.
 	step *NextStep
 	// shown says recommendations went out, with the checklist whose key is
@@ -76,7 +87,7 @@ func (c *Config) NewCall() *Call {
 	if c == nil {
 		return nil
 	}
-	g := &Call{cfg: c, warned: map[string]bool{}}
+	g := &Call{cfg: c, warned: map[string]bool{}, made: map[string]bool{}}
 	if len(c.Flows) > 0 && c.Matcher != nil {
 		g.tracker = flows.NewTracker(c.Flows, c.Matcher)
 	}
@@ -102,6 +113,14 @@ func (g *Call) LookupProfile(ctx context.Context, customer string) error {
 	return nil
 }
 
+// SetChannel tells the rules the call's channel ("voice" or "chat"), so
+// that voice-only rules (a recorded-call disclosure) stay quiet on chat.
+func (g *Call) SetChannel(channel string) {
+	if g != nil {
+		g.channel = channel
+	}
+}
+
 // Turn is one final utterance of the call.
 type Turn struct {
 	UtteranceID string
@@ -113,6 +132,10 @@ type Turn struct {
 	// Ranked are the replies ranked for a customer turn: their top
 	// suggestion is the turn's intent. Nil for other turns.
 	Ranked *assist.Ranked
+	// Alerts are the types of the engine's own alerts this turn raised
+	// (supervisor_request, churn_risk, ...): offers that avoid them hold
+	// back.
+	Alerts []string
 }
 
 // Offer is a personalised offer for the customer.
@@ -129,6 +152,8 @@ type Warning struct {
 	Reason string
 	// UtteranceID is the utterance that triggered it.
 	UtteranceID string
+	// Rule is the id of the warning rule that raised it.
+	Rule string
 }
 
 // Advice is what a customer turn adds to the call's guidance.
@@ -145,8 +170,13 @@ type Advice struct {
 func (g *Call) CustomerTurn(t Turn) Advice {
 	out := g.observe(t)
 	adv := Advice{Warnings: g.newWarnings(out.Warnings), Step: g.step}
+	g.offered = g.offered[:0]
 	for _, o := range out.Offers {
+		if g.made[o.Title] {
+			continue
+		}
 		adv.Offers = append(adv.Offers, Offer{Title: o.Title, Reason: o.Reason, Score: stats.Round(o.Score, 3)})
+		g.offered = append(g.offered, o.Title)
 	}
 	return adv
 }
@@ -155,6 +185,11 @@ func (g *Call) CustomerTurn(t Turn) Advice {
 // returns the warnings raised now and, when the turn ticked a step or moved
 // the next one, the change to republish the last recommendations with.
 func (g *Call) AgentTurn(t Turn) ([]Warning, *Change) {
+	for _, o := range g.offered {
+		if flows.Mentions(o, t.Text) {
+			g.made[o] = true // the agent made it: no need to show it again
+		}
+	}
 	old := g.step // observe replaces it
 	ws := g.newWarnings(g.observe(t).Warnings)
 	return ws, g.change(old)
@@ -177,7 +212,7 @@ func (g *Call) Action(id string) *Change {
 // (disclosures never said), now being the call's last offset in seconds,
 // and the final checklist.
 func (g *Call) Finish(now float64) ([]Warning, *Checklist) {
-	out := g.cfg.Rules.Evaluate(rules.Input{Profile: g.profile, Turns: g.turns, Intents: g.intents, Ended: true, Now: now})
+	out := g.cfg.Rules.Evaluate(g.input(true, now))
 	return g.newWarnings(out.Warnings), g.Checklist()
 }
 
@@ -200,10 +235,44 @@ func (g *Call) observe(t Turn) rules.Output {
 	}
 	if g.tracker != nil {
 		g.tracker.Observe(t.Speaker, t.Text)
+		if len(g.utterances) < maxTurns {
+			g.utterances = append(g.utterances, t.UtteranceID)
+		}
 	}
-	out := g.cfg.Rules.Evaluate(rules.Input{Profile: g.profile, Turns: g.turns, Intents: g.intents, Now: t.End})
+	for _, a := range t.Alerts {
+		g.raise(a)
+	}
+	out := g.cfg.Rules.Evaluate(g.input(false, t.End))
+	before := len(g.raised)
+	for _, w := range out.Warnings {
+		g.raise(w.Kind)
+	}
+	if len(out.Offers) > 0 && len(g.raised) > before {
+		// An offer avoiding a kind of warning this very turn raised holds
+		// back now, not from the next turn on.
+		out.Offers = g.cfg.Rules.Evaluate(g.input(false, t.End)).Offers
+	}
 	g.step = g.nextStep()
 	return out
+}
+
+// input is what the rules read of the call now.
+func (g *Call) input(ended bool, now float64) rules.Input {
+	in := rules.Input{
+		Profile: g.profile, Turns: g.turns, Intents: g.intents, Ended: ended, Now: now,
+		Channel: g.channel, Raised: g.raised,
+	}
+	if cl := g.Checklist(); cl != nil {
+		in.Flow = cl.ID
+	}
+	return in
+}
+
+// raise records the kind of a warning or alert raised.
+func (g *Call) raise(kind string) {
+	if !slices.Contains(g.raised, kind) {
+		g.raised = append(g.raised, kind)
+	}
 }
 
 // newWarnings keeps the warnings not raised before, and marks them raised.
@@ -218,7 +287,7 @@ func (g *Call) newWarnings(ws []rules.Warning) []Warning {
 		if w.Quote != "" {
 			reason = fmt.Sprintf("%s — %q", reason, w.Quote)
 		}
-		out = append(out, Warning{Kind: w.Kind, Severity: w.Severity, Reason: reason, UtteranceID: w.UtteranceID})
+		out = append(out, Warning{Kind: w.Kind, Severity: w.Severity, Reason: reason, UtteranceID: w.UtteranceID, Rule: w.ID})
 	}
 	return out
 }

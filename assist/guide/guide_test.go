@@ -59,7 +59,7 @@ func TestOffersAndWarnings(t *testing.T) {
 		t.Errorf("first turn: %+v", adv)
 	}
 	if len(adv.Offers) != 1 || adv.Offers[0].Title != "Show the instant virtual card in the app" ||
-		adv.Offers[0].Reason != "Gold customer without the mobile wallet" || adv.Offers[0].Score != 0.612 {
+		adv.Offers[0].Reason != "Gold customer without the mobile wallet; now: customer neutral (+0.00)" || adv.Offers[0].Score != 0.612 {
 		t.Errorf("offers %+v, want the virtual card with its score rounded", adv.Offers)
 	}
 	if ws, change := g.AgentTurn(agent("u2", "I can block it for you.")); len(ws) != 0 || change != nil {
@@ -180,5 +180,141 @@ func TestChecklist(t *testing.T) {
 	_, end := g.Finish(30)
 	if end == nil || !end.Steps[0].Done || !end.Steps[2].Done {
 		t.Errorf("final checklist %+v", end)
+	}
+}
+
+const fitRules = `
+offers:
+  - id: travel-card
+    title: Offer the travel card
+    when:
+      segment: gold
+      intents: [travel-notice, card-lost-stolen]
+    avoid:
+      intents: [card-lost-stolen]
+  - id: protection
+    title: Offer overdraft protection
+    when:
+      segment: gold
+      mood: [neutral, positive]
+    avoid:
+      warnings: [supervisor, complaint]
+warnings:
+  - id: supervisor
+    kind: supervisor
+    when:
+      phrases: [supervisor]
+      speaker: customer
+  - id: recorded
+    kind: disclosure
+    must_say: [this call is recorded]
+    within_turns: 1
+    channels: [voice]
+`
+
+// ranked is a customer turn's ranking whose top article is id.
+func ranked(id string) *assist.Ranked {
+	return &assist.Ranked{Suggestions: []assist.Suggestion{{ArticleID: id, Title: id}}}
+}
+
+func TestOffersFitTheMomentAndRulesTheChannel(t *testing.T) {
+	rs, err := rules.ParseRules("fit.yaml", []byte(fitRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := rules.NewProfiles(rules.Profile{ID: "c", Segment: "gold", Consent: map[string]bool{"marketing": true}})
+	offers := func(adv Advice) string {
+		var ids []string
+		for _, o := range adv.Offers {
+			ids = append(ids, o.Title)
+		}
+		return strings.Join(ids, ", ")
+	}
+	tests := []struct {
+		name, channel string
+		turns         []Turn
+		// wantOffers are the offers of the last customer turn.
+		wantOffers string
+		// wantDisclosure says the voice-only disclosure fires.
+		wantDisclosure bool
+	}{
+		{"travel question on voice", "voice", []Turn{
+			{UtteranceID: "u1", Speaker: "customer", Text: "I'm travelling to Spain", Ranked: ranked("travel-notice")},
+			agent("u2", "Sure, let me note that."),
+		}, "Offer overdraft protection, Offer the travel card", true},
+		{"no travel card after a lost card, on chat", "chat", []Turn{
+			{UtteranceID: "u1", Speaker: "customer", Text: "I lost my card", Ranked: ranked("card-lost-stolen")},
+			agent("u2", "I've locked it."),
+			{UtteranceID: "u3", Speaker: "customer", Text: "I'm travelling next week", Ranked: ranked("travel-notice")},
+		}, "Offer overdraft protection", false},
+		{"no offer once a supervisor was asked for", "voice", []Turn{
+			{UtteranceID: "u1", Speaker: "customer", Text: "get me a supervisor"},
+		}, "", false},
+		{"no offer to a negative customer", "voice", []Turn{
+			{UtteranceID: "u1", Speaker: "customer", Text: "this is awful", Score: assist.Score{Polarity: -0.8}},
+		}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := (&Config{Rules: rs, Profiles: profiles}).NewCall()
+			g.SetChannel(tt.channel)
+			if err := g.LookupProfile(context.Background(), "c"); err != nil {
+				t.Fatal(err)
+			}
+			var last Advice
+			disclosed := false
+			for _, u := range tt.turns {
+				if u.Speaker == "customer" {
+					last = g.CustomerTurn(u)
+					for _, w := range last.Warnings {
+						disclosed = disclosed || w.Kind == "disclosure"
+					}
+					continue
+				}
+				ws, _ := g.AgentTurn(u)
+				for _, w := range ws {
+					disclosed = disclosed || w.Kind == "disclosure"
+				}
+			}
+			if got := offers(last); got != tt.wantOffers {
+				t.Errorf("offers %q, want %q", got, tt.wantOffers)
+			}
+			for _, o := range last.Offers {
+				if !strings.Contains(o.Reason, "now: ") {
+					t.Errorf("offer %q does not say why now: %q", o.Title, o.Reason)
+				}
+			}
+			if disclosed != tt.wantDisclosure {
+				t.Errorf("voice-only disclosure fired %v, want %v", disclosed, tt.wantDisclosure)
+			}
+		})
+	}
+}
+
+func TestOfferMadeIsNotShownAgain(t *testing.T) {
+	rs, err := rules.ParseRules("o.yaml", []byte(`
+offers:
+  - id: protection
+    title: Link savings as overdraft protection ($10 transfer instead of a $35 fee)
+    when: {segment: gold}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := rules.NewProfiles(rules.Profile{ID: "c", Segment: "gold", Consent: map[string]bool{"marketing": true}})
+	g := (&Config{Rules: rs, Profiles: profiles}).NewCall()
+	if err := g.LookupProfile(context.Background(), "c"); err != nil {
+		t.Fatal(err)
+	}
+	if adv := g.CustomerTurn(customer("u1", "I was charged overdraft fees")); len(adv.Offers) != 1 {
+		t.Fatalf("offers %+v, want the protection", adv.Offers)
+	}
+	g.AgentTurn(agent("u2", "Let me look at your savings."))
+	if adv := g.CustomerTurn(customer("u3", "ok")); len(adv.Offers) != 1 {
+		t.Errorf("a mention of savings alone made the offer: %+v", adv.Offers)
+	}
+	g.AgentTurn(agent("u4", "If I link your savings account as overdraft protection, a transfer covers it."))
+	if adv := g.CustomerTurn(customer("u5", "fine, set that up")); len(adv.Offers) != 0 {
+		t.Errorf("the offer the agent made is shown again: %+v", adv.Offers)
 	}
 }

@@ -29,6 +29,14 @@ type Input struct {
 	// this way is measured again, and may vanish, if the next turn turns
 	// out to have started earlier than Now.
 	Now float64
+	// Channel is the call's channel, "voice" or "chat"; "" when unknown,
+	// when every rule applies.
+	Channel string
+	// Flow is the id of the checklist's flow now, "" for none.
+	Flow string
+	// Raised are the kinds of the warnings and alerts raised so far in the
+	// call (see the package doc).
+	Raised []string
 }
 
 // TurnInfo is one utterance with its scores.
@@ -98,6 +106,9 @@ func (rs *RuleSet) Evaluate(in Input) Output {
 	var hits []hit
 	for i := range rs.Warnings {
 		r := &rs.Warnings[i]
+		if !onChannel(r.Channels, in.Channel) {
+			continue
+		}
 		if turn, w, ok := r.evaluate(in); ok {
 			hits = append(hits, hit{turn, w})
 		}
@@ -123,9 +134,20 @@ func (rs *RuleSet) offers(in Input) ([]Offer, []string) {
 	p := in.Profile
 	intents := callIntents(in)
 	sentiment, haveSentiment := customerSentiment(in.Turns)
+	mood, moodScore, haveMood := moodNow(in.Turns)
 	for _, o := range rs.Offers {
+		if !onChannel(o.Channels, in.Channel) {
+			continue
+		}
 		vars, ok := o.When.match(p, intents, sentiment, haveSentiment)
 		if !ok {
+			continue
+		}
+		if len(o.When.Flows) > 0 && !containsFold(o.When.Flows, in.Flow) || len(o.When.Mood) > 0 && (!haveMood || !slices.Contains(o.When.Mood, mood)) {
+			continue
+		}
+		if why := o.Avoid.holds(in, intents, mood, haveMood); why != "" {
+			skipped = append(skipped, fmt.Sprintf("offer %s: held back during %s", o.ID, why))
 			continue
 		}
 		if !p.Consent[o.Consent] {
@@ -136,7 +158,11 @@ func (rs *RuleSet) offers(in Input) ([]Offer, []string) {
 		if reason == "" {
 			reason = defaultOfferReason(o.When, vars)
 		}
-		offers = append(offers, Offer{ID: o.ID, Title: o.Title, Reason: tidy(fill(reason, vars)), Score: o.Score})
+		reason = tidy(fill(reason, vars))
+		if now := whyNow(o.When, in, vars, reason, mood, moodScore, haveMood); now != "" {
+			reason += "; now: " + now
+		}
+		offers = append(offers, Offer{ID: o.ID, Title: o.Title, Reason: reason, Score: o.Score})
 	}
 	slices.SortStableFunc(offers, func(a, b Offer) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
@@ -434,6 +460,105 @@ func callIntents(in Input) []string {
 		all = append(all, t.Intents...)
 	}
 	return all
+}
+
+// onChannel reports whether a rule for the channels applies on channel ch:
+// always when it names none or the channel is unknown.
+func onChannel(chs List, ch string) bool {
+	return len(chs) == 0 || ch == "" || containsFold(chs, ch)
+}
+
+// holds returns what the offer must not interrupt now ("fraud report",
+// "a fraud warning", "a negative customer"), or "" when nothing.
+func (a OfferAvoid) holds(in Input, intents []string, mood string, haveMood bool) string {
+	if i := firstIntent(a.Intents, intents); i != "" {
+		return humanize(i)
+	}
+	if len(a.Flows) > 0 && in.Flow != "" && containsFold(a.Flows, in.Flow) {
+		return humanize(in.Flow)
+	}
+	for _, w := range a.Warnings {
+		if slices.ContainsFunc(in.Raised, func(r string) bool { return strings.EqualFold(alertFamily(r), alertFamily(w)) }) {
+			return "a " + humanize(alertFamily(w)) + " warning"
+		}
+	}
+	if haveMood && slices.Contains(a.Mood, mood) {
+		return "a " + mood + " customer"
+	}
+	return ""
+}
+
+// alertFamily is an alert type without the engine's suffixes:
+// supervisor_request is supervisor, churn_risk churn.
+func alertFamily(t string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(t), "_request"), "_risk")
+}
+
+// moodTurns is how many of the customer's last turns make their mood now.
+const moodTurns = 2
+
+// moodNow is the customer's mood now, from the mean score of their last
+// moodTurns turns, with that score; ok is false before they spoke.
+func moodNow(turns []TurnInfo) (mood string, score float64, ok bool) {
+	n := 0
+	for i := len(turns) - 1; i >= 0 && n < moodTurns; i-- {
+		if turns[i].Speaker == SpeakerCustomer {
+			score += turns[i].Score
+			n++
+		}
+	}
+	if n == 0 {
+		return "", 0, false
+	}
+	score /= float64(n)
+	switch {
+	case score < -0.25:
+		return MoodNegative, score, true
+	case score > 0.25:
+		return MoodPositive, score, true
+	}
+	return MoodNeutral, score, true
+}
+
+// whyNow says why an offer fits this moment: the topic it fits, whether
+// the customer's last turn was about it (the topic itself left out when
+// the reason already names it), and the customer's mood.
+func whyNow(c OfferWhen, in Input, vars map[string]string, reason, mood string, score float64, haveMood bool) string {
+	if len(in.Turns) == 0 {
+		return "" // no moment to speak of
+	}
+	var parts []string
+	switch topic := vars["intent"]; {
+	case len(c.Flows) > 0 && in.Flow != "":
+		parts = append(parts, "on "+humanize(in.Flow))
+	case topic != "":
+		named := strings.Contains(reason, topic)
+		just := firstIntent(c.Intents, lastCustomerIntents(in)) != ""
+		switch {
+		case just && named:
+			parts = append(parts, "just asked")
+		case just:
+			parts = append(parts, "just asked about "+topic)
+		case named:
+			parts = append(parts, "asked earlier in the call")
+		default:
+			parts = append(parts, topic+" earlier in the call")
+		}
+	}
+	if haveMood {
+		parts = append(parts, fmt.Sprintf("customer %s (%+.2f)", mood, score))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lastCustomerIntents are the intents of the customer's last turn.
+func lastCustomerIntents(in Input) []string {
+	for i := len(in.Turns) - 1; i >= 0; i-- {
+		if in.Turns[i].Speaker == SpeakerCustomer {
+			return turnIntents(in, i)
+		}
+	}
+	return nil
 }
 
 // customerSentiment is the mean score of the customer's turns.

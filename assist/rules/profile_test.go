@@ -24,7 +24,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestSampleProfilesAgree(t *testing.T) {
-	fromJSON, err := LoadProfiles("testdata/customers.json")
+	fromJSON, err := LoadProfiles("center/customers.json")
 	if err != nil {
 		t.Fatalf("customers.json: %v", err)
 	}
@@ -32,7 +32,7 @@ func TestSampleProfilesAgree(t *testing.T) {
 	if err != nil {
 		t.Fatalf("customers.csv: %v", err)
 	}
-	want := []string{"Ana Souza", "Daniel Okafor", "Jordan Ellis", "Margaret Hollis"}
+	want := []string{"Ana Souza", "Daniel Okafor", "Jordan Ellis", "Margaret Hollis", "Mei Tanaka", "Ruth Meyer"}
 	if got := fromJSON.IDs(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("ids %v, want %v", got, want)
 	}

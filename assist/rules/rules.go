@@ -30,9 +30,17 @@
 //	      sentiment_above: -0.2     # mean score of the customer's turns so far
 //	      sentiment_below: 1
 //	      past_contacts_min: 1
+//	      flows: [card-lost-stolen]  # any; the checklist's flow now
+//	      mood: [neutral, positive]  # the customer's mood now: negative|neutral|positive
+//	    avoid:                      # never interrupt these; any one holds the offer back
+//	      intents: [fraud-report, card-lost-stolen]  # any intent of the call so far
+//	      flows: [complaint-escalation]              # the checklist's flow now
+//	      warnings: [fraud, complaint, churn, supervisor, vulnerable]  # raised so far
+//	      mood: [negative]
+//	    channels: [voice, chat]     # default any
 //	warnings:
 //	  - id: fraud-words
-//	    kind: fraud                 # fraud|vulnerable|complaint|disclosure|supervisor|silence|talkover
+//	    kind: fraud                 # fraud|vulnerable|complaint|churn|disclosure|supervisor|silence|talkover
 //	    severity: critical          # info|warning|critical; default warning
 //	    reason: "Possible fraud: customer said {quote}"
 //	    when:
@@ -48,6 +56,8 @@
 //	    kind: disclosure
 //	    must_say: ["this call is recorded", "call may be recorded"]
 //	    within_turns: 2             # agent turns; 0 means only checked at call end
+//	    channels: [voice]           # voice|chat; default any: a recorded-call
+//	                                # disclosure does not apply to chat
 //
 // All conditions of a when must hold; the per-turn ones (speaker, phrases,
 // intents, emotion_above, sentiment_below) on the same turn. A talkover
@@ -56,6 +66,14 @@
 // names who spoke the cited turn. A disclosure's when is optional: it starts
 // the window of within_turns agent turns in which the agent must say one of
 // the must_say phrases (without a when the window starts with the call).
+//
+// The customer's mood now is the mean sentiment of their last two turns:
+// negative below -0.25, positive above 0.25, else neutral. Warnings raised
+// so far (Input.Raised) are the kinds of the rules' warnings and the
+// engine's own alerts, the latter without their suffix (supervisor_request
+// counts as supervisor, churn_risk as churn, escalation_risk as
+// escalation). An offer's reason ends with why it fits now: the topic it
+// fits and the customer's mood.
 //
 // Reasons are templates. Offers know {segment}, {tenure}, {missing}, {has},
 // {intent} and {past_contacts}; warnings know {phrase}, {quote}, {speaker},
@@ -80,6 +98,7 @@ const (
 	KindFraud      = "fraud"
 	KindVulnerable = "vulnerable"
 	KindComplaint  = "complaint"
+	KindChurn      = "churn"
 	KindDisclosure = "disclosure"
 	KindSupervisor = "supervisor"
 	KindSilence    = "silence"
@@ -93,6 +112,13 @@ const (
 	SeverityCritical = "critical"
 )
 
+// The customer's mood now, as offers name it.
+const (
+	MoodNegative = "negative"
+	MoodNeutral  = "neutral"
+	MoodPositive = "positive"
+)
+
 // Speakers.
 const (
 	SpeakerCustomer = "customer"
@@ -100,8 +126,11 @@ const (
 )
 
 var (
-	kinds      = []string{KindFraud, KindVulnerable, KindComplaint, KindDisclosure, KindSupervisor, KindSilence, KindTalkover}
+	kinds      = []string{KindFraud, KindVulnerable, KindComplaint, KindChurn, KindDisclosure, KindSupervisor, KindSilence, KindTalkover}
 	severities = []string{SeverityInfo, SeverityWarning, SeverityCritical}
+	// Channels and moods a rule may name.
+	channels = []string{"voice", "chat"}
+	moods    = []string{MoodNegative, MoodNeutral, MoodPositive}
 	// emotions mirrors assist.Emotions; rules does not import assist so that
 	// assist may one day import rules.
 	emotions = []string{"anger", "frustration", "sadness", "anxiety", "confusion", "satisfaction", "neutral"}
@@ -131,7 +160,20 @@ type OfferRule struct {
 	Consent string // profile consent flag that must be true
 	Score   float64
 	When    OfferWhen
-	Line    int // line of the rule in its file
+	// Avoid lists the moments the offer must never interrupt.
+	Avoid OfferAvoid
+	// Channels are the channels it applies to, all when empty.
+	Channels List
+	Line     int // line of the rule in its file
+}
+
+// OfferAvoid holds the moments an offer must never interrupt; any one
+// holds it back.
+type OfferAvoid struct {
+	Intents  List `yaml:"intents"`
+	Flows    List `yaml:"flows"`
+	Warnings List `yaml:"warnings"`
+	Mood     List `yaml:"mood"`
 }
 
 // OfferWhen holds an offer's conditions; all must hold.
@@ -145,6 +187,8 @@ type OfferWhen struct {
 	SentimentBelow  *float64 `yaml:"sentiment_below"`
 	SentimentAbove  *float64 `yaml:"sentiment_above"`
 	PastContactsMin *int     `yaml:"past_contacts_min"`
+	Flows           List     `yaml:"flows"`
+	Mood            List     `yaml:"mood"`
 }
 
 // WarningRule is one risk or compliance warning and what triggers it.
@@ -156,7 +200,9 @@ type WarningRule struct {
 	When        WarningWhen
 	MustSay     List // disclosure only
 	WithinTurns int  // disclosure only
-	Line        int  // line of the rule in its file
+	// Channels are the channels it applies to, all when empty.
+	Channels List
+	Line     int // line of the rule in its file
 
 	phrases *regexp.Regexp // compiled When.Phrases, nil when none
 	mustSay *regexp.Regexp // compiled MustSay, nil when none
@@ -331,7 +377,7 @@ func (p *parser) id(n *yaml.Node, f map[string]*yaml.Node, what string) (string,
 }
 
 func (p *parser) offer(n *yaml.Node) (OfferRule, bool) {
-	f, ok := p.fields(n, "offer", "id", "title", "reason", "when", "consent", "score")
+	f, ok := p.fields(n, "offer", "id", "title", "reason", "when", "consent", "score", "avoid", "channels")
 	if f == nil {
 		return OfferRule{}, false
 	}
@@ -356,17 +402,33 @@ func (p *parser) offer(n *yaml.Node) (OfferRule, bool) {
 		ok = false
 	}
 	ok = p.template(f["reason"], o.Reason, what, offerPlaceholders) && ok
+	ok = p.oneOf(f["channels"], &o.Channels, what+" channels", channels) && ok
+	if a := f["avoid"]; a != nil {
+		af, aok := p.fields(a, what+" avoid", "intents", "flows", "warnings", "mood")
+		if af == nil {
+			return o, false
+		}
+		ok = p.decode(a, &o.Avoid, what+" avoid") && ok && aok
+		ok = p.oneOf(af["mood"], &o.Avoid.Mood, what+" avoid mood", moods) && ok
+	}
 	w := f["when"]
 	if w == nil {
 		p.errf(n, "%s: missing when (an offer for everyone is not personalised)", what)
 		return o, false
 	}
 	wf, wok := p.fields(w, what+" when", "segment", "product_missing", "product_has", "tenure_min", "tenure_max",
-		"intents", "sentiment_below", "sentiment_above", "past_contacts_min")
+		"intents", "sentiment_below", "sentiment_above", "past_contacts_min", "flows", "mood")
 	if wf == nil {
 		return o, false
 	}
 	ok = p.decode(w, &o.When, what+" when") && ok && wok
+	ok = p.oneOf(wf["mood"], &o.When.Mood, what+" mood", moods) && ok
+	for _, m := range o.When.Mood {
+		if containsFold(o.Avoid.Mood, m) {
+			p.errf(wf["mood"], "%s: mood %q both fits and is avoided", what, m)
+			ok = false
+		}
+	}
 	c := o.When
 	if len(wf) == 0 {
 		p.errf(w, "%s: empty when", what)
@@ -396,7 +458,7 @@ func (p *parser) offer(n *yaml.Node) (OfferRule, bool) {
 }
 
 func (p *parser) warning(n *yaml.Node) (WarningRule, bool) {
-	f, ok := p.fields(n, "warning", "id", "kind", "severity", "reason", "when", "must_say", "within_turns")
+	f, ok := p.fields(n, "warning", "id", "kind", "severity", "reason", "when", "must_say", "within_turns", "channels")
 	if f == nil {
 		return WarningRule{}, false
 	}
@@ -410,6 +472,7 @@ func (p *parser) warning(n *yaml.Node) (WarningRule, bool) {
 	ok = p.decode(f["must_say"], &r.MustSay, what+" must_say") && ok
 	ok = p.decode(f["within_turns"], &r.WithinTurns, what+" within_turns") && ok
 	ok = p.template(f["reason"], r.Reason, what, warningPlaceholders) && ok
+	ok = p.oneOf(f["channels"], &r.Channels, what+" channels", channels) && ok
 	switch {
 	case f["kind"] == nil:
 		p.errf(n, "%s: missing kind (want one of %s)", what, strings.Join(kinds, ", "))
@@ -491,6 +554,24 @@ func (p *parser) warning(n *yaml.Node) (WarningRule, bool) {
 	r.phrases = phraseRegexp(c.Phrases)
 	r.mustSay = phraseRegexp(r.MustSay)
 	return r, ok
+}
+
+// oneOf decodes a list whose every value must be one of known, lower-cased.
+func (p *parser) oneOf(n *yaml.Node, out *List, what string, known []string) bool {
+	if n == nil {
+		return true
+	}
+	if !p.decode(n, out, what) {
+		return false
+	}
+	for i, v := range *out {
+		(*out)[i] = strings.ToLower(strings.TrimSpace(v))
+		if !slices.Contains(known, (*out)[i]) {
+			p.errf(n, "%s: unknown value %q (want one of %s)", what, v, strings.Join(known, ", "))
+			return false
+		}
+	}
+	return true
 }
 
 var placeholderRe = regexp.MustCompile(`\{([^{}]*)\}`)

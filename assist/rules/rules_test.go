@@ -362,6 +362,23 @@ offers:
     title: T
     when: {tenure_minimum: 3}
 `, []string{`bad.yaml:5: offer "bad" when: unknown key "tenure_minimum"`}},
+		{"unknown channel, mood, and a mood both fitting and avoided", `
+offers:
+  - id: bad
+    title: T
+    channels: [fax]
+    when: {segment: gold}
+  - id: bad2
+    title: T
+    when: {segment: gold, mood: [grumpy]}
+  - id: bad3
+    title: T
+    when: {segment: gold, mood: [neutral]}
+    avoid: {mood: [neutral], colour: red}
+`, []string{`bad.yaml:5: offer "bad" channels: unknown value "fax" (want one of voice, chat)`,
+			`bad.yaml:9: offer "bad2" mood: unknown value "grumpy"`,
+			`offer "bad3" avoid: unknown key "colour"`,
+			`bad.yaml:12: offer "bad3": mood "neutral" both fits and is avoided`}},
 		{"bad severity and kind", `
 warnings:
   - id: bad
@@ -518,27 +535,30 @@ func readSample(t *testing.T, name string) (string, []TurnInfo) {
 }
 
 func TestCenterRulesOnSampleCalls(t *testing.T) {
-	rs, err := LoadRules("testdata/center.yaml")
+	rs, err := BundledRules()
 	if err != nil {
 		t.Fatalf("center.yaml: %v", err)
 	}
-	profiles, err := LoadProfiles("testdata/customers.json")
+	profiles, err := BundledProfiles()
 	if err != nil {
 		t.Fatalf("customers.json: %v", err)
 	}
 	tests := []struct {
-		file     string
-		intents  []string
-		offers   []string
-		warnings map[string]string // id → utterance
+		file, channel string
+		intents       []string
+		offers        []string
+		warnings      map[string]string // id → utterance
 	}{
-		{"lost-card-happy.jsonl", []string{"card-lost-stolen", "card-delivery"}, []string{"travel-card", "virtual-card"},
+		// No travel card after a lost card; the virtual card helps then.
+		{"lost-card-happy.jsonl", "voice", []string{"card-lost-stolen", "card-delivery"}, []string{"virtual-card"},
 			map[string]string{"recording-disclosure": "u2"}},
-		{"angry-overdraft-fees.jsonl", []string{"overdraft-fees"}, []string{"loyalty-fee-waiver", "overdraft-protection"},
+		{"angry-overdraft-fees.jsonl", "voice", []string{"overdraft-fees"}, []string{"loyalty-fee-waiver", "overdraft-protection"},
 			map[string]string{"recording-disclosure": "u2", "complaint-words": "u9", "supervisor-request": "u11", "churn-threat": "u13"}},
-		{"chat-balance-transfer.jsonl", []string{"account-balance", "transfer-between-accounts"}, []string{"savings-sweep"},
-			map[string]string{"recording-disclosure": "u2"}},
-		{"elderly-app-login.jsonl", []string{"password-reset", "mobile-app-problems"}, nil,
+		// No sweep into savings while money moves out of them, and no
+		// recorded-call disclosure on chat.
+		{"chat-balance-transfer.jsonl", "chat", []string{"account-balance", "transfer-between-accounts"}, nil,
+			map[string]string{}},
+		{"elderly-app-login.jsonl", "voice", []string{"password-reset", "mobile-app-problems"}, nil,
 			map[string]string{"recording-disclosure": "u2", "vulnerable-customer": "u1", "fraud-words": "u11", "dead-air": "u21"}},
 	}
 	for _, tc := range tests {
@@ -548,7 +568,7 @@ func TestCenterRulesOnSampleCalls(t *testing.T) {
 			if err != nil || !ok {
 				t.Fatalf("no profile for %q: %v", customer, err)
 			}
-			out := rs.Evaluate(Input{Profile: &p, Turns: turns, Intents: tc.intents, Ended: true})
+			out := rs.Evaluate(Input{Profile: &p, Turns: turns, Intents: tc.intents, Ended: true, Channel: tc.channel})
 			var offers []string
 			for _, o := range out.Offers {
 				offers = append(offers, o.ID)
@@ -612,7 +632,7 @@ warnings:
 		fmt.Printf("%s %s at %s: %s\n", w.Severity, w.Kind, w.UtteranceID, w.Reason)
 	}
 	// Output:
-	// offer travel-card: Offer the Voyager travel card (Gold customer for 4 years with no travel card; asked about card declined)
+	// offer travel-card: Offer the Voyager travel card (Gold customer for 4 years with no travel card; asked about card declined; now: just asked, customer neutral (+0.00))
 	// critical supervisor at u7: Customer asked for a manager
 }
 

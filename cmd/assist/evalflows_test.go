@@ -118,3 +118,28 @@ func TestEvalFlowsSample(t *testing.T) {
 		t.Errorf("accuracy fell: %s", lines[len(lines)-1])
 	}
 }
+
+func TestEvalFlowsBundledFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // "" for no error
+	}{
+		{[]string{"--bundled"}, ""},
+		{[]string{"--bundled", "--steps", "s.json", "--calls", "c.jsonl"}, ""},
+		{[]string{"--bundled", "--steps", "s.json"}, "--steps and --calls go together"},
+		{[]string{"--bundled", "--data", "x.json"}, "leave out --data"},
+		{[]string{"--data", "x.json", "--steps", "s.json", "--calls", "c.jsonl"}, "go with --bundled"},
+	} {
+		var got *evalsuite.FlowsOptions
+		cmd := newEvalFlowsCmd(streams{}, func(_ context.Context, o *evalsuite.FlowsOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		err := cmd.Execute()
+		switch {
+		case tc.want == "" && (err != nil || got == nil || !got.Bundled):
+			t.Errorf("%v: error %v, options %+v", tc.args, err, got)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -87,16 +87,24 @@ type RedactConfig struct {
 }
 
 // GuidanceConfig adds guided flows, personalised offers and risk warnings.
+// "" or "none" leaves a part out; DefaultGuidance is the demo's.
 type GuidanceConfig struct {
 	// Flows is "kb" (the knowledge base's articles with follow-up
 	// actions), a folder of Markdown articles, or ABCD guidelines.
 	Flows string
-	// Rules is a rules file (YAML) of offers and warnings.
+	// Rules is a rules file (YAML) of offers and warnings, or "bundled"
+	// for the sample center's.
 	Rules string
-	// Profiles is a JSON or CSV file of customer profiles, or an http(s)
-	// URL answering GET <url>/<customer id>.
+	// Profiles is a JSON or CSV file of customer profiles, an http(s)
+	// URL answering GET <url>/<customer id>, or "bundled" for the sample
+	// calls' customers.
 	Profiles string
 }
+
+// DefaultGuidance is the guidance of the demo and, unless the command line
+// or the config file says otherwise, of replay, listen and serve: the
+// knowledge base's flows and the bundled center's rules and profiles.
+var DefaultGuidance = GuidanceConfig{Flows: "kb", Rules: "bundled", Profiles: "bundled"}
 
 // ASRConfig chooses the speech recognizer.
 type ASRConfig struct {

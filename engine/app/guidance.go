@@ -15,8 +15,11 @@ import (
 
 // loadGuidance builds the configured guidance; nil when none. articles is
 // the knowledge base in use, for flows from "kb". A rules or profiles file
-// with some bad entries loads the rest and logs the problems.
+// with some bad entries loads the rest and logs the problems. "" and
+// "none" switch a part off; "bundled" rules and profiles are the sample
+// center's, built in.
 func loadGuidance(cfg GuidanceConfig, articles []kb.Article, log *slog.Logger) (*guide.Config, error) {
+	cfg = cfg.normalized()
 	if cfg.Flows == "" && cfg.Rules == "" && cfg.Profiles == "" {
 		return nil, nil
 	}
@@ -31,7 +34,15 @@ func loadGuidance(cfg GuidanceConfig, articles []kb.Article, log *slog.Logger) (
 		}
 		g.Flows, g.Matcher = fl, flows.NewTextMatcher(fl)
 	}
-	if cfg.Rules != "" {
+	switch cfg.Rules {
+	case "":
+	case rules.Bundled:
+		rs, err := rules.BundledRules()
+		if err != nil {
+			return nil, fmt.Errorf("--rules bundled: %w", err)
+		}
+		g.Rules = rs
+	default:
 		rs, err := rules.LoadRules(cfg.Rules)
 		if rs == nil {
 			return nil, fmt.Errorf("--rules: %w", err)
@@ -43,6 +54,12 @@ func loadGuidance(cfg GuidanceConfig, articles []kb.Article, log *slog.Logger) (
 	}
 	switch {
 	case cfg.Profiles == "":
+	case cfg.Profiles == rules.Bundled:
+		ps, err := rules.BundledProfiles()
+		if err != nil {
+			return nil, fmt.Errorf("--profiles bundled: %w", err)
+		}
+		g.Profiles = ps
 	case strings.HasPrefix(cfg.Profiles, "http://") || strings.HasPrefix(cfg.Profiles, "https://"):
 		g.Profiles = &rules.HTTPProfiles{BaseURL: cfg.Profiles}
 	default:
@@ -72,4 +89,14 @@ func loadFlows(src string, articles []kb.Article) ([]flows.Flow, error) {
 		return nil, err
 	}
 	return flows.FromArticles(arts), nil
+}
+
+// normalized is the config with "none" as "".
+func (c GuidanceConfig) normalized() GuidanceConfig {
+	for _, v := range []*string{&c.Flows, &c.Rules, &c.Profiles} {
+		if strings.EqualFold(strings.TrimSpace(*v), "none") {
+			*v = ""
+		}
+	}
+	return c
 }

@@ -68,7 +68,7 @@ func decodeEvents(t *testing.T, ndjson string) []event.Event {
 
 func TestReplayWithGuidance(t *testing.T) {
 	events := replay(t, Config{Guidance: GuidanceConfig{
-		Rules: "../../assist/rules/testdata/center.yaml", Profiles: "../../assist/rules/testdata/customers.json",
+		Rules: "bundled", Profiles: "bundled",
 	}}, 0)
 	offers, kinds := 0, map[string]bool{}
 	for _, e := range events {

@@ -16,6 +16,10 @@ type FlowsOptions struct {
 	// Data is the ABCD conversations, a JSON list like abcd_sample.json;
 	// Guidelines the folder of guidelines.json, kb.json and ontology.json.
 	Data, Guidelines string
+	// Bundled measures step ticks instead (Steps): on Calls against the
+	// annotations in Steps, the bundled calls and theirs when empty.
+	Bundled      bool
+	Steps, Calls string
 	// Out receives a row per chat, then the report as a line of JSON;
 	// ErrOut what was read.
 	Out, ErrOut io.Writer

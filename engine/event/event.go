@@ -235,6 +235,13 @@ type FlowStep struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Done  bool   `json:"done"`
+	// By says what showed a done step done: "action" (the agent's tools),
+	// "agent" (the agent's words), "customer" (the customer's answer) or
+	// "inferred" (the agent moved on to a later step).
+	By string `json:"by,omitempty"`
+	// UtteranceID is the utterance that completed a done step, "" for an
+	// action reported between utterances.
+	UtteranceID string `json:"utterance_id,omitempty"`
 }
 
 // Alert warns the agent (and supervisors) of a risk. Its JSON field "alert"
@@ -244,6 +251,9 @@ type Alert struct {
 	Severity    string `json:"severity"`
 	Reason      string `json:"reason"`
 	UtteranceID string `json:"utterance_id,omitempty"`
+	// Rule is the id of the rules file's warning that raised it, "" for
+	// the engine's own alerts.
+	Rule string `json:"rule,omitempty"`
 }
 
 // Alert severities.

@@ -49,6 +49,11 @@ func (e *refusedError) Error() string {
 func (g *Generator) chatCall(ctx context.Context, rng *mrand.Rand, slot, round int) bool {
 	script := g.cfg.Scripts[(slot+round*g.cfg.Calls)%len(g.cfg.Scripts)]
 	c := g.newCall(slot)
+	if script.Customer != "" {
+		// The script's customer, so that the service finds their profile
+		// (the bundled calls' customers are in the bundled profiles).
+		c.customer = script.Customer
+	}
 	t, err := g.openChat()
 	if err != nil {
 		g.fail(c.id, "connect", err)

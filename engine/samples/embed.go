@@ -38,6 +38,14 @@ import "embed"
 //go:embed *.jsonl
 var FS embed.FS
 
+// Steps annotates the sample calls with the utterance that completed each
+// step of the flows (from the bundled knowledge base's articles) that fit
+// them, and says how they were annotated; 'assist eval flows --bundled'
+// measures the checklist's ticks against it.
+//
+//go:embed steps.json
+var Steps []byte
+
 // ChatFS holds the chat calls for simulated chats, one *.jsonl file per
 // call under chat/.
 //

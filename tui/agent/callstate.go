@@ -15,6 +15,7 @@ package agent
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/event"
@@ -65,6 +66,43 @@ type alertEntry struct {
 	// arrived at, and the pane shows the utterance id instead.
 	at    float64
 	cited bool
+	// count is how many alerts this entry stands for: identical ones, or
+	// the same warning on the same utterance from two sources (the
+	// built-in supervisor_request and a rule's supervisor warning);
+	// reasons are the earlier ones' reasons, oldest first.
+	count   int
+	reasons []string
+	// said and speaker are the cited utterance's text and speaker, when
+	// it is in the transcript.
+	said, speaker string
+}
+
+// sameAlert reports whether two alerts say the same thing: the same type
+// and reason, or the same kind of warning (alertFamily) on the same
+// utterance.
+func sameAlert(a, b event.Alert) bool {
+	if a.Type == b.Type && a.Reason == b.Reason {
+		return true
+	}
+	return a.UtteranceID != "" && a.UtteranceID == b.UtteranceID && alertFamily(a.Type) == alertFamily(b.Type)
+}
+
+// alertFamily is an alert type without the built-in alerts' suffixes, so
+// that supervisor_request meets a rule's supervisor warning and
+// churn_risk a rule's churn warning.
+func alertFamily(t string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(t, "_request"), "_risk")
+}
+
+// severityRank orders severities, critical highest.
+func severityRank(s string) int {
+	switch s {
+	case event.SeverityCritical:
+		return 2
+	case event.SeverityWarning:
+		return 1
+	}
+	return 0
 }
 
 // mark is what the agent did with one suggestion.
@@ -422,7 +460,10 @@ func sanitizeFlow(f *event.FlowState) *event.FlowState {
 		Steps:      make([]event.FlowStep, 0, min(len(f.Steps), maxFlowSteps)),
 	}
 	for _, st := range f.Steps[:min(len(f.Steps), maxFlowSteps)] {
-		out.Steps = append(out.Steps, event.FlowStep{ID: termtext.Sanitize(st.ID), Title: termtext.Sanitize(st.Title), Done: st.Done})
+		out.Steps = append(out.Steps, event.FlowStep{
+			ID: termtext.Sanitize(st.ID), Title: termtext.Sanitize(st.Title), Done: st.Done,
+			By: termtext.Sanitize(st.By), UtteranceID: termtext.Sanitize(st.UtteranceID),
+		})
 	}
 	return out
 }
@@ -437,10 +478,23 @@ func (c *callState) alert(a event.Alert) {
 		Severity:    termtext.Sanitize(a.Severity),
 		Reason:      termtext.Sanitize(a.Reason),
 		UtteranceID: termtext.Sanitize(a.UtteranceID),
+		Rule:        termtext.Sanitize(a.Rule),
 	}
-	e := alertEntry{Alert: a, at: c.lastEnd}
+	e := alertEntry{Alert: a, at: c.lastEnd, count: 1}
 	if i >= 0 {
 		e.at, e.cited = c.lines[i].start, true
+		e.said, e.speaker = c.lines[i].text, string(c.lines[i].speaker)
+	}
+	if j := slices.IndexFunc(c.alerts, func(o alertEntry) bool { return sameAlert(o.Alert, a) }); j >= 0 {
+		// The same warning again, or from a second source: one entry with
+		// a count, at the top, at the higher severity, every reason kept.
+		old := c.alerts[j]
+		c.alerts = slices.Delete(c.alerts, j, j+1)
+		e.count = old.count + 1
+		e.reasons = append(slices.Clone(old.reasons), old.Reason)
+		if severityRank(old.Severity) > severityRank(a.Severity) {
+			e.Severity = old.Severity
+		}
 	}
 	c.alerts = slices.Insert(c.alerts, 0, e)
 	if len(c.alerts) > maxAlerts {

@@ -245,3 +245,77 @@ func TestGoldenViewFlow(t *testing.T) {
 		})
 	}
 }
+
+func TestFlowNextStepShownOnce(t *testing.T) {
+	for _, size := range [][2]int{{160, 48}, {80, 24}} {
+		m, b := flowCall(t, size[0], size[1])
+		r := flowRecs("u3", resetFlow(1))
+		r.Recommendations = append([]event.Recommendation{
+			{Kind: "action", Title: "Verify identity", Reason: "step 2 of 3 of Reset password (1 done)", Score: 0.87},
+		}, r.Recommendations...)
+		m = update(t, m, b.Ev(r))
+		view := stripView(m)
+		if n := strings.Count(view, "Verify identity"); n != 1 {
+			t.Errorf("%dx%d: the next step shows %d times, want once:\n%s", size[0], size[1], n, view)
+		}
+		if !strings.Contains(view, "Two-step login") {
+			t.Errorf("%dx%d: the offer is gone:\n%s", size[0], size[1], view)
+		}
+	}
+}
+
+func TestIdenticalAlertsMergeWithACount(t *testing.T) {
+	m, b := flowCall(t, 160, 48)
+	for _, a := range []event.Alert{
+		{Type: "supervisor_request", Severity: event.SeverityWarning, Reason: `customer asked for a "supervisor"`, UtteranceID: "u1"},
+		{Type: "supervisor", Severity: event.SeverityCritical, Reason: "Customer asked for a supervisor", UtteranceID: "u1"},
+		{Type: "silence", Severity: event.SeverityInfo, Reason: "8 s of silence", UtteranceID: "u2"},
+	} {
+		m = update(t, m, b.Ev(a))
+	}
+	view := stripView(m)
+	if n := strings.Count(view, "supervisor"); n != 2 || !strings.Contains(view, "supervisor ×2") {
+		t.Errorf("the two supervisor alerts of u1 do not merge into one entry with a count:\n%s", view)
+	}
+	if !strings.Contains(view, "2 alerts · 1 critical") {
+		t.Errorf("the counter does not count entries, the merged one critical:\n%s", view)
+	}
+}
+
+func TestAlertsOpenInFull(t *testing.T) {
+	long := "Agent has not said the required disclosure (\"this call is recorded\") within 2 turns, which compliance requires on every recorded line"
+	for _, size := range [][2]int{{160, 48}, {80, 24}} {
+		m, b := flowCall(t, size[0], size[1])
+		for _, a := range []event.Alert{
+			{Type: "disclosure", Severity: event.SeverityWarning, Reason: long, UtteranceID: "u2", Rule: "recording-disclosure"},
+			{Type: "supervisor_request", Severity: event.SeverityCritical, Reason: `customer asked for a "supervisor"`, UtteranceID: "u1"},
+			{Type: "supervisor", Severity: event.SeverityWarning, Reason: "Customer asked for a supervisor", UtteranceID: "u1", Rule: "supervisor-request"},
+		} {
+			m = update(t, m, b.Ev(a))
+		}
+		m = update(t, m, tuitest.Press("A"))
+		// Scroll through the whole overlay, collecting what it shows.
+		var seen strings.Builder
+		for range 20 {
+			seen.WriteString(stripView(m))
+			m = update(t, m, tuitest.Press("pgdown"))
+		}
+		view := strings.Join(strings.Fields(seen.String()), " ")
+		for _, want := range []string{
+			"compliance requires on every recorded line", // the whole reason, wrapped
+			"rule recording-disclosure",
+			"rule supervisor-request",
+			"customer asked for a \"supervisor\"", // the merged alert's other reason
+			"Sure, let me pull up your account.",  // the cited utterance
+			"×2",
+		} {
+			if !strings.Contains(view, want) {
+				t.Errorf("%dx%d: the alerts overlay lacks %q:\n%s", size[0], size[1], want, stripView(m))
+			}
+		}
+		m = update(t, m, tuitest.Press("esc"))
+		if v := stripView(m); !strings.Contains(v, "Next best action") || !strings.Contains(v, "2 alerts · 1 critical") {
+			t.Errorf("%dx%d: esc does not go back to the panes, or the counter is off:\n%s", size[0], size[1], v)
+		}
+	}
+}

@@ -90,7 +90,7 @@ func (m *Screen) refresh() {
 	}
 	if m.shown.callID != cs.id {
 		m.shown = shownRevs{callID: cs.id}
-		m.summaryOpen = false // it was another call's
+		m.summaryOpen, m.alertsOpen = false, false // they were another call's
 	}
 	m.syncComposer(cs)
 	m.transcript.SetLines(cs.id, cs.started, cs.lines, cs.linesRev)
@@ -104,6 +104,7 @@ func (m *Screen) refresh() {
 	}
 	if !m.shown.recsOK || m.shown.recs != cs.recsRev {
 		m.recs.SetData(cs.id, cs.recs, cs.alerts, cs.ended, cs.flow, cs.summary, cs.coach, m.baseKeys.Summary.Help().Key)
+		m.alerts.SetData(cs.id, cs.alerts)
 		m.shown.recs, m.shown.recsOK = cs.recsRev, true
 	}
 	if !m.shown.summaryOK || m.shown.summary != cs.summaryRev {

@@ -64,9 +64,14 @@ func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.State):
 		return m.toggleState()
 	case key.Matches(msg, k.Summary):
+		m.alertsOpen = false
 		return m.toggleSummary()
+	case key.Matches(msg, k.Alerts):
+		m.alertsOpen, m.summaryOpen = !m.alertsOpen, false
 	case key.Matches(msg, k.Close):
-		m.summaryOpen = false
+		m.summaryOpen, m.alertsOpen = false, false
+	case m.alertsOpen:
+		scrollOverlay(m.keys, msg, &m.alerts, len(m.alerts.rows))
 	case m.summaryOpen:
 		m.scrollSummary(msg)
 	default:
@@ -108,6 +113,30 @@ func (m *Screen) toggleSummary() tea.Cmd {
 	cs.requestSummary(true)
 	m.refresh()
 	return summaryCmd(c, cs.id)
+}
+
+// scroller is an overlay that scrolls.
+type scroller interface {
+	Scroll(n int)
+	Page(n int)
+}
+
+// scrollOverlay sends navigation keys to an overlay of n rows.
+func scrollOverlay(k KeyMap, msg tea.KeyPressMsg, p scroller, n int) {
+	switch {
+	case key.Matches(msg, k.Up):
+		p.Scroll(-1)
+	case key.Matches(msg, k.Down):
+		p.Scroll(1)
+	case key.Matches(msg, k.PageUp):
+		p.Page(-1)
+	case key.Matches(msg, k.PageDown):
+		p.Page(1)
+	case key.Matches(msg, k.Top):
+		p.Scroll(-n)
+	case key.Matches(msg, k.Bottom):
+		p.Scroll(n)
+	}
 }
 
 // scrollSummary sends navigation keys to the summary overlay.

@@ -39,7 +39,8 @@ type KeyMap struct {
 	State key.Binding // available after wrap-up; away and back between calls
 
 	Summary key.Binding // ask for a summary of the call and show it, or hide it
-	Close   key.Binding // hide the summary
+	Alerts  key.Binding // show the call's alerts in full, or hide them
+	Close   key.Binding // hide the summary or the alerts
 
 	Help key.Binding // expand or collapse help
 	Quit key.Binding
@@ -78,6 +79,7 @@ func DefaultKeyMap() KeyMap {
 		State: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "available")),
 
 		Summary: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "summary")),
+		Alerts:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "alerts")),
 		Close:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 
 		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
@@ -86,18 +88,18 @@ func DefaultKeyMap() KeyMap {
 }
 
 // ShortHelp returns the bindings shown in the one-line help bar. While
-// the summary overlay is open (Close is enabled), the keys that close it
-// come first, where the bar never cuts them.
+// an overlay is open (Close is enabled), the keys that close it come
+// first, where the bar never cuts them.
 func (k KeyMap) ShortHelp() []key.Binding {
 	if k.Send.Enabled() { // writing a reply
 		return []key.Binding{k.Send, k.Leave, k.Quit}
 	}
 	if k.Close.Enabled() {
-		return []key.Binding{k.Close, k.Summary, k.Up, k.Down, k.Pause, k.NextCall, k.Help, k.Quit}
+		return []key.Binding{k.Close, k.Summary, k.Alerts, k.Up, k.Down, k.Pause, k.NextCall, k.Help, k.Quit}
 	}
 	return []key.Binding{
 		k.State, k.Select, k.Take, k.Write, k.Copy, k.Helpful, k.NotHelpful, k.FocusNext,
-		k.Pause, k.NextCall, k.Help, k.Quit, k.Summary, k.Close,
+		k.Pause, k.NextCall, k.Help, k.Quit, k.Summary, k.Alerts, k.Close,
 	}
 }
 
@@ -106,7 +108,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Select, k.Take, k.Write, k.Copy, k.Helpful, k.NotHelpful, k.Help},
 		{k.FocusNext, k.FocusPrev, k.Up, k.Down, k.Summary},
-		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Close, k.Send, k.Leave},
+		{k.PageUp, k.PageDown, k.Top, k.Bottom, k.Alerts, k.Close, k.Send, k.Leave},
 		{k.Pause, k.Faster, k.Slower, k.NextCall, k.State, k.Quit},
 	}
 }
@@ -121,6 +123,8 @@ type keyState struct {
 	showAll     bool    // full help is open
 	call        bool    // a call is displayed
 	summaryOpen bool    // the summary overlay is open
+	alerts      bool    // the displayed call has alerts
+	alertsOpen  bool    // the alerts overlay is open
 	composer    bool    // the reply composer is shown (a live chat the agent may answer)
 	composing   bool    // the composer has the keys
 	// state is the agent's state when the view publishes it; "" otherwise.
@@ -141,16 +145,21 @@ func (k KeyMap) withState(s keyState) KeyMap {
 	if s.paused {
 		k.Pause.SetHelp("space", "resume")
 	}
-	// The summary overlay hides the panes these keys act on.
+	// An overlay hides the panes these keys act on.
+	overlay := s.summaryOpen || s.alertsOpen
 	for _, b := range []*key.Binding{&k.Select, &k.Copy, &k.Helpful, &k.NotHelpful} {
-		b.SetEnabled(s.suggestions && !s.summaryOpen)
+		b.SetEnabled(s.suggestions && !overlay)
 	}
-	k.FocusNext.SetEnabled(!s.summaryOpen)
-	k.FocusPrev.SetEnabled(!s.summaryOpen)
+	k.FocusNext.SetEnabled(!overlay)
+	k.FocusPrev.SetEnabled(!overlay)
 	k.Summary.SetEnabled(s.call)
-	k.Close.SetEnabled(s.summaryOpen)
+	k.Alerts.SetEnabled(s.alerts || s.alertsOpen)
+	k.Close.SetEnabled(overlay)
 	if s.summaryOpen {
 		k.Summary.SetHelp("S", "hide summary")
+	}
+	if s.alertsOpen {
+		k.Alerts.SetHelp("A", "hide alerts")
 	}
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
 		b.SetEnabled(s.scrollable)
@@ -162,8 +171,8 @@ func (k KeyMap) withState(s keyState) KeyMap {
 	}
 	// On a chat the agent answers, enter takes a reply into the composer
 	// rather than copying it.
-	k.Take.SetEnabled(s.composer && s.suggestions && !s.summaryOpen)
-	k.Write.SetEnabled(s.composer && !s.summaryOpen)
+	k.Take.SetEnabled(s.composer && s.suggestions && !overlay)
+	k.Write.SetEnabled(s.composer && !overlay)
 	k.Summary.SetEnabled(k.Summary.Enabled() && !s.composing)
 	if s.composer {
 		k.Copy.SetKeys("c")
@@ -176,7 +185,7 @@ func (k KeyMap) withState(s keyState) KeyMap {
 	case event.AgentAway:
 		k.State.SetHelp("a", "back: available")
 	}
-	k.State.SetEnabled(s.state != "" && s.state != event.AgentOnCall && !s.summaryOpen)
+	k.State.SetEnabled(s.state != "" && s.state != event.AgentOnCall && !overlay)
 	k.Send.SetEnabled(s.composing)
 	k.Leave.SetEnabled(s.composing)
 	if s.composing {
@@ -184,7 +193,7 @@ func (k KeyMap) withState(s keyState) KeyMap {
 		for _, b := range []*key.Binding{
 			&k.FocusNext, &k.FocusPrev, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 			&k.Select, &k.Take, &k.Write, &k.Copy, &k.Helpful, &k.NotHelpful,
-			&k.Pause, &k.Faster, &k.Slower, &k.NextCall, &k.Summary, &k.Close, &k.Help, &k.State,
+			&k.Pause, &k.Faster, &k.Slower, &k.NextCall, &k.Summary, &k.Alerts, &k.Close, &k.Help, &k.State,
 		} {
 			b.SetEnabled(false)
 		}

@@ -32,6 +32,8 @@ type recommendationsPane struct {
 	sum    *event.Summary
 	coach  *event.Coaching
 	sumKey string // the key that opens the summary, for the entry's hint
+	// alertsKey is the key that opens the alerts overlay, for the title.
+	alertsKey string
 
 	rows   []string
 	offset int
@@ -99,7 +101,12 @@ func (p *recommendationsPane) build() {
 	if p.sum != nil {
 		items++
 	}
-	items += len(p.recs) + len(p.alerts)
+	items += len(p.alerts)
+	for _, r := range p.recs {
+		if !p.inChecklist(r) {
+			items++
+		}
+	}
 	p.rows = p.flowRows(iw, ih)
 	detailed := items*2+1 <= ih-len(p.rows)
 
@@ -175,6 +182,9 @@ func (p *recommendationsPane) summaryItem(w int, detailed bool) []string {
 func (p *recommendationsPane) recRows(recs []event.Recommendation, w int, detailed bool) []string {
 	var rows []string
 	for _, r := range recs {
+		if p.inChecklist(r) {
+			continue
+		}
 		title := r.Title
 		if r.ArticleID != "" && !strings.Contains(title, r.ArticleID) {
 			title = r.ArticleID + " · " + title
@@ -189,6 +199,16 @@ func (p *recommendationsPane) recRows(recs []event.Recommendation, w int, detail
 	return rows
 }
 
+// inChecklist reports whether a recommendation is the checklist's next
+// step, which the checklist above already points at.
+func (p *recommendationsPane) inChecklist(r event.Recommendation) bool {
+	if p.flow == nil || r.Kind != "action" || r.ArticleID != "" {
+		return false
+	}
+	next := nextStep(p.flow)
+	return next != nil && next.Title == r.Title
+}
+
 // alertRows renders the alerts, newest first, under a heading when they
 // follow the recommendations or the checklist.
 func (p *recommendationsPane) alertRows(alerts []alertEntry, w int, detailed bool) []string {
@@ -201,6 +221,9 @@ func (p *recommendationsPane) alertRows(alerts []alertEntry, w int, detailed boo
 		title := clockString(a.at) + "  " + humanize(a.Type)
 		if !a.cited && a.UtteranceID != "" {
 			title += " · " + a.UtteranceID // not in the transcript: cite it by id
+		}
+		if a.count > 1 {
+			title += " ×" + strconv.Itoa(a.count)
 		}
 		rows = append(rows, p.item(st, tag, title, a.Reason, "", w, detailed)...)
 	}
@@ -243,13 +266,7 @@ func (p *recommendationsPane) kind(k string) (string, lipgloss.Style) {
 
 // severity returns the tag and style of an alert severity.
 func (p *recommendationsPane) severity(s string) (string, lipgloss.Style) {
-	switch s {
-	case event.SeverityCritical:
-		return "CRITICAL", p.st().Critical
-	case event.SeverityWarning:
-		return "WARNING", p.st().Warning
-	}
-	return "INFO", p.st().Info
+	return severityTag(p.st(), s)
 }
 
 // alertCount counts the alerts for the pane title.
@@ -266,6 +283,9 @@ func (p recommendationsPane) alertCount() string {
 	s := plural(len(p.alerts), "alert")
 	if critical > 0 {
 		s += " · " + strconv.Itoa(critical) + " critical"
+	}
+	if p.alertsKey != "" {
+		s += " · " + p.alertsKey + " opens"
 	}
 	return s
 }

@@ -69,6 +69,8 @@ type Screen struct {
 	recs        recommendationsPane
 	summary     summaryPane // the overlay, drawn only while summaryOpen
 	summaryOpen bool
+	alerts      alertsPane // the overlay, drawn only while alertsOpen
+	alertsOpen  bool
 	composer    composerPane
 	// composerShown says the layout has the composer: the displayed call
 	// is a live chat the agent may answer. composing says it has the keys.
@@ -128,10 +130,12 @@ func NewScreen(opts Options) Screen {
 		gauges:      newGaugesPane(th),
 		recs:        newRecommendationsPane(th),
 		summary:     newSummaryPane(th),
+		alerts:      newAlertsPane(th),
 		composer:    newComposerPane(th),
 		clock:       now(),
 		speed:       1,
 	}
+	m.recs.alertsKey = m.baseKeys.Alerts.Help().Key
 	m.replay, _ = opts.Controller.(ReplayControls)
 	if !opts.ReadOnly {
 		m.replier, _ = opts.Controller.(Replier)
@@ -166,6 +170,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 	m.gauges.SetStyles(th)
 	m.recs.SetStyles(th)
 	m.summary.SetStyles(th)
+	m.alerts.SetStyles(th)
 	m.composer.SetStyles(th)
 	m.shown = shownRevs{callID: m.shown.callID}
 	m.refresh()
@@ -256,10 +261,12 @@ func (m *Screen) syncKeys() {
 		suggestions: m.suggestions.Count() > 0 && !m.opts.ReadOnly,
 		paused:      m.paused,
 		speed:       m.speed,
-		scrollable:  m.summaryOpen || m.focus != focusSuggestions || m.suggestions.Count() > 0,
+		scrollable:  m.summaryOpen || m.alertsOpen || m.focus != focusSuggestions || m.suggestions.Count() > 0,
 		showAll:     m.help.ShowAll,
 		call:        m.calls[m.current] != nil,
 		summaryOpen: m.summaryOpen,
+		alerts:      m.calls[m.current] != nil && len(m.calls[m.current].alerts) > 0,
+		alertsOpen:  m.alertsOpen,
 		composer:    m.composerShown,
 		composing:   m.composing,
 		state:       m.agentState,
@@ -300,6 +307,8 @@ func (m *Screen) relayout() {
 	m.recs.SetSize(l.Recommendations.W, l.Recommendations.H)
 	m.summary.SetChrome(c)
 	m.summary.SetSize(l.Summary.W, l.Summary.H)
+	m.alerts.SetChrome(c)
+	m.alerts.SetSize(l.Summary.W, l.Summary.H)
 	m.composer.SetChrome(c)
 	m.composer.SetSize(l.Composer.W, l.Composer.H)
 	m.refresh()

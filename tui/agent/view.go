@@ -15,14 +15,18 @@ func (m Screen) Render() string {
 		return ""
 	}
 	l := m.layout
-	if m.summaryOpen {
+	if m.summaryOpen || m.alertsOpen {
 		parts := []placed{{l.Header, m.header.View()}}
 		if !l.Compact { // the overlay covers the right column only
 			t := m.transcript // a copy: the overlay has the focus, not the transcript
 			t.SetFocused(false)
 			parts = append(parts, placed{l.Transcript, t.View()}, placed{l.Composer, m.composer.View()})
 		}
-		parts = append(parts, placed{l.Summary, m.summary.View()}, placed{l.Help, m.helpView()})
+		overlay := m.summary.View()
+		if m.alertsOpen {
+			overlay = m.alerts.View()
+		}
+		parts = append(parts, placed{l.Summary, overlay}, placed{l.Help, m.helpView()})
 		return compose(m.width, m.height, parts)
 	}
 	// Copies: while the composer has the keys, no pane looks focused.
