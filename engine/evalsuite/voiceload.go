@@ -325,7 +325,9 @@ func (r *voiceRun) measure(ctx context.Context, calls, concurrent int) (VoiceLoa
 	if m, err = readMemory(); err != nil {
 		return rep, err
 	}
-	rep.RSSPeakMB = round1(m.Peak)
+	// The kernel brings VmHWM up to date only at some unmappings, so it
+	// can trail a VmRSS read earlier: the peak is at least every reading.
+	rep.RSSPeakMB = max(round1(m.Peak), rep.RSSWarmMB, slices.Max(rep.RSSBatchesMB))
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	rep.GoHeapMB = round1(float64(ms.HeapInuse) / (1 << 20))
