@@ -25,10 +25,15 @@ type engineFlags struct {
 func (f *engineFlags) register(fs *pflag.FlagSet) {
 	f.kb.register(fs)
 	f.models.register(fs)
+	f.registerGuidance(fs)
+	f.asr.register(fs)
+}
+
+// registerGuidance adds the flags of the guidance: flows, rules, profiles.
+func (f *engineFlags) registerGuidance(fs *pflag.FlagSet) {
 	fs.StringVar(&f.guidance.Flows, "flows", "", "guided flows: kb (the knowledge base's articles with follow-up actions), a folder of Markdown articles, or agent guidelines in ABCD's layout (guidelines.json, kb.json, ontology.json)")
 	fs.StringVar(&f.guidance.Rules, "rules", "", "offers and risk/compliance warnings: a rules file (YAML)")
 	fs.StringVar(&f.guidance.Profiles, "profiles", "", "customer profiles: a JSON or CSV file, or an http(s) URL answering GET <url>/<customer id>")
-	f.asr.register(fs)
 }
 
 // config turns the flags into the app's configuration, with the logger and

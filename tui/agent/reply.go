@@ -132,6 +132,10 @@ func (m *Screen) replyDone(msg replyDoneMsg) {
 		return
 	}
 	p.Reset(msg.callID)
+	if m.opts.TypeLines != "" {
+		m.setNote("Said; esc gives the keys to the panes", false)
+		return
+	}
 	m.stopComposing()
 	m.setNote("Reply sent to the customer", false)
 }

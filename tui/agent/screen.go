@@ -128,7 +128,7 @@ func NewScreen(opts Options) Screen {
 		gauges:      newGaugesPane(th),
 		recs:        newRecommendationsPane(th),
 		summary:     newSummaryPane(th),
-		composer:    newComposerPane(th),
+		composer:    newComposerPane(th, opts.TypeLines),
 		clock:       now(),
 		speed:       1,
 	}
