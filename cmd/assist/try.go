@@ -73,6 +73,7 @@ func runTry(ctx context.Context, opts *tryOptions) error {
 	view := opts.view
 	view.ModelStatus = p.Stack.Status
 	view.Controller = p.Controls()
-	view.TypeLines = "a customer line, or " + app.AgentPrefix + " and an agent line · ctrl+s says it"
+	view.TypeLines = "a customer line, or " + app.AgentPrefix + " and an agent line"
+	view.AgentPrefix = app.AgentPrefix
 	return agent.Run(ctx, p.Events, view)
 }

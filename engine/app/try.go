@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
@@ -19,6 +19,15 @@ const AgentPrefix = ">"
 // PlaygroundCallID is the id of the playground's one call.
 const PlaygroundCallID = "try-1"
 
+// A typed line is timed as if spoken: it starts a turn gap after the
+// previous one ends and lasts a word's time per word (about 150 words a
+// minute). The time spent typing would otherwise count as silence, and
+// a trainer's slow typing raise the silence alert.
+const (
+	playgroundTurnGap = 1.0
+	playgroundWordSec = 0.4
+)
+
 // Playground is 'assist try': one empty chat call on the engine in this
 // process, whose lines are typed. The models and guidance are those of
 // Config, as for a replay.
@@ -28,8 +37,10 @@ type Playground struct {
 	Events <-chan event.Event
 	sess   *engine.Session
 	sub    *engine.Subscription
-	start  time.Time
 	cancel context.CancelFunc
+
+	mu      sync.Mutex // one Say at a time, so the turns' times follow
+	lastEnd float64    // when the last line ended, in call seconds
 }
 
 // StartPlayground starts the stack of cfg and an empty chat call on it
@@ -40,7 +51,7 @@ func StartPlayground(ctx context.Context, cfg Config, agent string) (*Playground
 	if err != nil {
 		return nil, err
 	}
-	p := &Playground{Stack: stack, start: time.Now()}
+	p := &Playground{Stack: stack}
 	// Subscribed before the call starts, so call.started is among the
 	// events.
 	p.sub, err = stack.Bus.Subscribe(engine.CallSubject(PlaygroundCallID), func(err error) { log.Warn("bad event", "err", err) })
@@ -82,18 +93,21 @@ func StartPlayground(ctx context.Context, cfg Config, agent string) (*Playground
 // else the customer's. It returns once each line's suggestions, gauges
 // and guidance are published; drafts and other model-server work follow.
 func (p *Playground) Say(ctx context.Context, text string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var said bool
 	for line := range strings.SplitSeq(text, "\n") {
 		speaker, line := ParsePlaygroundLine(line)
 		if line == "" {
 			continue
 		}
-		at := time.Since(p.start).Seconds()
-		u := event.Utterance{Speaker: speaker, Text: line, Start: at, End: at, Source: event.SourceChat}
+		start := p.lastEnd + playgroundTurnGap
+		end := start + playgroundWordSec*float64(len(strings.Fields(line)))
+		u := event.Utterance{Speaker: speaker, Text: line, Start: start, End: end, Source: event.SourceChat}
 		if err := p.sess.Final(ctx, u); err != nil {
 			return fmt.Errorf("say %q: %w", line, err)
 		}
-		said = true
+		p.lastEnd, said = end, true
 	}
 	if !said {
 		return errors.New("nothing to say: type a line")

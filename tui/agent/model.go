@@ -47,6 +47,9 @@ type Options struct {
 	// type, and how to say an agent line), it is titled "Say", it opens
 	// when the call starts and stays open after each line is sent.
 	TypeLines string
+	// AgentPrefix, with TypeLines, starts a line the agent says: a
+	// suggestion taken into the composer gets it, being the agent's.
+	AgentPrefix string
 
 	// Now is the clock; time.Now when nil. Tests pass a fixed clock.
 	Now func() time.Time
