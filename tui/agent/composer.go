@@ -143,9 +143,12 @@ func cleanReply(s string) string {
 }
 
 // sanitizeLines makes each line of s safe to draw and send (see
-// termtext.Sanitize), keeping the line breaks; a CR LF is one break.
+// termtext.Sanitize), keeping the line breaks; a CR LF is one break, and
+// so is a lone CR, which is how terminals (tmux among them) send the line
+// breaks of a paste.
 func sanitizeLines(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = termtext.Sanitize(l)
 	}

@@ -168,6 +168,7 @@ func TestCleanReply(t *testing.T) {
 		{"hello", "hello"},
 		{"  hello  \n\n", "hello"},
 		{"line one\r\nline two", "line one\nline two"},
+		{"line one\rline two\r\rline four", "line one\nline two\n\nline four"},
 		{"\x1b[2Jcleared\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "clearedlink"},
 		{"bidi\u202Eoverride", "bidioverride"},
 		{"\n \n", ""},
