@@ -13,7 +13,7 @@ ARGS    ?=
 # `make bench` (tests use the samples under internal/datasets/testdata).
 DATA    ?= ../shared/data
 
-.PHONY: all build run test vet bench eval eval-tests soak fmt clean deps debs encoder asr-adapt adapt-debs
+.PHONY: all build run try test vet bench eval eval-tests soak fmt clean deps debs encoder asr-adapt adapt-debs
 
 all: build
 
@@ -85,6 +85,11 @@ run: build
 	@$(MAKE) --no-print-directory encoder || echo "sentence encoder unavailable: replaying without it" >&2
 	@echo "run: ./$(BIN) replay $(DEMO) $(ARGS)"
 	@./$(BIN) replay $(DEMO) $(ARGS)
+
+# The playground on the models and guidance of `make run`.
+try: build
+	@$(MAKE) --no-print-directory encoder || echo "sentence encoder unavailable: trying without it" >&2
+	@./$(BIN) try $(DEMO) $(ARGS)
 
 vet: deps
 	$(GO) vet ./...

@@ -25,11 +25,16 @@ type engineFlags struct {
 func (f *engineFlags) register(fs *pflag.FlagSet) {
 	f.kb.register(fs)
 	f.models.register(fs)
+	f.registerGuidance(fs)
+	f.asr.register(fs)
+}
+
+// registerGuidance adds the flags of the guidance: flows, rules, profiles.
+func (f *engineFlags) registerGuidance(fs *pflag.FlagSet) {
 	def := app.DefaultGuidance
 	fs.StringVar(&f.guidance.Flows, "flows", def.Flows, "guided flows: kb (the knowledge base's articles with follow-up actions), a folder of Markdown articles, agent guidelines in ABCD's layout (guidelines.json, kb.json, ontology.json), or none")
 	fs.StringVar(&f.guidance.Rules, "rules", def.Rules, "offers and risk/compliance warnings: a rules file (YAML), bundled (the sample center's), or none")
 	fs.StringVar(&f.guidance.Profiles, "profiles", def.Profiles, "customer profiles: a JSON or CSV file, an http(s) URL answering GET <url>/<customer id>, bundled (the sample calls' customers), or none")
-	f.asr.register(fs)
 }
 
 // config turns the flags into the app's configuration, with the logger and

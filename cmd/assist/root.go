@@ -89,7 +89,7 @@ next actions. Everything runs on embedded models, offline.`,
 		}
 		return nil
 	}
-	root.AddCommand(newServeCmd(io, nil), newAgentCmd(io), newSuperviseCmd(io), newCredsCmd(io), newSimulateCmd(io), newReplayCmd(io, nil), newKBCmd(io), newEvalCmd(io), newTrainCmd(io), newTranscribeCmd(io, nil), newListenCmd(io, nil), newExportCmd(io, nil), newReportCmd(io, nil))
+	root.AddCommand(newServeCmd(io, nil), newAgentCmd(io), newSuperviseCmd(io), newCredsCmd(io), newSimulateCmd(io), newReplayCmd(io, nil), newKBCmd(io), newEvalCmd(io), newTrainCmd(io), newTranscribeCmd(io, nil), newListenCmd(io, nil), newTryCmd(io, nil), newExportCmd(io, nil), newReportCmd(io, nil))
 	return root
 }
 

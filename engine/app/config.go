@@ -13,8 +13,8 @@
 // SearchArticles, MineAllowlist, WriteIntentModel, TranscribeFile,
 // Simulate, Export, Report, IssueCreds). A command with a view gets what
 // the view shows from here: PrepareReplay (with the headless path,
-// Replayer.Headless), Listen, FollowAgent and FollowCalls. Nothing here
-// parses flags or draws on a terminal.
+// Replayer.Headless), Listen, StartPlayground, FollowAgent and
+// FollowCalls. Nothing here parses flags or draws on a terminal.
 package app
 
 import (

@@ -41,17 +41,23 @@ type composerPane struct {
 	from        event.Suggestion
 	utteranceID string
 	sending     bool // a reply is on its way; the text stays until it is taken
+	title       string
 }
 
-// newComposerPane returns an empty composer.
-func newComposerPane(th *theme.Styles) composerPane {
+// newComposerPane returns an empty composer. lines, when set, makes it
+// where the call's lines are typed (Options.TypeLines).
+func newComposerPane(th *theme.Styles, lines string) composerPane {
 	in := textarea.New()
 	in.ShowLineNumbers = false
 	in.Prompt = ""
 	in.Placeholder = "write a reply to the customer"
+	title := "Reply"
+	if lines != "" {
+		in.Placeholder, title = termtext.Sanitize(lines), "Say"
+	}
 	in.CharLimit = composerCharLimit
 	in.SetStyles(th.Transcript.Composer)
-	return composerPane{th: th, input: in}
+	return composerPane{th: th, input: in, title: title}
 }
 
 // SetStyles changes the theme.
@@ -121,7 +127,7 @@ func (p composerPane) View() string {
 	case p.from.ID != "":
 		info = "from a suggestion · " + info
 	}
-	return p.Render(&p.th.Frame, "Reply", info, strings.Split(p.input.View(), "\n"))
+	return p.Render(&p.th.Frame, p.title, info, strings.Split(p.input.View(), "\n"))
 }
 
 // cleanReply makes the composer's text fit to send: each line made safe
@@ -137,9 +143,12 @@ func cleanReply(s string) string {
 }
 
 // sanitizeLines makes each line of s safe to draw and send (see
-// termtext.Sanitize), keeping the line breaks; a CR LF is one break.
+// termtext.Sanitize), keeping the line breaks; a CR LF is one break, and
+// so is a lone CR, which is how terminals (tmux among them) send the line
+// breaks of a paste.
 func sanitizeLines(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = termtext.Sanitize(l)
 	}

@@ -168,6 +168,7 @@ func TestCleanReply(t *testing.T) {
 		{"hello", "hello"},
 		{"  hello  \n\n", "hello"},
 		{"line one\r\nline two", "line one\nline two"},
+		{"line one\rline two\r\rline four", "line one\nline two\n\nline four"},
 		{"\x1b[2Jcleared\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "clearedlink"},
 		{"bidi\u202Eoverride", "bidioverride"},
 		{"\n \n", ""},
@@ -279,5 +280,32 @@ func TestComposerFitsTerminal(t *testing.T) {
 			m, _ = press(t, m, "1", "r")
 			checkFits(t, m, w, h)
 		})
+	}
+}
+
+// TestComposerTypesLines is the composer of 'assist try': open with the
+// keys when the call starts, titled for lines, open still after a line is
+// sent; a suggestion taken into it gets the agent's prefix.
+func TestComposerTypesLines(t *testing.T) {
+	ctl := &fakeChat{fakeController: newFakeController()}
+	m := newTestModel(t, Options{Controller: ctl, TypeLines: "a customer line, or > and an agent line", AgentPrefix: ">"}, 80, 24)
+	m = feedMsgs(t, m, chatCall(&tuitest.EventBuilder{CallID: "try-1"}))
+	if !m.composing {
+		t.Fatal("the composer does not have the keys when the call starts")
+	}
+	if v := stripView(m); !strings.Contains(v, "Say") {
+		t.Errorf("the composer is not titled Say:\n%s", v)
+	}
+	m, _ = press(t, m, "H", "i", "ctrl+s")
+	if !m.composing || m.composer.input.Value() != "" {
+		t.Fatalf("after a line: composing %v, composer %q; want open and empty", m.composing, m.composer.input.Value())
+	}
+	m, _ = press(t, m, "esc", "1", "enter")
+	if got := m.composer.input.Value(); !strings.HasPrefix(got, ">") || len(got) < 10 {
+		t.Fatalf("suggestion 1 taken as %q, want it after the agent's prefix", got)
+	}
+	m, _ = press(t, m, "ctrl+s")
+	if len(ctl.replies) != 2 || ctl.replies[0] != "try-1: Hi" || !strings.HasPrefix(ctl.replies[1], "try-1: >") {
+		t.Fatalf("lines sent %q", ctl.replies)
 	}
 }

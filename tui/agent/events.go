@@ -128,6 +128,12 @@ func (m *Screen) syncComposer(cs *callState) {
 	}
 	if show != m.composerShown {
 		m.composerShown = show
+		if show && m.opts.TypeLines != "" {
+			// Typing lines is the point: the composer has the keys at
+			// once. Its cursor's blink starts with the first key.
+			m.composing = true
+			m.composer.Focus()
+		}
 		m.relayout() // refreshes again, with the composer in step
 	}
 }

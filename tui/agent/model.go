@@ -42,6 +42,14 @@ type Options struct {
 	// controls) are disabled, which also hides them from help. Asking for
 	// a summary stays allowed: it changes nothing in the call.
 	ReadOnly bool
+	// TypeLines, when set, makes the reply composer where the call's lines
+	// are typed, as in 'assist try': TypeLines is its placeholder (what to
+	// type, and how to say an agent line), it is titled "Say", it opens
+	// when the call starts and stays open after each line is sent.
+	TypeLines string
+	// AgentPrefix, with TypeLines, starts a line the agent says: a
+	// suggestion taken into the composer gets it, being the agent's.
+	AgentPrefix string
 
 	// Now is the clock; time.Now when nil. Tests pass a fixed clock.
 	Now func() time.Time

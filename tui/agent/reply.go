@@ -88,6 +88,9 @@ func (m *Screen) takeSelected() tea.Cmd {
 			return nil
 		}
 	}
+	if m.opts.TypeLines != "" {
+		s.Text = m.opts.AgentPrefix + s.Text
+	}
 	m.composer.Take(s, cs.replies.UtteranceID)
 	m.setNote(what+strconv.Itoa(i+1)+" in the composer", false)
 	return tea.Batch(m.startComposing(), m.markUsed(cs, s, cs.replies.UtteranceID))
@@ -132,6 +135,10 @@ func (m *Screen) replyDone(msg replyDoneMsg) {
 		return
 	}
 	p.Reset(msg.callID)
+	if m.opts.TypeLines != "" {
+		m.setNote("Said; esc gives the keys to the panes", false)
+		return
+	}
 	m.stopComposing()
 	m.setNote("Reply sent to the customer", false)
 }

@@ -131,7 +131,7 @@ func NewScreen(opts Options) Screen {
 		recs:        newRecommendationsPane(th),
 		summary:     newSummaryPane(th),
 		alerts:      newAlertsPane(th),
-		composer:    newComposerPane(th),
+		composer:    newComposerPane(th, opts.TypeLines),
 		clock:       now(),
 		speed:       1,
 	}
@@ -143,6 +143,13 @@ func NewScreen(opts Options) Screen {
 	}
 	if m.states != nil {
 		m.agentState, m.stateSince = event.AgentAvailable, m.clock
+	}
+	if opts.TypeLines != "" {
+		k := &m.baseKeys
+		k.Take.SetHelp("r", "say it as the agent")
+		k.Write.SetHelp("w", "type a line")
+		k.Send.SetHelp("ctrl+s", "say the line")
+		k.Leave.SetHelp("esc", "leave the line")
 	}
 	m.help.Styles = st.Help.Keys
 	m.help.FullSeparator = "   "
