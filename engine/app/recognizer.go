@@ -76,7 +76,8 @@ const DigitsAdaptOff = "off"
 // and its acoustic adaptation. The transform is applied to the digits
 // grammar only: trained on FSDD's 8 kHz digits, it took the open language
 // model's word error rate on the LibriVox and JFK clips from 0.462 to
-// 0.495 at 8 kHz μ-law and from 0.312 to 0.495 at 16 kHz, while the
+// 0.495 at 8 kHz μ-law and from 0.312 to 0.495 at 16 kHz (with the
+// endpointer before its prior floor), while the
 // grammar, whose eleven words leave the model little room to stray,
 // decodes the 16 kHz digit recordings of pocketsphinx-testdata as before.
 func digitsConfig(sc *sphinx.Config, adapt string) error {
