@@ -95,7 +95,7 @@ func newServeCmd(io streams, runF func(context.Context, *serveOptions, app.Servi
 	f.StringVar(&opts.twilioInbound, "twilio-inbound", "customer", "who speaks on a Twilio stream's inbound track: customer or agent")
 	f.BoolVar(&opts.svc.NoVoice, "no-voice", false, "take chat only: no speech recognizer is loaded")
 	f.IntVar(&opts.svc.MaxVoiceCalls, "max-voice-calls", app.DefaultMaxVoiceCalls(),
-		fmt.Sprintf("voice calls recognised at once, %g per core unless set; beyond them a call goes to --asr-url, or is refused", app.VoiceCallsPerCore))
+		fmt.Sprintf("voice calls recognised at once, %d per core unless set; beyond them a call goes to --asr-url, or is refused", app.VoiceCallsPerCore))
 	f.DurationVar(&opts.svc.DrainTimeout, "drain-timeout", ingest.DefaultDrainTimeout,
 		"on SIGINT/SIGTERM, how long the open calls have to end (reason shutdown) before the process exits")
 	f.DurationVar(&opts.svc.ReconnectGrace, "reconnect-grace", ingest.DefaultReconnectGrace,

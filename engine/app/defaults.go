@@ -49,16 +49,14 @@ func DefaultDataDir() string {
 
 // VoiceCallsPerCore is how many voice calls one core recognises with the
 // embedded recognizer by default, the figure behind DefaultMaxVoiceCalls.
-// A two-track call (customer and agent taking turns, over line noise)
-// needs 0.21–0.25 of a core while it lasts (BenchmarkTwoTrackCallCost in
-// engine/ingest; median 0.23 over three runs on a loaded two-core
-// machine). Decoders running side by side cost about 1.3 times what one
-// alone does (BenchmarkConcurrentStreams in audio/sphinx: 0.29 against
-// 0.22 of a core per stream), and half the cores are left for the rest of
-// the engine and for moments when both parties speak at once, which is
-// what keeps finals' lag low: 0.5 / (0.23 × 1.3) ≈ 1.7, rounded down to
-// the half. Update it when the recognizer's cost changes.
-const VoiceCallsPerCore = 1.5
+// Measured end to end with 'assist eval voice-load --sweep 1,2,3,4,5,6'
+// on two cores while another job took about one of them: two-track
+// Twilio calls (customer and agent taking turns), decoders warmed, kept
+// up (no audio dropped, finals' lag p99 under 1.5 s) at 4 at a time (p99
+// 0.73 s, 1.1 cores busy) and not at 5 (p99 1.9 s). A call alone needs
+// 0.21–0.25 of a core (BenchmarkTwoTrackCallCost in engine/ingest).
+// Update it when the recognizer's cost changes.
+const VoiceCallsPerCore = 2
 
 // DefaultMaxVoiceCalls is the default of 'assist serve --max-voice-calls':
 // VoiceCallsPerCore for each core the process may use

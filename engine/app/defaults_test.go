@@ -40,7 +40,7 @@ func TestDefaultEncoderDir(t *testing.T) {
 
 func TestMaxVoiceCallsFor(t *testing.T) {
 	for _, tt := range []struct{ cores, want int }{
-		{0, 1}, {1, 1}, {2, 3}, {3, 4}, {4, 6}, {16, 24},
+		{0, 1}, {1, 2}, {2, 4}, {3, 6}, {16, 32},
 	} {
 		if got := maxVoiceCallsFor(tt.cores); got != tt.want {
 			t.Errorf("%d cores: %d voice calls, want %d", tt.cores, got, tt.want)
