@@ -44,6 +44,10 @@ type Suggestion struct {
 	Source     string // kb, history or llm
 	ArticleID  string
 	Title      string
+	// Steps are the article's actions that Text says are done but that no
+	// agent turn has said yet; Text then says them as steps to take ("I'll
+	// lock your card") rather than done ("I've locked your card").
+	Steps []string
 }
 
 // Ranked is the outcome of ranking replies for one customer utterance.
@@ -119,7 +123,7 @@ func (r *Ranker) rank(ctx context.Context, history []Turn, fast bool) (Ranked, e
 	if len(turns) == 0 || strings.TrimSpace(turns[len(turns)-1]) == "" {
 		return Ranked{Abstain: true, Reason: "nothing to search"}, nil
 	}
-	out, err := r.rankArticles(ctx, turns, fast)
+	out, err := r.rankArticles(ctx, turns, history, fast)
 	if err != nil {
 		return Ranked{}, err
 	}
@@ -137,7 +141,7 @@ func (r *Ranker) rank(ctx context.Context, history []Turn, fast bool) (Ranked, e
 }
 
 // rankArticles ranks knowledge articles, or abstains with a reason.
-func (r *Ranker) rankArticles(ctx context.Context, turns []string, fast bool) (Ranked, error) {
+func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Turn, fast bool) (Ranked, error) {
 	retrieve := r.KB.Retrieve
 	if s, ok := r.KB.(StagedRetriever); ok && fast {
 		retrieve = s.RetrieveFast
@@ -174,9 +178,11 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, fast bool) (R
 		if a.OutOfScope {
 			continue
 		}
+		text, steps := pendingReply(a.Answer, a.Actions, history)
 		out.Suggestions = append(out.Suggestions, Suggestion{
 			ID:         "kb:" + a.ID,
-			Text:       a.Answer,
+			Text:       text,
+			Steps:      steps,
 			Confidence: stats.Round(c.Confidence, 3),
 			Source:     "kb",
 			ArticleID:  a.ID,

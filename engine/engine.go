@@ -459,7 +459,7 @@ func suggestionsPayload(utteranceID string, r *assist.Ranked) event.Suggestions 
 	for _, s := range r.Suggestions {
 		out.Suggestions = append(out.Suggestions, event.Suggestion{
 			ID: s.ID, Text: s.Text, Confidence: s.Confidence, Source: s.Source,
-			ArticleID: s.ArticleID, Title: s.Title,
+			ArticleID: s.ArticleID, Title: s.Title, Steps: s.Steps,
 		})
 	}
 	return out
