@@ -179,6 +179,7 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 			continue
 		}
 		text, steps := pendingReply(a.Answer, a.Actions, history)
+		text = dropGivenAsks(text, strings.Join(turns, "\n"))
 		out.Suggestions = append(out.Suggestions, Suggestion{
 			ID:         "kb:" + a.ID,
 			Text:       text,
