@@ -262,3 +262,40 @@ func TestRecommendMergesAlertsAskingTheSame(t *testing.T) {
 		t.Errorf("merged escalate %+v", recs[0])
 	}
 }
+
+// TestRankerUsesTheCall checks the bundled base's replies through Rank: a
+// claim of a step done waits for the agent, and a request for details the
+// customer gave goes.
+func TestRankerUsesTheCall(t *testing.T) {
+	r := testRanker(t)
+	for _, tc := range []struct {
+		name     string
+		turns    []Turn
+		article  string
+		has, not string
+		steps    int
+	}{
+		{"lock not done", []Turn{{"customer", "I lost my debit card"}}, "card-lost-stolen",
+			"I'll lock your card", "I've locked", 1},
+		{"lock done", []Turn{{"agent", "I've locked the card."}, {"customer", "I lost my debit card"}}, "card-lost-stolen",
+			"I've locked your card", "I'll lock", 0},
+		{"transfer details given", []Turn{{"customer", "can i move 1200 from savings into checking?"}}, "transfer-between-accounts",
+			"It will show in both accounts", "Tell me", 0},
+		{"transfer details asked", []Turn{{"customer", "I want to make an internal transfer"}}, "transfer-between-accounts",
+			"Tell me the amount and which account", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := r.Rank(context.Background(), tc.turns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Abstain || got.Suggestions[0].ArticleID != tc.article {
+				t.Fatalf("want %s first, got %+v (%s)", tc.article, got.Suggestions, got.Reason)
+			}
+			s := got.Suggestions[0]
+			if !strings.Contains(s.Text, tc.has) || (tc.not != "" && strings.Contains(s.Text, tc.not)) || len(s.Steps) != tc.steps {
+				t.Errorf("text %q, steps %v; want it to have %q, not %q, %d steps", s.Text, s.Steps, tc.has, tc.not, tc.steps)
+			}
+		})
+	}
+}
