@@ -2,6 +2,7 @@ package assist
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -51,10 +52,11 @@ func isParticiple(word, base string) bool {
 }
 
 // pendingReply rewrites the claims of text that name one of actions and
-// that no agent turn of history says done, and returns the new text and
+// that neither an agent turn of history says done nor done (the titles of
+// the checklist's steps done) holds, and returns the new text and
 // those actions, the steps to take. Text without such claims is returned
 // as is, with no steps.
-func pendingReply(text string, actions []string, history []Turn) (string, []string) {
+func pendingReply(text string, actions []string, history []Turn, done []string) (string, []string) {
 	var steps []string
 	out := claimRe.ReplaceAllStringFunc(text, func(m string) string {
 		sub := claimRe.FindStringSubmatch(m)
@@ -67,7 +69,7 @@ func pendingReply(text string, actions []string, history []Turn) (string, []stri
 			if base == "" || !isParticiple(verb, base) {
 				continue
 			}
-			if agentSaid(history, verb) {
+			if agentSaid(history, verb) || slices.ContainsFunc(done, func(d string) bool { return strings.EqualFold(d, a) }) {
 				return m
 			}
 			steps = append(steps, a)

@@ -299,3 +299,27 @@ func TestRankerUsesTheCall(t *testing.T) {
 		})
 	}
 }
+
+// TestCallAssistReadsTheStepsDone checks that a call's checklist, not only
+// the agent's words, tells a reply its step is done.
+func TestCallAssistReadsTheStepsDone(t *testing.T) {
+	var done []string
+	c := (&Assistant{Sentiment: embedded(t), Ranker: testRanker(t)}).NewCall()
+	c.StepsDone = func() []string { return done }
+	for _, tc := range []struct {
+		done []string
+		want string
+	}{
+		{nil, "I'll lock your card"},
+		{[]string{"Lock the card"}, "I've locked your card"},
+	} {
+		done = tc.done
+		an := c.Sentiment("customer", "I lost my debit card")
+		if err := c.Assist(context.Background(), &an); err != nil {
+			t.Fatal(err)
+		}
+		if an.Ranked.Abstain || !strings.Contains(an.Ranked.Suggestions[0].Text, tc.want) {
+			t.Errorf("steps done %q: suggestions %+v, want one saying %q", tc.done, an.Ranked.Suggestions, tc.want)
+		}
+	}
+}

@@ -163,6 +163,9 @@ func (e *Engine) open(id string, info event.CallStarted, seq uint64) (*Session, 
 	// that is really starting, and holding up this call alone.
 	s.mu.Lock()
 	s.guide = e.startGuidance(id, info)
+	if s.guide != nil {
+		s.call.StepsDone = s.guide.StepsDone // replies say a step done once the checklist has it
+	}
 	s.mu.Unlock()
 	return s, nil
 }
