@@ -92,6 +92,11 @@ type Call struct {
 
 	topics     map[string]*topic // article id → how strongly it was the top match
 	alertsSeen []string          // alert types in the order they first fired
+
+	// StepsDone, when set, returns the titles of the steps of the call's
+	// checklist done so far (by the agent's words or tools); a reply that
+	// claims such a step done is then shown as said (see Suggestion.Steps).
+	StepsDone func() []string
 }
 
 // NewCall starts the model state of a new call.
@@ -156,10 +161,14 @@ func (c *Call) Sentiment(speaker, text string) Analysis {
 // and the error is returned for the caller to log.
 func (c *Call) Assist(ctx context.Context, an *Analysis) error {
 	c.Watch(an)
-	r, err := c.a.Ranker.RankFast(ctx, c.turns)
+	var done []string
+	if c.StepsDone != nil {
+		done = c.StepsDone() // read now: Refine may run on another goroutine
+	}
+	r, err := c.a.Ranker.rank(ctx, c.turns, c.a.Ranker.Staged(), done)
 	if c.a.Ranker.Staged() {
 		turns, ranker := slices.Clone(c.turns), c.a.Ranker
-		an.Refine = func(ctx context.Context) (Ranked, error) { return ranker.Rank(ctx, turns) }
+		an.Refine = func(ctx context.Context) (Ranked, error) { return ranker.rank(ctx, turns, false, done) }
 	}
 	if err != nil {
 		// The agent still gets the alerts; the pane says why nothing is suggested.

@@ -44,6 +44,10 @@ type Suggestion struct {
 	Source     string // kb, history or llm
 	ArticleID  string
 	Title      string
+	// Steps are the article's actions that Text says are done but that no
+	// agent turn has said yet; Text then says them as steps to take ("I'll
+	// lock your card") rather than done ("I've locked your card").
+	Steps []string
 }
 
 // Ranked is the outcome of ranking replies for one customer utterance.
@@ -98,7 +102,7 @@ const contextTurns = 3
 
 // Rank ranks replies for the last customer turn of history.
 func (r *Ranker) Rank(ctx context.Context, history []Turn) (Ranked, error) {
-	return r.rank(ctx, history, false)
+	return r.rank(ctx, history, false, nil)
 }
 
 // Staged says whether the ranking comes in two stages: RankFast, then Rank
@@ -111,15 +115,17 @@ func (r *Ranker) Staged() bool {
 // RankFast is Rank by the retriever's fast stage, when it has two (see
 // Staged); Rank otherwise.
 func (r *Ranker) RankFast(ctx context.Context, history []Turn) (Ranked, error) {
-	return r.rank(ctx, history, r.Staged())
+	return r.rank(ctx, history, r.Staged(), nil)
 }
 
-func (r *Ranker) rank(ctx context.Context, history []Turn, fast bool) (Ranked, error) {
+// rank ranks replies for the last customer turn of history; done are the
+// titles of the checklist steps done so far.
+func (r *Ranker) rank(ctx context.Context, history []Turn, fast bool, done []string) (Ranked, error) {
 	turns := customerTurns(history, contextTurns)
 	if len(turns) == 0 || strings.TrimSpace(turns[len(turns)-1]) == "" {
 		return Ranked{Abstain: true, Reason: "nothing to search"}, nil
 	}
-	out, err := r.rankArticles(ctx, turns, fast)
+	out, err := r.rankArticles(ctx, turns, history, done, fast)
 	if err != nil {
 		return Ranked{}, err
 	}
@@ -137,7 +143,7 @@ func (r *Ranker) rank(ctx context.Context, history []Turn, fast bool) (Ranked, e
 }
 
 // rankArticles ranks knowledge articles, or abstains with a reason.
-func (r *Ranker) rankArticles(ctx context.Context, turns []string, fast bool) (Ranked, error) {
+func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Turn, done []string, fast bool) (Ranked, error) {
 	retrieve := r.KB.Retrieve
 	if s, ok := r.KB.(StagedRetriever); ok && fast {
 		retrieve = s.RetrieveFast
@@ -174,9 +180,12 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, fast bool) (R
 		if a.OutOfScope {
 			continue
 		}
+		text, steps := pendingReply(a.Answer, a.Actions, history, done)
+		text = dropGivenAsks(text, strings.Join(turns, "\n"))
 		out.Suggestions = append(out.Suggestions, Suggestion{
 			ID:         "kb:" + a.ID,
-			Text:       a.Answer,
+			Text:       text,
+			Steps:      steps,
 			Confidence: stats.Round(c.Confidence, 3),
 			Source:     "kb",
 			ArticleID:  a.ID,

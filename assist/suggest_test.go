@@ -262,3 +262,64 @@ func TestRecommendMergesAlertsAskingTheSame(t *testing.T) {
 		t.Errorf("merged escalate %+v", recs[0])
 	}
 }
+
+// TestRankerUsesTheCall checks the bundled base's replies through Rank: a
+// claim of a step done waits for the agent, and a request for details the
+// customer gave goes.
+func TestRankerUsesTheCall(t *testing.T) {
+	r := testRanker(t)
+	for _, tc := range []struct {
+		name     string
+		turns    []Turn
+		article  string
+		has, not string
+		steps    int
+	}{
+		{"lock not done", []Turn{{"customer", "I lost my debit card"}}, "card-lost-stolen",
+			"I'll lock your card", "I've locked", 1},
+		{"lock done", []Turn{{"agent", "I've locked the card."}, {"customer", "I lost my debit card"}}, "card-lost-stolen",
+			"I've locked your card", "I'll lock", 0},
+		{"transfer details given", []Turn{{"customer", "can i move 1200 from savings into checking?"}}, "transfer-between-accounts",
+			"It will show in both accounts", "Tell me", 0},
+		{"transfer details asked", []Turn{{"customer", "I want to make an internal transfer"}}, "transfer-between-accounts",
+			"Tell me the amount and which account", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := r.Rank(context.Background(), tc.turns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Abstain || got.Suggestions[0].ArticleID != tc.article {
+				t.Fatalf("want %s first, got %+v (%s)", tc.article, got.Suggestions, got.Reason)
+			}
+			s := got.Suggestions[0]
+			if !strings.Contains(s.Text, tc.has) || (tc.not != "" && strings.Contains(s.Text, tc.not)) || len(s.Steps) != tc.steps {
+				t.Errorf("text %q, steps %v; want it to have %q, not %q, %d steps", s.Text, s.Steps, tc.has, tc.not, tc.steps)
+			}
+		})
+	}
+}
+
+// TestCallAssistReadsTheStepsDone checks that a call's checklist, not only
+// the agent's words, tells a reply its step is done.
+func TestCallAssistReadsTheStepsDone(t *testing.T) {
+	var done []string
+	c := (&Assistant{Sentiment: embedded(t), Ranker: testRanker(t)}).NewCall()
+	c.StepsDone = func() []string { return done }
+	for _, tc := range []struct {
+		done []string
+		want string
+	}{
+		{nil, "I'll lock your card"},
+		{[]string{"Lock the card"}, "I've locked your card"},
+	} {
+		done = tc.done
+		an := c.Sentiment("customer", "I lost my debit card")
+		if err := c.Assist(context.Background(), &an); err != nil {
+			t.Fatal(err)
+		}
+		if an.Ranked.Abstain || !strings.Contains(an.Ranked.Suggestions[0].Text, tc.want) {
+			t.Errorf("steps done %q: suggestions %+v, want one saying %q", tc.done, an.Ranked.Suggestions, tc.want)
+		}
+	}
+}

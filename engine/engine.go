@@ -163,6 +163,9 @@ func (e *Engine) open(id string, info event.CallStarted, seq uint64) (*Session, 
 	// that is really starting, and holding up this call alone.
 	s.mu.Lock()
 	s.guide = e.startGuidance(id, info)
+	if s.guide != nil {
+		s.call.StepsDone = s.guide.StepsDone // replies say a step done once the checklist has it
+	}
 	s.mu.Unlock()
 	return s, nil
 }
@@ -459,7 +462,7 @@ func suggestionsPayload(utteranceID string, r *assist.Ranked) event.Suggestions 
 	for _, s := range r.Suggestions {
 		out.Suggestions = append(out.Suggestions, event.Suggestion{
 			ID: s.ID, Text: s.Text, Confidence: s.Confidence, Source: s.Source,
-			ArticleID: s.ArticleID, Title: s.Title,
+			ArticleID: s.ArticleID, Title: s.Title, Steps: s.Steps,
 		})
 	}
 	return out

@@ -47,6 +47,21 @@ type Change struct {
 	Drop, Step *NextStep
 }
 
+// StepsDone returns the titles of the checklist's steps done so far, nil
+// without a checklist: the replies read it (assist.Call.StepsDone) to say
+// a step done only once it is.
+func (g *Call) StepsDone() []string {
+	var out []string
+	if cl := g.Checklist(); cl != nil {
+		for _, s := range cl.Steps {
+			if s.Done {
+				out = append(out, s.Title)
+			}
+		}
+	}
+	return out
+}
+
 // Checklist returns the call's checklist now, nil when no flow matched or
 // no flow is configured, or for a nil Call.
 func (g *Call) Checklist() *Checklist {

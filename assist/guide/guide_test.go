@@ -164,6 +164,15 @@ func TestChecklist(t *testing.T) {
 	if !cl.Steps[0].Done || cl.Next != "enter-details" {
 		t.Errorf("checklist after asking for the details: %+v", cl)
 	}
+	if done := g.StepsDone(); len(done) != 1 || done[0] != cl.Steps[0].Title {
+		t.Errorf("steps done %q, want the first step's title %q", done, cl.Steps[0].Title)
+	}
+	if done := unshown.StepsDone(); len(done) == 0 {
+		t.Errorf("no steps done on the unshown call, whose agent entered the details")
+	}
+	if done := (&Config{}).NewCall().StepsDone(); done != nil {
+		t.Errorf("steps done %q without a checklist", done)
+	}
 	// Nothing new: no change.
 	if _, change := g.AgentTurn(agent("u5", "One moment.")); change != nil {
 		t.Errorf("change without progress: %+v", change)

@@ -44,7 +44,7 @@ func TestKBSearch(t *testing.T) {
 func TestKBIndexBuildsThenReusesTheCache(t *testing.T) {
 	data := t.TempDir()
 	out, _, err := execute(t, "kb", "index", "--data", data, "../../kb/samples/larkspur")
-	if err != nil || !strings.Contains(out, "cache built") || !strings.Contains(out, "intents 33") {
+	if err != nil || !strings.Contains(out, "cache built") || !strings.Contains(out, "intents 35") {
 		t.Fatalf("first index: %v\n%s", err, out)
 	}
 	out, _, err = execute(t, "kb", "index", "--data", data, "../../kb/samples/larkspur")
@@ -59,7 +59,7 @@ func TestKBIndexBuildsThenReusesTheCache(t *testing.T) {
 func TestTrainIntents(t *testing.T) {
 	model := filepath.Join(t.TempDir(), "intents.model")
 	out, _, err := execute(t, "train", "intents", "--out", model)
-	if err != nil || !strings.Contains(out, "33 intents") {
+	if err != nil || !strings.Contains(out, "35 intents") {
 		t.Fatalf("train intents: %v\n%s", err, out)
 	}
 	if _, err := intent.Load(model); err != nil {

@@ -174,6 +174,10 @@ type Suggestion struct {
 	// ArticleIDs are the articles a generated draft (source llm) was
 	// grounded in.
 	ArticleIDs []string `json:"article_ids,omitempty"`
+	// Steps are the article's actions the text says are done ("I've
+	// locked your card") that the agent has not said yet: the text says
+	// them as steps to take ("I'll lock your card") until then.
+	Steps []string `json:"steps,omitempty"`
 	// Partial marks a generated draft still streaming: a later
 	// suggestions event for the same utterance carries more of it.
 	Partial bool `json:"partial,omitempty"`
