@@ -17,14 +17,11 @@ import (
 // and the utterance it cites, quoted. It takes the summary overlay's place
 // (layout.Summary) and the navigation keys while open.
 type alertsPane struct {
-	common.Box
+	scrollBox
 	th *theme.Styles // shared, never changed once built
 
 	callID string
 	alerts []alertEntry
-
-	rows   []string
-	offset int
 }
 
 // newAlertsPane returns an empty alerts overlay, always drawn focused.
@@ -56,21 +53,9 @@ func (p *alertsPane) SetData(callID string, alerts []alertEntry) {
 	p.build()
 }
 
-// Scroll moves the view by n rows, down when positive.
-func (p *alertsPane) Scroll(n int) {
-	_, ih := p.Inner()
-	p.offset = common.Clamp(p.offset+n, 0, max(len(p.rows)-ih, 0))
-}
-
-// Page moves the view by n pages.
-func (p *alertsPane) Page(n int) {
-	_, ih := p.Inner()
-	p.Scroll(n * max(ih-1, 1))
-}
-
 // build renders the rows at the current size.
 func (p *alertsPane) build() {
-	iw, ih := p.Inner()
+	iw, _ := p.Inner()
 	p.rows = nil
 	if iw <= 0 {
 		return
@@ -118,7 +103,7 @@ func (p *alertsPane) build() {
 			wrapped("cites   ", a.UtteranceID+" (not in the transcript)")
 		}
 	}
-	p.offset = common.Clamp(p.offset, 0, max(len(p.rows)-ih, 0))
+	p.clampOffset()
 }
 
 // severityTag returns the tag and style of an alert severity.
@@ -134,11 +119,10 @@ func severityTag(rs *theme.RecommendationStyles, severity string) (string, lipgl
 
 // View renders the overlay at exactly its size.
 func (p alertsPane) View() string {
-	_, ih := p.Inner()
-	body := p.rows[min(p.offset, len(p.rows)):min(p.offset+ih, len(p.rows))]
+	body, below := p.window()
 	var notes []string
 	notes = append(notes, plural(len(p.alerts), "alert"))
-	if below := len(p.rows) - p.offset - ih; below > 0 {
+	if below > 0 {
 		notes = append(notes, "↓ "+strconv.Itoa(below)+" more")
 	}
 	return p.Render(&p.th.Frame, "Alerts", strings.Join(notes, "  "), body)

@@ -21,7 +21,7 @@ const tagWidth = 10
 // row of their own, and the checklist folds into one line. The summary
 // shows as one entry; the summary overlay has the whole of it.
 type recommendationsPane struct {
-	common.Box
+	scrollBox
 	th *theme.Styles // shared, never changed once built
 
 	callID string
@@ -34,9 +34,6 @@ type recommendationsPane struct {
 	sumKey string // the key that opens the summary, for the entry's hint
 	// alertsKey is the key that opens the alerts overlay, for the title.
 	alertsKey string
-
-	rows   []string
-	offset int
 }
 
 // newRecommendationsPane returns an empty recommendations pane.
@@ -70,18 +67,6 @@ func (p *recommendationsPane) SetData(callID string, recs []event.Recommendation
 	}
 	p.recs, p.alerts, p.ended, p.flow, p.sum, p.coach, p.sumKey = recs, alerts, ended, flow, sum, coach, sumKey
 	p.build()
-}
-
-// Scroll moves the view by n rows, down when positive.
-func (p *recommendationsPane) Scroll(n int) {
-	_, ih := p.Inner()
-	p.offset = common.Clamp(p.offset+n, 0, max(len(p.rows)-ih, 0))
-}
-
-// Page moves the view by n pages.
-func (p *recommendationsPane) Page(n int) {
-	_, ih := p.Inner()
-	p.Scroll(n * max(ih-1, 1))
 }
 
 // build renders the rows at the current size.
@@ -138,7 +123,7 @@ func (p *recommendationsPane) build() {
 	if len(p.rows) == 0 {
 		p.rows = []string{p.st().Empty.Render(common.Fit("Nothing to recommend yet.", iw))}
 	}
-	p.offset = common.Clamp(p.offset, 0, max(len(p.rows)-ih, 0))
+	p.clampOffset()
 }
 
 // maxCoachRows bounds the rows of a coaching note's text: three when the
@@ -292,8 +277,7 @@ func (p recommendationsPane) alertCount() string {
 
 // View renders the pane at exactly its size.
 func (p recommendationsPane) View() string {
-	_, ih := p.Inner()
-	body := p.rows[min(p.offset, len(p.rows)):min(p.offset+ih, len(p.rows))]
+	body, _ := p.window()
 	return p.Render(&p.th.Frame, "Next best action", p.alertCount(), body)
 }
 

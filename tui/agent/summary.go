@@ -27,7 +27,7 @@ const summaryLabelWidth = 14
 // the compact layout is tall enough to read a summary in, and it takes the
 // navigation keys then.
 type summaryPane struct {
-	common.Box
+	scrollBox
 	th *theme.Styles // shared, never changed once built
 
 	callID  string
@@ -35,8 +35,6 @@ type summaryPane struct {
 	atEnd   bool           // the wrap-up from call.ended
 	pending bool           // a new summary was asked for
 
-	rows   []string
-	offset int
 }
 
 // newSummaryPane returns an empty summary overlay. It is always drawn
@@ -73,21 +71,9 @@ func (p *summaryPane) SetData(callID string, sum *event.Summary, atEnd, pending 
 	p.build()
 }
 
-// Scroll moves the view by n rows, down when positive.
-func (p *summaryPane) Scroll(n int) {
-	_, ih := p.Inner()
-	p.offset = common.Clamp(p.offset+n, 0, max(len(p.rows)-ih, 0))
-}
-
-// Page moves the view by n pages.
-func (p *summaryPane) Page(n int) {
-	_, ih := p.Inner()
-	p.Scroll(n * max(ih-1, 1))
-}
-
 // build renders the rows at the current size.
 func (p *summaryPane) build() {
-	iw, ih := p.Inner()
+	iw, _ := p.Inner()
 	p.rows = nil
 	if iw <= 0 {
 		return
@@ -109,7 +95,7 @@ func (p *summaryPane) build() {
 		p.text("Disposition", s.Disposition, st.Value, iw)
 		p.text("Entities", strings.Join(s.Entities, " · "), st.Entity, iw)
 	}
-	p.offset = common.Clamp(p.offset, 0, max(len(p.rows)-ih, 0))
+	p.clampOffset()
 }
 
 // sourceBadge says where the summary comes from: a model server wrote it,
@@ -185,8 +171,7 @@ func (p *summaryPane) add(label string, lines []string, w int) {
 
 // View renders the overlay at exactly its size.
 func (p summaryPane) View() string {
-	_, ih := p.Inner()
-	body := p.rows[min(p.offset, len(p.rows)):min(p.offset+ih, len(p.rows))]
+	body, below := p.window()
 	title := "Call summary"
 	if p.atEnd {
 		title = "Wrap-up summary"
@@ -195,7 +180,7 @@ func (p summaryPane) View() string {
 	if p.pending && p.sum != nil {
 		notes = append(notes, "updating…")
 	}
-	if below := len(p.rows) - p.offset - ih; below > 0 {
+	if below > 0 {
 		notes = append(notes, "↓ "+strconv.Itoa(below)+" more")
 	}
 	return p.Render(&p.th.Frame, title, strings.Join(notes, "  "), body)
