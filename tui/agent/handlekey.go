@@ -71,9 +71,9 @@ func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close):
 		m.summaryOpen, m.alertsOpen = false, false
 	case m.alertsOpen:
-		scrollOverlay(m.keys, msg, &m.alerts, len(m.alerts.rows))
+		scrollOverlay(m.keys, msg, &m.alerts.scrollBox)
 	case m.summaryOpen:
-		m.scrollSummary(msg)
+		scrollOverlay(m.keys, msg, &m.summary.scrollBox)
 	default:
 		m.scrollFocused(msg)
 	}
@@ -115,14 +115,9 @@ func (m *Screen) toggleSummary() tea.Cmd {
 	return summaryCmd(c, cs.id)
 }
 
-// scroller is an overlay that scrolls.
-type scroller interface {
-	Scroll(n int)
-	Page(n int)
-}
-
-// scrollOverlay sends navigation keys to an overlay of n rows.
-func scrollOverlay(k KeyMap, msg tea.KeyPressMsg, p scroller, n int) {
+// scrollOverlay sends navigation keys to an overlay.
+func scrollOverlay(k KeyMap, msg tea.KeyPressMsg, p *scrollBox) {
+	n := len(p.rows)
 	switch {
 	case key.Matches(msg, k.Up):
 		p.Scroll(-1)
@@ -136,25 +131,6 @@ func scrollOverlay(k KeyMap, msg tea.KeyPressMsg, p scroller, n int) {
 		p.Scroll(-n)
 	case key.Matches(msg, k.Bottom):
 		p.Scroll(n)
-	}
-}
-
-// scrollSummary sends navigation keys to the summary overlay.
-func (m *Screen) scrollSummary(msg tea.KeyPressMsg) {
-	k, p := m.keys, &m.summary
-	switch {
-	case key.Matches(msg, k.Up):
-		p.Scroll(-1)
-	case key.Matches(msg, k.Down):
-		p.Scroll(1)
-	case key.Matches(msg, k.PageUp):
-		p.Page(-1)
-	case key.Matches(msg, k.PageDown):
-		p.Page(1)
-	case key.Matches(msg, k.Top):
-		p.Scroll(-len(p.rows))
-	case key.Matches(msg, k.Bottom):
-		p.Scroll(len(p.rows))
 	}
 }
 
