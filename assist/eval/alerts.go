@@ -1,16 +1,15 @@
 package eval
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/internal/datasets"
 )
 
 // AlertCall is one call to replay through the alert rules: its turns in
@@ -70,37 +69,31 @@ const alertSlack = 1
 // ReadExpectedAlerts reads the expected alerts of calls from a JSON-lines
 // file, one call a line.
 func ReadExpectedAlerts(path string) (map[string]ExpectedAlerts, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("expected alerts: %w", err)
-	}
 	known := []string{assist.AlertSupervisor, assist.AlertChurn, assist.AlertEscalation, assist.AlertDrop}
-	out := map[string]ExpectedAlerts{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
+	calls, err := datasets.LoadJSONL(path, func(line []byte) (ExpectedAlerts, error) {
 		var e ExpectedAlerts
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		if err := json.Unmarshal(line, &e); err != nil {
+			return e, err
 		}
 		if e.CallID == "" {
-			return nil, fmt.Errorf("%s:%d: no call_id", path, line)
-		}
-		if _, dup := out[e.CallID]; dup {
-			return nil, fmt.Errorf("%s:%d: call %s listed twice", path, line, e.CallID)
+			return e, errors.New("no call_id")
 		}
 		for _, a := range e.Alerts {
 			if !slices.Contains(known, a.Type) || a.Turn < 1 {
-				return nil, fmt.Errorf("%s:%d: alert %+v: want a type among %s and a turn from 1", path, line, a, strings.Join(known, ", "))
+				return e, fmt.Errorf("alert %+v: want a type among %s and a turn from 1", a, strings.Join(known, ", "))
 			}
 		}
-		out[e.CallID] = e
-	}
-	if err := sc.Err(); err != nil {
+		return e, nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("expected alerts: %w", err)
+	}
+	out := make(map[string]ExpectedAlerts, len(calls))
+	for _, e := range calls {
+		if _, dup := out[e.CallID]; dup {
+			return nil, fmt.Errorf("expected alerts %s: call %s listed twice", path, e.CallID)
+		}
+		out[e.CallID] = e
 	}
 	return out, nil
 }

@@ -1,14 +1,13 @@
 package eval
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/larkspur-labs/assist/assist"
+	"github.com/larkspur-labs/assist/internal/datasets"
 )
 
 // ContactTurn is one customer turn of the project's hand-labelled
@@ -39,45 +38,33 @@ func LoadContactTurns(path, split string) ([]ContactTurn, error) {
 	if split != "" && !slices.Contains(ContactSplits, split) {
 		return nil, fmt.Errorf("contact-center set: split %q, want dev or test", split)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("contact-center set: %w", err)
-	}
-	var out []ContactTurn
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
+	turns, err := datasets.LoadJSONL(path, func(line []byte) (ContactTurn, error) {
 		var t ContactTurn
-		if err := json.Unmarshal(sc.Bytes(), &t); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		if err := json.Unmarshal(line, &t); err != nil {
+			return t, err
 		}
 		switch {
 		case t.Text == "":
-			err = fmt.Errorf("no text")
+			return t, errors.New("no text")
 		case !slices.Contains(assist.Polarities, t.Polarity):
-			err = fmt.Errorf("polarity %q, want positive, negative or neutral", t.Polarity)
+			return t, fmt.Errorf("polarity %q, want positive, negative or neutral", t.Polarity)
 		case !slices.Contains(assist.Emotions, t.Gauge):
-			err = fmt.Errorf("gauge %q is not one of %v", t.Gauge, assist.Emotions)
+			return t, fmt.Errorf("gauge %q is not one of %v", t.Gauge, assist.Emotions)
 		case !slices.Contains(ContactSplits, t.Split):
-			err = fmt.Errorf("split %q, want dev or test", t.Split)
+			return t, fmt.Errorf("split %q, want dev or test", t.Split)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-		if split == "" || t.Split == split {
-			out = append(out, t)
-		}
-	}
-	if err := sc.Err(); err != nil {
+		return t, nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("contact-center set: %w", err)
 	}
-	if len(out) == 0 {
+	if split != "" {
+		turns = slices.DeleteFunc(turns, func(t ContactTurn) bool { return t.Split != split })
+	}
+	if len(turns) == 0 {
 		return nil, fmt.Errorf("contact-center set %s: no turns in split %q", path, split)
 	}
-	return out, nil
+	return turns, nil
 }
 
 // ContactSentiment reads the contact-center set as a sentiment test set

@@ -33,3 +33,11 @@ func readJSONL[T any](name string, r io.Reader, skip func(*LineError), parse fun
 	}
 	return out, nil
 }
+
+// LoadJSONL reads the JSONL file at path, every non-blank line through
+// parse; a line parse rejects is a *LineError naming the file and line.
+func LoadJSONL[T any](path string, parse func(line []byte) (T, error)) ([]T, error) {
+	return Load(path, func(name string, r io.Reader) ([]T, error) {
+		return readJSONL(name, r, nil, func(line []byte, _ int) (T, error) { return parse(line) })
+	})
+}
