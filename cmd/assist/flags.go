@@ -193,3 +193,18 @@ func (f *storeFlags) check() error {
 	}
 	return nil
 }
+
+// viewConfig opens the log the view flags ask for and builds the app's
+// configuration from the engine flags: what every command with the agent
+// view starts from. done closes the log.
+func viewConfig(e *engineFlags, v *viewFlags, stderr io.Writer) (cfg app.Config, done func(), err error) {
+	log, done, err := v.logger(stderr)
+	if err != nil {
+		return app.Config{}, nil, err
+	}
+	if cfg, err = e.config(log, stderr); err != nil {
+		done()
+		return app.Config{}, nil, err
+	}
+	return cfg, done, nil
+}

@@ -60,15 +60,11 @@ func runListen(ctx context.Context, opts *listenOptions) error {
 	if f, ok := opts.io.out.(*os.File); !opts.headless && (!ok || !term.IsTerminal(f.Fd())) {
 		return errors.New("the agent view needs a terminal (or --headless)")
 	}
-	log, closeLog, err := opts.logger(opts.io.err)
+	cfg, closeLog, err := viewConfig(&opts.engineFlags, &opts.viewFlags, opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	cfg, err := opts.engineFlags.config(log, opts.io.err)
-	if err != nil {
-		return err
-	}
 	opts.Agent = os.Getenv("USER")
 	live, err := app.Listen(ctx, cfg, opts.Live)
 	if err != nil {

@@ -75,15 +75,11 @@ func newReplayCmd(io streams, runF func(context.Context, *replayOptions) error) 
 
 // runReplay plays the calls app prepared headless, or in the agent view.
 func runReplay(ctx context.Context, opts *replayOptions) error {
-	log, closeLog, err := opts.logger(opts.io.err)
+	cfg, closeLog, err := viewConfig(&opts.engineFlags, &opts.viewFlags, opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	cfg, err := opts.engineFlags.config(log, opts.io.err)
-	if err != nil {
-		return err
-	}
 	r, err := app.PrepareReplay(ctx, cfg, opts.ReplayOptions)
 	if err != nil {
 		return err

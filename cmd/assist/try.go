@@ -52,15 +52,11 @@ func runTry(ctx context.Context, opts *tryOptions) error {
 			return errors.New("assist try needs a terminal: it is the agent view")
 		}
 	}
-	log, closeLog, err := opts.logger(opts.io.err)
+	cfg, closeLog, err := viewConfig(&opts.engineFlags, &opts.viewFlags, opts.io.err)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	cfg, err := opts.engineFlags.config(log, opts.io.err)
-	if err != nil {
-		return err
-	}
 	p, err := app.StartPlayground(ctx, cfg, os.Getenv("USER"))
 	if err != nil {
 		return err
