@@ -414,8 +414,17 @@ func sanitizeSuggestion(r event.Suggestion) event.Suggestion {
 			out.ArticleIDs = append(out.ArticleIDs, a)
 		}
 	}
+	for _, st := range r.Steps[:min(len(r.Steps), maxReplySteps)] {
+		if st = termtext.Sanitize(st); st != "" {
+			out.Steps = append(out.Steps, st)
+		}
+	}
 	return out
 }
+
+// maxReplySteps bounds the steps shown under a reply: an answer promises a
+// few actions at most.
+const maxReplySteps = 4
 
 // feedback records what the agent did with a suggestion.
 func (c *callState) feedback(fb event.Feedback) {
