@@ -79,8 +79,8 @@ func TestReplayWithGuidance(t *testing.T) {
 				}
 			}
 		case event.Alert:
-			if p.UtteranceID == "" {
-				t.Errorf("alert %+v cites no utterance", p)
+			if p.UtteranceID == "" || p.Rule == "" {
+				t.Errorf("alert %+v cites no utterance or names no rule", p)
 			}
 			kinds[p.Type] = true
 		}

@@ -260,8 +260,9 @@ type Alert struct {
 	Severity    string `json:"severity"`
 	Reason      string `json:"reason"`
 	UtteranceID string `json:"utterance_id,omitempty"`
-	// Rule is the id of the rules file's warning that raised it, "" for
-	// the engine's own alerts.
+	// Rule is the id of the rule that raised it: a rules file's warning,
+	// or one of the engine's own ("builtin.supervisor-words", …); "" in
+	// events from before the engine's own had ids.
 	Rule string `json:"rule,omitempty"`
 }
 
