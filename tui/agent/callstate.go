@@ -474,8 +474,17 @@ func sanitizeFlow(f *event.FlowState) *event.FlowState {
 			By: termtext.Sanitize(st.By), UtteranceID: termtext.Sanitize(st.UtteranceID),
 		})
 	}
+	// The call's earlier flows, the latest few, without their own earlier
+	// ones (a checklist nests one level).
+	for _, e := range f.Earlier[max(len(f.Earlier)-maxEarlierFlows, 0):] {
+		e.Earlier = nil
+		out.Earlier = append(out.Earlier, *sanitizeFlow(&e))
+	}
 	return out
 }
+
+// maxEarlierFlows bounds the earlier flows a checklist keeps.
+const maxEarlierFlows = 4
 
 // alert adds an alert, newest first, dated by the utterance it cites when
 // that utterance is in the transcript.
