@@ -2,6 +2,7 @@ package evalsuite
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,7 +63,7 @@ func Replies(ctx context.Context, o *RepliesOptions) error {
 
 // replyRanks ranks the bundled knowledge base's replies on calls against
 // the annotations in data (named name), with the sentence encoder in
-// encoderDir ('' for none), writing a row per annotated turn to out.
+// encoderDir (” for none), writing a row per annotated turn to out.
 func replyRanks(ctx context.Context, name string, data []byte, calls []eval.StepCall, encoderDir string, out, errOut io.Writer) (eval.RepliesReport, error) {
 	ann, err := eval.ParseReplyAnnotations(name, data)
 	if err != nil {
@@ -94,27 +95,50 @@ func replyRanks(ctx context.Context, name string, data []byte, calls []eval.Step
 	return rep, tw.Flush()
 }
 
-// The replies group runs `assist eval replies` on the bundled calls, with
-// the sentence encoder.
+// The replies group runs `assist eval replies` with the sentence encoder
+// on the bundled calls and on the Harper Valley sample calls of the data
+// folder, against the annotations of each (the latter's built in from
+// testdata).
 var repliesGroup = group{
-	name: "replies", encoder: true,
+	name: "replies", needs: []string{hvbSample}, encoder: true,
 	run: func(ctx context.Context, s *suite) ([]Row, error) {
-		calls, err := bundledStepCalls()
+		bundled, err := bundledStepCalls()
 		if err != nil {
 			return nil, err
 		}
-		rep, err := replyRanks(ctx, "engine/samples/replies.json", samples.Replies, calls, s.opts.Encoder, io.Discard, io.Discard)
+		hvb, err := fileStepCalls(s.data(hvbSample))
 		if err != nil {
 			return nil, err
 		}
-		return []Row{{
-			Figure:  "suggested replies against the articles annotated for each customer turn: the 4 bundled calls (partly in-sample)",
-			Command: "assist eval replies",
-			Value:   repliesValue(rep),
-			Figures: rep,
-		}}, nil
+		var rows []Row
+		for _, set := range []struct {
+			what, name, args string
+			data             []byte
+			calls            []eval.StepCall
+		}{
+			{"the 4 bundled calls (partly in-sample)", "engine/samples/replies.json", "", samples.Replies, bundled},
+			{"the 4 Harper Valley sample calls (out of sample)", "engine/evalsuite/testdata/hvb_replies.json",
+				" --replies engine/evalsuite/testdata/hvb_replies.json --calls " + dataArg(hvbSample), hvbRepliesJSON, hvb},
+		} {
+			rep, err := replyRanks(ctx, set.name, set.data, set.calls, s.opts.Encoder, io.Discard, io.Discard)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, Row{
+				Figure:  "suggested replies against the articles annotated for each customer turn: " + set.what,
+				Command: "assist eval replies" + set.args,
+				Value:   repliesValue(rep),
+				Figures: rep,
+			})
+		}
+		return rows, nil
 	},
 }
+
+// hvbRepliesJSON annotates hvbSample's customer turns.
+//
+//go:embed testdata/hvb_replies.json
+var hvbRepliesJSON []byte
 
 // repliesValue is a reply evaluation's figures as the README quotes them.
 func repliesValue(r eval.RepliesReport) string {
