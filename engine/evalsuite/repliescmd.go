@@ -63,7 +63,7 @@ func Replies(ctx context.Context, o *RepliesOptions) error {
 
 // replyRanks ranks the bundled knowledge base's replies on calls against
 // the annotations in data (named name), with the sentence encoder in
-// encoderDir (” for none), writing a row per annotated turn to out.
+// encoderDir (empty for none), writing a row per annotated turn to out.
 func replyRanks(ctx context.Context, name string, data []byte, calls []eval.StepCall, encoderDir string, out, errOut io.Writer) (eval.RepliesReport, error) {
 	ann, err := eval.ParseReplyAnnotations(name, data)
 	if err != nil {
