@@ -379,6 +379,17 @@ func TestTrackerFollowsNewNeeds(t *testing.T) {
 			{"agent", "I'm sorry. I'll lock your card, and I can order a replacement card for you."},
 			{"customer", "ok. what interest rate do you pay on the savings account these days?"},
 		}, "card-lost-stolen", "", ""},
+		{"a step under way for a while does not hold the flow", []turn{
+			{"customer", "I forgot my password for online banking, how do I reset it?"},
+			{"agent", "Let me walk you through it: tap Forgot password on the sign-in screen."},
+			{"customer", "ok hold on"},
+			{"agent", "Sure, take your time."},
+			{"customer", "ok"},
+			{"agent", "No rush."},
+			{"customer", "still looking"},
+			{"agent", "That's fine."},
+			{"customer", "ok. another thing, how much interest rate do you pay on the savings account these days?"},
+		}, "interest-rates", "password-reset", ""},
 		{"the agent doing another flow's own step keeps it", []turn{
 			{"customer", "the larkspur app on my phone won't let me sign in, it keeps crashing"},
 			{"agent", "What does the screen say, and which phone do you use?"},

@@ -32,6 +32,9 @@ const (
 	needScore = 8.0
 	needRatio = 1.5
 	needWords = 5
+	// stallTurns is how many turns without a step of a flow begun or done
+	// leave it stalled, though a step is begun: three exchanges.
+	stallTurns = 6
 	// A flow whose own step the agent said done joins the record when the
 	// customer's words score it at least touchShare of the current flow.
 	touchShare = 0.5
@@ -349,14 +352,15 @@ func (t *Tracker) newNeed(text string) {
 
 // settled reports whether the current flow can give way to a new need: no
 // step of it is begun and unfinished (every step is done, or the agent
-// left the rest undone).
+// left the rest undone), or it stalled: nothing of it was begun or done in
+// the last stallTurns turns.
 func (t *Tracker) settled() bool {
+	open, last := false, -1
 	for _, s := range t.flowState(t.current).Steps {
-		if s.Started && !s.Done {
-			return false
-		}
+		open = open || s.Started && !s.Done
+		last = max(last, s.StartedAt, s.DoneAt)
 	}
-	return true
+	return !open || t.turn-last >= stallTurns
 }
 
 // touch keeps in the record the flow of a step the agent said done (done,
