@@ -154,7 +154,8 @@ eval-tests: deps encoder adapt-debs
 # Markdown table (figure, command, value) on stdout, progress on stderr, and
 # writes the figures behind it to bin/eval.json. Retrieval on BANKING77 and
 # CLINC150 with and without the sentence encoder, sentiment and the emotion
-# gauges, guided flows, speech at real-time pace (jfk.wav, LibriVox and digit
+# gauges, guided flows, the checklist's ticks and the suggested replies on
+# the annotated calls, speech at real-time pace (jfk.wav, LibriVox and digit
 # clips at 16 kHz and 8 kHz μ-law, 180 FSDD recordings), the SGD replay
 # three times per configuration, and 100 two-track Twilio calls, 8 at a time,
 # through the voice path (memory, dropped audio, finals' lag): about fifteen

@@ -17,11 +17,23 @@ const (
 	SeverityCritical = "critical"
 )
 
+// The built-in alert rules' ids, in Alert.Rule: what raised an alert, as a
+// rules file's warning names its id, so that every alert says its rule.
+const (
+	RuleSupervisor          = "builtin.supervisor-words"
+	RuleChurn               = "builtin.leave-words"
+	RuleEscalationRising    = "builtin.negativity-rising"
+	RuleEscalationSustained = "builtin.negative-turns"
+	RuleDrop                = "builtin.sentiment-drop"
+)
+
 // Alert warns the agent of a risk in the call, with the reason in words.
 type Alert struct {
 	Type     string
 	Severity string
 	Reason   string
+	// Rule is the built-in rule that raised it (RuleSupervisor, …).
+	Rule string
 }
 
 // Alert thresholds. A customer is at escalation risk when their rolling
@@ -83,10 +95,10 @@ func (w *watch) observeCustomer(text string, s Score, rolling float64, cues Cues
 	}
 
 	if m := cues.Supervisor; m != "" {
-		fire(Alert{AlertSupervisor, SeverityWarning, fmt.Sprintf("customer asked for a %q", m)})
+		fire(Alert{AlertSupervisor, SeverityWarning, fmt.Sprintf("customer asked for a %q", m), RuleSupervisor})
 	}
 	if m := cues.Leave; m != "" {
-		fire(Alert{AlertChurn, SeverityWarning, fmt.Sprintf("customer mentioned %q", m)})
+		fire(Alert{AlertChurn, SeverityWarning, fmt.Sprintf("customer mentioned %q", m), RuleChurn})
 	}
 	calm := cues.Deescalates()
 
@@ -106,10 +118,10 @@ func (w *watch) observeCustomer(text string, s Score, rolling float64, cues Cues
 	case calm || s.Polarity >= escalationTurn:
 	case w.falling >= escalationTurns-1 && rolling < escalationFloor:
 		fire(Alert{AlertEscalation, SeverityCritical, fmt.Sprintf(
-			"customer negativity rising for %d turns (rolling %.2f)", w.falling+1, rolling)})
+			"customer negativity rising for %d turns (rolling %.2f)", w.falling+1, rolling), RuleEscalationRising})
 	case w.negative >= escalationTurns && rolling < escalationFloor:
 		fire(Alert{AlertEscalation, SeverityCritical, fmt.Sprintf(
-			"customer negative for %d turns in a row (rolling %.2f)", w.negative, rolling)})
+			"customer negative for %d turns in a row (rolling %.2f)", w.negative, rolling), RuleEscalationSustained})
 	}
 	// A drop is a calm customer upset by the agent's reply; one who was
 	// negative within the last few turns is back at the complaint, the
@@ -117,7 +129,7 @@ func (w *watch) observeCustomer(text string, s Score, rolling float64, cues Cues
 	if w.customerTurns > 1 && w.agentSpoke && w.lastCustomer-s.Polarity > dropDelta && s.Polarity < dropFloor &&
 		!recentlyUpset && !isFillerOnly(text) && !calm {
 		fire(Alert{AlertDrop, SeverityWarning, fmt.Sprintf(
-			"customer sentiment fell from %.2f to %.2f after the agent's reply", w.lastCustomer, s.Polarity)})
+			"customer sentiment fell from %.2f to %.2f after the agent's reply", w.lastCustomer, s.Polarity), RuleDrop})
 	}
 
 	w.prevRolling = rolling

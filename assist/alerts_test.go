@@ -1,6 +1,9 @@
 package assist
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAlertRules(t *testing.T) {
 	v := embedded(t)
@@ -53,8 +56,8 @@ func TestAlertRules(t *testing.T) {
 				t.Fatalf("alerts %+v, want types %v", got, tc.want)
 			}
 			for i := range got {
-				if got[i].Type != tc.want[i] || got[i].Reason == "" || got[i].Severity == "" {
-					t.Errorf("alert %d = %+v, want type %s with a reason", i, got[i], tc.want[i])
+				if got[i].Type != tc.want[i] || got[i].Reason == "" || got[i].Severity == "" || !strings.HasPrefix(got[i].Rule, "builtin.") {
+					t.Errorf("alert %d = %+v, want type %s with a reason and its built-in rule", i, got[i], tc.want[i])
 				}
 			}
 		})

@@ -329,7 +329,7 @@ func (s *Session) final(ctx context.Context, u event.Utterance, entered time.Tim
 		s.e.metrics.ModelError("assist")
 	}
 	for _, a := range an.Alerts {
-		if err := s.publish(event.Alert{Type: a.Type, Severity: a.Severity, Reason: a.Reason, UtteranceID: u.UtteranceID}); err != nil {
+		if err := s.publish(event.Alert{Type: a.Type, Severity: a.Severity, Reason: a.Reason, UtteranceID: u.UtteranceID, Rule: a.Rule}); err != nil {
 			return err
 		}
 	}

@@ -187,5 +187,8 @@ func flowState(cl *guide.Checklist) *event.FlowState {
 	for _, st := range cl.Steps {
 		out.Steps = append(out.Steps, event.FlowStep{ID: st.ID, Title: st.Title, Done: st.Done, By: st.By, UtteranceID: st.UtteranceID})
 	}
+	for i := range cl.Earlier {
+		out.Earlier = append(out.Earlier, *flowState(&cl.Earlier[i]))
+	}
 	return out
 }

@@ -124,9 +124,14 @@ func StepTicks(fl []flows.Flow, m flows.Matcher, calls []StepCall, ann StepAnnot
 		tr := flows.NewTracker(fl, m)
 		for i, t := range c.Turns {
 			tr.Observe(t.Speaker, t.Text)
-			for _, s := range tr.State().Steps {
-				if _, ok := seen[s.Step.ID]; s.Done && !ok {
-					seen[s.Step.ID] = i
+			st := tr.State()
+			// The checklists of the flows the call was on before stay in
+			// the record, and their steps still tick.
+			for _, f := range append([]flows.State{st}, st.Earlier...) {
+				for _, s := range f.Steps {
+					if _, ok := seen[s.Step.ID]; s.Done && !ok {
+						seen[s.Step.ID] = i
+					}
 				}
 			}
 		}

@@ -8,7 +8,10 @@
 // Matcher (keeping the current flow unless another one is clearly better, so
 // the guidance does not flap), ticks steps when the agent's words match a
 // step's cues or when the system reports the action, and names the next step
-// as the first one, in the flow's order, that is not done.
+// as the first one, in the flow's order, that is not done. A customer turn
+// that raises a new need moves it to another flow once the current one is
+// done or stalled; the flows a call leaves stay in its record, and their
+// steps still tick.
 //
 // LoadABCD builds the flows from the agent guidelines of ASAPP's
 // Action-Based Conversations Dataset; NewTextMatcher is a matcher built only

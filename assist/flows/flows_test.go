@@ -344,3 +344,80 @@ func TestTrackerTicksFromBothSides(t *testing.T) {
 		})
 	}
 }
+
+func TestTrackerFollowsNewNeeds(t *testing.T) {
+	articles, err := kb.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := FromArticles(articles)
+	type turn struct{ speaker, text string }
+	tests := []struct {
+		name  string
+		turns []turn
+		// flow is the flow at the end; earlier the call's other flows.
+		flow, earlier string
+		// ticked is a step of an earlier flow that must show done.
+		ticked string
+	}{
+		{"a new need once the flow is done", []turn{
+			{"customer", "could you move two hundred dollars from my checking to my savings account"},
+			{"agent", "Sure, to confirm: $200 from checking to savings?"},
+			{"customer", "yes"},
+			{"agent", "Done, I've moved the money. Savings now shows $2,200."},
+			{"customer", "thanks. another thing, how much interest rate do you pay on the savings account these days?"},
+		}, "interest-rates", "transfer-between-accounts", "make-the-internal-transfer"},
+		{"a short follow-up stays", []turn{
+			{"customer", "could you move two hundred dollars from my checking to my savings account"},
+			{"agent", "Sure, to confirm: $200 from checking to savings?"},
+			{"customer", "yes"},
+			{"agent", "Done, I've moved the money. Savings now shows $2,200."},
+			{"customer", "what interest rate?"},
+		}, "transfer-between-accounts", "", ""},
+		{"a step under way holds the flow", []turn{
+			{"customer", "I lost my debit card yesterday, I can't find it anywhere"},
+			{"agent", "I'm sorry. I'll lock your card, and I can order a replacement card for you."},
+			{"customer", "ok. what interest rate do you pay on the savings account these days?"},
+		}, "card-lost-stolen", "", ""},
+		{"a step under way for a while does not hold the flow", []turn{
+			{"customer", "I forgot my password for online banking, how do I reset it?"},
+			{"agent", "Let me walk you through it: tap Forgot password on the sign-in screen."},
+			{"customer", "ok hold on"},
+			{"agent", "Sure, take your time."},
+			{"customer", "ok"},
+			{"agent", "No rush."},
+			{"customer", "still looking"},
+			{"agent", "That's fine."},
+			{"customer", "ok. another thing, how much interest rate do you pay on the savings account these days?"},
+		}, "interest-rates", "password-reset", ""},
+		{"the agent doing another flow's own step keeps it", []turn{
+			{"customer", "the larkspur app on my phone won't let me sign in, it keeps crashing"},
+			{"agent", "What does the screen say, and which phone do you use?"},
+			{"customer", "it says access suspended"},
+			{"agent", "Your online access was locked, so I've unlocked it for you."},
+		}, "mobile-app-problems", "account-locked", "unlock-online-banking-access"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := NewTracker(fl, NewTextMatcher(fl))
+			for _, u := range tt.turns {
+				tr.Observe(u.speaker, u.text)
+			}
+			st := tr.State()
+			var earlier []string
+			ticked := false
+			for _, e := range st.Earlier {
+				earlier = append(earlier, e.Flow.ID)
+				for _, s := range e.Steps {
+					ticked = ticked || s.Done && s.Step.ID == tt.ticked
+				}
+			}
+			if st.Flow == nil || st.Flow.ID != tt.flow || strings.Join(earlier, " ") != tt.earlier {
+				t.Fatalf("flow %v earlier %q, want %s earlier %q", st.Flow != nil && st.Flow.ID == tt.flow, earlier, tt.flow, tt.earlier)
+			}
+			if tt.ticked != "" && !ticked {
+				t.Errorf("step %s of an earlier flow not done: %+v", tt.ticked, st.Earlier)
+			}
+		})
+	}
+}

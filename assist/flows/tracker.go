@@ -24,6 +24,20 @@ const (
 	// containing it, times the action's inverse flow frequency: "search-timing"
 	// (one flow) says much, "pull-up-account" (most flows) little.
 	actionWeight = 2.0
+	// A customer turn that alone matches another flow with at least
+	// needScore, needRatio times the next flow's score on that turn, and has
+	// at least needWords content words raises a new need (a topic change:
+	// "also, how do I pay my landlord?"); short follow-ups ("is there a
+	// fee?") stay with the current flow.
+	needScore = 8.0
+	needRatio = 1.5
+	needWords = 5
+	// stallTurns is how many turns without a step of a flow begun or done
+	// leave it stalled, though a step is begun: three exchanges.
+	stallTurns = 6
+	// A flow whose own step the agent said done joins the record when the
+	// customer's words score it at least touchShare of the current flow.
+	touchShare = 0.5
 )
 
 // Tracker follows one call through the flows. It is not safe for
@@ -47,6 +61,9 @@ type Tracker struct {
 	asked, answered []string
 	current         int       // index of the picked flow, -1 when none
 	scores          []float64 // combined score per flow
+	// earlier are the flows the call was on before the current one, in
+	// order: their checklists stay in the record and their steps still tick.
+	earlier []int
 }
 
 // Who finished a step, in StepState.By.
@@ -114,6 +131,11 @@ type State struct {
 	Steps []StepState
 	// Next is the first step not done, nil when all are or no flow matched.
 	Next *Step
+	// Earlier are the call's other flows, in the order they came: those it
+	// was on before Flow, and those whose own steps the agent said done
+	// along the way. Their steps are as of now (a step of theirs may still
+	// tick); their Confidence is 0 and their Earlier nil.
+	Earlier []State
 }
 
 // NewTracker starts tracking a call against flows, scoring them with m.
@@ -159,6 +181,7 @@ func (t *Tracker) Observe(speaker, text string) {
 		t.customer = append(t.customer, text)
 		t.text = t.matcher.Match(t.customer)
 		t.rescore()
+		t.newNeed(text)
 		if answers(padded) {
 			for _, id := range t.asked {
 				if t.cues[id].answered {
@@ -181,6 +204,7 @@ func (t *Tracker) Observe(speaker, text string) {
 		for id, c := range t.cues {
 			if anyIn(c.done, padded) {
 				t.markDone(id, ByAgent)
+				t.touch(id, c.done, padded)
 			}
 		}
 		for _, id := range t.answered {
@@ -303,8 +327,82 @@ func (t *Tracker) rescore() {
 			t.current = best
 		}
 	case t.scores[best] > t.scores[t.current]*switchRatio+switchMargin:
-		t.current = best
+		t.switchTo(best)
 	}
+}
+
+// newNeed moves to another flow when the customer's turn alone raises a
+// need that clearly matches it, once the current flow is done or stalled:
+// a balance enquiry that goes on to a transfer, then to a payment to the
+// landlord. The flow left keeps its ticks in the record (State.Earlier).
+func (t *Tracker) newNeed(text string) {
+	if t.current < 0 || len(contentStems(text)) < needWords {
+		return
+	}
+	one := t.matcher.Match([]string{text})
+	if len(one) < 2 || one[0].Score < needScore || one[0].Score < needRatio*one[1].Score {
+		return
+	}
+	i, ok := t.index[one[0].FlowID]
+	if !ok || i == t.current || !t.settled() {
+		return
+	}
+	t.switchTo(i)
+}
+
+// settled reports whether the current flow can give way to a new need: no
+// step of it is begun and unfinished (every step is done, or the agent
+// left the rest undone), or it stalled: nothing of it was begun or done in
+// the last stallTurns turns.
+func (t *Tracker) settled() bool {
+	open, last := false, -1
+	for _, s := range t.flowState(t.current).Steps {
+		open = open || s.Started && !s.Done
+		last = max(last, s.StartedAt, s.DoneAt)
+	}
+	return !open || t.turn-last >= stallTurns
+}
+
+// touch keeps in the record the flow of a step the agent said done (done,
+// in padded), when no other flow has that step, the call is on another
+// flow, the words said are not also the done cues of a step of the current
+// flow ("you're verified" is every flow's), and the customer's words
+// support the flow too (touchShare): "I've just unlocked it" on a call
+// about an app that won't take a password does the locked account's work,
+// whose checklist then ticks alongside (State.Earlier).
+func (t *Tracker) touch(stepID string, done []phrase, padded string) {
+	if t.current < 0 || t.actDF[stepID] != 1 {
+		return
+	}
+	own := false
+	for _, p := range done {
+		if p.in(padded) && !slices.ContainsFunc(t.flows[t.current].Steps, func(s Step) bool { return slices.Contains(t.cues[s.ID].done, p) }) {
+			own = true
+		}
+	}
+	if !own {
+		return
+	}
+	for i, f := range t.flows {
+		if i == t.current || slices.Contains(t.earlier, i) || !slices.ContainsFunc(f.Steps, func(s Step) bool { return s.ID == stepID }) {
+			continue
+		}
+		if t.scores[i] < touchShare*t.scores[t.current] {
+			return
+		}
+		t.earlier = append(t.earlier, i)
+		return
+	}
+}
+
+// switchTo makes flow i the current one, keeping the one left among the
+// earlier flows (and taking i out of them, if the call comes back to it).
+func (t *Tracker) switchTo(i int) {
+	t.earlier = slices.DeleteFunc(t.earlier, func(e int) bool { return e == i })
+	if t.current >= 0 {
+		t.earlier = append(t.earlier, t.current)
+	}
+	t.current = i
 }
 
 // Done reports whether a step, of whichever flow, was shown done by an
@@ -318,13 +416,24 @@ func (t *Tracker) Done(stepID string) (turn int, by string, ok bool) {
 	return h.turn, h.by, ok
 }
 
-// State returns the matched flow, its steps and the next one.
+// State returns the matched flow, its steps and the next one, and the
+// flows the call was on before it.
 func (t *Tracker) State() State {
 	if t.current < 0 {
 		return State{}
 	}
-	f := &t.flows[t.current]
-	st := State{Flow: f, Confidence: t.confidence(), Steps: make([]StepState, len(f.Steps))}
+	st := t.flowState(t.current)
+	st.Confidence = t.confidence()
+	for _, i := range t.earlier {
+		st.Earlier = append(st.Earlier, t.flowState(i))
+	}
+	return st
+}
+
+// flowState is flow i's steps as of now and its next step.
+func (t *Tracker) flowState(i int) State {
+	f := &t.flows[i]
+	st := State{Flow: f, Steps: make([]StepState, len(f.Steps))}
 	for i, s := range f.Steps {
 		ss := StepState{Step: s, StartedAt: -1, DoneAt: -1}
 		if at, ok := t.cueHits[s.ID]; ok {

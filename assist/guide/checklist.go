@@ -2,6 +2,7 @@ package guide
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/larkspur-labs/assist/assist/flows"
 	"github.com/larkspur-labs/assist/internal/stats"
@@ -17,6 +18,10 @@ type Checklist struct {
 	Steps      []ChecklistStep
 	// Next is the next step's id, "" when every step is done.
 	Next string
+	// Earlier are the call's other flows (see flows.State.Earlier): those
+	// it was on before, whose ticks stay in the record, and those whose own
+	// steps the agent did along the way. Their Confidence is 0.
+	Earlier []Checklist
 }
 
 // ChecklistStep is one step of a checklist.
@@ -53,9 +58,11 @@ type Change struct {
 func (g *Call) StepsDone() []string {
 	var out []string
 	if cl := g.Checklist(); cl != nil {
-		for _, s := range cl.Steps {
-			if s.Done {
-				out = append(out, s.Title)
+		for _, c := range append([]Checklist{*cl}, cl.Earlier...) {
+			for _, s := range c.Steps {
+				if s.Done && !slices.Contains(out, s.Title) {
+					out = append(out, s.Title)
+				}
 			}
 		}
 	}
@@ -72,7 +79,18 @@ func (g *Call) Checklist() *Checklist {
 	if st.Flow == nil {
 		return nil
 	}
-	out := &Checklist{ID: st.Flow.ID, Title: st.Flow.Title, Confidence: stats.Round(st.Confidence, 3)}
+	out := g.checklist(st)
+	out.Confidence = stats.Round(st.Confidence, 3)
+	for _, e := range st.Earlier {
+		out.Earlier = append(out.Earlier, *g.checklist(e))
+	}
+	return out
+}
+
+// checklist is a flow's state as a checklist, without its confidence and
+// earlier flows.
+func (g *Call) checklist(st flows.State) *Checklist {
+	out := &Checklist{ID: st.Flow.ID, Title: st.Flow.Title}
 	for _, step := range st.Steps {
 		cs := ChecklistStep{ID: step.Step.ID, Title: step.Step.Title, Done: step.Done, By: step.By}
 		if step.Done && step.By != flows.ByAction && step.DoneAt >= 0 && step.DoneAt < len(g.utterances) {
@@ -142,6 +160,9 @@ func (cl *Checklist) key() string {
 		if st.Done {
 			k += "|" + st.ID
 		}
+	}
+	for i := range cl.Earlier {
+		k += "|<" + cl.Earlier[i].key()
 	}
 	return k
 }

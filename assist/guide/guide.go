@@ -264,6 +264,9 @@ func (g *Call) input(ended bool, now float64) rules.Input {
 	}
 	if cl := g.Checklist(); cl != nil {
 		in.Flow = cl.ID
+		for _, e := range cl.Earlier {
+			in.Earlier = append(in.Earlier, e.ID)
+		}
 	}
 	return in
 }

@@ -3,6 +3,7 @@ package guide
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/larkspur-labs/assist/assist/rules"
 	"github.com/larkspur-labs/assist/internal/datasets/datasetstest"
 	"github.com/larkspur-labs/assist/internal/stats"
+	"github.com/larkspur-labs/assist/kb"
 )
 
 const testRules = `
@@ -325,5 +327,49 @@ offers:
 	g.AgentTurn(agent("u4", "If I link your savings account as overdraft protection, a transfer covers it."))
 	if adv := g.CustomerTurn(customer("u5", "fine, set that up")); len(adv.Offers) != 0 {
 		t.Errorf("the offer the agent made is shown again: %+v", adv.Offers)
+	}
+}
+
+func TestNewNeedKeepsTheFlowLeftInTheRecord(t *testing.T) {
+	arts, err := kb.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := flows.FromArticles(arts)
+	rs, err := rules.ParseRules("o.yaml", []byte(`
+offers:
+  - id: savings
+    title: Offer the high-yield savings account
+    when: {segment: gold}
+    avoid: {flows: [card-lost-stolen]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := rules.NewProfiles(rules.Profile{ID: "c", Segment: "gold", Consent: map[string]bool{"marketing": true}})
+	g := (&Config{Flows: fl, Matcher: flows.NewTextMatcher(fl), Rules: rs, Profiles: profiles}).NewCall()
+	if err := g.LookupProfile(context.Background(), "c"); err != nil {
+		t.Fatal(err)
+	}
+	g.CustomerTurn(customer("u1", "I lost my debit card yesterday, I can't find it anywhere"))
+	g.Show()
+	g.AgentTurn(agent("u2", "I'm sorry. I've locked your card."))
+	adv := g.CustomerTurn(customer("u3", "thanks. another thing, how much interest rate do you pay on the savings account these days?"))
+	cl := g.Show()
+	if cl == nil || cl.ID != "interest-rates" || len(cl.Earlier) != 1 || cl.Earlier[0].ID != "card-lost-stolen" {
+		t.Fatalf("checklist %+v, want interest-rates after card-lost-stolen", cl)
+	}
+	locked := false
+	for _, s := range cl.Earlier[0].Steps {
+		locked = locked || s.ID == "lock-the-card" && s.Done && s.UtteranceID == "u2"
+	}
+	if !locked {
+		t.Errorf("the lock is not kept done in the flow left: %+v", cl.Earlier[0])
+	}
+	if len(adv.Offers) != 0 {
+		t.Errorf("an offer avoiding the lost-card flow shows after the call moved on from it: %+v", adv.Offers)
+	}
+	if !slices.Contains(g.StepsDone(), "Lock the card") {
+		t.Errorf("steps done %q lack the earlier flow's lock", g.StepsDone())
 	}
 }

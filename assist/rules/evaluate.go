@@ -32,8 +32,11 @@ type Input struct {
 	// Channel is the call's channel, "voice" or "chat"; "" when unknown,
 	// when every rule applies.
 	Channel string
-	// Flow is the id of the checklist's flow now, "" for none.
-	Flow string
+	// Flow is the id of the checklist's flow now, "" for none; Earlier
+	// the ids of the call's other flows (those it was on before): an offer
+	// avoiding a flow holds back while any of them is it.
+	Flow    string
+	Earlier []string
 	// Raised are the kinds of the warnings and alerts raised so far in the
 	// call (see the package doc).
 	Raised []string
@@ -474,8 +477,10 @@ func (a OfferAvoid) holds(in Input, intents []string, mood string, haveMood bool
 	if i := firstIntent(a.Intents, intents); i != "" {
 		return humanize(i)
 	}
-	if len(a.Flows) > 0 && in.Flow != "" && containsFold(a.Flows, in.Flow) {
-		return humanize(in.Flow)
+	for _, f := range append([]string{in.Flow}, in.Earlier...) {
+		if f != "" && containsFold(a.Flows, f) {
+			return humanize(f)
+		}
 	}
 	for _, w := range a.Warnings {
 		if slices.ContainsFunc(in.Raised, func(r string) bool { return strings.EqualFold(alertFamily(r), alertFamily(w)) }) {

@@ -549,8 +549,8 @@ func TestCenterRulesOnSampleCalls(t *testing.T) {
 		offers        []string
 		warnings      map[string]string // id → utterance
 	}{
-		// No travel card after a lost card; the virtual card helps then.
-		{"lost-card-happy.jsonl", "voice", []string{"card-lost-stolen", "card-delivery"}, []string{"virtual-card"},
+		// No offer during a lost card: no travel card, no virtual card.
+		{"lost-card-happy.jsonl", "voice", []string{"card-lost-stolen", "card-delivery"}, nil,
 			map[string]string{"recording-disclosure": "u2"}},
 		{"angry-overdraft-fees.jsonl", "voice", []string{"overdraft-fees"}, []string{"loyalty-fee-waiver", "overdraft-protection"},
 			map[string]string{"recording-disclosure": "u2", "complaint-words": "u9", "supervisor-request": "u11", "churn-threat": "u13"}},

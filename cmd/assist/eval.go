@@ -11,6 +11,6 @@ func newEvalCmd(io streams) *cobra.Command {
 		Short: "Measure the models on labelled data sets",
 	}
 	cmd.AddCommand(newEvalIntentCmd(io, nil), newEvalSentimentCmd(io, nil), newEvalASRCmd(io, nil), newEvalASRAdaptCmd(io, nil))
-	cmd.AddCommand(newEvalFlowsCmd(io, nil), newEvalVoiceLoadCmd(io, nil), newEvalAllCmd(io, nil), newEvalAlertsCmd(io, nil))
+	cmd.AddCommand(newEvalFlowsCmd(io, nil), newEvalRepliesCmd(io, nil), newEvalVoiceLoadCmd(io, nil), newEvalAllCmd(io, nil), newEvalAlertsCmd(io, nil))
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -67,9 +68,7 @@ func decodeEvents(t *testing.T, ndjson string) []event.Event {
 }
 
 func TestReplayWithGuidance(t *testing.T) {
-	events := replay(t, Config{Guidance: GuidanceConfig{
-		Rules: "bundled", Profiles: "bundled",
-	}}, 0)
+	events := replay(t, Config{Guidance: DefaultGuidance}, 0)
 	offers, kinds := 0, map[string]bool{}
 	for _, e := range events {
 		switch p := e.Payload.(type) {
@@ -80,8 +79,8 @@ func TestReplayWithGuidance(t *testing.T) {
 				}
 			}
 		case event.Alert:
-			if p.UtteranceID == "" {
-				t.Errorf("alert %+v cites no utterance", p)
+			if p.UtteranceID == "" || p.Rule == "" {
+				t.Errorf("alert %+v cites no utterance or names no rule", p)
 			}
 			kinds[p.Type] = true
 		}
@@ -89,9 +88,47 @@ func TestReplayWithGuidance(t *testing.T) {
 	if offers == 0 {
 		t.Error("no personalised offer for the sample customers")
 	}
+	checkGuidanceRows(t, events)
 	for _, k := range []string{"supervisor", "fraud", "vulnerable", "disclosure"} {
 		if !kinds[k] {
 			t.Errorf("no %s warning in the sample calls (got %v)", k, kinds)
+		}
+	}
+}
+
+// checkGuidanceRows checks the recommendations of replayed calls: no row
+// twice in one list, and no offer while the call's checklist, now or
+// earlier, is a complaint, fraud or loss flow, or after a complaint or
+// fraud warning.
+func checkGuidanceRows(t *testing.T, events []event.Event) {
+	t.Helper()
+	sensitive := []string{"complaint-escalation", "fraud-report", "unauthorised-transactions", "card-lost-stolen", "dispute-charge"}
+	held := map[string]string{} // call → why offers hold back
+	for _, e := range events {
+		switch p := e.Payload.(type) {
+		case event.Alert:
+			if p.Type == "complaint" || p.Type == "fraud" {
+				held[e.CallID] = "a " + p.Type + " warning"
+			}
+		case event.Recommendations:
+			if f := p.Flow; f != nil {
+				for _, fs := range append([]event.FlowState{*f}, f.Earlier...) {
+					if slices.Contains(sensitive, fs.ID) {
+						held[e.CallID] = "the " + fs.ID + " flow"
+					}
+				}
+			}
+			seen := map[string]bool{}
+			for _, r := range p.Recommendations {
+				key := r.Kind + "|" + r.Title
+				if seen[key] {
+					t.Errorf("%s: row %q twice in one list", e.CallID, key)
+				}
+				seen[key] = true
+				if r.Kind == "offer" && held[e.CallID] != "" {
+					t.Errorf("%s: offer %q during %s", e.CallID, r.Title, held[e.CallID])
+				}
+			}
 		}
 	}
 }

@@ -41,3 +41,39 @@ func TestStepsOnAnnotatedCalls(t *testing.T) {
 }
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
+
+// TestRepliesOnAnnotatedCalls ranks the bundled calls' annotated turns
+// without the encoder: every annotated call, utterance and article must
+// exist, and the report must count what the rows show.
+func TestRepliesOnAnnotatedCalls(t *testing.T) {
+	for _, o := range []RepliesOptions{
+		{},
+		{Replies: "testdata/hvb_replies.json", Calls: datasetstest.Sample(t, "hvb/hvb_sample_conversations.jsonl")},
+	} {
+		checkReplies(t, o)
+	}
+}
+
+// checkReplies runs `eval replies` and checks its report against its rows.
+func checkReplies(t *testing.T, o RepliesOptions) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	o.Out, o.ErrOut = &out, &errOut
+	if err := Replies(t.Context(), &o); err != nil {
+		t.Fatalf("%s: %v", o.Replies, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var rep eval.RepliesReport
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last line %q: %v", lines[len(lines)-1], err)
+	}
+	top1 := 0
+	for _, l := range lines[1 : len(lines)-1] {
+		if f := strings.Fields(l); f[len(f)-1] == "ok" && f[2] != eval.NoArticle {
+			top1++
+		}
+	}
+	if rep.Calls != 4 || rep.ArticleTurns == 0 || rep.ArticleTurns+rep.NoneTurns != len(lines)-2 || rep.Top1 != round3(float64(top1)/float64(rep.ArticleTurns)) {
+		t.Errorf("%s: report %+v against %d rows, %d right on an article", o.Replies, rep, len(lines)-2, top1)
+	}
+}

@@ -98,7 +98,7 @@ type group struct {
 // groups are run in this order: the quick ones first, so that a problem
 // shows early.
 var groups = []group{
-	flowsGroup, stepsGroup, goEmotionsGroup, gaugesGroup, tweetEvalGroup, contactCenterGroup, alertsGroup,
+	flowsGroup, stepsGroup, repliesGroup, goEmotionsGroup, gaugesGroup, tweetEvalGroup, contactCenterGroup, alertsGroup,
 	bankingGroup, clincGroup, clincTuningGroup,
 	replayGroup,
 	speechGroup, digitsGroup, fsddGroup,

@@ -162,7 +162,7 @@ func TestMissingDataFailsBeforeAnythingRuns(t *testing.T) {
 
 func TestGroupsRunQuickOnesFirst(t *testing.T) {
 	got := strings.Join(Groups(), ",")
-	want := "flows,steps,goemotions,gauges,tweeteval,contactcenter,alerts,banking77,clinc150,clinc150-tuning,replay,asr,digits,fsdd,voice-load"
+	want := "flows,steps,replies,goemotions,gauges,tweeteval,contactcenter,alerts,banking77,clinc150,clinc150-tuning,replay,asr,digits,fsdd,voice-load"
 	if got != want {
 		t.Errorf("groups %s, want %s", got, want)
 	}

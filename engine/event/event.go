@@ -232,6 +232,11 @@ type FlowState struct {
 	Steps      []FlowStep `json:"steps"`
 	// Next is the id of the recommended next step; empty when all are done.
 	Next string `json:"next,omitempty"`
+	// Earlier are the call's other flows, oldest first: those it was on
+	// before this one (a chat that moved from a balance to a transfer),
+	// whose ticks stay in the record, and those whose own steps the agent
+	// did along the way. Their confidence is 0 and they have no Earlier.
+	Earlier []FlowState `json:"earlier,omitempty"`
 }
 
 // FlowStep is one step of a checklist.
@@ -255,8 +260,9 @@ type Alert struct {
 	Severity    string `json:"severity"`
 	Reason      string `json:"reason"`
 	UtteranceID string `json:"utterance_id,omitempty"`
-	// Rule is the id of the rules file's warning that raised it, "" for
-	// the engine's own alerts.
+	// Rule is the id of the rule that raised it: a rules file's warning,
+	// or one of the engine's own ("builtin.supervisor-words", …); "" in
+	// events from before the engine's own had ids.
 	Rule string `json:"rule,omitempty"`
 }
 

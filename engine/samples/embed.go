@@ -46,6 +46,14 @@ var FS embed.FS
 //go:embed steps.json
 var Steps []byte
 
+// Replies annotates the sample calls' customer turns with the knowledge
+// articles that fit a reply to each, or none, and says how they were
+// annotated (README.md has the rules of both annotations); 'assist eval
+// replies' measures the suggested replies against it.
+//
+//go:embed replies.json
+var Replies []byte
+
 // ChatFS holds the chat calls for simulated chats, one *.jsonl file per
 // call under chat/.
 //

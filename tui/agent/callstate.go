@@ -414,8 +414,17 @@ func sanitizeSuggestion(r event.Suggestion) event.Suggestion {
 			out.ArticleIDs = append(out.ArticleIDs, a)
 		}
 	}
+	for _, st := range r.Steps[:min(len(r.Steps), maxReplySteps)] {
+		if st = termtext.Sanitize(st); st != "" {
+			out.Steps = append(out.Steps, st)
+		}
+	}
 	return out
 }
+
+// maxReplySteps bounds the steps shown under a reply: an answer promises a
+// few actions at most.
+const maxReplySteps = 4
 
 // feedback records what the agent did with a suggestion.
 func (c *callState) feedback(fb event.Feedback) {
@@ -465,8 +474,17 @@ func sanitizeFlow(f *event.FlowState) *event.FlowState {
 			By: termtext.Sanitize(st.By), UtteranceID: termtext.Sanitize(st.UtteranceID),
 		})
 	}
+	// The call's earlier flows, the latest few, without their own earlier
+	// ones (a checklist nests one level).
+	for _, e := range f.Earlier[max(len(f.Earlier)-maxEarlierFlows, 0):] {
+		e.Earlier = nil
+		out.Earlier = append(out.Earlier, *sanitizeFlow(&e))
+	}
 	return out
 }
+
+// maxEarlierFlows bounds the earlier flows a checklist keeps.
+const maxEarlierFlows = 4
 
 // alert adds an alert, newest first, dated by the utterance it cites when
 // that utterance is in the transcript.

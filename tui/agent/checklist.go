@@ -37,6 +37,9 @@ func (p *recommendationsPane) flowRows(w, ih int) []string {
 	if ended {
 		full++ // the missed or all-done line
 	}
+	if len(f.Earlier) > 0 {
+		full++ // the earlier flows' line
+	}
 	if full <= ih/2 {
 		return p.fullChecklist(w, ended)
 	}
@@ -66,6 +69,15 @@ func (p *recommendationsPane) fullChecklist(w int, ended bool) []string {
 	}
 	if ended {
 		rows = append(rows, common.Fit(p.flowOutcome(), w))
+	}
+	if len(f.Earlier) > 0 {
+		// The flows the call was on before keep their ticks in the record;
+		// one line says how far each got.
+		var parts []string
+		for i := range f.Earlier {
+			parts = append(parts, f.Earlier[i].Title+" "+flowProgress(&f.Earlier[i]))
+		}
+		rows = append(rows, common.Fit(st.Reason.Render("earlier: "+strings.Join(parts, " · ")), w))
 	}
 	return rows
 }

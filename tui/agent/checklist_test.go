@@ -319,3 +319,17 @@ func TestAlertsOpenInFull(t *testing.T) {
 		}
 	}
 }
+
+func TestChecklistShowsTheEarlierFlows(t *testing.T) {
+	m := newTestModel(t, Options{}, 160, 48)
+	b := &tuitest.EventBuilder{CallID: "c1"}
+	m = update(t, m, b.Ev(tuitest.Started("Balance, then a reset")))
+	f := resetFlow(1)
+	f.Earlier = []event.FlowState{{ID: "balance", Title: "Check a balance", Steps: []event.FlowStep{
+		{ID: "verify", Title: "Verify identity", Done: true}, {ID: "read", Title: "Read the balance", Done: true}, {ID: "pending", Title: "Mention pending"},
+	}}}
+	m = update(t, m, b.Ev(flowRecs("u3", f)))
+	if view := stripView(m); !strings.Contains(view, "Flow: Reset password") || !strings.Contains(view, "earlier: Check a balance 2/3 done") {
+		t.Errorf("no line for the earlier flow under the checklist:\n%s", view)
+	}
+}

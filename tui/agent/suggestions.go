@@ -3,6 +3,7 @@ package agent
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -215,7 +216,30 @@ func (p *suggestionsPane) renderReply(i int, s event.Suggestion, w int) []string
 		}
 		rows = append(rows, common.Fit(pointerCont(sel, p.st())+"    "+r, w))
 	}
+	// The steps the reply promises and nobody has done yet: the agent
+	// does them before, or as, saying it.
+	if len(s.Steps) > 0 {
+		for _, r := range wrapText("do first: "+stepList(s.Steps), tw) {
+			rows = append(rows, common.Fit(pointerCont(sel, p.st())+"    "+p.st().Source.Render(r), w))
+		}
+	}
 	return rows
+}
+
+// stepList joins step titles as a phrase: "lock the card; order a
+// replacement card".
+func stepList(steps []string) string {
+	out := make([]string, 0, len(steps))
+	for _, s := range steps {
+		if s = strings.TrimSpace(s); s != "" {
+			r := []rune(s)
+			if len(r) > 1 && !unicode.IsUpper(r[1]) { // "ATM…" keeps its capitals
+				r[0] = unicode.ToLower(r[0])
+			}
+			out = append(out, string(r))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // streamCursor ends the text of a draft that is still streaming.

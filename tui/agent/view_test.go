@@ -56,6 +56,23 @@ func TestGoldenViewAbstain(t *testing.T) {
 	golden.RequireEqual(t, stripView(m))
 }
 
+// TestGoldenViewReplySteps shows a reply that promises a step nobody has
+// done yet, with the step to take under it.
+func TestGoldenViewReplySteps(t *testing.T) {
+	m := newTestModel(t, Options{ModelStatus: "embedded"}, 80, 24)
+	b := &tuitest.EventBuilder{CallID: "call-4"}
+	m = feedMsgs(t, m, []tea.Msg{
+		b.Ev(tuitest.Started("Lost card")),
+		b.Ev(tuitest.Final("u1", event.SpeakerCustomer, "I think I lost my debit card this morning.", 0, 3)),
+		b.Ev(event.Suggestions{UtteranceID: "u1", Suggestions: []event.Suggestion{{
+			ID: "kb:card-lost-stolen", Source: "kb", ArticleID: "card-lost-stolen", Title: "Lost or stolen card", Confidence: 0.93,
+			Text:  "I'm sorry to hear that. I'll lock your card right now so nobody can use it, and order you a replacement.",
+			Steps: []string{"Lock the card", "Order a replacement card"},
+		}}}),
+	})
+	golden.RequireEqual(t, stripView(m))
+}
+
 // TestViewFitsTerminal checks, at many sizes, that the view has exactly
 // one line per terminal row and no line wider than the terminal.
 func TestViewFitsTerminal(t *testing.T) {
