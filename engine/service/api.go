@@ -125,6 +125,15 @@ func (w *Worker) onAPI(msg *nats.Msg) {
 		}
 		err := w.storeWrapup(req, agent)
 		reply = okReply{OK: err == nil, apiError: newAPIError(err)}
+	case opAgentStates:
+		var req agentStatesRequest
+		if len(msg.Data) > 0 {
+			if err := json.Unmarshal(msg.Data, &req); err != nil {
+				respond(msg, agentStatesReply{apiError: newAPIError(fmt.Errorf("%w: %v", ErrBadRequest, err))})
+				return
+			}
+		}
+		reply = w.agentStatesPage(req)
 	case opExport:
 		var req exportRequest
 		if len(msg.Data) > 0 {

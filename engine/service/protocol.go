@@ -46,6 +46,8 @@ const (
 	opCoach    = "coach"
 	opExport   = "export"
 	opWrapup   = "wrapup"
+	// opAgentStates reads the agents' stored state changes.
+	opAgentStates = "agents"
 )
 
 func workSubject(worker, callID string) string {

@@ -39,6 +39,7 @@ var Operations = []Operation{
 	{opReply, Write, []Role{RoleAgent, RoleService}, "send the agent's reply to a chat call's customer (not empty, at most 16 KiB)"},
 	{opWrapup, Write, []Role{RoleAgent, RoleService}, "store the agent's after-call work on an ended call: disposition, summary, checklist, note (bounded, made safe)"},
 	{opCoach, Write, []Role{RoleSupervisor, RoleService}, "send a coaching note to the call's agent (never to the customer or the model server)"},
+	{opAgentStates, Read, []Role{RoleAnalyst, RoleService}, "read the agents' stored state changes, for report's time in each state"},
 	{opExport, Read, []Role{RoleAnalyst, RoleService}, "read the stored events of every call, for export and report"},
 }
 

@@ -206,9 +206,10 @@ func TestAPIAnswersEachRoleItsOwnOperationsOnly(t *testing.T) {
 		opFeedback: func(role Role) any {
 			return feedbackRequest{CallID: "c1", Feedback: event.Feedback{SuggestionID: "s-" + string(role), Verdict: event.VerdictHelpful}}
 		},
-		opReply:  func(role Role) any { return replyRequest{CallID: "c1", Text: "reply from " + string(role)} },
-		opCoach:  func(role Role) any { return coachRequest{CallID: "c1", Text: "coaching from " + string(role)} },
-		opExport: func(Role) any { return exportRequest{} },
+		opReply:       func(role Role) any { return replyRequest{CallID: "c1", Text: "reply from " + string(role)} },
+		opCoach:       func(role Role) any { return coachRequest{CallID: "c1", Text: "coaching from " + string(role)} },
+		opExport:      func(Role) any { return exportRequest{} },
+		opAgentStates: func(Role) any { return agentStatesRequest{} },
 		opWrapup: func(role Role) any {
 			return wrapupRequest{CallID: "cw", Wrapup: event.Wrapup{Disposition: "from " + string(role)}}
 		},
