@@ -12,6 +12,7 @@ import (
 
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
+	"github.com/larkspur-labs/assist/engine/export"
 	"github.com/larkspur-labs/assist/engine/service"
 	"github.com/larkspur-labs/assist/engine/service/servicetest"
 	"github.com/larkspur-labs/assist/internal/eventually"
@@ -103,6 +104,22 @@ func TestAgentWrapsUpACallFromTheView(t *testing.T) {
 	}
 	if rec.WrapupBy != event.WrapupByAgent || rec.AgentWrapup == nil || rec.AgentWrapup.Note != "card blocked, replacement ordered" || rec.AgentWrapup.Agent != "a1" {
 		t.Fatalf("exported wrap-up by %q: %+v", rec.WrapupBy, rec.AgentWrapup)
+	}
+	// The report: the agent's disposition, and a1's time in each state,
+	// which the service stored as the agent's terminal published it.
+	stdout, stderr, err = execute(t, storeArgs(s, "report", "--since", "1h")...)
+	if err != nil || !strings.Contains(stdout, "wrap-ups      agent 1, timer 0, engine 0") {
+		t.Fatalf("report: %v %s\n%s", err, stderr, stdout)
+	}
+	var agents []export.AgentReport
+	if !eventually.True(20*time.Second, func() bool {
+		stdout, _, err = execute(t, storeArgs(s, "report", "--agents", "--json", "--since", "1h")...)
+		return err == nil && json.Unmarshal([]byte(stdout), &agents) == nil && len(agents) == 1 && agents[0].WrapUpS > 0 && agents[0].AvailableS > 0
+	}) {
+		t.Fatalf("report --agents: %v\n%s", err, stdout)
+	}
+	if a := agents[0]; a.Agent != "a1" || a.Calls != 1 || a.OnCallS <= 0 {
+		t.Errorf("a1's states: %+v", a)
 	}
 	stopViews()
 	for range 2 {

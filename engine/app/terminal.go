@@ -204,6 +204,29 @@ func OpenCallStore(ctx context.Context, a ServiceAddress, name string) (*CallSto
 	return &CallStore{Store: store, nc: nc}, nil
 }
 
+// ReadAgentStates reads the agents' stored state changes from the
+// service at a, as ReadCalls reads the calls: as the service user from
+// the store, or as an analyst through the service's API.
+func ReadAgentStates(ctx context.Context, a ServiceAddress, name, analyst string) ([]event.AgentStatus, error) {
+	var src export.AgentSource
+	if analyst != "" {
+		t, err := DialTerminal(a, service.RoleAnalyst, analyst, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		src = t
+	} else {
+		store, err := OpenCallStore(ctx, a, name)
+		if err != nil {
+			return nil, err
+		}
+		defer store.Close()
+		src = store
+	}
+	return export.ReadAgentStates(ctx, src)
+}
+
 // ReadCalls reads the records of the calls that started at or after since
 // (every stored call when since is zero), in queue when not empty, from
 // the store of the service at a: what export and report work on. Without
