@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -150,5 +151,13 @@ func waitDrawn(t *testing.T, out *screenBuffer, mark int, what, want string) {
 		drawn := ansi.Strip(out.b.String()[mark:])
 		out.mu.Unlock()
 		t.Fatalf("timed out waiting for %s (%q); drawn since:\n%s", what, want, drawn[max(0, len(drawn)-3000):])
+	}
+}
+
+func TestAgentWrapupTimerFlagIsChecked(t *testing.T) {
+	_, _, err := execute(t, "agent", "--agent", "a1", "--wrapup-timer", "-1s")
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--wrapup-timer") {
+		t.Errorf("negative --wrapup-timer: %v, want a usage error", err)
 	}
 }
