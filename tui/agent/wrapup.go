@@ -21,7 +21,9 @@ import (
 // ctrl+s sends it as the agent's wrapup event. While the form is open the
 // agent is in wrap-up, and a call that starts meanwhile is held: it is
 // shown once the form is sent or its timer (Options.WrapupTimer) runs
-// out, which sends the form as it stands, marked timed out. Replays and
+// out, which sends the form as it stands, marked timed out. A held call
+// that ended while it waited gets its own form then: it was the agent's
+// call all the same. Replays and
 // the supervisor's drill-down show no form: a replay has no service to
 // store a wrap-up in, and a supervisor does not wrap up an agent's call
 // (the stored wrap-up reaches the drill-down as an event, like any other).
@@ -72,8 +74,8 @@ func (m *Screen) followWrapup(prev string, wasLive bool) {
 	}
 	if f.open && m.current != f.callID {
 		if _, ok := m.calls[f.callID]; ok {
-			if m.current != "" && m.current != f.held {
-				f.held = m.current
+			if m.current != "" && !slices.Contains(f.held, m.current) && len(f.held) < maxHeldCalls {
+				f.held = append(f.held, m.current)
 			}
 			m.current = f.callID
 			m.refresh()
@@ -159,10 +161,23 @@ func (m *Screen) wrapupDone(msg wrapupDoneMsg) tea.Cmd {
 		m.setNote("Wrap-up sent: you are available", false)
 	}
 	f.close()
-	held := f.held
-	f.held = ""
-	if cs := m.calls[held]; cs != nil {
-		m.current = held
+	for len(f.held) > 0 {
+		next := f.held[0]
+		f.held = f.held[1:]
+		cs := m.calls[next]
+		if cs == nil {
+			continue // forgotten meanwhile
+		}
+		m.current = next
+		if cs.ended != nil && !slices.Contains(f.wrapped, next) {
+			// It came and went behind the form: wrap it up too.
+			f.Open(cs, m.clock, m.opts.WrapupTimer)
+			m.refresh()
+			m.relayout()
+			m.setNote("Your next call ended meanwhile: wrap it up", false)
+			return m.setState(event.AgentWrapUp, next)
+		}
+		break
 	}
 	m.refresh()
 	m.relayout()

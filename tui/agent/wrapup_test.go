@@ -210,6 +210,39 @@ func TestWrapupTimerSendsTheForm(t *testing.T) {
 	}
 }
 
+// TestWrapupOfACallThatEndedBehindTheForm: calls that start while the
+// form is open wait in order; one that ended meanwhile gets its own form
+// when the first is sent, and the one after it is shown when that is.
+func TestWrapupOfACallThatEndedBehindTheForm(t *testing.T) {
+	now := tuitest.FixedNow
+	ctl := newFakeWrapper()
+	m := endedFlowCall(t, ctl, Options{}, &now, 120, 30)
+	b10, b11 := &tuitest.EventBuilder{CallID: "chat-10"}, &tuitest.EventBuilder{CallID: "chat-11"}
+	for _, msg := range []tea.Msg{
+		b10.Ev(tuitest.Started("Short one")),
+		b10.Ev(event.CallEnded{Reason: "hangup", Disposition: "balance"}),
+		b11.Ev(tuitest.Started("Third")),
+	} {
+		var cmd tea.Cmd
+		m, cmd = updateCmd(t, m, msg)
+		m = feedMsgs(t, m, tuitest.RunCmd(cmd))
+	}
+	m, _ = pressAll(t, m, "ctrl+s")
+	if !m.wrap.open || m.wrap.callID != "chat-10" || m.current != "chat-10" {
+		t.Fatalf("after the first wrap-up: form open %v on %q, showing %q; want chat-10's form", m.wrap.open, m.wrap.callID, m.current)
+	}
+	if s, _ := ctl.last(); s.State != event.AgentWrapUp || s.CallID != "chat-10" {
+		t.Fatalf("state %+v, want wrap-up of chat-10", s)
+	}
+	m, _ = pressAll(t, m, "ctrl+s")
+	if m.wrap.open || m.current != "chat-11" || len(ctl.wrapups) != 2 || ctl.calls[1] != "chat-10" || ctl.wrapups[1].Disposition != "balance" {
+		t.Fatalf("after the second: form open %v, showing %q, sent %v %+v", m.wrap.open, m.current, ctl.calls, ctl.wrapups)
+	}
+	if s, _ := ctl.last(); s.State != event.AgentOnCall || s.CallID != "chat-11" {
+		t.Fatalf("state %+v, want on call chat-11", s)
+	}
+}
+
 // TestWrapupOnlyOnTheAgentsTerminal: no form in a replay, a read-only
 // drill-down, or a view whose controller cannot send one, nor for a call
 // the view never saw live.

@@ -33,8 +33,12 @@ const (
 	wrapFieldCount
 )
 
-// maxWrappedCalls bounds the calls the view remembers as wrapped up.
-const maxWrappedCalls = 16
+// maxWrappedCalls bounds the calls the view remembers as wrapped up, and
+// maxHeldCalls those waiting behind the form.
+const (
+	maxWrappedCalls = 16
+	maxHeldCalls    = 8
+)
 
 // wrapupKeyMap is the form's keys; help is generated from them.
 type wrapupKeyMap struct {
@@ -98,9 +102,9 @@ type wrapupForm struct {
 	// deadline is when the timer submits the form; zero without a timer.
 	deadline time.Time
 	sending  bool
-	// held is a call that started while the form was open, shown when it
-	// closes.
-	held string
+	// held are the calls that started while the form was open, oldest
+	// first: the first is shown when it closes (at most maxHeldCalls).
+	held []string
 	// wrapped are the calls wrapped up (or timed out) lately: their form
 	// does not open again.
 	wrapped []string
