@@ -38,7 +38,7 @@ func TestCommandsFindTheRunningService(t *testing.T) {
 	}
 	p.kill(t)
 	_, _, err := executeFinding(t, "report", "--since", "1h")
-	if err == nil || !strings.Contains(err.Error(), "start 'assist serve' with the same --data") {
+	if err == nil || !strings.Contains(err.Error(), "start 'assist serve' (on this machine it is found") {
 		t.Errorf("report after the service died: %v", err)
 	}
 }

@@ -40,7 +40,7 @@ func (a ServiceAddress) NATSURL() (string, error) {
 	}
 	info, err := service.ReadInfo(service.Dir(a.Data))
 	if err != nil {
-		return "", fmt.Errorf("%w: start 'assist serve' with the same --data, or pass --nats and --creds", err)
+		return "", fmt.Errorf("%w: start 'assist serve' (on this machine it is found whatever its --data), or pass --nats and --creds", err)
 	}
 	return info.NATSURL, nil
 }
