@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/larkspur-labs/assist/engine/app"
 	"github.com/larkspur-labs/assist/engine/event"
@@ -19,6 +20,7 @@ import (
 var (
 	_ agent.Replier           = service.Controls{}
 	_ agent.StatePublisher    = service.Controls{}
+	_ agent.WrapupSender      = service.Controls{}
 	_ supervisor.AgentWatcher = (*service.Terminal)(nil)
 )
 
@@ -50,10 +52,14 @@ func (f *terminalFlags) dial(s streams, role service.Role, name string) (t *serv
 }
 
 type agentOptions struct {
-	io    streams
-	term  terminalFlags
-	agent string
+	io     streams
+	term   terminalFlags
+	agent  string
+	wrapup time.Duration
 }
+
+// defaultWrapupTimer is how long the wrap-up form waits for the agent.
+const defaultWrapupTimer = 60 * time.Second
 
 func newAgentCmd(io streams) *cobra.Command {
 	opts := &agentOptions{io: io}
@@ -67,10 +73,14 @@ func newAgentCmd(io streams) *cobra.Command {
 			if opts.agent == "" {
 				return usagef("--agent is required")
 			}
+			if opts.wrapup < 0 {
+				return usagef("--wrapup-timer must be 0 (no limit) or more, not %s", opts.wrapup)
+			}
 			return runAgent(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.agent, "agent", os.Getenv("ASSIST_AGENT"), "your agent id ($ASSIST_AGENT)")
+	cmd.Flags().DurationVar(&opts.wrapup, "wrapup-timer", defaultWrapupTimer, "time for the wrap-up form after a call; then it is sent as it stands (0: no limit)")
 	opts.term.register(cmd)
 	return cmd
 }
@@ -93,6 +103,7 @@ func runAgent(ctx context.Context, o *agentOptions) error {
 			ModelStatus: "agent " + o.agent + " · service",
 			Controller:  t.Controls(),
 			Messages:    common.WatchConnection(ctx, t, nil),
+			WrapupTimer: o.wrapup,
 		})
 	})
 }

@@ -28,6 +28,7 @@ func newReportCmd(io streams, runF func(context.Context, *app.ReportOptions) err
 	}
 	f := cmd.Flags()
 	store.register(f, "count", "report on this queue only")
-	f.BoolVar(&opts.JSON, "json", false, "print a JSON list, one object per queue")
+	f.BoolVar(&opts.JSON, "json", false, "print a JSON list, one object per queue (per agent with --agents)")
+	f.BoolVar(&opts.Agents, "agents", false, "report each agent's time available, on call, in wrap-up and away instead of the queues")
 	return cmd
 }

@@ -87,7 +87,7 @@ next actions. Everything runs on embedded models, offline.`,
 		if err := applyConfig(cmd); err != nil {
 			return usageError{err}
 		}
-		return nil
+		return findService(cmd)
 	}
 	root.AddCommand(newServeCmd(io, nil), newAgentCmd(io), newSuperviseCmd(io), newCredsCmd(io), newSimulateCmd(io), newReplayCmd(io, nil), newKBCmd(io), newEvalCmd(io), newTrainCmd(io), newTranscribeCmd(io, nil), newListenCmd(io, nil), newTryCmd(io, nil), newExportCmd(io, nil), newReportCmd(io, nil))
 	return root

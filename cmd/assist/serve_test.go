@@ -38,7 +38,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv("ASSIST_TEST_RUN_MAIN") == "1" {
 		os.Exit(run(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	// The services the tests start register where the user's would
+	// (internal/discovery): a folder of the tests' own, which the child
+	// processes inherit.
+	dir, err := os.MkdirTemp("", "assist-runtime-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_RUNTIME_DIR", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // serveProcess is 'assist serve' running in a child process.

@@ -82,8 +82,12 @@ func Export(ctx context.Context, o *ExportOptions) error {
 // ReportOptions configure 'assist report'.
 type ReportOptions struct {
 	StoredCalls
-	// JSON prints a JSON list, one object per queue, instead of a table.
+	// JSON prints a JSON list, one object per queue (per agent with
+	// Agents), instead of a table.
 	JSON bool
+	// Agents reports each agent's time in each state instead of the
+	// queues; the text report ends with it anyway.
+	Agents bool
 	// Out receives the report; ErrOut, with JSON, the line saying there
 	// were no calls.
 	Out, ErrOut io.Writer
@@ -92,6 +96,9 @@ type ReportOptions struct {
 // Report summarises the stored calls per queue: volume, handling time,
 // sentiment, intents and acceptance.
 func Report(ctx context.Context, o *ReportOptions) error {
+	if o.Agents {
+		return reportAgents(ctx, o)
+	}
 	calls, since, err := o.read(ctx, "report")
 	if err != nil {
 		return err
@@ -113,5 +120,41 @@ func Report(ctx context.Context, o *ReportOptions) error {
 	if err := export.WriteReportText(o.Out, queues, since); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	agents, err := o.agentTimes(ctx, since)
+	if err != nil || len(agents) == 0 {
+		return err
+	}
+	fmt.Fprintln(o.Out)
+	fmt.Fprintln(o.Out, "Agents: time in each state")
+	if err := export.WriteAgentsText(o.Out, agents); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	return nil
+}
+
+// reportAgents writes each agent's time in each state in the window.
+func reportAgents(ctx context.Context, o *ReportOptions) error {
+	since := export.Since(nil, o.Since)
+	agents, err := o.agentTimes(ctx, since)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		return export.WriteAgentsJSON(o.Out, agents)
+	}
+	if len(agents) == 0 {
+		fmt.Fprintln(o.Out, "no agent states in the store")
+		return nil
+	}
+	return export.WriteAgentsText(o.Out, agents)
+}
+
+// agentTimes reads the agents' stored states and folds them over the
+// window from since to now.
+func (s StoredCalls) agentTimes(ctx context.Context, since time.Time) ([]export.AgentReport, error) {
+	changes, err := ReadAgentStates(ctx, s.Service, "report", s.Analyst)
+	if err != nil {
+		return nil, err
+	}
+	return export.AgentTimes(changes, since, time.Now()), nil
 }

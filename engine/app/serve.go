@@ -21,6 +21,7 @@ import (
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/engine/ingest"
 	"github.com/larkspur-labs/assist/engine/service"
+	"github.com/larkspur-labs/assist/internal/discovery"
 	"github.com/larkspur-labs/assist/internal/flock"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -363,7 +364,27 @@ func (s *server) listen(info service.Info) (net.Listener, string, error) {
 		ln.Close()
 		return nil, "", err
 	}
+	s.register(info)
 	return ln, info.HTTPURL, nil
+}
+
+// register tells the other commands on this machine where the service
+// runs (see internal/discovery), so they find it without its --data; a
+// failure only costs them that.
+func (s *server) register(info service.Info) {
+	data, err := filepath.Abs(s.cfg.KB.Data)
+	if err == nil {
+		var remove func() error
+		remove, err = discovery.Register(discovery.Dir(), discovery.Service{
+			Data: data, NATSURL: info.NATSURL, HTTPURL: info.HTTPURL, PID: os.Getpid(),
+			Lock: filepath.Join(s.dir, "serve.lock"), Started: time.Now().UTC(),
+		})
+		if err == nil {
+			s.onClose(func() { _ = remove() })
+			return
+		}
+	}
+	s.log.Warn("other commands will need this service's --data to find it", "err", err)
 }
 
 // serveHTTP serves h on ln until ctx is done, then drains: the HTTP

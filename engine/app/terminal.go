@@ -40,7 +40,7 @@ func (a ServiceAddress) NATSURL() (string, error) {
 	}
 	info, err := service.ReadInfo(service.Dir(a.Data))
 	if err != nil {
-		return "", fmt.Errorf("%w: start 'assist serve' with the same --data, or pass --nats and --creds", err)
+		return "", fmt.Errorf("%w: start 'assist serve' (on this machine it is found whatever its --data), or pass --nats and --creds", err)
 	}
 	return info.NATSURL, nil
 }
@@ -202,6 +202,29 @@ func OpenCallStore(ctx context.Context, a ServiceAddress, name string) (*CallSto
 		return nil, fmt.Errorf("open the call store at %s: %w", url, err)
 	}
 	return &CallStore{Store: store, nc: nc}, nil
+}
+
+// ReadAgentStates reads the agents' stored state changes from the
+// service at a, as ReadCalls reads the calls: as the service user from
+// the store, or as an analyst through the service's API.
+func ReadAgentStates(ctx context.Context, a ServiceAddress, name, analyst string) ([]event.AgentStatus, error) {
+	var src export.AgentSource
+	if analyst != "" {
+		t, err := DialTerminal(a, service.RoleAnalyst, analyst, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer t.Close()
+		src = t
+	} else {
+		store, err := OpenCallStore(ctx, a, name)
+		if err != nil {
+			return nil, err
+		}
+		defer store.Close()
+		src = store
+	}
+	return export.ReadAgentStates(ctx, src)
 }
 
 // ReadCalls reads the records of the calls that started at or after since

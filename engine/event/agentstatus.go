@@ -20,6 +20,11 @@ const (
 	AgentAway      AgentState = "away"
 )
 
+// AgentSignedOut is what the service records when an agent's terminal has
+// been silent for AgentStatusStale: the end of the agent's last state. No
+// terminal publishes it, and it is not one of AgentStates.
+const AgentSignedOut AgentState = "signed_out"
+
 // AgentStates are the states in the order the supervisor lists them.
 var AgentStates = []AgentState{AgentAvailable, AgentOnCall, AgentWrapUp, AgentAway}
 
@@ -30,6 +35,8 @@ func (s AgentState) Label() string {
 		return "on call"
 	case AgentWrapUp:
 		return "wrap-up"
+	case AgentSignedOut:
+		return "signed out"
 	}
 	return string(s)
 }

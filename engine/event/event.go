@@ -421,6 +421,8 @@ func PayloadFor(k Kind) (Payload, error) {
 		return &Coaching{}, nil
 	case KindCallResumed:
 		return &CallResumed{}, nil
+	case KindWrapup:
+		return &Wrapup{}, nil
 	}
 	return nil, fmt.Errorf("unknown event kind %q", k)
 }
@@ -507,6 +509,8 @@ func Deref(p Payload) Payload {
 	case *Coaching:
 		return *v
 	case *CallResumed:
+		return *v
+	case *Wrapup:
 		return *v
 	}
 	return p

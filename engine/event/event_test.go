@@ -22,6 +22,7 @@ func TestEventJSONIsFlatAndRoundTrips(t *testing.T) {
 		{Kind: KindCoaching, CallID: "c1", Seq: 9, TS: ts, Payload: Coaching{From: "boss", Text: "offer the fee refund"}},
 		{Kind: KindCallResumed, CallID: "c1", Seq: 10, TS: ts, Payload: CallResumed{At: 12.5, Gap: 4.25, Resumes: 1, Endpoint: "twilio"}},
 		{Kind: KindCallEnded, CallID: "c1", Seq: 11, TS: ts, Payload: CallEnded{Reason: "completed", Utterances: 1, Duration: 3}},
+		{Kind: KindWrapup, CallID: "c1", Seq: 12, TS: ts, Payload: Wrapup{Agent: "Maya", Disposition: "lost-card", Summary: "card locked", Checklist: []WrapupStep{{ID: "lock", Title: "Lock the card", Status: StepDone}}, Note: "call back", TimedOut: true}},
 	}
 	for _, e := range events {
 		data, err := json.Marshal(e)

@@ -22,10 +22,17 @@ type CallRecord struct {
 	Started  time.Time  `json:"started"`
 	Ended    *time.Time `json:"ended"`
 	// DurationS is the wall-clock time from call.started to call.ended.
-	DurationS   *float64 `json:"duration_s"`
-	EndReason   string   `json:"end_reason"`
-	Disposition string   `json:"disposition"`
-	Summary     string   `json:"summary"`
+	DurationS *float64 `json:"duration_s"`
+	EndReason string   `json:"end_reason"`
+	// Disposition and Summary are the agent's confirmed wrap-up's when
+	// there is one (AgentWrapup), else the engine's from call.ended;
+	// WrapupBy says which: agent, timer (the wrap-up timer submitted the
+	// agent's form unconfirmed) or engine.
+	Disposition string `json:"disposition"`
+	Summary     string `json:"summary"`
+	WrapupBy    string `json:"wrapup_by,omitempty"`
+	// AgentWrapup is the agent's wrap-up event, when one came.
+	AgentWrapup *Wrapup `json:"agent_wrapup,omitempty"`
 	// Wrapup is the structured summary and Checklist the guided flow's
 	// steps as the call ended, when there were.
 	Wrapup    *Summary   `json:"wrapup,omitempty"`
@@ -49,6 +56,13 @@ type CallRecord struct {
 
 	turnByID map[string]*Turn
 }
+
+// Who gave a call record its disposition and summary (CallRecord.WrapupBy).
+const (
+	WrapupByAgent  = "agent"
+	WrapupByTimer  = "timer"
+	WrapupByEngine = "engine"
+)
 
 // RecordAlert is an alert raised during a call.
 type RecordAlert struct {
@@ -140,8 +154,17 @@ func (c *CallRecord) Apply(e Event) {
 		ended := e.TS.UTC()
 		d := max(0, ended.Sub(c.Started).Seconds())
 		c.Ended, c.DurationS = &ended, &d
-		c.EndReason, c.Disposition, c.Summary = p.Reason, p.Disposition, p.Summary
+		c.EndReason = p.Reason
 		c.Wrapup, c.Checklist = p.Wrapup, p.Checklist
+		if c.AgentWrapup == nil {
+			c.Disposition, c.Summary, c.WrapupBy = p.Disposition, p.Summary, WrapupByEngine
+		}
+	case Wrapup:
+		c.AgentWrapup = &p
+		c.Disposition, c.Summary, c.WrapupBy = p.Disposition, p.Summary, WrapupByAgent
+		if p.TimedOut {
+			c.WrapupBy = WrapupByTimer
+		}
 	case Feedback:
 		c.Verdicts[p.Verdict]++
 		fb := TurnFeedback{SuggestionID: p.SuggestionID, ArticleID: p.ArticleID, Verdict: p.Verdict}

@@ -67,6 +67,9 @@ func Redact(calls []*event.CallRecord, r *redact.Redactor) {
 	for _, c := range calls {
 		d := r.Dialogue()
 		c.Summary = r.Redact(c.Summary)
+		if w := c.AgentWrapup; w != nil {
+			w.Summary, w.Note = r.Redact(w.Summary), r.Redact(w.Note)
+		}
 		if w := c.Wrapup; w != nil {
 			for _, f := range []*string{&w.Situation, &w.Action, &w.Resolution, &w.Reason} {
 				*f = r.Redact(*f)

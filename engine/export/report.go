@@ -43,6 +43,11 @@ type QueueReport struct {
 	// AcceptanceRate is used + helpful feedback over Suggestions.
 	AcceptanceRate *float64       `json:"acceptance_rate"`
 	Alerts         map[string]int `json:"alerts"`
+	// Dispositions counts the ended calls by disposition: the agent's
+	// wrap-up's when there is one, else the engine's; Wrapups counts them
+	// by who gave it (event.WrapupByAgent, WrapupByTimer, WrapupByEngine).
+	Dispositions map[string]int `json:"dispositions"`
+	Wrapups      map[string]int `json:"wrapups"`
 }
 
 // SentimentShare splits the calls with a customer sentiment into bands,
@@ -78,8 +83,9 @@ func Report(calls []*event.CallRecord) []QueueReport {
 func QueueFigures(queue string, calls []*event.CallRecord) QueueReport {
 	r := QueueReport{
 		Queue: queue, Calls: len(calls),
-		Feedback: map[string]int{event.VerdictUsed: 0, event.VerdictHelpful: 0, event.VerdictNotHelpful: 0},
-		Alerts:   map[string]int{},
+		Feedback:     map[string]int{event.VerdictUsed: 0, event.VerdictHelpful: 0, event.VerdictNotHelpful: 0},
+		Alerts:       map[string]int{},
+		Dispositions: map[string]int{}, Wrapups: map[string]int{},
 	}
 	var handled float64
 	var neg, neu, pos int
@@ -107,6 +113,12 @@ func QueueFigures(queue string, calls []*event.CallRecord) QueueReport {
 		}
 		for _, a := range c.Alerts {
 			r.Alerts[a.Type]++
+		}
+		if c.WrapupBy != "" {
+			r.Wrapups[c.WrapupBy]++
+			if c.Disposition != "" {
+				r.Dispositions[c.Disposition]++
+			}
 		}
 	}
 	if r.Ended > 0 {
@@ -192,6 +204,9 @@ func WriteReportText(w io.Writer, queues []QueueReport, since time.Time) error {
 		fmt.Fprintf(tw, "  feedback\tused %d, helpful %d, not helpful %d\n",
 			q.Feedback[event.VerdictUsed], q.Feedback[event.VerdictHelpful], q.Feedback[event.VerdictNotHelpful])
 		fmt.Fprintf(tw, "  alerts\t%s\n", orNone(countList(q.Alerts)))
+		fmt.Fprintf(tw, "  dispositions\t%s\n", orNone(countList(q.Dispositions)))
+		fmt.Fprintf(tw, "  wrap-ups\tagent %d, timer %d, engine %d\n",
+			q.Wrapups[event.WrapupByAgent], q.Wrapups[event.WrapupByTimer], q.Wrapups[event.WrapupByEngine])
 		if err := tw.Flush(); err != nil {
 			return err
 		}

@@ -133,7 +133,8 @@ func TestReport(t *testing.T) {
 	if len(billing) != 10 || billing[0] != "billing" || billing[1] != "2" || billing[2] != "1" || billing[8] != billingRate {
 		t.Errorf("billing row %q, want 2 calls, 1 ended, %s accepted\n%s", billing, billingRate, text)
 	}
-	for _, line := range []string{"  top intents  Lost or stolen card (1)", "  feedback     used 1, helpful 0, not helpful 0"} {
+	for _, line := range []string{"  top intents   Lost or stolen card (1)", "  feedback      used 1, helpful 0, not helpful 0",
+		"  dispositions  Lost or stolen card 1", "  wrap-ups      agent 0, timer 0, engine 1"} {
 		if !strings.Contains(text, line) {
 			t.Errorf("report lacks %q:\n%s", line, text)
 		}

@@ -117,6 +117,23 @@ func (w *Worker) onAPI(msg *nats.Msg) {
 			from = "service"
 		}
 		reply = w.forward(req.CallID, agent, workInput{Op: inCoach, CallID: req.CallID, Text: req.Text, From: from, InputID: nuid.Next()})
+	case opWrapup:
+		var req wrapupRequest
+		if err := decodeCallRequest(msg.Data, &req, &req.CallID); err != nil {
+			respond(msg, okReply{apiError: newAPIError(err)})
+			return
+		}
+		err := w.storeWrapup(req, agent)
+		reply = okReply{OK: err == nil, apiError: newAPIError(err)}
+	case opAgentStates:
+		var req agentStatesRequest
+		if len(msg.Data) > 0 {
+			if err := json.Unmarshal(msg.Data, &req); err != nil {
+				respond(msg, agentStatesReply{apiError: newAPIError(fmt.Errorf("%w: %v", ErrBadRequest, err))})
+				return
+			}
+		}
+		reply = w.agentStatesPage(req)
 	case opExport:
 		var req exportRequest
 		if len(msg.Data) > 0 {

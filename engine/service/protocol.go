@@ -45,6 +45,9 @@ const (
 	opSummary  = "summary"
 	opCoach    = "coach"
 	opExport   = "export"
+	opWrapup   = "wrapup"
+	// opAgentStates reads the agents' stored state changes.
+	opAgentStates = "agents"
 )
 
 func workSubject(worker, callID string) string {
@@ -179,6 +182,11 @@ type summaryRequest struct {
 type replyRequest struct {
 	CallID string `json:"call_id"`
 	Text   string `json:"text"`
+}
+
+type wrapupRequest struct {
+	CallID string       `json:"call_id"`
+	Wrapup event.Wrapup `json:"wrapup"`
 }
 
 type coachRequest struct {

@@ -37,7 +37,9 @@ var Operations = []Operation{
 	{opSummary, Write, []Role{RoleAgent, RoleSupervisor, RoleService}, "add a summary of the call so far to its events (the customer does not see it)"},
 	{opFeedback, Write, []Role{RoleAgent, RoleService}, "rate a suggestion; stored in feedback.jsonl, it moves the article in later rankings"},
 	{opReply, Write, []Role{RoleAgent, RoleService}, "send the agent's reply to a chat call's customer (not empty, at most 16 KiB)"},
+	{opWrapup, Write, []Role{RoleAgent, RoleService}, "store the agent's after-call work on an ended call: disposition, summary, checklist, note (bounded, made safe)"},
 	{opCoach, Write, []Role{RoleSupervisor, RoleService}, "send a coaching note to the call's agent (never to the customer or the model server)"},
+	{opAgentStates, Read, []Role{RoleAnalyst, RoleService}, "read the agents' stored state changes, for report's time in each state"},
 	{opExport, Read, []Role{RoleAnalyst, RoleService}, "read the stored events of every call, for export and report"},
 }
 

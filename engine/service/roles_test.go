@@ -197,7 +197,8 @@ func firstReply(t *testing.T, replies <-chan string) string {
 
 func TestAPIAnswersEachRoleItsOwnOperationsOnly(t *testing.T) {
 	ts := startService(t, roleUsers...)
-	_, _, replies := liveChat(t, ts)
+	client, _, replies := liveChat(t, ts)
+	endedCall(t, ts, client, "cw", "a1")
 	bodies := map[string]func(role Role) any{
 		opCalls:   func(Role) any { return callsRequest{} },
 		opHistory: func(Role) any { return historyRequest{CallID: "c1"} },
@@ -205,9 +206,13 @@ func TestAPIAnswersEachRoleItsOwnOperationsOnly(t *testing.T) {
 		opFeedback: func(role Role) any {
 			return feedbackRequest{CallID: "c1", Feedback: event.Feedback{SuggestionID: "s-" + string(role), Verdict: event.VerdictHelpful}}
 		},
-		opReply:  func(role Role) any { return replyRequest{CallID: "c1", Text: "reply from " + string(role)} },
-		opCoach:  func(role Role) any { return coachRequest{CallID: "c1", Text: "coaching from " + string(role)} },
-		opExport: func(Role) any { return exportRequest{} },
+		opReply:       func(role Role) any { return replyRequest{CallID: "c1", Text: "reply from " + string(role)} },
+		opCoach:       func(role Role) any { return coachRequest{CallID: "c1", Text: "coaching from " + string(role)} },
+		opExport:      func(Role) any { return exportRequest{} },
+		opAgentStates: func(Role) any { return agentStatesRequest{} },
+		opWrapup: func(role Role) any {
+			return wrapupRequest{CallID: "cw", Wrapup: event.Wrapup{Disposition: "from " + string(role)}}
+		},
 	}
 	for _, o := range Operations {
 		if bodies[o.Name] == nil {

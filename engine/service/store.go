@@ -38,6 +38,9 @@ type Store struct {
 	JS     jetstream.JetStream
 	Stream jetstream.Stream
 	Calls  jetstream.KeyValue
+	// AgentLog is the stream of the agents' state changes; nil when the
+	// service that created the store had none.
+	AgentLog jetstream.Stream
 }
 
 // OpenStore creates the stream and the bucket, or updates their retention
@@ -72,7 +75,11 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, cfg StoreConfig) (*S
 	if err != nil {
 		return nil, fmt.Errorf("open call directory: %w", err)
 	}
-	return &Store{JS: js, Stream: stream, Calls: kv}, nil
+	agents, err := js.CreateOrUpdateStream(ctx, agentLogStream(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("open agent state stream: %w", err)
+	}
+	return &Store{JS: js, Stream: stream, Calls: kv, AgentLog: agents}, nil
 }
 
 // BindStore finds the stream and bucket a service created.
@@ -85,7 +92,14 @@ func BindStore(ctx context.Context, js jetstream.JetStream) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find call directory: %w", err)
 	}
-	return &Store{JS: js, Stream: stream, Calls: kv}, nil
+	s := &Store{JS: js, Stream: stream, Calls: kv}
+	switch agents, err := js.Stream(ctx, AgentLogStreamName); {
+	case err == nil:
+		s.AgentLog = agents
+	case !errors.Is(err, jetstream.ErrStreamNotFound):
+		return nil, fmt.Errorf("find agent state stream: %w", err)
+	}
+	return s, nil
 }
 
 // maxHistoryBytes keeps a history answer under the default NATS message

@@ -135,6 +135,10 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 		}
 		w.subs = append(w.subs, sub)
 	}
+	if err := w.watchAgentStates(); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if err := w.nc.Flush(); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("worker: %w", err)

@@ -70,3 +70,18 @@ func TryLock(path string) (*Lock, error) {
 
 // Close releases the lock.
 func (l *Lock) Close() error { return l.f.Close() }
+
+// Held reports whether a process holds a lock on the file at path: the
+// question whether the process that took it is still running, since the
+// lock goes with it. On Linux it reads /proc/locks and takes no lock;
+// elsewhere it tries a shared lock and lets it go at once. A missing file
+// is held by nobody.
+func Held(path string) bool {
+	if _, err := os.Stat(path); err != nil {
+		return false
+	}
+	if _, ok := Holder(path); ok {
+		return true
+	}
+	return probe(path)
+}

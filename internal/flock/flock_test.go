@@ -43,3 +43,26 @@ func TestTryLockIsExclusiveAndNamesItsHolder(t *testing.T) {
 		t.Error("a holder of a released lock")
 	}
 }
+
+func TestHeldWhileTheLockIsHeld(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" && runtime.GOOS != "freebsd" {
+		t.Skip("flock(2) is Unix's")
+	}
+	path := filepath.Join(t.TempDir(), "lock")
+	if Held(path) {
+		t.Fatal("a missing file is held")
+	}
+	l, err := TryLock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Held(path) {
+		t.Error("not held while locked")
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if Held(path) {
+		t.Error("held after the lock was released")
+	}
+}

@@ -44,6 +44,7 @@ func (replyDoneMsg) result()    {}
 
 // HandleResult applies the answer to one of the view's commands.
 func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
+	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case pausedMsg:
 		m.advance(m.now()) // the time played so far, at the old state
@@ -66,6 +67,8 @@ func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
 		m.replyDone(msg)
 	case stateDoneMsg:
 		m.stateDone(msg)
+	case wrapupDoneMsg:
+		cmd = m.wrapupDone(msg)
 	case summaryDoneMsg:
 		if msg.err != nil {
 			if cs := m.calls[msg.callID]; cs != nil {
@@ -76,7 +79,7 @@ func (m *Screen) HandleResult(msg ResultMsg) tea.Cmd {
 		}
 	}
 	m.settle()
-	return nil
+	return cmd
 }
 
 // The commands below copy what they need and never touch the view.

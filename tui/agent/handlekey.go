@@ -21,6 +21,9 @@ func (m *Screen) HandleKey(msg tea.KeyPressMsg) tea.Cmd {
 // handleKey routes a key press for HandleKey.
 func (m *Screen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, r := m.keys, m.replay
+	if m.wrap.open {
+		return m.wrapupKey(msg)
+	}
 	if m.composing {
 		return m.composeKey(msg)
 	}

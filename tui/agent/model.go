@@ -50,6 +50,10 @@ type Options struct {
 	// AgentPrefix, with TypeLines, starts a line the agent says: a
 	// suggestion taken into the composer gets it, being the agent's.
 	AgentPrefix string
+	// WrapupTimer bounds the after-call wrap-up form of an agent's own
+	// terminal (see WrapupSender): when it runs out the form is sent as
+	// it stands, marked timed out. Zero: no limit.
+	WrapupTimer time.Duration
 
 	// Now is the clock; time.Now when nil. Tests pass a fixed clock.
 	Now func() time.Time
@@ -127,7 +131,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.Tick()
-		cmd = tea.Batch(m.tick(), m.StateHeartbeat())
+		cmd = tea.Batch(m.tick(), m.StateHeartbeat(), m.WrapupTimer())
 	default:
 		cmd, _ = m.Compose(msg) // the composer's own messages, such as its cursor's
 	}

@@ -65,6 +65,9 @@ func (m *Screen) composeKey(msg tea.KeyPressMsg) tea.Cmd {
 // Compose hands a message other than a key, such as a paste, to the
 // composer while it has the keys, and reports whether it took it.
 func (m *Screen) Compose(msg tea.Msg) (tea.Cmd, bool) {
+	if m.wrap.open {
+		return m.wrap.paste(msg), true
+	}
 	if !m.composing {
 		return nil, false
 	}

@@ -45,6 +45,7 @@ type Screen struct {
 	replay      ReplayControls // the controller's, when it has them
 	replier     Replier        // the controller's, when it has it and the view may act
 	states      StatePublisher // the controller's, when it has it and the view may act
+	wrapper     WrapupSender   // the controller's, when it has it and the view may act
 	modelStatus string         // Options.ModelStatus, sanitised
 	now         func() time.Time
 	styles      *theme.Styles // shared by the panes; replaced, never changed
@@ -76,6 +77,8 @@ type Screen struct {
 	// is a live chat the agent may answer. composing says it has the keys.
 	composerShown bool
 	composing     bool
+	// wrap is the after-call work form (see wrapup.go).
+	wrap wrapupForm
 
 	// The agent's state, when the view publishes it (see agentstate.go).
 	agentState     event.AgentState
@@ -132,6 +135,7 @@ func NewScreen(opts Options) Screen {
 		summary:     newSummaryPane(th),
 		alerts:      newAlertsPane(th),
 		composer:    newComposerPane(th, opts.TypeLines),
+		wrap:        newWrapupForm(th),
 		clock:       now(),
 		speed:       1,
 	}
@@ -140,6 +144,7 @@ func NewScreen(opts Options) Screen {
 	if !opts.ReadOnly {
 		m.replier, _ = opts.Controller.(Replier)
 		m.states, _ = opts.Controller.(StatePublisher)
+		m.wrapper, _ = opts.Controller.(WrapupSender)
 	}
 	if m.states != nil {
 		m.agentState, m.stateSince = event.AgentAvailable, m.clock
@@ -179,6 +184,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 	m.summary.SetStyles(th)
 	m.alerts.SetStyles(th)
 	m.composer.SetStyles(th)
+	m.wrap.SetStyles(th)
 	m.shown = shownRevs{callID: m.shown.callID}
 	m.refresh()
 	m.settle()
@@ -191,6 +197,7 @@ func (m *Screen) SetStyles(st theme.Styles) {
 // command asks a replay where a started call stands in its playlist.
 func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
 	m.advance(m.now())
+	prev, wasLive := m.liveCall()
 	var cmds []tea.Cmd
 	for _, ev := range evs {
 		if c := m.applyEvent(ev); c != nil {
@@ -198,6 +205,7 @@ func (m *Screen) Apply(evs ...event.Event) tea.Cmd {
 		}
 	}
 	m.refresh()
+	m.followWrapup(prev, wasLive)
 	cmds = append(cmds, m.followCall())
 	m.settle()
 	return tea.Batch(cmds...)
@@ -318,5 +326,6 @@ func (m *Screen) relayout() {
 	m.alerts.SetSize(l.Summary.W, l.Summary.H)
 	m.composer.SetChrome(c)
 	m.composer.SetSize(l.Composer.W, l.Composer.H)
+	m.relayoutWrapup()
 	m.refresh()
 }

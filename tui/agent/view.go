@@ -14,6 +14,9 @@ func (m Screen) Render() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	if m.wrap.open {
+		return m.renderWrapup()
+	}
 	l := m.layout
 	if m.summaryOpen || m.alertsOpen {
 		parts := []placed{{l.Header, m.header.View()}}

@@ -2,7 +2,9 @@ package supervisor
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/larkspur-labs/assist/engine/event"
@@ -40,6 +42,7 @@ func (s *Model) applyAgent(a event.AgentStatus) {
 	}
 	a.Agent, a.CallID = termtext.Sanitize(a.Agent), termtext.Sanitize(a.CallID)
 	s.agents[a.Agent] = agentReading{status: a, at: s.clock}
+	s.countAgentQueues()
 	s.frameOK = false
 }
 
@@ -49,6 +52,7 @@ func (s *Model) expireAgents() {
 	for name, r := range s.agents {
 		if s.clock.Sub(r.at) >= event.AgentStatusStale {
 			delete(s.agents, name)
+			s.countAgentQueues()
 			s.frameOK = false
 		}
 	}
@@ -79,4 +83,95 @@ func (s *Model) agentsText() string {
 		out += st.Value.Render(strconv.Itoa(n)) + st.Label.Render(" "+state.Label())
 	}
 	return out
+}
+
+// The per-queue agent line. An agent's state names no queue, so an agent
+// counts in the queue of the call its state names when the table has
+// that call, else in the queue of its latest call the table has; an
+// agent with no call in the table (signed in, not yet on a call) counts
+// in the header's figures only. Queue lines are those of the queues with
+// live calls, so an agent whose queue has none shows in the header alone.
+
+// indexAgentQueues notes each agent's latest call's queue, from the
+// table's rows; rebuild calls it.
+func (s *Model) indexAgentQueues() {
+	latest := map[string]time.Time{}
+	clear(s.agentQueue)
+	if s.agentQueue == nil {
+		s.agentQueue = map[string]string{}
+	}
+	for _, r := range s.all {
+		if r.call.Agent == "" || !s.inScope(r) {
+			continue
+		}
+		a := agentToken(r.call.Agent)
+		if at, ok := latest[a]; !ok || r.call.Started.After(at) {
+			latest[a] = r.call.Started
+			s.agentQueue[a] = r.queue
+		}
+	}
+	s.countAgentQueues()
+}
+
+// countAgentQueues counts the agents in each state per queue.
+func (s *Model) countAgentQueues() {
+	s.queueAgents = map[string]map[event.AgentState]int{}
+	for name, r := range s.agents {
+		q, ok := s.agentQueue[name]
+		if row := s.rows[r.status.CallID]; row != nil && r.status.CallID != "" && s.inScope(row) {
+			q, ok = row.queue, true
+		}
+		if !ok {
+			continue
+		}
+		if s.queueAgents[q] == nil {
+			s.queueAgents[q] = map[event.AgentState]int{}
+		}
+		s.queueAgents[q][r.status.State]++
+	}
+}
+
+// queueAgentsText is a queue line's agents: how many in each state.
+func (s *Model) queueAgentsText(queue string) string {
+	counts := s.queueAgents[queue]
+	if len(counts) == 0 {
+		return ""
+	}
+	st := &s.st
+	var b strings.Builder
+	st.label.write(&b, "   agents ")
+	first := true
+	for _, state := range event.AgentStates {
+		n := counts[state]
+		if n == 0 {
+			continue
+		}
+		if !first {
+			st.label.write(&b, " · ")
+		}
+		first = false
+		st.value.write(&b, strconv.Itoa(n))
+		st.label.write(&b, " "+state.Label())
+	}
+	return b.String()
+}
+
+// agentToken is an agent id as the subject of its state names it, which
+// is how the service reports it (engine.SubjectToken): letters, digits,
+// '-' and '_' as they are, every other byte as ~XX.
+func agentToken(id string) string {
+	if id == "" {
+		return "~"
+	}
+	var b strings.Builder
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "~%02X", c)
+		}
+	}
+	return b.String()
 }

@@ -50,3 +50,34 @@ func TestSupervisorAgentsHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestSupervisorQueueAgents counts the agents per queue: by the queue of
+// the call their state names, else of their latest call in the table; an
+// agent with no call in the table counts in the header only.
+func TestSupervisorQueueAgents(t *testing.T) {
+	s, _ := newTestSupervisor(t, Options{Rows: directory()}, 160, 30)
+	for _, a := range []event.AgentStatus{
+		{Agent: "Sam~20Kim", State: event.AgentOnCall, CallID: "call-0017"},
+		{Agent: "Priya~20Natarajan", State: event.AgentWrapUp, CallID: "chat-0042"},
+		{Agent: "Lee~20Wong", State: event.AgentAvailable},
+		{Agent: "Omar~20Haddad", State: event.AgentAway},
+		{Agent: "nobody", State: event.AgentAvailable},
+	} {
+		supSend(t, s, AgentMsg{Status: a})
+	}
+	screen := supScreen(s)
+	for _, want := range []string{
+		"Billing ", "agents 1 on call · 1 wrap-up",
+		"Tech Support", "agents 1 available",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the queues lack %q:\n%s", want, screen)
+		}
+	}
+	if line := strings.Split(screen, "\n")[1]; !strings.Contains(line, "agents 2 available · 1 on call · 1 wrap-up · 1 away") {
+		t.Errorf("header %q", line)
+	}
+	if got := agentToken("a.b c"); got != "a~2Eb~20c" {
+		t.Errorf("agentToken = %q", got)
+	}
+}

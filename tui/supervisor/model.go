@@ -217,6 +217,10 @@ type Model struct {
 	voice    map[string]voiceReading // by worker
 	voiceSum event.VoiceStatus       // of voice, for the header
 	agents   map[string]agentReading // by agent
+	// agentQueue is each agent's latest call's queue, and queueAgents the
+	// agents per queue and state (see agents.go).
+	agentQueue  map[string]string
+	queueAgents map[string]map[event.AgentState]int
 }
 
 // Compile-time checks of the interfaces the view implements.
@@ -522,6 +526,7 @@ func (s *Model) rebuild() {
 		}
 	}
 	slices.SortFunc(s.queues, func(a, b queueStat) int { return cmp.Compare(a.name, b.name) })
+	s.indexAgentQueues()
 	s.syncKeys()
 	s.cols = computeColumns(s.width, s.visible, s.opts.Queue != "", now)
 	s.relayout()

@@ -228,6 +228,7 @@ func (s *Model) addQueueLines(f *frame, n int) {
 		alerts.write(&b, common.PadLeft(strconv.Itoa(q.alerts), 4))
 		st.label.write(&b, "   longest ")
 		st.value.write(&b, mmss(q.longest))
+		b.WriteString(s.queueAgentsText(q.name))
 		f.add(b.String())
 	}
 	if more > 0 {
