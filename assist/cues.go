@@ -160,12 +160,18 @@ func containsAny(s string, keys []string) bool {
 
 // politeRe matches politeness formulas that carry no emotion: "I'm afraid
 // I don't understand" is confusion, not fear; "I'd like to" is a request,
-// not joy; "no, that's all" is a goodbye, not a refusal. ModelText drops
-// them before the model reads a turn. It runs on folded text, only when one
-// of politeKeys is there.
+// not joy, and so are "I want to" and "I need to" (GoEmotions reads them
+// as desire, a positive emotion); "no, that's all" is a goodbye, not a
+// refusal, and "have a great day", "take care" and "see you" are goodbyes,
+// not pleasure. ModelText drops them before the model reads a turn. It
+// runs on folded text, only when one of politeKeys is there. The requests
+// and goodbyes were added on the contact-center set's dev half (polarity
+// macro-F1 0.787 → 0.817, accuracy 0.840 → 0.866, gauges 0.511 → 0.541),
+// with GoEmotions dev unchanged and TweetEval's held-out val tenth 0.653 →
+// 0.646 (one or two tweets).
 var (
-	politeRe   = regexp.MustCompile(`\b(i'?m afraid( that)?( (?:of|for)\b)?|i am afraid( that)?( (?:of|for)\b)?|i'?d like to|i would like to|((i'?m|i am) )?(so )?sorry to (bother|trouble) you|if you don'?t mind|(no,? )?(that'?s|that is|that'?ll be|that will be) (all|everything)( for (now|today))?|no,? that'?s it|oh,? dear)\b`)
-	politeKeys = []string{"afraid", "like to", "sorry to", "mind", "that's all", "that is all", "be all", "everything", "that's it", "dear"}
+	politeRe   = regexp.MustCompile(`\b(i'?m afraid( that)?( (?:of|for)\b)?|i am afraid( that)?( (?:of|for)\b)?|i'?d like to|i would like to|((i'?m|i am) )?(so )?sorry to (bother|trouble) you|if you don'?t mind|(no,? )?(that'?s|that is|that'?ll be|that will be) (all|everything)( for (now|today))?|no,? that'?s it|oh,? dear|i (?:want|need|wish) to|(?:have|enjoy) a (?:great|good|nice|lovely|wonderful) (?:day|evening|night|weekend|one)|take care|see you(?: later| soon)?)\b`)
+	politeKeys = []string{"afraid", "like to", "sorry to", "mind", "that's all", "that is all", "be all", "everything", "that's it", "dear", "want to", "need to", "wish to", "have a", "enjoy a", "take care", "see you"}
 )
 
 // ModelText returns text without its politeness formulas, as the emotion

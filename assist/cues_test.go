@@ -52,6 +52,13 @@ func TestModelTextDropsPoliteness(t *testing.T) {
 		"I'm afraid of losing my house":            "I'm afraid of losing my house",
 		"Oh, hello dear. I'm sorry to bother you.": "Oh, hello dear. .",
 		"My card was stolen and I'm scared":        "My card was stolen and I'm scared",
+		"I want to check my balance.":              "check my balance.",
+		"I need to cancel, this is ridiculous":     "cancel, this is ridiculous",
+		"That's it. Take care.":                    "That's it. .",
+		"Thanks, have a great day!":                "Thanks, !",
+		"See you later!":                           "!",
+		"I want my money back":                     "I want my money back",
+		"I don't care, see your manager":           "I don't care, see your manager",
 	} {
 		if got := strings.Join(strings.Fields(ModelText(in)), " "); got != want {
 			t.Errorf("ModelText(%q) = %q, want %q", in, got, want)
