@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 //
 //	assist.call.<queue>.<agent>.<call>.<kind>
 //
-// where <queue>, <agent> and <call> are escaped tokens (see SubjectToken;
+// where <queue>, <agent> and <call> are escaped tokens (see event.SubjectToken;
 // an empty queue or agent is "~") and <kind> the event kind, whose dot makes
 // it two tokens (assist.call.billing.a1.c1.utterance.final). Queue and agent
 // are in the subject so that NATS permissions decide who sees what: an
@@ -35,48 +34,28 @@ const (
 // EventSubject returns the subject an event of the given kind is published
 // on for a call in queue, handled by agent.
 func EventSubject(queue, agent, callID string, k event.Kind) string {
-	return subjectPrefix + SubjectToken(queue) + "." + SubjectToken(agent) + "." + SubjectToken(callID) + "." + string(k)
+	return subjectPrefix + event.SubjectToken(queue) + "." + event.SubjectToken(agent) + "." + event.SubjectToken(callID) + "." + string(k)
 }
 
 // CallSubject returns the wildcard subject matching every event of one call.
 func CallSubject(callID string) string {
-	return subjectPrefix + "*.*." + SubjectToken(callID) + ".>"
+	return subjectPrefix + "*.*." + event.SubjectToken(callID) + ".>"
 }
 
 // AgentSubject returns the wildcard subject matching every event of the
 // calls an agent handles.
 func AgentSubject(agent string) string {
-	return subjectPrefix + "*." + SubjectToken(agent) + ".>"
+	return subjectPrefix + "*." + event.SubjectToken(agent) + ".>"
 }
 
 // QueueSubject returns the wildcard subject matching every event of the
 // calls in a queue.
 func QueueSubject(queue string) string {
-	return subjectPrefix + SubjectToken(queue) + ".>"
+	return subjectPrefix + event.SubjectToken(queue) + ".>"
 }
 
 // AllCallsSubject matches every call event.
 const AllCallsSubject = allCallsSubject
-
-// SubjectToken escapes a call id into one NATS subject token: letters,
-// digits, '-' and '_' pass; every other byte becomes ~XX (hex), so ids with
-// dots, spaces or wildcards cannot change the subject's shape.
-func SubjectToken(id string) string {
-	if id == "" {
-		return "~"
-	}
-	var b strings.Builder
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "~%02X", c)
-		}
-	}
-	return b.String()
-}
 
 // Bus is the event bus: one client connection to NATS that publishes
 // events, and the means to open more (the TUI's, a headless writer's) for
@@ -286,7 +265,7 @@ func (b *Bus) SendFeedback(callID string, fb event.Feedback) error {
 	if err != nil {
 		return fmt.Errorf("encode feedback: %w", err)
 	}
-	if err := b.pub.Publish(feedbackPrefix+SubjectToken(callID), data); err != nil {
+	if err := b.pub.Publish(feedbackPrefix+event.SubjectToken(callID), data); err != nil {
 		return fmt.Errorf("send feedback: %w", err)
 	}
 	return nil

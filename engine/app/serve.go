@@ -446,7 +446,7 @@ func workerID(id, dir string) (string, error) {
 		return "", err
 	}
 	host, _ := os.Hostname()
-	id = "w-" + engine.SubjectToken(host) + "-" + hex.EncodeToString(b)
+	id = "w-" + event.SubjectToken(host) + "-" + hex.EncodeToString(b)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}

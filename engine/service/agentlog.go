@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -102,7 +101,7 @@ func (l *agentLog) store(s event.AgentStatus) {
 		return
 	}
 	id := s.Agent + "|" + string(s.State) + "|" + strconv.FormatInt(s.Since.UnixNano(), 10)
-	if _, err := l.js.PublishAsync(agentLogPrefix+engine.SubjectToken(s.Agent), data, jetstream.WithMsgID(id)); err != nil {
+	if _, err := l.js.PublishAsync(agentLogPrefix+event.SubjectToken(s.Agent), data, jetstream.WithMsgID(id)); err != nil {
 		l.log.Warn("store agent state", "agent", s.Agent, "err", err)
 	}
 }

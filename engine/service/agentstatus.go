@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 )
@@ -22,7 +21,7 @@ const (
 
 // AgentStatusSubject is the subject of an agent's state.
 func AgentStatusSubject(agent string) string {
-	return agentStatusPrefix + engine.SubjectToken(agent)
+	return agentStatusPrefix + event.SubjectToken(agent)
 }
 
 // PublishAgentStatus publishes the state of this terminal's agent, under

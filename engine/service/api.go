@@ -206,7 +206,7 @@ func (w *Worker) access(callID, agent string) (event.CallRow, error) {
 	if !ok {
 		return row, fmt.Errorf("call %s: %w", callID, ErrNotFound)
 	}
-	if agent != "" && engine.SubjectToken(row.Agent) != agent {
+	if agent != "" && event.SubjectToken(row.Agent) != agent {
 		return row, fmt.Errorf("call %s: %w", callID, ErrForbidden)
 	}
 	return row, nil
@@ -218,7 +218,7 @@ func (w *Worker) listCalls(req callsRequest, agent string) []event.CallRow {
 	out := make([]event.CallRow, 0, len(w.dir))
 	for _, row := range w.dir {
 		switch {
-		case agent != "" && engine.SubjectToken(row.Agent) != agent:
+		case agent != "" && event.SubjectToken(row.Agent) != agent:
 		case req.Queue != "" && row.Queue != req.Queue:
 		case row.Status == event.StatusEnded && !req.Ended:
 		default:

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/larkspur-labs/assist/internal/atomicfile"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
@@ -59,7 +60,7 @@ func (a Auth) usersPath() string { return filepath.Join(a.Dir, "users.json") }
 
 // CredsPath is where the seed of a user is kept.
 func (a Auth) CredsPath(role Role, name string) string {
-	return filepath.Join(a.Dir, "creds", string(role)+"-"+engine.SubjectToken(name)+".nk")
+	return filepath.Join(a.Dir, "creds", string(role)+"-"+event.SubjectToken(name)+".nk")
 }
 
 // Users reads the user list; a missing file is an empty list.
@@ -173,7 +174,7 @@ func (a Auth) IngestKey() (key string, created bool, err error) {
 // InboxPrefix is the reply-subject prefix a user's requests use; each user
 // may subscribe only to its own, so nobody reads another's answers.
 func InboxPrefix(role Role, name string) string {
-	return "_INBOX." + string(role) + "-" + engine.SubjectToken(name)
+	return "_INBOX." + string(role) + "-" + event.SubjectToken(name)
 }
 
 // Permissions returns what a user may publish and subscribe to; nil (all)

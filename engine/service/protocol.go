@@ -51,10 +51,10 @@ const (
 )
 
 func workSubject(worker, callID string) string {
-	return workPrefix + engine.SubjectToken(worker) + "." + engine.SubjectToken(callID)
+	return workPrefix + event.SubjectToken(worker) + "." + event.SubjectToken(callID)
 }
 
-func chatOutSubject(callID string) string { return chatOutPrefix + engine.SubjectToken(callID) }
+func chatOutSubject(callID string) string { return chatOutPrefix + event.SubjectToken(callID) }
 
 // Errors answered by the API, recognisable with errors.Is on the client.
 var (

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/larkspur-labs/assist/engine"
+	"github.com/larkspur-labs/assist/engine/event"
 )
 
 // Access says whether an API operation only reads the service's state or
@@ -69,7 +69,7 @@ func APISubject(role Role, name, op string) string {
 	if role == RoleService {
 		return apiPrefix + op
 	}
-	return apiPrefix + string(role) + "." + engine.SubjectToken(name) + "." + op
+	return apiPrefix + string(role) + "." + event.SubjectToken(name) + "." + op
 }
 
 // caller is who sent an API request, as its subject says.

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/larkspur-labs/assist/engine"
 	"github.com/larkspur-labs/assist/engine/event"
 	"github.com/nats-io/nats.go"
 )
@@ -23,7 +22,7 @@ const (
 
 // VoiceStatusSubject is the subject of a worker's voice admission.
 func VoiceStatusSubject(worker string) string {
-	return voiceStatusPrefix + engine.SubjectToken(worker)
+	return voiceStatusPrefix + event.SubjectToken(worker)
 }
 
 // VoicePublisher publishes a service process's voice admission for the

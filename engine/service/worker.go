@@ -125,7 +125,7 @@ func NewWorker(ctx context.Context, bus *engine.Bus, store *Store, opts WorkerOp
 		fn             nats.MsgHandler
 	}{
 		{workStart, workerQueue, w.onStart},
-		{workPrefix + engine.SubjectToken(w.id) + ".*", "", w.onInput},
+		{workPrefix + event.SubjectToken(w.id) + ".*", "", w.onInput},
 		{apiPrefix + ">", apiQueue, w.serveAPI},
 	} {
 		sub, err := w.nc.QueueSubscribe(s.subject, s.queue, s.fn)
@@ -177,7 +177,7 @@ func (w *Worker) WaitDirectory(ctx context.Context) error {
 
 // kvKey is a call's key in the bucket: its subject token with '~' (not
 // allowed in keys) as '=' (which the token never has).
-func kvKey(callID string) string { return strings.ReplaceAll(engine.SubjectToken(callID), "~", "=") }
+func kvKey(callID string) string { return strings.ReplaceAll(event.SubjectToken(callID), "~", "=") }
 
 func (w *Worker) watchDirectory() {
 	defer w.wg.Done()

@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -104,7 +103,7 @@ func (s *Model) indexAgentQueues() {
 		if r.call.Agent == "" || !s.inScope(r) {
 			continue
 		}
-		a := agentToken(r.call.Agent)
+		a := event.SubjectToken(r.call.Agent)
 		if at, ok := latest[a]; !ok || r.call.Started.After(at) {
 			latest[a] = r.call.Started
 			s.agentQueue[a] = r.queue
@@ -152,26 +151,6 @@ func (s *Model) queueAgentsText(queue string) string {
 		first = false
 		st.value.write(&b, strconv.Itoa(n))
 		st.label.write(&b, " "+state.Label())
-	}
-	return b.String()
-}
-
-// agentToken is an agent id as the subject of its state names it, which
-// is how the service reports it (engine.SubjectToken): letters, digits,
-// '-' and '_' as they are, every other byte as ~XX.
-func agentToken(id string) string {
-	if id == "" {
-		return "~"
-	}
-	var b strings.Builder
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "~%02X", c)
-		}
 	}
 	return b.String()
 }

@@ -77,7 +77,4 @@ func TestSupervisorQueueAgents(t *testing.T) {
 	if line := strings.Split(screen, "\n")[1]; !strings.Contains(line, "agents 2 available · 1 on call · 1 wrap-up · 1 away") {
 		t.Errorf("header %q", line)
 	}
-	if got := agentToken("a.b c"); got != "a~2Eb~20c" {
-		t.Errorf("agentToken = %q", got)
-	}
 }
