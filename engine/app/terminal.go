@@ -205,25 +205,13 @@ func OpenCallStore(ctx context.Context, a ServiceAddress, name string) (*CallSto
 }
 
 // ReadAgentStates reads the agents' stored state changes from the
-// service at a, as ReadCalls reads the calls: as the service user from
-// the store, or as an analyst through the service's API.
+// service at a, as ReadCalls reads the calls.
 func ReadAgentStates(ctx context.Context, a ServiceAddress, name, analyst string) ([]event.AgentStatus, error) {
-	var src export.AgentSource
-	if analyst != "" {
-		t, err := DialTerminal(a, service.RoleAnalyst, analyst, nil)
-		if err != nil {
-			return nil, err
-		}
-		defer t.Close()
-		src = t
-	} else {
-		store, err := OpenCallStore(ctx, a, name)
-		if err != nil {
-			return nil, err
-		}
-		defer store.Close()
-		src = store
+	src, err := openRecords(ctx, a, name, analyst)
+	if err != nil {
+		return nil, err
 	}
+	defer src.Close()
 	return export.ReadAgentStates(ctx, src)
 }
 
@@ -234,21 +222,36 @@ func ReadAgentStates(ctx context.Context, a ServiceAddress, name, analyst string
 // as name; with one, it reads it through the service's export operation
 // as that analyst, whose credentials allow nothing else.
 func ReadCalls(ctx context.Context, a ServiceAddress, name, analyst string, since time.Time, queue string) ([]*event.CallRecord, error) {
-	var src export.Source
+	src, err := openRecords(ctx, a, name, analyst)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return export.ReadCalls(ctx, src, since, queue)
+}
+
+// records is what export and report read the stored calls and agent
+// states from.
+type records interface {
+	export.Source
+	export.AgentSource
+	Close()
+}
+
+// openRecords connects to the records of the service at a: through the
+// service's API as analyst, whose credentials allow nothing else, or,
+// without one, to the store directly as the service user, named name.
+func openRecords(ctx context.Context, a ServiceAddress, name, analyst string) (records, error) {
 	if analyst != "" {
 		t, err := DialTerminal(a, service.RoleAnalyst, analyst, nil)
 		if err != nil {
 			return nil, err
 		}
-		defer t.Close()
-		src = t
-	} else {
-		store, err := OpenCallStore(ctx, a, name)
-		if err != nil {
-			return nil, err
-		}
-		defer store.Close()
-		src = store
+		return t, nil
 	}
-	return export.ReadCalls(ctx, src, since, queue)
+	store, err := OpenCallStore(ctx, a, name)
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
 }
