@@ -102,11 +102,7 @@ func replyRanks(ctx context.Context, name string, data []byte, calls []eval.Step
 var repliesGroup = group{
 	name: "replies", needs: []string{hvbSample}, encoder: true,
 	run: func(ctx context.Context, s *suite) ([]Row, error) {
-		bundled, err := bundledStepCalls()
-		if err != nil {
-			return nil, err
-		}
-		hvb, err := fileStepCalls(s.data(hvbSample))
+		bundled, hvb, err := annotatedCalls(s)
 		if err != nil {
 			return nil, err
 		}

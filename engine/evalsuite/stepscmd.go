@@ -129,11 +129,7 @@ var stepsGroup = group{
 	name:  "steps",
 	needs: []string{hvbSample},
 	run: func(ctx context.Context, s *suite) ([]Row, error) {
-		bundled, err := bundledStepCalls()
-		if err != nil {
-			return nil, err
-		}
-		hvb, err := fileStepCalls(s.data(hvbSample))
+		bundled, hvb, err := annotatedCalls(s)
 		if err != nil {
 			return nil, err
 		}
@@ -161,6 +157,18 @@ var stepsGroup = group{
 		}
 		return rows, nil
 	},
+}
+
+// annotatedCalls returns the calls the steps and replies groups run on: the
+// bundled ones and the Harper Valley sample's in the data folder.
+func annotatedCalls(s *suite) (bundled, hvb []eval.StepCall, err error) {
+	if bundled, err = bundledStepCalls(); err != nil {
+		return nil, nil, err
+	}
+	if hvb, err = fileStepCalls(s.data(hvbSample)); err != nil {
+		return nil, nil, err
+	}
+	return bundled, hvb, nil
 }
 
 // hvbSample is the Harper Valley sample in the data folder; the same
