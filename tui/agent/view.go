@@ -50,17 +50,23 @@ func (m Screen) Render() string {
 	})
 }
 
+// noteView renders the status note for the right of the help bar, "" when
+// there is none.
+func (m Screen) noteView() string {
+	if m.note == "" {
+		return ""
+	}
+	st := m.styles.Help.Note
+	if m.noteErr {
+		st = m.styles.Help.Error
+	}
+	return st.Render(m.note + " ")
+}
+
 // helpView renders the help bar, with the status note on the right.
 func (m Screen) helpView() string {
 	w := m.layout.Help.W
-	note := ""
-	if m.note != "" {
-		st := m.styles.Help.Note
-		if m.noteErr {
-			st = m.styles.Help.Error
-		}
-		note = st.Render(m.note + " ")
-	}
+	note := m.noteView()
 	h := m.help
 	if !h.ShowAll {
 		h.SetWidth(max(w-lipgloss.Width(note)-2, 0))

@@ -192,14 +192,7 @@ func (m *Screen) wrapupDone(msg wrapupDoneMsg) tea.Cmd {
 func (m Screen) renderWrapup() string {
 	l := m.layout
 	h := m.help
-	note := ""
-	if m.note != "" {
-		st := m.styles.Help.Note
-		if m.noteErr {
-			st = m.styles.Help.Error
-		}
-		note = st.Render(m.note + " ")
-	}
+	note := m.noteView()
 	h.SetWidth(max(l.Help.W-lipgloss.Width(note)-2, 0))
 	bar := common.Spread(" "+h.ShortHelpView(m.wrap.keys.forField(m.wrap.field, len(m.wrap.steps)).ShortHelp()), note, l.Help.W)
 	parts := []placed{{l.Header, m.header.View()}}
