@@ -37,6 +37,7 @@ type Model struct {
 	residual dense     // layer 0's residual projection, 256 → 512
 	layers   [2]layer
 	tanh     dense // 512 → 512
+	quant    bool  // the dense layers are int8
 }
 
 type dense struct {
@@ -47,13 +48,24 @@ type dense struct {
 	// contiguous, for the FMA kernels: read in order, a strip streams from
 	// memory, where row-major w would jump a page for every row.
 	strips []float32
+	// q, when set, holds the weights in int8 instead (see quantDense).
+	q *quantDense
 }
 
 // newDense returns a layer of weights w (in × out, row-major) and bias b,
-// repacked into strips when the FMA kernels can run.
-func newDense(w, b []float32, in, out int) dense {
+// quantized to int8 when quant is set, else repacked into strips when the
+// FMA kernels can run.
+func newDense(w, b []float32, in, out int, quant bool) dense {
 	d := dense{w: w, b: b, in: in, out: out}
-	if !hasFMA || out%16 != 0 || len(w) != in*out {
+	if out%16 != 0 || len(w) != in*out {
+		return d
+	}
+	if quant && in%4 == 0 {
+		q := quantize(w, in, out)
+		d.q, d.w = &q, nil
+		return d
+	}
+	if !hasFMA {
 		return d
 	}
 	d.strips = make([]float32, len(d.w))
@@ -87,8 +99,17 @@ type manifest struct {
 	} `json:"weightsManifest"`
 }
 
-// Load reads model.json, its weight shards and vocab.json from dir.
-func Load(dir string) (*Model, error) {
+// Load reads model.json, its weight shards and vocab.json from dir and
+// quantizes the dense layers to int8 (see quantDense): sentences encode
+// several times faster, and their vectors keep a cosine of about 0.99
+// with the published model's.
+func Load(dir string) (*Model, error) { return load(dir, true) }
+
+// LoadExact is Load without quantizing: the published model in float32,
+// which matches TensorFlow.js to a cosine of 1.000000.
+func LoadExact(dir string) (*Model, error) { return load(dir, false) }
+
+func load(dir string, quant bool) (*Model, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "model.json"))
 	if err != nil {
 		return nil, fmt.Errorf("sentence encoder: %w", err)
@@ -144,7 +165,12 @@ func Load(dir string) (*Model, error) {
 		f, _ := p[1].(float64)
 		vocab[i] = piece{s, f}
 	}
-	m := &Model{ID: hex.EncodeToString(id.Sum(nil))[:16], tok: newTokenizer(vocab)}
+	if quant {
+		// Quantized vectors are not the exact ones: what was computed with
+		// one must not be taken for the other's.
+		id.Write([]byte("int8 weights and activations, a scale per column and per row"))
+	}
+	m := &Model{ID: hex.EncodeToString(id.Sum(nil))[:16], tok: newTokenizer(vocab), quant: quant}
 	get := func(name string, n int) []float32 {
 		v := tensors[name]
 		if len(v) != n && err == nil {
@@ -162,20 +188,20 @@ func Load(dir string) (*Model, error) {
 		return nil, fmt.Errorf("sentence encoder: embedding table of %d values for %d pieces", len(m.emb), len(vocab))
 	}
 	m.inv = get(k+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", 128)
-	m.residual = newDense(get(k+"Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat", 256*512), get(k+"Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat", 512), 256, 512)
+	m.residual = newDense(get(k+"Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat", 256*512), get(k+"Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat", 512), 256, 512, quant)
 	for i, d := range []int{256, 512} {
 		l := fmt.Sprintf("Layer_%d/TransformerLayer/", i)
 		m.layers[i] = layer{
 			attnNorm: layerNorm{get(k+l+"layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", d), get(k+l+"layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", d)},
 			ffnNorm:  layerNorm{get(k+l+"FFN/layer_prepostprocess/layer_norm/layer_norm_scale/ConcatPartitions/concat", 512), get(k+l+"FFN/layer_prepostprocess/layer_norm/layer_norm_bias/ConcatPartitions/concat", 512)},
-			qkv:      newDense(get(kk+l+"MultiheadAttention/qkv_transform_single/kernel/part_0", d*3*d), get(k+l+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*d), d, 3*d),
-			out:      newDense(get(kk+l+"MultiheadAttention/output_transform_single/kernel/part_0", d*512), get(k+l+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", 512), d, 512),
-			ffn1:     newDense(get(k+"TransformerStack/"+l+"FFN/conv1/Tensordot/Reshape_1", 512*1536), get(k+l+"FFN/conv1/bias/ConcatPartitions/concat", 1536), 512, 1536),
-			ffn2:     newDense(get(k+"TransformerStack/"+l+"FFN/conv2/Tensordot/Reshape_1", 1536*512), get(k+l+"FFN/conv2/bias/ConcatPartitions/concat", 512), 1536, 512),
+			qkv:      newDense(get(kk+l+"MultiheadAttention/qkv_transform_single/kernel/part_0", d*3*d), get(k+l+"MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat", 3*d), d, 3*d, quant),
+			out:      newDense(get(kk+l+"MultiheadAttention/output_transform_single/kernel/part_0", d*512), get(k+l+"MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat", 512), d, 512, quant),
+			ffn1:     newDense(get(k+"TransformerStack/"+l+"FFN/conv1/Tensordot/Reshape_1", 512*1536), get(k+l+"FFN/conv1/bias/ConcatPartitions/concat", 1536), 512, 1536, quant),
+			ffn2:     newDense(get(k+"TransformerStack/"+l+"FFN/conv2/Tensordot/Reshape_1", 1536*512), get(k+l+"FFN/conv2/bias/ConcatPartitions/concat", 512), 1536, 512, quant),
 			heads:    4,
 		}
 	}
-	m.tanh = newDense(get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", 512*512), get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", 512), 512, 512)
+	m.tanh = newDense(get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", 512*512), get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", 512), 512, 512, quant)
 	if err != nil {
 		return nil, err
 	}
@@ -217,9 +243,13 @@ func (m *Model) pool(texts []string) ([]float32, []span) {
 	if len(ids) == 0 {
 		return make([]float32, len(texts)*512), spans
 	}
-	// The kernels take rows four at a time: zero rows pad the batch, which
-	// no span covers, so no text attends to them or pools them.
-	n := (len(ids) + 3) / 4 * 4
+	// The float kernels take rows four at a time: zero rows pad the batch,
+	// which no span covers, so no text attends to them or pools them. The
+	// int8 ones take any number.
+	n := len(ids)
+	if !m.quant {
+		n = (n + 3) / 4 * 4
+	}
 	x := make([]float32, n*256)
 	for _, sp := range spans {
 		for t := sp.start; t < sp.end; t++ {
@@ -279,6 +309,13 @@ func (d dense) apply(x []float32, n int) []float32 {
 	y := make([]float32, n*d.out)
 	for t := 0; t < n; t++ {
 		copy(y[t*d.out:], d.b)
+	}
+	if d.q != nil {
+		xq := make([]int8, n*d.in)
+		rs := make([]float32, n)
+		quantizeRows(xq, rs, x, n, d.in)
+		mulAddQuant(y, xq, rs, d.q, n, d.in, d.out)
+		return y
 	}
 	if d.strips != nil {
 		mulAddStrips(y, x, d.strips, n, d.in, d.out)

@@ -1,0 +1,92 @@
+package encoder
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestQuantKernelMatchesGo checks the AVX2 int8 kernels against the
+// portable one, on every row count the four- and one-row kernels split.
+func TestQuantKernelMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2: only the portable kernel runs")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct{ n, in, out int }{
+		{1, 4, 16}, {3, 256, 32}, {4, 512, 16}, {7, 1536, 48}, {13, 256, 768},
+	} {
+		t.Run(fmt.Sprintf("%dx%dx%d", tc.n, tc.in, tc.out), func(t *testing.T) {
+			w := make([]float32, tc.in*tc.out)
+			for i := range w {
+				w[i] = float32(rng.NormFloat64())
+			}
+			x := make([]float32, tc.n*tc.in)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64() * 3)
+			}
+			// Extremes: a weight and an activation at -127 after scaling.
+			w[0], x[0] = -100, -50
+			q := quantize(w, tc.in, tc.out)
+			xq := make([]int8, len(x))
+			rs := make([]float32, tc.n)
+			quantizeRows(xq, rs, x, tc.n, tc.in)
+			want := make([]float32, tc.n*tc.out)
+			got := make([]float32, tc.n*tc.out)
+			for i := range want {
+				want[i] = float32(i)
+				got[i] = float32(i)
+			}
+			mulAddQuantGo(want, xq, rs, &q, tc.n, tc.in, tc.out)
+			mulAddQuant(got, xq, rs, &q, tc.n, tc.in, tc.out)
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*math.Max(1, math.Abs(float64(want[i]))) {
+					t.Fatalf("[%d] = %v, want %v", i, got[i], want[i])
+				}
+			}
+			// And both near the float product.
+			var errSum, sum float64
+			for r := range tc.n {
+				for j := range tc.out {
+					var exact float64
+					for k := range tc.in {
+						exact += float64(x[r*tc.in+k]) * float64(w[k*tc.out+j])
+					}
+					d := float64(want[r*tc.out+j]) - float64(r*tc.out+j) - exact
+					errSum += d * d
+					sum += exact * exact
+				}
+			}
+			if rel := math.Sqrt(errSum / sum); rel > 0.03 {
+				t.Errorf("relative error of the int8 product %.4f, want under 0.03", rel)
+			}
+		})
+	}
+}
+
+// TestQuantizeRowMatchesGo checks the AVX2 quantizer, ties included.
+func TestQuantizeRowMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2: only the portable quantizer runs")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := make([]float32, 1536)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	x[5], x[6], x[7], x[100] = 0.5, 1.5, -2.5, -9
+	if got, want := maxAbs(x), maxAbsGo(x); got != want {
+		t.Fatalf("maxAbs %v, want %v", got, want)
+	}
+	for _, inv := range []float32{1, 127 / 9} {
+		got, want := make([]int8, len(x)), make([]int8, len(x))
+		quantizeRow(got, x, inv)
+		quantizeRowGo(want, x, inv)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("inv %v: q[%d] = %d, want %d (x %v)", inv, i, got[i], want[i], x[i])
+			}
+		}
+	}
+}
