@@ -46,7 +46,9 @@ func TrainClassifier(enc *Model, examples []intent.Example) (*Classifier, error)
 // from 0.920 to 0.921 (0.9254 to 0.9279 on the last fold) and CLINC150's
 // val top-1 from 0.957 to 0.959, at the same training time.
 func (m *Model) features(texts []string) [][]float32 {
-	pooled, spans := m.pool(texts)
+	ws := getWorkspace()
+	defer putWorkspace(ws)
+	pooled, spans := m.pool(ws, texts)
 	out := make([][]float32, len(texts))
 	for i, sp := range spans {
 		x := make([]float32, featureDim)
@@ -55,7 +57,7 @@ func (m *Model) features(texts []string) [][]float32 {
 			continue // no pieces: zeros, as Encode gives
 		}
 		state := pooled[i*512 : i*512+512]
-		copy(x, m.finish(state, sp.end-sp.start))
+		copy(x, m.finish(ws, state, sp.end-sp.start))
 		copy(x[Dim:], unitLength(state))
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -33,7 +34,7 @@ type Model struct {
 	ID       string
 	tok      *tokenizer
 	emb      []float32 // vocab × 256
-	inv      []float32 // 128 inverse timescales of the timing signal
+	timing   []float32 // maxTokens × 256: the timing signal of each position
 	residual dense     // layer 0's residual projection, 256 → 512
 	layers   [2]layer
 	tanh     dense // 512 → 512
@@ -187,7 +188,18 @@ func load(dir string, quant bool) (*Model, error) {
 	if len(m.emb)%256 != 0 || len(m.emb)/256 < len(vocab) {
 		return nil, fmt.Errorf("sentence encoder: embedding table of %d values for %d pieces", len(m.emb), len(vocab))
 	}
-	m.inv = get(k+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", 128)
+	inv := get(k+"TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", 128)
+	if err == nil {
+		m.timing = make([]float32, maxTokens*256)
+		for pos := range maxTokens {
+			row := m.timing[pos*256 : pos*256+256]
+			for i := range 128 {
+				a := float64(pos) * float64(inv[i])
+				row[i] = float32(math.Sin(a))
+				row[128+i] = float32(math.Cos(a))
+			}
+		}
+	}
 	m.residual = newDense(get(k+"Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat", 256*512), get(k+"Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat", 512), 256, 512, quant)
 	for i, d := range []int{256, 512} {
 		l := fmt.Sprintf("Layer_%d/TransformerLayer/", i)
@@ -218,20 +230,69 @@ type span struct{ start, end int }
 // EncodeBatch embeds texts in one pass, which costs less than one by one:
 // their pieces share each weight matrix's trip through the cache.
 func (m *Model) EncodeBatch(texts []string) [][]float32 {
-	pooled, spans := m.pool(texts)
+	ws := getWorkspace()
+	defer putWorkspace(ws)
+	pooled, spans := m.pool(ws, texts)
 	out := make([][]float32, len(texts))
 	for i, sp := range spans {
-		out[i] = m.finish(pooled[i*512:i*512+512], sp.end-sp.start)
+		out[i] = m.finish(ws, pooled[i*512:i*512+512], sp.end-sp.start)
 	}
 	return out
+}
+
+// workspace is one pass's scratch memory. Passes take it from a pool, so
+// that encoding a sentence allocates little beyond its result.
+type workspace struct {
+	buf []float32
+	off int
+	q   []int8    // a dense layer's input in int8
+	rs  []float32 // and its rows' scales
+	ids []int
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+func getWorkspace() *workspace { return workspaces.Get().(*workspace) }
+
+func putWorkspace(ws *workspace) {
+	ws.off = 0
+	workspaces.Put(ws)
+}
+
+// floats returns n values of scratch, zeros when clean is set and
+// whatever a previous pass left otherwise. When the buffer is full it
+// moves to one twice the size; what was handed out stays valid.
+func (ws *workspace) floats(n int, clean bool) []float32 {
+	if ws.off+n > len(ws.buf) {
+		ws.buf = make([]float32, max(2*len(ws.buf), 2*n, 1<<16))
+		ws.off = 0
+		clean = false // fresh memory is zero
+	}
+	v := ws.buf[ws.off : ws.off+n : ws.off+n]
+	ws.off += n
+	if clean {
+		clear(v)
+	}
+	return v
+}
+
+// quantBuffers returns room for n rows of width in in int8, and n scales.
+func (ws *workspace) quantBuffers(n, in int) ([]int8, []float32) {
+	if len(ws.q) < n*in {
+		ws.q = make([]int8, 2*n*in)
+	}
+	if len(ws.rs) < n {
+		ws.rs = make([]float32, 2*n)
+	}
+	return ws.q[:n*in], ws.rs[:n]
 }
 
 // pool runs the transformer over texts and returns each text's mean
 // state, 512 values a text, and its rows. The state of a text without
 // pieces (an empty span) means nothing.
-func (m *Model) pool(texts []string) ([]float32, []span) {
+func (m *Model) pool(ws *workspace, texts []string) ([]float32, []span) {
 	spans := make([]span, len(texts))
-	var ids []int
+	ids := ws.ids[:0]
 	for i, text := range texts {
 		p := m.tok.encode(text)
 		if len(p) > maxTokens {
@@ -240,8 +301,9 @@ func (m *Model) pool(texts []string) ([]float32, []span) {
 		spans[i] = span{len(ids), len(ids) + len(p)}
 		ids = append(ids, p...)
 	}
+	ws.ids = ids
 	if len(ids) == 0 {
-		return make([]float32, len(texts)*512), spans
+		return ws.floats(len(texts)*512, true), spans
 	}
 	// The float kernels take rows four at a time: zero rows pad the batch,
 	// which no span covers, so no text attends to them or pools them. The
@@ -250,37 +312,32 @@ func (m *Model) pool(texts []string) ([]float32, []span) {
 	if !m.quant {
 		n = (n + 3) / 4 * 4
 	}
-	x := make([]float32, n*256)
+	x := ws.floats(n*256, true)
 	for _, sp := range spans {
 		for t := sp.start; t < sp.end; t++ {
 			row := x[t*256 : t*256+256]
 			// The graph adds the timing signal to the embeddings and then
 			// adds the embeddings again: the input is 2·embedding + timing.
+			timing := m.timing[(t-sp.start)*256 : (t-sp.start)*256+256]
 			for i, v := range m.emb[ids[t]*256 : ids[t]*256+256] {
-				row[i] = 2 * v
-			}
-			pos := float64(t - sp.start)
-			for i := 0; i < 128; i++ {
-				a := pos * float64(m.inv[i])
-				row[i] += float32(math.Sin(a))
-				row[128+i] += float32(math.Cos(a))
+				row[i] = 2*v + timing[i]
 			}
 		}
 	}
-	h := m.residual.apply(x, n)
-	h = m.layers[0].attend(x, h, spans, 256)
-	h = m.layers[0].feedForward(h, n)
-	h = m.layers[1].attend(h, h, spans, 512)
-	return m.layers[1].feedForwardPooled(h, spans), spans
+	h := m.residual.apply(ws, x, n)
+	h = m.layers[0].attend(ws, x, h, spans, 256)
+	h = m.layers[0].feedForward(ws, h, n)
+	h = m.layers[1].attend(ws, h, h, spans, 512)
+	return m.layers[1].feedForwardPooled(ws, h, spans), spans
 }
 
 // finish turns a text's pooled state into its embedding: the tanh layer,
 // then unit length. A text without pieces gets a zero vector.
-func (m *Model) finish(pooled []float32, pieces int) []float32 {
+func (m *Model) finish(ws *workspace, pooled []float32, pieces int) []float32 {
 	if pieces == 0 {
 		return make([]float32, Dim)
 	}
-	z := m.tanh.apply(pooled, 1)
+	z := m.tanh.apply(ws, pooled, 1)
 	for i, v := range z {
 		z[i] = float32(math.Tanh(float64(v)))
 	}
@@ -305,14 +362,13 @@ func unitLength(v []float32) []float32 {
 }
 
 // apply multiplies n rows of x by d's weights and adds its bias.
-func (d dense) apply(x []float32, n int) []float32 {
-	y := make([]float32, n*d.out)
+func (d dense) apply(ws *workspace, x []float32, n int) []float32 {
+	y := ws.floats(n*d.out, false)
 	for t := 0; t < n; t++ {
 		copy(y[t*d.out:], d.b)
 	}
 	if d.q != nil {
-		xq := make([]int8, n*d.in)
-		rs := make([]float32, n)
+		xq, rs := ws.quantBuffers(n, d.in)
 		quantizeRows(xq, rs, x, n, d.in)
 		mulAddQuant(y, xq, rs, d.q, n, d.in, d.out)
 		return y
@@ -330,8 +386,8 @@ func (d dense) apply(x []float32, n int) []float32 {
 
 // apply normalises each row of x (width d) to zero mean and unit variance,
 // then scales and shifts it.
-func (nm layerNorm) apply(x []float32, n, d int) []float32 {
-	y := make([]float32, len(x))
+func (nm layerNorm) apply(ws *workspace, x []float32, n, d int) []float32 {
+	y := ws.floats(len(x), false)
 	for t := 0; t < n; t++ {
 		row := x[t*d : t*d+d]
 		var mean float64
@@ -356,13 +412,13 @@ func (nm layerNorm) apply(x []float32, n, d int) []float32 {
 // each span of rows, one text, attends only to itself. The products of
 // queries and keys, and of weights and values, go through blas32: with
 // scalar loops, attention took a third of a long sentence's time.
-func (l *layer) attend(x, residual []float32, spans []span, d int) []float32 {
+func (l *layer) attend(ws *workspace, x, residual []float32, spans []span, d int) []float32 {
 	n := len(x) / d
-	qkv := l.qkv.apply(l.attnNorm.apply(x, n, d), n)
+	qkv := l.qkv.apply(ws, l.attnNorm.apply(ws, x, n, d), n)
 	depth := d / l.heads
 	scale := float32(1 / math.Sqrt(float64(depth)))
-	ctx := make([]float32, n*d)
-	weights := make([]float32, maxTokens*maxTokens)
+	ctx := ws.floats(n*d, true)
+	weights := ws.floats(maxTokens*maxTokens, false)
 	for _, sp := range spans {
 		rows := sp.end - sp.start
 		if rows == 0 {
@@ -381,7 +437,7 @@ func (l *layer) attend(x, residual []float32, spans []span, d int) []float32 {
 			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, w, part(2*d), 0, out)
 		}
 	}
-	o := l.out.apply(ctx, n)
+	o := l.out.apply(ws, ctx, n)
 	for i := range o {
 		o[i] += residual[i]
 	}
@@ -409,16 +465,16 @@ func softmaxRow(row []float32) {
 // rows, one row of width 512 a span. The block's second projection is
 // affine, so it commutes with the mean: it is applied once to each span's
 // mean rather than to every row, which saves a sixth of the encoder's work.
-func (l *layer) feedForwardPooled(h []float32, spans []span) []float32 {
+func (l *layer) feedForwardPooled(ws *workspace, h []float32, spans []span) []float32 {
 	n := len(h) / 512
-	f := l.ffn1.apply(l.ffnNorm.apply(h, n, 512), n)
+	f := l.ffn1.apply(ws, l.ffnNorm.apply(ws, h, n, 512), n)
 	for i, v := range f {
 		if v < 0 {
 			f[i] = 0
 		}
 	}
-	meanF := make([]float32, len(spans)*1536)
-	meanH := make([]float32, len(spans)*512)
+	meanF := ws.floats(len(spans)*1536, true)
+	meanH := ws.floats(len(spans)*512, true)
 	for s, sp := range spans {
 		div := float32(max(1, sp.end-sp.start))
 		for t := sp.start; t < sp.end; t++ {
@@ -430,7 +486,7 @@ func (l *layer) feedForwardPooled(h []float32, spans []span) []float32 {
 			}
 		}
 	}
-	g := l.ffn2.apply(meanF, len(spans))
+	g := l.ffn2.apply(ws, meanF, len(spans))
 	for i := range g {
 		g[i] += meanH[i]
 	}
@@ -438,14 +494,14 @@ func (l *layer) feedForwardPooled(h []float32, spans []span) []float32 {
 }
 
 // feedForward adds the position-wise feed-forward block to h.
-func (l *layer) feedForward(h []float32, n int) []float32 {
-	f := l.ffn1.apply(l.ffnNorm.apply(h, n, 512), n)
+func (l *layer) feedForward(ws *workspace, h []float32, n int) []float32 {
+	f := l.ffn1.apply(ws, l.ffnNorm.apply(ws, h, n, 512), n)
 	for i, v := range f {
 		if v < 0 {
 			f[i] = 0
 		}
 	}
-	g := l.ffn2.apply(f, n)
+	g := l.ffn2.apply(ws, f, n)
 	for i := range g {
 		g[i] += h[i]
 	}

@@ -187,7 +187,7 @@ func TestStripsMatchRowMajor(t *testing.T) {
 		for i := range x {
 			x[i] = float32(i%5) - 2
 		}
-		got := d.apply(x, n)
+		got := d.apply(new(workspace), x, n)
 		for r := range n {
 			for c := range out {
 				want := b[c]

@@ -9,10 +9,17 @@ var hasAVX2 = cpu.X86.HasAVX2
 func kernelQ4x16(groups int, a *int8, lda int, b *int8, c *float32, ldc int, rs *float32, cs *float32)
 
 //go:noescape
+func kernelQ3x16(groups int, a *int8, lda int, b *int8, c *float32, ldc int, rs *float32, cs *float32)
+
+//go:noescape
+func kernelQ2x16(groups int, a *int8, lda int, b *int8, c *float32, ldc int, rs *float32, cs *float32)
+
+//go:noescape
 func kernelQ1x16(groups int, a *int8, lda int, b *int8, c *float32, ldc int, rs *float32, cs *float32)
 
 // mulAddQuant adds xq (n × in, int8, row scales rs) times q to y
-// (n × out), four rows at a time while a strip is in cache.
+// (n × out), four rows at a time while a strip is in cache and the last
+// one to three in one more pass.
 func mulAddQuant(y []float32, xq []int8, rs []float32, q *quantDense, n, in, out int) {
 	if !hasAVX2 {
 		mulAddQuantGo(y, xq, rs, q, n, in, out)
@@ -26,7 +33,12 @@ func mulAddQuant(y []float32, xq []int8, rs []float32, q *quantDense, n, in, out
 		for ; t < fours; t += 4 {
 			kernelQ4x16(in/4, &xq[t*in], in, strip, &y[t*out+j], out, &rs[t], cs)
 		}
-		for ; t < n; t++ {
+		switch n - t {
+		case 3:
+			kernelQ3x16(in/4, &xq[t*in], in, strip, &y[t*out+j], out, &rs[t], cs)
+		case 2:
+			kernelQ2x16(in/4, &xq[t*in], in, strip, &y[t*out+j], out, &rs[t], cs)
+		case 1:
 			kernelQ1x16(in/4, &xq[t*in], in, strip, &y[t*out+j], out, &rs[t], cs)
 		}
 	}

@@ -15,7 +15,7 @@ func TestQuantKernelMatchesGo(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct{ n, in, out int }{
-		{1, 4, 16}, {3, 256, 32}, {4, 512, 16}, {7, 1536, 48}, {13, 256, 768},
+		{1, 4, 16}, {2, 8, 16}, {3, 256, 32}, {4, 512, 16}, {6, 64, 32}, {7, 1536, 48}, {13, 256, 768},
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%d", tc.n, tc.in, tc.out), func(t *testing.T) {
 			w := make([]float32, tc.in*tc.out)
