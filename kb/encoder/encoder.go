@@ -101,7 +101,7 @@ type manifest struct {
 }
 
 // Load reads model.json, its weight shards and vocab.json from dir and
-// quantizes the dense layers to int8 (see quantDense): sentences encode
+// quantizes the dense layers to 8 bits (see quantDense): sentences encode
 // several times faster, and their vectors keep a cosine of about 0.99
 // with the published model's.
 func Load(dir string) (*Model, error) { return load(dir, true) }
@@ -245,7 +245,7 @@ func (m *Model) EncodeBatch(texts []string) [][]float32 {
 type workspace struct {
 	buf []float32
 	off int
-	q   []int8    // a dense layer's input in int8
+	q   []uint8   // a dense layer's input in bytes
 	rs  []float32 // and its rows' scales
 	ids []int
 }
@@ -277,9 +277,9 @@ func (ws *workspace) floats(n int, clean bool) []float32 {
 }
 
 // quantBuffers returns room for n rows of width in in int8, and n scales.
-func (ws *workspace) quantBuffers(n, in int) ([]int8, []float32) {
+func (ws *workspace) quantBuffers(n, in int) ([]uint8, []float32) {
 	if len(ws.q) < n*in {
-		ws.q = make([]int8, 2*n*in)
+		ws.q = make([]uint8, 2*n*in)
 	}
 	if len(ws.rs) < n {
 		ws.rs = make([]float32, 2*n)

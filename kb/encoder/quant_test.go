@@ -26,10 +26,11 @@ func TestQuantKernelMatchesGo(t *testing.T) {
 			for i := range x {
 				x[i] = float32(rng.NormFloat64() * 3)
 			}
-			// Extremes: a weight and an activation at -127 after scaling.
+			// Extremes: a weight at -127 and an activation at -63 after
+			// scaling.
 			w[0], x[0] = -100, -50
 			q := quantize(w, tc.in, tc.out)
-			xq := make([]int8, len(x))
+			xq := make([]uint8, len(x))
 			rs := make([]float32, tc.n)
 			quantizeRows(xq, rs, x, tc.n, tc.in)
 			want := make([]float32, tc.n*tc.out)
@@ -79,8 +80,8 @@ func TestQuantizeRowMatchesGo(t *testing.T) {
 	if got, want := maxAbs(x), maxAbsGo(x); got != want {
 		t.Fatalf("maxAbs %v, want %v", got, want)
 	}
-	for _, inv := range []float32{1, 127 / 9} {
-		got, want := make([]int8, len(x)), make([]int8, len(x))
+	for _, inv := range []float32{1, 63 / 9} {
+		got, want := make([]uint8, len(x)), make([]uint8, len(x))
 		quantizeRow(got, x, inv)
 		quantizeRowGo(want, x, inv)
 		for i := range want {
