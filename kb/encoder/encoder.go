@@ -390,19 +390,21 @@ func (nm layerNorm) apply(ws *workspace, x []float32, n, d int) []float32 {
 	y := ws.floats(len(x), false)
 	for t := 0; t < n; t++ {
 		row := x[t*d : t*d+d]
-		var mean float64
+		// float32 throughout: float64 here cost 5% of a sentence, for
+		// differences far below what int8 weights make.
+		var sum float32
 		for _, v := range row {
-			mean += float64(v)
+			sum += v
 		}
-		mean /= float64(d)
-		var vr float64
+		mean := sum / float32(d)
+		var vr float32
 		for _, v := range row {
-			vr += (float64(v) - mean) * (float64(v) - mean)
+			vr += (v - mean) * (v - mean)
 		}
-		vr /= float64(d)
-		r := 1 / math.Sqrt(vr+1e-6)
+		r := float32(1 / math.Sqrt(float64(vr/float32(d))+1e-6))
+		out := y[t*d : t*d+d]
 		for i, v := range row {
-			y[t*d+i] = float32((float64(v)-mean)*r)*nm.scale[i] + nm.bias[i]
+			out[i] = (v-mean)*r*nm.scale[i] + nm.bias[i]
 		}
 	}
 	return y
@@ -468,21 +470,20 @@ func softmaxRow(row []float32) {
 func (l *layer) feedForwardPooled(ws *workspace, h []float32, spans []span) []float32 {
 	n := len(h) / 512
 	f := l.ffn1.apply(ws, l.ffnNorm.apply(ws, h, n, 512), n)
-	for i, v := range f {
-		if v < 0 {
-			f[i] = 0
-		}
-	}
 	meanF := ws.floats(len(spans)*1536, true)
 	meanH := ws.floats(len(spans)*512, true)
 	for s, sp := range spans {
-		div := float32(max(1, sp.end-sp.start))
+		inv := 1 / float32(max(1, sp.end-sp.start))
+		mf, mh := meanF[s*1536:s*1536+1536], meanH[s*512:s*512+512]
 		for t := sp.start; t < sp.end; t++ {
+			// The ReLU, here: nine values in ten are zero and skipped.
 			for i, v := range f[t*1536 : t*1536+1536] {
-				meanF[s*1536+i] += v / div
+				if v > 0 {
+					mf[i] += v * inv
+				}
 			}
 			for i, v := range h[t*512 : t*512+512] {
-				meanH[s*512+i] += v / div
+				mh[i] += v * inv
 			}
 		}
 	}
