@@ -28,7 +28,7 @@ const featureDim = 2 * Dim
 
 // TrainClassifier encodes the examples and fits the regression, with the
 // settings that did best on a held-out fifth of BANKING77 (learning rate 1
-// decaying by 5% an epoch, no weight penalty). It is deterministic.
+// decaying by 10% an epoch, no weight penalty). It is deterministic.
 func TrainClassifier(enc *Model, examples []intent.Example) (*Classifier, error) {
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("train semantic classifier: no examples")
@@ -63,11 +63,16 @@ func (m *Model) features(texts []string) [][]float32 {
 	return out
 }
 
-// sgdEpochs is how many passes fitSoftmax makes over the examples. Over
-// the 1,024 features, 30 take what 60 took over the embedding alone, and
-// 60 would add 1 and 3 right answers on two held-out fifths of BANKING77
-// and 1 on CLINC150's val split.
-const sgdEpochs = 30
+// sgdEpochs is how many passes fitSoftmax makes over the examples, and
+// sgdDecay what each pass multiplies the learning rate by. Over the 1,024
+// features, 30 passes decaying by 0.95 took what 60 took over the
+// embedding alone; 15 decaying by 0.9 give the classifier alone the same
+// 1,766 right answers of 1,970 on BANKING77's held-out fifth (12 give
+// 1,750) in 60% of the time.
+const (
+	sgdEpochs = 15
+	sgdDecay  = 0.9
+)
 
 // minGradient is the smallest gradient fitSoftmax applies: after the first
 // epochs almost every label's probability of a given example is below it.
@@ -146,7 +151,7 @@ func fitSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 				}
 			}
 		}
-		lr *= 0.95
+		lr *= sgdDecay
 	}
 	out := make([]float32, labels*(featureDim+1))
 	for k := range labels {
