@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
 )
 
 // TestQuantKernelMatchesGo checks the AVX2 int8 kernels against the
@@ -87,6 +89,30 @@ func TestQuantizeRowMatchesGo(t *testing.T) {
 		for i := range want {
 			if got[i] != want[i] {
 				t.Fatalf("inv %v: q[%d] = %d, want %d (x %v)", inv, i, got[i], want[i], x[i])
+			}
+		}
+	}
+}
+
+// TestPortableEncodingMatchesAVX2 encodes as a CPU without AVX2 would,
+// through the Go kernels end to end, and compares with the assembly.
+func TestPortableEncodingMatchesAVX2(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2: only the portable path runs")
+	}
+	m, err := Load(encodertest.Dir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"my card has not arrived", "how do I top up by bank transfer from another country?"}
+	fast := m.EncodeBatch(texts)
+	hasAVX2 = false
+	defer func() { hasAVX2 = true }()
+	portable := m.EncodeBatch(texts)
+	for i := range texts {
+		for d := range fast[i] {
+			if math.Abs(float64(fast[i][d]-portable[i][d])) > 1e-5 {
+				t.Fatalf("%q: dimension %d is %v with AVX2, %v without", texts[i], d, fast[i][d], portable[i][d])
 			}
 		}
 	}
