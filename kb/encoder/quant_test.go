@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/larkspur-labs/assist/kb/encoder/encodertest"
@@ -113,6 +114,28 @@ func TestPortableEncodingMatchesAVX2(t *testing.T) {
 		for d := range fast[i] {
 			if math.Abs(float64(fast[i][d]-portable[i][d])) > 1e-5 {
 				t.Fatalf("%q: dimension %d is %v with AVX2, %v without", texts[i], d, fast[i][d], portable[i][d])
+			}
+		}
+	}
+}
+
+// TestDotAndAxpyMatchGo checks the attention's AVX2 kernels.
+func TestDotAndAxpyMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{16, 64, 128, 7} {
+		a, b := make([]float32, n), make([]float32, n)
+		for i := range a {
+			a[i], b[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		if got, want := dot(a, b), dotGo(a, b); math.Abs(float64(got-want)) > 1e-4 {
+			t.Errorf("n=%d: dot %v, want %v", n, got, want)
+		}
+		y1, y2 := slices.Clone(b), slices.Clone(b)
+		axpy(0.5, a, y1)
+		axpyGo(0.5, a, y2)
+		for i := range y1 {
+			if math.Abs(float64(y1[i]-y2[i])) > 1e-6 {
+				t.Fatalf("n=%d: axpy [%d] %v, want %v", n, i, y1[i], y2[i])
 			}
 		}
 	}
