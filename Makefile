@@ -128,10 +128,11 @@ soak: deps
 # what the engine adds to a (fake) model server's time to first token.
 bench: export ASSIST_DATASETS = $(abspath $(DATA))
 bench: deps encoder
-	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|TrainSemantic|ChatLoad|DraftOverhead)$$' -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip '^Benchmark(Rank|TrainIntents|TrainSemantic|TrainClassifierParts|EncodeSentences|ChatLoad|DraftOverhead)$$' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkDraftOverhead$$' -benchtime 200x ./engine
 	$(GO) test -run '^$$' -bench '^BenchmarkChatLoad$$' -benchtime 1x ./engine/service
 	$(GO) test -run '^$$' -bench '^Benchmark(TrainIntents|TrainSemantic)$$' -benchtime 1x -benchmem ./kb
+	$(GO) test -run '^$$' -bench '^Benchmark(EncodeSentences|TrainClassifierParts)$$' -benchtime 1x ./kb/encoder
 	$(GO) test -run '^$$' -bench '^BenchmarkRank$$' -benchtime 3000x -benchmem ./assist
 
 # The tests tagged eval check quality on the whole data sets (DATA): the

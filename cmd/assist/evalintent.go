@@ -61,6 +61,7 @@ func newEvalIntentCmd(io streams, runF func(context.Context, *evalsuite.IntentOp
 	f.IntVar(&opts.Holdout, "holdout", 5, "banking77 without --test: hold out every N-th row of each intent")
 	f.IntVar(&opts.Fold, "fold", 0, "with --holdout N: hold out the rows N·i+fold of each intent (default N-1)")
 	f.StringVar(&opts.Encoder, "encoder", app.DefaultEncoderDir(), encoderUsage)
+	f.BoolVar(&opts.EncoderExact, "encoder-exact", false, "run the sentence encoder in float32 as published rather than with int8 weights (slower; to measure what int8 costs)")
 	f.StringVar(&opts.Split, "split", "", "clinc150: test on test (default; val when there is none), val, or tuning (part of --train)")
 	f.BoolVar(&opts.OutOfScopeArticle, "oos-article", true, "clinc150: train oos_train as an out-of-scope article")
 	return cmd

@@ -25,6 +25,8 @@ type IntentOptions struct {
 	Threshold float64
 	// Encoder is the sentence encoder's folder; left out when empty.
 	Encoder string
+	// EncoderExact loads the encoder in float32 (encoder.LoadExact).
+	EncoderExact bool
 	// Out receives the report as a line of JSON; ErrOut what was read
 	// and the summary.
 	Out, ErrOut io.Writer
@@ -50,10 +52,14 @@ func Intent(ctx context.Context, o *IntentOptions) error {
 	}
 	run := eval.IntentOptions{Threshold: o.Threshold}
 	if o.Encoder != "" {
-		if run.Encoder, err = encoder.Load(o.Encoder); err != nil {
+		load, kind := encoder.Load, "int8"
+		if o.EncoderExact {
+			load, kind = encoder.LoadExact, "float32"
+		}
+		if run.Encoder, err = load(o.Encoder); err != nil {
 			return err
 		}
-		fmt.Fprintf(o.ErrOut, "eval intent: sentence encoder from %s (--encoder '' leaves it out)\n", o.Encoder)
+		fmt.Fprintf(o.ErrOut, "eval intent: sentence encoder (%s) from %s (--encoder '' leaves it out)\n", kind, o.Encoder)
 	}
 	fmt.Fprintf(o.ErrOut, "eval intent: %d training utterances (and %d out of scope), %d test queries (and %d out of scope)\n",
 		len(set.Train), len(set.OutOfScopeTrain), len(set.Test), len(set.OutOfScope))

@@ -38,7 +38,7 @@ func plainSoftmax(xs [][]float32, ys []int, labels int) []float32 {
 				row[featureDim] -= lr * g
 			}
 		}
-		lr *= 0.95
+		lr *= sgdDecay
 	}
 	return w
 }

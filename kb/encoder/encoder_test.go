@@ -20,7 +20,7 @@ type reference struct {
 }
 
 func TestMatchesTensorFlowJS(t *testing.T) {
-	m, err := Load(encodertest.Dir(t))
+	m, err := LoadExact(encodertest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,21 +49,55 @@ func TestMatchesTensorFlowJS(t *testing.T) {
 	}
 }
 
-// BenchmarkEncode times a typical customer turn and a long one.
+// BenchmarkEncode times a typical customer turn and a long one, with the
+// int8 model and the exact one.
 func BenchmarkEncode(b *testing.B) {
-	m, err := Load(encodertest.Dir(b))
-	if err != nil {
-		b.Fatal(err)
+	for _, load := range []struct {
+		name string
+		load func(string) (*Model, error)
+	}{{"int8", Load}, {"exact", LoadExact}} {
+		m, err := load.load(encodertest.Dir(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, text := range []string{
+			"I am still waiting on my card, it has been two weeks?",
+			strings.Repeat("I made a transfer to my friend last week and it still has not arrived, ", 4),
+		} {
+			b.Run(fmt.Sprintf("%s/pieces=%d", load.name, len(m.tok.encode(text))), func(b *testing.B) {
+				for b.Loop() {
+					m.Encode(text)
+				}
+			})
+		}
 	}
-	for _, text := range []string{
-		"I am still waiting on my card, it has been two weeks?",
-		strings.Repeat("I made a transfer to my friend last week and it still has not arrived, ", 4),
-	} {
-		b.Run(fmt.Sprintf("pieces=%d", len(m.tok.encode(text))), func(b *testing.B) {
-			for b.Loop() {
-				m.Encode(text)
-			}
-		})
+}
+
+// TestQuantizedNearTensorFlowJS bounds what int8 costs: the quantized
+// model's vectors against the published model's on the same sentences.
+func TestQuantizedNearTensorFlowJS(t *testing.T) {
+	m, err := Load(encodertest.Dir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("testdata/reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs []reference
+	if err := json.Unmarshal(raw, &refs); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range refs {
+		got := m.Encode(r.Text)
+		var dot float64
+		for i, v := range got {
+			dot += float64(v) * r.Embedding[i]
+		}
+		t.Logf("%q: cosine %.6f", r.Text, dot)
+		if dot < 0.998 {
+			t.Errorf("%q: cosine with the reference %.6f, want at least 0.998", r.Text, dot)
+		}
 	}
 }
 
@@ -147,13 +181,13 @@ func TestStripsMatchRowMajor(t *testing.T) {
 	for i := range b {
 		b[i] = float32(i) / 10
 	}
-	d := newDense(slices.Clone(w), b, in, out)
+	d := newDense(slices.Clone(w), b, in, out, false)
 	for n := 1; n <= 16; n++ {
 		x := make([]float32, n*in)
 		for i := range x {
 			x[i] = float32(i%5) - 2
 		}
-		got := d.apply(x, n)
+		got := d.apply(new(workspace), x, n)
 		for r := range n {
 			for c := range out {
 				want := b[c]

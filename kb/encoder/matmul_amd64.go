@@ -43,3 +43,26 @@ func mulAddStrips(y, x, strips []float32, n, in, out int) {
 		}
 	}
 }
+
+//go:noescape
+func dotFMA(a, b *float32, n int) float32
+
+//go:noescape
+func axpyFMA(alpha float32, x, y *float32, n int)
+
+// dot returns the dot product of a and b, as long as a.
+func dot(a, b []float32) float32 {
+	if hasFMA && len(a)%16 == 0 && len(a) > 0 && len(b) >= len(a) {
+		return dotFMA(&a[0], &b[0], len(a))
+	}
+	return dotGo(a, b)
+}
+
+// axpy adds alpha·x to y, as long as x.
+func axpy(alpha float32, x, y []float32) {
+	if hasFMA && len(x)%16 == 0 && len(x) > 0 && len(y) >= len(x) {
+		axpyFMA(alpha, &x[0], &y[0], len(x))
+		return
+	}
+	axpyGo(alpha, x, y)
+}
