@@ -148,10 +148,22 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 	if s, ok := r.KB.(StagedRetriever); ok && fast {
 		retrieve = s.RetrieveFast
 	}
-	cands, err := retrieve(ctx, turns, r.K)
+	cands, err := retrieve(ctx, turns, max(r.K, mixPool))
 	if err != nil {
 		return Ranked{}, fmt.Errorf("search knowledge base: %w", err)
 	}
+	if len(cands) > 0 {
+		if w := r.topicShare(turns[len(turns)-1], cands[0].Confidence); w > 0 {
+			topic, err := r.callTopic(ctx, history, retrieve)
+			if err != nil {
+				return Ranked{}, fmt.Errorf("search knowledge base for the call's topic: %w", err)
+			}
+			if topic != nil {
+				cands = mixCandidates(cands, topic, w)
+			}
+		}
+	}
+	cands = cands[:min(len(cands), r.K)]
 	out := Ranked{Candidates: cands}
 	if len(cands) == 0 {
 		out.Abstain, out.Reason = true, "no knowledge article matches"
@@ -167,13 +179,16 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 		out.Abstain, out.Reason = true, "small talk: nothing to look up"
 		return out, nil
 	}
-	if top := cands[0]; top.Confidence < r.Threshold {
+	shown := r.K
+	if top := cands[0]; top.Confidence < r.Threshold && r.nearTie(cands) {
+		shown = 2
+	} else if top.Confidence < r.Threshold {
 		out.Abstain = true
 		out.Reason = fmt.Sprintf("best match %q is too weak (%.0f%%)", top.Article.Title, top.Confidence*100)
 		return out, nil
 	}
 	for _, c := range cands {
-		if c.Confidence < r.MinConfidence || len(out.Suggestions) == r.K {
+		if c.Confidence < r.MinConfidence || len(out.Suggestions) == shown {
 			break
 		}
 		a := c.Article
@@ -193,6 +208,27 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 		})
 	}
 	return out, nil
+}
+
+// Two articles that share a turn's confidence between them, as password
+// reset and app problems do for "my password changed and the app won't let
+// me log in", each fall under the threshold though the turn is clearly
+// about one of them. They are shown together when the pair reaches
+// pairThreshold and the second has at least pairRatio of the first's
+// confidence; the rest of the list stays hidden.
+const (
+	pairThreshold = 0.6
+	pairRatio     = 0.6
+)
+
+// nearTie reports whether the top two candidates are confident together
+// and close enough that neither is a long shot.
+func (r *Ranker) nearTie(cands []kb.Candidate) bool {
+	if len(cands) < 2 || cands[1].Article.OutOfScope {
+		return false
+	}
+	a, b := cands[0].Confidence, cands[1].Confidence
+	return a+b >= pairThreshold && b >= pairRatio*a
 }
 
 // History replies are matched by full text against the customer turns they
