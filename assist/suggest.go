@@ -180,7 +180,11 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 		return out, nil
 	}
 	shown := r.K
-	if top := cands[0]; top.Confidence < r.Threshold && r.nearTie(cands) {
+	tie, err := r.turnTie(ctx, cands, turns, retrieve)
+	if err != nil {
+		return Ranked{}, err
+	}
+	if top := cands[0]; top.Confidence < r.Threshold && tie {
 		shown = 2
 	} else if top.Confidence < r.Threshold {
 		out.Abstain = true
@@ -221,9 +225,30 @@ const (
 	pairRatio     = 0.6
 )
 
+// turnTie reports whether the top two candidates are a near tie (nearTie)
+// that the last turn makes on its own. A tie made by mixing the turn with
+// its context is a disagreement between them ("the amount is one hundred
+// and thirty five dollars": fees on its own, the transfer in context), not
+// two articles that both fit.
+func (r *Ranker) turnTie(ctx context.Context, cands []kb.Candidate, turns []string, retrieve retrieveFunc) (bool, error) {
+	if len(cands) < 2 || cands[0].Confidence >= r.Threshold || !nearTie(cands) {
+		return false, nil
+	}
+	if len(turns) == 1 {
+		return true, nil
+	}
+	alone, err := retrieve(ctx, turns[len(turns)-1:], 2)
+	if err != nil {
+		return false, fmt.Errorf("search knowledge base: %w", err)
+	}
+	pair := []string{cands[0].Article.ID, cands[1].Article.ID}
+	return len(alone) == 2 && nearTie(alone) &&
+		slices.Contains(pair, alone[0].Article.ID) && slices.Contains(pair, alone[1].Article.ID), nil
+}
+
 // nearTie reports whether the top two candidates are confident together
 // and close enough that neither is a long shot.
-func (r *Ranker) nearTie(cands []kb.Candidate) bool {
+func nearTie(cands []kb.Candidate) bool {
 	if len(cands) < 2 || cands[1].Article.OutOfScope {
 		return false
 	}
