@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/larkspur-labs/assist/kb"
 )
@@ -40,7 +41,69 @@ const (
 	topicDecay    = 0.8
 	// mixPool is how many candidates each ranking brings to the mixture.
 	mixPool = 10
+	// recentRankings is how many rankings of recent turns a Ranker keeps
+	// for finding the call's topic, across the calls it serves.
+	recentRankings = 512
 )
+
+// rankingCache holds the retriever's rankings of recent turns, so that
+// finding the call's topic re-ranks no earlier turn the ranker has ranked
+// already: as the engine ranks each turn when it comes, a follow-up costs
+// no more than another turn. It serves the topic only, so agents' feedback
+// since then, which the cached rankings miss, never reaches a suggestion
+// late. Safe for concurrent use; the zero value is empty.
+type rankingCache struct {
+	mu    sync.Mutex
+	m     map[string][]kb.Candidate
+	order []string // oldest first, for eviction
+}
+
+func rankingKey(fast bool, turns []string) string {
+	stage := "full"
+	if fast {
+		stage = "fast"
+	}
+	return stage + "\x00" + strings.Join(turns, "\x00")
+}
+
+func (c *rankingCache) get(key string) ([]kb.Candidate, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cands, ok := c.m[key]
+	return cands, ok
+}
+
+func (c *rankingCache) put(key string, cands []kb.Candidate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string][]kb.Candidate{}
+	}
+	if _, ok := c.m[key]; !ok {
+		c.order = append(c.order, key)
+	}
+	c.m[key] = slices.Clone(cands)
+	for len(c.order) > recentRankings {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+}
+
+// cached wraps retrieve, for the stage fast says, with the cache. Every
+// ranking cached was asked for at least mixPool candidates.
+func (c *rankingCache) cached(fast bool, retrieve retrieveFunc) retrieveFunc {
+	return func(ctx context.Context, turns []string, k int) ([]kb.Candidate, error) {
+		key := rankingKey(fast, turns)
+		if cands, ok := c.get(key); ok && k <= mixPool {
+			return cands[:min(k, len(cands))], nil
+		}
+		cands, err := retrieve(ctx, turns, k)
+		if err == nil && k >= mixPool {
+			c.put(key, cands)
+		}
+		return cands, err
+	}
+}
 
 // Questions open with a wh-word, or with an auxiliary before its subject.
 // Speech transcripts have no question marks, so a sentence's first words

@@ -164,3 +164,47 @@ func TestMixCandidates(t *testing.T) {
 		}
 	}
 }
+
+// countingRetriever counts the conversations it ranks.
+type countingRetriever struct {
+	Retriever
+	n *int
+}
+
+func (c countingRetriever) Retrieve(ctx context.Context, turns []string, k int) ([]kb.Candidate, error) {
+	*c.n++
+	return c.Retriever.Retrieve(ctx, turns, k)
+}
+
+func TestFollowUpReusesTheRankingsOfEarlierTurns(t *testing.T) {
+	n := 0
+	r := NewRanker(countingRetriever{testRanker(t).KB, &n})
+	call := lostCardCall("Great. How long does it take to come?")
+	// Cold: the earlier customer turns are ranked again to find the topic.
+	cold, err := r.Rank(context.Background(), call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 2 {
+		t.Fatalf("cold follow-up ranked %d conversations, want the earlier turns too", n)
+	}
+	// As the engine ranks a call: every turn when it comes.
+	r = NewRanker(countingRetriever{testRanker(t).KB, &n})
+	for i, turn := range call {
+		if turn.Speaker != "customer" {
+			continue
+		}
+		n = 0
+		got, err := r.Rank(context.Background(), call[:i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("turn %d ranked %d conversations, want 1", i, n)
+		}
+		if i == len(call)-1 && (got.Abstain != cold.Abstain || len(got.Suggestions) != len(cold.Suggestions) ||
+			(len(got.Suggestions) > 0 && (got.Suggestions[0].ArticleID != cold.Suggestions[0].ArticleID || got.Suggestions[0].Confidence != cold.Suggestions[0].Confidence))) {
+			t.Errorf("warm follow-up %+v differs from cold %+v", got.Suggestions, cold.Suggestions)
+		}
+	}
+}

@@ -78,6 +78,8 @@ type Ranker struct {
 	Threshold float64
 	// MinConfidence drops lower suggestions less likely than this.
 	MinConfidence float64
+
+	recent rankingCache
 }
 
 // DefaultThreshold is the abstain threshold. It was chosen on CLINC150's
@@ -152,9 +154,10 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 	if err != nil {
 		return Ranked{}, fmt.Errorf("search knowledge base: %w", err)
 	}
+	r.recent.put(rankingKey(fast, turns), cands)
 	if len(cands) > 0 {
 		if w := r.topicShare(turns[len(turns)-1], cands[0].Confidence); w > 0 {
-			topic, err := r.callTopic(ctx, history, retrieve)
+			topic, err := r.callTopic(ctx, history, r.recent.cached(fast, retrieve))
 			if err != nil {
 				return Ranked{}, fmt.Errorf("search knowledge base for the call's topic: %w", err)
 			}
