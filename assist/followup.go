@@ -14,26 +14,24 @@ import (
 // long does it take to come?" after a lost card, "is there a fee?" after
 // asking how to pay the landlord. Searched alone, or with the customer's
 // last turns (often answers to the agent: a name, "yes it is"), it finds
-// whatever article shares its few words. Its topic is the call's: the
-// article of the customer's last turn that the ranker was confident about,
-// the one the agent is working on. So a follow-up is ranked as a mixture of
-// its own ranking and the call's topic, the topic's share larger the less
-// the turn says for itself. A turn that names a topic clearly keeps most of
-// its own weight and wins over the topic ("what interest am I getting on
-// the savings?" after paying the landlord), and only questions lean on the
-// topic: a turn that answers the agent ("Daniel Okafor", "yes it is")
-// still fits no article.
+// whatever article shares its few words. Its topic is the call's: the need
+// the customer keeps coming back to (callTopic). So a question is ranked
+// as a mixture of its own ranking and the call's topic, the topic's share
+// being the doubt the question leaves on its own, 1 − its top confidence,
+// up to followUpShare. A question that names a topic clearly keeps the
+// lead ("what's my balance?" after a lost card: 0.9 on its own), a vague
+// one takes the topic, and only questions lean on the topic: a turn that
+// answers the agent ("Daniel Okafor", "yes it is") still fits no article.
+//
+// The question's own ranking is used rather than the one mixed with the
+// customer's last turns, which would count the earlier turns twice: a
+// short question is mixed 1:1 with them, enough to lose "what's my
+// balance?" to the lost card.
 const (
-	// followUpShare is the topic's share of a follow-up's ranking when the
-	// turn is not confident on its own; shortFollowUpShare when it is but
-	// is short (under shortFollowUpWords words), since a few words name a
-	// topic ("fee") without saying whose it is. A topic found at 0.8 gives
-	// an unconfident follow-up 0.4, the abstain threshold; a confident
-	// short turn keeps the lead when it is twice as sure of its own
-	// article as the topic was of the call's.
-	followUpShare      = 0.5
-	shortFollowUpShare = 0.4
-	shortFollowUpWords = 6
+	// followUpShare is the topic's largest share: a topic found at 0.8
+	// gives a question that says nothing for itself 0.4, the abstain
+	// threshold.
+	followUpShare = 0.5
 	// topicLookback is how many earlier customer turns are searched for
 	// the call's topic; topicDecay is how much a turn's vote for it fades
 	// with each later customer turn.
@@ -146,20 +144,34 @@ func asks(text string) bool {
 	return false
 }
 
-// topicShare is the share of the call's topic in the ranking of the last
-// customer turn, whose own ranking has top as its best confidence; 0 when
-// the turn is not a follow-up.
-func (r *Ranker) topicShare(last string, top float64) float64 {
-	if !asks(last) {
-		return 0
+// followUp ranks the last of turns, a question, with the call's topic:
+// its own ranking mixed with topic()'s. It returns cands, the turns'
+// ranking, when the last turn asks nothing or the call has no topic yet.
+func (r *Ranker) followUp(ctx context.Context, turns []string, cands []kb.Candidate, retrieve retrieveFunc, topic func() ([]kb.Candidate, error)) ([]kb.Candidate, error) {
+	last := turns[len(turns)-1]
+	if !asks(last) || isFillerOnly(last) {
+		return cands, nil
 	}
-	if top < r.Threshold {
-		return followUpShare
+	own := cands
+	if len(turns) > 1 {
+		var err error
+		if own, err = retrieve(ctx, turns[len(turns)-1:], mixPool); err != nil {
+			return nil, err
+		}
 	}
-	if len(lowerWords(last)) < shortFollowUpWords {
-		return shortFollowUpShare
+	if len(own) == 0 {
+		return cands, nil
 	}
-	return 0
+	w := min(followUpShare, 1-own[0].Confidence)
+
+	if w <= 0 {
+		return cands, nil
+	}
+	t, err := topic()
+	if err != nil || t == nil {
+		return cands, err
+	}
+	return mixCandidates(own, t, w), nil
 }
 
 // callTopic ranks the articles for the call's topic, the need the
@@ -204,8 +216,11 @@ func (r *Ranker) callTopic(ctx context.Context, history []Turn, retrieve retriev
 		if len(cands) == 0 {
 			continue
 		}
-		if w := r.topicShare(last, cands[0].Confidence); w > 0 && best != "" {
-			cands = mixCandidates(cands, rankings[best], w)
+		if best != "" {
+			topic := rankings[best]
+			if cands, err = r.followUp(ctx, turns, cands, retrieve, func() ([]kb.Candidate, error) { return topic, nil }); err != nil {
+				return nil, err
+			}
 		}
 		if top := cands[0]; !top.Article.OutOfScope && top.Confidence >= r.Threshold {
 			id := top.Article.ID

@@ -155,15 +155,13 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 		return Ranked{}, fmt.Errorf("search knowledge base: %w", err)
 	}
 	r.recent.put(rankingKey(fast, turns), cands)
+	cached := r.recent.cached(fast, retrieve)
 	if len(cands) > 0 {
-		if w := r.topicShare(turns[len(turns)-1], cands[0].Confidence); w > 0 {
-			topic, err := r.callTopic(ctx, history, r.recent.cached(fast, retrieve))
-			if err != nil {
-				return Ranked{}, fmt.Errorf("search knowledge base for the call's topic: %w", err)
-			}
-			if topic != nil {
-				cands = mixCandidates(cands, topic, w)
-			}
+		cands, err = r.followUp(ctx, turns, cands, cached, func() ([]kb.Candidate, error) {
+			return r.callTopic(ctx, history, cached)
+		})
+		if err != nil {
+			return Ranked{}, fmt.Errorf("search knowledge base for the call's topic: %w", err)
 		}
 	}
 	cands = cands[:min(len(cands), r.K)]
@@ -183,7 +181,7 @@ func (r *Ranker) rankArticles(ctx context.Context, turns []string, history []Tur
 		return out, nil
 	}
 	shown := r.K
-	tie, err := r.turnTie(ctx, cands, turns, retrieve)
+	tie, err := r.turnTie(ctx, cands, turns, cached)
 	if err != nil {
 		return Ranked{}, err
 	}
