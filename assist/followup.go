@@ -19,7 +19,7 @@ import (
 // as a mixture of its own ranking and the call's topic, the topic's share
 // being the doubt the question leaves on its own, 1 − its top confidence,
 // up to followUpShare. A question that names a topic clearly keeps the
-// lead ("what's my balance?" after a lost card: 0.9 on its own), a vague
+// lead ("what's my balance?" after a lost card: 99% on its own), a vague
 // one takes the topic, and only questions lean on the topic: a turn that
 // answers the agent ("Daniel Okafor", "yes it is") still fits no article.
 //
@@ -46,8 +46,9 @@ const (
 
 // rankingCache holds the retriever's rankings of recent turns, so that
 // finding the call's topic re-ranks no earlier turn the ranker has ranked
-// already: as the engine ranks each turn when it comes, a follow-up costs
-// no more than another turn. It serves the topic only, so agents' feedback
+// already: as the engine ranks each turn when it comes, a question costs
+// one search more than another turn (its own, without its context), and
+// earlier turns none. It serves the topic only, so agents' feedback
 // since then, which the cached rankings miss, never reaches a suggestion
 // late. Safe for concurrent use; the zero value is empty.
 type rankingCache struct {
@@ -163,7 +164,6 @@ func (r *Ranker) followUp(ctx context.Context, turns []string, cands []kb.Candid
 		return cands, nil
 	}
 	w := min(followUpShare, 1-own[0].Confidence)
-
 	if w <= 0 {
 		return cands, nil
 	}
