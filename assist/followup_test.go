@@ -124,7 +124,7 @@ func TestRankerShowsANearTie(t *testing.T) {
 			fixedRetriever{alone: cands("fees", 0.48, "transfer", 0.24), inContext: cands("transfer", 0.39, "fees", 0.38)},
 			[]string{"i want to move money between my accounts", "the amount is one hundred and thirty five dollars"}, nil},
 		{"a tie the turn makes on its own",
-			fixedRetriever{alone: cands("app", 0.36, "password", 0.34), inContext: cands("app", 0.38, "password", 0.35)},
+			fixedRetriever{alone: cands("app", 0.38, "password", 0.35), inContext: cands("app", 0.39, "password", 0.36)},
 			[]string{"hello", "my password changed and the app won't let me in"}, []string{"app", "password"}},
 	} {
 		r := NewRanker(tc.retriever)
