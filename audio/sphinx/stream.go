@@ -63,8 +63,9 @@ func newStream(p *pool, warmUp int, search string) (*stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &stream{dec: d, ps: d.ps, pool: p, warmUp: warmUp, warm: warmUp <= 0}
 	if search != "" && d.lms != nil {
+		// Building a search (the first time a decoder needs it) touches
+		// only this decoder's state, so it does not wait for buildMu.
 		name := C.CString(search)
 		ok := C.assist_ps_use_lm(d.ps, d.lms, name, C.int(btoi(search == mixedSearch))) == 0
 		C.free(unsafe.Pointer(name))
@@ -73,6 +74,7 @@ func newStream(p *pool, warmUp int, search string) (*stream, error) {
 			return nil, fmt.Errorf("pocketsphinx: cannot build the %s search", search)
 		}
 	}
+	s := &stream{dec: d, ps: d.ps, pool: p, warmUp: warmUp, warm: warmUp <= 0}
 	// A forgotten Close would keep a decoder (about 100 MB of C memory)
 	// from the pool; the cleanup returns it when the stream is garbage
 	// collected. It holds the decoder, never the stream.
