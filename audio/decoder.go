@@ -58,7 +58,7 @@ func NewChannelDecoder(rec Recognizer, rate int, opts EndpointOptions) (*Channel
 			d.dither = rand.New(rand.NewPCG(1, 2))
 		}
 	}
-	s, err := rec.NewStream()
+	s, err := NewStreamAt(rec, rate)
 	if err != nil {
 		return nil, fmt.Errorf("decode channel with %s: %w", rec.Name(), err)
 	}

@@ -181,3 +181,50 @@ func TestChannelDecoderHearsTheFSDDSample(t *testing.T) {
 		}
 	}
 }
+
+// lineRecognizer's streams say in their final text which kind they are;
+// telephoneLineRecognizer has telephone streams too.
+type lineRecognizer struct{}
+
+func (lineRecognizer) Name() string { return "line" }
+func (lineRecognizer) NewStream() (Stream, error) {
+	return &namedStream{"plain"}, nil
+}
+
+type telephoneLineRecognizer struct{ lineRecognizer }
+
+func (telephoneLineRecognizer) NewTelephoneStream() (Stream, error) {
+	return &namedStream{"telephone"}, nil
+}
+
+type namedStream struct{ name string }
+
+func (s *namedStream) Accept([]int16) (string, error) { return "", nil }
+func (s *namedStream) Final() (string, error)         { return s.name, nil }
+func (s *namedStream) Close() error                   { return nil }
+
+func TestNewStreamAtPicksTelephoneStreams(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		rec  Recognizer
+		rate int
+		want string
+	}{
+		{"8 kHz, telephone streams", telephoneLineRecognizer{}, 8000, "telephone"},
+		{"16 kHz, telephone streams", telephoneLineRecognizer{}, SampleRate, "plain"},
+		{"48 kHz, telephone streams", telephoneLineRecognizer{}, 48000, "plain"},
+		{"8 kHz, none", lineRecognizer{}, 8000, "plain"},
+		{"8 kHz, through a fallback", NewFallback(lineRecognizer{}, telephoneLineRecognizer{}, nil), 8000, "telephone"},
+		{"16 kHz, through a fallback", NewFallback(lineRecognizer{}, telephoneLineRecognizer{}, nil), SampleRate, "plain"},
+	} {
+		s, err := NewStreamAt(c.rec, c.rate)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got, err := s.Final()
+		s.Close()
+		if err != nil || got != c.want {
+			t.Errorf("%s: %q stream (%v), want %q", c.name, got, err, c.want)
+		}
+	}
+}

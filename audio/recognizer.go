@@ -15,6 +15,23 @@ type Recognizer interface {
 	NewStream() (Stream, error)
 }
 
+// TelephoneRecognizer is a Recognizer with streams of its own for audio
+// that comes from a telephone line (sampled below SampleRate and
+// upsampled), where callers read out numbers.
+type TelephoneRecognizer interface {
+	NewTelephoneStream() (Stream, error)
+}
+
+// NewStreamAt starts a stream of rec for audio sampled at rate: a
+// telephone stream when rate is below SampleRate and rec has them, a
+// plain one otherwise.
+func NewStreamAt(rec Recognizer, rate int) (Stream, error) {
+	if t, ok := rec.(TelephoneRecognizer); ok && rate < SampleRate {
+		return t.NewTelephoneStream()
+	}
+	return rec.NewStream()
+}
+
 // Warmer is a Recognizer that can load the decoders of streams ahead of
 // time, so that the first streams of a burst start at once instead of
 // waiting for their models to load.

@@ -249,7 +249,20 @@ func (f *fallbackRecognizer) Warm(n int) error {
 // failure is an error; without a primary stream the stream runs on the
 // fallback alone.
 func (f *fallbackRecognizer) NewStream() (Stream, error) {
-	fb, err := f.fallback.NewStream()
+	return f.newStream(f.fallback.NewStream)
+}
+
+// NewTelephoneStream is NewStream with the fallback's telephone stream,
+// when it has them.
+func (f *fallbackRecognizer) NewTelephoneStream() (Stream, error) {
+	return f.newStream(func() (Stream, error) { return NewStreamAt(f.fallback, telephoneRate) })
+}
+
+// telephoneRate is the sample rate of telephone audio.
+const telephoneRate = 8000
+
+func (f *fallbackRecognizer) newStream(fallback func() (Stream, error)) (Stream, error) {
+	fb, err := fallback()
 	if err != nil {
 		return nil, fmt.Errorf("fallback recognizer %s: %w", f.fallback.Name(), err)
 	}

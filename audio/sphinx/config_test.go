@@ -80,3 +80,29 @@ func TestMissingTransformIsAnError(t *testing.T) {
 		t.Errorf("check with a missing transform: %v, want an error naming it", err)
 	}
 }
+
+func TestDigitsLMIsChecked(t *testing.T) {
+	cfg := DefaultConfig()
+	need(t, cfg.check())
+	for _, c := range []struct {
+		name   string
+		lm     string
+		weight float64
+		want   string // in the error; "" for none
+	}{
+		{"missing model", filepath.Join(t.TempDir(), "none.arpa"), 0, "none.arpa"},
+		{"negative weight", "", -0.1, "weight"},
+		{"all the weight", "", 1, "weight"},
+		{"default weight", "", 0, ""},
+	} {
+		cfg := cfg
+		cfg.DigitsLM, cfg.DigitsLMWeight = c.lm, c.weight
+		err := cfg.check()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: check = %v, want an error with %q", c.name, err, c.want)
+		}
+	}
+	if w := (Config{}).digitsLMWeight(); w != DefaultDigitsLMWeight {
+		t.Errorf("zero weight = %g, want the default %g", w, DefaultDigitsLMWeight)
+	}
+}

@@ -21,6 +21,9 @@ func (r *Recognizer) Name() string { return "pocketsphinx" }
 // NewStream returns audio.ErrNoCgo.
 func (r *Recognizer) NewStream() (audio.Stream, error) { return nil, audio.ErrNoCgo }
 
+// NewTelephoneStream returns audio.ErrNoCgo.
+func (r *Recognizer) NewTelephoneStream() (audio.Stream, error) { return nil, audio.ErrNoCgo }
+
 // NewDigitsStream returns audio.ErrNoCgo.
 func (r *Recognizer) NewDigitsStream() (audio.Stream, error) { return nil, audio.ErrNoCgo }
 

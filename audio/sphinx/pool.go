@@ -47,6 +47,9 @@ type decoder struct {
 	// fresh is the channel state of the decoder as built: the model's
 	// initial cepstral mean, before any audio moved it.
 	fresh *C.assist_channel_t
+	// lms are the open model's language models when it is mixed with
+	// the digits model (Config.DigitsLM); nil otherwise.
+	lms   *C.assist_lms_t
 	inUtt bool // ps_start_utt called and not yet ended
 }
 
@@ -82,7 +85,8 @@ func (d *decoder) reset() error {
 func (d *decoder) free() {
 	C.assist_channel_free(d.fresh)
 	C.ps_free(d.ps)
-	d.ps, d.fresh = nil, nil
+	C.assist_lms_free(d.lms)
+	d.ps, d.fresh, d.lms = nil, nil, nil
 }
 
 // pool keeps the idle decoders of one kind (configuration and search).

@@ -10,6 +10,7 @@
 #include <sphinxbase/fe.h>
 #include <sphinxbase/feat.h>
 #include <sphinxbase/jsgf.h>
+#include <sphinxbase/ngram_model.h>
 
 #include "shim.h"
 
@@ -61,6 +62,56 @@ int assist_ps_set_cmn(ps_decoder_t *ps, const int16 *samples, size_t n)
         fe_free_2d(cep);
     fe_free(fe);
     return used;
+}
+
+struct assist_lms_s {
+    ngram_model_t *general, *mixed;
+};
+
+assist_lms_t *assist_ps_load_lms(ps_decoder_t *ps, const char *general,
+                                 const char *extra, float weight)
+{
+    cmd_ln_t *config = ps_get_config(ps);
+    logmath_t *lmath = ps_get_logmath(ps);
+    ngram_model_t *models[2] = {NULL, NULL}, *set = NULL;
+    char *names[2] = {"general", "extra"};
+    float32 weights[2] = {1 - weight, weight};
+    assist_lms_t *lms;
+
+    /* ngram_model_read applies the config's -lw and -wip, as ps_init
+     * does for its -lm. */
+    models[0] = ngram_model_read(config, general, NGRAM_AUTO, lmath);
+    models[1] = ngram_model_read(config, extra, NGRAM_AUTO, lmath);
+    if (models[0] != NULL && models[1] != NULL)
+        set = ngram_model_set_init(config, models, names, weights, 2);
+    /* The set holds its own references to both models. */
+    ngram_model_free(models[1]);
+    if (set == NULL) {
+        ngram_model_free(models[0]);
+        return NULL;
+    }
+    lms = ckd_calloc(1, sizeof(*lms));
+    lms->general = models[0];
+    lms->mixed = set;
+    return lms;
+}
+
+int assist_ps_use_lm(ps_decoder_t *ps, const assist_lms_t *lms,
+                     const char *name, int mixed)
+{
+    if (ps_get_lm(ps, name) == NULL
+        && ps_set_lm(ps, name, mixed ? lms->mixed : lms->general) < 0)
+        return -1;
+    return ps_set_search(ps, name);
+}
+
+void assist_lms_free(assist_lms_t *lms)
+{
+    if (lms == NULL)
+        return;
+    ngram_model_free(lms->mixed);
+    ngram_model_free(lms->general);
+    ckd_free(lms);
 }
 
 int assist_ps_set_jsgf(ps_decoder_t *ps, const char *name, const char *jsgf)

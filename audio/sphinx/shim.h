@@ -26,6 +26,30 @@ int assist_ps_set_cmn(ps_decoder_t *ps, const int16 *samples, size_t n);
  * 0, or -1 on a grammar it rejects. */
 int assist_ps_set_jsgf(ps_decoder_t *ps, const char *name, const char *jsgf);
 
+/* assist_lms_t is an open-model decoder's language models: the general
+ * n-gram model, and it interpolated with a small model of digit strings. */
+typedef struct assist_lms_s assist_lms_t;
+
+/* assist_ps_load_lms loads the n-gram model general and the small model
+ * extra with the decoder's log base and weights (-lw, -wip), and the two
+ * interpolated: weight is extra's share of each word's score, which is
+ * the model's probability raised to -lw; both models are queried for
+ * every word. Returns NULL when a model does not load. */
+assist_lms_t *assist_ps_load_lms(ps_decoder_t *ps, const char *general,
+                                 const char *extra, float weight);
+
+/* assist_ps_use_lm selects the search name, on the general model alone or
+ * (mixed) on the interpolation, building it the first time: a decoder
+ * that only ever serves one kind of stream builds one search, and the
+ * general model is loaded once either way. Outside an utterance. Returns
+ * 0, or -1 on failure. */
+int assist_ps_use_lm(ps_decoder_t *ps, const assist_lms_t *lms,
+                     const char *name, int mixed);
+
+/* assist_lms_free releases the models; the searches built on them keep
+ * their own references. NULL is allowed. */
+void assist_lms_free(assist_lms_t *lms);
+
 /* assist_channel_t is the part of a decoder's state that adapts to the
  * channel it hears and outlives an utterance: the live cepstral mean
  * (and its type and accumulators) and the gain control. The front end's

@@ -499,6 +499,24 @@ func TestMissingModelNamesPackage(t *testing.T) {
 	}
 }
 
+// TestBadDigitsLMIsAnError gives the open model a digits model that is
+// not one: New reports it, naming the file, rather than decoding without.
+func TestBadDigitsLMIsAnError(t *testing.T) {
+	cfg := DefaultConfig()
+	need(t, cfg.check())
+	cfg.DigitsLM = filepath.Join(t.TempDir(), "digits.arpa")
+	if err := os.WriteFile(cfg.DigitsLM, []byte("not a language model\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New(cfg)
+	if errors.Is(err, audio.ErrNoCgo) {
+		t.Skip(err)
+	}
+	if err == nil || !strings.Contains(err.Error(), cfg.DigitsLM) {
+		t.Errorf("New with a bad digits model: %v, want an error naming it", err)
+	}
+}
+
 // TestNothingReachesTheTerminal runs a decode in a child process and
 // checks PocketSphinx wrote nothing to stdout or stderr: its C logger
 // writes to the process's file descriptors, which the TUI owns.

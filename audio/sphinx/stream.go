@@ -3,12 +3,14 @@
 package sphinx
 
 /*
+#include <stdlib.h>
 #include "shim.h"
 */
 import "C"
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -53,11 +55,24 @@ const burstSamples = audio.SampleRate / 10
 
 var _ audio.Stream = (*stream)(nil)
 
-// newStream takes a decoder from p and starts its first utterance.
-func newStream(p *pool, warmUp int) (*stream, error) {
+// newStream takes a decoder from p, selects its search (plainSearch or
+// mixedSearch on a decoder with the digits model; none on others, which
+// have one) and starts its first utterance.
+func newStream(p *pool, warmUp int, search string) (*stream, error) {
 	d, err := p.get()
 	if err != nil {
 		return nil, err
+	}
+	if search != "" && d.lms != nil {
+		// Building a search (the first time a decoder needs it) touches
+		// only this decoder's state, so it does not wait for buildMu.
+		name := C.CString(search)
+		ok := C.assist_ps_use_lm(d.ps, d.lms, name, C.int(btoi(search == mixedSearch))) == 0
+		C.free(unsafe.Pointer(name))
+		if !ok {
+			p.put(d)
+			return nil, fmt.Errorf("pocketsphinx: cannot build the %s search", search)
+		}
 	}
 	s := &stream{dec: d, ps: d.ps, pool: p, warmUp: warmUp, warm: warmUp <= 0}
 	// A forgotten Close would keep a decoder (about 100 MB of C memory)
@@ -196,4 +211,11 @@ func (s *stream) hyp() string {
 		return ""
 	}
 	return C.GoString(h)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

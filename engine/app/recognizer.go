@@ -31,6 +31,14 @@ func NewRecognizer(cfg ASRConfig, log *slog.Logger) (audio.Recognizer, error) {
 		if err := digitsConfig(&sc, cfg.DigitsAdapt); err != nil {
 			return nil, fmt.Errorf("speech recognizer: %w", err)
 		}
+	} else {
+		// The open model, mixed with a model of digit strings so that it
+		// hears the numbers callers read out (see audio/sphinx/telephone).
+		files, err := telephoneFiles()
+		if err != nil {
+			return nil, fmt.Errorf("speech recognizer: %w", err)
+		}
+		sc.DigitsLM = files.DigitsLM
 	}
 	embedded, err := sphinx.New(sc)
 	if err != nil {

@@ -277,7 +277,9 @@ func decodeFSDD(rec audio.Recognizer, path, how string, seed uint64) (string, er
 		}
 		return strings.Join(texts, " "), nil
 	}
-	s, err := rec.NewStream()
+	// A telephone stream: with the open model, that is the one mixed
+	// with the digits model.
+	s, err := audio.NewStreamAt(rec, clip.Rate)
 	if err != nil {
 		return "", err
 	}

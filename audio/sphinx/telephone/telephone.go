@@ -1,8 +1,9 @@
 // Package telephone ships the files that fit the embedded recognizer's
 // digits grammar to 8 kHz telephone speech: an MLLR transform of the
 // acoustic model's means, trained on the Free Spoken Digit Dataset with
-// `assist train asr-adapt`, and a dictionary of the digit words with the
-// pronunciations narrowband audio needs. They are compiled into the
+// `assist train asr-adapt`, a dictionary of the digit words with the
+// pronunciations narrowband audio needs, and a bigram model of digit
+// strings that the open language model is mixed with. They are compiled into the
 // binary, so nothing is downloaded or installed; PocketSphinx reads files,
 // so Install writes them out once.
 package telephone
@@ -18,13 +19,15 @@ import (
 	"strings"
 )
 
-// MLLRFile and DigitsDictFile name the shipped files in this folder.
+// MLLRFile, DigitsDictFile and DigitsLMFile name the shipped files in
+// this folder.
 const (
 	MLLRFile       = "fsdd-8k.mllr"
 	DigitsDictFile = "digits.dict"
+	DigitsLMFile   = "digits.arpa"
 )
 
-//go:embed fsdd-8k.mllr digits.dict
+//go:embed fsdd-8k.mllr digits.dict digits.arpa
 var files embed.FS
 
 // Files are the paths of the installed files.
@@ -34,6 +37,9 @@ type Files struct {
 	// DigitsDict is the digits grammar's dictionary (sphinx.Config.Dict
 	// of a digits recognizer).
 	DigitsDict string
+	// DigitsLM is the bigram model of digit strings mixed into the open
+	// language model (sphinx.Config.DigitsLM).
+	DigitsLM string
 }
 
 // Install writes the shipped files into dir, creating it, unless they are
@@ -49,7 +55,7 @@ func Install(dir string) (Files, error) {
 	for _, f := range []struct {
 		name string
 		path *string
-	}{{MLLRFile, &out.MLLR}, {DigitsDictFile, &out.DigitsDict}} {
+	}{{MLLRFile, &out.MLLR}, {DigitsDictFile, &out.DigitsDict}, {DigitsLMFile, &out.DigitsLM}} {
 		p, err := install(dir, f.name)
 		if err != nil {
 			return Files{}, fmt.Errorf("install telephone models: %w", err)
