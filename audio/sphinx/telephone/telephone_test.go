@@ -57,18 +57,7 @@ func TestInstall(t *testing.T) {
 // 0.26 → 0.18 in word error rate); `assist eval asr-adapt` measures that,
 // with each speaker held out of training, as these clips were not.
 func TestDigitsOnTelephoneClips(t *testing.T) {
-	base := sphinx.DefaultConfig()
-	if _, err := os.Stat(base.HMM); err != nil {
-		testenv.Need(t, err)
-	}
-	files, err := Install(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	clips, err := datasets.LoadFSDD(datasetstest.Sample(t, "fsdd"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, files, clips := fsddSample(t)
 	words := []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
 	decode := func(mllr string) []string {
 		cfg := base
@@ -133,18 +122,7 @@ func TestDigitsOnTelephoneClips(t *testing.T) {
 // split the mix takes the open model's word error rate from 0.975 to
 // 0.783; `assist eval asr --fsdd` measures it.)
 func TestOpenModelHearsDigits(t *testing.T) {
-	cfg := sphinx.DefaultConfig()
-	if _, err := os.Stat(cfg.HMM); err != nil {
-		testenv.Need(t, err)
-	}
-	files, err := Install(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	clips, err := datasets.LoadFSDD(datasetstest.Sample(t, "fsdd"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, files, clips := fsddSample(t)
 	cfg.DigitsLM = files.DigitsLM
 	r, err := sphinx.New(cfg)
 	if errors.Is(err, audio.ErrNoCgo) {
@@ -200,4 +178,24 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// fsddSample returns the installed models' configuration, the telephone
+// files installed in a temporary folder, and the FSDD sample's clips; it
+// skips the test without the models.
+func fsddSample(t *testing.T) (sphinx.Config, Files, []datasets.FSDDClip) {
+	t.Helper()
+	cfg := sphinx.DefaultConfig()
+	if _, err := os.Stat(cfg.HMM); err != nil {
+		testenv.Need(t, err)
+	}
+	files, err := Install(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clips, err := datasets.LoadFSDD(datasetstest.Sample(t, "fsdd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, files, clips
 }
