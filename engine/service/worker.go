@@ -162,9 +162,6 @@ func (w *Worker) serveAPI(msg *nats.Msg) {
 	}()
 }
 
-// ID returns the worker's id.
-func (w *Worker) ID() string { return w.id }
-
 // WaitDirectory waits until the worker has read the call directory.
 func (w *Worker) WaitDirectory(ctx context.Context) error {
 	select {

@@ -241,23 +241,6 @@ func (s *Server) SetReply(kind Kind, text string) {
 	s.replies[kind] = text
 }
 
-// SetPlainReply sets the reply to requests of kind whose JSON schema the
-// server dropped (WithoutJSONSchema).
-func (s *Server) SetPlainReply(kind Kind, text string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.plain[kind] = text
-}
-
-// SetTokens sets the exact pieces in which streamed answers come from now
-// on, whatever their kind (an answer not streamed is still the reply);
-// none goes back to splitting the reply.
-func (s *Server) SetTokens(tokens ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens = tokens
-}
-
 // SetTiming sets how fast the server answers from now on.
 func (s *Server) SetTiming(t Timing) {
 	s.mu.Lock()
