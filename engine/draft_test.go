@@ -222,18 +222,7 @@ func TestFailedDraftIsTakenBackAndDegradedShows(t *testing.T) {
 	if err := s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: "I lost my debit card", Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
-	var sugs []event.Suggestions
-	deadline := time.After(10 * time.Second)
-	for len(sugs) < 3 {
-		select {
-		case e := <-sub.C:
-			if p, ok := e.Payload.(event.Suggestions); ok {
-				sugs = append(sugs, p)
-			}
-		case <-deadline:
-			t.Fatalf("%d suggestions events", len(sugs))
-		}
-	}
+	sugs := suggestionsEvents(t, sub, 3)
 	if sugs[0].Degraded != "llm: 3 failures" {
 		t.Errorf("degraded %q", sugs[0].Degraded)
 	}

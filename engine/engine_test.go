@@ -60,6 +60,25 @@ func subscribe(t *testing.T, bus *Bus, subject string) *Subscription {
 	return sub
 }
 
+// suggestionsEvents reads the first n suggestions events, failing after a
+// timeout.
+func suggestionsEvents(t *testing.T, sub *Subscription, n int) []event.Suggestions {
+	t.Helper()
+	var sugs []event.Suggestions
+	deadline := time.After(10 * time.Second)
+	for len(sugs) < n {
+		select {
+		case e := <-sub.C:
+			if p, ok := e.Payload.(event.Suggestions); ok {
+				sugs = append(sugs, p)
+			}
+		case <-deadline:
+			t.Fatalf("%d suggestions events, want %d: %+v", len(sugs), n, sugs)
+		}
+	}
+	return sugs
+}
+
 // collect reads events until one of kind until arrives, failing after a timeout.
 func collect(t *testing.T, sub *Subscription, until event.Kind) []event.Event {
 	t.Helper()

@@ -165,18 +165,7 @@ func TestRefinedRankingIsPublishedLive(t *testing.T) {
 	if err := s.Final(context.Background(), event.Utterance{Speaker: event.SpeakerCustomer, Text: lostCard.Utterances[0].Text, Source: event.SourceChat}); err != nil {
 		t.Fatal(err)
 	}
-	var sugs []event.Suggestions
-	deadline := time.After(10 * time.Second)
-	for len(sugs) < 2 {
-		select {
-		case e := <-sub.C:
-			if p, ok := e.Payload.(event.Suggestions); ok {
-				sugs = append(sugs, p)
-			}
-		case <-deadline:
-			t.Fatalf("suggestions events %+v, want the first and the refined", sugs)
-		}
-	}
+	sugs := suggestionsEvents(t, sub, 2) // the first and the refined
 	if sugs[0].Refined || !sugs[1].Refined || sugs[1].Suggestions[0].ID != sugs[0].Suggestions[1].ID {
 		t.Errorf("first %+v\nthen %+v", sugs[0], sugs[1])
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -34,20 +33,7 @@ type RepliesOptions struct {
 // articles that fit each customer turn, with the bundled knowledge base
 // ranked as the engine ranks it (see eval.ReplyRanks).
 func Replies(ctx context.Context, o *RepliesOptions) error {
-	name, data := "engine/samples/replies.json", samples.Replies
-	var err error
-	if o.Replies != "" {
-		name = o.Replies
-		if data, err = os.ReadFile(o.Replies); err != nil {
-			return fmt.Errorf("eval replies: %w", err)
-		}
-	}
-	var calls []eval.StepCall
-	if o.Calls == "" {
-		calls, err = bundledStepCalls()
-	} else {
-		calls, err = fileStepCalls(o.Calls)
-	}
+	name, data, calls, err := annotated("eval replies", "engine/samples/replies.json", samples.Replies, o.Replies, o.Calls)
 	if err != nil {
 		return err
 	}

@@ -23,20 +23,7 @@ import (
 // It prints a row per annotated step, then the report as a line of JSON
 // (see eval.StepTicks).
 func Steps(o *FlowsOptions) error {
-	name, data := "engine/samples/steps.json", samples.Steps
-	var err error
-	if o.Steps != "" {
-		name = o.Steps
-		if data, err = os.ReadFile(o.Steps); err != nil {
-			return fmt.Errorf("eval flows: %w", err)
-		}
-	}
-	var calls []eval.StepCall
-	if o.Calls == "" {
-		calls, err = bundledStepCalls()
-	} else {
-		calls, err = fileStepCalls(o.Calls)
-	}
+	name, data, calls, err := annotated("eval flows", "engine/samples/steps.json", samples.Steps, o.Steps, o.Calls)
 	if err != nil {
 		return err
 	}
@@ -157,6 +144,25 @@ var stepsGroup = group{
 		}
 		return rows, nil
 	},
+}
+
+// annotated reads the annotations at path and the calls at callsPath,
+// or, for either left empty, the bundled ones (bundledName, bundled): what
+// `assist eval flows --bundled` and `assist eval replies` measure on.
+func annotated(cmd, bundledName string, bundled []byte, path, callsPath string) (name string, data []byte, calls []eval.StepCall, err error) {
+	name, data = bundledName, bundled
+	if path != "" {
+		name = path
+		if data, err = os.ReadFile(path); err != nil {
+			return "", nil, nil, fmt.Errorf("%s: %w", cmd, err)
+		}
+	}
+	if callsPath == "" {
+		calls, err = bundledStepCalls()
+	} else {
+		calls, err = fileStepCalls(callsPath)
+	}
+	return name, data, calls, err
 }
 
 // annotatedCalls returns the calls the steps and replies groups run on: the
